@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Bundles the executables with esbuild (shipped with tsx) so they start fast: a CNI plugin runs once per
+# pod and a node process per node; neither should pay for TypeScript compilation at start.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+esbuild=node_modules/.bin/esbuild
+[ -x "$esbuild" ] || esbuild=$(ls node_modules/esbuild/bin/esbuild)
+mkdir -p dist
+entries=(src/ctl/main.ts:tabby)
+[ -f src/cni/main.ts ] && entries+=(src/cni/main.ts:tabby-cni)
+[ -f src/cni/ipam-main.ts ] && entries+=(src/cni/ipam-main.ts:tabby-ipam)
+for e in "${entries[@]}"; do
+  src=${e%%:*}; out=${e##*:}
+  "$esbuild" "$src" --bundle --platform=node --target=node20 --format=esm --log-level=warning \
+    --external:better-sqlite3 --external:netlink --external:koffi --external:etcd3 --external:pino \
+    --external:prom-client --external:@grpc/grpc-js \
+    --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
+    --outfile="dist/$out.mjs"
+done

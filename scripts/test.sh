@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test. Starts its own etcd on a private port and stops it on exit.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh
+
+work=$(mktemp -d /tmp/tabby-test.XXXXXX)
+etcd_pid=
+cleanup() {
+  [ -n "$etcd_pid" ] && kill "$etcd_pid" 2>/dev/null && wait "$etcd_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+port=${TABBY_TEST_ETCD_PORT:-23791}
+etcd --name tabby-test --data-dir "$work/etcd" \
+  --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
+  --listen-peer-urls "http://127.0.0.1:$((port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" \
+  --initial-cluster "tabby-test=http://127.0.0.1:$((port + 1))" >"$work/etcd.log" 2>&1 &
+etcd_pid=$!
+for _ in $(seq 1 50); do
+  etcdctl --endpoints "127.0.0.1:$port" endpoint health >/dev/null 2>&1 && break
+  sleep 0.2
+done
+export TABBY_TEST_ETCD_ENDPOINTS="http://127.0.0.1:$port"
+
+npx tsc --noEmit -p .
+mapfile -t files < <(find test src -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"

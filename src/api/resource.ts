@@ -1,0 +1,28 @@
+// The v3 resource envelope shared by every component. Objects are stored and exchanged exactly in
+// Calico's `projectcalico.org/v3` shape so YAML written for calicoctl works unchanged with `tabby`.
+
+export const API_VERSION = 'projectcalico.org/v3';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  /** Datastore revision of the last write, as a decimal string (opaque to clients; used for compare-and-swap). */
+  resourceVersion?: string;
+  uid?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface Resource<Spec = any> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: unknown;
+}
+
+/** A stable textual identity for logs and maps: `Kind(ns/name)` or `Kind(name)`. */
+export function resourceId(kind: string, name: string, namespace?: string): string {
+  return namespace ? `${kind}(${namespace}/${name})` : `${kind}(${name})`;
+}

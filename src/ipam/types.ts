@@ -1,0 +1,44 @@
+// The IPAM contract used by the CNI plugin (calico-ipam role), the node agent (tunnel addresses) and
+// `tabby ipam`. Implemented by src/ipam/allocator.ts on top of any Datastore.
+
+export type IntendedUse = 'Workload' | 'Tunnel';
+
+/** Attributes recorded with an allocation (Calico's `attributes[].secondary`). */
+export interface AllocationAttrs {
+  node?: string;
+  namespace?: string;
+  pod?: string;
+  /** e.g. 'ipipTunnelAddress', 'vxlanTunnelAddress' for tunnel allocations. */
+  type?: string;
+  timestamp?: string;
+}
+
+export interface AutoAssignRequest {
+  /** Handle ID, `<network>.<containerID>` for pods, `vxlan-tunnel-addr-<node>` for tunnels. */
+  handleId: string;
+  /** The node whose blocks are used / claimed. */
+  node: string;
+  /** Number of IPv4 addresses wanted (usually 1). */
+  num4: number;
+  /** Restrict to these pools (names or CIDRs); omitted = every enabled pool that allows the use and selects the node. */
+  pools?: string[];
+  intendedUse?: IntendedUse;
+  attrs?: AllocationAttrs;
+}
+
+export interface AutoAssignResult {
+  /** Assigned addresses as `a.b.c.d/<blockPrefix>` (Calico returns block-masked CIDRs; CNI narrows to /32). */
+  ips: string[];
+}
+
+export interface Ipam {
+  autoAssign(req: AutoAssignRequest): Promise<AutoAssignResult>;
+  /** Assign one specific address (e.g. a requested IP). Fails if taken or outside every pool. */
+  assignIP(ip: string, handleId: string, node: string, attrs?: AllocationAttrs): Promise<void>;
+  /** Release every address held by the handle. A missing handle is not an error (returns 0). */
+  releaseByHandle(handleId: string): Promise<number>;
+  /** Release addresses; returns those that were not allocated (a no-op for them). */
+  releaseIPs(ips: string[]): Promise<string[]>;
+  /** Addresses currently held by a handle. */
+  ipsByHandle(handleId: string): Promise<string[]>;
+}
