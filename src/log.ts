@@ -1,6 +1,6 @@
 // Structured logging for every component: JSON lines (pino) to stderr or a file.
 // Level from TABBY_LOG_LEVEL / LOG_LEVEL (Calico's names accepted: debug, info, warning, error, fatal, panic).
-import { pino, type Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 
 const calicoToPino: Record<string, string> = {
   debug: 'debug', info: 'info', warning: 'warn', warn: 'warn', error: 'error', fatal: 'fatal', panic: 'fatal',
