@@ -18,3 +18,14 @@ for e in "${entries[@]}"; do
     --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
     --outfile="dist/$out.mjs"
 done
+
+# The IPIP eBPF program (for kernels without the ipip module), named by its source hash so a stale object
+# is never loaded; without clang the agent compiles it on first use (and says so if it cannot).
+if command -v clang >/dev/null 2>&1; then
+  hash=$(sha256sum src/ipip/ebpf/ipip.bpf.c | cut -c1-16)
+  obj="dist/ipip.bpf.$hash.o"
+  if [ ! -f "$obj" ]; then
+    rm -f dist/ipip.bpf.*.o
+    clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c src/ipip/ebpf/ipip.bpf.c -o "$obj"
+  fi
+fi

@@ -1,5 +1,178 @@
+// `tabby lab …`: the article's cluster on one machine (nodes and pods are network namespaces), and its demo.
+import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
+import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
+import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
+import { listLabs, readState, withLabLock } from '../lab/state.ts';
+import { LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
+import { deletePods, formatPods, parseLabels, relabelPod, runPods, setNamespace, table } from '../lab/pods.ts';
+import { nodeShellEnv } from '../lab/env.ts';
+import { checkReachability } from '../lab/check.ts';
+import { runDemo } from '../lab/demo.ts';
+
+const DEFAULT_LAB = 'tabby';
+
+function labName(opts: { name?: string }): string {
+  return opts.name ?? process.env.TABBY_LAB ?? DEFAULT_LAB;
+}
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+const warn = (s: string) => process.stderr.write(`warning: ${s}\n`);
+
+function intOption(v: string, what: string): number {
+  if (!/^\d+$/.test(v)) throw new CliError(`${what} must be a positive integer, got "${v}"`, EXIT_USAGE);
+  return Number(v);
+}
+
+/** Runs fn under the lab's lock with its state. */
+async function withLab<T>(name: string, fn: (state: ReturnType<typeof mustState>) => Promise<T>): Promise<T> {
+  mustState(name);
+  return withLabLock(name, async () => fn(mustState(name)));
+}
 
 export function registerLabCommands(program: Command): void {
-  void program;
+  const lab = program.command('lab').description('a multi-node cluster on this machine (network namespaces), and the article\'s demo');
+  const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);
+
+  nameOpt(lab.command('up').description('create the fabric, nodes, router and external host; start `tabby node run` on every node'))
+    .option('--nodes <n>', 'number of nodes (controlplane, node01, …)', '2')
+    .option('--mode <mode>', `routing mode: ${LAB_MODES.join('|')}`, 'ipip')
+    .option('--datastore <type>', 'embedded|etcd', 'embedded')
+    .option('--subnets <n>', '1 or 2 (two subnets joined by the router)', '1')
+    .option('--pod-cidr <cidr>', 'the default IP pool', POD_CIDR)
+    .action(async (o) => {
+      const mode = o.mode as LabMode;
+      if (!LAB_MODES.includes(mode)) throw new CliError(`--mode must be one of ${LAB_MODES.join('|')}, got "${o.mode}"`, EXIT_USAGE);
+      if (o.datastore !== 'embedded' && o.datastore !== 'etcd') throw new CliError(`--datastore must be embedded or etcd, got "${o.datastore}"`, EXIT_USAGE);
+      const subnets = intOption(o.subnets, '--subnets');
+      if (subnets !== 1 && subnets !== 2) throw new CliError(`--subnets must be 1 or 2, got ${subnets}`, EXIT_USAGE);
+      const name = labName(o);
+      const t0 = Date.now();
+      const { state, warnings } = await labUp({
+        name, nodes: intOption(o.nodes, '--nodes'), mode, datastore: o.datastore as LabDatastore, subnets, podCidr: o.podCidr,
+      }, out);
+      for (const w of warnings) warn(w);
+      out(`lab ${name} is up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.nodes.length} node(s), mode ${state.mode}, datastore ${state.datastore}`);
+      out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT'], ...nodeRows(state).map((r) => [r.name, r.ip, r.ns, r.agent])]));
+    });
+
+  nameOpt(lab.command('down').description('stop every process and remove every namespace the lab made (also after a crash)'))
+    .action(async (o) => {
+      const name = labName(o);
+      if (!(await labDown(name, out))) out(`no lab named ${name}: nothing to do`);
+    });
+
+  nameOpt(lab.command('status').description('the lab, its nodes and agents'))
+    .action(async (o) => {
+      const names = o.name || process.env.TABBY_LAB ? [labName(o)] : listLabs();
+      if (names.length === 0) {
+        out('no labs');
+        return;
+      }
+      for (const name of names) {
+        const s = readState(name);
+        if (!s) throw new CliError(`no lab named "${name}"`, EXIT_FAILED);
+        out(`lab ${s.name}: ${s.phase === 'up' ? 'up' : 'INCOMPLETE (run `tabby lab down`)'}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${s.etcd.endpoint})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
+        out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'PODS'], ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, String(s.pods.filter((p) => p.node === r.name).length)])]));
+      }
+    });
+
+  nameOpt(lab.command('run <name>').description('create a deployment\'s pods (namespaces) and network them through the CNI plugin'))
+    .option('--replicas <n>', 'number of pods', '1')
+    .option('--node <node>', 'put every pod on this node (default: spread over the nodes)')
+    .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
+    .option('--labels <k=v,…>', 'pod labels (app=<name> is always set)')
+    .option('--concurrency <n>', 'CNI ADDs in flight', '4')
+    .action(async (app: string, o) => {
+      const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
+      if (labels.remove.length > 0) throw new CliError('--labels takes k=v pairs only', EXIT_USAGE);
+      await withLab(labName(o), async (state) => {
+        const r = await runPods(state, {
+          app, replicas: intOption(o.replicas, '--replicas'), node: o.node, namespace: o.namespace, labels: labels.set,
+          concurrency: intOption(o.concurrency, '--concurrency'),
+        });
+        for (const w of r.warnings) warn(w);
+        const failed = r.pods.filter((p) => p.status !== 'Running');
+        out(`deployment.apps/${app} created: ${r.pods.length - failed.length}/${r.pods.length} pod(s) running`);
+        if (failed.length > 0) throw new CliError(`${failed.length} pod(s) failed to start: ${failed[0]!.error}`, EXIT_FAILED);
+      });
+    });
+
+  nameOpt(lab.command('pods').description('list pods like `kubectl get pods`'))
+    .option('-o, --output <fmt>', 'wide')
+    .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
+    .option('-A, --all-namespaces', 'pods of every namespace')
+    .action(async (o) => {
+      if (o.output && o.output !== 'wide') throw new CliError(`-o must be "wide", got "${o.output}"`, EXIT_USAGE);
+      out(formatPods(mustState(labName(o)), { wide: o.output === 'wide', namespace: o.namespace, allNamespaces: o.allNamespaces }).trimEnd());
+    });
+
+  nameOpt(lab.command('exec <pod> <command...>').description('run a command in a pod: tabby lab exec POD -- CMD…'))
+    .allowUnknownOption()
+    .action(async (podName: string, cmd: string[], o) => {
+      const state = mustState(labName(o));
+      const pod = state.pods.find((p) => p.name === podName);
+      if (!pod) throw new CliError(`no pod named "${podName}" in lab ${state.name}`, EXIT_FAILED);
+      process.exitCode = passthrough(['ip', 'netns', 'exec', pod.netns, ...cmd], process.env);
+    });
+
+  nameOpt(lab.command('exec-node <node> <command...>').description('run a command on a node (tabby there talks to the lab\'s datastore)'))
+    .allowUnknownOption()
+    .action(async (nodeName: string, cmd: string[], o) => {
+      const state = mustState(labName(o));
+      const node = state.nodes.find((n) => n.name === nodeName);
+      if (!node) throw new CliError(`no node "${nodeName}" in lab ${state.name} (nodes: ${state.nodes.map((n) => n.name).join(', ')})`, EXIT_FAILED);
+      process.exitCode = passthrough(['ip', 'netns', 'exec', node.ns, ...cmd], { ...process.env, ...nodeShellEnv(state, node) });
+    });
+
+  nameOpt(lab.command('delete <name>').description('delete a pod, or every pod of a deployment (CNI DEL, then the namespace)'))
+    .action(async (name: string, o) => {
+      await withLab(labName(o), async (state) => {
+        const errors = await deletePods(state, name, out);
+        if (errors.length > 0) throw new CliError(errors.join('\n'), EXIT_FAILED);
+      });
+    });
+
+  nameOpt(lab.command('label <pod> <labels...>').description('relabel a pod (k=v sets, k- removes); its WorkloadEndpoint follows'))
+    .action(async (podName: string, items: string[], o) => {
+      await withLab(labName(o), async (state) => {
+        const pod = relabelPod(state, podName, items);
+        out(`pod/${pod.name} labeled: ${Object.entries(pod.labels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+      });
+    });
+
+  nameOpt(lab.command('ns <name>').description('create or relabel a Kubernetes namespace (Profile kns.<name>)'))
+    .option('--labels <k=v,…>', 'namespace labels (k- removes)')
+    .action(async (ns: string, o) => {
+      await withLab(labName(o), async (state) => {
+        const labels = setNamespace(state, ns, o.labels ? [o.labels] : []);
+        out(`namespace/${ns} configured: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}`);
+      });
+    });
+
+  nameOpt(lab.command('check').description('ping from every pod to every other pod; non-zero exit when any pair fails'))
+    .option('--sample <k>', 'each pod pings only k others')
+    .action(async (o) => {
+      const state = mustState(labName(o));
+      const r = await checkReachability(state, { sample: o.sample ? intOption(o.sample, '--sample') : undefined });
+      for (const f of r.failures.slice(0, 20)) out(`FAIL ${f.from} -> ${f.to} (${f.toIp})`);
+      out(`${r.pods} pod(s), ${r.pairs} pair(s): ${r.pairs - r.failures.length} reachable, ${r.failures.length} not (${(r.ms / 1000).toFixed(1)} s)`);
+      if (r.pods < 2) throw new CliError('fewer than two running pods: nothing to check', EXIT_FAILED);
+      if (r.failures.length > 0) throw new CliError(`${r.failures.length} pair(s) unreachable`, EXIT_FAILED);
+    });
+
+  nameOpt(lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)'))
+    .option('--keep', 'leave the last lab up at the end')
+    .action(async (o) => {
+      const ok = await runDemo({ name: o.name ?? process.env.TABBY_LAB ?? 'demo', keep: !!o.keep, out });
+      if (!ok) throw new CliError('demo stopped: a step did not show what the article shows', EXIT_FAILED);
+    });
+}
+
+/** Runs a command with the terminal attached; returns its exit status (128+signal when killed). */
+function passthrough(argv: string[], env: NodeJS.ProcessEnv): number {
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+  if (r.error) throw new CliError(`${argv.join(' ')}: ${r.error.message}`, EXIT_FAILED);
+  if (r.signal) return 128 + (({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[r.signal] ?? 1);
+  return r.status ?? EXIT_FAILED;
 }

@@ -1,5 +1,414 @@
-import type { Command } from 'commander';
+// calicoctl's resource commands: create/apply/replace/delete/get/patch/label/validate (+ version).
+// Files are read completely and every document is checked before anything is written, so a file with one
+// bad document changes nothing. Messages follow calicoctl ("Successfully applied 1 'IPPool' resource(s)").
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { resolveKind, type KindInfo } from '../api/kinds.ts';
+import { resourceId, type Resource } from '../api/resource.ts';
+import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../api/client.ts';
+import { ValidationError, describeResource } from '../api/validate.ts';
+import { isPlainObject } from '../api/schema.ts';
+import { DEFAULT_AS_NUMBER, DEFAULT_NAMESPACE } from '../api/defaults.ts';
+import { isDatastoreError } from '../datastore/types.ts';
+import { parseSelector, SelectorSyntaxError } from '../selector/index.ts';
+import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
+import { err, out, readStdin, withDatastore } from './context.ts';
+import { OUTPUT_FORMATS, listOf, renderJson, renderTable, renderYaml, type OutputFormat } from './output.ts';
+import { registerVersionCommand } from './version.ts';
+
+const K8S_NETWORKING_API = 'networking.k8s.io/v1';
+
+/** One document from an input file, with where it came from (for error messages). */
+export interface InputDocument {
+  source: string;
+  obj: unknown;
+}
+
+function isYamlFile(name: string): boolean {
+  return /\.(ya?ml|json)$/i.test(name);
+}
+
+/** Split text into documents; `kind: List` / `<Kind>List` documents (as `get -o yaml` prints) are expanded. */
+export function parseDocuments(text: string, source: string): InputDocument[] {
+  const docs: InputDocument[] = [];
+  parseAllDocuments(text).forEach((d, i) => {
+    const where = `${source} (document ${i + 1})`;
+    if (d.errors.length) {
+      const e = d.errors[0]!;
+      throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split('\n')[0]}`, EXIT_USAGE);
+    }
+    const obj = d.toJS({ maxAliasCount: 100 }) as unknown;
+    if (obj === null || obj === undefined) return; // empty document (e.g. a trailing ---)
+    if (isPlainObject(obj) && typeof obj.kind === 'string' && (obj.kind === 'List' || obj.kind.endsWith('List')) && Array.isArray(obj.items)) {
+      obj.items.forEach((item, j) => docs.push({ source: `${where} item ${j + 1}`, obj: item }));
+      return;
+    }
+    docs.push({ source: where, obj });
+  });
+  return docs;
+}
+
+/** Read `-f FILE|DIR|-`: a directory contributes its .yaml/.yml/.json files in name order (not recursive). */
+export async function loadDocuments(path: string): Promise<InputDocument[]> {
+  if (path === '-') return parseDocuments(await readStdin(), 'stdin');
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new CliError(`Failed to execute command: open ${path}: no such file or directory`, EXIT_USAGE);
+  }
+  if (st.isDirectory()) {
+    const names = (await readdir(path)).filter(isYamlFile).sort();
+    const docs: InputDocument[] = [];
+    for (const n of names) docs.push(...parseDocuments(await readFile(join(path, n), 'utf8'), join(path, n)));
+    return docs;
+  }
+  return parseDocuments(await readFile(path, 'utf8'), path);
+}
+
+/** Kubernetes NetworkPolicy documents become Calico NetworkPolicies (as the k8s datastore would show them). */
+async function convertDocument(d: InputDocument): Promise<unknown> {
+  if (isPlainObject(d.obj) && d.obj.apiVersion === K8S_NETWORKING_API && d.obj.kind === 'NetworkPolicy') {
+    const { convertK8sNetworkPolicy } = await import('../policy/k8s-conversion.ts');
+    try {
+      return convertK8sNetworkPolicy(d.obj);
+    } catch (e) {
+      const md = isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
+      throw new ValidationError(`KubernetesNetworkPolicy(${String(md.namespace ?? DEFAULT_NAMESPACE)}/${String(md.name ?? '')})`, [
+        { field: '(document)', value: d.source, message: (e as Error).message },
+      ]);
+    }
+  }
+  return d.obj;
+}
+
+function kindOf(obj: unknown): string {
+  return isPlainObject(obj) && typeof obj.kind === 'string' ? obj.kind : '';
+}
+
+/** calicoctl names the kind when every document has the same one. */
+function countPhrase(n: number, kinds: string[]): string {
+  const uniq = [...new Set(kinds)];
+  return uniq.length === 1 ? `${n} '${uniq[0]}' resource(s)` : `${n} resource(s)`;
+}
+
+const PAST: Record<WriteMode | 'delete', string> = { create: 'created', apply: 'applied', replace: 'replaced', delete: 'deleted' };
+
+/** Turn any failure into the text after `Failed to <verb> '<Kind>' resource: `. */
+function describeFailure(e: unknown): string {
+  if (e instanceof ValidationError || e instanceof UnsupportedKindError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** The exit code for a set of per-document failures: usage problems outrank resource errors. */
+function exitCodeOf(errors: unknown[]): number {
+  if (errors.some((e) => isDatastoreError(e, 'Unavailable'))) return EXIT_UNAVAILABLE;
+  if (errors.some((e) => e instanceof UnsupportedKindError || (e instanceof CliError && e.exitCode === EXIT_USAGE))) return EXIT_USAGE;
+  return EXIT_FAILED;
+}
+
+function kindArg(name: string): KindInfo {
+  const info = resolveKind(name);
+  if (!info) throw new CliError(`Failed to execute command: resource type '${name}' is not supported`, EXIT_USAGE);
+  return info;
+}
+
+interface FileOptions { filename: string; namespace?: string; skipExists?: boolean; skipNotExists?: boolean }
+
+/** create/apply/replace -f: check every document, then write them in order. */
+async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): Promise<void> {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  await withDatastore(cmd, async ({ client }) => {
+    const prepared: PreparedWrite[] = [];
+    const failures: { kind: string; error: unknown }[] = [];
+    let skipped = 0;
+    for (const d of docs) {
+      try {
+        const converted = await convertDocument(d);
+        checkNamespaceFlag(converted, opts.namespace);
+        prepared.push(await client.prepare(converted, mode, prepared.map((p) => p.obj)));
+      } catch (e) {
+        if (mode === 'create' && opts.skipExists && isDatastoreError(e, 'AlreadyExists')) { skipped++; continue; }
+        if (isDatastoreError(e, 'Unavailable')) throw e;
+        failures.push({ kind: kindOf(d.obj) || 'unknown', error: e });
+      }
+    }
+    if (failures.length) {
+      for (const f of failures) err(`Failed to ${mode} '${f.kind}' resource: [${describeFailure(f.error)}]\n`);
+      const what = failures.length === docs.length ? 'all' : `${failures.length} of ${docs.length}`;
+      throw new CliError(`Nothing was ${PAST[mode]}: ${what} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
+    }
+    let done = 0;
+    for (const p of prepared) {
+      try {
+        await client.commit(p);
+        done++;
+      } catch (e) {
+        if (isDatastoreError(e, 'Unavailable')) throw e;
+        const msg = describeFailure(e);
+        if (done === 0) throw new CliError(`Failed to ${mode} '${p.obj.kind}' resource: [${msg}]`, EXIT_FAILED);
+        throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${prepared.length} resources:\nHit error: ${msg}`, EXIT_FAILED);
+      }
+    }
+    const kinds = prepared.map((p) => p.obj.kind);
+    out(`Successfully ${PAST[mode]} ${countPhrase(done, kinds)}\n`);
+    if (skipped) out(`Skipped ${skipped} resource(s) that already exist\n`);
+  }, { namespace: opts.namespace });
+}
+
+/** A document naming a namespace different from -n is a mistake calicoctl refuses. */
+function checkNamespaceFlag(obj: unknown, namespace: string | undefined): void {
+  if (!namespace || !isPlainObject(obj) || !isPlainObject(obj.metadata)) return;
+  const ns = obj.metadata.namespace;
+  if (typeof ns === 'string' && ns !== '' && ns !== namespace) {
+    throw new ValidationError(describeResource(obj), [{ field: 'metadata.namespace', value: ns, message: `does not match the namespace given with -n (${namespace})` }]);
+  }
+}
+
+async function deleteFromFile(cmd: Command, opts: FileOptions): Promise<void> {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const targets = await Promise.all(docs.map(async (d) => {
+    const obj = await convertDocument(d);
+    const md = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
+    const kind = kindOf(obj);
+    if (!resolveKind(kind) || resolveKind(kind)!.kind !== kind) throw new CliError(`Failed to delete '${kind || 'unknown'}' resource: [resource type '${kind}' is not supported] (${d.source})`, EXIT_USAGE);
+    if (typeof md.name !== 'string' || !md.name) throw new CliError(`Failed to delete '${kind}' resource: [metadata.name is required] (${d.source})`, EXIT_USAGE);
+    return { kind, name: md.name, namespace: typeof md.namespace === 'string' && md.namespace ? md.namespace : opts.namespace, rv: typeof md.resourceVersion === 'string' ? md.resourceVersion : undefined };
+  }));
+  await withDatastore(cmd, async ({ client }) => deleteAll(client, targets, opts.skipNotExists ?? false), { namespace: opts.namespace });
+}
+
+async function deleteAll(client: ResourceClient, targets: { kind: string; name: string; namespace?: string; rv?: string }[], skipNotExists: boolean): Promise<void> {
+  let done = 0;
+  let skipped = 0;
+  for (const t of targets) {
+    try {
+      await client.delete(t.kind, t.name, t.namespace, t.rv);
+      done++;
+    } catch (e) {
+      if (skipNotExists && isDatastoreError(e, 'NotFound')) { skipped++; continue; }
+      if (isDatastoreError(e, 'Unavailable')) throw e;
+      const code = e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED;
+      if (done === 0) throw new CliError(`Failed to delete '${t.kind}' resource: [${describeFailure(e)}]`, code);
+      throw new CliError(`Partial success: deleted the first ${done} out of ${targets.length} resources:\nHit error: ${describeFailure(e)}`, code);
+    }
+  }
+  out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}\n`);
+}
+
+interface GetOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string }
+
+function outputFormat(o: string): OutputFormat {
+  if ((OUTPUT_FORMATS as string[]).includes(o)) return o as OutputFormat;
+  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use one of ${OUTPUT_FORMATS.join(', ')})`, EXIT_USAGE);
+}
+
+async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
+  const format = outputFormat(opts.output);
+  if (opts.namespace && opts.allNamespaces) throw new CliError('Failed to execute command: --namespace and --all-namespaces cannot be used together', EXIT_USAGE);
+  let selector: ReturnType<typeof parseSelector> | undefined;
+  if (opts.selector !== undefined) {
+    try {
+      selector = parseSelector(opts.selector);
+    } catch (e) {
+      if (e instanceof SelectorSyntaxError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
+      throw e;
+    }
+  }
+  // What to fetch: from the command line, or the kind/name of every document in -f.
+  let wanted: { info: KindInfo; names: string[]; namespace?: string }[];
+  if (opts.filename) {
+    if (kindName) throw new CliError('Failed to execute command: give either -f or KIND [NAME...], not both', EXIT_USAGE);
+    wanted = (await loadDocuments(opts.filename)).map((d) => {
+      const md = isPlainObject(d.obj) && isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
+      const info = kindArg(kindOf(d.obj));
+      return { info, names: [String(md.name ?? '')], namespace: typeof md.namespace === 'string' ? md.namespace : undefined };
+    });
+  } else {
+    if (!kindName) throw new CliError('Failed to execute command: a resource type is required (e.g. tabby get ippools)', EXIT_USAGE);
+    wanted = [{ info: kindArg(kindName), names }];
+  }
+  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
+  await withDatastore(cmd, async ({ client, datastore }) => {
+    const found: Resource[] = [];
+    const missing: string[] = [];
+    for (const w of wanted) {
+      const ns = w.info.namespaced ? w.namespace ?? (opts.allNamespaces ? undefined : namespace) : undefined;
+      if (w.names.length === 0) {
+        found.push(...(await client.list(w.info.kind, ns)));
+        continue;
+      }
+      for (const n of w.names) {
+        const r = w.info.namespaced && ns === undefined
+          ? (await client.list(w.info.kind)).filter((x) => x.metadata.name === n)
+          : [await datastore.get(w.info.kind, n, ns)].filter((x): x is Resource => x !== undefined);
+        if (r.length) found.push(...r);
+        else missing.push(`resource does not exist: ${resourceId(w.info.kind, n, ns)} with error: ${w.info.kind} "${n}" not found`);
+      }
+    }
+    const items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
+    if (!opts.filename && names.length === 0) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    const kind = wanted[0]!.info.kind;
+    if (format === 'yaml' || format === 'json') {
+      const single = !opts.filename && names.length === 1 && items.length === 1;
+      const doc = single ? items[0]! : listOf(kind, items, String(await datastore.revision()));
+      if (items.length || missing.length === 0) out(format === 'yaml' ? renderYaml(doc) : renderJson(doc));
+    } else {
+      const withNamespace = wanted[0]!.info.namespaced && (opts.allNamespaces === true || opts.namespace !== undefined);
+      const bgp = kind === 'Node' && format === 'wide' ? await datastore.get('BGPConfiguration', 'default') : undefined;
+      out(renderTable(kind, items, { wide: format === 'wide', withNamespace, ctx: { globalAsNumber: bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER } }));
+    }
+    if (missing.length) throw new CliError(`Failed to get resources: ${missing.join('; ')}`, EXIT_FAILED);
+  });
+}
+
+function parsePatch(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    throw new CliError(`Failed to execute command: the patch is not valid JSON: ${(e as Error).message.split('\n')[0]}`, EXIT_USAGE);
+  }
+}
+
+/** `k=v` or `k` (with --remove). */
+function parseLabelArg(arg: string, remove: boolean): { key: string; value?: string } {
+  if (remove) {
+    if (arg.includes('=')) throw new CliError(`Failed to execute command: with --remove give only the label key, not "${arg}"`, EXIT_USAGE);
+    return { key: arg };
+  }
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new CliError(`Failed to execute command: label must be key=value, got "${arg}"`, EXIT_USAGE);
+  return { key: arg.slice(0, eq), value: arg.slice(eq + 1) };
+}
+
+async function validateFromFile(opts: FileOptions): Promise<void> {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  // Offline: the client's normalize() is pure (defaults + validation), so a throwaway client has no store.
+  const client = new ResourceClient(undefined as never, { defaultNamespace: opts.namespace });
+  const failures: { kind: string; error: unknown }[] = [];
+  for (const d of docs) {
+    try {
+      client.normalize(await convertDocument(d));
+    } catch (e) {
+      failures.push({ kind: kindOf(d.obj) || 'unknown', error: e });
+    }
+  }
+  if (failures.length) {
+    for (const f of failures) err(`Failed to validate '${f.kind}' resource: [${describeFailure(f.error)}]\n`);
+    throw new CliError(`${failures.length} of ${docs.length} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
+  }
+  out(`Successfully validated ${countPhrase(docs.length, docs.map((d) => kindOf(d.obj)))}\n`);
+}
+
+const filenameOption = () => new Option('-f, --filename <FILE>', 'file, directory or - (stdin) with resources');
+const namespaceOption = () => new Option('-n, --namespace <NS>', 'namespace for namespaced resources (default "default")');
 
 export function registerResourceCommands(program: Command): void {
-  void program;
+  for (const [mode, desc] of [
+    ['create', 'Create resources from a file (fails if any exists)'],
+    ['apply', 'Create or update resources from a file'],
+    ['replace', 'Replace existing resources from a file'],
+  ] as const) {
+    const c = program.command(mode).description(desc).addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption());
+    if (mode === 'create') c.option('--skip-exists', 'skip resources that already exist instead of failing');
+    c.action(async (opts: FileOptions, cmd: Command) => writeFromFile(cmd, mode, opts));
+  }
+
+  program.command('delete')
+    .description('Delete resources given in a file, or by KIND NAME...')
+    .argument('[kind]', 'resource kind (ippool, bgppeer, networkpolicy, ...)')
+    .argument('[names...]', 'resource names')
+    .addOption(filenameOption())
+    .addOption(namespaceOption())
+    .option('--skip-not-exists', 'do not fail for resources that do not exist')
+    .action(async (kind: string | undefined, names: string[], opts: FileOptions & { filename?: string }, cmd: Command) => {
+      if (opts.filename) {
+        if (kind) throw new CliError('Failed to execute command: give either -f or KIND NAME..., not both', EXIT_USAGE);
+        return deleteFromFile(cmd, opts);
+      }
+      if (!kind || names.length === 0) throw new CliError('Failed to execute command: delete needs -f FILE or KIND NAME...', EXIT_USAGE);
+      const info = kindArg(kind);
+      await withDatastore(cmd, async ({ client }) => deleteAll(client, names.map((name) => ({ kind: info.kind, name, namespace: opts.namespace })), opts.skipNotExists ?? false), { namespace: opts.namespace });
+    });
+
+  program.command('get')
+    .description('Show resources as a table, YAML or JSON')
+    .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
+    .argument('[names...]', 'resource names (default: all)')
+    .option('-o, --output <FORMAT>', 'ps, wide, yaml or json', 'ps')
+    .addOption(filenameOption())
+    .addOption(namespaceOption())
+    .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')
+    .option('--selector <EXPR>', 'only resources whose labels match this selector')
+    .action(async (kind: string | undefined, names: string[], opts: GetOptions, cmd: Command) => getCommand(cmd, kind, names, opts));
+
+  program.command('patch')
+    .description('Change a resource with a JSON merge patch')
+    .argument('<kind>', 'resource kind')
+    .argument('<name>', 'resource name')
+    .requiredOption('-p, --patch <JSON>', 'JSON merge patch, e.g. \'{"spec":{"natOutgoing":true}}\'')
+    .addOption(namespaceOption())
+    .action(async (kind: string, name: string, opts: { patch: string; namespace?: string }, cmd: Command) => {
+      const info = kindArg(kind);
+      const patch = parsePatch(opts.patch);
+      await withDatastore(cmd, async ({ client }) => {
+        try {
+          await client.patch(info.kind, name, opts.namespace, patch);
+        } catch (e) {
+          if (isDatastoreError(e, 'Unavailable')) throw e;
+          throw new CliError(`Failed to patch '${info.kind}' resource: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
+        }
+        out(`Successfully patched 1 '${info.kind}' resource\n`);
+      }, { namespace: opts.namespace });
+    });
+
+  program.command('label')
+    .description('Set or remove a label on a resource')
+    .argument('<kind>', 'resource kind')
+    .argument('<name>', 'resource name')
+    .argument('<label>', 'key=value, or key with --remove')
+    .option('--overwrite', 'replace the value of an existing label')
+    .option('--remove', 'remove the label')
+    .addOption(namespaceOption())
+    .action(async (kind: string, name: string, label: string, opts: { overwrite?: boolean; remove?: boolean; namespace?: string }, cmd: Command) => {
+      const info = kindArg(kind);
+      const { key, value } = parseLabelArg(label, opts.remove ?? false);
+      const what = `${info.kind.toLowerCase()} ${name}`;
+      await withDatastore(cmd, async ({ client }) => {
+        try {
+          await client.modify(info.kind, name, opts.namespace, (cur) => {
+            const labels = { ...(cur.metadata.labels ?? {}) };
+            if (opts.remove) {
+              if (!(key in labels)) throw new CliError(`Failed to remove label: label ${key} is not present on ${what}`, EXIT_FAILED);
+              delete labels[key];
+            } else {
+              if (key in labels && labels[key] !== value && !opts.overwrite) {
+                throw new CliError(`Failed to set label: label ${key} already exists on ${what} with value ${labels[key]}; use --overwrite to change it`, EXIT_FAILED);
+              }
+              labels[key] = value!;
+            }
+            cur.metadata.labels = labels;
+            return cur;
+          });
+        } catch (e) {
+          if (e instanceof CliError || isDatastoreError(e, 'Unavailable')) throw e;
+          throw new CliError(`Failed to ${opts.remove ? 'remove' : 'set'} label: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
+        }
+        out(opts.remove ? `Successfully removed label ${key} from ${what}\n` : `Successfully set label ${key} on ${what}\n`);
+      }, { namespace: opts.namespace });
+    });
+
+  program.command('validate')
+    .description('Check resources in a file without a datastore')
+    .addOption(filenameOption().makeOptionMandatory())
+    .addOption(namespaceOption())
+    .action(async (opts: FileOptions) => validateFromFile(opts));
+
+  registerVersionCommand(program);
 }

@@ -1,0 +1,11770 @@
+import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);
+var __create = Object.create;
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
+}) : x)(function(x) {
+  if (typeof require !== "undefined") return require.apply(this, arguments);
+  throw Error('Dynamic require of "' + x + '" is not supported');
+});
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __commonJS = (cb, mod) => function __require2() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
+
+// node_modules/yaml/dist/nodes/identity.js
+var require_identity = __commonJS({
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+    "use strict";
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
+    var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
+    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
+    var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
+    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
+    var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
+    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
+    var isMap = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    function isCollection(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case MAP:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    function isNode(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
+          case ALIAS:
+          case MAP:
+          case SCALAR:
+          case SEQ:
+            return true;
+        }
+      return false;
+    }
+    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+    exports.ALIAS = ALIAS;
+    exports.DOC = DOC;
+    exports.MAP = MAP;
+    exports.NODE_TYPE = NODE_TYPE;
+    exports.PAIR = PAIR;
+    exports.SCALAR = SCALAR;
+    exports.SEQ = SEQ;
+    exports.hasAnchor = hasAnchor;
+    exports.isAlias = isAlias;
+    exports.isCollection = isCollection;
+    exports.isDocument = isDocument;
+    exports.isMap = isMap;
+    exports.isNode = isNode;
+    exports.isPair = isPair;
+    exports.isScalar = isScalar;
+    exports.isSeq = isSeq;
+  }
+});
+
+// node_modules/yaml/dist/visit.js
+var require_visit = __commonJS({
+  "node_modules/yaml/dist/visit.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove node");
+    function visit(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        visit_(null, node, visitor_, Object.freeze([]));
+    }
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    function visit_(key, node, visitor, path) {
+      const ctrl = callVisitor(key, node, visitor, path);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visit_(key, ctrl, visitor, path);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path = Object.freeze(path.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = visit_(i, node.items[i], visitor, path);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path = Object.freeze(path.concat(node));
+          const ck = visit_("key", node.key, visitor, path);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv = visit_("value", node.value, visitor, path);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    async function visitAsync(node, visitor) {
+      const visitor_ = initVisitor(visitor);
+      if (identity.isDocument(node)) {
+        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+          node.contents = null;
+      } else
+        await visitAsync_(null, node, visitor_, Object.freeze([]));
+    }
+    visitAsync.BREAK = BREAK;
+    visitAsync.SKIP = SKIP;
+    visitAsync.REMOVE = REMOVE;
+    async function visitAsync_(key, node, visitor, path) {
+      const ctrl = await callVisitor(key, node, visitor, path);
+      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visitAsync_(key, ctrl, visitor, path);
+      }
+      if (typeof ctrl !== "symbol") {
+        if (identity.isCollection(node)) {
+          path = Object.freeze(path.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = await visitAsync_(i, node.items[i], visitor, path);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              node.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+        } else if (identity.isPair(node)) {
+          path = Object.freeze(path.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path);
+          if (ck === BREAK)
+            return BREAK;
+          else if (ck === REMOVE)
+            node.key = null;
+          const cv = await visitAsync_("value", node.value, visitor, path);
+          if (cv === BREAK)
+            return BREAK;
+          else if (cv === REMOVE)
+            node.value = null;
+        }
+      }
+      return ctrl;
+    }
+    function initVisitor(visitor) {
+      if (typeof visitor === "object" && (visitor.Collection || visitor.Node || visitor.Value)) {
+        return Object.assign({
+          Alias: visitor.Node,
+          Map: visitor.Node,
+          Scalar: visitor.Node,
+          Seq: visitor.Node
+        }, visitor.Value && {
+          Map: visitor.Value,
+          Scalar: visitor.Value,
+          Seq: visitor.Value
+        }, visitor.Collection && {
+          Map: visitor.Collection,
+          Seq: visitor.Collection
+        }, visitor);
+      }
+      return visitor;
+    }
+    function callVisitor(key, node, visitor, path) {
+      if (typeof visitor === "function")
+        return visitor(key, node, path);
+      if (identity.isMap(node))
+        return visitor.Map?.(key, node, path);
+      if (identity.isSeq(node))
+        return visitor.Seq?.(key, node, path);
+      if (identity.isPair(node))
+        return visitor.Pair?.(key, node, path);
+      if (identity.isScalar(node))
+        return visitor.Scalar?.(key, node, path);
+      if (identity.isAlias(node))
+        return visitor.Alias?.(key, node, path);
+      return void 0;
+    }
+    function replaceNode(key, path, node) {
+      const parent = path[path.length - 1];
+      if (identity.isCollection(parent)) {
+        parent.items[key] = node;
+      } else if (identity.isPair(parent)) {
+        if (key === "key")
+          parent.key = node;
+        else
+          parent.value = node;
+      } else if (identity.isDocument(parent)) {
+        parent.contents = node;
+      } else {
+        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt} parent`);
+      }
+    }
+    exports.visit = visit;
+    exports.visitAsync = visitAsync;
+  }
+});
+
+// node_modules/yaml/dist/doc/directives.js
+var require_directives = __commonJS({
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit = require_visit();
+    var escapeChars = {
+      "!": "%21",
+      ",": "%2C",
+      "[": "%5B",
+      "]": "%5D",
+      "{": "%7B",
+      "}": "%7D"
+    };
+    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var Directives = class _Directives {
+      constructor(yaml, tags) {
+        this.docStart = null;
+        this.docEnd = false;
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.tags = Object.assign({}, _Directives.defaultTags, tags);
+      }
+      clone() {
+        const copy = new _Directives(this.yaml, this.tags);
+        copy.docStart = this.docStart;
+        return copy;
+      }
+      /**
+       * During parsing, get a Directives instance for the current document and
+       * update the stream state according to the current version's spec.
+       */
+      atDocument() {
+        const res = new _Directives(this.yaml, this.tags);
+        switch (this.yaml.version) {
+          case "1.1":
+            this.atNextDocument = true;
+            break;
+          case "1.2":
+            this.atNextDocument = false;
+            this.yaml = {
+              explicit: _Directives.defaultYaml.explicit,
+              version: "1.2"
+            };
+            this.tags = Object.assign({}, _Directives.defaultTags);
+            break;
+        }
+        return res;
+      }
+      /**
+       * @param onError - May be called even if the action was successful
+       * @returns `true` on success
+       */
+      add(line, onError) {
+        if (this.atNextDocument) {
+          this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
+          this.tags = Object.assign({}, _Directives.defaultTags);
+          this.atNextDocument = false;
+        }
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
+        switch (name) {
+          case "%TAG": {
+            if (parts.length !== 2) {
+              onError(0, "%TAG directive should contain exactly two parts");
+              if (parts.length < 2)
+                return false;
+            }
+            const [handle, prefix] = parts;
+            this.tags[handle] = prefix;
+            return true;
+          }
+          case "%YAML": {
+            this.yaml.explicit = true;
+            if (parts.length !== 1) {
+              onError(0, "%YAML directive should contain exactly one part");
+              return false;
+            }
+            const [version] = parts;
+            if (version === "1.1" || version === "1.2") {
+              this.yaml.version = version;
+              return true;
+            } else {
+              const isValid = /^\d+\.\d+$/.test(version);
+              onError(6, `Unsupported YAML version ${version}`, isValid);
+              return false;
+            }
+          }
+          default:
+            onError(0, `Unknown directive ${name}`, true);
+            return false;
+        }
+      }
+      /**
+       * Resolves a tag, matching handles to those defined in %TAG directives.
+       *
+       * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+       *   `'!local'` tag, or `null` if unresolvable.
+       */
+      tagName(source, onError) {
+        if (source === "!")
+          return "!";
+        if (source[0] !== "!") {
+          onError(`Not a valid tag: ${source}`);
+          return null;
+        }
+        if (source[1] === "<") {
+          const verbatim = source.slice(2, -1);
+          if (verbatim === "!" || verbatim === "!!") {
+            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            return null;
+          }
+          if (source[source.length - 1] !== ">")
+            onError("Verbatim tags must end with a >");
+          return verbatim;
+        }
+        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        if (!suffix)
+          onError(`The ${source} tag has no suffix`);
+        const prefix = this.tags[handle];
+        if (prefix) {
+          try {
+            return prefix + decodeURIComponent(suffix);
+          } catch (error) {
+            onError(String(error));
+            return null;
+          }
+        }
+        if (handle === "!")
+          return source;
+        onError(`Could not resolve tag: ${source}`);
+        return null;
+      }
+      /**
+       * Given a fully resolved tag, returns its printable string form,
+       * taking into account current tag prefixes and defaults.
+       */
+      tagString(tag) {
+        for (const [handle, prefix] of Object.entries(this.tags)) {
+          if (tag.startsWith(prefix))
+            return handle + escapeTagName(tag.substring(prefix.length));
+        }
+        return tag[0] === "!" ? tag : `!<${tag}>`;
+      }
+      toString(doc) {
+        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const tagEntries = Object.entries(this.tags);
+        let tagNames;
+        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+          const tags = {};
+          visit.visit(doc.contents, (_key, node) => {
+            if (identity.isNode(node) && node.tag)
+              tags[node.tag] = true;
+          });
+          tagNames = Object.keys(tags);
+        } else
+          tagNames = [];
+        for (const [handle, prefix] of tagEntries) {
+          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+            continue;
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+            lines.push(`%TAG ${handle} ${prefix}`);
+        }
+        return lines.join("\n");
+      }
+    };
+    Directives.defaultYaml = { explicit: false, version: "1.2" };
+    Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
+    exports.Directives = Directives;
+  }
+});
+
+// node_modules/yaml/dist/doc/anchors.js
+var require_anchors = __commonJS({
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var visit = require_visit();
+    function anchorIsValid(anchor) {
+      if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
+        const sa = JSON.stringify(anchor);
+        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg);
+      }
+      return true;
+    }
+    function anchorNames(root) {
+      const anchors = /* @__PURE__ */ new Set();
+      visit.visit(root, {
+        Value(_key, node) {
+          if (node.anchor)
+            anchors.add(node.anchor);
+        }
+      });
+      return anchors;
+    }
+    function findNewAnchor(prefix, exclude) {
+      for (let i = 1; true; ++i) {
+        const name = `${prefix}${i}`;
+        if (!exclude.has(name))
+          return name;
+      }
+    }
+    function createNodeAnchors(doc, prefix) {
+      const aliasObjects = [];
+      const sourceObjects = /* @__PURE__ */ new Map();
+      let prevAnchors = null;
+      return {
+        onAnchor: (source) => {
+          aliasObjects.push(source);
+          prevAnchors ?? (prevAnchors = anchorNames(doc));
+          const anchor = findNewAnchor(prefix, prevAnchors);
+          prevAnchors.add(anchor);
+          return anchor;
+        },
+        /**
+         * With circular references, the source node is only resolved after all
+         * of its child nodes are. This is why anchors are set only after all of
+         * the nodes have been created.
+         */
+        setAnchors: () => {
+          for (const source of aliasObjects) {
+            const ref = sourceObjects.get(source);
+            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+              ref.node.anchor = ref.anchor;
+            } else {
+              const error = new Error("Failed to resolve repeated object (this should not happen)");
+              error.source = source;
+              throw error;
+            }
+          }
+        },
+        sourceObjects
+      };
+    }
+    exports.anchorIsValid = anchorIsValid;
+    exports.anchorNames = anchorNames;
+    exports.createNodeAnchors = createNodeAnchors;
+    exports.findNewAnchor = findNewAnchor;
+  }
+});
+
+// node_modules/yaml/dist/doc/applyReviver.js
+var require_applyReviver = __commonJS({
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+    "use strict";
+    function applyReviver(reviver, obj, key, val) {
+      if (val && typeof val === "object") {
+        if (Array.isArray(val)) {
+          for (let i = 0, len = val.length; i < len; ++i) {
+            const v0 = val[i];
+            const v1 = applyReviver(reviver, val, String(i), v0);
+            if (v1 === void 0)
+              delete val[i];
+            else if (v1 !== v0)
+              val[i] = v1;
+          }
+        } else if (val instanceof Map) {
+          for (const k of Array.from(val.keys())) {
+            const v0 = val.get(k);
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              val.delete(k);
+            else if (v1 !== v0)
+              val.set(k, v1);
+          }
+        } else if (val instanceof Set) {
+          for (const v0 of Array.from(val)) {
+            const v1 = applyReviver(reviver, val, v0, v0);
+            if (v1 === void 0)
+              val.delete(v0);
+            else if (v1 !== v0) {
+              val.delete(v0);
+              val.add(v1);
+            }
+          }
+        } else {
+          for (const [k, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k, v0);
+            if (v1 === void 0)
+              delete val[k];
+            else if (v1 !== v0)
+              val[k] = v1;
+          }
+        }
+      }
+      return reviver.call(obj, key, val);
+    }
+    exports.applyReviver = applyReviver;
+  }
+});
+
+// node_modules/yaml/dist/nodes/toJS.js
+var require_toJS = __commonJS({
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function toJS(value, arg, ctx) {
+      if (Array.isArray(value))
+        return value.map((v, i) => toJS(v, String(i), ctx));
+      if (value && typeof value.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value))
+          return value.toJSON(arg, ctx);
+        const data = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data);
+        ctx.onCreate = (res2) => {
+          data.res = res2;
+          delete ctx.onCreate;
+        };
+        const res = value.toJSON(arg, ctx);
+        if (ctx.onCreate)
+          ctx.onCreate(res);
+        return res;
+      }
+      if (typeof value === "bigint" && !ctx?.keep)
+        return Number(value);
+      return value;
+    }
+    exports.toJS = toJS;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Node.js
+var require_Node = __commonJS({
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+    "use strict";
+    var applyReviver = require_applyReviver();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var NodeBase = class {
+      constructor(type) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+      }
+      /** Create a copy of this node.  */
+      clone() {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** A plain JavaScript representation of this node. */
+      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        if (!identity.isDocument(doc))
+          throw new TypeError("A document argument is required");
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc,
+          keep: true,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this, "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+    };
+    exports.NodeBase = NodeBase;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Alias.js
+var require_Alias = __commonJS({
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var visit = require_visit();
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var Alias = class extends Node.NodeBase {
+      constructor(source) {
+        super(identity.ALIAS);
+        this.source = source;
+        Object.defineProperty(this, "tag", {
+          set() {
+            throw new Error("Alias nodes cannot have tags");
+          }
+        });
+      }
+      /**
+       * Resolve the value of this alias within `doc`, finding the last
+       * instance of the `source` anchor before this node.
+       */
+      resolve(doc, ctx) {
+        if (ctx?.maxAliasCount === 0)
+          throw new ReferenceError("Alias resolution is disabled");
+        let nodes;
+        if (ctx?.aliasResolveCache) {
+          nodes = ctx.aliasResolveCache;
+        } else {
+          nodes = [];
+          visit.visit(doc, {
+            Node: (_key, node) => {
+              if (identity.isAlias(node) || identity.hasAnchor(node))
+                nodes.push(node);
+            }
+          });
+          if (ctx)
+            ctx.aliasResolveCache = nodes;
+        }
+        let found = void 0;
+        for (const node of nodes) {
+          if (node === this)
+            break;
+          if (node.anchor === this.source)
+            found = node;
+        }
+        if (found && ctx) {
+          const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
+          let data = anchors2.get(found);
+          if (!data) {
+            toJS.toJS(found, null, ctx);
+            data = anchors2.get(found);
+          }
+          if (data?.res === void 0) {
+            const msg = "This should not happen: Alias anchor was not resolved?";
+            throw new ReferenceError(msg);
+          }
+          if (maxAliasCount >= 0) {
+            data.count += 1;
+            if (data.aliasCount === 0)
+              data.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data.count * data.aliasCount > maxAliasCount) {
+              const msg = "Excessive alias count indicates a resource exhaustion attack";
+              throw new ReferenceError(msg);
+            }
+          }
+        }
+        return found;
+      }
+      toJSON(_arg, ctx) {
+        if (!ctx)
+          return { source: this.source };
+        const source = this.resolve(ctx.doc, ctx);
+        if (!source) {
+          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+          throw new ReferenceError(msg);
+        }
+        return ctx.anchors.get(source).res;
+      }
+      toString(ctx, _onComment, _onChompKeep) {
+        const src = `*${this.source}`;
+        if (ctx) {
+          anchors.anchorIsValid(this.source);
+          if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new Error(msg);
+          }
+          if (ctx.implicitKey)
+            return `${src} `;
+        }
+        return src;
+      }
+    };
+    function getAliasCount(doc, node, anchors2) {
+      if (identity.isAlias(node)) {
+        const source = node.resolve(doc);
+        const anchor = anchors2 && source && anchors2.get(source);
+        return anchor ? anchor.count * anchor.aliasCount : 0;
+      } else if (identity.isCollection(node)) {
+        let count = 0;
+        for (const item of node.items) {
+          const c = getAliasCount(doc, item, anchors2);
+          if (c > count)
+            count = c;
+        }
+        return count;
+      } else if (identity.isPair(node)) {
+        const kc = getAliasCount(doc, node.key, anchors2);
+        const vc = getAliasCount(doc, node.value, anchors2);
+        return Math.max(kc, vc);
+      }
+      return 1;
+    }
+    exports.Alias = Alias;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Scalar.js
+var require_Scalar = __commonJS({
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Node = require_Node();
+    var toJS = require_toJS();
+    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var Scalar = class extends Node.NodeBase {
+      constructor(value) {
+        super(identity.SCALAR);
+        this.value = value;
+      }
+      toJSON(arg, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+      }
+      toString() {
+        return String(this.value);
+      }
+    };
+    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar.PLAIN = "PLAIN";
+    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar;
+    exports.isScalarValue = isScalarValue;
+  }
+});
+
+// node_modules/yaml/dist/doc/createNode.js
+var require_createNode = __commonJS({
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var defaultTagPrefix = "tag:yaml.org,2002:";
+    function findTagObject(value, tagName, tags) {
+      if (tagName) {
+        const match = tags.filter((t) => t.tag === tagName);
+        const tagObj = match.find((t) => !t.format) ?? match[0];
+        if (!tagObj)
+          throw new Error(`Tag ${tagName} not found`);
+        return tagObj;
+      }
+      return tags.find((t) => t.identify?.(value) && !t.format);
+    }
+    function createNode(value, tagName, ctx) {
+      if (identity.isDocument(value))
+        value = value.contents;
+      if (identity.isNode(value))
+        return value;
+      if (identity.isPair(value)) {
+        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map.items.push(value);
+        return map;
+      }
+      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
+        value = value.valueOf();
+      }
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      let ref = void 0;
+      if (aliasDuplicateObjects && value && typeof value === "object") {
+        ref = sourceObjects.get(value);
+        if (ref) {
+          ref.anchor ?? (ref.anchor = onAnchor(value));
+          return new Alias.Alias(ref.anchor);
+        } else {
+          ref = { anchor: null, node: null };
+          sourceObjects.set(value, ref);
+        }
+      }
+      if (tagName?.startsWith("!!"))
+        tagName = defaultTagPrefix + tagName.slice(2);
+      let tagObj = findTagObject(value, tagName, schema.tags);
+      if (!tagObj) {
+        if (value && typeof value.toJSON === "function") {
+          value = value.toJSON();
+        }
+        if (!value || typeof value !== "object") {
+          const node2 = new Scalar.Scalar(value);
+          if (ref)
+            ref.node = node2;
+          return node2;
+        }
+        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+      }
+      if (onTagObj) {
+        onTagObj(tagObj);
+        delete ctx.onTagObj;
+      }
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      if (tagName)
+        node.tag = tagName;
+      else if (!tagObj.default)
+        node.tag = tagObj.tag;
+      if (ref)
+        ref.node = node;
+      return node;
+    }
+    exports.createNode = createNode;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Collection.js
+var require_Collection = __commonJS({
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var identity = require_identity();
+    var Node = require_Node();
+    function collectionFromPath(schema, path, value) {
+      let v = value;
+      for (let i = path.length - 1; i >= 0; --i) {
+        const k = path[i];
+        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+          const a = [];
+          a[k] = v;
+          v = a;
+        } else {
+          v = /* @__PURE__ */ new Map([[k, v]]);
+        }
+      }
+      return createNode.createNode(v, void 0, {
+        aliasDuplicateObjects: false,
+        keepUndefined: false,
+        onAnchor: () => {
+          throw new Error("This should not happen, please report a bug.");
+        },
+        schema,
+        sourceObjects: /* @__PURE__ */ new Map()
+      });
+    }
+    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var Collection = class extends Node.NodeBase {
+      constructor(type, schema) {
+        super(type);
+        Object.defineProperty(this, "schema", {
+          value: schema,
+          configurable: true,
+          enumerable: false,
+          writable: true
+        });
+      }
+      /**
+       * Create a copy of this collection.
+       *
+       * @param schema - If defined, overwrites the original's schema
+       */
+      clone(schema) {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (schema)
+          copy.schema = schema;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /**
+       * Adds a value to the collection. For `!!map` and `!!omap` the value must
+       * be a Pair instance or a `{ key, value }` object, which may not have a key
+       * that already exists in the map.
+       */
+      addIn(path, value) {
+        if (isEmptyPath(path))
+          this.add(value);
+        else {
+          const [key, ...rest] = path;
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.addIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+      /**
+       * Removes a value from the collection.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+          return this.delete(key);
+        const node = this.get(key, true);
+        if (identity.isCollection(node))
+          return node.deleteIn(rest);
+        else
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path, keepScalar) {
+        const [key, ...rest] = path;
+        const node = this.get(key, true);
+        if (rest.length === 0)
+          return !keepScalar && identity.isScalar(node) ? node.value : node;
+        else
+          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+      }
+      hasAllNullValues(allowScalar) {
+        return this.items.every((node) => {
+          if (!identity.isPair(node))
+            return false;
+          const n = node.value;
+          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+        });
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       */
+      hasIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+          return this.has(key);
+        const node = this.get(key, true);
+        return identity.isCollection(node) ? node.hasIn(rest) : false;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path, value) {
+        const [key, ...rest] = path;
+        if (rest.length === 0) {
+          this.set(key, value);
+        } else {
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.setIn(rest, value);
+          else if (node === void 0 && this.schema)
+            this.set(key, collectionFromPath(this.schema, rest, value));
+          else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+      }
+    };
+    exports.Collection = Collection;
+    exports.collectionFromPath = collectionFromPath;
+    exports.isEmptyPath = isEmptyPath;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyComment.js
+var require_stringifyComment = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+    "use strict";
+    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    function indentComment(comment, indent) {
+      if (/^\n+$/.test(comment))
+        return comment.substring(1);
+      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+    }
+    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    exports.indentComment = indentComment;
+    exports.lineComment = lineComment;
+    exports.stringifyComment = stringifyComment;
+  }
+});
+
+// node_modules/yaml/dist/stringify/foldFlowLines.js
+var require_foldFlowLines = __commonJS({
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+    "use strict";
+    var FOLD_FLOW = "flow";
+    var FOLD_BLOCK = "block";
+    var FOLD_QUOTED = "quoted";
+    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+      if (!lineWidth || lineWidth < 0)
+        return text;
+      if (lineWidth < minContentWidth)
+        minContentWidth = 0;
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      if (text.length <= endStep)
+        return text;
+      const folds = [];
+      const escapedFolds = {};
+      let end = lineWidth - indent.length;
+      if (typeof indentAtStart === "number") {
+        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+          folds.push(0);
+        else
+          end = lineWidth - indentAtStart;
+      }
+      let split = void 0;
+      let prev = void 0;
+      let overflow = false;
+      let i = -1;
+      let escStart = -1;
+      let escEnd = -1;
+      if (mode === FOLD_BLOCK) {
+        i = consumeMoreIndentedLines(text, i, indent.length);
+        if (i !== -1)
+          end = i + endStep;
+      }
+      for (let ch; ch = text[i += 1]; ) {
+        if (mode === FOLD_QUOTED && ch === "\\") {
+          escStart = i;
+          switch (text[i + 1]) {
+            case "x":
+              i += 3;
+              break;
+            case "u":
+              i += 5;
+              break;
+            case "U":
+              i += 9;
+              break;
+            default:
+              i += 1;
+          }
+          escEnd = i;
+        }
+        if (ch === "\n") {
+          if (mode === FOLD_BLOCK)
+            i = consumeMoreIndentedLines(text, i, indent.length);
+          end = i + indent.length + endStep;
+          split = void 0;
+        } else {
+          if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
+            const next = text[i + 1];
+            if (next && next !== " " && next !== "\n" && next !== "	")
+              split = i;
+          }
+          if (i >= end) {
+            if (split) {
+              folds.push(split);
+              end = split + endStep;
+              split = void 0;
+            } else if (mode === FOLD_QUOTED) {
+              while (prev === " " || prev === "	") {
+                prev = ch;
+                ch = text[i += 1];
+                overflow = true;
+              }
+              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j])
+                return text;
+              folds.push(j);
+              escapedFolds[j] = true;
+              end = j + endStep;
+              split = void 0;
+            } else {
+              overflow = true;
+            }
+          }
+        }
+        prev = ch;
+      }
+      if (overflow && onOverflow)
+        onOverflow();
+      if (folds.length === 0)
+        return text;
+      if (onFold)
+        onFold();
+      let res = text.slice(0, folds[0]);
+      for (let i2 = 0; i2 < folds.length; ++i2) {
+        const fold = folds[i2];
+        const end2 = folds[i2 + 1] || text.length;
+        if (fold === 0)
+          res = `
+${indent}${text.slice(0, end2)}`;
+        else {
+          if (mode === FOLD_QUOTED && escapedFolds[fold])
+            res += `${text[fold]}\\`;
+          res += `
+${indent}${text.slice(fold + 1, end2)}`;
+        }
+      }
+      return res;
+    }
+    function consumeMoreIndentedLines(text, i, indent) {
+      let end = i;
+      let start = i + 1;
+      let ch = text[start];
+      while (ch === " " || ch === "	") {
+        if (i < start + indent) {
+          ch = text[++i];
+        } else {
+          do {
+            ch = text[++i];
+          } while (ch && ch !== "\n");
+          end = i;
+          start = i + 1;
+          ch = text[start];
+        }
+      }
+      return end;
+    }
+    exports.FOLD_BLOCK = FOLD_BLOCK;
+    exports.FOLD_FLOW = FOLD_FLOW;
+    exports.FOLD_QUOTED = FOLD_QUOTED;
+    exports.foldFlowLines = foldFlowLines;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyString.js
+var require_stringifyString = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var foldFlowLines = require_foldFlowLines();
+    var getFoldOptions = (ctx, isBlock) => ({
+      indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+      lineWidth: ctx.options.lineWidth,
+      minContentWidth: ctx.options.minContentWidth
+    });
+    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+    function lineLengthOverLimit(str, lineWidth, indentLength) {
+      if (!lineWidth || lineWidth < 0)
+        return false;
+      const limit = lineWidth - indentLength;
+      const strLen = str.length;
+      if (strLen <= limit)
+        return false;
+      for (let i = 0, start = 0; i < strLen; ++i) {
+        if (str[i] === "\n") {
+          if (i - start > limit)
+            return true;
+          start = i + 1;
+          if (strLen - start <= limit)
+            return false;
+        }
+      }
+      return true;
+    }
+    function doubleQuotedString(value, ctx) {
+      const json = JSON.stringify(value);
+      if (ctx.options.doubleQuotedAsJSON)
+        return json;
+      const { implicitKey } = ctx;
+      const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      let str = "";
+      let start = 0;
+      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
+          str += json.slice(start, i) + "\\ ";
+          i += 1;
+          start = i;
+          ch = "\\";
+        }
+        if (ch === "\\")
+          switch (json[i + 1]) {
+            case "u":
+              {
+                str += json.slice(start, i);
+                const code = json.substr(i + 2, 4);
+                switch (code) {
+                  case "0000":
+                    str += "\\0";
+                    break;
+                  case "0007":
+                    str += "\\a";
+                    break;
+                  case "000b":
+                    str += "\\v";
+                    break;
+                  case "001b":
+                    str += "\\e";
+                    break;
+                  case "0085":
+                    str += "\\N";
+                    break;
+                  case "00a0":
+                    str += "\\_";
+                    break;
+                  case "2028":
+                    str += "\\L";
+                    break;
+                  case "2029":
+                    str += "\\P";
+                    break;
+                  default:
+                    if (code.substr(0, 2) === "00")
+                      str += "\\x" + code.substr(2);
+                    else
+                      str += json.substr(i, 6);
+                }
+                i += 5;
+                start = i + 1;
+              }
+              break;
+            case "n":
+              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
+                i += 1;
+              } else {
+                str += json.slice(start, i) + "\n\n";
+                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                  str += "\n";
+                  i += 2;
+                }
+                str += indent;
+                if (json[i + 2] === " ")
+                  str += "\\";
+                i += 1;
+                start = i + 1;
+              }
+              break;
+            default:
+              i += 1;
+          }
+      }
+      str = start ? str + json.slice(start) : json;
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+    }
+    function singleQuotedString(value, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
+        return doubleQuotedString(value, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+${indent}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function quotedString(value, ctx) {
+      const { singleQuote } = ctx.options;
+      let qs;
+      if (singleQuote === false)
+        qs = doubleQuotedString;
+      else {
+        const hasDouble = value.includes('"');
+        const hasSingle = value.includes("'");
+        if (hasDouble && !hasSingle)
+          qs = singleQuotedString;
+        else if (hasSingle && !hasDouble)
+          qs = doubleQuotedString;
+        else
+          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+      }
+      return qs(value, ctx);
+    }
+    var blockEndNewlines;
+    try {
+      blockEndNewlines = new RegExp("(^|(?<!\n))\n+(?!\n|$)", "g");
+    } catch {
+      blockEndNewlines = /\n+(?!\n|$)/g;
+    }
+    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+      const { blockQuote, commentString, lineWidth } = ctx.options;
+      if (!blockQuote || /\n[\t ]+$/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      if (!value)
+        return literal ? "|\n" : ">\n";
+      let chomp;
+      let endStart;
+      for (endStart = value.length; endStart > 0; --endStart) {
+        const ch = value[endStart - 1];
+        if (ch !== "\n" && ch !== "	" && ch !== " ")
+          break;
+      }
+      let end = value.substring(endStart);
+      const endNlPos = end.indexOf("\n");
+      if (endNlPos === -1) {
+        chomp = "-";
+      } else if (value === end || endNlPos !== end.length - 1) {
+        chomp = "+";
+        if (onChompKeep)
+          onChompKeep();
+      } else {
+        chomp = "";
+      }
+      if (end) {
+        value = value.slice(0, -end.length);
+        if (end[end.length - 1] === "\n")
+          end = end.slice(0, -1);
+        end = end.replace(blockEndNewlines, `$&${indent}`);
+      }
+      let startWithSpace = false;
+      let startEnd;
+      let startNlPos = -1;
+      for (startEnd = 0; startEnd < value.length; ++startEnd) {
+        const ch = value[startEnd];
+        if (ch === " ")
+          startWithSpace = true;
+        else if (ch === "\n")
+          startNlPos = startEnd;
+        else
+          break;
+      }
+      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start) {
+        value = value.substring(start.length);
+        start = start.replace(/\n+/g, `$&${indent}`);
+      }
+      const indentSize = indent ? "2" : "1";
+      let header = (startWithSpace ? indentSize : "") + chomp;
+      if (comment) {
+        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        if (onComment)
+          onComment();
+      }
+      if (!literal) {
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        let literalFallback = false;
+        const foldOptions = getFoldOptions(ctx, true);
+        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+          foldOptions.onOverflow = () => {
+            literalFallback = true;
+          };
+        }
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        if (!literalFallback)
+          return `>${header}
+${indent}${body}`;
+      }
+      value = value.replace(/\n+/g, `$&${indent}`);
+      return `|${header}
+${indent}${start}${value}${end}`;
+    }
+    function plainString(item, ctx, onComment, onChompKeep) {
+      const { type, value } = item;
+      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
+        return quotedString(value, ctx);
+      }
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+        return blockString(item, ctx, onComment, onChompKeep);
+      }
+      if (containsDocumentMarker(value)) {
+        if (indent === "") {
+          ctx.forceBlockIndent = true;
+          return blockString(item, ctx, onComment, onChompKeep);
+        } else if (implicitKey && indent === indentStep) {
+          return quotedString(value, ctx);
+        }
+      }
+      const str = value.replace(/\n+/g, `$&
+${indent}`);
+      if (actualString) {
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const { compat, tags } = ctx.doc.schema;
+        if (tags.some(test) || compat?.some(test))
+          return quotedString(value, ctx);
+      }
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+    }
+    function stringifyString(item, ctx, onComment, onChompKeep) {
+      const { implicitKey, inFlow } = ctx;
+      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      let { type } = item;
+      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+          type = Scalar.Scalar.QUOTE_DOUBLE;
+      }
+      const _stringify = (_type) => {
+        switch (_type) {
+          case Scalar.Scalar.BLOCK_FOLDED:
+          case Scalar.Scalar.BLOCK_LITERAL:
+            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+          case Scalar.Scalar.QUOTE_DOUBLE:
+            return doubleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.QUOTE_SINGLE:
+            return singleQuotedString(ss.value, ctx);
+          case Scalar.Scalar.PLAIN:
+            return plainString(ss, ctx, onComment, onChompKeep);
+          default:
+            return null;
+        }
+      };
+      let res = _stringify(type);
+      if (res === null) {
+        const { defaultKeyType, defaultStringType } = ctx.options;
+        const t = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t);
+        if (res === null)
+          throw new Error(`Unsupported default string type ${t}`);
+      }
+      return res;
+    }
+    exports.stringifyString = stringifyString;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringify.js
+var require_stringify = __commonJS({
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+    "use strict";
+    var anchors = require_anchors();
+    var identity = require_identity();
+    var stringifyComment = require_stringifyComment();
+    var stringifyString = require_stringifyString();
+    function createStringifyContext(doc, options) {
+      const opt = Object.assign({
+        blockQuote: true,
+        commentString: stringifyComment.stringifyComment,
+        defaultKeyType: null,
+        defaultStringType: "PLAIN",
+        directives: null,
+        doubleQuotedAsJSON: false,
+        doubleQuotedMinMultiLineLength: 40,
+        falseStr: "false",
+        flowCollectionPadding: true,
+        indentSeq: true,
+        lineWidth: 80,
+        minContentWidth: 20,
+        nullStr: "null",
+        simpleKeys: false,
+        singleQuote: null,
+        trailingComma: false,
+        trueStr: "true",
+        verifyAliasOrder: true
+      }, doc.schema.toStringOptions, options);
+      let inFlow;
+      switch (opt.collectionStyle) {
+        case "block":
+          inFlow = false;
+          break;
+        case "flow":
+          inFlow = true;
+          break;
+        default:
+          inFlow = null;
+      }
+      return {
+        anchors: /* @__PURE__ */ new Set(),
+        doc,
+        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        indent: "",
+        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        inFlow,
+        options: opt
+      };
+    }
+    function getTagObject(tags, item) {
+      if (item.tag) {
+        const match = tags.filter((t) => t.tag === item.tag);
+        if (match.length > 0)
+          return match.find((t) => t.format === item.format) ?? match[0];
+      }
+      let tagObj = void 0;
+      let obj;
+      if (identity.isScalar(item)) {
+        obj = item.value;
+        let match = tags.filter((t) => t.identify?.(obj));
+        if (match.length > 1) {
+          const testMatch = match.filter((t) => t.test);
+          if (testMatch.length > 0)
+            match = testMatch;
+        }
+        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+      } else {
+        obj = item;
+        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+      }
+      if (!tagObj) {
+        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name} value`);
+      }
+      return tagObj;
+    }
+    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+      if (!doc.directives)
+        return "";
+      const props = [];
+      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      if (anchor && anchors.anchorIsValid(anchor)) {
+        anchors$1.add(anchor);
+        props.push(`&${anchor}`);
+      }
+      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag)
+        props.push(doc.directives.tagString(tag));
+      return props.join(" ");
+    }
+    function stringify(item, ctx, onComment, onChompKeep) {
+      if (identity.isPair(item))
+        return item.toString(ctx, onComment, onChompKeep);
+      if (identity.isAlias(item)) {
+        if (ctx.doc.directives)
+          return item.toString(ctx);
+        if (ctx.resolvedAliases?.has(item)) {
+          throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+        } else {
+          if (ctx.resolvedAliases)
+            ctx.resolvedAliases.add(item);
+          else
+            ctx.resolvedAliases = /* @__PURE__ */ new Set([item]);
+          item = item.resolve(ctx.doc);
+        }
+      }
+      let tagObj = void 0;
+      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
+      const props = stringifyProps(node, tagObj, ctx);
+      if (props.length > 0)
+        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      if (!props)
+        return str;
+      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+${ctx.indent}${str}`;
+    }
+    exports.createStringifyContext = createStringifyContext;
+    exports.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyPair.js
+var require_stringifyPair = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      let keyComment = identity.isNode(key) && key.comment || null;
+      if (simpleKeys) {
+        if (keyComment) {
+          throw new Error("With simple keys, key nodes cannot have comments");
+        }
+        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+          const msg = "With simple keys, collection cannot be used as a key value";
+          throw new Error(msg);
+        }
+      }
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      ctx = Object.assign({}, ctx, {
+        allNullValues: false,
+        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+        indent: indent + indentStep
+      });
+      let keyCommentDone = false;
+      let chompKeep = false;
+      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+        if (simpleKeys)
+          throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
+        explicitKey = true;
+      }
+      if (ctx.inFlow) {
+        if (allNullValues || value == null) {
+          if (keyCommentDone && onComment)
+            onComment();
+          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+        }
+      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+        str = `? ${str}`;
+        if (keyComment && !keyCommentDone) {
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        } else if (chompKeep && onChompKeep)
+          onChompKeep();
+        return str;
+      }
+      if (keyCommentDone)
+        keyComment = null;
+      if (explicitKey) {
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}
+${indent}:`;
+      } else {
+        str = `${str}:`;
+        if (keyComment)
+          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+      }
+      let vsb, vcb, valueComment;
+      if (identity.isNode(value)) {
+        vsb = !!value.spaceBefore;
+        vcb = value.commentBefore;
+        valueComment = value.comment;
+      } else {
+        vsb = false;
+        vcb = null;
+        valueComment = null;
+        if (value && typeof value === "object")
+          value = doc.createNode(value);
+      }
+      ctx.implicitKey = false;
+      if (!explicitKey && !keyComment && identity.isScalar(value))
+        ctx.indentAtStart = str.length + 1;
+      chompKeep = false;
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+        ctx.indent = ctx.indent.substring(2);
+      }
+      let valueCommentDone = false;
+      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      let ws = " ";
+      if (keyComment || vsb || vcb) {
+        ws = vsb ? "\n" : "";
+        if (vcb) {
+          const cs = commentString(vcb);
+          ws += `
+${stringifyComment.indentComment(cs, ctx.indent)}`;
+        }
+        if (valueStr === "" && !ctx.inFlow) {
+          if (ws === "\n" && valueComment)
+            ws = "\n\n";
+        } else {
+          ws += `
+${ctx.indent}`;
+        }
+      } else if (!explicitKey && identity.isCollection(value)) {
+        const vs0 = valueStr[0];
+        const nl0 = valueStr.indexOf("\n");
+        const hasNewline = nl0 !== -1;
+        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        if (hasNewline || !flow) {
+          let hasPropsLine = false;
+          if (hasNewline && (vs0 === "&" || vs0 === "!")) {
+            let sp0 = valueStr.indexOf(" ");
+            if (vs0 === "&" && sp0 !== -1 && sp0 < nl0 && valueStr[sp0 + 1] === "!") {
+              sp0 = valueStr.indexOf(" ", sp0 + 1);
+            }
+            if (sp0 === -1 || nl0 < sp0)
+              hasPropsLine = true;
+          }
+          if (!hasPropsLine)
+            ws = `
+${ctx.indent}`;
+        }
+      } else if (valueStr === "" || valueStr[0] === "\n") {
+        ws = "";
+      }
+      str += ws + valueStr;
+      if (ctx.inFlow) {
+        if (valueCommentDone && onComment)
+          onComment();
+      } else if (valueComment && !valueCommentDone) {
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+      } else if (chompKeep && onChompKeep) {
+        onChompKeep();
+      }
+      return str;
+    }
+    exports.stringifyPair = stringifyPair;
+  }
+});
+
+// node_modules/yaml/dist/log.js
+var require_log = __commonJS({
+  "node_modules/yaml/dist/log.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    function debug(logLevel, ...messages) {
+      if (logLevel === "debug")
+        console.log(...messages);
+    }
+    function warn(logLevel, warning) {
+      if (logLevel === "debug" || logLevel === "warn") {
+        if (typeof node_process.emitWarning === "function")
+          node_process.emitWarning(warning);
+        else
+          console.warn(warning);
+      }
+    }
+    exports.debug = debug;
+    exports.warn = warn;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+var require_merge = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var MERGE_KEY = "<<";
+    var merge = {
+      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      default: "key",
+      tag: "tag:yaml.org,2002:merge",
+      test: /^<<$/,
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+        addToJSMap: addMergeToJSMap
+      }),
+      stringify: () => MERGE_KEY
+    };
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    function addMergeToJSMap(ctx, map, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source))
+        for (const it of source.items)
+          mergeValue(ctx, map, it);
+      else if (Array.isArray(source))
+        for (const it of source)
+          mergeValue(ctx, map, it);
+      else
+        mergeValue(ctx, map, source);
+    }
+    function mergeValue(ctx, map, value) {
+      const source = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source))
+        throw new Error("Merge sources must be maps or map aliases");
+      const srcMap = source.toJSON(null, ctx, Map);
+      for (const [key, value2] of srcMap) {
+        if (map instanceof Map) {
+          if (!map.has(key))
+            map.set(key, value2);
+        } else if (map instanceof Set) {
+          map.add(key);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
+          Object.defineProperty(map, key, {
+            value: value2,
+            writable: true,
+            enumerable: true,
+            configurable: true
+          });
+        }
+      }
+      return map;
+    }
+    function resolveAliasValue(ctx, value) {
+      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    }
+    exports.addMergeToJSMap = addMergeToJSMap;
+    exports.isMergeKey = isMergeKey;
+    exports.merge = merge;
+  }
+});
+
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
+var require_addPairToJSMap = __commonJS({
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+    "use strict";
+    var log4 = require_log();
+    var merge = require_merge();
+    var stringify = require_stringify();
+    var identity = require_identity();
+    var toJS = require_toJS();
+    function addPairToJSMap(ctx, map, { key, value }) {
+      if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map, value);
+      else if (merge.isMergeKey(ctx, key))
+        merge.addMergeToJSMap(ctx, map, value);
+      else {
+        const jsKey = toJS.toJS(key, "", ctx);
+        if (map instanceof Map) {
+          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map instanceof Set) {
+          map.add(jsKey);
+        } else {
+          const stringKey = stringifyKey(key, jsKey, ctx);
+          const jsValue = toJS.toJS(value, stringKey, ctx);
+          if (stringKey in map)
+            Object.defineProperty(map, stringKey, {
+              value: jsValue,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          else
+            map[stringKey] = jsValue;
+        }
+      }
+      return map;
+    }
+    function stringifyKey(key, jsKey, ctx) {
+      if (jsKey === null)
+        return "";
+      if (typeof jsKey !== "object")
+        return String(jsKey);
+      if (identity.isNode(key) && ctx?.doc) {
+        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        strCtx.anchors = /* @__PURE__ */ new Set();
+        for (const node of ctx.anchors.keys())
+          strCtx.anchors.add(node.anchor);
+        strCtx.inFlow = true;
+        strCtx.inStringifyKey = true;
+        const strKey = key.toString(strCtx);
+        if (!ctx.mapKeyWarned) {
+          let jsonStr = JSON.stringify(strKey);
+          if (jsonStr.length > 40)
+            jsonStr = jsonStr.substring(0, 36) + '..."';
+          log4.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          ctx.mapKeyWarned = true;
+        }
+        return strKey;
+      }
+      return JSON.stringify(jsKey);
+    }
+    exports.addPairToJSMap = addPairToJSMap;
+  }
+});
+
+// node_modules/yaml/dist/nodes/Pair.js
+var require_Pair = __commonJS({
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyPair = require_stringifyPair();
+    var addPairToJSMap = require_addPairToJSMap();
+    var identity = require_identity();
+    function createPair(key, value, ctx) {
+      const k = createNode.createNode(key, void 0, ctx);
+      const v = createNode.createNode(value, void 0, ctx);
+      return new Pair(k, v);
+    }
+    var Pair = class _Pair {
+      constructor(key, value = null) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        this.key = key;
+        this.value = value;
+      }
+      clone(schema) {
+        let { key, value } = this;
+        if (identity.isNode(key))
+          key = key.clone(schema);
+        if (identity.isNode(value))
+          value = value.clone(schema);
+        return new _Pair(key, value);
+      }
+      toJSON(_, ctx) {
+        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
+      }
+    };
+    exports.Pair = Pair;
+    exports.createPair = createPair;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyCollection.js
+var require_stringifyCollection = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyCollection(collection, ctx, options) {
+      const flow = ctx.inFlow ?? collection.flow;
+      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify2(collection, ctx, options);
+    }
+    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+      const { indent, options: { commentString } } = ctx;
+      const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+      let chompKeep = false;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment2 = null;
+        if (identity.isNode(item)) {
+          if (!chompKeep && item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+          if (item.comment)
+            comment2 = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (!chompKeep && ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+          }
+        }
+        chompKeep = false;
+        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        if (comment2)
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+        if (chompKeep && comment2)
+          chompKeep = false;
+        lines.push(blockItemPrefix + str2);
+      }
+      let str;
+      if (lines.length === 0) {
+        str = flowChars.start + flowChars.end;
+      } else {
+        str = lines[0];
+        for (let i = 1; i < lines.length; ++i) {
+          const line = lines[i];
+          str += line ? `
+${indent}${line}` : "\n";
+        }
+      }
+      if (comment) {
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        if (onComment)
+          onComment();
+      } else if (chompKeep && onChompKeep)
+        onChompKeep();
+      return str;
+    }
+    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      itemIndent += indentStep;
+      const itemCtx = Object.assign({}, ctx, {
+        indent: itemIndent,
+        inFlow: true,
+        type: null
+      });
+      let reqNewline = false;
+      let linesAtValue = 0;
+      const lines = [];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment = null;
+        if (identity.isNode(item)) {
+          if (item.spaceBefore)
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, false);
+          if (item.comment)
+            comment = item.comment;
+        } else if (identity.isPair(item)) {
+          const ik = identity.isNode(item.key) ? item.key : null;
+          if (ik) {
+            if (ik.spaceBefore)
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, false);
+            if (ik.comment)
+              reqNewline = true;
+          }
+          const iv = identity.isNode(item.value) ? item.value : null;
+          if (iv) {
+            if (iv.comment)
+              comment = iv.comment;
+            if (iv.commentBefore)
+              reqNewline = true;
+          } else if (item.value == null && ik?.comment) {
+            comment = ik.comment;
+          }
+        }
+        if (comment)
+          reqNewline = true;
+        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        if (i < items.length - 1) {
+          str += ",";
+        } else if (ctx.options.trailingComma) {
+          if (ctx.options.lineWidth > 0) {
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+          }
+          if (reqNewline) {
+            str += ",";
+          }
+        }
+        if (comment)
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
+        linesAtValue = lines.length;
+      }
+      const { start, end } = flowChars;
+      if (lines.length === 0) {
+        return start + end;
+      } else {
+        if (!reqNewline) {
+          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+        }
+        if (reqNewline) {
+          let str = start;
+          for (const line of lines)
+            str += line ? `
+${indentStep}${indent}${line}` : "\n";
+          return `${str}
+${indent}${end}`;
+        } else {
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+        }
+      }
+    }
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+      if (comment && chompKeep)
+        comment = comment.replace(/^\n+/, "");
+      if (comment) {
+        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        lines.push(ic.trimStart());
+      }
+    }
+    exports.stringifyCollection = stringifyCollection;
+  }
+});
+
+// node_modules/yaml/dist/nodes/YAMLMap.js
+var require_YAMLMap = __commonJS({
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+    "use strict";
+    var stringifyCollection = require_stringifyCollection();
+    var addPairToJSMap = require_addPairToJSMap();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    function findPair(items, key) {
+      const k = identity.isScalar(key) ? key.value : key;
+      for (const it of items) {
+        if (identity.isPair(it)) {
+          if (it.key === key || it.key === k)
+            return it;
+          if (identity.isScalar(it.key) && it.key.value === k)
+            return it;
+        }
+      }
+      return void 0;
+    }
+    var YAMLMap = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:map";
+      }
+      constructor(schema) {
+        super(identity.MAP, schema);
+        this.items = [];
+      }
+      /**
+       * A generic collection parsing method that can be extended
+       * to other node classes that inherit from YAMLMap
+       */
+      static from(schema, obj, ctx) {
+        const { keepUndefined, replacer } = ctx;
+        const map = new this(schema);
+        const add = (key, value) => {
+          if (typeof replacer === "function")
+            value = replacer.call(obj, key, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key))
+            return;
+          if (value !== void 0 || keepUndefined)
+            map.items.push(Pair.createPair(key, value, ctx));
+        };
+        if (obj instanceof Map) {
+          for (const [key, value] of obj)
+            add(key, value);
+        } else if (obj && typeof obj === "object") {
+          for (const key of Object.keys(obj))
+            add(key, obj[key]);
+        }
+        if (typeof schema.sortMapEntries === "function") {
+          map.items.sort(schema.sortMapEntries);
+        }
+        return map;
+      }
+      /**
+       * Adds a value to the collection.
+       *
+       * @param overwrite - If not set `true`, using a key that is already in the
+       *   collection will throw. Otherwise, overwrites the previous value.
+       */
+      add(pair, overwrite) {
+        let _pair;
+        if (identity.isPair(pair))
+          _pair = pair;
+        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
+          _pair = new Pair.Pair(pair, pair?.value);
+        } else
+          _pair = new Pair.Pair(pair.key, pair.value);
+        const prev = findPair(this.items, _pair.key);
+        const sortEntries = this.schema?.sortMapEntries;
+        if (prev) {
+          if (!overwrite)
+            throw new Error(`Key ${_pair.key} already set`);
+          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+            prev.value.value = _pair.value;
+          else
+            prev.value = _pair.value;
+        } else if (sortEntries) {
+          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i === -1)
+            this.items.push(_pair);
+          else
+            this.items.splice(i, 0, _pair);
+        } else {
+          this.items.push(_pair);
+        }
+      }
+      delete(key) {
+        const it = findPair(this.items, key);
+        if (!it)
+          return false;
+        const del = this.items.splice(this.items.indexOf(it), 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const it = findPair(this.items, key);
+        const node = it?.value;
+        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+      }
+      has(key) {
+        return !!findPair(this.items, key);
+      }
+      set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
+      }
+      /**
+       * @param ctx - Conversion context, originally set in Document#toJS()
+       * @param {Class} Type - If set, forces the returned collection type
+       * @returns Instance of Type, Map, or Object
+       */
+      toJSON(_, ctx, Type) {
+        const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        if (ctx?.onCreate)
+          ctx.onCreate(map);
+        for (const item of this.items)
+          addPairToJSMap.addPairToJSMap(ctx, map, item);
+        return map;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        for (const item of this.items) {
+          if (!identity.isPair(item))
+            throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+        }
+        if (!ctx.allNullValues && this.hasAllNullValues(false))
+          ctx = Object.assign({}, ctx, { allNullValues: true });
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "",
+          flowChars: { start: "{", end: "}" },
+          itemIndent: ctx.indent || "",
+          onChompKeep,
+          onComment
+        });
+      }
+    };
+    exports.YAMLMap = YAMLMap;
+    exports.findPair = findPair;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/map.js
+var require_map = __commonJS({
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLMap = require_YAMLMap();
+    var map = {
+      collection: "map",
+      default: true,
+      nodeClass: YAMLMap.YAMLMap,
+      tag: "tag:yaml.org,2002:map",
+      resolve(map2, onError) {
+        if (!identity.isMap(map2))
+          onError("Expected a mapping for this tag");
+        return map2;
+      },
+      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+    };
+    exports.map = map;
+  }
+});
+
+// node_modules/yaml/dist/nodes/YAMLSeq.js
+var require_YAMLSeq = __commonJS({
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+    "use strict";
+    var createNode = require_createNode();
+    var stringifyCollection = require_stringifyCollection();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var toJS = require_toJS();
+    var YAMLSeq = class extends Collection.Collection {
+      static get tagName() {
+        return "tag:yaml.org,2002:seq";
+      }
+      constructor(schema) {
+        super(identity.SEQ, schema);
+        this.items = [];
+      }
+      add(value) {
+        this.items.push(value);
+      }
+      /**
+       * Removes a value from the collection.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       *
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return false;
+        const del = this.items.splice(idx, 1);
+        return del.length > 0;
+      }
+      get(key, keepScalar) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          return void 0;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
+      }
+      /**
+       * Checks if the collection includes a value with the key `key`.
+       *
+       * `key` must contain a representation of an integer for this to succeed.
+       * It may be wrapped in a `Scalar`.
+       */
+      has(key) {
+        const idx = asItemIndex(key);
+        return typeof idx === "number" && idx < this.items.length;
+      }
+      /**
+       * Sets a value in this collection. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       *
+       * If `key` does not contain a representation of an integer, this will throw.
+       * It may be wrapped in a `Scalar`.
+       */
+      set(key, value) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== "number")
+          throw new Error(`Expected a valid index, not ${key}.`);
+        const prev = this.items[idx];
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+          prev.value = value;
+        else
+          this.items[idx] = value;
+      }
+      toJSON(_, ctx) {
+        const seq = [];
+        if (ctx?.onCreate)
+          ctx.onCreate(seq);
+        let i = 0;
+        for (const item of this.items)
+          seq.push(toJS.toJS(item, String(i++), ctx));
+        return seq;
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        return stringifyCollection.stringifyCollection(this, ctx, {
+          blockItemPrefix: "- ",
+          flowChars: { start: "[", end: "]" },
+          itemIndent: (ctx.indent || "") + "  ",
+          onChompKeep,
+          onComment
+        });
+      }
+      static from(schema, obj, ctx) {
+        const { replacer } = ctx;
+        const seq = new this(schema);
+        if (obj && Symbol.iterator in Object(obj)) {
+          let i = 0;
+          for (let it of obj) {
+            if (typeof replacer === "function") {
+              const key = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key, it);
+            }
+            seq.items.push(createNode.createNode(it, void 0, ctx));
+          }
+        }
+        return seq;
+      }
+    };
+    function asItemIndex(key) {
+      let idx = identity.isScalar(key) ? key.value : key;
+      if (idx && typeof idx === "string")
+        idx = Number(idx);
+      return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
+    }
+    exports.YAMLSeq = YAMLSeq;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/seq.js
+var require_seq = __commonJS({
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var YAMLSeq = require_YAMLSeq();
+    var seq = {
+      collection: "seq",
+      default: true,
+      nodeClass: YAMLSeq.YAMLSeq,
+      tag: "tag:yaml.org,2002:seq",
+      resolve(seq2, onError) {
+        if (!identity.isSeq(seq2))
+          onError("Expected a sequence for this tag");
+        return seq2;
+      },
+      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+    };
+    exports.seq = seq;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/string.js
+var require_string = __commonJS({
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+    "use strict";
+    var stringifyString = require_stringifyString();
+    var string = {
+      identify: (value) => typeof value === "string",
+      default: true,
+      tag: "tag:yaml.org,2002:str",
+      resolve: (str) => str,
+      stringify(item, ctx, onComment, onChompKeep) {
+        ctx = Object.assign({ actualString: true }, ctx);
+        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.string = string;
+  }
+});
+
+// node_modules/yaml/dist/schema/common/null.js
+var require_null = __commonJS({
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var nullTag = {
+      identify: (value) => value == null,
+      createNode: () => new Scalar.Scalar(null),
+      default: true,
+      tag: "tag:yaml.org,2002:null",
+      test: /^(?:~|[Nn]ull|NULL)?$/,
+      resolve: () => new Scalar.Scalar(null),
+      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+    };
+    exports.nullTag = nullTag;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/bool.js
+var require_bool = __commonJS({
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var boolTag = {
+      identify: (value) => typeof value === "boolean",
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      stringify({ source, value }, ctx) {
+        if (source && boolTag.test.test(source)) {
+          const sv = source[0] === "t" || source[0] === "T";
+          if (value === sv)
+            return source;
+        }
+        return value ? ctx.options.trueStr : ctx.options.falseStr;
+      }
+    };
+    exports.boolTag = boolTag;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyNumber.js
+var require_stringifyNumber = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+    "use strict";
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+      if (typeof value === "bigint")
+        return String(value);
+      const num = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num))
+        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+        let i = n.indexOf(".");
+        if (i < 0) {
+          i = n.length;
+          n += ".";
+        }
+        let d = minFractionDigits - (n.length - i - 1);
+        while (d-- > 0)
+          n += "0";
+      }
+      return n;
+    }
+    exports.stringifyNumber = stringifyNumber;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/float.js
+var require_float = __commonJS({
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str),
+      stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+      resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str));
+        const dot = str.indexOf(".");
+        if (dot !== -1 && str[str.length - 1] === "0")
+          node.minFractionDigits = str.length - dot - 1;
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/int.js
+var require_int = __commonJS({
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value) && value >= 0)
+        return prefix + value.toString(radix);
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intOct = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^0o[0-7]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0o")
+    };
+    var int = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: (value) => intIdentify(value) && value >= 0,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^0x[0-9a-fA-F]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports.int = int;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// node_modules/yaml/dist/schema/core/schema.js
+var require_schema = __commonJS({
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+    "use strict";
+    var map = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int = require_int();
+    var schema = [
+      map.map,
+      seq.seq,
+      string.string,
+      _null.nullTag,
+      bool.boolTag,
+      int.intOct,
+      int.int,
+      int.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float
+    ];
+    exports.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/json/schema.js
+var require_schema2 = __commonJS({
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var map = require_map();
+    var seq = require_seq();
+    function intIdentify(value) {
+      return typeof value === "bigint" || Number.isInteger(value);
+    }
+    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var jsonScalars = [
+      {
+        identify: (value) => typeof value === "string",
+        default: true,
+        tag: "tag:yaml.org,2002:str",
+        resolve: (str) => str,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => value == null,
+        createNode: () => new Scalar.Scalar(null),
+        default: true,
+        tag: "tag:yaml.org,2002:null",
+        test: /^null$/,
+        resolve: () => null,
+        stringify: stringifyJSON
+      },
+      {
+        identify: (value) => typeof value === "boolean",
+        default: true,
+        tag: "tag:yaml.org,2002:bool",
+        test: /^true$|^false$/,
+        resolve: (str) => str === "true",
+        stringify: stringifyJSON
+      },
+      {
+        identify: intIdentify,
+        default: true,
+        tag: "tag:yaml.org,2002:int",
+        test: /^-?(?:0|[1-9][0-9]*)$/,
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+      },
+      {
+        identify: (value) => typeof value === "number",
+        default: true,
+        tag: "tag:yaml.org,2002:float",
+        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+        resolve: (str) => parseFloat(str),
+        stringify: stringifyJSON
+      }
+    ];
+    var jsonError = {
+      default: true,
+      tag: "",
+      test: /^/,
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
+      }
+    };
+    var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+var require_binary = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+    "use strict";
+    var node_buffer = __require("buffer");
+    var Scalar = require_Scalar();
+    var stringifyString = require_stringifyString();
+    var binary = {
+      identify: (value) => value instanceof Uint8Array,
+      // Buffer inherits from Uint8Array
+      default: false,
+      tag: "tag:yaml.org,2002:binary",
+      /**
+       * Returns a Buffer in node and an Uint8Array in browsers
+       *
+       * To use the resulting buffer as an image, you'll want to do something like:
+       *
+       *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+       *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+       */
+      resolve(src, onError) {
+        if (typeof node_buffer.Buffer === "function") {
+          return node_buffer.Buffer.from(src, "base64");
+        } else if (typeof atob === "function") {
+          const str = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str.length);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
+          return buffer;
+        } else {
+          onError("This environment does not support reading binary tags; either Buffer or atob is required");
+          return src;
+        }
+      },
+      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+        if (!value)
+          return "";
+        const buf = value;
+        let str;
+        if (typeof node_buffer.Buffer === "function") {
+          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+        } else if (typeof btoa === "function") {
+          let s = "";
+          for (let i = 0; i < buf.length; ++i)
+            s += String.fromCharCode(buf[i]);
+          str = btoa(s);
+        } else {
+          throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
+        }
+        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+          const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+          const n = Math.ceil(str.length / lineWidth);
+          const lines = new Array(n);
+          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
+            lines[i] = str.substr(o, lineWidth);
+          }
+          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+        }
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+      }
+    };
+    exports.binary = binary;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+var require_pairs = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLSeq = require_YAMLSeq();
+    function resolvePairs(seq, onError) {
+      if (identity.isSeq(seq)) {
+        for (let i = 0; i < seq.items.length; ++i) {
+          let item = seq.items[i];
+          if (identity.isPair(item))
+            continue;
+          else if (identity.isMap(item)) {
+            if (item.items.length > 1)
+              onError("Each pair must have its own sequence indicator");
+            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            if (item.commentBefore)
+              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
+${pair.key.commentBefore}` : item.commentBefore;
+            if (item.comment) {
+              const cn = pair.value ?? pair.key;
+              cn.comment = cn.comment ? `${item.comment}
+${cn.comment}` : item.comment;
+            }
+            item = pair;
+          }
+          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+        }
+      } else
+        onError("Expected a sequence for this tag");
+      return seq;
+    }
+    function createPairs(schema, iterable, ctx) {
+      const { replacer } = ctx;
+      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      pairs2.tag = "tag:yaml.org,2002:pairs";
+      let i = 0;
+      if (iterable && Symbol.iterator in Object(iterable))
+        for (let it of iterable) {
+          if (typeof replacer === "function")
+            it = replacer.call(iterable, String(i++), it);
+          let key, value;
+          if (Array.isArray(it)) {
+            if (it.length === 2) {
+              key = it[0];
+              value = it[1];
+            } else
+              throw new TypeError(`Expected [key, value] tuple: ${it}`);
+          } else if (it && it instanceof Object) {
+            const keys = Object.keys(it);
+            if (keys.length === 1) {
+              key = keys[0];
+              value = it[key];
+            } else {
+              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+            }
+          } else {
+            key = it;
+          }
+          pairs2.items.push(Pair.createPair(key, value, ctx));
+        }
+      return pairs2;
+    }
+    var pairs = {
+      collection: "seq",
+      default: false,
+      tag: "tag:yaml.org,2002:pairs",
+      resolve: resolvePairs,
+      createNode: createPairs
+    };
+    exports.createPairs = createPairs;
+    exports.pairs = pairs;
+    exports.resolvePairs = resolvePairs;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+var require_omap = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var toJS = require_toJS();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var pairs = require_pairs();
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+      constructor() {
+        super();
+        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.tag = _YAMLOMap.tag;
+      }
+      /**
+       * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+       * but TypeScript won't allow widening the signature of a child method.
+       */
+      toJSON(_, ctx) {
+        if (!ctx)
+          return super.toJSON(_);
+        const map = /* @__PURE__ */ new Map();
+        if (ctx?.onCreate)
+          ctx.onCreate(map);
+        for (const pair of this.items) {
+          let key, value;
+          if (identity.isPair(pair)) {
+            key = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key, ctx);
+          } else {
+            key = toJS.toJS(pair, "", ctx);
+          }
+          if (map.has(key))
+            throw new Error("Ordered maps must not include duplicate keys");
+          map.set(key, value);
+        }
+        return map;
+      }
+      static from(schema, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const omap2 = new this();
+        omap2.items = pairs$1.items;
+        return omap2;
+      }
+    };
+    YAMLOMap.tag = "tag:yaml.org,2002:omap";
+    var omap = {
+      collection: "seq",
+      identify: (value) => value instanceof Map,
+      nodeClass: YAMLOMap,
+      default: false,
+      tag: "tag:yaml.org,2002:omap",
+      resolve(seq, onError) {
+        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const seenKeys = [];
+        for (const { key } of pairs$1.items) {
+          if (identity.isScalar(key)) {
+            if (seenKeys.includes(key.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+            } else {
+              seenKeys.push(key.value);
+            }
+          }
+        }
+        return Object.assign(new YAMLOMap(), pairs$1);
+      },
+      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+    };
+    exports.YAMLOMap = YAMLOMap;
+    exports.omap = omap;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+var require_bool2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function boolStringify({ value, source }, ctx) {
+      const boolObj = value ? trueTag : falseTag;
+      if (source && boolObj.test.test(source))
+        return source;
+      return value ? ctx.options.trueStr : ctx.options.falseStr;
+    }
+    var trueTag = {
+      identify: (value) => value === true,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+      resolve: () => new Scalar.Scalar(true),
+      stringify: boolStringify
+    };
+    var falseTag = {
+      identify: (value) => value === false,
+      default: true,
+      tag: "tag:yaml.org,2002:bool",
+      test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+      resolve: () => new Scalar.Scalar(false),
+      stringify: boolStringify
+    };
+    exports.falseTag = falseTag;
+    exports.trueTag = trueTag;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
+var require_float2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var stringifyNumber = require_stringifyNumber();
+    var floatNaN = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var floatExp = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "EXP",
+      test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      }
+    };
+    var float = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+      resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const dot = str.indexOf(".");
+        if (dot !== -1) {
+          const f = str.substring(dot + 1).replace(/_/g, "");
+          if (f[f.length - 1] === "0")
+            node.minFractionDigits = f.length;
+        }
+        return node;
+      },
+      stringify: stringifyNumber.stringifyNumber
+    };
+    exports.float = float;
+    exports.floatExp = floatExp;
+    exports.floatNaN = floatNaN;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
+var require_int2 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    function intResolve(str, offset, radix, { intAsBigInt }) {
+      const sign = str[0];
+      if (sign === "-" || sign === "+")
+        offset += 1;
+      str = str.substring(offset).replace(/_/g, "");
+      if (intAsBigInt) {
+        switch (radix) {
+          case 2:
+            str = `0b${str}`;
+            break;
+          case 8:
+            str = `0o${str}`;
+            break;
+          case 16:
+            str = `0x${str}`;
+            break;
+        }
+        const n2 = BigInt(str);
+        return sign === "-" ? BigInt(-1) * n2 : n2;
+      }
+      const n = parseInt(str, radix);
+      return sign === "-" ? -1 * n : n;
+    }
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
+      if (intIdentify(value)) {
+        const str = value.toString(radix);
+        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      }
+      return stringifyNumber.stringifyNumber(node);
+    }
+    var intBin = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "BIN",
+      test: /^[-+]?0b[0-1_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      stringify: (node) => intStringify(node, 2, "0b")
+    };
+    var intOct = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "OCT",
+      test: /^[-+]?0[0-7_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      stringify: (node) => intStringify(node, 8, "0")
+    };
+    var int = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      test: /^[-+]?[0-9][0-9_]*$/,
+      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      stringify: stringifyNumber.stringifyNumber
+    };
+    var intHex = {
+      identify: intIdentify,
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "HEX",
+      test: /^[-+]?0x[0-9a-fA-F_]+$/,
+      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      stringify: (node) => intStringify(node, 16, "0x")
+    };
+    exports.int = int;
+    exports.intBin = intBin;
+    exports.intHex = intHex;
+    exports.intOct = intOct;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
+var require_set = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+      constructor(schema) {
+        super(schema);
+        this.tag = _YAMLSet.tag;
+      }
+      add(key) {
+        let pair;
+        if (identity.isPair(key))
+          pair = key;
+        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
+          pair = new Pair.Pair(key.key, null);
+        else
+          pair = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair.key);
+        if (!prev)
+          this.items.push(pair);
+      }
+      /**
+       * If `keepPair` is `true`, returns the Pair matching `key`.
+       * Otherwise, returns the value of that Pair's key.
+       */
+      get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+      }
+      set(key, value) {
+        if (typeof value !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+        const prev = YAMLMap.findPair(this.items, key);
+        if (prev && !value) {
+          this.items.splice(this.items.indexOf(prev), 1);
+        } else if (!prev && value) {
+          this.items.push(new Pair.Pair(key));
+        }
+      }
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
+      }
+      toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+          return JSON.stringify(this);
+        if (this.hasAllNullValues(true))
+          return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+        else
+          throw new Error("Set items must all have null values");
+      }
+      static from(schema, iterable, ctx) {
+        const { replacer } = ctx;
+        const set2 = new this(schema);
+        if (iterable && Symbol.iterator in Object(iterable))
+          for (let value of iterable) {
+            if (typeof replacer === "function")
+              value = replacer.call(iterable, value, value);
+            set2.items.push(Pair.createPair(value, null, ctx));
+          }
+        return set2;
+      }
+    };
+    YAMLSet.tag = "tag:yaml.org,2002:set";
+    var set = {
+      collection: "map",
+      identify: (value) => value instanceof Set,
+      nodeClass: YAMLSet,
+      default: false,
+      tag: "tag:yaml.org,2002:set",
+      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      resolve(map, onError) {
+        if (identity.isMap(map)) {
+          if (map.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map);
+          else
+            onError("Set items must all have null values");
+        } else
+          onError("Expected a mapping for this tag");
+        return map;
+      }
+    };
+    exports.YAMLSet = YAMLSet;
+    exports.set = set;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+var require_timestamp = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+    "use strict";
+    var stringifyNumber = require_stringifyNumber();
+    function parseSexagesimal(str, asBigInt) {
+      const sign = str[0];
+      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+      const num = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      return sign === "-" ? num(-1) * res : res;
+    }
+    function stringifySexagesimal(node) {
+      let { value } = node;
+      let num = (n) => n;
+      if (typeof value === "bigint")
+        num = (n) => BigInt(n);
+      else if (isNaN(value) || !isFinite(value))
+        return stringifyNumber.stringifyNumber(node);
+      let sign = "";
+      if (value < 0) {
+        sign = "-";
+        value *= num(-1);
+      }
+      const _60 = num(60);
+      const parts = [value % _60];
+      if (value < 60) {
+        parts.unshift(0);
+      } else {
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60);
+        if (value >= 60) {
+          value = (value - parts[0]) / _60;
+          parts.unshift(value);
+        }
+      }
+      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+    }
+    var intTime = {
+      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      default: true,
+      tag: "tag:yaml.org,2002:int",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      stringify: stringifySexagesimal
+    };
+    var floatTime = {
+      identify: (value) => typeof value === "number",
+      default: true,
+      tag: "tag:yaml.org,2002:float",
+      format: "TIME",
+      test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+      resolve: (str) => parseSexagesimal(str, false),
+      stringify: stringifySexagesimal
+    };
+    var timestamp = {
+      identify: (value) => value instanceof Date,
+      default: true,
+      tag: "tag:yaml.org,2002:timestamp",
+      // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+      // may be omitted altogether, resulting in a date format. In such a case, the time part is
+      // assumed to be 00:00:00Z (start of day, UTC).
+      test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
+      resolve(str) {
+        const match = str.match(timestamp.test);
+        if (!match)
+          throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
+        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
+        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        const tz = match[8];
+        if (tz && tz !== "Z") {
+          let d = parseSexagesimal(tz, false);
+          if (Math.abs(d) < 30)
+            d *= 60;
+          date -= 6e4 * d;
+        }
+        return new Date(date);
+      },
+      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+    };
+    exports.floatTime = floatTime;
+    exports.intTime = intTime;
+    exports.timestamp = timestamp;
+  }
+});
+
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+var require_schema3 = __commonJS({
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+    "use strict";
+    var map = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var binary = require_binary();
+    var bool = require_bool2();
+    var float = require_float2();
+    var int = require_int2();
+    var merge = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var set = require_set();
+    var timestamp = require_timestamp();
+    var schema = [
+      map.map,
+      seq.seq,
+      string.string,
+      _null.nullTag,
+      bool.trueTag,
+      bool.falseTag,
+      int.intBin,
+      int.intOct,
+      int.int,
+      int.intHex,
+      float.floatNaN,
+      float.floatExp,
+      float.float,
+      binary.binary,
+      merge.merge,
+      omap.omap,
+      pairs.pairs,
+      set.set,
+      timestamp.intTime,
+      timestamp.floatTime,
+      timestamp.timestamp
+    ];
+    exports.schema = schema;
+  }
+});
+
+// node_modules/yaml/dist/schema/tags.js
+var require_tags = __commonJS({
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
+    "use strict";
+    var map = require_map();
+    var _null = require_null();
+    var seq = require_seq();
+    var string = require_string();
+    var bool = require_bool();
+    var float = require_float();
+    var int = require_int();
+    var schema = require_schema();
+    var schema$1 = require_schema2();
+    var binary = require_binary();
+    var merge = require_merge();
+    var omap = require_omap();
+    var pairs = require_pairs();
+    var schema$2 = require_schema3();
+    var set = require_set();
+    var timestamp = require_timestamp();
+    var schemas = /* @__PURE__ */ new Map([
+      ["core", schema.schema],
+      ["failsafe", [map.map, seq.seq, string.string]],
+      ["json", schema$1.schema],
+      ["yaml11", schema$2.schema],
+      ["yaml-1.1", schema$2.schema]
+    ]);
+    var tagsByName = {
+      binary: binary.binary,
+      bool: bool.boolTag,
+      float: float.float,
+      floatExp: float.floatExp,
+      floatNaN: float.floatNaN,
+      floatTime: timestamp.floatTime,
+      int: int.int,
+      intHex: int.intHex,
+      intOct: int.intOct,
+      intTime: timestamp.intTime,
+      map: map.map,
+      merge: merge.merge,
+      null: _null.nullTag,
+      omap: omap.omap,
+      pairs: pairs.pairs,
+      seq: seq.seq,
+      set: set.set,
+      timestamp: timestamp.timestamp
+    };
+    var coreKnownTags = {
+      "tag:yaml.org,2002:binary": binary.binary,
+      "tag:yaml.org,2002:merge": merge.merge,
+      "tag:yaml.org,2002:omap": omap.omap,
+      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:set": set.set,
+      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+    };
+    function getTags(customTags, schemaName, addMergeTag) {
+      const schemaTags = schemas.get(schemaName);
+      if (schemaTags && !customTags) {
+        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+      }
+      let tags = schemaTags;
+      if (!tags) {
+        if (Array.isArray(customTags))
+          tags = [];
+        else {
+          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+        }
+      }
+      if (Array.isArray(customTags)) {
+        for (const tag of customTags)
+          tags = tags.concat(tag);
+      } else if (typeof customTags === "function") {
+        tags = customTags(tags.slice());
+      }
+      if (addMergeTag)
+        tags = tags.concat(merge.merge);
+      return tags.reduce((tags2, tag) => {
+        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+        if (!tagObj) {
+          const tagName = JSON.stringify(tag);
+          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+        }
+        if (!tags2.includes(tagObj))
+          tags2.push(tagObj);
+        return tags2;
+      }, []);
+    }
+    exports.coreKnownTags = coreKnownTags;
+    exports.getTags = getTags;
+  }
+});
+
+// node_modules/yaml/dist/schema/Schema.js
+var require_Schema = __commonJS({
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var map = require_map();
+    var seq = require_seq();
+    var string = require_string();
+    var tags = require_tags();
+    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    var Schema = class _Schema {
+      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
+        this.name = typeof schema === "string" && schema || "core";
+        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+        this.tags = tags.getTags(customTags, this.name, merge);
+        this.toStringOptions = toStringDefaults ?? null;
+        Object.defineProperty(this, identity.MAP, { value: map.map });
+        Object.defineProperty(this, identity.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
+      }
+      clone() {
+        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy.tags = this.tags.slice();
+        return copy;
+      }
+    };
+    exports.Schema = Schema;
+  }
+});
+
+// node_modules/yaml/dist/stringify/stringifyDocument.js
+var require_stringifyDocument = __commonJS({
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var stringify = require_stringify();
+    var stringifyComment = require_stringifyComment();
+    function stringifyDocument(doc, options) {
+      const lines = [];
+      let hasDirectives = options.directives === true;
+      if (options.directives !== false && doc.directives) {
+        const dir = doc.directives.toString(doc);
+        if (dir) {
+          lines.push(dir);
+          hasDirectives = true;
+        } else if (doc.directives.docStart)
+          hasDirectives = true;
+      }
+      if (hasDirectives)
+        lines.push("---");
+      const ctx = stringify.createStringifyContext(doc, options);
+      const { commentString } = ctx.options;
+      if (doc.commentBefore) {
+        if (lines.length !== 1)
+          lines.unshift("");
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ""));
+      }
+      let chompKeep = false;
+      let contentComment = null;
+      if (doc.contents) {
+        if (identity.isNode(doc.contents)) {
+          if (doc.contents.spaceBefore && hasDirectives)
+            lines.push("");
+          if (doc.contents.commentBefore) {
+            const cs = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs, ""));
+          }
+          ctx.forceBlockIndent = !!doc.comment;
+          contentComment = doc.contents.comment;
+        }
+        const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
+        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        if (contentComment)
+          body += stringifyComment.lineComment(body, "", commentString(contentComment));
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
+        } else
+          lines.push(body);
+      } else {
+        lines.push(stringify.stringify(doc.contents, ctx));
+      }
+      if (doc.directives?.docEnd) {
+        if (doc.comment) {
+          const cs = commentString(doc.comment);
+          if (cs.includes("\n")) {
+            lines.push("...");
+            lines.push(stringifyComment.indentComment(cs, ""));
+          } else {
+            lines.push(`... ${cs}`);
+          }
+        } else {
+          lines.push("...");
+        }
+      } else {
+        let dc = doc.comment;
+        if (dc && chompKeep)
+          dc = dc.replace(/^\n+/, "");
+        if (dc) {
+          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
+            lines.push("");
+          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+        }
+      }
+      return lines.join("\n") + "\n";
+    }
+    exports.stringifyDocument = stringifyDocument;
+  }
+});
+
+// node_modules/yaml/dist/doc/Document.js
+var require_Document = __commonJS({
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var Collection = require_Collection();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var toJS = require_toJS();
+    var Schema = require_Schema();
+    var stringifyDocument = require_stringifyDocument();
+    var anchors = require_anchors();
+    var applyReviver = require_applyReviver();
+    var createNode = require_createNode();
+    var directives = require_directives();
+    var Document = class _Document {
+      constructor(value, replacer, options) {
+        this.commentBefore = null;
+        this.comment = null;
+        this.errors = [];
+        this.warnings = [];
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        let _replacer = null;
+        if (typeof replacer === "function" || Array.isArray(replacer)) {
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const opt = Object.assign({
+          intAsBigInt: false,
+          keepSourceTokens: false,
+          logLevel: "warn",
+          prettyErrors: true,
+          strict: true,
+          stringKeys: false,
+          uniqueKeys: true,
+          version: "1.2"
+        }, options);
+        this.options = opt;
+        let { version } = opt;
+        if (options?._directives) {
+          this.directives = options._directives.atDocument();
+          if (this.directives.yaml.explicit)
+            version = this.directives.yaml.version;
+        } else
+          this.directives = new directives.Directives({ version });
+        this.setSchema(version, options);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+      }
+      /**
+       * Create a deep copy of this Document and its contents.
+       *
+       * Custom Node values that inherit from `Object` still refer to their original instances.
+       */
+      clone() {
+        const copy = Object.create(_Document.prototype, {
+          [identity.NODE_TYPE]: { value: identity.DOC }
+        });
+        copy.commentBefore = this.commentBefore;
+        copy.comment = this.comment;
+        copy.errors = this.errors.slice();
+        copy.warnings = this.warnings.slice();
+        copy.options = Object.assign({}, this.options);
+        if (this.directives)
+          copy.directives = this.directives.clone();
+        copy.schema = this.schema.clone();
+        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        if (this.range)
+          copy.range = this.range.slice();
+        return copy;
+      }
+      /** Adds a value to the document. */
+      add(value) {
+        if (assertCollection(this.contents))
+          this.contents.add(value);
+      }
+      /** Adds a value to the document. */
+      addIn(path, value) {
+        if (assertCollection(this.contents))
+          this.contents.addIn(path, value);
+      }
+      /**
+       * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+       *
+       * If `node` already has an anchor, `name` is ignored.
+       * Otherwise, the `node.anchor` value will be set to `name`,
+       * or if an anchor with that name is already present in the document,
+       * `name` will be used as a prefix for a new unique anchor.
+       * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+       */
+      createAlias(node, name) {
+        if (!node.anchor) {
+          const prev = anchors.anchorNames(this);
+          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+        }
+        return new Alias.Alias(node.anchor);
+      }
+      createNode(value, replacer, options) {
+        let _replacer = void 0;
+        if (typeof replacer === "function") {
+          value = replacer.call({ "": value }, "", value);
+          _replacer = replacer;
+        } else if (Array.isArray(replacer)) {
+          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
+          const asStr = replacer.filter(keyToStr).map(String);
+          if (asStr.length > 0)
+            replacer = replacer.concat(asStr);
+          _replacer = replacer;
+        } else if (options === void 0 && replacer) {
+          options = replacer;
+          replacer = void 0;
+        }
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
+          this,
+          // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          anchorPrefix || "a"
+        );
+        const ctx = {
+          aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+          keepUndefined: keepUndefined ?? false,
+          onAnchor,
+          onTagObj,
+          replacer: _replacer,
+          schema: this.schema,
+          sourceObjects
+        };
+        const node = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node))
+          node.flow = true;
+        setAnchors();
+        return node;
+      }
+      /**
+       * Convert a key and a value into a `Pair` using the current schema,
+       * recursively wrapping all values as `Scalar` or `Collection` nodes.
+       */
+      createPair(key, value, options = {}) {
+        const k = this.createNode(key, null, options);
+        const v = this.createNode(value, null, options);
+        return new Pair.Pair(k, v);
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      }
+      /**
+       * Removes a value from the document.
+       * @returns `true` if the item was found and removed.
+       */
+      deleteIn(path) {
+        if (Collection.isEmptyPath(path)) {
+          if (this.contents == null)
+            return false;
+          this.contents = null;
+          return true;
+        }
+        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+      }
+      /**
+       * Returns item at `key`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      get(key, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      }
+      /**
+       * Returns item at `path`, or `undefined` if not found. By default unwraps
+       * scalar values from their surrounding node; to disable set `keepScalar` to
+       * `true` (collections are always returned intact).
+       */
+      getIn(path, keepScalar) {
+        if (Collection.isEmptyPath(path))
+          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+      }
+      /**
+       * Checks if the document includes a value with the key `key`.
+       */
+      has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      }
+      /**
+       * Checks if the document includes a value at `path`.
+       */
+      hasIn(path) {
+        if (Collection.isEmptyPath(path))
+          return this.contents !== void 0;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      set(key, value) {
+        if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.set(key, value);
+        }
+      }
+      /**
+       * Sets a value in this document. For `!!set`, `value` needs to be a
+       * boolean to add/remove the item from the set.
+       */
+      setIn(path, value) {
+        if (Collection.isEmptyPath(path)) {
+          this.contents = value;
+        } else if (this.contents == null) {
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
+        } else if (assertCollection(this.contents)) {
+          this.contents.setIn(path, value);
+        }
+      }
+      /**
+       * Change the YAML version and schema used by the document.
+       * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+       * It also requires the `schema` option to be given as a `Schema` instance value.
+       *
+       * Overrides all previously set schema options.
+       */
+      setSchema(version, options = {}) {
+        if (typeof version === "number")
+          version = String(version);
+        let opt;
+        switch (version) {
+          case "1.1":
+            if (this.directives)
+              this.directives.yaml.version = "1.1";
+            else
+              this.directives = new directives.Directives({ version: "1.1" });
+            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            break;
+          case "1.2":
+          case "next":
+            if (this.directives)
+              this.directives.yaml.version = version;
+            else
+              this.directives = new directives.Directives({ version });
+            opt = { resolveKnownTags: true, schema: "core" };
+            break;
+          case null:
+            if (this.directives)
+              delete this.directives;
+            opt = null;
+            break;
+          default: {
+            const sv = JSON.stringify(version);
+            throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+          }
+        }
+        if (options.schema instanceof Object)
+          this.schema = options.schema;
+        else if (opt)
+          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else
+          throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+      }
+      // json & jsonArg are only used from toJSON()
+      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        const ctx = {
+          anchors: /* @__PURE__ */ new Map(),
+          doc: this,
+          keep: !json,
+          mapAsMap: mapAsMap === true,
+          mapKeyWarned: false,
+          maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
+        if (typeof onAnchor === "function")
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
+      }
+      /**
+       * A JSON representation of the document `contents`.
+       *
+       * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+       *   property name.
+       */
+      toJSON(jsonArg, onAnchor) {
+        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+      }
+      /** A YAML representation of the document. */
+      toString(options = {}) {
+        if (this.errors.length > 0)
+          throw new Error("Document with errors cannot be stringified");
+        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+          const s = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s}`);
+        }
+        return stringifyDocument.stringifyDocument(this, options);
+      }
+    };
+    function assertCollection(contents) {
+      if (identity.isCollection(contents))
+        return true;
+      throw new Error("Expected a YAML collection as document contents");
+    }
+    exports.Document = Document;
+  }
+});
+
+// node_modules/yaml/dist/errors.js
+var require_errors = __commonJS({
+  "node_modules/yaml/dist/errors.js"(exports) {
+    "use strict";
+    var YAMLError = class extends Error {
+      constructor(name, pos, code, message) {
+        super();
+        this.name = name;
+        this.code = code;
+        this.message = message;
+        this.pos = pos;
+      }
+    };
+    var YAMLParseError = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
+      }
+    };
+    var YAMLWarning = class extends YAMLError {
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
+      }
+    };
+    var prettifyError = (src, lc) => (error) => {
+      if (error.pos[0] === -1)
+        return;
+      error.linePos = error.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error.linePos[0];
+      error.message += ` at line ${line}, column ${col}`;
+      let ci = col - 1;
+      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+      if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+        lineStr = "\u2026" + lineStr.substring(trimStart);
+        ci -= trimStart - 1;
+      }
+      if (lineStr.length > 80)
+        lineStr = lineStr.substring(0, 79) + "\u2026";
+      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+        if (prev.length > 80)
+          prev = prev.substring(0, 79) + "\u2026\n";
+        lineStr = prev + lineStr;
+      }
+      if (/[^ ]/.test(lineStr)) {
+        let count = 1;
+        const end = error.linePos[1];
+        if (end?.line === line && end.col > col) {
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        }
+        const pointer = " ".repeat(ci) + "^".repeat(count);
+        error.message += `:
+
+${lineStr}
+${pointer}
+`;
+      }
+    };
+    exports.YAMLError = YAMLError;
+    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLWarning = YAMLWarning;
+    exports.prettifyError = prettifyError;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-props.js
+var require_resolve_props = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+    "use strict";
+    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+      let spaceBefore = false;
+      let atNewline = startOnNewline;
+      let hasSpace = startOnNewline;
+      let comment = "";
+      let commentSep = "";
+      let hasNewline = false;
+      let reqSpace = false;
+      let tab = null;
+      let anchor = null;
+      let tag = null;
+      let newlineAfterProp = null;
+      let comma = null;
+      let found = null;
+      let start = null;
+      for (const token of tokens) {
+        if (reqSpace) {
+          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
+            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          reqSpace = false;
+        }
+        if (tab) {
+          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+          }
+          tab = null;
+        }
+        switch (token.type) {
+          case "space":
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
+              tab = token;
+            }
+            hasSpace = true;
+            break;
+          case "comment": {
+            if (!hasSpace)
+              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token.source.substring(1) || " ";
+            if (!comment)
+              comment = cb;
+            else
+              comment += commentSep + cb;
+            commentSep = "";
+            atNewline = false;
+            break;
+          }
+          case "newline":
+            if (atNewline) {
+              if (comment)
+                comment += token.source;
+              else if (!found || indicator !== "seq-item-ind")
+                spaceBefore = true;
+            } else
+              commentSep += token.source;
+            atNewline = true;
+            hasNewline = true;
+            if (anchor || tag)
+              newlineAfterProp = token;
+            hasSpace = true;
+            break;
+          case "anchor":
+            if (anchor)
+              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token.source.endsWith(":"))
+              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          case "tag": {
+            if (tag)
+              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token;
+            start ?? (start = token.offset);
+            atNewline = false;
+            hasSpace = false;
+            reqSpace = true;
+            break;
+          }
+          case indicator:
+            if (anchor || tag)
+              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+            if (found)
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
+            found = token;
+            atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
+            hasSpace = false;
+            break;
+          case "comma":
+            if (flow) {
+              if (comma)
+                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token;
+              atNewline = false;
+              hasSpace = false;
+              break;
+            }
+          // else fallthrough
+          default:
+            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            atNewline = false;
+            hasSpace = false;
+        }
+      }
+      const last = tokens[tokens.length - 1];
+      const end = last ? last.offset + last.source.length : offset;
+      if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
+        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+      }
+      if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
+        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+      return {
+        comma,
+        found,
+        spaceBefore,
+        comment,
+        hasNewline,
+        anchor,
+        tag,
+        newlineAfterProp,
+        end,
+        start: start ?? end
+      };
+    }
+    exports.resolveProps = resolveProps;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-contains-newline.js
+var require_util_contains_newline = __commonJS({
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+    "use strict";
+    function containsNewline(key) {
+      if (!key)
+        return null;
+      switch (key.type) {
+        case "alias":
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          if (key.source.includes("\n"))
+            return true;
+          if (key.end) {
+            for (const st of key.end)
+              if (st.type === "newline")
+                return true;
+          }
+          return false;
+        case "flow-collection":
+          for (const it of key.items) {
+            for (const st of it.start)
+              if (st.type === "newline")
+                return true;
+            if (it.sep) {
+              for (const st of it.sep)
+                if (st.type === "newline")
+                  return true;
+            }
+            if (containsNewline(it.key) || containsNewline(it.value))
+              return true;
+          }
+          return false;
+        default:
+          return true;
+      }
+    }
+    exports.containsNewline = containsNewline;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
+var require_util_flow_indent_check = __commonJS({
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+    "use strict";
+    var utilContainsNewline = require_util_contains_newline();
+    function flowIndentCheck(indent, fc, onError) {
+      if (fc?.type === "flow-collection") {
+        const end = fc.end[0];
+        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+          const msg = "Flow end indicator should be more indented than parent";
+          onError(end, "BAD_INDENT", msg, true);
+        }
+      }
+    }
+    exports.flowIndentCheck = flowIndentCheck;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-map-includes.js
+var require_util_map_includes = __commonJS({
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    function mapIncludes(ctx, items, search) {
+      const { uniqueKeys } = ctx.options;
+      if (uniqueKeys === false)
+        return false;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      return items.some((pair) => isEqual(pair.key, search));
+    }
+    exports.mapIncludes = mapIncludes;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-map.js
+var require_resolve_block_map = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+    "use strict";
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    var utilMapIncludes = require_util_map_includes();
+    var startColMsg = "All mapping items must start at the same column";
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const map = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      let offset = bm.offset;
+      let commentEnd = null;
+      for (const collItem of bm.items) {
+        const { start, key, sep, value } = collItem;
+        const keyProps = resolveProps.resolveProps(start, {
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: true
+        });
+        const implicitKey = !keyProps.found;
+        if (implicitKey) {
+          if (key) {
+            if (key.type === "block-seq")
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
+            else if ("indent" in key && key.indent !== bm.indent)
+              onError(offset, "BAD_INDENT", startColMsg);
+          }
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
+            commentEnd = keyProps.end;
+            if (keyProps.comment) {
+              if (map.comment)
+                map.comment += "\n" + keyProps.comment;
+              else
+                map.comment = keyProps.comment;
+            }
+            continue;
+          }
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          }
+        } else if (keyProps.found?.indent !== bm.indent) {
+          onError(offset, "BAD_INDENT", startColMsg);
+        }
+        ctx.atKey = true;
+        const keyStart = keyProps.end;
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+        ctx.atKey = false;
+        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
+          indicator: "map-value-ind",
+          next: value,
+          offset: keyNode.range[2],
+          onError,
+          parentIndent: bm.indent,
+          startOnNewline: !key || key.type === "block-scalar"
+        });
+        offset = valueProps.end;
+        if (valueProps.found) {
+          if (implicitKey) {
+            if (value?.type === "block-map" && !valueProps.hasNewline)
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
+            if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
+              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+          offset = valueNode.range[2];
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map.items.push(pair);
+        } else {
+          if (implicitKey)
+            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
+          if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          map.items.push(pair);
+        }
+      }
+      if (commentEnd && commentEnd < offset)
+        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
+      map.range = [bm.offset, offset, commentEnd ?? offset];
+      return map;
+    }
+    exports.resolveBlockMap = resolveBlockMap;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-seq.js
+var require_resolve_block_seq = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+    "use strict";
+    var YAMLSeq = require_YAMLSeq();
+    var resolveProps = require_resolve_props();
+    var utilFlowIndentCheck = require_util_flow_indent_check();
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const seq = new NodeClass(ctx.schema);
+      if (ctx.atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = bs.offset;
+      let commentEnd = null;
+      for (const { start, value } of bs.items) {
+        const props = resolveProps.resolveProps(start, {
+          indicator: "seq-item-ind",
+          next: value,
+          offset,
+          onError,
+          parentIndent: bs.indent,
+          startOnNewline: true
+        });
+        if (!props.found) {
+          if (props.anchor || props.tag || value) {
+            if (value?.type === "block-seq")
+              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
+            else
+              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
+          } else {
+            commentEnd = props.end;
+            if (props.comment)
+              seq.comment = props.comment;
+            continue;
+          }
+        }
+        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        if (ctx.schema.compat)
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+        offset = node.range[2];
+        seq.items.push(node);
+      }
+      seq.range = [bs.offset, offset, commentEnd ?? offset];
+      return seq;
+    }
+    exports.resolveBlockSeq = resolveBlockSeq;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-end.js
+var require_resolve_end = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+    "use strict";
+    function resolveEnd(end, offset, reqSpace, onError) {
+      let comment = "";
+      if (end) {
+        let hasSpace = false;
+        let sep = "";
+        for (const token of end) {
+          const { source, type } = token;
+          switch (type) {
+            case "space":
+              hasSpace = true;
+              break;
+            case "comment": {
+              if (reqSpace && !hasSpace)
+                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+              const cb = source.substring(1) || " ";
+              if (!comment)
+                comment = cb;
+              else
+                comment += sep + cb;
+              sep = "";
+              break;
+            }
+            case "newline":
+              if (comment)
+                sep += source;
+              hasSpace = true;
+              break;
+            default:
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+          }
+          offset += source.length;
+        }
+      }
+      return { comment, offset };
+    }
+    exports.resolveEnd = resolveEnd;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
+var require_resolve_flow_collection = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    var utilContainsNewline = require_util_contains_newline();
+    var utilMapIncludes = require_util_map_includes();
+    var blockMsg = "Block collections are not allowed within flow collections";
+    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+      const isMap = fc.start.source === "{";
+      const fcName = isMap ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const coll = new NodeClass(ctx.schema);
+      coll.flow = true;
+      const atRoot = ctx.atRoot;
+      if (atRoot)
+        ctx.atRoot = false;
+      if (ctx.atKey)
+        ctx.atKey = false;
+      let offset = fc.offset + fc.start.source.length;
+      for (let i = 0; i < fc.items.length; ++i) {
+        const collItem = fc.items[i];
+        const { start, key, sep, value } = collItem;
+        const props = resolveProps.resolveProps(start, {
+          flow: fcName,
+          indicator: "explicit-key-ind",
+          next: key ?? sep?.[0],
+          offset,
+          onError,
+          parentIndent: fc.indent,
+          startOnNewline: false
+        });
+        if (!props.found) {
+          if (!props.anchor && !props.tag && !sep && !value) {
+            if (i === 0 && props.comma)
+              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            else if (i < fc.items.length - 1)
+              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
+            if (props.comment) {
+              if (coll.comment)
+                coll.comment += "\n" + props.comment;
+              else
+                coll.comment = props.comment;
+            }
+            offset = props.end;
+            continue;
+          }
+          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+            onError(
+              key,
+              // checked by containsNewline()
+              "MULTILINE_IMPLICIT_KEY",
+              "Implicit keys of flow sequence pairs need to be on a single line"
+            );
+        }
+        if (i === 0) {
+          if (props.comma)
+            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+        } else {
+          if (!props.comma)
+            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
+          if (props.comment) {
+            let prevItemComment = "";
+            loop: for (const st of start) {
+              switch (st.type) {
+                case "comma":
+                case "space":
+                  break;
+                case "comment":
+                  prevItemComment = st.source.substring(1);
+                  break loop;
+                default:
+                  break loop;
+              }
+            }
+            if (prevItemComment) {
+              let prev = coll.items[coll.items.length - 1];
+              if (identity.isPair(prev))
+                prev = prev.value ?? prev.key;
+              if (prev.comment)
+                prev.comment += "\n" + prevItemComment;
+              else
+                prev.comment = prevItemComment;
+              props.comment = props.comment.substring(prevItemComment.length + 1);
+            }
+          }
+        }
+        if (!isMap && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          coll.items.push(valueNode);
+          offset = valueNode.range[2];
+          if (isBlock(value))
+            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+        } else {
+          ctx.atKey = true;
+          const keyStart = props.end;
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key))
+            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
+          ctx.atKey = false;
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
+            flow: fcName,
+            indicator: "map-value-ind",
+            next: value,
+            offset: keyNode.range[2],
+            onError,
+            parentIndent: fc.indent,
+            startOnNewline: false
+          });
+          if (valueProps.found) {
+            if (!isMap && !props.found && ctx.options.strict) {
+              if (sep)
+                for (const st of sep) {
+                  if (st === valueProps.found)
+                    break;
+                  if (st.type === "newline") {
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                    break;
+                  }
+                }
+              if (props.start < valueProps.found.offset - 1024)
+                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
+            }
+          } else if (value) {
+            if ("source" in value && value.source?.[0] === ":")
+              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+            else
+              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
+          }
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          if (valueNode) {
+            if (isBlock(value))
+              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+          } else if (valueProps.comment) {
+            if (keyNode.comment)
+              keyNode.comment += "\n" + valueProps.comment;
+            else
+              keyNode.comment = valueProps.comment;
+          }
+          const pair = new Pair.Pair(keyNode, valueNode);
+          if (ctx.options.keepSourceTokens)
+            pair.srcToken = collItem;
+          if (isMap) {
+            const map = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+            map.items.push(pair);
+          } else {
+            const map = new YAMLMap.YAMLMap(ctx.schema);
+            map.flow = true;
+            map.items.push(pair);
+            const endRange = (valueNode ?? keyNode).range;
+            map.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map);
+          }
+          offset = valueNode ? valueNode.range[2] : valueProps.end;
+        }
+      }
+      const expectedEnd = isMap ? "}" : "]";
+      const [ce, ...ee] = fc.end;
+      let cePos = offset;
+      if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
+      else {
+        const name = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        if (ce && ce.source.length !== 1)
+          ee.unshift(ce);
+      }
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end.comment) {
+          if (coll.comment)
+            coll.comment += "\n" + end.comment;
+          else
+            coll.comment = end.comment;
+        }
+        coll.range = [fc.offset, cePos, end.offset];
+      } else {
+        coll.range = [fc.offset, cePos, cePos];
+      }
+      return coll;
+    }
+    exports.resolveFlowCollection = resolveFlowCollection;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-collection.js
+var require_compose_collection = __commonJS({
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var resolveBlockMap = require_resolve_block_map();
+    var resolveBlockSeq = require_resolve_block_seq();
+    var resolveFlowCollection = require_resolve_flow_collection();
+    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+      const Coll = coll.constructor;
+      if (tagName === "!" || tagName === Coll.tagName) {
+        coll.tag = Coll.tagName;
+        return coll;
+      }
+      if (tagName)
+        coll.tag = tagName;
+      return coll;
+    }
+    function composeCollection(CN, ctx, token, props, onError) {
+      const tagToken = props.tag;
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      if (token.type === "block-seq") {
+        const { anchor, newlineAfterProp: nl2 } = props;
+        const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
+        if (lastProp && (!nl2 || nl2.offset < lastProp.offset)) {
+          const message = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message);
+        }
+      }
+      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName);
+      }
+      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag) {
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+          tag = kt;
+        } else {
+          if (kt) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          } else {
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+          }
+          return resolveCollection(CN, ctx, token, onError, tagName);
+        }
+      }
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node.range = coll.range;
+      node.tag = tagName;
+      if (tag?.format)
+        node.format = tag.format;
+      return node;
+    }
+    exports.composeCollection = composeCollection;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
+var require_resolve_block_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    function resolveBlockScalar(ctx, scalar, onError) {
+      const start = scalar.offset;
+      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header)
+        return { value: "", type: null, comment: "", range: [start, start, start] };
+      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const lines = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines.length;
+      for (let i = lines.length - 1; i >= 0; --i) {
+        const content = lines[i][1];
+        if (content === "" || content === "\r")
+          chompStart = i;
+        else
+          break;
+      }
+      if (chompStart === 0) {
+        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header.length;
+        if (scalar.source)
+          end2 += scalar.source.length;
+        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+      }
+      let trimIndent = scalar.indent + header.indent;
+      let offset = scalar.offset + header.length;
+      let contentStart = 0;
+      for (let i = 0; i < chompStart; ++i) {
+        const [indent, content] = lines[i];
+        if (content === "" || content === "\r") {
+          if (header.indent === 0 && indent.length > trimIndent)
+            trimIndent = indent.length;
+        } else {
+          if (indent.length < trimIndent) {
+            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message);
+          }
+          if (header.indent === 0)
+            trimIndent = indent.length;
+          contentStart = i;
+          if (trimIndent === 0 && !ctx.atRoot) {
+            const message = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message);
+          }
+          break;
+        }
+        offset += indent.length + content.length + 1;
+      }
+      for (let i = lines.length - 1; i >= chompStart; --i) {
+        if (lines[i][0].length > trimIndent)
+          chompStart = i + 1;
+      }
+      let value = "";
+      let sep = "";
+      let prevMoreIndented = false;
+      for (let i = 0; i < contentStart; ++i)
+        value += lines[i][0].slice(trimIndent) + "\n";
+      for (let i = contentStart; i < chompStart; ++i) {
+        let [indent, content] = lines[i];
+        offset += indent.length + content.length + 1;
+        const crlf = content[content.length - 1] === "\r";
+        if (crlf)
+          content = content.slice(0, -1);
+        if (content && indent.length < trimIndent) {
+          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const message = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          indent = "";
+        }
+        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+        } else if (indent.length > trimIndent || content[0] === "	") {
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
+          prevMoreIndented = true;
+        } else if (content === "") {
+          if (sep === "\n")
+            value += "\n";
+          else
+            sep = "\n";
+        } else {
+          value += sep + content;
+          sep = " ";
+          prevMoreIndented = false;
+        }
+      }
+      switch (header.chomp) {
+        case "-":
+          break;
+        case "+":
+          for (let i = chompStart; i < lines.length; ++i)
+            value += "\n" + lines[i][0].slice(trimIndent);
+          if (value[value.length - 1] !== "\n")
+            value += "\n";
+          break;
+        default:
+          value += "\n";
+      }
+      const end = start + header.length + scalar.source.length;
+      return { value, type, comment: header.comment, range: [start, end, end] };
+    }
+    function parseBlockScalarHeader({ offset, props }, strict, onError) {
+      if (props[0].type !== "block-scalar-header") {
+        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
+        return null;
+      }
+      const { source } = props[0];
+      const mode = source[0];
+      let indent = 0;
+      let chomp = "";
+      let error = -1;
+      for (let i = 1; i < source.length; ++i) {
+        const ch = source[i];
+        if (!chomp && (ch === "-" || ch === "+"))
+          chomp = ch;
+        else {
+          const n = Number(ch);
+          if (!indent && n)
+            indent = n;
+          else if (error === -1)
+            error = offset + i;
+        }
+      }
+      if (error !== -1)
+        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      let hasSpace = false;
+      let comment = "";
+      let length = source.length;
+      for (let i = 1; i < props.length; ++i) {
+        const token = props[i];
+        switch (token.type) {
+          case "space":
+            hasSpace = true;
+          // fallthrough
+          case "newline":
+            length += token.source.length;
+            break;
+          case "comment":
+            if (strict && !hasSpace) {
+              const message = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message);
+            }
+            length += token.source.length;
+            comment = token.source.substring(1);
+            break;
+          case "error":
+            onError(token, "UNEXPECTED_TOKEN", token.message);
+            length += token.source.length;
+            break;
+          /* istanbul ignore next should not happen */
+          default: {
+            const message = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message);
+            const ts = token.source;
+            if (ts && typeof ts === "string")
+              length += ts.length;
+          }
+        }
+      }
+      return { mode, indent, chomp, comment, length };
+    }
+    function splitLines(source) {
+      const split = source.split(/\n( *)/);
+      const first = split[0];
+      const m = first.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const lines = [line0];
+      for (let i = 1; i < split.length; i += 2)
+        lines.push([split[i], split[i + 1]]);
+      return lines;
+    }
+    exports.resolveBlockScalar = resolveBlockScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+var require_resolve_flow_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+    "use strict";
+    var Scalar = require_Scalar();
+    var resolveEnd = require_resolve_end();
+    function resolveFlowScalar(scalar, strict, onError) {
+      const { offset, type, source, end } = scalar;
+      let _type;
+      let value;
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      switch (type) {
+        case "scalar":
+          _type = Scalar.Scalar.PLAIN;
+          value = plainValue(source, _onError);
+          break;
+        case "single-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_SINGLE;
+          value = singleQuotedValue(source, _onError);
+          break;
+        case "double-quoted-scalar":
+          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          value = doubleQuotedValue(source, _onError);
+          break;
+        /* istanbul ignore next should not happen */
+        default:
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          return {
+            value: "",
+            type: null,
+            comment: "",
+            range: [offset, offset + source.length, offset + source.length]
+          };
+      }
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      return {
+        value,
+        type: _type,
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
+      };
+    }
+    function plainValue(source, onError) {
+      let badChar = "";
+      switch (source[0]) {
+        /* istanbul ignore next should not happen */
+        case "	":
+          badChar = "a tab character";
+          break;
+        case ",":
+          badChar = "flow indicator character ,";
+          break;
+        case "%":
+          badChar = "directive indicator character %";
+          break;
+        case "|":
+        case ">": {
+          badChar = `block scalar indicator ${source[0]}`;
+          break;
+        }
+        case "@":
+        case "`": {
+          badChar = `reserved character ${source[0]}`;
+          break;
+        }
+      }
+      if (badChar)
+        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
+      return unfoldLines(source);
+    }
+    function singleQuotedValue(source, onError) {
+      if (source[source.length - 1] !== "'" || source.length === 1)
+        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    }
+    function unfoldLines(source) {
+      const line = /(.*?)\r?\n/sy;
+      let match = line.exec(source);
+      if (!match)
+        return source;
+      let trimEnd, trimBoth;
+      try {
+        trimEnd = new RegExp("(?<![ 	])[ 	]+$");
+        trimBoth = new RegExp("^[ 	]+|(?<![ 	])[ 	]+$", "g");
+      } catch {
+        trimEnd = /[ \t]+$/;
+        trimBoth = /^[ \t]+|[ \t]+$/g;
+      }
+      let res = match[1].replace(trimEnd, "");
+      let sep = " ";
+      let pos = line.lastIndex;
+      while (match = line.exec(source)) {
+        const lm = match[1].replace(trimBoth, "");
+        if (lm === "") {
+          if (sep === "\n")
+            res += sep;
+          else
+            sep = "\n";
+        } else {
+          res += sep + lm;
+          sep = " ";
+        }
+        pos = line.lastIndex;
+      }
+      const last = /[ \t]*(.*)/sy;
+      last.lastIndex = pos;
+      match = last.exec(source);
+      return res + sep + (match?.[1] ?? "");
+    }
+    function doubleQuotedValue(source, onError) {
+      let res = "";
+      for (let i = 1; i < source.length - 1; ++i) {
+        const ch = source[i];
+        if (ch === "\r" && source[i + 1] === "\n")
+          continue;
+        if (ch === "\n") {
+          const { fold, offset } = foldNewline(source, i);
+          res += fold;
+          i = offset;
+        } else if (ch === "\\") {
+          let next = source[++i];
+          const cc = escapeCodes[next];
+          if (cc)
+            res += cc;
+          else if (next === "\n") {
+            next = source[i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "\r" && source[i + 1] === "\n") {
+            next = source[++i + 1];
+            while (next === " " || next === "	")
+              next = source[++i + 1];
+          } else if (next === "x" || next === "u" || next === "U") {
+            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i + 1, length, onError);
+            i += length;
+          } else {
+            const raw = source.substr(i - 1, 2);
+            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            res += raw;
+          }
+        } else if (ch === " " || ch === "	") {
+          const wsStart = i;
+          let next = source[i + 1];
+          while (next === " " || next === "	")
+            next = source[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
+            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+        } else {
+          res += ch;
+        }
+      }
+      if (source[source.length - 1] !== '"' || source.length === 1)
+        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      return res;
+    }
+    function foldNewline(source, offset) {
+      let fold = "";
+      let ch = source[offset + 1];
+      while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
+        if (ch === "\r" && source[offset + 2] !== "\n")
+          break;
+        if (ch === "\n")
+          fold += "\n";
+        offset += 1;
+        ch = source[offset + 1];
+      }
+      if (!fold)
+        fold = " ";
+      return { fold, offset };
+    }
+    var escapeCodes = {
+      "0": "\0",
+      // null character
+      a: "\x07",
+      // bell character
+      b: "\b",
+      // backspace
+      e: "\x1B",
+      // escape character
+      f: "\f",
+      // form feed
+      n: "\n",
+      // line feed
+      r: "\r",
+      // carriage return
+      t: "	",
+      // horizontal tab
+      v: "\v",
+      // vertical tab
+      N: "\x85",
+      // Unicode next line
+      _: "\xA0",
+      // Unicode non-breaking space
+      L: "\u2028",
+      // Unicode line separator
+      P: "\u2029",
+      // Unicode paragraph separator
+      " ": " ",
+      '"': '"',
+      "/": "/",
+      "\\": "\\",
+      "	": "	"
+    };
+    function parseCharCode(source, offset, length, onError) {
+      const cc = source.substr(offset, length);
+      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok ? parseInt(cc, 16) : NaN;
+      try {
+        return String.fromCodePoint(code);
+      } catch {
+        const raw = source.substr(offset - 2, length + 2);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+        return raw;
+      }
+    }
+    exports.resolveFlowScalar = resolveFlowScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-scalar.js
+var require_compose_scalar = __commonJS({
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+    "use strict";
+    var identity = require_identity();
+    var Scalar = require_Scalar();
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    function composeScalar(ctx, token, tagToken, onError) {
+      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      let tag;
+      if (ctx.options.stringKeys && ctx.atKey) {
+        tag = ctx.schema[identity.SCALAR];
+      } else if (tagName)
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      else if (token.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token, onError);
+      else
+        tag = ctx.schema[identity.SCALAR];
+      let scalar;
+      try {
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+      } catch (error) {
+        const msg = error instanceof Error ? error.message : String(error);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        scalar = new Scalar.Scalar(value);
+      }
+      scalar.range = range;
+      scalar.source = value;
+      if (type)
+        scalar.type = type;
+      if (tagName)
+        scalar.tag = tagName;
+      if (tag.format)
+        scalar.format = tag.format;
+      if (comment)
+        scalar.comment = comment;
+      return scalar;
+    }
+    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+      if (tagName === "!")
+        return schema[identity.SCALAR];
+      const matchWithTest = [];
+      for (const tag of schema.tags) {
+        if (!tag.collection && tag.tag === tagName) {
+          if (tag.default && tag.test)
+            matchWithTest.push(tag);
+          else
+            return tag;
+        }
+      }
+      for (const tag of matchWithTest)
+        if (tag.test?.test(value))
+          return tag;
+      const kt = schema.knownTags[tagName];
+      if (kt && !kt.collection) {
+        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        return kt;
+      }
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      return schema[identity.SCALAR];
+    }
+    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      if (schema.compat) {
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        if (tag.tag !== compat.tag) {
+          const ts = directives.tagString(tag.tag);
+          const cs = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+        }
+      }
+      return tag;
+    }
+    exports.composeScalar = composeScalar;
+  }
+});
+
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+var require_util_empty_scalar_position = __commonJS({
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+    "use strict";
+    function emptyScalarPosition(offset, before, pos) {
+      if (before) {
+        pos ?? (pos = before.length);
+        for (let i = pos - 1; i >= 0; --i) {
+          let st = before[i];
+          switch (st.type) {
+            case "space":
+            case "comment":
+            case "newline":
+              offset -= st.source.length;
+              continue;
+          }
+          st = before[++i];
+          while (st?.type === "space") {
+            offset += st.source.length;
+            st = before[++i];
+          }
+          break;
+        }
+      }
+      return offset;
+    }
+    exports.emptyScalarPosition = emptyScalarPosition;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-node.js
+var require_compose_node = __commonJS({
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+    "use strict";
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var composeCollection = require_compose_collection();
+    var composeScalar = require_compose_scalar();
+    var resolveEnd = require_resolve_end();
+    var utilEmptyScalarPosition = require_util_empty_scalar_position();
+    var CN = { composeNode, composeEmptyNode };
+    function composeNode(ctx, token, props, onError) {
+      const atKey = ctx.atKey;
+      const { spaceBefore, comment, anchor, tag } = props;
+      let node;
+      let isSrcToken = true;
+      switch (token.type) {
+        case "alias":
+          node = composeAlias(ctx, token, onError);
+          if (anchor || tag)
+            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+          break;
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "block-scalar":
+          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          if (anchor)
+            node.anchor = anchor.source.substring(1);
+          break;
+        case "block-map":
+        case "block-seq":
+        case "flow-collection":
+          try {
+            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            if (anchor)
+              node.anchor = anchor.source.substring(1);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message);
+          }
+          break;
+        default: {
+          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message);
+          isSrcToken = false;
+        }
+      }
+      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node.anchor === "")
+        onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+        const msg = "With stringKeys, all keys must be strings";
+        onError(tag ?? token, "NON_STRING_KEY", msg);
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment) {
+        if (token.type === "scalar" && token.source === "")
+          node.comment = comment;
+        else
+          node.commentBefore = comment;
+      }
+      if (ctx.options.keepSourceTokens && isSrcToken)
+        node.srcToken = token;
+      return node;
+    }
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+      const token = {
+        type: "scalar",
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        indent: -1,
+        source: ""
+      };
+      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      if (anchor) {
+        node.anchor = anchor.source.substring(1);
+        if (node.anchor === "")
+          onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
+      }
+      if (spaceBefore)
+        node.spaceBefore = true;
+      if (comment) {
+        node.comment = comment;
+        node.range[2] = end;
+      }
+      return node;
+    }
+    function composeAlias({ options }, { offset, source, end }, onError) {
+      const alias = new Alias.Alias(source.substring(1));
+      if (alias.source === "")
+        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
+      if (alias.source.endsWith(":"))
+        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source.length;
+      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re.offset];
+      if (re.comment)
+        alias.comment = re.comment;
+      return alias;
+    }
+    exports.composeEmptyNode = composeEmptyNode;
+    exports.composeNode = composeNode;
+  }
+});
+
+// node_modules/yaml/dist/compose/compose-doc.js
+var require_compose_doc = __commonJS({
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+    "use strict";
+    var Document = require_Document();
+    var composeNode = require_compose_node();
+    var resolveEnd = require_resolve_end();
+    var resolveProps = require_resolve_props();
+    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options);
+      const doc = new Document.Document(void 0, opts);
+      const ctx = {
+        atKey: false,
+        atRoot: true,
+        directives: doc.directives,
+        options: doc.options,
+        schema: doc.schema
+      };
+      const props = resolveProps.resolveProps(start, {
+        indicator: "doc-start",
+        next: value ?? end?.[0],
+        offset,
+        onError,
+        parentIndent: 0,
+        startOnNewline: true
+      });
+      if (props.found) {
+        doc.directives.docStart = true;
+        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
+      }
+      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      const contentEnd = doc.contents.range[2];
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re.comment)
+        doc.comment = re.comment;
+      doc.range = [offset, contentEnd, re.offset];
+      return doc;
+    }
+    exports.composeDoc = composeDoc;
+  }
+});
+
+// node_modules/yaml/dist/compose/composer.js
+var require_composer = __commonJS({
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var directives = require_directives();
+    var Document = require_Document();
+    var errors = require_errors();
+    var identity = require_identity();
+    var composeDoc = require_compose_doc();
+    var resolveEnd = require_resolve_end();
+    function getErrorPos(src) {
+      if (typeof src === "number")
+        return [src, src + 1];
+      if (Array.isArray(src))
+        return src.length === 2 ? src : [src[0], src[1]];
+      const { offset, source } = src;
+      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+    }
+    function parsePrelude(prelude) {
+      let comment = "";
+      let atComment = false;
+      let afterEmptyLine = false;
+      for (let i = 0; i < prelude.length; ++i) {
+        const source = prelude[i];
+        switch (source[0]) {
+          case "#":
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            atComment = true;
+            afterEmptyLine = false;
+            break;
+          case "%":
+            if (prelude[i + 1]?.[0] !== "#")
+              i += 1;
+            atComment = false;
+            break;
+          default:
+            if (!atComment)
+              afterEmptyLine = true;
+            atComment = false;
+        }
+      }
+      return { comment, afterEmptyLine };
+    }
+    var Composer = class {
+      constructor(options = {}) {
+        this.doc = null;
+        this.atDirectives = false;
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+        this.onError = (source, code, message, warning) => {
+          const pos = getErrorPos(source);
+          if (warning)
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+          else
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
+        };
+        this.directives = new directives.Directives({ version: options.version || "1.2" });
+        this.options = options;
+      }
+      decorate(doc, afterDoc) {
+        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment) {
+          const dc = doc.contents;
+          if (afterDoc) {
+            doc.comment = doc.comment ? `${doc.comment}
+${comment}` : comment;
+          } else if (afterEmptyLine || doc.directives.docStart || !dc) {
+            doc.commentBefore = comment;
+          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+            let it = dc.items[0];
+            if (identity.isPair(it))
+              it = it.key;
+            const cb = it.commentBefore;
+            it.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          } else {
+            const cb = dc.commentBefore;
+            dc.commentBefore = cb ? `${comment}
+${cb}` : comment;
+          }
+        }
+        if (afterDoc) {
+          for (let i = 0; i < this.errors.length; ++i)
+            doc.errors.push(this.errors[i]);
+          for (let i = 0; i < this.warnings.length; ++i)
+            doc.warnings.push(this.warnings[i]);
+        } else {
+          doc.errors = this.errors;
+          doc.warnings = this.warnings;
+        }
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+      }
+      /**
+       * Current stream status information.
+       *
+       * Mostly useful at the end of input for an empty stream.
+       */
+      streamInfo() {
+        return {
+          comment: parsePrelude(this.prelude).comment,
+          directives: this.directives,
+          errors: this.errors,
+          warnings: this.warnings
+        };
+      }
+      /**
+       * Compose tokens into documents.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *compose(tokens, forceDoc = false, endOffset = -1) {
+        for (const token of tokens)
+          yield* this.next(token);
+        yield* this.end(forceDoc, endOffset);
+      }
+      /** Advance the composer by one CST token. */
+      *next(token) {
+        if (node_process.env.LOG_STREAM)
+          console.dir(token, { depth: null });
+        switch (token.type) {
+          case "directive":
+            this.directives.add(token.source, (offset, message, warning) => {
+              const pos = getErrorPos(token);
+              pos[0] += offset;
+              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+            });
+            this.prelude.push(token.source);
+            this.atDirectives = true;
+            break;
+          case "document": {
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            if (this.atDirectives && !doc.directives.docStart)
+              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+            this.decorate(doc, false);
+            if (this.doc)
+              yield this.doc;
+            this.doc = doc;
+            this.atDirectives = false;
+            break;
+          }
+          case "byte-order-mark":
+          case "space":
+            break;
+          case "comment":
+          case "newline":
+            this.prelude.push(token.source);
+            break;
+          case "error": {
+            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
+            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            if (this.atDirectives || !this.doc)
+              this.errors.push(error);
+            else
+              this.doc.errors.push(error);
+            break;
+          }
+          case "doc-end": {
+            if (!this.doc) {
+              const msg = "Unexpected doc-end without preceding document";
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              break;
+            }
+            this.doc.directives.docEnd = true;
+            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            this.decorate(this.doc, true);
+            if (end.comment) {
+              const dc = this.doc.comment;
+              this.doc.comment = dc ? `${dc}
+${end.comment}` : end.comment;
+            }
+            this.doc.range[2] = end.offset;
+            break;
+          }
+          default:
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+        }
+      }
+      /**
+       * Call at end of input to yield any remaining document.
+       *
+       * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+       * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+       */
+      *end(forceDoc = false, endOffset = -1) {
+        if (this.doc) {
+          this.decorate(this.doc, true);
+          yield this.doc;
+          this.doc = null;
+        } else if (forceDoc) {
+          const opts = Object.assign({ _directives: this.directives }, this.options);
+          const doc = new Document.Document(void 0, opts);
+          if (this.atDirectives)
+            this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
+          doc.range = [0, endOffset, endOffset];
+          this.decorate(doc, false);
+          yield doc;
+        }
+      }
+    };
+    exports.Composer = Composer;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-scalar.js
+var require_cst_scalar = __commonJS({
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+    "use strict";
+    var resolveBlockScalar = require_resolve_block_scalar();
+    var resolveFlowScalar = require_resolve_flow_scalar();
+    var errors = require_errors();
+    var stringifyString = require_stringifyString();
+    function resolveAsScalar(token, strict = true, onError) {
+      if (token) {
+        const _onError = (pos, code, message) => {
+          const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+          if (onError)
+            onError(offset, code, message);
+          else
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+        };
+        switch (token.type) {
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+          case "block-scalar":
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+        }
+      }
+      return null;
+    }
+    function createScalarToken(value, context) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey,
+        indent: indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      const end = context.end ?? [
+        { type: "newline", offset: -1, indent, source: "\n" }
+      ];
+      switch (source[0]) {
+        case "|":
+        case ">": {
+          const he = source.indexOf("\n");
+          const head = source.substring(0, he);
+          const body = source.substring(he + 1) + "\n";
+          const props = [
+            { type: "block-scalar-header", offset, indent, source: head }
+          ];
+          if (!addEndtoBlockProps(props, end))
+            props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          return { type: "block-scalar", offset, indent, props, source: body };
+        }
+        case '"':
+          return { type: "double-quoted-scalar", offset, indent, source, end };
+        case "'":
+          return { type: "single-quoted-scalar", offset, indent, source, end };
+        default:
+          return { type: "scalar", offset, indent, source, end };
+      }
+    }
+    function setScalarValue(token, value, context = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+      let indent = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent === "number")
+        indent += 2;
+      if (!type)
+        switch (token.type) {
+          case "single-quoted-scalar":
+            type = "QUOTE_SINGLE";
+            break;
+          case "double-quoted-scalar":
+            type = "QUOTE_DOUBLE";
+            break;
+          case "block-scalar": {
+            const header = token.props[0];
+            if (header.type !== "block-scalar-header")
+              throw new Error("Invalid block scalar header");
+            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            break;
+          }
+          default:
+            type = "PLAIN";
+        }
+      const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey: implicitKey || indent === null,
+        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+      });
+      switch (source[0]) {
+        case "|":
+        case ">":
+          setBlockScalarValue(token, source);
+          break;
+        case '"':
+          setFlowScalarValue(token, source, "double-quoted-scalar");
+          break;
+        case "'":
+          setFlowScalarValue(token, source, "single-quoted-scalar");
+          break;
+        default:
+          setFlowScalarValue(token, source, "scalar");
+      }
+    }
+    function setBlockScalarValue(token, source) {
+      const he = source.indexOf("\n");
+      const head = source.substring(0, he);
+      const body = source.substring(he + 1) + "\n";
+      if (token.type === "block-scalar") {
+        const header = token.props[0];
+        if (header.type !== "block-scalar-header")
+          throw new Error("Invalid block scalar header");
+        header.source = head;
+        token.source = body;
+      } else {
+        const { offset } = token;
+        const indent = "indent" in token ? token.indent : -1;
+        const props = [
+          { type: "block-scalar-header", offset, indent, source: head }
+        ];
+        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+        for (const key of Object.keys(token))
+          if (key !== "type" && key !== "offset")
+            delete token[key];
+        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+      }
+    }
+    function addEndtoBlockProps(props, end) {
+      if (end)
+        for (const st of end)
+          switch (st.type) {
+            case "space":
+            case "comment":
+              props.push(st);
+              break;
+            case "newline":
+              props.push(st);
+              return true;
+          }
+      return false;
+    }
+    function setFlowScalarValue(token, source, type) {
+      switch (token.type) {
+        case "scalar":
+        case "double-quoted-scalar":
+        case "single-quoted-scalar":
+          token.type = type;
+          token.source = source;
+          break;
+        case "block-scalar": {
+          const end = token.props.slice(1);
+          let oa = source.length;
+          if (token.props[0].type === "block-scalar-header")
+            oa -= token.props[0].source.length;
+          for (const tok of end)
+            tok.offset += oa;
+          delete token.props;
+          Object.assign(token, { type, source, end });
+          break;
+        }
+        case "block-map":
+        case "block-seq": {
+          const offset = token.offset + source.length;
+          const nl2 = { type: "newline", offset, indent: token.indent, source: "\n" };
+          delete token.items;
+          Object.assign(token, { type, source, end: [nl2] });
+          break;
+        }
+        default: {
+          const indent = "indent" in token ? token.indent : -1;
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token))
+            if (key !== "type" && key !== "offset")
+              delete token[key];
+          Object.assign(token, { type, indent, source, end });
+        }
+      }
+    }
+    exports.createScalarToken = createScalarToken;
+    exports.resolveAsScalar = resolveAsScalar;
+    exports.setScalarValue = setScalarValue;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-stringify.js
+var require_cst_stringify = __commonJS({
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+    "use strict";
+    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    function stringifyToken(token) {
+      switch (token.type) {
+        case "block-scalar": {
+          let res = "";
+          for (const tok of token.props)
+            res += stringifyToken(tok);
+          return res + token.source;
+        }
+        case "block-map":
+        case "block-seq": {
+          let res = "";
+          for (const item of token.items)
+            res += stringifyItem(item);
+          return res;
+        }
+        case "flow-collection": {
+          let res = token.start.source;
+          for (const item of token.items)
+            res += stringifyItem(item);
+          for (const st of token.end)
+            res += st.source;
+          return res;
+        }
+        case "document": {
+          let res = stringifyItem(token);
+          if (token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+        default: {
+          let res = token.source;
+          if ("end" in token && token.end)
+            for (const st of token.end)
+              res += st.source;
+          return res;
+        }
+      }
+    }
+    function stringifyItem({ start, key, sep, value }) {
+      let res = "";
+      for (const st of start)
+        res += st.source;
+      if (key)
+        res += stringifyToken(key);
+      if (sep)
+        for (const st of sep)
+          res += st.source;
+      if (value)
+        res += stringifyToken(value);
+      return res;
+    }
+    exports.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst-visit.js
+var require_cst_visit = __commonJS({
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+    "use strict";
+    var BREAK = /* @__PURE__ */ Symbol("break visit");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var REMOVE = /* @__PURE__ */ Symbol("remove item");
+    function visit(cst, visitor) {
+      if ("type" in cst && cst.type === "document")
+        cst = { start: cst.start, value: cst.value };
+      _visit(Object.freeze([]), cst, visitor);
+    }
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    visit.itemAtPath = (cst, path) => {
+      let item = cst;
+      for (const [field, index] of path) {
+        const tok = item?.[field];
+        if (tok && "items" in tok) {
+          item = tok.items[index];
+        } else
+          return void 0;
+      }
+      return item;
+    };
+    visit.parentCollection = (cst, path) => {
+      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+      const field = path[path.length - 1][0];
+      const coll = parent?.[field];
+      if (coll && "items" in coll)
+        return coll;
+      throw new Error("Parent collection not found");
+    };
+    function _visit(path, item, visitor) {
+      let ctrl = visitor(item, path);
+      if (typeof ctrl === "symbol")
+        return ctrl;
+      for (const field of ["key", "value"]) {
+        const token = item[field];
+        if (token && "items" in token) {
+          for (let i = 0; i < token.items.length; ++i) {
+            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            if (typeof ci === "number")
+              i = ci - 1;
+            else if (ci === BREAK)
+              return BREAK;
+            else if (ci === REMOVE) {
+              token.items.splice(i, 1);
+              i -= 1;
+            }
+          }
+          if (typeof ctrl === "function" && field === "key")
+            ctrl = ctrl(item, path);
+        }
+      }
+      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+    }
+    exports.visit = visit;
+  }
+});
+
+// node_modules/yaml/dist/parse/cst.js
+var require_cst = __commonJS({
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
+    "use strict";
+    var cstScalar = require_cst_scalar();
+    var cstStringify = require_cst_stringify();
+    var cstVisit = require_cst_visit();
+    var BOM = "\uFEFF";
+    var DOCUMENT = "";
+    var FLOW_END = "";
+    var SCALAR = "";
+    var isCollection = (token) => !!token && "items" in token;
+    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    function prettyToken(token) {
+      switch (token) {
+        case BOM:
+          return "<BOM>";
+        case DOCUMENT:
+          return "<DOC>";
+        case FLOW_END:
+          return "<FLOW_END>";
+        case SCALAR:
+          return "<SCALAR>";
+        default:
+          return JSON.stringify(token);
+      }
+    }
+    function tokenType(source) {
+      switch (source) {
+        case BOM:
+          return "byte-order-mark";
+        case DOCUMENT:
+          return "doc-mode";
+        case FLOW_END:
+          return "flow-error-end";
+        case SCALAR:
+          return "scalar";
+        case "---":
+          return "doc-start";
+        case "...":
+          return "doc-end";
+        case "":
+        case "\n":
+        case "\r\n":
+          return "newline";
+        case "-":
+          return "seq-item-ind";
+        case "?":
+          return "explicit-key-ind";
+        case ":":
+          return "map-value-ind";
+        case "{":
+          return "flow-map-start";
+        case "}":
+          return "flow-map-end";
+        case "[":
+          return "flow-seq-start";
+        case "]":
+          return "flow-seq-end";
+        case ",":
+          return "comma";
+      }
+      switch (source[0]) {
+        case " ":
+        case "	":
+          return "space";
+        case "#":
+          return "comment";
+        case "%":
+          return "directive-line";
+        case "*":
+          return "alias";
+        case "&":
+          return "anchor";
+        case "!":
+          return "tag";
+        case "'":
+          return "single-quoted-scalar";
+        case '"':
+          return "double-quoted-scalar";
+        case "|":
+        case ">":
+          return "block-scalar-header";
+      }
+      return null;
+    }
+    exports.createScalarToken = cstScalar.createScalarToken;
+    exports.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports.setScalarValue = cstScalar.setScalarValue;
+    exports.stringify = cstStringify.stringify;
+    exports.visit = cstVisit.visit;
+    exports.BOM = BOM;
+    exports.DOCUMENT = DOCUMENT;
+    exports.FLOW_END = FLOW_END;
+    exports.SCALAR = SCALAR;
+    exports.isCollection = isCollection;
+    exports.isScalar = isScalar;
+    exports.prettyToken = prettyToken;
+    exports.tokenType = tokenType;
+  }
+});
+
+// node_modules/yaml/dist/parse/lexer.js
+var require_lexer = __commonJS({
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+    "use strict";
+    var cst = require_cst();
+    function isEmpty(ch) {
+      switch (ch) {
+        case void 0:
+        case " ":
+        case "\n":
+        case "\r":
+        case "	":
+          return true;
+        default:
+          return false;
+      }
+    }
+    var hexDigits = new Set("0123456789ABCDEFabcdef");
+    var tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+    var flowIndicatorChars = new Set(",[]{}");
+    var invalidAnchorChars = new Set(" ,[]{}\n\r	");
+    var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+    var Lexer = class {
+      constructor() {
+        this.atEnd = false;
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        this.buffer = "";
+        this.flowKey = false;
+        this.flowLevel = 0;
+        this.indentNext = 0;
+        this.indentValue = 0;
+        this.lineEndPos = null;
+        this.next = null;
+        this.pos = 0;
+      }
+      /**
+       * Generate YAML tokens from the `source` string. If `incomplete`,
+       * a part of the last line may be left as a buffer for the next call.
+       *
+       * @returns A generator of lexical tokens
+       */
+      *lex(source, incomplete = false) {
+        if (source) {
+          if (typeof source !== "string")
+            throw TypeError("source is not a string");
+          this.buffer = this.buffer ? this.buffer + source : source;
+          this.lineEndPos = null;
+        }
+        this.atEnd = !incomplete;
+        let next = this.next ?? "stream";
+        while (next && (incomplete || this.hasChars(1)))
+          next = yield* this.parseNext(next);
+      }
+      atLineEnd() {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (ch === " " || ch === "	")
+          ch = this.buffer[++i];
+        if (!ch || ch === "#" || ch === "\n")
+          return true;
+        if (ch === "\r")
+          return this.buffer[i + 1] === "\n";
+        return false;
+      }
+      charAt(n) {
+        return this.buffer[this.pos + n];
+      }
+      continueScalar(offset) {
+        let ch = this.buffer[offset];
+        if (this.indentNext > 0) {
+          let indent = 0;
+          while (ch === " ")
+            ch = this.buffer[++indent + offset];
+          if (ch === "\r") {
+            const next = this.buffer[indent + offset + 1];
+            if (next === "\n" || !next && !this.atEnd)
+              return offset + indent + 1;
+          }
+          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+        }
+        if (ch === "-" || ch === ".") {
+          const dt = this.buffer.substr(offset, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+            return -1;
+        }
+        return offset;
+      }
+      getLine() {
+        let end = this.lineEndPos;
+        if (typeof end !== "number" || end !== -1 && end < this.pos) {
+          end = this.buffer.indexOf("\n", this.pos);
+          this.lineEndPos = end;
+        }
+        if (end === -1)
+          return this.atEnd ? this.buffer.substring(this.pos) : null;
+        if (this.buffer[end - 1] === "\r")
+          end -= 1;
+        return this.buffer.substring(this.pos, end);
+      }
+      hasChars(n) {
+        return this.pos + n <= this.buffer.length;
+      }
+      setNext(state) {
+        this.buffer = this.buffer.substring(this.pos);
+        this.pos = 0;
+        this.lineEndPos = null;
+        this.next = state;
+        return null;
+      }
+      peek(n) {
+        return this.buffer.substr(this.pos, n);
+      }
+      *parseNext(next) {
+        switch (next) {
+          case "stream":
+            return yield* this.parseStream();
+          case "line-start":
+            return yield* this.parseLineStart();
+          case "block-start":
+            return yield* this.parseBlockStart();
+          case "doc":
+            return yield* this.parseDocument();
+          case "flow":
+            return yield* this.parseFlowCollection();
+          case "quoted-scalar":
+            return yield* this.parseQuotedScalar();
+          case "block-scalar":
+            return yield* this.parseBlockScalar();
+          case "plain-scalar":
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseStream() {
+        let line = this.getLine();
+        if (line === null)
+          return this.setNext("stream");
+        if (line[0] === cst.BOM) {
+          yield* this.pushCount(1);
+          line = line.substring(1);
+        }
+        if (line[0] === "%") {
+          let dirEnd = line.length;
+          let cs = line.indexOf("#");
+          while (cs !== -1) {
+            const ch = line[cs - 1];
+            if (ch === " " || ch === "	") {
+              dirEnd = cs - 1;
+              break;
+            } else {
+              cs = line.indexOf("#", cs + 1);
+            }
+          }
+          while (true) {
+            const ch = line[dirEnd - 1];
+            if (ch === " " || ch === "	")
+              dirEnd -= 1;
+            else
+              break;
+          }
+          const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+          yield* this.pushCount(line.length - n);
+          this.pushNewline();
+          return "stream";
+        }
+        if (this.atLineEnd()) {
+          const sp = yield* this.pushSpaces(true);
+          yield* this.pushCount(line.length - sp);
+          yield* this.pushNewline();
+          return "stream";
+        }
+        yield cst.DOCUMENT;
+        return yield* this.parseLineStart();
+      }
+      *parseLineStart() {
+        const ch = this.charAt(0);
+        if (!ch && !this.atEnd)
+          return this.setNext("line-start");
+        if (ch === "-" || ch === ".") {
+          if (!this.atEnd && !this.hasChars(4))
+            return this.setNext("line-start");
+          const s = this.peek(3);
+          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+            yield* this.pushCount(3);
+            this.indentValue = 0;
+            this.indentNext = 0;
+            return s === "---" ? "doc" : "stream";
+          }
+        }
+        this.indentValue = yield* this.pushSpaces(false);
+        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+          this.indentNext = this.indentValue;
+        return yield* this.parseBlockStart();
+      }
+      *parseBlockStart() {
+        const [ch0, ch1] = this.peek(2);
+        if (!ch1 && !this.atEnd)
+          return this.setNext("block-start");
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+          const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+          this.indentNext = this.indentValue + 1;
+          this.indentValue += n;
+          return "block-start";
+        }
+        return "doc";
+      }
+      *parseDocument() {
+        yield* this.pushSpaces(true);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("doc");
+        let n = yield* this.pushIndicators();
+        switch (line[n]) {
+          case "#":
+            yield* this.pushCount(line.length - n);
+          // fallthrough
+          case void 0:
+            yield* this.pushNewline();
+            return yield* this.parseLineStart();
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel = 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            return "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "doc";
+          case '"':
+          case "'":
+            return yield* this.parseQuotedScalar();
+          case "|":
+          case ">":
+            n += yield* this.parseBlockScalarHeader();
+            n += yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - n);
+            yield* this.pushNewline();
+            return yield* this.parseBlockScalar();
+          default:
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseFlowCollection() {
+        let nl2, sp;
+        let indent = -1;
+        do {
+          nl2 = yield* this.pushNewline();
+          if (nl2 > 0) {
+            sp = yield* this.pushSpaces(false);
+            this.indentValue = indent = sp;
+          } else {
+            sp = 0;
+          }
+          sp += yield* this.pushSpaces(true);
+        } while (nl2 + sp > 0);
+        const line = this.getLine();
+        if (line === null)
+          return this.setNext("flow");
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+          if (!atFlowEndMarker) {
+            this.flowLevel = 0;
+            yield cst.FLOW_END;
+            return yield* this.parseLineStart();
+          }
+        }
+        let n = 0;
+        while (line[n] === ",") {
+          n += yield* this.pushCount(1);
+          n += yield* this.pushSpaces(true);
+          this.flowKey = false;
+        }
+        n += yield* this.pushIndicators();
+        switch (line[n]) {
+          case void 0:
+            return "flow";
+          case "#":
+            yield* this.pushCount(line.length - n);
+            return "flow";
+          case "{":
+          case "[":
+            yield* this.pushCount(1);
+            this.flowKey = false;
+            this.flowLevel += 1;
+            return "flow";
+          case "}":
+          case "]":
+            yield* this.pushCount(1);
+            this.flowKey = true;
+            this.flowLevel -= 1;
+            return this.flowLevel ? "flow" : "doc";
+          case "*":
+            yield* this.pushUntil(isNotAnchorChar);
+            return "flow";
+          case '"':
+          case "'":
+            this.flowKey = true;
+            return yield* this.parseQuotedScalar();
+          case ":": {
+            const next = this.charAt(1);
+            if (this.flowKey || isEmpty(next) || next === ",") {
+              this.flowKey = false;
+              yield* this.pushCount(1);
+              yield* this.pushSpaces(true);
+              return "flow";
+            }
+          }
+          // fallthrough
+          default:
+            this.flowKey = false;
+            return yield* this.parsePlainScalar();
+        }
+      }
+      *parseQuotedScalar() {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
+          while (end !== -1 && this.buffer[end + 1] === "'")
+            end = this.buffer.indexOf("'", end + 2);
+        } else {
+          while (end !== -1) {
+            let n = 0;
+            while (this.buffer[end - 1 - n] === "\\")
+              n += 1;
+            if (n % 2 === 0)
+              break;
+            end = this.buffer.indexOf('"', end + 1);
+          }
+        }
+        const qb = this.buffer.substring(0, end);
+        let nl2 = qb.indexOf("\n", this.pos);
+        if (nl2 !== -1) {
+          while (nl2 !== -1) {
+            const cs = this.continueScalar(nl2 + 1);
+            if (cs === -1)
+              break;
+            nl2 = qb.indexOf("\n", cs);
+          }
+          if (nl2 !== -1) {
+            end = nl2 - (qb[nl2 - 1] === "\r" ? 2 : 1);
+          }
+        }
+        if (end === -1) {
+          if (!this.atEnd)
+            return this.setNext("quoted-scalar");
+          end = this.buffer.length;
+        }
+        yield* this.pushToIndex(end + 1, false);
+        return this.flowLevel ? "flow" : "doc";
+      }
+      *parseBlockScalarHeader() {
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        let i = this.pos;
+        while (true) {
+          const ch = this.buffer[++i];
+          if (ch === "+")
+            this.blockScalarKeep = true;
+          else if (ch > "0" && ch <= "9")
+            this.blockScalarIndent = Number(ch) - 1;
+          else if (ch !== "-")
+            break;
+        }
+        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+      }
+      *parseBlockScalar() {
+        let nl2 = this.pos - 1;
+        let indent = 0;
+        let ch;
+        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+          switch (ch) {
+            case " ":
+              indent += 1;
+              break;
+            case "\n":
+              nl2 = i2;
+              indent = 0;
+              break;
+            case "\r": {
+              const next = this.buffer[i2 + 1];
+              if (!next && !this.atEnd)
+                return this.setNext("block-scalar");
+              if (next === "\n")
+                break;
+            }
+            // fallthrough
+            default:
+              break loop;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("block-scalar");
+        if (indent >= this.indentNext) {
+          if (this.blockScalarIndent === -1)
+            this.indentNext = indent;
+          else {
+            this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+          }
+          do {
+            const cs = this.continueScalar(nl2 + 1);
+            if (cs === -1)
+              break;
+            nl2 = this.buffer.indexOf("\n", cs);
+          } while (nl2 !== -1);
+          if (nl2 === -1) {
+            if (!this.atEnd)
+              return this.setNext("block-scalar");
+            nl2 = this.buffer.length;
+          }
+        }
+        let i = nl2 + 1;
+        ch = this.buffer[i];
+        while (ch === " ")
+          ch = this.buffer[++i];
+        if (ch === "	") {
+          while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
+            ch = this.buffer[++i];
+          nl2 = i - 1;
+        } else if (!this.blockScalarKeep) {
+          do {
+            let i2 = nl2 - 1;
+            let ch2 = this.buffer[i2];
+            if (ch2 === "\r")
+              ch2 = this.buffer[--i2];
+            const lastChar = i2;
+            while (ch2 === " ")
+              ch2 = this.buffer[--i2];
+            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
+              nl2 = i2;
+            else
+              break;
+          } while (true);
+        }
+        yield cst.SCALAR;
+        yield* this.pushToIndex(nl2 + 1, true);
+        return yield* this.parseLineStart();
+      }
+      *parsePlainScalar() {
+        const inFlow = this.flowLevel > 0;
+        let end = this.pos - 1;
+        let i = this.pos - 1;
+        let ch;
+        while (ch = this.buffer[++i]) {
+          if (ch === ":") {
+            const next = this.buffer[i + 1];
+            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+              break;
+            end = i;
+          } else if (isEmpty(ch)) {
+            let next = this.buffer[i + 1];
+            if (ch === "\r") {
+              if (next === "\n") {
+                i += 1;
+                ch = "\n";
+                next = this.buffer[i + 1];
+              } else
+                end = i;
+            }
+            if (next === "#" || inFlow && flowIndicatorChars.has(next))
+              break;
+            if (ch === "\n") {
+              const cs = this.continueScalar(i + 1);
+              if (cs === -1)
+                break;
+              i = Math.max(i, cs - 2);
+            }
+          } else {
+            if (inFlow && flowIndicatorChars.has(ch))
+              break;
+            end = i;
+          }
+        }
+        if (!ch && !this.atEnd)
+          return this.setNext("plain-scalar");
+        yield cst.SCALAR;
+        yield* this.pushToIndex(end + 1, true);
+        return inFlow ? "flow" : "doc";
+      }
+      *pushCount(n) {
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos += n;
+          return n;
+        }
+        return 0;
+      }
+      *pushToIndex(i, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i);
+        if (s) {
+          yield s;
+          this.pos += s.length;
+          return s.length;
+        } else if (allowEmpty)
+          yield "";
+        return 0;
+      }
+      *pushIndicators() {
+        let n = 0;
+        loop: while (true) {
+          switch (this.charAt(0)) {
+            case "!":
+              n += yield* this.pushTag();
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "&":
+              n += yield* this.pushUntil(isNotAnchorChar);
+              n += yield* this.pushSpaces(true);
+              continue loop;
+            case "-":
+            // this is an error
+            case "?":
+            // this is an error outside flow collections
+            case ":": {
+              const inFlow = this.flowLevel > 0;
+              const ch1 = this.charAt(1);
+              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+                if (!inFlow)
+                  this.indentNext = this.indentValue + 1;
+                else if (this.flowKey)
+                  this.flowKey = false;
+                n += yield* this.pushCount(1);
+                n += yield* this.pushSpaces(true);
+                continue loop;
+              }
+            }
+          }
+          break loop;
+        }
+        return n;
+      }
+      *pushTag() {
+        if (this.charAt(1) === "<") {
+          let i = this.pos + 2;
+          let ch = this.buffer[i];
+          while (!isEmpty(ch) && ch !== ">")
+            ch = this.buffer[++i];
+          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+        } else {
+          let i = this.pos + 1;
+          let ch = this.buffer[i];
+          while (ch) {
+            if (tagChars.has(ch))
+              ch = this.buffer[++i];
+            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
+              ch = this.buffer[i += 3];
+            } else
+              break;
+          }
+          return yield* this.pushToIndex(i, false);
+        }
+      }
+      *pushNewline() {
+        const ch = this.buffer[this.pos];
+        if (ch === "\n")
+          return yield* this.pushCount(1);
+        else if (ch === "\r" && this.charAt(1) === "\n")
+          return yield* this.pushCount(2);
+        else
+          return 0;
+      }
+      *pushSpaces(allowTabs) {
+        let i = this.pos - 1;
+        let ch;
+        do {
+          ch = this.buffer[++i];
+        } while (ch === " " || allowTabs && ch === "	");
+        const n = i - this.pos;
+        if (n > 0) {
+          yield this.buffer.substr(this.pos, n);
+          this.pos = i;
+        }
+        return n;
+      }
+      *pushUntil(test) {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (!test(ch))
+          ch = this.buffer[++i];
+        return yield* this.pushToIndex(i, false);
+      }
+    };
+    exports.Lexer = Lexer;
+  }
+});
+
+// node_modules/yaml/dist/parse/line-counter.js
+var require_line_counter = __commonJS({
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+    "use strict";
+    var LineCounter = class {
+      constructor() {
+        this.lineStarts = [];
+        this.addNewLine = (offset) => this.lineStarts.push(offset);
+        this.linePos = (offset) => {
+          let low = 0;
+          let high = this.lineStarts.length;
+          while (low < high) {
+            const mid = low + high >> 1;
+            if (this.lineStarts[mid] < offset)
+              low = mid + 1;
+            else
+              high = mid;
+          }
+          if (this.lineStarts[low] === offset)
+            return { line: low + 1, col: 1 };
+          if (low === 0)
+            return { line: 0, col: offset };
+          const start = this.lineStarts[low - 1];
+          return { line: low, col: offset - start + 1 };
+        };
+      }
+    };
+    exports.LineCounter = LineCounter;
+  }
+});
+
+// node_modules/yaml/dist/parse/parser.js
+var require_parser = __commonJS({
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
+    "use strict";
+    var node_process = __require("process");
+    var cst = require_cst();
+    var lexer = require_lexer();
+    function includesToken(list, type) {
+      for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
+          return true;
+      return false;
+    }
+    function findNonEmptyIndex(list) {
+      for (let i = 0; i < list.length; ++i) {
+        switch (list[i].type) {
+          case "space":
+          case "comment":
+          case "newline":
+            break;
+          default:
+            return i;
+        }
+      }
+      return -1;
+    }
+    function isFlowToken(token) {
+      switch (token?.type) {
+        case "alias":
+        case "scalar":
+        case "single-quoted-scalar":
+        case "double-quoted-scalar":
+        case "flow-collection":
+          return true;
+        default:
+          return false;
+      }
+    }
+    function getPrevProps(parent) {
+      switch (parent.type) {
+        case "document":
+          return parent.start;
+        case "block-map": {
+          const it = parent.items[parent.items.length - 1];
+          return it.sep ?? it.start;
+        }
+        case "block-seq":
+          return parent.items[parent.items.length - 1].start;
+        /* istanbul ignore next should not happen */
+        default:
+          return [];
+      }
+    }
+    function getFirstKeyStartProps(prev) {
+      if (prev.length === 0)
+        return [];
+      let i = prev.length;
+      loop: while (--i >= 0) {
+        switch (prev[i].type) {
+          case "doc-start":
+          case "explicit-key-ind":
+          case "map-value-ind":
+          case "seq-item-ind":
+          case "newline":
+            break loop;
+        }
+      }
+      while (prev[++i]?.type === "space") {
+      }
+      return prev.splice(i, prev.length);
+    }
+    function arrayPushArray(target, source) {
+      if (source.length < 1e5)
+        Array.prototype.push.apply(target, source);
+      else
+        for (let i = 0; i < source.length; ++i)
+          target.push(source[i]);
+    }
+    function fixFlowSeqItems(fc) {
+      if (fc.start.type === "flow-seq-start") {
+        for (const it of fc.items) {
+          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
+            if (it.key)
+              it.value = it.key;
+            delete it.key;
+            if (isFlowToken(it.value)) {
+              if (it.value.end)
+                arrayPushArray(it.value.end, it.sep);
+              else
+                it.value.end = it.sep;
+            } else
+              arrayPushArray(it.start, it.sep);
+            delete it.sep;
+          }
+        }
+      }
+    }
+    var Parser2 = class {
+      /**
+       * @param onNewLine - If defined, called separately with the start position of
+       *   each new line (in `parse()`, including the start of input).
+       */
+      constructor(onNewLine) {
+        this.atNewLine = true;
+        this.atScalar = false;
+        this.indent = 0;
+        this.offset = 0;
+        this.onKeyLine = false;
+        this.stack = [];
+        this.source = "";
+        this.type = "";
+        this.lexer = new lexer.Lexer();
+        this.onNewLine = onNewLine;
+      }
+      /**
+       * Parse `source` as a YAML stream.
+       * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+       *
+       * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+       *
+       * @returns A generator of tokens representing each directive, document, and other structure.
+       */
+      *parse(source, incomplete = false) {
+        if (this.onNewLine && this.offset === 0)
+          this.onNewLine(0);
+        for (const lexeme of this.lexer.lex(source, incomplete))
+          yield* this.next(lexeme);
+        if (!incomplete)
+          yield* this.end();
+      }
+      /**
+       * Advance the parser by the `source` of one lexical token.
+       */
+      *next(source) {
+        this.source = source;
+        if (node_process.env.LOG_TOKENS)
+          console.log("|", cst.prettyToken(source));
+        if (this.atScalar) {
+          this.atScalar = false;
+          yield* this.step();
+          this.offset += source.length;
+          return;
+        }
+        const type = cst.tokenType(source);
+        if (!type) {
+          const message = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          this.offset += source.length;
+        } else if (type === "scalar") {
+          this.atNewLine = false;
+          this.atScalar = true;
+          this.type = "scalar";
+        } else {
+          this.type = type;
+          yield* this.step();
+          switch (type) {
+            case "newline":
+              this.atNewLine = true;
+              this.indent = 0;
+              if (this.onNewLine)
+                this.onNewLine(this.offset + source.length);
+              break;
+            case "space":
+              if (this.atNewLine && source[0] === " ")
+                this.indent += source.length;
+              break;
+            case "explicit-key-ind":
+            case "map-value-ind":
+            case "seq-item-ind":
+              if (this.atNewLine)
+                this.indent += source.length;
+              break;
+            case "doc-mode":
+            case "flow-error-end":
+              return;
+            default:
+              this.atNewLine = false;
+          }
+          this.offset += source.length;
+        }
+      }
+      /** Call at end of input to push out any remaining constructions */
+      *end() {
+        while (this.stack.length > 0)
+          yield* this.pop();
+      }
+      get sourceToken() {
+        const st = {
+          type: this.type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+        return st;
+      }
+      *step() {
+        const top = this.peek(1);
+        if (this.type === "doc-end" && top?.type !== "doc-end") {
+          while (this.stack.length > 0)
+            yield* this.pop();
+          this.stack.push({
+            type: "doc-end",
+            offset: this.offset,
+            source: this.source
+          });
+          return;
+        }
+        if (!top)
+          return yield* this.stream();
+        switch (top.type) {
+          case "document":
+            return yield* this.document(top);
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return yield* this.scalar(top);
+          case "block-scalar":
+            return yield* this.blockScalar(top);
+          case "block-map":
+            return yield* this.blockMap(top);
+          case "block-seq":
+            return yield* this.blockSequence(top);
+          case "flow-collection":
+            return yield* this.flowCollection(top);
+          case "doc-end":
+            return yield* this.documentEnd(top);
+        }
+        yield* this.pop();
+      }
+      peek(n) {
+        return this.stack[this.stack.length - n];
+      }
+      *pop(error) {
+        const token = error ?? this.stack.pop();
+        if (!token) {
+          const message = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message };
+        } else if (this.stack.length === 0) {
+          yield token;
+        } else {
+          const top = this.peek(1);
+          if (token.type === "block-scalar") {
+            token.indent = "indent" in top ? top.indent : 0;
+          } else if (token.type === "flow-collection" && top.type === "document") {
+            token.indent = 0;
+          }
+          if (token.type === "flow-collection")
+            fixFlowSeqItems(token);
+          switch (top.type) {
+            case "document":
+              top.value = token;
+              break;
+            case "block-scalar":
+              top.props.push(token);
+              break;
+            case "block-map": {
+              const it = top.items[top.items.length - 1];
+              if (it.value) {
+                top.items.push({ start: [], key: token, sep: [] });
+                this.onKeyLine = true;
+                return;
+              } else if (it.sep) {
+                it.value = token;
+              } else {
+                Object.assign(it, { key: token, sep: [] });
+                this.onKeyLine = !it.explicitKey;
+                return;
+              }
+              break;
+            }
+            case "block-seq": {
+              const it = top.items[top.items.length - 1];
+              if (it.value)
+                top.items.push({ start: [], value: token });
+              else
+                it.value = token;
+              break;
+            }
+            case "flow-collection": {
+              const it = top.items[top.items.length - 1];
+              if (!it || it.value)
+                top.items.push({ start: [], key: token, sep: [] });
+              else if (it.sep)
+                it.value = token;
+              else
+                Object.assign(it, { key: token, sep: [] });
+              return;
+            }
+            /* istanbul ignore next should not happen */
+            default:
+              yield* this.pop();
+              yield* this.pop(token);
+          }
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
+            const last = token.items[token.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+              if (top.type === "document")
+                top.end = last.start;
+              else
+                top.items.push({ start: last.start });
+              token.items.splice(-1, 1);
+            }
+          }
+        }
+      }
+      *stream() {
+        switch (this.type) {
+          case "directive-line":
+            yield { type: "directive", offset: this.offset, source: this.source };
+            return;
+          case "byte-order-mark":
+          case "space":
+          case "comment":
+          case "newline":
+            yield this.sourceToken;
+            return;
+          case "doc-mode":
+          case "doc-start": {
+            const doc = {
+              type: "document",
+              offset: this.offset,
+              start: []
+            };
+            if (this.type === "doc-start")
+              doc.start.push(this.sourceToken);
+            this.stack.push(doc);
+            return;
+          }
+        }
+        yield {
+          type: "error",
+          offset: this.offset,
+          message: `Unexpected ${this.type} token in YAML stream`,
+          source: this.source
+        };
+      }
+      *document(doc) {
+        if (doc.value)
+          return yield* this.lineEnd(doc);
+        switch (this.type) {
+          case "doc-start": {
+            if (findNonEmptyIndex(doc.start) !== -1) {
+              yield* this.pop();
+              yield* this.step();
+            } else
+              doc.start.push(this.sourceToken);
+            return;
+          }
+          case "anchor":
+          case "tag":
+          case "space":
+          case "comment":
+          case "newline":
+            doc.start.push(this.sourceToken);
+            return;
+        }
+        const bv = this.startBlockValue(doc);
+        if (bv)
+          this.stack.push(bv);
+        else {
+          yield {
+            type: "error",
+            offset: this.offset,
+            message: `Unexpected ${this.type} token in YAML document`,
+            source: this.source
+          };
+        }
+      }
+      *scalar(scalar) {
+        if (this.type === "map-value-ind") {
+          const prev = getPrevProps(this.peek(2));
+          const start = getFirstKeyStartProps(prev);
+          let sep;
+          if (scalar.end) {
+            sep = scalar.end;
+            sep.push(this.sourceToken);
+            delete scalar.end;
+          } else
+            sep = [this.sourceToken];
+          const map = {
+            type: "block-map",
+            offset: scalar.offset,
+            indent: scalar.indent,
+            items: [{ start, key: scalar, sep }]
+          };
+          this.onKeyLine = true;
+          this.stack[this.stack.length - 1] = map;
+        } else
+          yield* this.lineEnd(scalar);
+      }
+      *blockScalar(scalar) {
+        switch (this.type) {
+          case "space":
+          case "comment":
+          case "newline":
+            scalar.props.push(this.sourceToken);
+            return;
+          case "scalar":
+            scalar.source = this.source;
+            this.atNewLine = true;
+            this.indent = 0;
+            if (this.onNewLine) {
+              let nl2 = this.source.indexOf("\n") + 1;
+              while (nl2 !== 0) {
+                this.onNewLine(this.offset + nl2);
+                nl2 = this.source.indexOf("\n", nl2) + 1;
+              }
+            }
+            yield* this.pop();
+            break;
+          /* istanbul ignore next should not happen */
+          default:
+            yield* this.pop();
+            yield* this.step();
+        }
+      }
+      *blockMap(map) {
+        const it = map.items[map.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            this.onKeyLine = false;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                map.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "space":
+          case "comment":
+            if (it.value) {
+              map.items.push({ start: [this.sourceToken] });
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
+            } else {
+              if (this.atIndentedComment(it.start, map.indent)) {
+                const prev = map.items[map.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  map.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+        }
+        if (this.indent >= map.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          let start = [];
+          if (atNextItem && it.sep && !it.value) {
+            const nl2 = [];
+            for (let i = 0; i < it.sep.length; ++i) {
+              const st = it.sep[i];
+              switch (st.type) {
+                case "newline":
+                  nl2.push(i);
+                  break;
+                case "space":
+                  break;
+                case "comment":
+                  if (st.indent > map.indent)
+                    nl2.length = 0;
+                  break;
+                default:
+                  nl2.length = 0;
+              }
+            }
+            if (nl2.length >= 2)
+              start = it.sep.splice(nl2[1]);
+          }
+          switch (this.type) {
+            case "anchor":
+            case "tag":
+              if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map.items.push({ start });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                it.sep.push(this.sourceToken);
+              } else {
+                it.start.push(this.sourceToken);
+              }
+              return;
+            case "explicit-key-ind":
+              if (!it.sep && !it.explicitKey) {
+                it.start.push(this.sourceToken);
+                it.explicitKey = true;
+              } else if (atNextItem || it.value) {
+                start.push(this.sourceToken);
+                map.items.push({ start, explicitKey: true });
+              } else {
+                this.stack.push({
+                  type: "block-map",
+                  offset: this.offset,
+                  indent: this.indent,
+                  items: [{ start: [this.sourceToken], explicitKey: true }]
+                });
+              }
+              this.onKeyLine = true;
+              return;
+            case "map-value-ind":
+              if (it.explicitKey) {
+                if (!it.sep) {
+                  if (includesToken(it.start, "newline")) {
+                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+                  } else {
+                    const start2 = getFirstKeyStartProps(it.start);
+                    this.stack.push({
+                      type: "block-map",
+                      offset: this.offset,
+                      indent: this.indent,
+                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                    });
+                  }
+                } else if (it.value) {
+                  map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                  });
+                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it.start);
+                  const key = it.key;
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
+                  delete it.key;
+                  delete it.sep;
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: start2, key, sep }]
+                  });
+                } else if (start.length > 0) {
+                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              } else {
+                if (!it.sep) {
+                  Object.assign(it, { key: null, sep: [this.sourceToken] });
+                } else if (it.value || atNextItem) {
+                  map.items.push({ start, key: null, sep: [this.sourceToken] });
+                } else if (includesToken(it.sep, "map-value-ind")) {
+                  this.stack.push({
+                    type: "block-map",
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: [], key: null, sep: [this.sourceToken] }]
+                  });
+                } else {
+                  it.sep.push(this.sourceToken);
+                }
+              }
+              this.onKeyLine = true;
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (atNextItem || it.value) {
+                map.items.push({ start, key: fs, sep: [] });
+                this.onKeyLine = true;
+              } else if (it.sep) {
+                this.stack.push(fs);
+              } else {
+                Object.assign(it, { key: fs, sep: [] });
+                this.onKeyLine = true;
+              }
+              return;
+            }
+            default: {
+              const bv = this.startBlockValue(map);
+              if (bv) {
+                if (bv.type === "block-seq") {
+                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                    yield* this.pop({
+                      type: "error",
+                      offset: this.offset,
+                      message: "Unexpected block-seq-ind on same line with key",
+                      source: this.source
+                    });
+                    return;
+                  }
+                } else if (atMapIndent) {
+                  map.items.push({ start });
+                }
+                this.stack.push(bv);
+                return;
+              }
+            }
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *blockSequence(seq) {
+        const it = seq.items[seq.items.length - 1];
+        switch (this.type) {
+          case "newline":
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
+                end?.push(this.sourceToken);
+              else
+                seq.items.push({ start: [this.sourceToken] });
+            } else
+              it.start.push(this.sourceToken);
+            return;
+          case "space":
+          case "comment":
+            if (it.value)
+              seq.items.push({ start: [this.sourceToken] });
+            else {
+              if (this.atIndentedComment(it.start, seq.indent)) {
+                const prev = seq.items[seq.items.length - 2];
+                const end = prev?.value?.end;
+                if (Array.isArray(end)) {
+                  arrayPushArray(end, it.start);
+                  end.push(this.sourceToken);
+                  seq.items.pop();
+                  return;
+                }
+              }
+              it.start.push(this.sourceToken);
+            }
+            return;
+          case "anchor":
+          case "tag":
+            if (it.value || this.indent <= seq.indent)
+              break;
+            it.start.push(this.sourceToken);
+            return;
+          case "seq-item-ind":
+            if (this.indent !== seq.indent)
+              break;
+            if (it.value || includesToken(it.start, "seq-item-ind"))
+              seq.items.push({ start: [this.sourceToken] });
+            else
+              it.start.push(this.sourceToken);
+            return;
+        }
+        if (this.indent > seq.indent) {
+          const bv = this.startBlockValue(seq);
+          if (bv) {
+            this.stack.push(bv);
+            return;
+          }
+        }
+        yield* this.pop();
+        yield* this.step();
+      }
+      *flowCollection(fc) {
+        const it = fc.items[fc.items.length - 1];
+        if (this.type === "flow-error-end") {
+          let top;
+          do {
+            yield* this.pop();
+            top = this.peek(1);
+          } while (top?.type === "flow-collection");
+        } else if (fc.end.length === 0) {
+          switch (this.type) {
+            case "comma":
+            case "explicit-key-ind":
+              if (!it || it.sep)
+                fc.items.push({ start: [this.sourceToken] });
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "map-value-ind":
+              if (!it || it.value)
+                fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                Object.assign(it, { key: null, sep: [this.sourceToken] });
+              return;
+            case "space":
+            case "comment":
+            case "newline":
+            case "anchor":
+            case "tag":
+              if (!it || it.value)
+                fc.items.push({ start: [this.sourceToken] });
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
+              else
+                it.start.push(this.sourceToken);
+              return;
+            case "alias":
+            case "scalar":
+            case "single-quoted-scalar":
+            case "double-quoted-scalar": {
+              const fs = this.flowScalar(this.type);
+              if (!it || it.value)
+                fc.items.push({ start: [], key: fs, sep: [] });
+              else if (it.sep)
+                this.stack.push(fs);
+              else
+                Object.assign(it, { key: fs, sep: [] });
+              return;
+            }
+            case "flow-map-end":
+            case "flow-seq-end":
+              fc.end.push(this.sourceToken);
+              return;
+          }
+          const bv = this.startBlockValue(fc);
+          if (bv)
+            this.stack.push(bv);
+          else {
+            yield* this.pop();
+            yield* this.step();
+          }
+        } else {
+          const parent = this.peek(2);
+          if (parent.type === "block-map" && (this.type === "map-value-ind" && parent.indent === fc.indent || this.type === "newline" && !parent.items[parent.items.length - 1].sep)) {
+            yield* this.pop();
+            yield* this.step();
+          } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            fixFlowSeqItems(fc);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
+            const map = {
+              type: "block-map",
+              offset: fc.offset,
+              indent: fc.indent,
+              items: [{ start, key: fc, sep }]
+            };
+            this.onKeyLine = true;
+            this.stack[this.stack.length - 1] = map;
+          } else {
+            yield* this.lineEnd(fc);
+          }
+        }
+      }
+      flowScalar(type) {
+        if (this.onNewLine) {
+          let nl2 = this.source.indexOf("\n") + 1;
+          while (nl2 !== 0) {
+            this.onNewLine(this.offset + nl2);
+            nl2 = this.source.indexOf("\n", nl2) + 1;
+          }
+        }
+        return {
+          type,
+          offset: this.offset,
+          indent: this.indent,
+          source: this.source
+        };
+      }
+      startBlockValue(parent) {
+        switch (this.type) {
+          case "alias":
+          case "scalar":
+          case "single-quoted-scalar":
+          case "double-quoted-scalar":
+            return this.flowScalar(this.type);
+          case "block-scalar-header":
+            return {
+              type: "block-scalar",
+              offset: this.offset,
+              indent: this.indent,
+              props: [this.sourceToken],
+              source: ""
+            };
+          case "flow-map-start":
+          case "flow-seq-start":
+            return {
+              type: "flow-collection",
+              offset: this.offset,
+              indent: this.indent,
+              start: this.sourceToken,
+              items: [],
+              end: []
+            };
+          case "seq-item-ind":
+            return {
+              type: "block-seq",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start: [this.sourceToken] }]
+            };
+          case "explicit-key-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            start.push(this.sourceToken);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, explicitKey: true }]
+            };
+          }
+          case "map-value-ind": {
+            this.onKeyLine = true;
+            const prev = getPrevProps(parent);
+            const start = getFirstKeyStartProps(prev);
+            return {
+              type: "block-map",
+              offset: this.offset,
+              indent: this.indent,
+              items: [{ start, key: null, sep: [this.sourceToken] }]
+            };
+          }
+        }
+        return null;
+      }
+      atIndentedComment(start, indent) {
+        if (this.type !== "comment")
+          return false;
+        if (this.indent <= indent)
+          return false;
+        return start.every((st) => st.type === "newline" || st.type === "space");
+      }
+      *documentEnd(docEnd) {
+        if (this.type !== "doc-mode") {
+          if (docEnd.end)
+            docEnd.end.push(this.sourceToken);
+          else
+            docEnd.end = [this.sourceToken];
+          if (this.type === "newline")
+            yield* this.pop();
+        }
+      }
+      *lineEnd(token) {
+        switch (this.type) {
+          case "comma":
+          case "doc-start":
+          case "doc-end":
+          case "flow-seq-end":
+          case "flow-map-end":
+          case "map-value-ind":
+            yield* this.pop();
+            yield* this.step();
+            break;
+          case "newline":
+            this.onKeyLine = false;
+          // fallthrough
+          case "space":
+          case "comment":
+          default:
+            if (token.end)
+              token.end.push(this.sourceToken);
+            else
+              token.end = [this.sourceToken];
+            if (this.type === "newline")
+              yield* this.pop();
+        }
+      }
+    };
+    exports.Parser = Parser2;
+  }
+});
+
+// node_modules/yaml/dist/public-api.js
+var require_public_api = __commonJS({
+  "node_modules/yaml/dist/public-api.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var errors = require_errors();
+    var log4 = require_log();
+    var identity = require_identity();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    function parseOptions(options) {
+      const prettyErrors = options.prettyErrors !== false;
+      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+      return { lineCounter: lineCounter$1, prettyErrors };
+    }
+    function parseAllDocuments(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      if (prettyErrors && lineCounter2)
+        for (const doc of docs) {
+          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        }
+      if (docs.length > 0)
+        return docs;
+      return Object.assign([], { empty: true }, composer$1.streamInfo());
+    }
+    function parseDocument(source, options = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const composer$1 = new composer.Composer(options);
+      let doc = null;
+      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+        if (!doc)
+          doc = _doc;
+        else if (doc.options.logLevel !== "silent") {
+          doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+          break;
+        }
+      }
+      if (prettyErrors && lineCounter2) {
+        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+      }
+      return doc;
+    }
+    function parse(src, reviver, options) {
+      let _reviver = void 0;
+      if (typeof reviver === "function") {
+        _reviver = reviver;
+      } else if (options === void 0 && reviver && typeof reviver === "object") {
+        options = reviver;
+      }
+      const doc = parseDocument(src, options);
+      if (!doc)
+        return null;
+      doc.warnings.forEach((warning) => log4.warn(doc.options.logLevel, warning));
+      if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== "silent")
+          throw doc.errors[0];
+        else
+          doc.errors = [];
+      }
+      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+    }
+    function stringify(value, replacer, options) {
+      let _replacer = null;
+      if (typeof replacer === "function" || Array.isArray(replacer)) {
+        _replacer = replacer;
+      } else if (options === void 0 && replacer) {
+        options = replacer;
+      }
+      if (typeof options === "string")
+        options = options.length;
+      if (typeof options === "number") {
+        const indent = Math.round(options);
+        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      }
+      if (value === void 0) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+          return void 0;
+      }
+      if (identity.isDocument(value) && !_replacer)
+        return value.toString(options);
+      return new Document.Document(value, _replacer, options).toString(options);
+    }
+    exports.parse = parse;
+    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseDocument = parseDocument;
+    exports.stringify = stringify;
+  }
+});
+
+// node_modules/yaml/dist/index.js
+var require_dist = __commonJS({
+  "node_modules/yaml/dist/index.js"(exports) {
+    "use strict";
+    var composer = require_composer();
+    var Document = require_Document();
+    var Schema = require_Schema();
+    var errors = require_errors();
+    var Alias = require_Alias();
+    var identity = require_identity();
+    var Pair = require_Pair();
+    var Scalar = require_Scalar();
+    var YAMLMap = require_YAMLMap();
+    var YAMLSeq = require_YAMLSeq();
+    var cst = require_cst();
+    var lexer = require_lexer();
+    var lineCounter = require_line_counter();
+    var parser = require_parser();
+    var publicApi = require_public_api();
+    var visit = require_visit();
+    exports.Composer = composer.Composer;
+    exports.Document = Document.Document;
+    exports.Schema = Schema.Schema;
+    exports.YAMLError = errors.YAMLError;
+    exports.YAMLParseError = errors.YAMLParseError;
+    exports.YAMLWarning = errors.YAMLWarning;
+    exports.Alias = Alias.Alias;
+    exports.isAlias = identity.isAlias;
+    exports.isCollection = identity.isCollection;
+    exports.isDocument = identity.isDocument;
+    exports.isMap = identity.isMap;
+    exports.isNode = identity.isNode;
+    exports.isPair = identity.isPair;
+    exports.isScalar = identity.isScalar;
+    exports.isSeq = identity.isSeq;
+    exports.Pair = Pair.Pair;
+    exports.Scalar = Scalar.Scalar;
+    exports.YAMLMap = YAMLMap.YAMLMap;
+    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.CST = cst;
+    exports.Lexer = lexer.Lexer;
+    exports.LineCounter = lineCounter.LineCounter;
+    exports.Parser = parser.Parser;
+    exports.parse = publicApi.parse;
+    exports.parseAllDocuments = publicApi.parseAllDocuments;
+    exports.parseDocument = publicApi.parseDocument;
+    exports.stringify = publicApi.stringify;
+    exports.visit = visit.visit;
+    exports.visitAsync = visit.visitAsync;
+  }
+});
+
+// src/datastore/types.ts
+function isDatastoreError(e, code) {
+  return e instanceof DatastoreError && (code === void 0 || e.code === code);
+}
+var DatastoreError;
+var init_types = __esm({
+  "src/datastore/types.ts"() {
+    "use strict";
+    DatastoreError = class extends Error {
+      constructor(code, message, compactRevision) {
+        super(message);
+        this.code = code;
+        this.compactRevision = compactRevision;
+        this.name = "DatastoreError";
+      }
+      code;
+      compactRevision;
+    };
+  }
+});
+
+// src/log.ts
+import pino from "pino";
+function levelFromName(name, fallback = "info") {
+  return name && calicoToPino[name.toLowerCase()] || fallback;
+}
+function createLogger(component, opts = {}) {
+  const level = levelFromName(opts.level ?? process.env.TABBY_LOG_LEVEL ?? process.env.LOG_LEVEL);
+  const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: true }) : pino.destination(2);
+  return pino({ level, base: { component, pid: process.pid } }, dest);
+}
+var calicoToPino;
+var init_log = __esm({
+  "src/log.ts"() {
+    "use strict";
+    calicoToPino = {
+      debug: "debug",
+      info: "info",
+      warning: "warn",
+      warn: "warn",
+      error: "error",
+      fatal: "fatal",
+      panic: "fatal",
+      trace: "trace",
+      silent: "silent",
+      none: "silent"
+    };
+  }
+});
+
+// src/api/kinds.ts
+function kindInfo(kind) {
+  return byKind.get(kind);
+}
+var KINDS, byKind, byName;
+var init_kinds = __esm({
+  "src/api/kinds.ts"() {
+    "use strict";
+    KINDS = [
+      { kind: "IPPool", plural: "ippools", namespaced: false, aliases: ["ippool", "ipp", "ipps", "pool", "pools"] },
+      { kind: "Node", plural: "nodes", namespaced: false, aliases: ["node", "no", "nos"] },
+      { kind: "BGPConfiguration", plural: "bgpconfigurations", namespaced: false, aliases: ["bgpconfiguration", "bgpconfig", "bgpconfigs", "bgpc"] },
+      { kind: "BGPPeer", plural: "bgppeers", namespaced: false, aliases: ["bgppeer", "bgpp", "bgpps", "bp", "bps"] },
+      { kind: "FelixConfiguration", plural: "felixconfigurations", namespaced: false, aliases: ["felixconfiguration", "felixconfig", "felixconfigs", "fc"] },
+      { kind: "ClusterInformation", plural: "clusterinformations", namespaced: false, aliases: ["clusterinformation", "clusterinfo", "clusterinfos"] },
+      { kind: "WorkloadEndpoint", plural: "workloadendpoints", namespaced: true, aliases: ["workloadendpoint", "wep", "weps"] },
+      { kind: "HostEndpoint", plural: "hostendpoints", namespaced: false, aliases: ["hostendpoint", "hep", "heps"] },
+      { kind: "Profile", plural: "profiles", namespaced: false, aliases: ["profile", "pro", "pros"] },
+      { kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, aliases: ["networkpolicy", "np", "nps", "policy", "policies", "pol", "pols"] },
+      { kind: "GlobalNetworkPolicy", plural: "globalnetworkpolicies", namespaced: false, aliases: ["globalnetworkpolicy", "gnp", "gnps"] },
+      { kind: "NetworkSet", plural: "networksets", namespaced: true, aliases: ["networkset", "netset", "netsets"] },
+      { kind: "GlobalNetworkSet", plural: "globalnetworksets", namespaced: false, aliases: ["globalnetworkset", "gnetset", "gnetsets"] },
+      { kind: "Tier", plural: "tiers", namespaced: false, aliases: ["tier"] },
+      { kind: "IPAMConfiguration", plural: "ipamconfigurations", namespaced: false, aliases: ["ipamconfiguration", "ipamconfig", "ipamconfigs"] },
+      { kind: "IPAMBlock", plural: "ipamblocks", namespaced: false, aliases: ["ipamblock"], ipam: true },
+      { kind: "BlockAffinity", plural: "blockaffinities", namespaced: false, aliases: ["blockaffinity"], ipam: true },
+      { kind: "IPAMHandle", plural: "ipamhandles", namespaced: false, aliases: ["ipamhandle"], ipam: true }
+    ];
+    byKind = new Map(KINDS.map((k) => [k.kind, k]));
+    byName = /* @__PURE__ */ new Map();
+    for (const k of KINDS) for (const n of [k.kind.toLowerCase(), k.plural, ...k.aliases]) byName.set(n, k);
+  }
+});
+
+// src/datastore/common.ts
+import { randomUUID } from "node:crypto";
+function describeObject(kind, name, namespace) {
+  return namespace ? `${kind} "${namespace}/${name}"` : `${kind} "${name}"`;
+}
+function requireKind(kind) {
+  const info = kindInfo(kind);
+  if (!info) throw new DatastoreError("Invalid", `unknown resource kind "${kind}"`);
+  return info;
+}
+function checkWritable(obj) {
+  if (!obj || typeof obj !== "object" || !obj.metadata || typeof obj.metadata !== "object") {
+    throw new DatastoreError("Invalid", "object has no metadata");
+  }
+  const info = requireKind(obj.kind);
+  const { name, namespace } = obj.metadata;
+  checkName(info, name, namespace);
+  if (info.namespaced && !namespace) {
+    throw new DatastoreError("Invalid", `${describeObject(obj.kind, name)} is namespaced: metadata.namespace is required`);
+  }
+  if (!info.namespaced && namespace) {
+    throw new DatastoreError("Invalid", `${obj.kind} is cluster-scoped: ${describeObject(obj.kind, name, namespace)} must not set metadata.namespace`);
+  }
+  return info;
+}
+function checkName(info, name, namespace) {
+  if (typeof name !== "string" || name === "") throw new DatastoreError("Invalid", `${info.kind} needs a non-empty metadata.name`);
+  if (name.includes("/")) throw new DatastoreError("Invalid", `${info.kind} name "${name}" must not contain "/"`);
+  if (namespace !== void 0 && namespace.includes("/")) {
+    throw new DatastoreError("Invalid", `namespace "${namespace}" must not contain "/"`);
+  }
+}
+function effectiveNamespace(info, namespace) {
+  return info.namespaced ? namespace || void 0 : void 0;
+}
+function nowTimestamp() {
+  return (/* @__PURE__ */ new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function stampCreate(obj) {
+  const copy = structuredClone(obj);
+  copy.metadata.uid ||= randomUUID();
+  copy.metadata.creationTimestamp ||= nowTimestamp();
+  return copy;
+}
+function carryIdentity(obj, stored) {
+  const copy = structuredClone(obj);
+  if (stored.metadata.uid !== void 0) copy.metadata.uid = stored.metadata.uid;
+  if (stored.metadata.creationTimestamp !== void 0) copy.metadata.creationTimestamp = stored.metadata.creationTimestamp;
+  return copy;
+}
+function notFound(kind, name, namespace) {
+  return new DatastoreError("NotFound", `${describeObject(kind, name, namespace)} not found`);
+}
+function alreadyExists(kind, name, namespace) {
+  return new DatastoreError("AlreadyExists", `${describeObject(kind, name, namespace)} already exists`);
+}
+function conflict(kind, name, namespace, have, store) {
+  return new DatastoreError("Conflict", `${describeObject(kind, name, namespace)} was modified (have resourceVersion ${have}, store ${store})`);
+}
+function missingResourceVersion(kind, name, namespace) {
+  return new DatastoreError("Invalid", `update of ${describeObject(kind, name, namespace)} needs metadata.resourceVersion`);
+}
+var init_common = __esm({
+  "src/datastore/common.ts"() {
+    "use strict";
+    init_kinds();
+    init_types();
+  }
+});
+
+// src/datastore/embedded.ts
+var embedded_exports = {};
+__export(embedded_exports, {
+  EmbeddedDatastore: () => EmbeddedDatastore
+});
+import Database from "better-sqlite3";
+import { mkdirSync, watch as fsWatch } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+function sqliteCode(err) {
+  return err && typeof err === "object" && "code" in err && typeof err.code === "string" ? err.code : void 0;
+}
+var log, SCHEMA, PRUNE_EVERY, WATCH_BATCH, EmbeddedDatastore, EmbeddedWatch, ChangeNotifier;
+var init_embedded = __esm({
+  "src/datastore/embedded.ts"() {
+    "use strict";
+    init_log();
+    init_common();
+    init_types();
+    log = createLogger("datastore");
+    SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', 1), ('revision', 0), ('compacted', 0);
+CREATE TABLE IF NOT EXISTS objects (
+  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+  mod_revision INTEGER NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (kind, namespace, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  revision INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL
+);
+`;
+    PRUNE_EVERY = 256;
+    WATCH_BATCH = 1e3;
+    EmbeddedDatastore = class {
+      type = "embedded";
+      path;
+      db;
+      historyLimit;
+      pollIntervalMs;
+      watches = /* @__PURE__ */ new Set();
+      notifier;
+      closed = false;
+      stmt;
+      constructor(path, opts = {}) {
+        this.path = resolve(path);
+        this.historyLimit = opts.historyLimit ?? 2e4;
+        this.pollIntervalMs = opts.pollIntervalMs ?? 50;
+        try {
+          mkdirSync(dirname(this.path), { recursive: true });
+          this.db = new Database(this.path, { timeout: opts.busyTimeoutMs ?? 1e4 });
+        } catch (err) {
+          throw new DatastoreError("Unavailable", `cannot open embedded datastore ${this.path}: ${err.message}`);
+        }
+        try {
+          this.initSchema();
+          this.stmt = {
+            getMeta: this.db.prepare("SELECT value FROM meta WHERE key = ?"),
+            setMeta: this.db.prepare("UPDATE meta SET value = ? WHERE key = ?"),
+            getObject: this.db.prepare("SELECT mod_revision, value FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+            putObject: this.db.prepare("INSERT OR REPLACE INTO objects (kind, namespace, name, mod_revision, value) VALUES (?, ?, ?, ?, ?)"),
+            deleteObject: this.db.prepare("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+            insertEvent: this.db.prepare("INSERT INTO events (revision, type, kind, value) VALUES (?, ?, ?, ?)"),
+            pruneEvents: this.db.prepare("DELETE FROM events WHERE revision <= ?"),
+            eventsAfter: this.db.prepare("SELECT revision, type, kind, value FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?")
+          };
+        } catch (err) {
+          this.db.close();
+          if (err instanceof DatastoreError) throw err;
+          throw new DatastoreError("Unavailable", `cannot use embedded datastore ${this.path}: ${err.message}`);
+        }
+      }
+      /**
+       * WAL lets readers run while one process writes; NORMAL sync is durable across process crashes (the
+       * only kind a CNI invocation or agent restart causes). Many processes may open a fresh file at once,
+       * so the one-time switch to WAL and the schema creation retry while another process holds the lock.
+       */
+      initSchema() {
+        const deadline = Date.now() + 1e4;
+        for (; ; ) {
+          try {
+            if (this.db.pragma("journal_mode", { simple: true }) !== "wal") this.db.pragma("journal_mode = WAL");
+            this.db.pragma("synchronous = NORMAL");
+            this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
+            return;
+          } catch (err) {
+            if (sqliteCode(err) !== "SQLITE_BUSY" || Date.now() > deadline) throw err;
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          }
+        }
+      }
+      meta(key) {
+        return this.stmt.getMeta.get(key).value;
+      }
+      /** Runs `fn` as one exclusive write transaction; SQLite failures become Unavailable with the file named. */
+      write(fn) {
+        this.checkOpen();
+        let result;
+        try {
+          result = this.db.transaction(fn).immediate();
+        } catch (err) {
+          throw this.wrap(err, "write to");
+        }
+        this.notifier?.localChange();
+        return result;
+      }
+      read(fn) {
+        this.checkOpen();
+        try {
+          return this.db.transaction(fn).deferred();
+        } catch (err) {
+          throw this.wrap(err, "read");
+        }
+      }
+      wrap(err, what) {
+        if (err instanceof DatastoreError) return err;
+        const code = sqliteCode(err);
+        const hint = code === "SQLITE_BUSY" ? " (another process held the database lock too long)" : "";
+        return new DatastoreError("Unavailable", `cannot ${what} embedded datastore ${this.path}: ${err.message}${hint}`);
+      }
+      checkOpen() {
+        if (this.closed) throw new DatastoreError("Unavailable", `embedded datastore ${this.path} is closed`);
+      }
+      /** Appends the event for a write at `rev`, advances the revision, and trims old history now and then. */
+      record(rev2, type, kind, value) {
+        this.stmt.insertEvent.run(rev2, type, kind, value);
+        this.stmt.setMeta.run(rev2, "revision");
+        if (rev2 % PRUNE_EVERY === 0 && rev2 > this.historyLimit) {
+          const dropTo = rev2 - this.historyLimit;
+          if (dropTo > this.meta("compacted")) {
+            this.stmt.pruneEvents.run(dropTo);
+            this.stmt.setMeta.run(dropTo, "compacted");
+          }
+        }
+      }
+      async get(kind, name, namespace) {
+        const info = requireKind(kind);
+        checkName(info, name, namespace);
+        const row = this.read(() => this.stmt.getObject.get(kind, effectiveNamespace(info, namespace) ?? "", name));
+        return row ? JSON.parse(row.value) : void 0;
+      }
+      async list(kind, opts = {}) {
+        const info = requireKind(kind);
+        const ns = effectiveNamespace(info, opts.namespace);
+        let sql = "SELECT value FROM objects WHERE kind = ?";
+        const args = [kind];
+        if (ns !== void 0) {
+          sql += " AND namespace = ?";
+          args.push(ns);
+        }
+        if (opts.namePrefix) {
+          sql += " AND substr(name, 1, length(?)) = ?";
+          args.push(opts.namePrefix, opts.namePrefix);
+        }
+        sql += " ORDER BY namespace, name";
+        return this.read(() => {
+          const rows = this.db.prepare(sql).all(...args);
+          return { items: rows.map((r) => JSON.parse(r.value)), revision: this.meta("revision") };
+        });
+      }
+      async create(obj) {
+        checkWritable(obj);
+        const { kind } = obj;
+        const { name } = obj.metadata;
+        const ns = obj.metadata.namespace ?? "";
+        const stored = stampCreate(obj);
+        return this.write(() => {
+          if (this.stmt.getObject.get(kind, ns, name)) throw alreadyExists(kind, name, obj.metadata.namespace);
+          const rev2 = this.meta("revision") + 1;
+          stored.metadata.resourceVersion = String(rev2);
+          const value = JSON.stringify(stored);
+          this.stmt.putObject.run(kind, ns, name, rev2, value);
+          this.record(rev2, "added", kind, value);
+          return stored;
+        });
+      }
+      async update(obj) {
+        checkWritable(obj);
+        const { kind } = obj;
+        const { name, namespace, resourceVersion } = obj.metadata;
+        const ns = namespace ?? "";
+        return this.write(() => {
+          const cur = this.stmt.getObject.get(kind, ns, name);
+          if (!cur) throw notFound(kind, name, namespace);
+          if (resourceVersion === void 0 || resourceVersion === "") throw missingResourceVersion(kind, name, namespace);
+          if (String(cur.mod_revision) !== resourceVersion) throw conflict(kind, name, namespace, resourceVersion, cur.mod_revision);
+          const stored = carryIdentity(obj, JSON.parse(cur.value));
+          const rev2 = this.meta("revision") + 1;
+          stored.metadata.resourceVersion = String(rev2);
+          const value = JSON.stringify(stored);
+          this.stmt.putObject.run(kind, ns, name, rev2, value);
+          this.record(rev2, "modified", kind, value);
+          return stored;
+        });
+      }
+      async delete(kind, name, namespace, resourceVersion) {
+        const info = requireKind(kind);
+        checkName(info, name, namespace);
+        const ns = effectiveNamespace(info, namespace);
+        return this.write(() => {
+          const cur = this.stmt.getObject.get(kind, ns ?? "", name);
+          if (!cur) throw notFound(kind, name, ns);
+          if (resourceVersion !== void 0 && String(cur.mod_revision) !== resourceVersion) {
+            throw conflict(kind, name, ns, resourceVersion, cur.mod_revision);
+          }
+          this.stmt.deleteObject.run(kind, ns ?? "", name);
+          this.record(this.meta("revision") + 1, "deleted", kind, cur.value);
+          return JSON.parse(cur.value);
+        });
+      }
+      async revision() {
+        return this.read(() => this.meta("revision"));
+      }
+      /** Drops watch history up to and including `rev` (what the retention limit does by itself). For tests and maintenance. */
+      async compact(rev2) {
+        this.write(() => {
+          const target = Math.min(rev2, this.meta("revision"));
+          if (target <= this.meta("compacted")) return;
+          this.stmt.pruneEvents.run(target);
+          this.stmt.setMeta.run(target, "compacted");
+        });
+      }
+      watch(opts, onEvent, onError) {
+        this.checkOpen();
+        const w = new EmbeddedWatch(this, opts, onEvent, onError);
+        this.watches.add(w);
+        this.notifier ??= new ChangeNotifier(this.db, this.path, this.pollIntervalMs, () => this.pumpAll());
+        setImmediate(() => w.pump());
+        return w;
+      }
+      /** @internal Called by a watch when it ends. */
+      forget(w) {
+        this.watches.delete(w);
+        if (this.watches.size === 0 && this.notifier) {
+          this.notifier.stop();
+          this.notifier = void 0;
+        }
+      }
+      pumpAll() {
+        for (const w of [...this.watches]) w.pump();
+      }
+      /**
+       * @internal One consistent read of the events after `after`: the compaction point, the head revision,
+       * and up to WATCH_BATCH events in (after, head].
+       */
+      readEvents(after) {
+        return this.read(() => {
+          const compacted = this.meta("compacted");
+          const head = this.meta("revision");
+          const rows = after < compacted ? [] : this.stmt.eventsAfter.all(after, head, WATCH_BATCH);
+          return { compacted, head, rows };
+        });
+      }
+      async close() {
+        if (this.closed) return;
+        for (const w of [...this.watches]) w.stop();
+        this.closed = true;
+        this.db.close();
+      }
+    };
+    EmbeddedWatch = class {
+      constructor(store, opts, onEvent, onError) {
+        this.store = store;
+        this.onEvent = onEvent;
+        this.onError = onError;
+        this.scanned = opts.fromRevision;
+        this.kinds = opts.kinds ? new Set(opts.kinds) : void 0;
+      }
+      store;
+      onEvent;
+      onError;
+      scanned;
+      stopped = false;
+      pumping = false;
+      kinds;
+      pump() {
+        if (this.stopped || this.pumping) return;
+        this.pumping = true;
+        try {
+          for (; ; ) {
+            const { compacted, head, rows } = this.store.readEvents(this.scanned);
+            if (this.scanned < compacted) {
+              this.fail(new DatastoreError("Compacted", `revision ${this.scanned} has been compacted (history starts after ${compacted})`, compacted + 1));
+              return;
+            }
+            for (const row of rows) {
+              this.scanned = row.revision;
+              if (this.kinds && !this.kinds.has(row.kind)) continue;
+              this.onEvent({ type: row.type, kind: row.kind, object: JSON.parse(row.value), revision: row.revision });
+              if (this.stopped) return;
+            }
+            if (rows.length < WATCH_BATCH) {
+              this.scanned = Math.max(this.scanned, head);
+              return;
+            }
+          }
+        } catch (err) {
+          this.fail(err instanceof DatastoreError ? err : new DatastoreError("Unavailable", `watch failed: ${err.message}`));
+        } finally {
+          this.pumping = false;
+        }
+      }
+      fail(err) {
+        if (this.stopped) return;
+        this.stop();
+        this.onError(err);
+      }
+      stop() {
+        if (this.stopped) return;
+        this.stopped = true;
+        this.store.forget(this);
+      }
+    };
+    ChangeNotifier = class {
+      constructor(db, path, pollIntervalMs, onChange) {
+        this.db = db;
+        this.onChange = onChange;
+        this.dataVersion = this.readDataVersion();
+        const base = basename(path);
+        try {
+          this.fsWatcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
+            if (!file || file.startsWith(base)) this.schedule();
+          });
+          this.fsWatcher.on("error", (err) => {
+            log.warn({ err: err.message, path }, "inotify watch on datastore directory failed; relying on polling");
+            this.fsWatcher?.close();
+            this.fsWatcher = void 0;
+          });
+        } catch (err) {
+          log.warn({ err: err.message, path }, "cannot watch datastore directory; relying on polling");
+        }
+        this.timer = setInterval(() => {
+          const v = this.readDataVersion();
+          if (v !== this.dataVersion) this.schedule();
+        }, pollIntervalMs);
+      }
+      db;
+      onChange;
+      fsWatcher;
+      timer;
+      dataVersion;
+      scheduled = false;
+      stopped = false;
+      readDataVersion() {
+        try {
+          return this.db.pragma("data_version", { simple: true });
+        } catch {
+          return this.dataVersion;
+        }
+      }
+      localChange() {
+        this.schedule();
+      }
+      schedule() {
+        if (this.scheduled || this.stopped) return;
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          if (this.stopped) return;
+          this.dataVersion = this.readDataVersion();
+          this.onChange();
+        });
+      }
+      stop() {
+        this.stopped = true;
+        clearInterval(this.timer);
+        this.fsWatcher?.close();
+      }
+    };
+  }
+});
+
+// src/datastore/etcd-keys.ts
+function prefixRange(prefix) {
+  return { key: prefix, rangeEnd: prefixEnd(prefix) };
+}
+function prefixEnd(prefix) {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i] < 255) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i] += 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+function family(cidrOrName) {
+  return cidrOrName.includes(":") ? "ipv6" : "ipv4";
+}
+function encodeCidr(cidr) {
+  return cidr.replace("/", "-");
+}
+function affinityName(node, cidr) {
+  return `${node}-${cidr.replace(/[.:/]/g, "-")}`;
+}
+function affinitySpec(obj) {
+  const spec = obj.spec;
+  const node = spec?.node;
+  const cidr = spec?.cidr;
+  if (typeof node !== "string" || node === "" || node.includes("/")) {
+    throw new DatastoreError("Invalid", `BlockAffinity "${obj.metadata.name}" needs spec.node (a node name) for its etcd key`);
+  }
+  if (typeof cidr !== "string" || !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) {
+    throw new DatastoreError("Invalid", `BlockAffinity "${obj.metadata.name}" needs spec.cidr (like 10.244.1.0/26) for its etcd key`);
+  }
+  return { node, cidr };
+}
+function ipamKind(kind) {
+  return KINDS.find((k) => k.kind === kind);
+}
+var RESOURCES_ROOT, BLOCKS_ROOT, AFFINITIES_ROOT, HANDLES_ROOT, CALICO_ROOT, byPlural, EtcdKeys;
+var init_etcd_keys = __esm({
+  "src/datastore/etcd-keys.ts"() {
+    "use strict";
+    init_kinds();
+    init_types();
+    RESOURCES_ROOT = "/calico/resources/v3/projectcalico.org/";
+    BLOCKS_ROOT = "/calico/ipam/v2/assignment/";
+    AFFINITIES_ROOT = "/calico/ipam/v2/host/";
+    HANDLES_ROOT = "/calico/ipam/v2/handle/";
+    CALICO_ROOT = "/calico/";
+    byPlural = new Map(KINDS.filter((k) => !k.ipam).map((k) => [k.plural, k]));
+    EtcdKeys = class {
+      constructor(prefix = "") {
+        this.prefix = prefix;
+      }
+      prefix;
+      /** The key an object is stored under (BlockAffinity: from its spec). */
+      objectKey(info, obj) {
+        if (info.kind === "BlockAffinity") {
+          const { node, cidr } = affinitySpec(obj);
+          return `${this.prefix}${AFFINITIES_ROOT}${node}/${family(cidr)}/block/${encodeCidr(cidr)}`;
+        }
+        return this.nameKey(info, obj.metadata.name, obj.metadata.namespace);
+      }
+      /**
+       * The key for (kind, name, namespace). For a BlockAffinity this is only a guess from Calico's naming
+       * convention (undefined when the name does not follow it): the caller must check the stored name.
+       */
+      nameKey(info, name, namespace) {
+        const p = this.prefix;
+        switch (info.kind) {
+          case "IPAMBlock":
+            return `${p}${BLOCKS_ROOT}${family(name)}/block/${name}`;
+          case "IPAMHandle":
+            return `${p}${HANDLES_ROOT}${name}`;
+          case "BlockAffinity": {
+            const m = /^(.+)-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,2})$/.exec(name);
+            return m ? `${p}${AFFINITIES_ROOT}${m[1]}/ipv4/block/${m[2]}.${m[3]}.${m[4]}.${m[5]}-${m[6]}` : void 0;
+          }
+          default:
+            return info.namespaced ? `${p}${RESOURCES_ROOT}${info.plural}/${namespace ?? ""}/${name}` : `${p}${RESOURCES_ROOT}${info.plural}/${name}`;
+        }
+      }
+      /**
+       * The range a list of `kind` reads, narrowed by namespace and name prefix where the layout allows
+       * (the caller still filters each object by namespace and name prefix).
+       */
+      listRange(info, namespace, namePrefix = "") {
+        const p = this.prefix;
+        switch (info.kind) {
+          case "IPAMBlock":
+            return prefixRange(`${p}${BLOCKS_ROOT}`);
+          case "BlockAffinity":
+            return prefixRange(`${p}${AFFINITIES_ROOT}`);
+          case "IPAMHandle":
+            return prefixRange(`${p}${HANDLES_ROOT}${namePrefix}`);
+          default:
+            if (info.namespaced && namespace !== void 0) return prefixRange(`${p}${RESOURCES_ROOT}${info.plural}/${namespace}/${namePrefix}`);
+            if (!info.namespaced) return prefixRange(`${p}${RESOURCES_ROOT}${info.plural}/${namePrefix}`);
+            return prefixRange(`${p}${RESOURCES_ROOT}${info.plural}/`);
+        }
+      }
+      /** The range every watch reads: all resources and IPAM objects. */
+      watchRange() {
+        return prefixRange(`${this.prefix}${CALICO_ROOT}`);
+      }
+      /**
+       * What a key holds: the kind and, where the key says it, name and namespace (a BlockAffinity's name is
+       * in its value). Undefined for keys Tabby does not store (other /calico/ trees, other prefixes).
+       */
+      parseKey(key) {
+        if (!key.startsWith(this.prefix)) return void 0;
+        const k = key.slice(this.prefix.length);
+        if (k.startsWith(RESOURCES_ROOT)) {
+          const parts = k.slice(RESOURCES_ROOT.length).split("/");
+          const info = byPlural.get(parts[0]);
+          if (!info) return void 0;
+          if (info.namespaced && parts.length === 3 && parts[1] && parts[2]) return { info, namespace: parts[1], name: parts[2] };
+          if (!info.namespaced && parts.length === 2 && parts[1]) return { info, name: parts[1] };
+          return void 0;
+        }
+        if (k.startsWith(BLOCKS_ROOT)) {
+          const m = /^ipv[46]\/block\/([^/]+)$/.exec(k.slice(BLOCKS_ROOT.length));
+          return m ? { info: ipamKind("IPAMBlock"), name: m[1] } : void 0;
+        }
+        if (k.startsWith(AFFINITIES_ROOT)) {
+          const m = /^([^/]+)\/ipv[46]\/block\/([^/]+)$/.exec(k.slice(AFFINITIES_ROOT.length));
+          return m ? { info: ipamKind("BlockAffinity") } : void 0;
+        }
+        if (k.startsWith(HANDLES_ROOT)) {
+          const name = k.slice(HANDLES_ROOT.length);
+          return name && !name.includes("/") ? { info: ipamKind("IPAMHandle"), name } : void 0;
+        }
+        return void 0;
+      }
+    };
+  }
+});
+
+// src/datastore/etcd.ts
+var etcd_exports = {};
+__export(etcd_exports, {
+  EtcdDatastore: () => EtcdDatastore
+});
+import { readFileSync } from "node:fs";
+import {
+  Etcd3,
+  GRPCDeadlineExceededError,
+  GRPCInvalidArgumentError,
+  GRPCResourceExhastedError,
+  GRPCUnavailableError
+} from "etcd3";
+function passThrough() {
+  const policy = {
+    execute: (fn, signal) => Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
+    onSuccess: () => ({ dispose() {
+    } }),
+    onFailure: () => ({ dispose() {
+    } })
+  };
+  return policy;
+}
+function failoverPolicy(extraAttempts) {
+  const policy = {
+    execute: async (fn, signal) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await fn({ signal: signal ?? new AbortController().signal });
+        } catch (err) {
+          if (attempt >= extraAttempts || !isConnectionRefused(err)) throw err;
+        }
+      }
+    },
+    onSuccess: () => ({ dispose() {
+    } }),
+    onFailure: () => ({ dispose() {
+    } })
+  };
+  return policy;
+}
+function isConnectionRefused(err) {
+  const msg = err instanceof Error ? err.message : String(err);
+  return err instanceof GRPCUnavailableError && /ECONNREFUSED|No connection established|connect|Connection dropped/i.test(msg);
+}
+function readCredential(file, what) {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new DatastoreError("Invalid", `cannot read ${what} ${file}: ${err.message}`);
+  }
+}
+function rev(s) {
+  return Number(s);
+}
+var log2, EtcdDatastore, MIN_BACKOFF_MS, MAX_BACKOFF_MS, EtcdWatch;
+var init_etcd = __esm({
+  "src/datastore/etcd.ts"() {
+    "use strict";
+    init_log();
+    init_common();
+    init_etcd_keys();
+    init_types();
+    log2 = createLogger("datastore");
+    EtcdDatastore = class {
+      type = "etcdv3";
+      keys;
+      client;
+      endpoints;
+      watches = /* @__PURE__ */ new Set();
+      closed = false;
+      constructor(opts) {
+        if (!opts.endpoints.length) throw new DatastoreError("Invalid", "etcdv3 datastore needs at least one endpoint");
+        this.endpoints = opts.endpoints;
+        this.keys = new EtcdKeys(opts.keyPrefix ?? "");
+        const timeoutMs = opts.timeoutMs ?? 3e3;
+        const options = {
+          hosts: opts.endpoints,
+          dialTimeout: timeoutMs,
+          defaultCallOptions: (ctx) => ctx.isStream ? {} : { deadline: Date.now() + timeoutMs },
+          faultHandling: { host: () => passThrough(), global: failoverPolicy(opts.endpoints.length - 1) },
+          // Notice a dead peer on an idle watch stream within seconds rather than the OS TCP timeout.
+          grpcOptions: { "grpc.keepalive_time_ms": 1e4, "grpc.keepalive_timeout_ms": 5e3, "grpc.keepalive_permit_without_calls": 1 }
+        };
+        const tls = opts.endpoints.some((e) => e.startsWith("https://")) || opts.caCertFile || opts.certFile || opts.keyFile;
+        if (tls) {
+          if (!!opts.certFile !== !!opts.keyFile) {
+            throw new DatastoreError("Invalid", "etcd client certificate needs both etcdCertFile and etcdKeyFile");
+          }
+          options.credentials = {
+            rootCertificate: opts.caCertFile ? readCredential(opts.caCertFile, "etcdCACertFile") : void 0,
+            privateKey: opts.keyFile ? readCredential(opts.keyFile, "etcdKeyFile") : void 0,
+            certChain: opts.certFile ? readCredential(opts.certFile, "etcdCertFile") : void 0
+          };
+        }
+        this.client = new Etcd3(options);
+      }
+      /** Runs one etcd call, turning transport failures into Unavailable that names the endpoints. */
+      async call(what, fn) {
+        if (this.closed) throw new DatastoreError("Unavailable", "etcd datastore is closed");
+        try {
+          return await fn();
+        } catch (err) {
+          throw this.mapError(err, what);
+        }
+      }
+      mapError(err, what) {
+        if (err instanceof DatastoreError) return err;
+        const msg = err instanceof Error ? err.message : String(err);
+        if (err instanceof GRPCInvalidArgumentError || err instanceof GRPCResourceExhastedError) {
+          return new DatastoreError("Invalid", `etcd rejected ${what}: ${msg}`);
+        }
+        const why = err instanceof GRPCDeadlineExceededError ? "no answer before the deadline" : msg;
+        return new DatastoreError("Unavailable", `etcd unreachable at ${this.endpoints.join(",")} (${what}): ${why}`);
+      }
+      toObject(kv) {
+        const obj = JSON.parse(kv.value.toString());
+        obj.metadata.resourceVersion = String(rev(kv.mod_revision));
+        return obj;
+      }
+      encode(obj) {
+        const copy = structuredClone(obj);
+        delete copy.metadata.resourceVersion;
+        return Buffer.from(JSON.stringify(copy));
+      }
+      range(r, what) {
+        return this.call(what, () => this.client.kv.range({ key: Buffer.from(r.key), range_end: r.rangeEnd }));
+      }
+      getKey(key, what) {
+        return this.call(what, () => this.client.kv.range({ key: Buffer.from(key) }));
+      }
+      /** Finds the stored key-value of (kind, name, namespace); a BlockAffinity not at its conventional key is searched for. */
+      async locate(info, name, namespace, what) {
+        const guess = this.keys.nameKey(info, name, namespace);
+        if (guess !== void 0) {
+          const kv = (await this.getKey(guess, what)).kvs[0];
+          if (info.kind !== "BlockAffinity") return kv;
+          if (kv && this.toObject(kv).metadata.name === name) return kv;
+        }
+        const all = await this.range(this.keys.listRange(info), what);
+        return all.kvs.find((kv) => this.keys.parseKey(kv.key.toString()) && this.toObject(kv).metadata.name === name);
+      }
+      async get(kind, name, namespace) {
+        const info = requireKind(kind);
+        checkName(info, name, namespace);
+        const kv = await this.locate(info, name, effectiveNamespace(info, namespace), `get ${kind}`);
+        return kv ? this.toObject(kv) : void 0;
+      }
+      async list(kind, opts = {}) {
+        const info = requireKind(kind);
+        const ns = effectiveNamespace(info, opts.namespace);
+        const res = await this.range(this.keys.listRange(info, ns, opts.namePrefix), `list ${kind}`);
+        const items = [];
+        for (const kv of res.kvs) {
+          const parsed = this.keys.parseKey(kv.key.toString());
+          if (!parsed || parsed.info.kind !== kind) continue;
+          if (ns !== void 0 && parsed.namespace !== ns) continue;
+          const obj = this.toObject(kv);
+          if (opts.namePrefix && !obj.metadata.name.startsWith(opts.namePrefix)) continue;
+          items.push(obj);
+        }
+        return { items, revision: rev(res.header.revision) };
+      }
+      async create(obj) {
+        const info = checkWritable(obj);
+        const { name, namespace } = obj.metadata;
+        const stored = stampCreate(obj);
+        const key = Buffer.from(this.keys.objectKey(info, stored));
+        if (info.kind === "BlockAffinity" && await this.locate(info, name, void 0, `create ${obj.kind}`)) {
+          throw alreadyExists(obj.kind, name);
+        }
+        const res = await this.call(`create ${obj.kind}`, () => this.client.kv.txn({
+          compare: [{ key, target: "Create", result: "Equal", create_revision: 0 }],
+          success: [{ request_put: { key, value: this.encode(stored) } }],
+          failure: []
+        }));
+        if (!res.succeeded) throw alreadyExists(obj.kind, name, namespace);
+        stored.metadata.resourceVersion = String(rev(res.header.revision));
+        return stored;
+      }
+      async update(obj) {
+        const info = checkWritable(obj);
+        const { name, namespace, resourceVersion } = obj.metadata;
+        const what = `update ${obj.kind}`;
+        const cur = await this.locate(info, name, namespace, what);
+        if (!cur) throw notFound(obj.kind, name, namespace);
+        if (resourceVersion === void 0 || resourceVersion === "") throw missingResourceVersion(obj.kind, name, namespace);
+        if (String(rev(cur.mod_revision)) !== resourceVersion) throw conflict(obj.kind, name, namespace, resourceVersion, rev(cur.mod_revision));
+        const stored = carryIdentity(obj, this.toObject(cur));
+        if (this.keys.objectKey(info, stored) !== cur.key.toString()) {
+          throw new DatastoreError("Invalid", `${obj.kind} "${name}": spec.node and spec.cidr cannot change (they are its etcd key)`);
+        }
+        const key = cur.key;
+        const res = await this.call(what, () => this.client.kv.txn({
+          compare: [{ key, target: "Mod", result: "Equal", mod_revision: cur.mod_revision }],
+          success: [{ request_put: { key, value: this.encode(stored) } }],
+          failure: [{ request_range: { key } }]
+        }));
+        if (!res.succeeded) {
+          const now = res.responses[0]?.response_range?.kvs?.[0];
+          if (!now) throw notFound(obj.kind, name, namespace);
+          throw conflict(obj.kind, name, namespace, resourceVersion, rev(now.mod_revision));
+        }
+        stored.metadata.resourceVersion = String(rev(res.header.revision));
+        return stored;
+      }
+      async delete(kind, name, namespace, resourceVersion) {
+        const info = requireKind(kind);
+        checkName(info, name, namespace);
+        const ns = effectiveNamespace(info, namespace);
+        const what = `delete ${kind}`;
+        const cur = await this.locate(info, name, ns, what);
+        if (!cur) throw notFound(kind, name, ns);
+        if (resourceVersion !== void 0 && String(rev(cur.mod_revision)) !== resourceVersion) {
+          throw conflict(kind, name, ns, resourceVersion, rev(cur.mod_revision));
+        }
+        const key = cur.key;
+        const res = await this.call(what, () => this.client.kv.txn({
+          compare: [{ key, target: "Mod", result: "Equal", mod_revision: cur.mod_revision }],
+          success: [{ request_delete_range: { key, prev_kv: true } }],
+          failure: [{ request_range: { key } }]
+        }));
+        if (!res.succeeded) {
+          const now = res.responses[0]?.response_range?.kvs?.[0];
+          if (!now) throw notFound(kind, name, ns);
+          if (resourceVersion !== void 0) throw conflict(kind, name, ns, resourceVersion, rev(now.mod_revision));
+          return this.delete(kind, name, namespace);
+        }
+        const del = res.responses[0]?.response_delete_range;
+        const prev = del?.prev_kvs?.[0];
+        return prev ? this.toObject(prev) : this.toObject(cur);
+      }
+      async revision() {
+        const res = await this.call("read revision", () => this.client.kv.range({ key: Buffer.from(`${this.keys.prefix}/calico/`), limit: 1, count_only: true }));
+        return rev(res.header.revision);
+      }
+      /** Compacts etcd's history up to `revision` (cluster-wide: tests and maintenance only). */
+      async compact(revision) {
+        await this.call("compact", () => this.client.kv.compact({ revision, physical: true }));
+      }
+      watch(opts, onEvent, onError) {
+        if (this.closed) throw new DatastoreError("Unavailable", "etcd datastore is closed");
+        const w = new EtcdWatch(this, this.client, opts, onEvent, onError, () => this.watches.delete(w));
+        this.watches.add(w);
+        w.start();
+        return w;
+      }
+      /** @internal A watch event for `kv` (or undefined for keys Tabby does not store). */
+      eventFor(type, kv, prev) {
+        const parsed = this.keys.parseKey(kv.key.toString());
+        if (!parsed) return void 0;
+        const revision = rev(kv.mod_revision);
+        const kind = parsed.info.kind;
+        if (type === "Put") {
+          const object2 = this.toObject(kv);
+          return { type: rev(kv.create_revision) === revision ? "added" : "modified", kind, object: object2, revision };
+        }
+        let object;
+        if (prev && prev.value?.length) {
+          object = this.toObject(prev);
+        } else {
+          const [, node, , cidr] = /ipam\/v2\/host\/([^/]+)\/(ipv[46])\/block\/([^/]+)$/.exec(kv.key.toString()) ?? [];
+          const name = parsed.name ?? (node && cidr ? affinityName(node, cidr.replace(/-(\d+)$/, "/$1")) : "");
+          object = { apiVersion: "projectcalico.org/v3", kind, metadata: { name, ...parsed.namespace ? { namespace: parsed.namespace } : {} } };
+        }
+        return { type: "deleted", kind, object, revision };
+      }
+      /** @internal */
+      describeEndpoints() {
+        return this.endpoints.join(",");
+      }
+      async close() {
+        if (this.closed) return;
+        for (const w of [...this.watches]) w.stop();
+        this.closed = true;
+        this.client.close();
+      }
+    };
+    MIN_BACKOFF_MS = 100;
+    MAX_BACKOFF_MS = 3e3;
+    EtcdWatch = class {
+      constructor(store, client, opts, onEvent, onError, onEnd) {
+        this.store = store;
+        this.client = client;
+        this.onEvent = onEvent;
+        this.onError = onError;
+        this.onEnd = onEnd;
+        this.delivered = opts.fromRevision;
+        this.kinds = opts.kinds ? new Set(opts.kinds) : void 0;
+      }
+      store;
+      client;
+      onEvent;
+      onError;
+      onEnd;
+      delivered;
+      stream;
+      stopped = false;
+      backoffMs = MIN_BACKOFF_MS;
+      retryTimer;
+      kinds;
+      wasDown = false;
+      start() {
+        void this.connect();
+      }
+      async connect() {
+        this.retryTimer = void 0;
+        if (this.stopped) return;
+        let stream;
+        try {
+          stream = await this.client.watchClient.watch();
+        } catch (err) {
+          this.down(err);
+          return;
+        }
+        if (this.stopped) {
+          stream.cancel();
+          return;
+        }
+        this.stream = stream;
+        stream.on("data", (res) => {
+          if (this.stream === stream) this.handle(res);
+        });
+        stream.on("error", (err) => {
+          if (this.stream === stream) this.down(err);
+        });
+        stream.on("end", () => {
+          if (this.stream === stream) this.down(new Error("watch stream ended"));
+        });
+        const r = this.store.keys.watchRange();
+        stream.write({
+          create_request: { key: Buffer.from(r.key), range_end: r.rangeEnd, start_revision: this.delivered + 1, prev_kv: true }
+        });
+      }
+      handle(res) {
+        if (this.stopped) return;
+        if (res.compact_revision && res.compact_revision !== "0") {
+          const oldest = rev(res.compact_revision);
+          this.fail(new DatastoreError("Compacted", `revision ${this.delivered} has been compacted (etcd history starts at ${oldest})`, oldest));
+          return;
+        }
+        if (res.canceled) {
+          this.fail(new DatastoreError("Unavailable", `etcd at ${this.store.describeEndpoints()} cancelled the watch: ${res.cancel_reason || "no reason given"}`));
+          return;
+        }
+        if (res.created) {
+          this.backoffMs = MIN_BACKOFF_MS;
+          if (this.wasDown) log2.info({ fromRevision: this.delivered + 1 }, "etcd watch resumed");
+          this.wasDown = false;
+        }
+        const floor = this.delivered;
+        for (const e of res.events ?? []) {
+          const revision = rev(e.kv.mod_revision);
+          if (revision <= floor) continue;
+          this.delivered = Math.max(this.delivered, revision);
+          const ev = this.store.eventFor(e.type, e.kv, e.prev_kv);
+          if (!ev || this.kinds && !this.kinds.has(ev.kind)) continue;
+          this.onEvent(ev);
+          if (this.stopped) return;
+        }
+      }
+      down(err) {
+        if (this.stopped) return;
+        const old = this.stream;
+        this.stream = void 0;
+        try {
+          old?.cancel();
+        } catch {
+        }
+        if (!this.wasDown) {
+          log2.warn({ err: err instanceof Error ? err.message : String(err), endpoints: this.store.describeEndpoints() }, "etcd watch disconnected; retrying");
+        }
+        this.wasDown = true;
+        this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs);
+        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      }
+      fail(err) {
+        this.stop();
+        this.onError(err);
+      }
+      stop() {
+        if (this.stopped) return;
+        this.stopped = true;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        const s = this.stream;
+        this.stream = void 0;
+        try {
+          s?.cancel();
+        } catch {
+        }
+        this.onEnd();
+      }
+    };
+  }
+});
+
+// src/datastore/index.ts
+var datastore_exports = {};
+__export(datastore_exports, {
+  DEFAULT_CONFIG_FILES: () => DEFAULT_CONFIG_FILES,
+  DEFAULT_EMBEDDED_PATH: () => DEFAULT_EMBEDDED_PATH,
+  DEFAULT_ETCD_ENDPOINT: () => DEFAULT_ETCD_ENDPOINT,
+  DatastoreError: () => DatastoreError,
+  isDatastoreError: () => isDatastoreError,
+  openDatastore: () => openDatastore,
+  readConfigFile: () => readConfigFile,
+  resolveDatastoreConfig: () => resolveDatastoreConfig,
+  withRetryOnConflict: () => withRetryOnConflict
+});
+import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+function parseType(value, source) {
+  if (value === "embedded" || value === "etcdv3") return value;
+  if (value === "kubernetes") {
+    throw new DatastoreError("Invalid", `${source}: datastore type "kubernetes" is not supported by Tabby (use "embedded" or "etcdv3")`);
+  }
+  throw new DatastoreError("Invalid", `${source}: unknown datastore type ${JSON.stringify(value)} (use "embedded" or "etcdv3")`);
+}
+function parseEndpoints(value, source) {
+  const raw = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : void 0;
+  if (!raw) throw new DatastoreError("Invalid", `${source}: etcd endpoints must be a comma-separated string or a list`);
+  const out = [];
+  for (const item of raw) {
+    if (typeof item !== "string") throw new DatastoreError("Invalid", `${source}: etcd endpoint ${JSON.stringify(item)} is not a string`);
+    const s = item.trim();
+    if (!s) continue;
+    const withScheme = /^[a-z]+:\/\//i.test(s) ? s : `http://${s}`;
+    let url;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s}" is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s}" must use http:// or https://`);
+    }
+    if (!url.hostname) throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s}" has no host`);
+    out.push(`${url.protocol}//${url.host}`);
+  }
+  if (!out.length) throw new DatastoreError("Invalid", `${source}: no etcd endpoints given`);
+  return out;
+}
+function optionalString(value, field, source) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  if (typeof value !== "string") throw new DatastoreError("Invalid", `${source}: ${field} must be a string`);
+  return value;
+}
+function readConfigFile(file) {
+  let text;
+  try {
+    text = readFileSync2(file, "utf8");
+  } catch (err) {
+    throw new DatastoreError("Invalid", `cannot read datastore config file ${file}: ${err.message}`);
+  }
+  let doc;
+  try {
+    doc = (0, import_yaml.parse)(text);
+  } catch (err) {
+    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: ${err.message.split("\n")[0]}`);
+  }
+  const source = `config file ${file}`;
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: expected a CalicoAPIConfig document`);
+  }
+  const d = doc;
+  if (d.apiVersion !== "projectcalico.org/v3" || d.kind !== "CalicoAPIConfig") {
+    throw new DatastoreError("Invalid", `${source}: expected apiVersion projectcalico.org/v3 and kind CalicoAPIConfig, got ${String(d.apiVersion)} ${String(d.kind)}`);
+  }
+  if (d.spec === void 0 || d.spec === null) return {};
+  if (typeof d.spec !== "object" || Array.isArray(d.spec)) throw new DatastoreError("Invalid", `${source}: spec must be a mapping`);
+  const spec = d.spec;
+  const layer = {};
+  if (spec.datastoreType !== void 0 && spec.datastoreType !== "") layer.type = parseType(spec.datastoreType, `${source} spec.datastoreType`);
+  if (spec.etcdEndpoints !== void 0 && spec.etcdEndpoints !== "") layer.etcdEndpoints = parseEndpoints(spec.etcdEndpoints, `${source} spec.etcdEndpoints`);
+  layer.path = optionalString(spec.datastorePath, "spec.datastorePath", source);
+  layer.etcdKeyPrefix = optionalString(spec.etcdKeyPrefix, "spec.etcdKeyPrefix", source);
+  layer.etcdKeyFile = optionalString(spec.etcdKeyFile, "spec.etcdKeyFile", source);
+  layer.etcdCertFile = optionalString(spec.etcdCertFile, "spec.etcdCertFile", source);
+  layer.etcdCACertFile = optionalString(spec.etcdCACertFile, "spec.etcdCACertFile", source);
+  return layer;
+}
+function envLayer(env) {
+  const layer = {};
+  if (env.DATASTORE_TYPE) layer.type = parseType(env.DATASTORE_TYPE, "DATASTORE_TYPE");
+  if (env.ETCD_ENDPOINTS) layer.etcdEndpoints = parseEndpoints(env.ETCD_ENDPOINTS, "ETCD_ENDPOINTS");
+  layer.path = env.TABBY_DATASTORE_PATH || void 0;
+  layer.etcdKeyPrefix = env.TABBY_ETCD_KEY_PREFIX || void 0;
+  layer.etcdKeyFile = env.ETCD_KEY_FILE || void 0;
+  layer.etcdCertFile = env.ETCD_CERT_FILE || void 0;
+  layer.etcdCACertFile = env.ETCD_CA_CERT_FILE || void 0;
+  return layer;
+}
+function flagLayer(o) {
+  const layer = { ...o };
+  if (o.type !== void 0) layer.type = parseType(o.type, "datastore type flag");
+  if (o.etcdEndpoints !== void 0) layer.etcdEndpoints = parseEndpoints(o.etcdEndpoints, "etcd endpoints flag");
+  return layer;
+}
+function resolveDatastoreConfig(opts = {}) {
+  const env = opts.env ?? process.env;
+  const file = opts.configFile ?? DEFAULT_CONFIG_FILES.find((f) => existsSync(f));
+  const layers = [flagLayer(opts.overrides ?? {}), envLayer(env), file ? readConfigFile(file) : {}];
+  const pick = (k) => {
+    for (const l of layers) if (l[k] !== void 0) return l[k];
+    return void 0;
+  };
+  const endpoints = pick("etcdEndpoints");
+  const type = pick("type") ?? (endpoints ? "etcdv3" : "embedded");
+  if (type === "embedded") {
+    return { type, path: pick("path") ?? DEFAULT_EMBEDDED_PATH };
+  }
+  const cfg = { type, etcdEndpoints: endpoints ?? [DEFAULT_ETCD_ENDPOINT] };
+  for (const k of ["etcdKeyPrefix", "etcdCACertFile", "etcdCertFile", "etcdKeyFile"]) {
+    const v = pick(k);
+    if (v !== void 0) cfg[k] = v;
+  }
+  return cfg;
+}
+async function openDatastore(cfg = resolveDatastoreConfig()) {
+  switch (cfg.type) {
+    case "embedded": {
+      const { EmbeddedDatastore: EmbeddedDatastore2 } = await Promise.resolve().then(() => (init_embedded(), embedded_exports));
+      return new EmbeddedDatastore2(cfg.path ?? DEFAULT_EMBEDDED_PATH);
+    }
+    case "etcdv3": {
+      const { EtcdDatastore: EtcdDatastore2 } = await Promise.resolve().then(() => (init_etcd(), etcd_exports));
+      return new EtcdDatastore2({
+        endpoints: cfg.etcdEndpoints?.length ? cfg.etcdEndpoints : [DEFAULT_ETCD_ENDPOINT],
+        keyPrefix: cfg.etcdKeyPrefix,
+        caCertFile: cfg.etcdCACertFile,
+        certFile: cfg.etcdCertFile,
+        keyFile: cfg.etcdKeyFile
+      });
+    }
+    default:
+      throw new DatastoreError("Invalid", `unknown datastore type ${JSON.stringify(cfg.type)}`);
+  }
+}
+async function withRetryOnConflict(fn, attempts = 100) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isDatastoreError(err, "Conflict") || attempt >= attempts) throw err;
+      if (attempt >= 3) {
+        const capMs = Math.min(50, 2 ** (attempt - 2));
+        await new Promise((r) => setTimeout(r, Math.random() * capMs));
+      }
+    }
+  }
+}
+var import_yaml, DEFAULT_EMBEDDED_PATH, DEFAULT_CONFIG_FILES, DEFAULT_ETCD_ENDPOINT;
+var init_datastore = __esm({
+  "src/datastore/index.ts"() {
+    "use strict";
+    import_yaml = __toESM(require_dist(), 1);
+    init_types();
+    init_types();
+    DEFAULT_EMBEDDED_PATH = "/var/lib/tabby/datastore.db";
+    DEFAULT_CONFIG_FILES = ["/etc/tabby/tabby.cfg", "/etc/calico/calicoctl.cfg"];
+    DEFAULT_ETCD_ENDPOINT = "http://127.0.0.1:2379";
+  }
+});
+
+// src/ipam/ip.ts
+var ip_exports = {};
+__export(ip_exports, {
+  blockFor: () => blockFor,
+  cidrContains: () => cidrContains,
+  cidrCovers: () => cidrCovers,
+  cidrSize: () => cidrSize,
+  cidrsOverlap: () => cidrsOverlap,
+  compareIPv4: () => compareIPv4,
+  encodeCidrName: () => encodeCidrName,
+  formatCidr4: () => formatCidr4,
+  formatIPv4: () => formatIPv4,
+  isIPv4: () => isIPv4,
+  maskOf: () => maskOf,
+  parseCidr4: () => parseCidr4,
+  parseIPv4: () => parseIPv4
+});
+function parseIPv4(s) {
+  const parts = s.split(".");
+  if (parts.length !== 4) throw new Error(`invalid IPv4 address ${JSON.stringify(s)}`);
+  let v = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new Error(`invalid IPv4 address ${JSON.stringify(s)}`);
+    v = v * 256 + Number(p);
+  }
+  return v >>> 0;
+}
+function isIPv4(s) {
+  try {
+    parseIPv4(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function formatIPv4(v) {
+  v = v >>> 0;
+  return `${v >>> 24}.${v >>> 16 & 255}.${v >>> 8 & 255}.${v & 255}`;
+}
+function maskOf(prefix) {
+  return prefix === 0 ? 0 : 4294967295 << 32 - prefix >>> 0;
+}
+function parseCidr4(s, strict = false) {
+  const slash = s.indexOf("/");
+  if (slash < 0) throw new Error(`invalid CIDR ${JSON.stringify(s)}: missing /prefix`);
+  const addr = parseIPv4(s.slice(0, slash));
+  const ps = s.slice(slash + 1);
+  if (!/^\d{1,2}$/.test(ps) || Number(ps) > 32) throw new Error(`invalid CIDR ${JSON.stringify(s)}: bad prefix length`);
+  const prefix = Number(ps);
+  const base = (addr & maskOf(prefix)) >>> 0;
+  if (strict && base !== addr) throw new Error(`invalid CIDR ${JSON.stringify(s)}: host bits set (did you mean ${formatIPv4(base)}/${prefix}?)`);
+  return { base, prefix };
+}
+function formatCidr4(c) {
+  return `${formatIPv4(c.base)}/${c.prefix}`;
+}
+function cidrSize(c) {
+  return 2 ** (32 - c.prefix);
+}
+function cidrContains(c, ip) {
+  return (ip & maskOf(c.prefix)) >>> 0 === c.base;
+}
+function cidrCovers(outer, inner) {
+  return inner.prefix >= outer.prefix && cidrContains(outer, inner.base);
+}
+function cidrsOverlap(a, b) {
+  return cidrContains(a, b.base) || cidrContains(b, a.base);
+}
+function blockFor(ip, blockSize) {
+  return { base: (ip & maskOf(blockSize)) >>> 0, prefix: blockSize };
+}
+function encodeCidrName(cidr) {
+  return cidr.replace(/[.:/]/g, "-");
+}
+function compareIPv4(a, b) {
+  const pa = parseIPv4(a.split("/")[0]);
+  const pb = parseIPv4(b.split("/")[0]);
+  return pa - pb || Number(a.split("/")[1] ?? 32) - Number(b.split("/")[1] ?? 32);
+}
+var init_ip = __esm({
+  "src/ipam/ip.ts"() {
+    "use strict";
+  }
+});
+
+// src/api/resource.ts
+var API_VERSION;
+var init_resource = __esm({
+  "src/api/resource.ts"() {
+    "use strict";
+    API_VERSION = "projectcalico.org/v3";
+  }
+});
+
+// src/selector/ast.ts
+function get(labels, key) {
+  return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : void 0;
+}
+function evaluateNode(node, labels) {
+  switch (node.type) {
+    case "all":
+      return true;
+    case "global":
+      return true;
+    case "has":
+      return get(labels, node.label) !== void 0;
+    case "eq":
+      return get(labels, node.label) === node.value;
+    case "ne":
+      return get(labels, node.label) !== node.value;
+    // true when absent
+    case "in": {
+      const v = get(labels, node.label);
+      return v !== void 0 && node.values.includes(v);
+    }
+    case "notIn": {
+      const v = get(labels, node.label);
+      return v === void 0 || !node.values.includes(v);
+    }
+    case "contains": {
+      const v = get(labels, node.label);
+      return v !== void 0 && v.includes(node.value);
+    }
+    case "startsWith": {
+      const v = get(labels, node.label);
+      return v !== void 0 && v.startsWith(node.value);
+    }
+    case "endsWith": {
+      const v = get(labels, node.label);
+      return v !== void 0 && v.endsWith(node.value);
+    }
+    case "not":
+      return !evaluateNode(node.operand, labels);
+    case "and":
+      for (const o of node.operands) if (!evaluateNode(o, labels)) return false;
+      return true;
+    case "or":
+      for (const o of node.operands) if (evaluateNode(o, labels)) return true;
+      return false;
+  }
+}
+function quote(value) {
+  return value.includes('"') ? `'${value}'` : `"${value}"`;
+}
+function printNode(node) {
+  switch (node.type) {
+    case "all":
+      return "all()";
+    case "global":
+      return "global()";
+    case "has":
+      return `has(${node.label})`;
+    case "eq":
+      return `${node.label} == ${quote(node.value)}`;
+    case "ne":
+      return `${node.label} != ${quote(node.value)}`;
+    case "in":
+      return `${node.label} in {${node.values.map(quote).join(", ")}}`;
+    case "notIn":
+      return `${node.label} not in {${node.values.map(quote).join(", ")}}`;
+    case "contains":
+      return `${node.label} contains ${quote(node.value)}`;
+    case "startsWith":
+      return `${node.label} starts with ${quote(node.value)}`;
+    case "endsWith":
+      return `${node.label} ends with ${quote(node.value)}`;
+    case "not":
+      return `!${printNode(node.operand)}`;
+    case "and":
+      return `(${node.operands.map(printNode).join(" && ")})`;
+    case "or":
+      return `(${node.operands.map(printNode).join(" || ")})`;
+  }
+}
+function collectLabelKeys(node, out) {
+  switch (node.type) {
+    case "all":
+    case "global":
+      return;
+    case "not":
+      collectLabelKeys(node.operand, out);
+      return;
+    case "and":
+    case "or":
+      for (const o of node.operands) collectLabelKeys(o, out);
+      return;
+    default:
+      out.add(node.label);
+  }
+}
+function containsGlobal(node) {
+  switch (node.type) {
+    case "global":
+      return true;
+    case "not":
+      return containsGlobal(node.operand);
+    case "and":
+    case "or":
+      return node.operands.some(containsGlobal);
+    default:
+      return false;
+  }
+}
+var init_ast = __esm({
+  "src/selector/ast.ts"() {
+    "use strict";
+  }
+});
+
+// src/selector/parser.ts
+function tokenize(input) {
+  const toks = [];
+  let i = 0;
+  while (true) {
+    while (i < input.length && /\s/.test(input[i])) i++;
+    if (i >= input.length) {
+      toks.push({ kind: "eof", value: "", pos: i });
+      return toks;
+    }
+    const rest = input.slice(i);
+    const prev = toks[toks.length - 1];
+    let m;
+    if (prev?.kind === "label") {
+      let matched = false;
+      for (const [re, kind] of AFTER_LABEL) {
+        if (m = re.exec(rest)) {
+          toks.push({ kind, value: m[0], pos: i });
+          i += m[0].length;
+          matched = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    if (m = HAS_RE.exec(rest)) {
+      checkLabelLength(m[1], i + m[0].indexOf(m[1]), input);
+      toks.push({ kind: "has", value: m[1], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    if (m = ALL_RE.exec(rest)) {
+      toks.push({ kind: "all", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    if (m = GLOBAL_RE.exec(rest)) {
+      toks.push({ kind: "global", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    const punct = PUNCT.find(([p]) => rest.startsWith(p));
+    if (punct) {
+      toks.push({ kind: punct[1], value: punct[0], pos: i });
+      i += punct[0].length;
+      continue;
+    }
+    const c = input[i];
+    if (c === '"' || c === "'") {
+      const end = input.indexOf(c, i + 1);
+      if (end < 0) throw new SelectorSyntaxError(`unterminated string literal (missing closing ${c})`, i, input);
+      toks.push({ kind: "string", value: input.slice(i + 1, end), pos: i });
+      i = end + 1;
+      continue;
+    }
+    if (m = LABEL_RE.exec(rest)) {
+      checkLabelLength(m[0], i, input);
+      toks.push({ kind: "label", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    throw new SelectorSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, input);
+  }
+}
+function checkLabelLength(label, pos, input) {
+  if (label.length > MAX_LABEL_LENGTH) {
+    throw new SelectorSyntaxError(`label name longer than ${MAX_LABEL_LENGTH} characters`, pos, input);
+  }
+}
+function describe(t) {
+  if (t.kind === "label") return `label ${JSON.stringify(t.value)}`;
+  if (t.kind === "string") return `string ${JSON.stringify(t.value)}`;
+  return DESCRIBE[t.kind];
+}
+function parseNode(input) {
+  return new Parser(tokenize(input), input).parseAll();
+}
+var SelectorSyntaxError, MAX_LABEL_LENGTH, LABEL_RE, HAS_RE, ALL_RE, GLOBAL_RE, AFTER_LABEL, PUNCT, DESCRIBE, Parser;
+var init_parser = __esm({
+  "src/selector/parser.ts"() {
+    "use strict";
+    SelectorSyntaxError = class extends Error {
+      constructor(reason, position, selector) {
+        super(`invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}
+  ${selector}
+  ${" ".repeat(position)}^`);
+        this.reason = reason;
+        this.position = position;
+        this.selector = selector;
+        this.name = "SelectorSyntaxError";
+      }
+      reason;
+      position;
+      selector;
+    };
+    MAX_LABEL_LENGTH = 512;
+    LABEL_RE = /^[a-zA-Z0-9_./-]+/;
+    HAS_RE = /^has\(\s*([a-zA-Z0-9_./-]+)\s*\)/;
+    ALL_RE = /^all\(\s*\)/;
+    GLOBAL_RE = /^global\(\s*\)/;
+    AFTER_LABEL = [
+      [/^not\s+in(?![a-zA-Z0-9_./-])/, "notIn"],
+      [/^in(?![a-zA-Z0-9_./-])/, "in"],
+      [/^contains(?![a-zA-Z0-9_./-])/, "contains"],
+      [/^starts\s+with(?![a-zA-Z0-9_./-])/, "startsWith"],
+      [/^ends\s+with(?![a-zA-Z0-9_./-])/, "endsWith"]
+    ];
+    PUNCT = [
+      ["!=", "ne"],
+      ["==", "eq"],
+      ["&&", "and"],
+      ["||", "or"],
+      ["!", "not"],
+      ["(", "lparen"],
+      [")", "rparen"],
+      ["{", "lbrace"],
+      ["}", "rbrace"],
+      [",", "comma"]
+    ];
+    DESCRIBE = {
+      label: "label",
+      string: "string literal",
+      eq: "'=='",
+      ne: "'!='",
+      in: "'in'",
+      notIn: "'not in'",
+      contains: "'contains'",
+      startsWith: "'starts with'",
+      endsWith: "'ends with'",
+      has: "has()",
+      all: "all()",
+      global: "global()",
+      not: "'!'",
+      and: "'&&'",
+      or: "'||'",
+      lparen: "'('",
+      rparen: "')'",
+      lbrace: "'{'",
+      rbrace: "'}'",
+      comma: "','",
+      eof: "end of selector"
+    };
+    Parser = class {
+      constructor(toks, input) {
+        this.toks = toks;
+        this.input = input;
+      }
+      toks;
+      input;
+      i = 0;
+      peek() {
+        return this.toks[this.i];
+      }
+      next() {
+        return this.toks[this.i++];
+      }
+      fail(t, expected) {
+        throw new SelectorSyntaxError(`expected ${expected}, found ${describe(t)}`, t.pos, this.input);
+      }
+      expect(kind) {
+        const t = this.next();
+        if (t.kind !== kind) this.fail(t, DESCRIBE[kind]);
+        return t;
+      }
+      parseAll() {
+        if (this.peek().kind === "eof") return { type: "all" };
+        const node = this.parseOr();
+        const t = this.peek();
+        if (t.kind !== "eof") this.fail(t, "'&&', '||' or end of selector");
+        return node;
+      }
+      parseOr() {
+        const operands = [this.parseAnd()];
+        while (this.peek().kind === "or") {
+          this.next();
+          operands.push(this.parseAnd());
+        }
+        return operands.length === 1 ? operands[0] : { type: "or", operands };
+      }
+      parseAnd() {
+        const operands = [this.parseUnary()];
+        while (this.peek().kind === "and") {
+          this.next();
+          operands.push(this.parseUnary());
+        }
+        return operands.length === 1 ? operands[0] : { type: "and", operands };
+      }
+      parseUnary() {
+        const t = this.next();
+        switch (t.kind) {
+          case "not": {
+            const operand = this.parseUnary();
+            return operand.type === "not" ? operand.operand : { type: "not", operand };
+          }
+          case "lparen": {
+            const inner = this.parseOr();
+            this.expect("rparen");
+            return inner;
+          }
+          case "all":
+            return { type: "all" };
+          case "global":
+            return { type: "global" };
+          case "has":
+            return { type: "has", label: t.value };
+          case "label":
+            return this.parseOperation(t.value);
+          default:
+            this.fail(t, "a label, has(), all(), global(), '!' or '('");
+        }
+      }
+      parseOperation(label) {
+        const op = this.next();
+        switch (op.kind) {
+          case "eq":
+            return { type: "eq", label, value: this.expectString() };
+          case "ne":
+            return { type: "ne", label, value: this.expectString() };
+          case "contains":
+            return { type: "contains", label, value: this.expectString() };
+          case "startsWith":
+            return { type: "startsWith", label, value: this.expectString() };
+          case "endsWith":
+            return { type: "endsWith", label, value: this.expectString() };
+          case "in":
+            return { type: "in", label, values: this.parseSet() };
+          case "notIn":
+            return { type: "notIn", label, values: this.parseSet() };
+          default:
+            this.fail(op, `an operator after label ${JSON.stringify(label)} ('==', '!=', 'in', 'not in', 'contains', 'starts with', 'ends with')`);
+        }
+      }
+      expectString() {
+        const t = this.next();
+        if (t.kind !== "string") this.fail(t, "a quoted string");
+        return t.value;
+      }
+      parseSet() {
+        this.expect("lbrace");
+        const values = /* @__PURE__ */ new Set();
+        if (this.peek().kind === "rbrace") {
+          this.next();
+          return [];
+        }
+        while (true) {
+          values.add(this.expectString());
+          const t = this.next();
+          if (t.kind === "rbrace") break;
+          if (t.kind !== "comma") this.fail(t, "',' or '}'");
+        }
+        return [...values].sort();
+      }
+    };
+  }
+});
+
+// src/selector/index.ts
+function parseSelector(expr) {
+  const hit = cache.get(expr);
+  if (hit) return hit;
+  const sel = new ParsedSelector(parseNode(expr));
+  cache.set(expr, sel);
+  return sel;
+}
+var ParsedSelector, LruCache, cache;
+var init_selector = __esm({
+  "src/selector/index.ts"() {
+    "use strict";
+    init_ast();
+    init_parser();
+    init_parser();
+    init_ast();
+    ParsedSelector = class {
+      constructor(ast) {
+        this.ast = ast;
+        this.usesGlobal = containsGlobal(ast);
+        this.canonical = printNode(ast);
+        const keys = /* @__PURE__ */ new Set();
+        collectLabelKeys(ast, keys);
+        this.keys = [...keys].sort();
+      }
+      ast;
+      usesGlobal;
+      canonical;
+      keys;
+      evaluate(labels) {
+        return evaluateNode(this.ast, labels);
+      }
+      toString() {
+        return this.canonical;
+      }
+      labelKeys() {
+        return [...this.keys];
+      }
+    };
+    LruCache = class {
+      constructor(capacity) {
+        this.capacity = capacity;
+      }
+      capacity;
+      map = /* @__PURE__ */ new Map();
+      get(k) {
+        const v = this.map.get(k);
+        if (v !== void 0) {
+          this.map.delete(k);
+          this.map.set(k, v);
+        }
+        return v;
+      }
+      set(k, v) {
+        this.map.delete(k);
+        this.map.set(k, v);
+        if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value);
+      }
+      get size() {
+        return this.map.size;
+      }
+      clear() {
+        this.map.clear();
+      }
+    };
+    cache = new LruCache(1024);
+  }
+});
+
+// src/ipam/model.ts
+var model_exports = {};
+__export(model_exports, {
+  CONFIG_NAME: () => CONFIG_NAME,
+  DEFAULT_IPAM_CONFIG: () => DEFAULT_IPAM_CONFIG,
+  DEFAULT_MAX_BLOCKS_PER_HOST: () => DEFAULT_MAX_BLOCKS_PER_HOST,
+  EMPTY_BLOCK_MIN_RECLAIM_AGE_MS: () => EMPTY_BLOCK_MIN_RECLAIM_AGE_MS,
+  KIND_AFFINITY: () => KIND_AFFINITY,
+  KIND_BLOCK: () => KIND_BLOCK,
+  KIND_CONFIG: () => KIND_CONFIG,
+  KIND_HANDLE: () => KIND_HANDLE,
+  KIND_NODE: () => KIND_NODE,
+  KIND_POOL: () => KIND_POOL,
+  affinityName: () => affinityName2,
+  affinityNode: () => affinityNode,
+  assignOrdinal: () => assignOrdinal,
+  assignOrdinals: () => assignOrdinals,
+  blockName: () => blockName,
+  blockNet: () => blockNet,
+  blockOrder: () => blockOrder,
+  configFromResource: () => configFromResource,
+  effectiveMaxBlocks: () => effectiveMaxBlocks,
+  freeCount: () => freeCount,
+  handleOfOrdinal: () => handleOfOrdinal,
+  hostAffinity: () => hostAffinity,
+  inUseCount: () => inUseCount,
+  makeResource: () => makeResource,
+  newBlockSpec: () => newBlockSpec,
+  ordinalToIP: () => ordinalToIP,
+  ordinalsOfHandle: () => ordinalsOfHandle,
+  poolAllows: () => poolAllows,
+  poolFromResource: () => poolFromResource,
+  releaseOrdinals: () => releaseOrdinals,
+  validateBlock: () => validateBlock
+});
+import { createHash } from "node:crypto";
+function effectiveMaxBlocks(cfg) {
+  return cfg.maxBlocksPerHost > 0 ? cfg.maxBlocksPerHost : DEFAULT_MAX_BLOCKS_PER_HOST;
+}
+function configFromResource(res) {
+  const s = res?.spec ?? {};
+  return {
+    strictAffinity: s.strictAffinity ?? DEFAULT_IPAM_CONFIG.strictAffinity,
+    autoAllocateBlocks: s.autoAllocateBlocks ?? DEFAULT_IPAM_CONFIG.autoAllocateBlocks,
+    maxBlocksPerHost: s.maxBlocksPerHost ?? DEFAULT_IPAM_CONFIG.maxBlocksPerHost
+  };
+}
+function poolFromResource(res) {
+  const s = res.spec ?? {};
+  const name = res.metadata.name;
+  if (typeof s.cidr !== "string") throw new Error(`IPPool ${name}: spec.cidr is missing`);
+  if (s.cidr.includes(":")) throw new Error(`IPPool ${name}: IPv6 pools are not supported by this IPAM yet (${s.cidr})`);
+  const net = parseCidr4(s.cidr);
+  const blockSize = s.blockSize ?? 26;
+  if (!Number.isInteger(blockSize) || blockSize < 20 || blockSize > 32) {
+    throw new Error(`IPPool ${name}: blockSize ${blockSize} is out of range 20-32`);
+  }
+  if (blockSize < net.prefix) throw new Error(`IPPool ${name}: blockSize /${blockSize} is larger than the pool ${s.cidr}`);
+  let nodeSelector;
+  try {
+    nodeSelector = parseSelector(s.nodeSelector ?? "");
+  } catch (e) {
+    throw new Error(`IPPool ${name}: bad nodeSelector: ${e.message}`);
+  }
+  return {
+    name,
+    cidr: formatCidr4(net),
+    net,
+    blockSize,
+    nodeSelector,
+    disabled: s.disabled === true,
+    allowedUses: Array.isArray(s.allowedUses) && s.allowedUses.length ? s.allowedUses : ["Workload", "Tunnel"],
+    ipipMode: s.ipipMode ?? "Never",
+    vxlanMode: s.vxlanMode ?? "Never"
+  };
+}
+function poolAllows(pool, use) {
+  return pool.allowedUses.includes(use);
+}
+function blockName(cidr) {
+  return encodeCidrName(cidr);
+}
+function affinityName2(node, cidr) {
+  const name = `${node}-${encodeCidrName(cidr)}`;
+  if (name.length <= 253) return name;
+  const h = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  return `${name.slice(0, 253 - 17)}-${h}`;
+}
+function hostAffinity(node) {
+  return `host:${node}`;
+}
+function affinityNode(affinity) {
+  return affinity?.startsWith("host:") ? affinity.slice(5) : void 0;
+}
+function makeResource(kind, name, spec) {
+  return { apiVersion: API_VERSION, kind, metadata: { name }, spec };
+}
+function newBlockSpec(cidr, node, now) {
+  const n = cidrSize(cidr);
+  return {
+    cidr: formatCidr4(cidr),
+    ...node !== void 0 ? { affinity: hostAffinity(node), affinityClaimTime: now.toISOString() } : {},
+    strictAffinity: false,
+    allocations: new Array(n).fill(null),
+    unallocated: Array.from({ length: n }, (_, i) => i),
+    attributes: [],
+    deleted: false,
+    sequenceNumber: 0,
+    sequenceNumberForAllocation: {}
+  };
+}
+function blockNet(spec) {
+  return parseCidr4(spec.cidr);
+}
+function ordinalToIP(spec, ord) {
+  return formatIPv4(blockNet(spec).base + ord);
+}
+function inUseCount(spec) {
+  return spec.allocations.length - spec.unallocated.length;
+}
+function freeCount(spec) {
+  return spec.unallocated.length;
+}
+function secondaryOf(attrs) {
+  if (!attrs) return void 0;
+  const out = {};
+  for (const [k, v] of Object.entries(attrs)) if (typeof v === "string") out[k] = v;
+  return Object.keys(out).length ? out : void 0;
+}
+function sameSecondary(a, b) {
+  const ka = Object.keys(a ?? {}).sort();
+  const kb = Object.keys(b ?? {}).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+function findOrAddAttribute(spec, handleId, attrs) {
+  const secondary = secondaryOf(attrs);
+  const idx = spec.attributes.findIndex((a) => a.handle_id === handleId && !a.releasedAt && sameSecondary(a.secondary, secondary));
+  if (idx >= 0) return idx;
+  spec.attributes.push({ handle_id: handleId, ...secondary ? { secondary } : {} });
+  return spec.attributes.length - 1;
+}
+function assignOrdinals(spec, num, handleId, attrs) {
+  const take = Math.min(num, spec.unallocated.length);
+  if (take <= 0) return [];
+  const ords = spec.unallocated.splice(0, take);
+  const attrIdx = findOrAddAttribute(spec, handleId, attrs);
+  for (const o of ords) {
+    spec.allocations[o] = attrIdx;
+    spec.sequenceNumberForAllocation[String(o)] = spec.sequenceNumber;
+  }
+  spec.sequenceNumber++;
+  return ords;
+}
+function assignOrdinal(spec, ord, handleId, attrs) {
+  if (ord < 0 || ord >= spec.allocations.length) throw new Error(`ordinal ${ord} outside block ${spec.cidr}`);
+  if (spec.allocations[ord] !== null) return false;
+  const pos = spec.unallocated.indexOf(ord);
+  if (pos >= 0) spec.unallocated.splice(pos, 1);
+  spec.allocations[ord] = findOrAddAttribute(spec, handleId, attrs);
+  spec.sequenceNumberForAllocation[String(ord)] = spec.sequenceNumber;
+  spec.sequenceNumber++;
+  return true;
+}
+function handleOfOrdinal(spec, ord) {
+  const a = spec.allocations[ord];
+  return a === null || a === void 0 ? void 0 : spec.attributes[a]?.handle_id;
+}
+function ordinalsOfHandle(spec, handleId) {
+  const out = [];
+  spec.allocations.forEach((a, i) => {
+    if (a !== null && spec.attributes[a]?.handle_id === handleId) out.push(i);
+  });
+  return out;
+}
+function releaseOrdinals(spec, ords) {
+  const released = /* @__PURE__ */ new Map();
+  for (const o of ords) {
+    if (o < 0 || o >= spec.allocations.length || spec.allocations[o] === null || released.has(o)) continue;
+    released.set(o, handleOfOrdinal(spec, o));
+    spec.allocations[o] = null;
+    spec.unallocated.push(o);
+    delete spec.sequenceNumberForAllocation[String(o)];
+  }
+  if (released.size) {
+    compactAttributes(spec);
+    spec.sequenceNumber++;
+  }
+  return released;
+}
+function compactAttributes(spec) {
+  const used = /* @__PURE__ */ new Set();
+  for (const a of spec.allocations) if (a !== null) used.add(a);
+  const remap = /* @__PURE__ */ new Map();
+  const kept = [];
+  spec.attributes.forEach((attr, i) => {
+    if (used.has(i)) {
+      remap.set(i, kept.length);
+      kept.push(attr);
+    }
+  });
+  spec.attributes = kept;
+  spec.allocations = spec.allocations.map((a) => a === null ? null : remap.get(a));
+}
+function* blockOrder(pool, node) {
+  const count = 2 ** (pool.blockSize - pool.net.prefix);
+  const seed = createHash("sha256").update(node).digest().readUIntBE(0, 6);
+  const start = seed % count;
+  const step = 2 ** (32 - pool.blockSize);
+  for (let i = 0; i < count; i++) {
+    const idx = (start + i) % count;
+    yield { base: pool.net.base + idx * step >>> 0, prefix: pool.blockSize };
+  }
+}
+function validateBlock(spec) {
+  const problems = [];
+  let net;
+  try {
+    net = parseCidr4(spec.cidr);
+  } catch (e) {
+    return [`bad cidr: ${e.message}`];
+  }
+  const n = cidrSize(net);
+  if (!Array.isArray(spec.allocations) || spec.allocations.length !== n) problems.push(`has ${spec.allocations?.length} allocation slots, want ${n}`);
+  const free = new Set(spec.unallocated ?? []);
+  if (free.size !== (spec.unallocated ?? []).length) problems.push("unallocated list has duplicates");
+  (spec.allocations ?? []).forEach((a, i) => {
+    if (a === null && !free.has(i)) problems.push(`ordinal ${i} is neither allocated nor in the free list`);
+    if (a !== null && free.has(i)) problems.push(`ordinal ${i} is allocated but also in the free list`);
+    if (a !== null && !spec.attributes?.[a]) problems.push(`ordinal ${i} points at missing attribute ${a}`);
+  });
+  return problems;
+}
+var KIND_BLOCK, KIND_AFFINITY, KIND_HANDLE, KIND_CONFIG, KIND_POOL, KIND_NODE, CONFIG_NAME, EMPTY_BLOCK_MIN_RECLAIM_AGE_MS, DEFAULT_MAX_BLOCKS_PER_HOST, DEFAULT_IPAM_CONFIG;
+var init_model = __esm({
+  "src/ipam/model.ts"() {
+    "use strict";
+    init_resource();
+    init_selector();
+    init_ip();
+    KIND_BLOCK = "IPAMBlock";
+    KIND_AFFINITY = "BlockAffinity";
+    KIND_HANDLE = "IPAMHandle";
+    KIND_CONFIG = "IPAMConfiguration";
+    KIND_POOL = "IPPool";
+    KIND_NODE = "Node";
+    CONFIG_NAME = "default";
+    EMPTY_BLOCK_MIN_RECLAIM_AGE_MS = 6e4;
+    DEFAULT_MAX_BLOCKS_PER_HOST = 20;
+    DEFAULT_IPAM_CONFIG = { strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 0 };
+  }
+});
+
+// src/ipam/allocator.ts
+function tunnelHandle(type, node) {
+  return `${type}-tunnel-addr-${node}`;
+}
+function isConflict(e) {
+  return isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound");
+}
+function ignoreConflict(e) {
+  if (!isConflict(e)) throw e;
+}
+function tooManyRetries(what) {
+  return new IpamError("TooManyRetries", `gave up writing ${what} after ${MAX_CAS_RETRIES} conflicting updates`);
+}
+function stripUndefined(o) {
+  const out = {};
+  for (const [k, v] of Object.entries(o)) if (v !== void 0) out[k] = v;
+  return out;
+}
+function shuffle(arr, random) {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [arr[i], arr[j]] = [arr[j], arr[i]];
+  }
+}
+var MAX_CAS_RETRIES, log3, IpamError, TUNNEL_ATTR_TYPE, BlockAffinityAllocator;
+var init_allocator = __esm({
+  "src/ipam/allocator.ts"() {
+    "use strict";
+    init_types();
+    init_log();
+    init_ip();
+    init_model();
+    MAX_CAS_RETRIES = 100;
+    log3 = createLogger("ipam");
+    IpamError = class extends Error {
+      constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = "IpamError";
+      }
+      code;
+    };
+    TUNNEL_ATTR_TYPE = { ipip: "ipipTunnelAddress", vxlan: "vxlanTunnelAddress" };
+    BlockAffinityAllocator = class {
+      constructor(ds, opts = {}) {
+        this.ds = ds;
+        this.now = opts.now ?? (() => /* @__PURE__ */ new Date());
+        this.random = opts.random ?? Math.random;
+      }
+      ds;
+      now;
+      random;
+      // ---------------------------------------------------------------- reads
+      async getConfig() {
+        return configFromResource(await this.ds.get(KIND_CONFIG, CONFIG_NAME));
+      }
+      /** Change IPAMConfiguration `default` (fields not given keep their value). */
+      async setConfig(patch) {
+        if (patch.maxBlocksPerHost !== void 0 && (!Number.isInteger(patch.maxBlocksPerHost) || patch.maxBlocksPerHost < 0)) {
+          throw new IpamError("InvalidRequest", `maxBlocksPerHost must be a non-negative integer, got ${patch.maxBlocksPerHost}`);
+        }
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const cur = await this.ds.get(KIND_CONFIG, CONFIG_NAME);
+          const spec = { ...configFromResource(cur), ...stripUndefined(patch) };
+          try {
+            if (cur) await this.ds.update({ ...cur, spec: { ...cur.spec ?? {}, ...spec } });
+            else await this.ds.create(makeResource(KIND_CONFIG, CONFIG_NAME, spec));
+            return spec;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries("IPAMConfiguration default");
+      }
+      async listPools() {
+        const { items } = await this.ds.list(KIND_POOL);
+        const pools = [];
+        for (const r of items) {
+          try {
+            pools.push(poolFromResource(r));
+          } catch (e) {
+            log3.warn({ pool: r.metadata.name, err: e.message }, "ignoring unusable IP pool");
+          }
+        }
+        return pools.sort((a, b) => a.name.localeCompare(b.name));
+      }
+      async nodeLabels(node) {
+        const n = await this.ds.get(KIND_NODE, node);
+        return n?.metadata.labels ?? {};
+      }
+      /**
+       * The pools a node may allocate from for this use: enabled, allowing the use, selecting the node, and (when
+       * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
+       */
+      async candidatePools(node, use, requested) {
+        const pools = await this.listPools();
+        const labels = await this.nodeLabels(node);
+        if (requested && requested.length) {
+          return requested.map((want) => {
+            const p = pools.find((x) => x.name === want || x.cidr === want);
+            if (!p) throw new IpamError("NoPools", `the requested IP pool ${want} does not exist`);
+            if (p.disabled) throw new IpamError("NoPools", `the requested IP pool ${p.name} (${p.cidr}) is disabled`);
+            if (!poolAllows(p, use)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not allow use ${use} (allowedUses: ${p.allowedUses.join(", ")})`);
+            if (!p.nodeSelector.evaluate(labels)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not select node ${node} (nodeSelector: ${p.nodeSelector})`);
+            return p;
+          });
+        }
+        return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels));
+      }
+      /** CIDRs of blocks with a confirmed affinity to the node, inside the given pools, in address order. */
+      async affineBlocks(node, pools) {
+        const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
+        const out = [];
+        for (const r of items) {
+          const s = r.spec;
+          if (s.node !== node || s.state !== "confirmed" || s.deleted === "true") continue;
+          let c;
+          try {
+            c = parseCidr4(s.cidr);
+          } catch {
+            continue;
+          }
+          if (pools.some((p) => cidrContains(p.net, c.base))) out.push(s.cidr);
+        }
+        return out.sort(compareIPv4);
+      }
+      // ---------------------------------------------------------------- allocation
+      async autoAssign(req) {
+        if (!req.handleId) throw new IpamError("InvalidRequest", "autoAssign needs a handle ID");
+        if (!req.node) throw new IpamError("InvalidRequest", "autoAssign needs a node name");
+        if (!Number.isInteger(req.num4) || req.num4 < 0) throw new IpamError("InvalidRequest", `num4 must be a non-negative integer, got ${req.num4}`);
+        if (req.num4 === 0) return { ips: [] };
+        const use = req.intendedUse ?? "Workload";
+        const node = req.node;
+        const attrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(req.attrs ?? {}) };
+        const cfg = await this.getConfig();
+        const pools = await this.candidatePools(node, use, req.pools);
+        if (!pools.length) {
+          throw new IpamError("NoPools", `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node`);
+        }
+        const got = [];
+        const need = () => req.num4 - got.length;
+        try {
+          for (const cidr of await this.affineBlocks(node, pools)) {
+            if (need() <= 0) break;
+            got.push(...await this.assignFromBlock(cidr, need(), req.handleId, attrs, node));
+          }
+          if (need() > 0 && cfg.autoAllocateBlocks) await this.assignFromNewBlocks(node, pools, cfg, req.handleId, attrs, got, need);
+          if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, req.handleId, attrs, got, need);
+        } catch (e) {
+          await this.rollback(got);
+          throw e;
+        }
+        if (need() > 0) {
+          const allocated = got.length;
+          await this.rollback(got);
+          const poolList = pools.map((p) => `${p.name} (${p.cidr})`).join(", ");
+          const why = cfg.strictAffinity ? " (strictAffinity is on, so other nodes' blocks are not borrowed)" : "";
+          throw new IpamError(
+            "PoolsExhausted",
+            `failed to request ${req.num4} IPv4 address${req.num4 === 1 ? "" : "es"} for node ${node}: only ${allocated} free in pools ${poolList}${why}; nothing was allocated`
+          );
+        }
+        return { ips: got };
+      }
+      async assignFromNewBlocks(node, pools, cfg, handleId, attrs, got, need) {
+        const max = effectiveMaxBlocks(cfg);
+        for (let attempt = 0; need() > 0 && attempt < MAX_CAS_RETRIES; attempt++) {
+          const owned = await this.affineBlocks(node, pools);
+          const found = await this.findUsableBlock(node, pools, owned.length >= max);
+          if (!found) return;
+          if (!await this.claimAffineBlock(node, found)) continue;
+          got.push(...await this.assignFromBlock(formatCidr4(found), need(), handleId, attrs, node));
+        }
+      }
+      /**
+       * A block CIDR this node can use: one of its own blocks with free space whose affinity isn't confirmed (left
+       * half-claimed), else (if under the block cap) the first CIDR without a block in the node's order, else an
+       * empty block of another node claimed over a minute ago, which is reclaimed.
+       */
+      async findUsableBlock(node, pools, atCap) {
+        const { items } = await this.ds.list(KIND_BLOCK);
+        const blocks = /* @__PURE__ */ new Map();
+        for (const b of items) blocks.set(b.spec.cidr, b);
+        const affine = new Set(await this.affineBlocks(node, pools));
+        const reclaimable = [];
+        const nowMs = this.now().getTime();
+        for (const pool of pools) {
+          for (const c of blockOrder(pool, node)) {
+            const b = blocks.get(formatCidr4(c));
+            if (!b) {
+              if (!atCap) return c;
+              continue;
+            }
+            const s = b.spec;
+            if (s.deleted) continue;
+            const owner = affinityNode(s.affinity);
+            if (owner === node && !affine.has(s.cidr) && freeCount(s) > 0) return c;
+            if (owner !== void 0 && owner !== node && inUseCount(s) === 0) {
+              const claimed = s.affinityClaimTime ? Date.parse(s.affinityClaimTime) : 0;
+              if (nowMs - claimed >= EMPTY_BLOCK_MIN_RECLAIM_AGE_MS) reclaimable.push(b);
+            }
+          }
+        }
+        if (atCap) return void 0;
+        for (const b of reclaimable) {
+          if (await this.reclaimEmptyBlock(b)) return parseCidr4(b.spec.cidr);
+        }
+        return void 0;
+      }
+      /** Take an empty block away from its node: CAS-delete the block (fails if it changed), then its affinity. */
+      async reclaimEmptyBlock(b) {
+        const owner = affinityNode(b.spec.affinity);
+        const affName = affinityName2(owner, b.spec.cidr);
+        const aff = await this.ds.get(KIND_AFFINITY, affName);
+        try {
+          await this.ds.delete(KIND_BLOCK, b.metadata.name, void 0, b.metadata.resourceVersion);
+        } catch (e) {
+          if (isConflict(e)) return false;
+          throw e;
+        }
+        if (aff) await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+        log3.info({ block: b.spec.cidr, from: owner }, "reclaimed empty block from another node");
+        return true;
+      }
+      /**
+       * Claim a block for the node: BlockAffinity pending → create the IPAMBlock → affinity confirmed.
+       * Returns false when the block turned out to belong to another node.
+       */
+      async claimAffineBlock(node, cidr) {
+        const cidrText = formatCidr4(cidr);
+        const affName = affinityName2(node, cidrText);
+        const affSpec = { state: "pending", node, cidr: cidrText, type: "host", deleted: "false" };
+        try {
+          await this.ds.create(makeResource(KIND_AFFINITY, affName, affSpec));
+        } catch (e) {
+          if (!isDatastoreError(e, "AlreadyExists")) throw e;
+        }
+        try {
+          await this.ds.create(makeResource(KIND_BLOCK, blockName(cidrText), newBlockSpec(cidr, node, this.now())));
+        } catch (e) {
+          if (!isDatastoreError(e, "AlreadyExists")) throw e;
+          const existing = await this.ds.get(KIND_BLOCK, blockName(cidrText));
+          const ownerNow = affinityNode(existing?.spec?.affinity);
+          if (ownerNow !== node) {
+            const aff = await this.ds.get(KIND_AFFINITY, affName);
+            if (aff && aff.spec.state === "pending") {
+              await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+            }
+            return false;
+          }
+        }
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const aff = await this.ds.get(KIND_AFFINITY, affName);
+          try {
+            if (!aff) await this.ds.create(makeResource(KIND_AFFINITY, affName, { ...affSpec, state: "confirmed" }));
+            else if (aff.spec.state === "confirmed") return true;
+            else await this.ds.update({ ...aff, spec: { ...aff.spec, state: "confirmed" } });
+            log3.debug({ node, block: cidrText }, "claimed block");
+            return true;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`BlockAffinity ${affName}`);
+      }
+      async borrow(node, pools, handleId, attrs, got, need) {
+        const { items } = await this.ds.list(KIND_BLOCK);
+        const candidates = items.map((b) => b.spec).filter((s) => !s.deleted && affinityNode(s.affinity) !== node && freeCount(s) > 0).filter((s) => {
+          const c = parseCidr4(s.cidr);
+          return pools.some((p) => cidrContains(p.net, c.base));
+        });
+        shuffle(candidates, this.random);
+        for (const s of candidates) {
+          if (need() <= 0) return;
+          got.push(...await this.assignFromBlock(s.cidr, need(), handleId, attrs));
+        }
+      }
+      /**
+       * Assign up to `num` addresses from an existing block. With `requireNode`, only while the block is still
+       * affine to that node (it may have been reclaimed since we listed it). Returns the addresses (block-masked CIDRs).
+       */
+      async assignFromBlock(cidr, num, handleId, attrs, requireNode) {
+        const name = blockName(cidr);
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const res = await this.ds.get(KIND_BLOCK, name);
+          if (!res || res.spec.deleted) return [];
+          if (requireNode !== void 0 && affinityNode(res.spec.affinity) !== requireNode) return [];
+          const take = Math.min(num, freeCount(res.spec));
+          if (take === 0) return [];
+          await this.changeHandle(handleId, cidr, take);
+          const spec = res.spec;
+          const ords = assignOrdinals(spec, take, handleId, attrs);
+          try {
+            await this.ds.update(res);
+          } catch (e) {
+            await this.changeHandle(handleId, cidr, -take);
+            if (isConflict(e)) continue;
+            throw e;
+          }
+          const prefix = parseCidr4(cidr).prefix;
+          return ords.map((o) => `${ordinalToIP(spec, o)}/${prefix}`);
+        }
+        throw tooManyRetries(`IPAMBlock ${cidr}`);
+      }
+      /** Add `delta` to the handle's count for a block (creating / deleting the handle as needed). */
+      async changeHandle(handleId, cidr, delta) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const h = await this.ds.get(KIND_HANDLE, handleId);
+          try {
+            if (!h) {
+              if (delta <= 0) return;
+              await this.ds.create(makeResource(KIND_HANDLE, handleId, { handleID: handleId, block: { [cidr]: delta }, deleted: false }));
+              return;
+            }
+            const block = { ...h.spec.block };
+            const n = (block[cidr] ?? 0) + delta;
+            if (n > 0) block[cidr] = n;
+            else delete block[cidr];
+            if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
+            else await this.ds.update({ ...h, spec: { ...h.spec, block } });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMHandle ${handleId}`);
+      }
+      /** Set the handle's count for a block to what the block really holds for it (after a release). */
+      async setHandleCount(handleId, cidr, count) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const h = await this.ds.get(KIND_HANDLE, handleId);
+          if (!h) return;
+          const block = { ...h.spec.block };
+          if (count > 0) block[cidr] = count;
+          else delete block[cidr];
+          try {
+            if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
+            else await this.ds.update({ ...h, spec: { ...h.spec, block } });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMHandle ${handleId}`);
+      }
+      /** Undo allocations made by a request that could not complete. */
+      async rollback(ips) {
+        if (!ips.length) return;
+        const left = await this.releaseIPs(ips.map((c) => c.split("/")[0]));
+        if (left.length) log3.error({ ips: left }, "rollback found addresses already released");
+        ips.length = 0;
+      }
+      async assignIP(ip, handleId, node, attrs) {
+        if (!handleId) throw new IpamError("InvalidRequest", "assignIP needs a handle ID");
+        let addr;
+        try {
+          addr = parseIPv4(ip.split("/")[0]);
+        } catch (e) {
+          throw new IpamError("InvalidRequest", e.message);
+        }
+        const pools = await this.listPools();
+        const pool = pools.find((p) => cidrContains(p.net, addr));
+        if (!pool) throw new IpamError("NotInPool", `${ip} is not in any configured IP pool`);
+        const cfg = await this.getConfig();
+        const cidr = blockFor(addr, pool.blockSize);
+        const cidrText = formatCidr4(cidr);
+        const fullAttrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(attrs ?? {}) };
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const res = await this.ds.get(KIND_BLOCK, blockName(cidrText));
+          if (!res) {
+            if (!cfg.autoAllocateBlocks) throw new IpamError("PoolsExhausted", `block ${cidrText} for ${ip} does not exist and autoAllocateBlocks is off`);
+            await this.claimAffineBlock(node, cidr);
+            continue;
+          }
+          const spec = res.spec;
+          const ord = addr - cidr.base;
+          if (spec.allocations[ord] !== null) {
+            const holder = spec.attributes[spec.allocations[ord]]?.handle_id;
+            throw new IpamError("AlreadyAllocated", `${ip} is already allocated${holder ? ` (handle ${holder})` : ""}`);
+          }
+          await this.changeHandle(handleId, cidrText, 1);
+          assignOrdinal(spec, ord, handleId, fullAttrs);
+          try {
+            await this.ds.update(res);
+            return;
+          } catch (e) {
+            await this.changeHandle(handleId, cidrText, -1);
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMBlock ${cidrText}`);
+      }
+      // ---------------------------------------------------------------- release
+      async releaseIPs(ips) {
+        const pools = await this.listPools();
+        const byBlock = /* @__PURE__ */ new Map();
+        const notAllocated = [];
+        let allBlocks;
+        for (const ipText of ips) {
+          const addr = parseIPv4(ipText.split("/")[0]);
+          let cidr;
+          const pool = pools.find((p) => cidrContains(p.net, addr));
+          if (pool) cidr = formatCidr4(blockFor(addr, pool.blockSize));
+          else {
+            allBlocks ??= (await this.ds.list(KIND_BLOCK)).items.map((r) => r.spec);
+            cidr = allBlocks.find((b) => cidrContains(parseCidr4(b.cidr), addr))?.cidr;
+          }
+          if (!cidr) {
+            notAllocated.push(ipText);
+            continue;
+          }
+          const list = byBlock.get(cidr) ?? [];
+          list.push(addr);
+          byBlock.set(cidr, list);
+        }
+        for (const [cidr, addrs] of byBlock) {
+          const base = parseCidr4(cidr).base;
+          const released = await this.releaseFromBlock(cidr, (spec) => addrs.map((a) => a - base).filter((o) => spec.allocations[o] !== null));
+          const releasedAddrs = new Set([...released.keys()].map((o) => base + o));
+          for (const a of addrs) if (!releasedAddrs.has(a)) notAllocated.push(ips.find((t) => parseIPv4(t.split("/")[0]) === a));
+          const perHandle = /* @__PURE__ */ new Map();
+          for (const h of released.values()) if (h) perHandle.set(h, (perHandle.get(h) ?? 0) + 1);
+          for (const [h, n] of perHandle) await this.changeHandle(h, cidr, -n);
+        }
+        return notAllocated;
+      }
+      /** CAS-release the ordinals `pick` chooses from the current block; returns ordinal → handle released. */
+      async releaseFromBlock(cidr, pick) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const res = await this.ds.get(KIND_BLOCK, blockName(cidr));
+          if (!res) return /* @__PURE__ */ new Map();
+          const ords = pick(res.spec);
+          if (!ords.length) return /* @__PURE__ */ new Map();
+          const released = releaseOrdinals(res.spec, ords);
+          try {
+            await this.ds.update(res);
+            return released;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMBlock ${cidr}`);
+      }
+      async releaseByHandle(handleId) {
+        const h = await this.ds.get(KIND_HANDLE, handleId);
+        if (!h) return 0;
+        let total = 0;
+        for (const cidr of Object.keys(h.spec.block)) {
+          const released = await this.releaseFromBlock(cidr, (spec) => ordinalsOfHandle(spec, handleId));
+          total += released.size;
+          await this.setHandleCount(handleId, cidr, 0);
+        }
+        return total;
+      }
+      async ipsByHandle(handleId) {
+        const h = await this.ds.get(KIND_HANDLE, handleId);
+        if (!h) return [];
+        const out = [];
+        for (const cidr of Object.keys(h.spec.block)) {
+          const b = (await this.ds.get(KIND_BLOCK, blockName(cidr)))?.spec;
+          if (!b) continue;
+          const prefix = parseCidr4(cidr).prefix;
+          for (const o of ordinalsOfHandle(b, handleId)) out.push(`${ordinalToIP(b, o)}/${prefix}`);
+        }
+        return out.sort(compareIPv4);
+      }
+      // ---------------------------------------------------------------- tunnel addresses
+      /**
+       * The node's IPIP or VXLAN tunnel address (allocate-tunnel-addrs): reuse the one its handle holds, else
+       * allocate one (IntendedUse Tunnel) from a pool with that encapsulation on; record it on the Node
+       * (spec.bgp.ipv4IPIPTunnelAddr / spec.ipv4VXLANTunnelAddr) when the Node exists. Undefined when no pool
+       * for the node has that encapsulation enabled.
+       */
+      async ensureTunnelAddress(node, type) {
+        const handleId = tunnelHandle(type, node);
+        const pools = (await this.candidatePools(node, "Tunnel")).filter((p) => (type === "ipip" ? p.ipipMode : p.vxlanMode) !== "Never");
+        let ip;
+        for (const held of await this.ipsByHandle(handleId)) {
+          const addr = parseIPv4(held.split("/")[0]);
+          if (!ip && pools.some((p) => cidrContains(p.net, addr))) ip = held.split("/")[0];
+          else await this.releaseIPs([held]);
+        }
+        if (!ip) {
+          if (!pools.length) {
+            await this.writeNodeTunnelAddr(node, type, void 0);
+            return void 0;
+          }
+          const res = await this.autoAssign({
+            handleId,
+            node,
+            num4: 1,
+            pools: pools.map((p) => p.name),
+            intendedUse: "Tunnel",
+            attrs: { node, type: TUNNEL_ATTR_TYPE[type] }
+          });
+          ip = res.ips[0].split("/")[0];
+        }
+        await this.writeNodeTunnelAddr(node, type, ip);
+        return ip;
+      }
+      /** Release the node's tunnel address of this type and clear it from the Node. */
+      async releaseTunnelAddress(node, type) {
+        const n = await this.releaseByHandle(tunnelHandle(type, node));
+        await this.writeNodeTunnelAddr(node, type, void 0);
+        return n;
+      }
+      async writeNodeTunnelAddr(node, type, ip) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const n = await this.ds.get(KIND_NODE, node);
+          if (!n) return;
+          const spec = structuredClone(n.spec ?? {});
+          if (type === "ipip") {
+            spec.bgp ??= {};
+            if (spec.bgp.ipv4IPIPTunnelAddr === ip) return;
+            if (ip) spec.bgp.ipv4IPIPTunnelAddr = ip;
+            else if (spec.bgp.ipv4IPIPTunnelAddr !== void 0) delete spec.bgp.ipv4IPIPTunnelAddr;
+            else return;
+          } else {
+            if (spec.ipv4VXLANTunnelAddr === ip) return;
+            if (ip) spec.ipv4VXLANTunnelAddr = ip;
+            else if (spec.ipv4VXLANTunnelAddr !== void 0) delete spec.ipv4VXLANTunnelAddr;
+            else return;
+          }
+          try {
+            await this.ds.update({ ...n, spec });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+            if (isDatastoreError(e, "NotFound")) return;
+          }
+        }
+        throw tooManyRetries(`Node ${node}`);
+      }
+      // ---------------------------------------------------------------- admin
+      /**
+       * Release blocks affine to `node` that hold no addresses (as kube-controllers does for deleted nodes; with
+       * `keepOne`, a node keeps one empty block as Calico does for live nodes). Returns the released CIDRs.
+       */
+      async releaseEmptyAffineBlocks(node, keepOne = false) {
+        const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
+        const mine = items.filter((a) => a.spec.node === node);
+        const released = [];
+        let kept = false;
+        for (const aff of mine) {
+          const cidr = aff.spec.cidr;
+          const b = await this.ds.get(KIND_BLOCK, blockName(cidr));
+          const spec = b?.spec;
+          if (spec && inUseCount(spec) > 0) {
+            kept = true;
+            continue;
+          }
+          if (keepOne && !kept && spec) {
+            kept = true;
+            continue;
+          }
+          if (b) {
+            try {
+              await this.ds.delete(KIND_BLOCK, b.metadata.name, void 0, b.metadata.resourceVersion);
+            } catch (e) {
+              if (isConflict(e)) continue;
+              throw e;
+            }
+          }
+          await this.ds.delete(KIND_AFFINITY, aff.metadata.name, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+          released.push(cidr);
+        }
+        return released;
+      }
+    };
+  }
+});
+
+// src/ipam/report.ts
+async function loadSnapshot(ds) {
+  const [pools, blocks, affs, handles, cfg, nodes, weps] = await Promise.all([
+    ds.list(KIND_POOL),
+    ds.list(KIND_BLOCK),
+    ds.list(KIND_AFFINITY),
+    ds.list(KIND_HANDLE),
+    ds.get(KIND_CONFIG, CONFIG_NAME),
+    ds.list(KIND_NODE),
+    ds.list("WorkloadEndpoint")
+  ]);
+  const snap = {
+    pools: [],
+    badPools: [],
+    blocks: blocks.items.map((b) => b.spec).sort((a, b) => compareIPv4(a.cidr, b.cidr)),
+    affinities: affs.items,
+    handles: handles.items,
+    config: configFromResource(cfg),
+    nodes: nodes.items,
+    workloadEndpoints: weps.items
+  };
+  for (const p of pools.items) {
+    try {
+      snap.pools.push(poolFromResource(p));
+    } catch (e) {
+      snap.badPools.push({ name: p.metadata.name, reason: e.message });
+    }
+  }
+  snap.pools.sort((a, b) => compareIPv4(a.cidr, b.cidr));
+  return snap;
+}
+function usageRows(snap, showBlocks) {
+  const rows = [];
+  for (const p of snap.pools) {
+    const blocks = snap.blocks.filter((b) => cidrContains(p.net, parseCidr4(b.cidr).base));
+    const total = cidrSize(p.net);
+    const inUse = blocks.reduce((n, b) => n + inUseCount(b), 0);
+    rows.push({ grouping: "IP Pool", cidr: p.cidr, total, inUse, free: total - inUse });
+    if (showBlocks) {
+      for (const b of blocks) {
+        const t = b.allocations.length;
+        const u = inUseCount(b);
+        rows.push({ grouping: "Block", cidr: b.cidr, total: t, inUse: u, free: t - u });
+      }
+    }
+  }
+  return rows;
+}
+function allAllocations(snap) {
+  const out = [];
+  for (const b of snap.blocks) {
+    const base = parseCidr4(b.cidr).base;
+    const owner = affinityNode(b.affinity);
+    b.allocations.forEach((a, ord) => {
+      if (a === null) return;
+      const attr = b.attributes[a];
+      out.push({ ip: formatIPv4(base + ord), block: b.cidr, blockOwner: owner, handle: attr?.handle_id, attrs: { ...attr?.secondary ?? {} } });
+    });
+  }
+  return out;
+}
+function borrowedRows(snap) {
+  return allAllocations(snap).filter((a) => a.attrs.node !== void 0 && a.attrs.node !== a.blockOwner).map((a) => ({
+    ip: a.ip,
+    borrowingNode: a.attrs.node,
+    block: a.block,
+    blockOwner: a.blockOwner ?? "",
+    type: a.attrs.type ?? (a.attrs.pod ? "pod" : ""),
+    allocatedTo: a.attrs.pod ? `${a.attrs.namespace ?? ""}/${a.attrs.pod}` : a.attrs.node
+  }));
+}
+function lookupIP(snap, ip) {
+  const addr = parseIPv4(ip);
+  for (const b of snap.blocks) {
+    const net = parseCidr4(b.cidr);
+    if (!cidrContains(net, addr)) continue;
+    const a = b.allocations[addr - net.base];
+    if (a === null || a === void 0) return void 0;
+    const attr = b.attributes[a];
+    return { ip, block: b.cidr, blockOwner: affinityNode(b.affinity), handle: attr?.handle_id, attrs: { ...attr?.secondary ?? {} } };
+  }
+  return void 0;
+}
+function inUseIPs(snap) {
+  const out = [];
+  for (const n of snap.nodes) {
+    const s = n.spec ?? {};
+    const name = n.metadata.name;
+    const ipip = s.bgp?.ipv4IPIPTunnelAddr;
+    if (typeof ipip === "string" && ipip) out.push({ ip: ipip.split("/")[0], user: `Node(${name}) ipip tunnel`, node: name });
+    const vx = s.ipv4VXLANTunnelAddr;
+    if (typeof vx === "string" && vx) out.push({ ip: vx.split("/")[0], user: `Node(${name}) vxlan tunnel`, node: name });
+  }
+  for (const w of snap.workloadEndpoints) {
+    const s = w.spec ?? {};
+    for (const net of Array.isArray(s.ipNetworks) ? s.ipNetworks : []) {
+      const ip = String(net).split("/")[0];
+      if (!isIPv4(ip)) continue;
+      out.push({ ip, user: `WorkloadEndpoint(${w.metadata.namespace ?? ""}/${w.metadata.name})`, node: s.node });
+    }
+  }
+  return out;
+}
+function checkIpam(snap) {
+  const allocs = allAllocations(snap);
+  const used = inUseIPs(snap);
+  const usedSet = new Set(used.map((u) => u.ip));
+  const allocSet = new Set(allocs.map((a) => a.ip));
+  const nodeNames = new Set(snap.nodes.map((n) => n.metadata.name));
+  const perNode = /* @__PURE__ */ new Map();
+  for (const a of allocs) {
+    const n = a.attrs.node ?? a.blockOwner ?? "(unknown)";
+    perNode.set(n, (perNode.get(n) ?? 0) + 1);
+  }
+  const topNodes = [...perNode.entries()].map(([node, allocations]) => ({ node, allocations })).sort((a, b) => b.allocations - a.allocations || a.node.localeCompare(b.node)).slice(0, 20);
+  const blockByCidr = new Map(snap.blocks.map((b) => [b.cidr, b]));
+  const handleNames = new Set(snap.handles.map((h) => h.spec?.handleID ?? h.metadata.name));
+  const orphanedHandles = [];
+  const handleCountMismatches = [];
+  const allocsByHandle = /* @__PURE__ */ new Map();
+  for (const a of allocs) {
+    if (!a.handle) continue;
+    const m = allocsByHandle.get(a.handle) ?? /* @__PURE__ */ new Map();
+    m.set(a.block, (m.get(a.block) ?? 0) + 1);
+    allocsByHandle.set(a.handle, m);
+  }
+  for (const h of snap.handles) {
+    const id = h.spec?.handleID ?? h.metadata.name;
+    const actual = allocsByHandle.get(id);
+    if (!actual || actual.size === 0) {
+      orphanedHandles.push(id);
+      continue;
+    }
+    const cidrs = /* @__PURE__ */ new Set([...Object.keys(h.spec?.block ?? {}), ...actual.keys()]);
+    for (const cidr of cidrs) {
+      const hc = h.spec?.block?.[cidr] ?? 0;
+      const b = blockByCidr.get(cidr);
+      const bc = b ? ordinalsOfHandle(b, id).length : 0;
+      if (hc !== bc) handleCountMismatches.push({ handle: id, block: cidr, handleCount: hc, blockCount: bc });
+    }
+  }
+  const missingHandles = [...new Set(allocs.map((a) => a.handle).filter((h) => !!h && !handleNames.has(h)))].sort();
+  const invalidBlocks = snap.blocks.map((b) => ({ block: b.cidr, problems: validateBlock(b) })).filter((x) => x.problems.length);
+  const emptyAffineBlocks = snap.blocks.filter((b) => affinityNode(b.affinity) !== void 0 && inUseCount(b) === 0).map((b) => ({ block: b.cidr, node: affinityNode(b.affinity), nodeExists: nodeNames.has(affinityNode(b.affinity)) }));
+  const danglingAffinities = snap.affinities.filter((a) => a.spec?.state === "confirmed" && a.spec.deleted !== "true" && !blockByCidr.has(a.spec.cidr)).map((a) => ({ affinity: a.metadata.name, node: a.spec.node, cidr: a.spec.cidr }));
+  const allocatedNotInUse = allocs.filter((a) => !usedSet.has(a.ip));
+  const inUseNotAllocated = used.filter((u) => !allocSet.has(u.ip));
+  const problems = allocatedNotInUse.length + inUseNotAllocated.length + orphanedHandles.length + handleCountMismatches.length + missingHandles.length + invalidBlocks.length + emptyAffineBlocks.filter((e) => !e.nodeExists).length + danglingAffinities.length + snap.badPools.length;
+  return {
+    blocks: snap.blocks.length,
+    allocations: allocs.length,
+    pools: snap.pools.filter((p) => !p.disabled).map((p) => p.cidr),
+    tunnelIPs: used.filter((u) => u.user.startsWith("Node(")).length,
+    workloadIPs: used.filter((u) => u.user.startsWith("WorkloadEndpoint(")).length,
+    topNodes,
+    allocatedNotInUse,
+    inUseNotAllocated,
+    orphanedHandles: orphanedHandles.sort(),
+    handleCountMismatches,
+    missingHandles,
+    invalidBlocks,
+    emptyAffineBlocks,
+    danglingAffinities,
+    problems
+  };
+}
+function formatCheckReport(r, snap, opts = {}) {
+  const L = [];
+  L.push("Checking IPAM for inconsistencies...", "", "Loading all IPAM blocks...", `Found ${r.blocks} IPAM blocks.`);
+  for (const b of snap.blocks) L.push(` IPAM block ${b.cidr} affinity=${b.affinity ?? "<none>"}:`);
+  L.push(`IPAM blocks record ${r.allocations} allocations.`, "", "Loading all IPAM pools...");
+  for (const p of r.pools) L.push(`  ${p}`);
+  L.push(`Found ${r.pools.length} active IP pools.`);
+  for (const b of snap.badPools) L.push(`  invalid IP pool ${b.name}: ${b.reason}`);
+  L.push("", "Loading all nodes.", `Found ${r.tunnelIPs} node tunnel IPs.`, "", "Loading all workload endpoints.", `Found ${r.workloadIPs} workload IPs.`);
+  L.push(`Workloads and nodes are using ${r.tunnelIPs + r.workloadIPs} IPs.`, "");
+  if (opts.showAllIPs) {
+    for (const u of inUseIPs(snap)) L.push(`  ${u.ip} in use by ${u.user}`);
+    L.push("");
+  }
+  L.push("Looking for top (up to 20) nodes by allocations...");
+  for (const t of r.topNodes) L.push(`  ${t.node} has ${t.allocations} allocations`);
+  if (r.topNodes.length) {
+    const counts = r.topNodes.map((t) => t.allocations).sort((a, b) => a - b);
+    L.push(`Node with most allocations has ${counts[counts.length - 1]}; median is ${counts[Math.floor(counts.length / 2)]}`);
+  }
+  L.push("", "Scanning for IPs that are allocated but not actually in use...");
+  for (const a of r.allocatedNotInUse) {
+    if (opts.showProblemIPs || r.allocatedNotInUse.length <= 50) L.push(`  ${a.ip} leaked; attrs ${JSON.stringify({ handle: a.handle, ...a.attrs })}`);
+  }
+  L.push(`Found ${r.allocatedNotInUse.length} IPs that are allocated in IPAM but not actually in use.`);
+  L.push("Scanning for IPs that are in use by a workload or node but are not allocated in IPAM...");
+  for (const u of r.inUseNotAllocated) L.push(`  ${u.ip} in use by ${u.user} but not allocated`);
+  const outside = r.inUseNotAllocated.filter((u) => !snap.pools.some((p) => cidrContains(p.net, parseIPv4(u.ip)))).length;
+  L.push(`Found ${outside} in-use IPs that are not in active IP pools.`);
+  L.push(`Found ${r.inUseNotAllocated.length - outside} in-use IPs that are in active IP pools but have no corresponding IPAM allocation.`, "");
+  L.push("Scanning for IPAM handles with no matching IPs...");
+  for (const h of r.orphanedHandles) L.push(`  handle ${h} holds no addresses`);
+  for (const m of r.handleCountMismatches) L.push(`  handle ${m.handle} counts ${m.handleCount} in block ${m.block} but the block holds ${m.blockCount}`);
+  L.push(`Found ${r.orphanedHandles.length} handles with no matching IPs (and ${snap.handles.length - r.orphanedHandles.length} handles with matching IPs).`);
+  L.push("Scanning for IPs with missing handle...");
+  for (const h of r.missingHandles) L.push(`  handle ${h} is used by allocations but has no IPAMHandle`);
+  L.push(`Found ${r.missingHandles.length} handles mentioned in blocks with no matching handle resource.`);
+  L.push("Scanning for invalid blocks...");
+  for (const b of r.invalidBlocks) L.push(`  block ${b.block}: ${b.problems.join("; ")}`);
+  L.push(`Found ${r.invalidBlocks.length} invalid blocks.`);
+  L.push("Scanning for empty affine blocks...");
+  for (const e of r.emptyAffineBlocks) L.push(`  block ${e.block} affine to ${e.node} is empty${e.nodeExists ? "" : " and the node does not exist"}`);
+  L.push(`Found ${r.emptyAffineBlocks.length} empty affine blocks (${r.emptyAffineBlocks.filter((e) => !e.nodeExists).length} of nodes that no longer exist).`);
+  L.push("Scanning for block affinities with no block...");
+  for (const a of r.danglingAffinities) L.push(`  affinity ${a.affinity} (node ${a.node}, ${a.cidr}) has no block`);
+  L.push(`Found ${r.danglingAffinities.length} block affinities with no block.`);
+  L.push(`Check complete; found ${r.problems} problems.`);
+  return L.join("\n") + "\n";
+}
+var init_report = __esm({
+  "src/ipam/report.ts"() {
+    "use strict";
+    init_ip();
+    init_model();
+  }
+});
+
+// src/ipam/index.ts
+var ipam_exports = {};
+__export(ipam_exports, {
+  BlockAffinityAllocator: () => BlockAffinityAllocator,
+  CONFIG_NAME: () => CONFIG_NAME,
+  DEFAULT_IPAM_CONFIG: () => DEFAULT_IPAM_CONFIG,
+  DEFAULT_MAX_BLOCKS_PER_HOST: () => DEFAULT_MAX_BLOCKS_PER_HOST,
+  EMPTY_BLOCK_MIN_RECLAIM_AGE_MS: () => EMPTY_BLOCK_MIN_RECLAIM_AGE_MS,
+  IpamError: () => IpamError,
+  KIND_AFFINITY: () => KIND_AFFINITY,
+  KIND_BLOCK: () => KIND_BLOCK,
+  KIND_CONFIG: () => KIND_CONFIG,
+  KIND_HANDLE: () => KIND_HANDLE,
+  KIND_NODE: () => KIND_NODE,
+  KIND_POOL: () => KIND_POOL,
+  TUNNEL_ATTR_TYPE: () => TUNNEL_ATTR_TYPE,
+  affinityName: () => affinityName2,
+  affinityNode: () => affinityNode,
+  allAllocations: () => allAllocations,
+  assignOrdinal: () => assignOrdinal,
+  assignOrdinals: () => assignOrdinals,
+  blockName: () => blockName,
+  blockNet: () => blockNet,
+  blockOrder: () => blockOrder,
+  borrowedRows: () => borrowedRows,
+  checkIpam: () => checkIpam,
+  configFromResource: () => configFromResource,
+  createIpam: () => createIpam,
+  effectiveMaxBlocks: () => effectiveMaxBlocks,
+  formatCheckReport: () => formatCheckReport,
+  freeCount: () => freeCount,
+  handleOfOrdinal: () => handleOfOrdinal,
+  hostAffinity: () => hostAffinity,
+  inUseCount: () => inUseCount,
+  inUseIPs: () => inUseIPs,
+  ip4: () => ip_exports,
+  loadSnapshot: () => loadSnapshot,
+  lookupIP: () => lookupIP,
+  makeResource: () => makeResource,
+  newBlockSpec: () => newBlockSpec,
+  ordinalToIP: () => ordinalToIP,
+  ordinalsOfHandle: () => ordinalsOfHandle,
+  poolAllows: () => poolAllows,
+  poolFromResource: () => poolFromResource,
+  releaseOrdinals: () => releaseOrdinals,
+  tunnelHandle: () => tunnelHandle,
+  usageRows: () => usageRows,
+  validateBlock: () => validateBlock
+});
+function createIpam(ds, opts) {
+  return new BlockAffinityAllocator(ds, opts);
+}
+var init_ipam = __esm({
+  "src/ipam/index.ts"() {
+    "use strict";
+    init_allocator();
+    init_allocator();
+    init_model();
+    init_report();
+    init_ip();
+  }
+});
+
+// src/cni/backend.ts
+var openRealBackend = async (sel) => {
+  const [{ openDatastore: openDatastore2 }, { createIpam: createIpam2 }] = await Promise.all([Promise.resolve().then(() => (init_datastore(), datastore_exports)), Promise.resolve().then(() => (init_ipam(), ipam_exports))]);
+  const ds = await openDatastore2(sel);
+  return { ds, ipam: createIpam2(ds), close: () => ds.close() };
+};
+
+// src/cni/dataplane.ts
+import { closeSync as closeSync2, openSync as openSync2 } from "node:fs";
+
+// src/netlink/index.ts
+import { createRequire as createRequire2 } from "node:module";
+
+// src/netlink/netns.ts
+import { closeSync, openSync, readFileSync as readFileSync3, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+var CLONE_NEWNET = 1073741824;
+var setnsFn;
+var errnoFn;
+function setns(fd) {
+  if (!setnsFn) {
+    const require3 = createRequire(import.meta.url);
+    const koffi = require3("koffi");
+    const libc = koffi.load("libc.so.6");
+    setnsFn = libc.func("int setns(int fd, int nstype)");
+    errnoFn = () => koffi.errno();
+  }
+  if (setnsFn(fd, CLONE_NEWNET) !== 0) {
+    const errno = errnoFn();
+    const err = new Error(`setns failed: errno ${errno}`);
+    err.errno = errno;
+    throw err;
+  }
+}
+var CURRENT_NETNS = "/proc/thread-self/ns/net";
+function withNetns(path, fn) {
+  if (fn.constructor.name === "AsyncFunction") throw new Error("withNetns: the callback must be synchronous");
+  const target = openSync(path, "r");
+  let original;
+  try {
+    original = openSync(CURRENT_NETNS, "r");
+    setns(target);
+    try {
+      const out = fn();
+      if (out instanceof Promise) throw new Error("withNetns: the callback returned a Promise; keep the switched section synchronous");
+      return out;
+    } finally {
+      try {
+        setns(original);
+      } catch (e) {
+        process.stderr.write(`FATAL: cannot return to original netns: ${e}
+`);
+        process.abort();
+      }
+    }
+  } finally {
+    if (original !== void 0) closeSync(original);
+    closeSync(target);
+  }
+}
+function netnsExists(path) {
+  try {
+    closeSync(openSync(path, "r"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+function sysctlPath(key) {
+  const m = /^net\.(ipv4|ipv6)\.(conf|neigh)\.(.+)\.([^.]+)$/.exec(key);
+  if (m) return `/proc/sys/net/${m[1]}/${m[2]}/${m[3]}/${m[4]}`;
+  return "/proc/sys/" + key.replace(/\./g, "/");
+}
+function readSysctl(key, netns) {
+  const read = () => readFileSync3(sysctlPath(key), "utf8").trim();
+  return netns ? withNetns(netns, read) : read();
+}
+function writeSysctl(key, value, netns) {
+  const write = () => writeFileSync(sysctlPath(key), String(value));
+  if (netns) withNetns(netns, write);
+  else write();
+}
+
+// src/netlink/ip.ts
+import { isIPv4 as isIPv42, isIPv6 } from "node:net";
+function ipFamily(ip) {
+  if (isIPv42(ip)) return 4;
+  if (isIPv6(ip)) return 6;
+  throw new Error(`invalid IP address "${ip}"`);
+}
+function ipToBytes(ip) {
+  if (isIPv42(ip)) return Buffer.from(ip.split(".").map(Number));
+  if (!isIPv6(ip)) throw new Error(`invalid IP address "${ip}"`);
+  let text = ip;
+  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4tail) {
+    const b = v4tail[1].split(".").map(Number);
+    text = text.slice(0, -v4tail[1].length) + (b[0] << 8 | b[1]).toString(16) + ":" + (b[2] << 8 | b[3]).toString(16);
+  }
+  const [head, tail] = text.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail !== void 0 && tail !== "" ? tail.split(":") : [];
+  const groups = tail === void 0 ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+function bytesToIp(b) {
+  if (b.length === 4) return Array.from(b).join(".");
+  if (b.length !== 16) throw new Error(`address of ${b.length} bytes`);
+  const groups = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b[i] << 8 | b[i + 1]);
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(":");
+  return hex.slice(0, best).join(":") + "::" + hex.slice(best + bestLen).join(":");
+}
+function parseCidr(text, familyHint = 4) {
+  if (text === "default") return familyHint === 6 ? { ip: "::", prefix: 0, family: 6 } : { ip: "0.0.0.0", prefix: 0, family: 4 };
+  const [ip, p] = text.split("/");
+  const family2 = ipFamily(ip);
+  const max = family2 === 4 ? 32 : 128;
+  const prefix = p === void 0 ? max : Number(p);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || p !== void 0 && !/^\d+$/.test(p)) {
+    throw new Error(`invalid CIDR "${text}"`);
+  }
+  return { ip, prefix, family: family2 };
+}
+function macToBytes(mac) {
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) throw new Error(`invalid MAC address "${mac}"`);
+  return Buffer.from(mac.split(":").map((x) => parseInt(x, 16)));
+}
+function bytesToMac(b) {
+  return Array.from(b).map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+// src/netlink/index.ts
+var require2 = createRequire2(import.meta.url);
+var nlmod;
+function nl() {
+  return nlmod ??= require2("netlink");
+}
+var RECV_BUFFER = 4 << 20;
+var SEND_BUFFER = 1 << 20;
+var F_CREATE = 1024;
+var F_EXCL = 512;
+var F_REPLACE = 256;
+var F_APPEND = 2048;
+var RTNH_F_ONLINK = 4;
+var AF_INET = 2;
+var AF_INET6 = 10;
+var AF_BRIDGE = 7;
+var NetlinkError = class extends Error {
+  constructor(code, op) {
+    super(`${op}: ${code}`);
+    this.code = code;
+    this.op = op;
+    this.name = "NetlinkError";
+  }
+  code;
+  op;
+};
+function isNetlinkError(e, ...codes) {
+  return e instanceof NetlinkError && (codes.length === 0 || codes.includes(e.code));
+}
+async function call(op, p) {
+  try {
+    return await p;
+  } catch (e) {
+    const m = /Request rejected: (\S+)/.exec(String(e?.message ?? e));
+    if (m) throw new NetlinkError(m[1], op);
+    throw e;
+  }
+}
+function afOf(f) {
+  return f === 4 ? AF_INET : AF_INET6;
+}
+function famOf(af) {
+  return af === AF_INET6 ? 6 : 4;
+}
+function serialize(data) {
+  const s = new (nl()).AttrStream();
+  s.emit(data);
+  return Buffer.concat(s.bufs);
+}
+var SCOPES = { universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+var TYPES = { unicast: 1, local: 2, broadcast: 3, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
+var RTPROT = { redirect: 1, kernel: 2, boot: 3, static: 4, bird: 12, dhcp: 16 };
+var Netlink = class _Netlink {
+  constructor(sock) {
+    this.sock = sock;
+  }
+  sock;
+  static open(opts = {}) {
+    const create = () => nl().createRtNetlink({ recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
+    return new _Netlink(opts.netns ? withNetns(opts.netns, create) : create());
+  }
+  close() {
+    this.sock.socket.close();
+  }
+  // ---- links ---------------------------------------------------------------------------------------
+  toLink(m) {
+    let kind;
+    if (m.attrs.linkinfo) {
+      try {
+        kind = nl().ifla.parseInfo(m.attrs.linkinfo).kind;
+      } catch {
+      }
+    }
+    const flags = m.data.flags ?? {};
+    const link = m.attrs.link;
+    return {
+      index: m.data.index ?? 0,
+      name: m.attrs.ifname ?? "",
+      mtu: m.attrs.mtu ?? 0,
+      mac: m.attrs.address ? bytesToMac(m.attrs.address) : "",
+      up: !!flags.up,
+      lowerUp: !!flags.lowerUp,
+      kind,
+      parentIndex: typeof link === "number" ? link : Buffer.isBuffer(link) && link.length >= 4 ? link.readUInt32LE(0) : void 0,
+      master: m.attrs.master
+    };
+  }
+  async listLinks() {
+    return (await call("list links", this.sock.getLinks())).map((m) => this.toLink(m));
+  }
+  /** The link named `name`, or undefined when there is none. */
+  async getLink(name) {
+    try {
+      const r = await call(`get link ${name}`, this.sock.getLink({}, { ifname: name }));
+      return r[0] ? this.toLink(r[0]) : void 0;
+    } catch (e) {
+      if (isNetlinkError(e, "ENODEV", "ENOENT")) return void 0;
+      throw e;
+    }
+  }
+  async getLinkByIndex(index) {
+    try {
+      const r = await call(`get link #${index}`, this.sock.getLink({ index }));
+      return r[0] ? this.toLink(r[0]) : void 0;
+    } catch (e) {
+      if (isNetlinkError(e, "ENODEV", "ENOENT")) return void 0;
+      throw e;
+    }
+  }
+  async mustGetLink(name) {
+    const l = await this.getLink(name);
+    if (!l) throw new NetlinkError("ENODEV", `link ${name} not found`);
+    return l;
+  }
+  /** Creates a veth pair; the peer can be created straight into another namespace (peerNetnsFd). */
+  async createVeth(o) {
+    const { ifla, rt } = nl();
+    const peerAttrs = { ifname: o.peerName };
+    if (o.peerMtu ?? o.mtu) peerAttrs.mtu = o.peerMtu ?? o.mtu;
+    if (o.peerMac) peerAttrs.address = macToBytes(o.peerMac);
+    if (o.peerNetnsFd !== void 0) peerAttrs.netNsFd = o.peerNetnsFd;
+    if (o.numQueues && o.numQueues > 1) {
+      peerAttrs.numTxQueues = o.numQueues;
+      peerAttrs.numRxQueues = o.numQueues;
+    }
+    const peer = Buffer.concat([rt.formatLink({}), serialize(ifla.formatLinkAttrs(peerAttrs))]);
+    const attrs = {
+      ifname: o.name,
+      linkinfo: serialize(ifla.formatInfo({ kind: "veth", data: serialize(ifla.formatVethInfo({ peer })) }))
+    };
+    if (o.mtu) attrs.mtu = o.mtu;
+    if (o.mac) attrs.address = macToBytes(o.mac);
+    if (o.numQueues && o.numQueues > 1) {
+      attrs.numTxQueues = o.numQueues;
+      attrs.numRxQueues = o.numQueues;
+    }
+    await call(`create veth ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    return this.mustGetLink(o.name);
+  }
+  /** Creates a VXLAN device (nolearning by default, as Felix does). */
+  async createVxlan(o) {
+    const { ifla } = nl();
+    const port = Buffer.alloc(2);
+    port.writeUInt16BE(o.port);
+    const vx = { id: o.vni, port, learning: o.learning ? 1 : 0 };
+    if (o.local) vx.local = ipToBytes(o.local);
+    if (o.link !== void 0) vx.link = o.link;
+    const attrs = {
+      ifname: o.name,
+      linkinfo: serialize(ifla.formatInfo({ kind: "vxlan", data: serialize(ifla.formatVxlan(vx)) }))
+    };
+    if (o.mtu) attrs.mtu = o.mtu;
+    if (o.mac) attrs.address = macToBytes(o.mac);
+    await call(`create vxlan ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    return this.mustGetLink(o.name);
+  }
+  /** Creates a link of a kind that needs no extra data (e.g. 'bridge'). */
+  async createLink(name, kind, mtu) {
+    const { ifla } = nl();
+    const attrs = { ifname: name, linkinfo: serialize(ifla.formatInfo({ kind })) };
+    if (mtu) attrs.mtu = mtu;
+    await call(`create ${kind} ${name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    return this.mustGetLink(name);
+  }
+  async setLinkUp(index, up = true) {
+    await call(
+      `set link #${index} ${up ? "up" : "down"}`,
+      this.sock.setLink({ index, flags: up ? { up: true } : {}, change: { up: true } })
+    );
+  }
+  async setMtu(index, mtu) {
+    await call(`set link #${index} mtu ${mtu}`, this.sock.setLink({ index }, { mtu }));
+  }
+  async setMac(index, mac) {
+    await call(`set link #${index} address ${mac}`, this.sock.setLink({ index }, { address: macToBytes(mac) }));
+  }
+  async setName(index, name) {
+    await call(`rename link #${index} to ${name}`, this.sock.setLink({ index }, { ifname: name }));
+  }
+  async setMaster(index, masterIndex) {
+    await call(`set link #${index} master #${masterIndex}`, this.sock.setLink({ index }, { master: masterIndex }));
+  }
+  /** Moves a link into the namespace behind the open fd `netnsFd`. */
+  async moveToNetns(index, netnsFd) {
+    await call(`move link #${index} to netns`, this.sock.setLink({ index }, { netNsFd: netnsFd }));
+  }
+  async deleteLink(index) {
+    await call(`delete link #${index}`, this.sock.delLink({ index }));
+  }
+  /** Deletes the link named `name` if present; returns whether it existed. */
+  async deleteLinkByName(name) {
+    const l = await this.getLink(name);
+    if (!l) return false;
+    try {
+      await this.deleteLink(l.index);
+    } catch (e) {
+      if (isNetlinkError(e, "ENODEV")) return false;
+      throw e;
+    }
+    return true;
+  }
+  // ---- addresses -----------------------------------------------------------------------------------
+  /** Adds `cidr` (e.g. 10.0.0.5/32) to the link; IPv6 gets nodad unless dad is asked for. */
+  async addAddress(index, cidr, opts = {}) {
+    const c = parseCidr(cidr);
+    const addr = ipToBytes(c.ip);
+    await call(`add address ${cidr} to #${index}`, this.sock.newAddress(
+      { family: afOf(c.family), prefixlen: c.prefix, index, flags: c.family === 6 && !opts.dad ? { nodad: true } : {} },
+      { local: addr, address: addr },
+      { flags: F_CREATE | (opts.replace ? F_REPLACE : F_EXCL) }
+    ));
+  }
+  async delAddress(index, cidr) {
+    const c = parseCidr(cidr);
+    const addr = ipToBytes(c.ip);
+    await call(
+      `delete address ${cidr} from #${index}`,
+      this.sock.delAddress({ family: afOf(c.family), prefixlen: c.prefix, index }, { local: addr, address: addr })
+    );
+  }
+  /** Addresses, optionally only of one link and/or family. */
+  async listAddresses(filter = {}) {
+    const req = filter.family ? { family: afOf(filter.family) } : {};
+    const msgs = await call("list addresses", this.sock.getAddresses(req));
+    const out = [];
+    for (const m of msgs) {
+      if (filter.index !== void 0 && m.data.index !== filter.index) continue;
+      const raw = m.attrs.local ?? m.attrs.address;
+      if (!raw) continue;
+      const ip = bytesToIp(raw);
+      const prefix = m.data.prefixlen ?? 0;
+      out.push({ index: m.data.index ?? 0, family: famOf(m.data.family), ip, prefix, cidr: `${ip}/${prefix}` });
+    }
+    return out;
+  }
+  // ---- routes --------------------------------------------------------------------------------------
+  routeMsg(r) {
+    const c = parseCidr(r.dst, r.family ?? (r.gateway ? ipFamily(r.gateway) : 4));
+    const table = r.table ?? 254;
+    const data = {
+      family: afOf(c.family),
+      dstLen: c.prefix,
+      table: table < 256 ? table : 252,
+      protocol: r.protocol ?? RTPROT.boot,
+      scope: r.scope !== void 0 ? SCOPES[r.scope] : r.type && r.type !== "unicast" ? 0 : r.gateway ? 0 : 253,
+      type: r.type ? TYPES[r.type] : 1,
+      flags: r.onlink ? { __unknown: RTNH_F_ONLINK } : {}
+    };
+    if (r.scope === void 0 && r.type === "local") data.scope = SCOPES.host;
+    const attrs = {};
+    if (c.prefix > 0) attrs.dst = ipToBytes(c.ip);
+    if (r.gateway) attrs.gateway = ipToBytes(r.gateway);
+    if (r.oif !== void 0) attrs.oif = r.oif;
+    if (table >= 256) attrs.table = table;
+    if (r.metric !== void 0) attrs.priority = r.metric;
+    if (r.src) attrs.prefsrc = ipToBytes(r.src);
+    return [data, attrs];
+  }
+  /** Adds a route; EEXIST when an equal route is present. */
+  async addRoute(r) {
+    const [d, a] = this.routeMsg(r);
+    await call(`add route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_EXCL }));
+  }
+  /** Adds or replaces the route for this destination/table/metric (`ip route replace`). */
+  async replaceRoute(r) {
+    const [d, a] = this.routeMsg(r);
+    await call(`replace route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_REPLACE }));
+  }
+  /** Appends a route (another next hop for the same prefix with a different metric etc.). */
+  async appendRoute(r) {
+    const [d, a] = this.routeMsg(r);
+    await call(`append route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_APPEND }));
+  }
+  /** Deletes the route matching the spec; ESRCH when absent. Protocol/scope are only matched when given. */
+  async delRoute(r) {
+    const [d, a] = this.routeMsg(r);
+    if (r.protocol === void 0) d.protocol = 0;
+    if (r.scope === void 0) d.scope = SCOPES.nowhere;
+    if (r.type === void 0) d.type = 0;
+    await call(`delete route ${r.dst}`, this.sock.delRoute(d, a));
+  }
+  /** Routes of one family; filter by table (default main; 'all' for every table) and/or oif. */
+  async listRoutes(filter = {}) {
+    const family2 = filter.family ?? 4;
+    const msgs = await call("list routes", this.sock.getRoutes({ family: afOf(family2) }));
+    const out = [];
+    const revScope = new Map(Object.entries(SCOPES).map(([k, v]) => [v, k]));
+    const revType = new Map(Object.entries(TYPES).map(([k, v]) => [v, k]));
+    for (const m of msgs) {
+      const table = m.attrs.table ?? m.data.table ?? 0;
+      if ((filter.table ?? 254) !== "all" && table !== (filter.table ?? 254)) continue;
+      if (filter.oif !== void 0 && m.attrs.oif !== filter.oif) continue;
+      const num = (v, enumObj) => typeof v === "number" ? v : typeof v === "string" ? Number(enumObj[v] ?? 0) : 0;
+      const { rt } = nl();
+      const scopeN = num(m.data.scope, rt.RouteScope);
+      const typeN = num(m.data.type, rt.RouteType);
+      const protoN = num(m.data.protocol, rt.RouteProtocol);
+      const flagsRaw = m.data.flags;
+      const dst = m.attrs.dst ? bytesToIp(m.attrs.dst) : family2 === 4 ? "0.0.0.0" : "::";
+      out.push({
+        family: family2,
+        dst: `${dst}/${m.data.dstLen ?? 0}`,
+        gateway: m.attrs.gateway ? bytesToIp(m.attrs.gateway) : void 0,
+        oif: m.attrs.oif,
+        scope: revScope.get(scopeN) ?? scopeN,
+        protocol: protoN,
+        table,
+        type: revType.get(typeN) ?? typeN,
+        onlink: !!((flagsRaw?.__unknown ?? 0) & RTNH_F_ONLINK),
+        metric: m.attrs.priority,
+        src: m.attrs.prefsrc ? bytesToIp(m.attrs.prefsrc) : void 0
+      });
+    }
+    return out;
+  }
+  // ---- neighbours and FDB --------------------------------------------------------------------------
+  neighMsg(n) {
+    const data = {
+      family: n.family,
+      ifindex: n.ifindex,
+      state: n.permanent === false ? { reachable: true } : { permanent: true },
+      flags: { ...n.self ? { self: true } : {}, ...n.proxy ? { proxy: true } : {} }
+    };
+    const attrs = {};
+    if (n.dst) attrs.dst = ipToBytes(n.dst);
+    if (n.lladdr) attrs.lladdr = macToBytes(n.lladdr);
+    return [data, attrs];
+  }
+  /** Adds or replaces a neighbour (ARP/ND) entry. */
+  async replaceNeighbor(n) {
+    const [d, a] = this.neighMsg(n);
+    await call(`replace neighbour ${n.dst ?? n.lladdr}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+  }
+  /**
+   * Adds an FDB entry on a VXLAN device (`bridge fdb append <mac> dev <vx> dst <ip> self permanent`).
+   * APPEND, as the kernel wants for vxlan FDB entries with a remote.
+   */
+  async appendFdb(ifindex, lladdr, dst) {
+    const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
+    await call(`append fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_APPEND }));
+  }
+  /** Replaces the FDB entry for a MAC (`bridge fdb replace … self permanent`). */
+  async replaceFdb(ifindex, lladdr, dst) {
+    const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
+    await call(`replace fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+  }
+  async delNeighbor(n) {
+    const [d, a] = this.neighMsg(n);
+    await call(`delete neighbour ${n.dst ?? n.lladdr}`, this.sock.delNeighbor(d, a));
+  }
+  /** Neighbours of a family: AF_INET/AF_INET6 for ARP/ND, AF_BRIDGE (7) for the FDB. */
+  async listNeighbors(family2, ifindex) {
+    const msgs = await call("list neighbours", this.sock.getNeighbors({ family: family2 }));
+    const out = [];
+    for (const m of msgs) {
+      if (ifindex !== void 0 && m.data.ifindex !== ifindex) continue;
+      const st = m.data.state ?? {};
+      const { rt } = nl();
+      out.push({
+        family: m.data.family ?? family2,
+        ifindex: m.data.ifindex ?? 0,
+        dst: m.attrs.dst ? bytesToIp(m.attrs.dst) : void 0,
+        lladdr: m.attrs.lladdr ? bytesToMac(m.attrs.lladdr) : void 0,
+        permanent: !!st.permanent,
+        state: rt.formatNeighborState(st),
+        self: !!m.data.flags?.self,
+        master: m.attrs.master
+      });
+    }
+    return out;
+  }
+};
+
+// src/cni/errors.ts
+var CNI_ERR = {
+  incompatibleVersion: 1,
+  unsupportedField: 2,
+  unknownContainer: 3,
+  invalidEnv: 4,
+  ioFailure: 5,
+  decodeFailure: 6,
+  invalidNetworkConfig: 7,
+  tryAgainLater: 11,
+  /** STATUS: the plugin cannot service ADD requests. */
+  pluginNotAvailable: 50,
+  datastoreConnection: 100,
+  /** CHECK found the attachment different from what ADD made. */
+  checkFailed: 101,
+  internal: 999
+};
+var CniError = class extends Error {
+  constructor(code, msg, details) {
+    super(msg);
+    this.code = code;
+    this.details = details;
+    this.name = "CniError";
+  }
+  code;
+  details;
+  toJSON(cniVersion) {
+    const out = {};
+    if (cniVersion) out.cniVersion = cniVersion;
+    out.code = this.code;
+    out.msg = this.message;
+    if (this.details) out.details = this.details;
+    return out;
+  }
+};
+function asCniError(e) {
+  if (e instanceof CniError) return e;
+  const code = e?.code;
+  if (code === "Unavailable") return new CniError(CNI_ERR.tryAgainLater, "datastore unavailable, try again later", String(e.message));
+  return new CniError(CNI_ERR.internal, e instanceof Error ? e.message : String(e));
+}
+
+// src/cni/wep.ts
+init_resource();
+
+// src/cni/names.ts
+import { createHash as createHash2 } from "node:crypto";
+function hostVethName(id, prefixEnv) {
+  const prefix = (prefixEnv ?? "").split(",")[0].trim() || "cali";
+  if (id.orchestrator === "k8s") {
+    return prefix + createHash2("sha1").update(`${id.namespace}.${id.workload}`).digest("hex").slice(0, 11);
+  }
+  return prefix + id.containerId.slice(0, 11);
+}
+function escapeSegment(s) {
+  return s.replace(/-/g, "--");
+}
+function workloadEndpointName(id) {
+  return workloadEndpointPrefix(id) + escapeSegment(id.endpoint);
+}
+function workloadEndpointPrefix(id) {
+  const wl = id.orchestrator === "k8s" ? id.workload : id.containerId;
+  return [id.node, id.orchestrator, wl].map(escapeSegment).join("-") + "-";
+}
+function ipamHandle(networkName, containerId) {
+  return `${networkName}.${containerId}`;
+}
+function legacyWorkloadHandle(id) {
+  return id.orchestrator === "k8s" ? `${id.namespace}.${id.workload}` : id.containerId;
+}
+
+// src/cni/wep.ts
+var WEP_KIND = "WorkloadEndpoint";
+var LABEL_NAMESPACE = "projectcalico.org/namespace";
+var LABEL_ORCHESTRATOR = "projectcalico.org/orchestrator";
+var LABEL_SERVICEACCOUNT = "projectcalico.org/serviceaccount";
+function hostCidr(ip) {
+  const addr = ip.split("/")[0];
+  return addr.includes(":") ? `${addr}/128` : `${addr}/32`;
+}
+function buildWorkloadEndpoint(w) {
+  const { id } = w;
+  const labels = { ...w.podLabels ?? {} };
+  let profiles;
+  if (id.orchestrator === "k8s") {
+    labels[LABEL_NAMESPACE] = id.namespace;
+    labels[LABEL_ORCHESTRATOR] = "k8s";
+    if (w.serviceAccount && w.serviceAccount.length < 63) labels[LABEL_SERVICEACCOUNT] = w.serviceAccount;
+    profiles = w.policyType === "k8s" ? [`kns.${id.namespace}`, ...w.serviceAccount ? [`ksa.${id.namespace}.${w.serviceAccount}`] : []] : [w.networkName];
+  } else {
+    labels[LABEL_NAMESPACE] = id.namespace;
+    labels[LABEL_ORCHESTRATOR] = "cni";
+    profiles = [w.networkName];
+  }
+  const spec = {
+    orchestrator: id.orchestrator,
+    node: id.node,
+    containerID: id.containerId,
+    endpoint: id.endpoint,
+    ipNetworks: w.ips.map(hostCidr),
+    profiles,
+    interfaceName: w.hostVeth
+  };
+  if (id.orchestrator === "k8s") {
+    spec.pod = id.workload;
+    if (w.serviceAccount) spec.serviceAccountName = w.serviceAccount;
+  } else spec.workload = id.containerId;
+  if (w.containerMac) spec.mac = w.containerMac;
+  return {
+    apiVersion: API_VERSION,
+    kind: WEP_KIND,
+    metadata: { name: workloadEndpointName(id), namespace: id.namespace, labels },
+    spec
+  };
+}
+
+// src/cni/dataplane.ts
+var HOST_VETH_MAC = "ee:ee:ee:ee:ee:ee";
+var GATEWAY_IP = "169.254.1.1";
+function openNetnsFd(path) {
+  try {
+    return openSync2(path, "r");
+  } catch (e) {
+    throw new CniError(CNI_ERR.ioFailure, `failed to open netns "${path}": ${e.code ?? e.message}`);
+  }
+}
+var HOST_SYSCTLS = (veth) => [
+  // [key, value, required] — Calico treats proxy_delay as a warning only.
+  [`net.ipv4.conf.${veth}.route_localnet`, "1", true],
+  [`net.ipv4.neigh.${veth}.proxy_delay`, "0", false],
+  [`net.ipv4.conf.${veth}.proxy_arp`, "1", true],
+  [`net.ipv4.conf.${veth}.forwarding`, "1", true],
+  [`net.ipv6.conf.${veth}.accept_ra`, "0", false]
+];
+var LinuxDataplane = class {
+  async setup(req, fault = () => {
+  }) {
+    const host = Netlink.open();
+    let cont;
+    const nsfd = openNetnsFd(req.netns);
+    try {
+      cont = Netlink.open({ netns: req.netns });
+      await host.deleteLinkByName(req.hostVeth);
+      if (await cont.getLink(req.ifname)) {
+        throw new CniError(CNI_ERR.internal, `interface "${req.ifname}" already exists in container netns ${req.netns}`);
+      }
+      let hostLink = await host.createVeth({
+        name: req.hostVeth,
+        mac: HOST_VETH_MAC,
+        mtu: req.mtu,
+        peerName: req.ifname,
+        peerMtu: req.mtu,
+        peerNetnsFd: nsfd,
+        numQueues: req.numQueues
+      });
+      fault("veth");
+      hostLink = await this.ensureHostMac(host, hostLink);
+      for (const [key, value, required] of HOST_SYSCTLS(req.hostVeth)) {
+        try {
+          writeSysctl(key, value);
+        } catch (e) {
+          if (required) throw new CniError(CNI_ERR.ioFailure, `failed to set ${key}=${value}: ${e.message}`);
+        }
+      }
+      fault("sysctl");
+      await host.setLinkUp(hostLink.index);
+      const contLink = await cont.mustGetLink(req.ifname);
+      await cont.setLinkUp(contLink.index);
+      fault("link-up");
+      for (const ip of req.ips) await cont.addAddress(contLink.index, hostCidr(ip));
+      fault("address");
+      try {
+        writeSysctl("net.ipv4.ip_forward", req.allowIpForwarding ? 1 : 0, req.netns);
+      } catch {
+      }
+      await cont.addRoute({ dst: `${GATEWAY_IP}/32`, oif: contLink.index, scope: "link" });
+      await cont.addRoute({ dst: "0.0.0.0/0", gateway: GATEWAY_IP, oif: contLink.index });
+      fault("routes");
+      if (!req.skipHostRoute) for (const ip of req.ips) await this.addHostRoute(host, hostCidr(ip), hostLink);
+      fault("host-route");
+      const after = await cont.mustGetLink(req.ifname);
+      return { containerMac: after.mac, hostIndex: hostLink.index };
+    } finally {
+      closeSync2(nsfd);
+      cont?.close();
+      host.close();
+    }
+  }
+  /** Calico retries setting the MAC because udev may rewrite it right after creation. */
+  async ensureHostMac(host, link) {
+    for (let i = 0; i < 50 && link.mac !== HOST_VETH_MAC; i++) {
+      await host.setMac(link.index, HOST_VETH_MAC);
+      link = await host.getLinkByIndex(link.index) ?? link;
+      if (link.mac !== HOST_VETH_MAC) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (link.mac !== HOST_VETH_MAC) throw new CniError(CNI_ERR.internal, `host veth ${link.name} refused MAC ${HOST_VETH_MAC} (has ${link.mac})`);
+    return link;
+  }
+  async addHostRoute(host, dst, link) {
+    try {
+      await host.addRoute({ dst, oif: link.index, scope: "link" });
+    } catch (e) {
+      if (!isNetlinkError(e, "EEXIST")) throw e;
+      const existing = (await host.listRoutes({ family: 4 })).find((r) => r.dst === dst && r.table === 254);
+      if (existing?.oif === link.index) return;
+      const other = existing?.oif !== void 0 ? (await host.getLinkByIndex(existing.oif))?.name : void 0;
+      throw new CniError(
+        CNI_ERR.internal,
+        `route (dst ${dst}) already exists for an interface other than '${link.name}': ${other ?? JSON.stringify(existing)}`
+      );
+    }
+  }
+  async teardown(netns, ifname) {
+    if (!netns || !netnsExists(netns)) return;
+    let cont;
+    try {
+      cont = Netlink.open({ netns });
+    } catch (e) {
+      if (e.code === "ENOENT" || e.errno === 22) return;
+      throw e;
+    }
+    try {
+      await cont.deleteLinkByName(ifname);
+    } finally {
+      cont.close();
+    }
+  }
+  async removeHostVeth(name) {
+    const host = Netlink.open();
+    try {
+      await host.deleteLinkByName(name);
+    } finally {
+      host.close();
+    }
+  }
+  async check(req) {
+    const diffs = [];
+    if (!netnsExists(req.netns)) return [`container netns ${req.netns} does not exist`];
+    const host = Netlink.open();
+    const cont = Netlink.open({ netns: req.netns });
+    try {
+      const c = await cont.getLink(req.ifname);
+      if (!c) diffs.push(`interface ${req.ifname} is missing in ${req.netns}`);
+      else {
+        if (!c.up) diffs.push(`interface ${req.ifname} is down`);
+        if (c.mtu !== req.mtu) diffs.push(`interface ${req.ifname} has MTU ${c.mtu}, expected ${req.mtu}`);
+        const have = new Set((await cont.listAddresses({ index: c.index, family: 4 })).map((a) => a.cidr));
+        for (const ip of req.ips) if (!have.has(hostCidr(ip))) diffs.push(`address ${hostCidr(ip)} is missing on ${req.ifname}`);
+        const routes = await cont.listRoutes({ family: 4 });
+        if (!routes.some((r) => r.dst === `${GATEWAY_IP}/32` && r.oif === c.index && r.scope === "link")) {
+          diffs.push(`route "${GATEWAY_IP} dev ${req.ifname} scope link" is missing in the container`);
+        }
+        if (!routes.some((r) => r.dst === "0.0.0.0/0" && r.gateway === GATEWAY_IP && r.oif === c.index)) {
+          diffs.push(`route "default via ${GATEWAY_IP} dev ${req.ifname}" is missing in the container`);
+        }
+      }
+      const h = await host.getLink(req.hostVeth);
+      if (!h) diffs.push(`host interface ${req.hostVeth} is missing`);
+      else {
+        if (!h.up) diffs.push(`host interface ${req.hostVeth} is down`);
+        if (h.mac !== HOST_VETH_MAC) diffs.push(`host interface ${req.hostVeth} has MAC ${h.mac}, expected ${HOST_VETH_MAC}`);
+        for (const [key, value, required] of HOST_SYSCTLS(req.hostVeth)) {
+          if (!required) continue;
+          let v;
+          try {
+            v = readSysctl(key);
+          } catch {
+          }
+          if (v !== value) diffs.push(`${key} is ${v ?? "unreadable"}, expected ${value}`);
+        }
+        if (!req.skipHostRoute) {
+          const routes = await host.listRoutes({ family: 4, oif: h.index });
+          for (const ip of req.ips) {
+            if (!routes.some((r) => r.dst === hostCidr(ip) && r.scope === "link")) diffs.push(`host route "${hostCidr(ip)} dev ${req.hostVeth} scope link" is missing`);
+          }
+        }
+      }
+    } finally {
+      cont.close();
+      host.close();
+    }
+    return diffs;
+  }
+};
+
+// src/cni/log.ts
+import { appendFileSync, mkdirSync as mkdirSync2 } from "node:fs";
+import { dirname as dirname2 } from "node:path";
+var LEVELS = { debug: 10, info: 20, warning: 30, warn: 30, error: 40, fatal: 50, panic: 50 };
+function createCniLogger(opts) {
+  const min = LEVELS[opts.level?.toLowerCase() ?? "info"] ?? LEVELS.info;
+  const base = { component: opts.component, pid: process.pid };
+  let fileOk = !!opts.file;
+  if (opts.file) {
+    try {
+      mkdirSync2(dirname2(opts.file), { recursive: true });
+    } catch {
+      fileOk = false;
+    }
+  }
+  const write = (level, msg, fields) => {
+    const n = LEVELS[level];
+    if (n < min) return;
+    const line = JSON.stringify({ time: (/* @__PURE__ */ new Date()).toISOString(), level, msg, ...base, ...fields }) + "\n";
+    if (fileOk) {
+      try {
+        appendFileSync(opts.file, line);
+      } catch {
+        fileOk = false;
+      }
+    }
+    if (n >= LEVELS.warning) process.stderr.write(line);
+  };
+  return {
+    debug: (m, f) => write("debug", m, f),
+    info: (m, f) => write("info", m, f),
+    warn: (m, f) => write("warning", m, f),
+    error: (m, f) => write("error", m, f),
+    bind: (f) => {
+      Object.assign(base, f);
+    }
+  };
+}
+
+// src/cni/plugin.ts
+init_types();
+import { spawn } from "node:child_process";
+import { existsSync as existsSync3 } from "node:fs";
+import { join } from "node:path";
+
+// src/cni/netconf.ts
+import { existsSync as existsSync2, readFileSync as readFileSync4 } from "node:fs";
+import { hostname } from "node:os";
+
+// src/cni/version.ts
+var SUPPORTED_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
+function compareVersions(a, b) {
+  const pa = a.split(".").map(Number), pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+function formatResult(r, cniVersion) {
+  if (compareVersions(cniVersion, "0.3.0") < 0) {
+    const v4 = r.ips.find((i) => !i.address.includes(":"));
+    const v6 = r.ips.find((i) => i.address.includes(":"));
+    const out2 = { cniVersion };
+    const routesFor = (six) => (r.routes ?? []).filter((x) => x.dst.includes(":") === six);
+    if (v4) out2.ip4 = { ip: v4.address, ...v4.gateway ? { gateway: v4.gateway } : {}, routes: routesFor(false) };
+    if (v6) out2.ip6 = { ip: v6.address, ...v6.gateway ? { gateway: v6.gateway } : {}, routes: routesFor(true) };
+    out2.dns = r.dns ?? {};
+    return out2;
+  }
+  const pre1 = compareVersions(cniVersion, "1.0.0") < 0;
+  const withMtu = compareVersions(cniVersion, "1.1.0") >= 0;
+  const out = { cniVersion };
+  if (r.interfaces) {
+    out.interfaces = r.interfaces.map((i) => {
+      const o = { name: i.name };
+      if (i.mac) o.mac = i.mac;
+      if (withMtu && i.mtu) o.mtu = i.mtu;
+      if (i.sandbox) o.sandbox = i.sandbox;
+      return o;
+    });
+  }
+  out.ips = r.ips.map((ip) => {
+    const o = {};
+    if (pre1) o.version = ip.address.includes(":") ? "6" : "4";
+    o.address = ip.address;
+    if (ip.gateway) o.gateway = ip.gateway;
+    if (ip.interface !== void 0) o.interface = ip.interface;
+    return o;
+  });
+  if (r.routes && r.routes.length) out.routes = r.routes.map((x) => x.gw ? { dst: x.dst, gw: x.gw } : { dst: x.dst });
+  out.dns = r.dns ?? {};
+  return out;
+}
+function parseResult(o) {
+  if (Array.isArray(o.ips)) {
+    return {
+      interfaces: Array.isArray(o.interfaces) ? o.interfaces : void 0,
+      ips: o.ips.map((i) => ({ address: i.address, gateway: i.gateway, interface: i.interface })),
+      routes: Array.isArray(o.routes) ? o.routes : [],
+      dns: o.dns ?? {}
+    };
+  }
+  const ips = [];
+  const routes = [];
+  for (const k of ["ip4", "ip6"]) {
+    const v = o[k];
+    if (v?.ip) {
+      ips.push({ address: v.ip, gateway: v.gateway });
+      routes.push(...v.routes ?? []);
+    }
+  }
+  return { ips, routes, dns: o.dns ?? {} };
+}
+function versionInfo(cniVersion = "1.1.0") {
+  return { cniVersion, supportedVersions: SUPPORTED_VERSIONS };
+}
+
+// src/cni/netconf.ts
+var COMMANDS = ["ADD", "DEL", "CHECK", "VERSION", "STATUS", "GC"];
+function bad(msg) {
+  throw new CniError(CNI_ERR.invalidNetworkConfig, msg);
+}
+function optString(o, key) {
+  if (o[key] !== void 0 && typeof o[key] !== "string") bad(`netconf "${key}" must be a string`);
+}
+function parseNetConf(text, opts = {}) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CniError(CNI_ERR.decodeFailure, `failed to parse network configuration: ${e.message}`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad("network configuration must be a JSON object");
+  const o = raw;
+  const cniVersion = typeof o.cniVersion === "string" && o.cniVersion ? o.cniVersion : "0.2.0";
+  if (!SUPPORTED_VERSIONS.includes(cniVersion)) {
+    throw new CniError(
+      CNI_ERR.incompatibleVersion,
+      `unsupported CNI version ${cniVersion}`,
+      `supported versions: ${SUPPORTED_VERSIONS.join(", ")}`
+    );
+  }
+  if (typeof o.name !== "string" || !o.name) bad('netconf "name" is required');
+  if (typeof o.type !== "string" || !o.type) bad('netconf "type" is required');
+  for (const k of ["nodename", "nodename_file", "datastore_type", "etcd_endpoints", "log_level", "log_file_path", "state_dir", "datastore_path", "etcd_key_prefix"]) optString(o, k);
+  if (o.mtu !== void 0 && (typeof o.mtu !== "number" || !Number.isInteger(o.mtu) || o.mtu < 0 || o.mtu > 0 && o.mtu < 68 || o.mtu > 65535)) {
+    bad(`netconf "mtu" must be 0 (auto) or an integer between 68 and 65535, got ${JSON.stringify(o.mtu)}`);
+  }
+  if (o.datastore_type !== void 0 && !["etcdv3", "kubernetes", "embedded", ""].includes(o.datastore_type)) {
+    bad(`netconf "datastore_type" must be "etcdv3", "kubernetes" or "embedded", got "${o.datastore_type}"`);
+  }
+  if (o.datastore_type === "etcdv3" && !o.etcd_endpoints && !process.env.ETCD_ENDPOINTS) bad('datastore_type "etcdv3" needs "etcd_endpoints"');
+  const ipam = o.ipam;
+  if (opts.needIpam) {
+    if (!ipam || typeof ipam !== "object" || typeof ipam.type !== "string" || !ipam.type) bad('netconf "ipam.type" is required');
+  }
+  if (ipam) {
+    for (const k of ["ipv4_pools", "ipv6_pools"]) {
+      const v = ipam[k];
+      if (v !== void 0 && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) bad(`netconf "ipam.${k}" must be a list of pool CIDRs or names`);
+    }
+    for (const k of ["assign_ipv4", "assign_ipv6"]) {
+      const v = ipam[k];
+      if (v !== void 0 && v !== "true" && v !== "false") bad(`netconf "ipam.${k}" must be "true" or "false"`);
+    }
+    if (ipam.assign_ipv6 === "true") bad("IPv6 assignment (ipam.assign_ipv6) is not supported by Tabby yet");
+  }
+  const args = o.args;
+  const tabby = args?.tabby;
+  if (tabby?.labels !== void 0) {
+    const l = tabby.labels;
+    if (!l || typeof l !== "object" || Array.isArray(l) || Object.values(l).some((v) => typeof v !== "string")) {
+      bad('netconf "args.tabby.labels" must be an object of string values');
+    }
+  }
+  return { ...o, cniVersion, ipam: ipam ?? { type: "" } };
+}
+var CONTAINER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+function parseCniArgs(s) {
+  const out = {};
+  if (!s) return out;
+  for (const part of s.split(";")) {
+    if (!part) continue;
+    const i = part.indexOf("=");
+    if (i <= 0) throw new CniError(CNI_ERR.invalidEnv, `invalid CNI_ARGS pair "${part}"`);
+    out[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return out;
+}
+function parseEnv(env) {
+  const command = env.CNI_COMMAND;
+  if (!command) throw new CniError(CNI_ERR.invalidEnv, "required env variable CNI_COMMAND is missing");
+  if (!COMMANDS.includes(command)) throw new CniError(CNI_ERR.invalidEnv, `unknown CNI_COMMAND: ${command}`);
+  const need = (name, cmds) => {
+    const v = env[name] ?? "";
+    if (!v && cmds.includes(command)) throw new CniError(CNI_ERR.invalidEnv, `required env variable ${name} is missing`);
+    return v;
+  };
+  const containerId = need("CNI_CONTAINERID", ["ADD", "DEL", "CHECK"]);
+  const netns = need("CNI_NETNS", ["ADD", "CHECK"]);
+  const ifname = need("CNI_IFNAME", ["ADD", "DEL", "CHECK"]);
+  need("CNI_PATH", ["ADD", "CHECK"]);
+  if (containerId && !CONTAINER_ID_RE.test(containerId)) {
+    throw new CniError(CNI_ERR.invalidEnv, `invalid CNI_CONTAINERID "${containerId}": only letters, digits, '_', '.', '-' allowed`);
+  }
+  if (ifname && (ifname.length > 15 || /[\s/:]/.test(ifname) || ifname === "." || ifname === "..")) {
+    throw new CniError(CNI_ERR.invalidEnv, `invalid CNI_IFNAME "${ifname}"`);
+  }
+  return {
+    command,
+    containerId,
+    netns,
+    ifname,
+    path: (env.CNI_PATH ?? "").split(":").filter(Boolean),
+    args: parseCniArgs(env.CNI_ARGS)
+  };
+}
+var DEFAULT_STATE_DIR = "/var/lib/tabby";
+var CALICO_STATE_DIR = "/var/lib/calico";
+var DEFAULT_MTU = 1500;
+function readTrim(path) {
+  try {
+    return readFileSync4(path, "utf8").trim() || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function resolveNodeState(conf) {
+  const stateDir = conf.state_dir ?? (existsSync2(DEFAULT_STATE_DIR) || !existsSync2(CALICO_STATE_DIR) ? DEFAULT_STATE_DIR : CALICO_STATE_DIR);
+  const dirs = conf.state_dir ? [conf.state_dir] : [stateDir, CALICO_STATE_DIR].filter((d, i, a) => a.indexOf(d) === i);
+  const nodenameFile = conf.nodename_file ?? `${stateDir}/nodename`;
+  let nodename = conf.nodename && !conf.nodename.startsWith("__") ? conf.nodename : void 0;
+  if (!nodename) {
+    nodename = readTrim(nodenameFile) ?? (conf.nodename_file ? void 0 : dirs.map((d) => readTrim(`${d}/nodename`)).find(Boolean));
+    if (!nodename && !conf.nodename_file_optional) {
+      throw new CniError(
+        CNI_ERR.invalidNetworkConfig,
+        `stat ${nodenameFile}: no such file or directory: check that the tabby node agent is running and has written ${stateDir}/ (or set "nodename" in the netconf)`
+      );
+    }
+    nodename ??= conf.hostname || hostname();
+  }
+  let mtu = conf.mtu && conf.mtu > 0 ? conf.mtu : void 0;
+  if (!mtu) {
+    const text = dirs.map((d) => readTrim(`${d}/mtu`)).find(Boolean);
+    if (text !== void 0) {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 68 || n > 65535) throw new CniError(CNI_ERR.invalidNetworkConfig, `invalid MTU "${text}" in ${stateDir}/mtu`);
+      mtu = n;
+    } else if (conf.require_mtu_file) {
+      throw new CniError(CNI_ERR.invalidNetworkConfig, `MTU file ${stateDir}/mtu is missing and "require_mtu_file" is set`);
+    }
+  }
+  return { nodename, mtu: mtu ?? DEFAULT_MTU, stateDir };
+}
+function datastoreSelection(conf, env = process.env) {
+  const type = conf.datastore_type === "etcdv3" || !conf.datastore_type && env.DATASTORE_TYPE === "etcdv3" ? "etcdv3" : "embedded";
+  if (type === "etcdv3") {
+    const eps = (conf.etcd_endpoints ?? env.ETCD_ENDPOINTS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    return {
+      type,
+      etcdEndpoints: eps,
+      etcdKeyPrefix: conf.etcd_key_prefix,
+      etcdCACertFile: conf.etcd_ca_cert_file,
+      etcdCertFile: conf.etcd_cert_file,
+      etcdKeyFile: conf.etcd_key_file
+    };
+  }
+  return { type, path: conf.datastore_path ?? env.TABBY_DATASTORE_PATH };
+}
+
+// src/cni/ipam-plugin.ts
+var OWN_IPAM_TYPES = /* @__PURE__ */ new Set(["tabby-ipam", "calico-ipam"]);
+function narrow(cidr) {
+  return cidr.split("/")[0] + (cidr.includes(":") ? "/128" : "/32");
+}
+async function ipamAdd(ctx) {
+  const { conf, env, ipam } = ctx;
+  const handleId = ipamHandle(conf.name, env.containerId);
+  const attrs = { node: ctx.node, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
+  if (ctx.id.orchestrator === "k8s") {
+    attrs.namespace = ctx.id.namespace;
+    attrs.pod = ctx.id.workload;
+  }
+  let ips = await ipam.ipsByHandle(handleId);
+  if (ips.length === 0) {
+    const requested = env.args.IP;
+    if (requested) {
+      const list = requested.split(",").map((s) => s.trim()).filter(Boolean);
+      try {
+        for (const ip of list) await ipam.assignIP(ip, handleId, ctx.node, attrs);
+      } catch (e) {
+        await ipam.releaseByHandle(handleId);
+        throw new CniError(CNI_ERR.internal, `failed to assign requested IP ${requested}: ${e.message}`);
+      }
+      ips = list.map((ip) => `${ip}/32`);
+    } else if (conf.ipam.assign_ipv4 !== "false") {
+      try {
+        const r = await ipam.autoAssign({
+          handleId,
+          node: ctx.node,
+          num4: 1,
+          intendedUse: "Workload",
+          attrs,
+          pools: conf.ipam.ipv4_pools?.length ? conf.ipam.ipv4_pools : void 0
+        });
+        ips = r.ips;
+      } catch (e) {
+        await ipam.releaseByHandle(handleId).catch(() => 0);
+        throw e;
+      }
+    }
+  }
+  if (ips.length === 0) throw new CniError(CNI_ERR.internal, 'IPAM assigned no addresses (is ipam.assign_ipv4 "false"?)');
+  const narrowed = ips.map(narrow);
+  return { ips: narrowed.map((address) => ({ address })), routes: narrowed.map((dst) => ({ dst })), dns: {} };
+}
+async function ipamDel(ctx) {
+  let n = await ctx.ipam.releaseByHandle(ipamHandle(ctx.conf.name, ctx.env.containerId));
+  n += await ctx.ipam.releaseByHandle(legacyWorkloadHandle(ctx.id));
+  return n;
+}
+async function ipamCheck(ctx, expected) {
+  const have = new Set((await ctx.ipam.ipsByHandle(ipamHandle(ctx.conf.name, ctx.env.containerId))).map(narrow));
+  const diffs = [];
+  for (const ip of expected.map(narrow)) if (!have.has(ip)) diffs.push(`IPAM handle ${ipamHandle(ctx.conf.name, ctx.env.containerId)} does not hold ${ip}`);
+  return diffs;
+}
+
+// src/cni/plugin.ts
+function faultHookFromEnv(env) {
+  const target = env.TABBY_CNI_TEST_FAULTS === "1" ? env.TABBY_CNI_FAULT : void 0;
+  if (!target) return () => {
+  };
+  return (step) => {
+    if (step === target) throw new CniError(CNI_ERR.internal, `injected fault at step "${step}"`);
+  };
+}
+function identify(env, node) {
+  const ns = env.args.K8S_POD_NAMESPACE, pod = env.args.K8S_POD_NAME;
+  if (ns && pod) return { orchestrator: "k8s", namespace: ns, workload: pod, node, containerId: env.containerId, endpoint: env.ifname };
+  return { orchestrator: "cni", namespace: "default", workload: env.containerId, node, containerId: env.containerId, endpoint: env.ifname };
+}
+async function runPlugin(processEnv, stdin, deps) {
+  let cniVersion;
+  try {
+    const env = parseEnv(processEnv);
+    if (env.command === "VERSION") {
+      return { stdout: JSON.stringify(versionInfo()), exitCode: 0 };
+    }
+    const conf = parseNetConf(stdin, { needIpam: env.command === "ADD" || env.command === "DEL" || env.command === "CHECK" });
+    cniVersion = conf.cniVersion;
+    deps.log.bind({ containerID: env.containerId || void 0, command: env.command });
+    const ctx = new Invocation(env, conf, { ...deps, processEnv: deps.processEnv ?? processEnv });
+    const out = await ctx.run();
+    return { stdout: out === void 0 ? "" : JSON.stringify(out), exitCode: 0 };
+  } catch (e) {
+    const err = asCniError(e);
+    deps.log.error(err.message, { code: err.code, details: err.details });
+    return { stdout: JSON.stringify(err.toJSON(cniVersion)), exitCode: 1 };
+  }
+}
+var Invocation = class {
+  constructor(env, conf, deps) {
+    this.env = env;
+    this.conf = conf;
+    this.deps = deps;
+    this.fault = deps.fault ?? (() => {
+    });
+  }
+  env;
+  conf;
+  deps;
+  backend;
+  fault;
+  async run() {
+    try {
+      switch (this.env.command) {
+        case "ADD":
+          return await this.add();
+        case "DEL":
+          await this.del();
+          return void 0;
+        case "CHECK":
+          await this.check();
+          return void 0;
+        case "STATUS":
+          await this.status();
+          return void 0;
+        case "GC":
+          await this.gc();
+          return void 0;
+        default:
+          throw new CniError(CNI_ERR.invalidEnv, `unsupported CNI_COMMAND ${this.env.command}`);
+      }
+    } finally {
+      await this.backend?.close().catch(() => {
+      });
+    }
+  }
+  async openBackend() {
+    if (this.backend) return this.backend;
+    try {
+      this.backend = await this.deps.openBackend(datastoreSelection(this.conf, this.deps.processEnv));
+      return this.backend;
+    } catch (e) {
+      if (isDatastoreError(e, "Invalid")) throw new CniError(CNI_ERR.invalidNetworkConfig, e.message);
+      throw new CniError(CNI_ERR.tryAgainLater, `datastore unavailable, try again later: ${e.message}`);
+    }
+  }
+  /** Calico refuses to work while ClusterInformation says the datastore is not ready; unreachable → try again later. */
+  async ensureReady(ds) {
+    let ci;
+    try {
+      ci = await ds.get("ClusterInformation", "default");
+    } catch (e) {
+      if (isDatastoreError(e, "Unavailable")) throw new CniError(CNI_ERR.tryAgainLater, `datastore unavailable, try again later: ${e.message}`);
+      throw e;
+    }
+    if (ci?.spec?.datastoreReady === false) {
+      throw new CniError(CNI_ERR.tryAgainLater, "Calico is currently not ready to process requests");
+    }
+  }
+  ipamContext(be, node, id) {
+    return { conf: this.conf, env: this.env, node, id, ipam: be.ipam };
+  }
+  ownIpam() {
+    return OWN_IPAM_TYPES.has(this.conf.ipam.type);
+  }
+  async delegate(command) {
+    if (!this.deps.execDelegate) throw new CniError(CNI_ERR.invalidNetworkConfig, `IPAM type "${this.conf.ipam.type}" needs delegation, which is unavailable here`);
+    return this.deps.execDelegate(this.conf.ipam.type, this.env, command, JSON.stringify(this.conf));
+  }
+  // ---- ADD -------------------------------------------------------------------------------------------
+  async add() {
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
+    const log4 = this.deps.log;
+    log4.bind({ pod: id.orchestrator === "k8s" ? `${id.namespace}/${id.workload}` : void 0, hostVeth });
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const ipamCtx = this.ipamContext(be, node.nodename, id);
+    let ipamResult;
+    if (this.ownIpam()) ipamResult = await ipamAdd(ipamCtx);
+    else ipamResult = parseResult(await this.delegate("ADD"));
+    const ips = ipamResult.ips.map((i) => hostCidr(i.address));
+    log4.info("assigned addresses", { ips });
+    let touchedDataplane = false;
+    let wepName;
+    try {
+      this.fault("ipam");
+      touchedDataplane = true;
+      const dp = await this.deps.dataplane.setup({
+        netns: this.env.netns,
+        ifname: this.env.ifname,
+        hostVeth,
+        mtu: node.mtu,
+        ips,
+        allowIpForwarding: !!this.conf.container_settings?.allow_ip_forwarding,
+        numQueues: this.conf.num_queues
+      }, this.fault);
+      const tabbyArgs = this.conf.args?.tabby ?? {};
+      const wep = buildWorkloadEndpoint({
+        id,
+        networkName: this.conf.name,
+        policyType: this.conf.policy?.type,
+        podLabels: tabbyArgs.labels,
+        serviceAccount: tabbyArgs.serviceAccount ?? this.env.args.K8S_POD_SERVICE_ACCOUNT,
+        ips,
+        hostVeth,
+        containerMac: dp.containerMac
+      });
+      wepName = wep.metadata.name;
+      await writeWorkloadEndpoint(be.ds, wep);
+      this.fault("wep");
+      const result = {
+        interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],
+        ips: ips.map((address) => ({ address, interface: 1 })),
+        routes: ipamResult.routes ?? [],
+        dns: ipamResult.dns ?? {}
+      };
+      this.fault("result");
+      log4.info("ADD done", { ips, wep: wepName });
+      return formatResult(result, this.conf.cniVersion);
+    } catch (e) {
+      log4.warn("ADD failed, undoing", { error: e.message });
+      await this.undoAdd(be, ipamCtx, touchedDataplane, hostVeth, wepName, id.namespace);
+      throw e;
+    }
+  }
+  async undoAdd(be, ipamCtx, dataplane, hostVeth, wepName, ns) {
+    const steps = [];
+    if (dataplane) {
+      steps.push(["remove container interface", () => this.deps.dataplane.teardown(this.env.netns, this.env.ifname)]);
+      steps.push(["remove host veth", () => this.deps.dataplane.removeHostVeth(hostVeth)]);
+    }
+    if (wepName) steps.push(["delete endpoint", () => deleteWorkloadEndpoint(be.ds, wepName, ns, this.env.containerId)]);
+    steps.push(["release addresses", () => this.ownIpam() ? ipamDel(ipamCtx) : this.delegate("DEL")]);
+    for (const [what, fn] of steps) {
+      try {
+        await fn();
+      } catch (e) {
+        this.deps.log.error(`cleanup after failed ADD: ${what} failed`, { error: e.message });
+      }
+    }
+  }
+  // ---- DEL -------------------------------------------------------------------------------------------
+  async del() {
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    await deleteWorkloadEndpoint(be.ds, workloadEndpointName(id), id.namespace, this.env.containerId);
+    await this.deps.dataplane.teardown(this.env.netns || void 0, this.env.ifname);
+    if (this.ownIpam()) await ipamDel(this.ipamContext(be, node.nodename, id));
+    else await this.delegate("DEL");
+    this.deps.log.info("DEL done");
+  }
+  // ---- CHECK -----------------------------------------------------------------------------------------
+  async check() {
+    if (!this.conf.prevResult) throw new CniError(CNI_ERR.invalidNetworkConfig, 'CHECK needs "prevResult" in the network configuration');
+    const prev = parseResult(this.conf.prevResult);
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
+    const ips = prev.ips.map((i) => hostCidr(i.address));
+    const diffs = await this.deps.dataplane.check({ netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips });
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const wep = await be.ds.get(WEP_KIND, workloadEndpointName(id), id.namespace);
+    if (!wep) diffs.push(`WorkloadEndpoint ${id.namespace}/${workloadEndpointName(id)} is missing`);
+    else {
+      if (wep.spec?.containerID !== this.env.containerId) diffs.push(`WorkloadEndpoint belongs to container ${wep.spec?.containerID}, not ${this.env.containerId}`);
+      const have = [...wep.spec?.ipNetworks ?? []].sort().join(",");
+      if (have !== [...ips].sort().join(",")) diffs.push(`WorkloadEndpoint ipNetworks are [${have}], expected [${ips.join(",")}]`);
+      if (wep.spec?.interfaceName !== hostVeth) diffs.push(`WorkloadEndpoint interfaceName is ${wep.spec?.interfaceName}, expected ${hostVeth}`);
+    }
+    if (this.ownIpam()) diffs.push(...await ipamCheck(this.ipamContext(be, node.nodename, id), ips));
+    else await this.delegate("CHECK");
+    if (diffs.length) throw new CniError(CNI_ERR.checkFailed, `CHECK failed: ${diffs.join("; ")}`);
+  }
+  // ---- STATUS / GC (spec 1.1.0) ------------------------------------------------------------------------
+  async status() {
+    let be;
+    try {
+      be = await this.openBackend();
+      await be.ds.revision();
+      await this.ensureReady(be.ds);
+    } catch (e) {
+      throw new CniError(CNI_ERR.pluginNotAvailable, `datastore not available: ${e.message}`);
+    }
+  }
+  /** Releases addresses of this network's attachments on this node that the runtime no longer knows. */
+  async gc() {
+    const valid = this.conf["cni.dev/valid-attachments"];
+    if (!Array.isArray(valid)) throw new CniError(CNI_ERR.invalidNetworkConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
+    if (!this.ownIpam()) return;
+    const node = resolveNodeState(this.conf);
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const keep = new Set(valid.map((a) => ipamHandle(this.conf.name, a.containerID)));
+    const prefix = `${this.conf.name}.`;
+    const handles = (await be.ds.list("IPAMHandle")).items.filter((h) => handleIdOf(h).startsWith(prefix));
+    let released = 0;
+    for (const h of handles) {
+      const handleId = handleIdOf(h);
+      if (keep.has(handleId)) continue;
+      if (!await handleOnNode(be.ds, h, node.nodename)) continue;
+      released += await be.ipam.releaseByHandle(handleId);
+      this.deps.log.info("GC released handle", { handleId });
+    }
+    this.deps.log.info("GC done", { released });
+  }
+};
+function handleIdOf(h) {
+  return h.spec?.handleID ?? h.metadata.name;
+}
+async function handleOnNode(ds, h, node) {
+  const { blockName: blockName2 } = await Promise.resolve().then(() => (init_model(), model_exports));
+  const handleId = handleIdOf(h);
+  for (const cidr of Object.keys(h.spec.block ?? {})) {
+    const b = await ds.get("IPAMBlock", blockName2(cidr));
+    const attrs = b?.spec?.attributes ?? [];
+    if (attrs.some((a) => a.handle_id === handleId && a.secondary?.node === node)) return true;
+  }
+  return false;
+}
+async function writeWorkloadEndpoint(ds, wep) {
+  for (let attempt = 0; ; attempt++) {
+    const cur = await ds.get(WEP_KIND, wep.metadata.name, wep.metadata.namespace);
+    try {
+      if (!cur) return await ds.create(wep);
+      return await ds.update({ ...wep, metadata: { ...cur.metadata, labels: wep.metadata.labels } });
+    } catch (e) {
+      if (attempt < 10 && (isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "Conflict") || isDatastoreError(e, "NotFound"))) continue;
+      throw e;
+    }
+  }
+}
+async function deleteWorkloadEndpoint(ds, name, namespace, containerId) {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const cur = await ds.get(WEP_KIND, name, namespace);
+    if (!cur) return;
+    if (cur.spec?.containerID && cur.spec.containerID !== containerId) return;
+    try {
+      await ds.delete(WEP_KIND, name, namespace, cur.metadata.resourceVersion);
+      return;
+    } catch (e) {
+      if (isDatastoreError(e, "NotFound")) return;
+      if (!isDatastoreError(e, "Conflict")) throw e;
+    }
+  }
+  throw new CniError(CNI_ERR.tryAgainLater, `WorkloadEndpoint ${namespace}/${name} kept changing while deleting it`);
+}
+function execDelegate(processEnv) {
+  return async (type, env, command, stdin) => {
+    if (!/^[A-Za-z0-9_.\-]+$/.test(type)) throw new CniError(CNI_ERR.invalidNetworkConfig, `invalid plugin type "${type}"`);
+    const dir = env.path.find((d) => existsSync3(join(d, type)));
+    if (!dir) throw new CniError(CNI_ERR.invalidEnv, `failed to find plugin "${type}" in path [${env.path.join(" ")}]`);
+    return new Promise((resolve2, reject) => {
+      const child = spawn(join(dir, type), [], { env: { ...processEnv, CNI_COMMAND: command }, stdio: ["pipe", "pipe", "pipe"] });
+      let out = "", err = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
+      child.on("error", (e) => reject(new CniError(CNI_ERR.internal, `failed to run ${type}: ${e.message}`)));
+      child.on("close", (code) => {
+        let parsed = {};
+        try {
+          parsed = out.trim() ? JSON.parse(out) : {};
+        } catch {
+        }
+        if (code === 0) return resolve2(parsed);
+        if (typeof parsed.code === "number") return reject(new CniError(parsed.code, `${type}: ${parsed.msg}`, parsed.details));
+        reject(new CniError(CNI_ERR.internal, `${type} exited with ${code}: ${err.trim() || out.trim()}`));
+      });
+      child.stdin.end(stdin);
+    });
+  };
+}
+
+// src/cni/stdio.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+function readStdin() {
+  try {
+    return readFileSync5(0, "utf8");
+  } catch (e) {
+    if (e.code === "EAGAIN" || e.code === "EOF") return "";
+    throw e;
+  }
+}
+function finish(stdout, exitCode) {
+  const done = () => process.exit(exitCode);
+  if (stdout) process.stdout.write(stdout.endsWith("\n") ? stdout : stdout + "\n", done);
+  else done();
+}
+function peekLogConfig(stdin) {
+  try {
+    const o = JSON.parse(stdin);
+    return {
+      level: typeof o.log_level === "string" ? o.log_level : void 0,
+      file: typeof o.log_file_path === "string" && o.log_file_path ? o.log_file_path : void 0
+    };
+  } catch {
+    return {};
+  }
+}
+
+// src/cni/util.ts
+var TABBY_VERSION = "0.1.0";
+async function testConnection(stdin, openBackend) {
+  try {
+    const conf = parseNetConf(stdin);
+    const be = await openBackend(datastoreSelection(conf));
+    try {
+      await be.ds.revision();
+      const ci = await be.ds.get("ClusterInformation", "default");
+      if (ci?.spec?.datastoreReady === false) throw new Error("datastore is not ready");
+    } finally {
+      await be.close();
+    }
+    return { stdout: "", exitCode: 0 };
+  } catch (e) {
+    const err = new CniError(CNI_ERR.datastoreConnection, "data store connection failed", e.message);
+    return { stdout: JSON.stringify(err.toJSON()), exitCode: 1 };
+  }
+}
+
+// src/cni/main.ts
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes("-v") || argv.includes("--version")) return finish(`tabby-cni ${TABBY_VERSION}`, 0);
+  if (argv.includes("-t")) {
+    const r = await testConnection(readStdin(), openRealBackend);
+    return finish(r.stdout, r.exitCode);
+  }
+  const stdin = process.env.CNI_COMMAND === "VERSION" ? "" : readStdin();
+  const log4 = createCniLogger({ component: "tabby-cni", ...peekLogConfig(stdin) });
+  const out = await runPlugin(process.env, stdin, {
+    openBackend: openRealBackend,
+    dataplane: new LinuxDataplane(),
+    log: log4,
+    execDelegate: execDelegate(process.env),
+    fault: faultHookFromEnv(process.env)
+  });
+  finish(out.stdout, out.exitCode);
+}
+main().catch((e) => {
+  finish(JSON.stringify({ code: 999, msg: `tabby-cni panicked: ${e?.stack ?? e}` }), 1);
+});

@@ -1,0 +1,223 @@
+// The node agent's calculation: datastore snapshot + this node → desired kernel state. Pure: no I/O, no
+// clock, no randomness, so it is unit-tested with plain objects and re-run from scratch after every batch
+// of datastore changes (the reconcilers turn the difference into kernel operations).
+//
+//   Snapshot ─┬─ IPPool ───────────► pools ──┬──► NAT sets (masq pools / all pools)
+//             │                              ├──► encapsulation per block (vxlan | ipip | direct)
+//             ├─ Node ─────────────► nodes ──┼──► local VTEP, remote VTEPs (ARP + FDB)
+//             ├─ IPAMBlock ────────► blocks ─┼──► blackholes (local) · block routes (remote)
+//             ├─ WorkloadEndpoint ─► weps ───┴──► workload /32 routes (local) · borrowed /32s (remote)
+//   BGP speaker ── learned routes ─────────────► proto bird routes (IPIP → tunl0 onlink)
+//
+// Route precedence for one destination: workload > blackhole > datastore-derived remote > BGP-learned.
+import { parseCidr4, parseIPv4, cidrCovers, cidrContains, maskOf } from '../../ipam/ip.ts';
+import {
+  isProblem, parseBlock, parseNode, parsePool, parseWorkload, inCidr,
+  type BlockInfo, type NodeInfo, type PoolInfo, type WorkloadInfo,
+} from './model.ts';
+import type { Snapshot } from './snapshot.ts';
+import {
+  IPIP_DEVICE, IPIP_OVERHEAD, PROTO_AGENT, PROTO_BIRD, PROTO_BOOT, VXLAN_DEVICE, VXLAN_OVERHEAD, VXLAN_PORT, VXLAN_VNI,
+  type DesiredRoute, type DesiredState, type LearnedRoute, type RouteClass, type Vtep,
+} from './types.ts';
+import { vtepMacForNode } from './vtep-mac.ts';
+
+export interface CalcContext {
+  nodeName: string;
+  /** The interface holding the node's address (VXLAN parent, next hop device for direct routes). */
+  parentIface: string;
+  /** MTU of the host interface(s); the pod MTU is derived from it. */
+  hostMtu: number;
+  /** True when a BGP speaker runs in this agent (backend bird): it, not the datastore, supplies IPIP/no-encap routes. */
+  bgpEnabled: boolean;
+  learnedRoutes?: LearnedRoute[];
+  vxlanVni?: number;
+  vxlanPort?: number;
+}
+
+const PRIORITY: Record<RouteClass, number> = { workload: 5, blackhole: 4, vxlan: 3, ipip: 3, direct: 3, bgp: 1 };
+
+interface Indexed {
+  pools: PoolInfo[];
+  nodes: Map<string, NodeInfo>;
+  blocks: BlockInfo[];
+  weps: WorkloadInfo[];
+  problems: string[];
+}
+
+export function indexSnapshot(snap: Snapshot): Indexed {
+  const problems: string[] = [];
+  const pools: PoolInfo[] = [];
+  for (const r of snap.items('IPPool')) {
+    const p = parsePool(r);
+    if (isProblem(p)) { if (!/IPv6/.test(p.reason)) problems.push(`${p.resource}: ${p.reason}`); } else pools.push(p);
+  }
+  const nodes = new Map<string, NodeInfo>();
+  for (const r of snap.items('Node')) {
+    const n = parseNode(r, (name) => vtepMacForNode(name));
+    if (isProblem(n)) problems.push(`${n.resource}: ${n.reason}`); else nodes.set(n.name, n);
+  }
+  const blocks: BlockInfo[] = [];
+  for (const r of snap.items('IPAMBlock')) {
+    const b = parseBlock(r);
+    if (b === undefined) continue;
+    if (isProblem(b)) problems.push(`${b.resource}: ${b.reason}`); else blocks.push(b);
+  }
+  const weps: WorkloadInfo[] = [];
+  for (const r of snap.items('WorkloadEndpoint')) {
+    const w = parseWorkload(r);
+    if (isProblem(w)) problems.push(`${w.resource}: ${w.reason}`); else weps.push(w);
+  }
+  pools.sort((a, b) => b.net.prefix - a.net.prefix); // most specific first for lookups
+  return { pools, nodes, blocks, weps, problems };
+}
+
+function poolForIp(pools: PoolInfo[], ip: number): PoolInfo | undefined {
+  return pools.find((p) => cidrContains(p.net, ip));
+}
+
+export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
+  const ix = indexSnapshot(snap);
+  const { pools, nodes, blocks, weps, problems } = ix;
+  const me = nodes.get(ctx.nodeName);
+  const routes = new Map<string, DesiredRoute>();
+  const put = (r: DesiredRoute) => {
+    const old = routes.get(r.dst);
+    if (!old || PRIORITY[r.class] > PRIORITY[old.class]) routes.set(r.dst, r);
+  };
+
+  const vxlanEnabled = pools.some((p) => p.vxlanMode !== 'Never');
+  const ipipEnabled = pools.some((p) => p.ipipMode !== 'Never');
+  const localSubnet = me?.ipv4Cidr;
+  const sameSubnet = (remoteIp: string) => localSubnet !== undefined && inCidr(remoteIp, localSubnet);
+
+  // How to reach `dst` (in `pool`) on `remote`; undefined when this node programs nothing for it.
+  const remoteRoute = (dst: string, pool: PoolInfo | undefined, remote: NodeInfo): DesiredRoute | undefined => {
+    if (!remote.ipv4) return undefined;
+    const direct: DesiredRoute = { dst, type: 'unicast', gateway: remote.ipv4, dev: ctx.parentIface, onlink: true, proto: PROTO_AGENT, class: 'direct' };
+    if (pool && pool.vxlanMode !== 'Never') {
+      if (pool.vxlanMode === 'CrossSubnet' && sameSubnet(remote.ipv4)) return direct;
+      if (!remote.vxlanTunnelAddr) { problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`); return undefined; }
+      return { dst, type: 'unicast', gateway: remote.vxlanTunnelAddr, dev: VXLAN_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'vxlan' };
+    }
+    if (ctx.bgpEnabled) return undefined; // the BGP speaker learns these and hands them over
+    if (pool && pool.ipipMode !== 'Never') {
+      if (pool.ipipMode === 'CrossSubnet' && sameSubnet(remote.ipv4)) return direct;
+      return { dst, type: 'unicast', gateway: remote.ipv4, dev: IPIP_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'ipip' };
+    }
+    // No encapsulation and no BGP: only a neighbour on our own subnet is reachable directly.
+    return sameSubnet(remote.ipv4) ? direct : undefined;
+  };
+
+  // Local workloads: /32 via their cali interface (proto boot, like routes the CNI plugin adds).
+  const localIps = new Set<string>();
+  const workloadInterfaces: string[] = [];
+  for (const w of weps) {
+    if (w.node !== ctx.nodeName) continue;
+    workloadInterfaces.push(w.interfaceName);
+    for (const ip of w.ipv4s) {
+      localIps.add(ip);
+      put({ dst: `${ip}/32`, type: 'unicast', dev: w.interfaceName, scope: 'link', proto: PROTO_BOOT, class: 'workload' });
+    }
+  }
+
+  // Blocks: blackhole our own (so unused addresses are not forwarded elsewhere), route to the others.
+  const blockOwner = blockIndex(blocks);
+  for (const b of blocks) {
+    if (!b.affinityNode) continue;
+    if (b.affinityNode === ctx.nodeName) {
+      if (b.net.prefix < 32) put({ dst: b.cidr, type: 'blackhole', proto: PROTO_AGENT, class: 'blackhole' });
+      continue;
+    }
+    const remote = nodes.get(b.affinityNode);
+    if (!remote) continue;
+    const r = remoteRoute(b.cidr, poolForIp(pools, b.net.base), remote);
+    if (r) put(r);
+  }
+
+  // Borrowed addresses: a remote workload whose IP sits in a block affine to some other node gets a /32.
+  for (const w of weps) {
+    if (w.node === ctx.nodeName) continue;
+    const remote = nodes.get(w.node);
+    if (!remote) continue;
+    for (const ip of w.ipv4s) {
+      const n = parseIPv4(ip);
+      const owner = blockOwner(n);
+      if (owner && owner.affinityNode === w.node) continue;
+      const r = remoteRoute(`${ip}/32`, poolForIp(pools, n), remote);
+      if (r) put(r);
+    }
+  }
+
+  // VTEPs. A remote tunnel address outside that node's own blocks needs its own device route.
+  const vteps = new Map<string, Vtep>();
+  let localVtep: DesiredState['localVtep'];
+  if (vxlanEnabled) {
+    if (me?.vxlanTunnelAddr && me.ipv4) {
+      localVtep = {
+        tunnelIp: me.vxlanTunnelAddr, mac: me.vxlanTunnelMac, nodeIp: me.ipv4, parentIface: ctx.parentIface,
+        mtu: ctx.hostMtu - VXLAN_OVERHEAD, vni: ctx.vxlanVni ?? VXLAN_VNI, port: ctx.vxlanPort ?? VXLAN_PORT,
+      };
+    }
+    for (const n of nodes.values()) {
+      if (n.name === ctx.nodeName || !n.vxlanTunnelAddr || !n.ipv4) continue;
+      vteps.set(n.name, { node: n.name, tunnelIp: n.vxlanTunnelAddr, mac: n.vxlanTunnelMac, nodeIp: n.ipv4 });
+      const owner = blockOwner(parseIPv4(n.vxlanTunnelAddr));
+      if (!owner || owner.affinityNode !== n.name) {
+        put({ dst: `${n.vxlanTunnelAddr}/32`, type: 'unicast', dev: VXLAN_DEVICE, scope: 'link', proto: PROTO_AGENT, class: 'vxlan' });
+      }
+    }
+  }
+
+  // BGP-learned routes (backend bird). VXLAN pools are the agent's own business, as in Calico's BIRD
+  // filters; IPIP pools go through tunl0 unless CrossSubnet and the next hop is a neighbour.
+  if (ctx.bgpEnabled) {
+    for (const lr of ctx.learnedRoutes ?? []) {
+      let net;
+      try { net = parseCidr4(lr.prefix); parseIPv4(lr.nextHop); } catch { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
+      const dst = `${lr.prefix.split('/')[0]}/${net.prefix}`;
+      const pool = pools.find((p) => cidrCovers(p.net, net));
+      if (pool && pool.vxlanMode !== 'Never') continue;
+      const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !sameSubnet(lr.nextHop)));
+      if (ipip) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
+      else if (sameSubnet(lr.nextHop)) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
+      else put({ dst, type: 'unicast', gateway: lr.nextHop, proto: PROTO_BIRD, class: 'bgp' });
+    }
+  }
+
+  const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ctx.hostMtu - IPIP_OVERHEAD } : undefined;
+
+  return {
+    routes, localVtep, vteps, ipip,
+    nat: {
+      masqPools: pools.filter((p) => p.natOutgoing).map((p) => p.cidr).sort(),
+      allPools: pools.map((p) => p.cidr).sort(),
+    },
+    workloadInterfaces: workloadInterfaces.sort(),
+    podMtu: podMtu(ctx.hostMtu, vxlanEnabled, ipipEnabled),
+    problems,
+  };
+}
+
+/** Lookup of the block holding an address, O(number of distinct block sizes). */
+function blockIndex(blocks: BlockInfo[]): (ip: number) => BlockInfo | undefined {
+  const byBase = new Map<string, BlockInfo>();
+  const prefixes = new Set<number>();
+  for (const b of blocks) { byBase.set(`${b.net.base}/${b.net.prefix}`, b); prefixes.add(b.net.prefix); }
+  const sorted = [...prefixes].sort((a, b) => b - a);
+  return (ip) => {
+    for (const p of sorted) {
+      const b = byBase.get(`${(ip & maskOf(p)) >>> 0}/${p}`);
+      if (b) return b;
+    }
+    return undefined;
+  };
+}
+
+/** Pod MTU: the host MTU minus the overhead of the costliest enabled encapsulation (Felix's rule). */
+export function podMtu(hostMtu: number, vxlan: boolean, ipip: boolean): number {
+  let mtu = hostMtu;
+  if (vxlan) mtu = Math.min(mtu, hostMtu - VXLAN_OVERHEAD);
+  if (ipip) mtu = Math.min(mtu, hostMtu - IPIP_OVERHEAD);
+  return mtu;
+}

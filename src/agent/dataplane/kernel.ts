@@ -1,0 +1,92 @@
+// The kernel operations the agent's reconcilers need, as one small interface. NetlinkKernel implements it
+// over src/netlink (in this process's namespace, or another one for in-process tests); the unit tests use
+// a fake with fail-next switches. Routes here are IPv4, main table.
+
+export interface KernelRoute {
+  /** Always with prefix length. */
+  dst: string;
+  type: 'unicast' | 'blackhole' | 'other';
+  dev?: string;
+  gateway?: string;
+  onlink: boolean;
+  scope: 'link' | 'universe' | 'other';
+  proto: number;
+  metric?: number;
+}
+
+export interface RouteWrite {
+  dst: string;
+  type: 'unicast' | 'blackhole';
+  dev?: string;
+  gateway?: string;
+  onlink?: boolean;
+  scope?: 'link';
+  proto: number;
+}
+
+export interface KernelLink {
+  index: number;
+  name: string;
+  mtu: number;
+  mac: string;
+  up: boolean;
+  kind?: string;
+}
+
+export interface VxlanParams {
+  vni: number;
+  port: number;
+  local?: string;
+  /** Parent device index. */
+  parentIndex?: number;
+  learning: boolean;
+}
+
+export interface KernelNeighbor {
+  ip: string;
+  mac: string;
+  permanent: boolean;
+}
+
+export interface KernelFdb {
+  mac: string;
+  dst: string;
+}
+
+export interface Kernel {
+  listRoutes(): Promise<KernelRoute[]>;
+  replaceRoute(r: RouteWrite): Promise<void>;
+  deleteRoute(r: KernelRoute): Promise<void>;
+
+  getLink(name: string): Promise<KernelLink | undefined>;
+  listLinks(): Promise<KernelLink[]>;
+  vxlanParams(name: string): Promise<VxlanParams | undefined>;
+  createVxlan(o: { name: string; vni: number; port: number; local: string; parentIndex: number; mac: string; mtu: number }): Promise<void>;
+  deleteLink(name: string): Promise<void>;
+  setLinkUp(name: string): Promise<void>;
+  setLinkMtu(name: string, mtu: number): Promise<void>;
+  setLinkMac(name: string, mac: string): Promise<void>;
+  listAddresses(name: string): Promise<string[]>;
+  addAddress(name: string, cidr: string): Promise<void>;
+  delAddress(name: string, cidr: string): Promise<void>;
+
+  listNeighbors(dev: string): Promise<KernelNeighbor[]>;
+  replaceNeighbor(dev: string, ip: string, mac: string): Promise<void>;
+  deleteNeighbor(dev: string, ip: string): Promise<void>;
+  listFdb(dev: string): Promise<KernelFdb[]>;
+  replaceFdb(dev: string, mac: string, dst: string): Promise<void>;
+  deleteFdb(dev: string, mac: string, dst: string): Promise<void>;
+
+  /** `ip route get <ip>`: the interface and source address the kernel would use. */
+  routeGet(ip: string): Promise<{ dev?: string; src?: string } | undefined>;
+
+  readSysctl(key: string): Promise<string | undefined>;
+  writeSysctl(key: string, value: string): Promise<void>;
+
+  /** Run an nft script atomically (`nft -f <tempfile>`). */
+  nftApply(script: string): Promise<void>;
+  /** `nft -j list table <family> <name>`, parsed; undefined when the table does not exist. */
+  nftListTable(family: string, name: string): Promise<unknown[] | undefined>;
+
+  close(): void;
+}

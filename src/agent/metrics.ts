@@ -1,0 +1,40 @@
+// Prometheus metrics (prom-client), Felix's names where Felix has one so existing dashboards read them:
+// felix_int_dataplane_apply_time_seconds, felix_route_table_num_routes, felix_calc_graph_update_time_seconds,
+// felix_int_dataplane_failures, felix_resyncs_started, plus tabby_* for what Felix does not export.
+import http from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class AgentMetrics {
+  readonly registry = new Registry();
+  readonly applyTime = new Histogram({ name: 'felix_int_dataplane_apply_time_seconds', help: 'Time to apply one batch of changes to the dataplane', registers: [this.registry], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] });
+  readonly calcTime = new Histogram({ name: 'felix_calc_graph_update_time_seconds', help: 'Time to compute the desired state from the datastore snapshot', registers: [this.registry], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
+  readonly resyncTime = new Histogram({ name: 'felix_route_table_resync_seconds', help: 'Time to re-read the kernel route table', registers: [this.registry], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5] });
+  readonly routes = new Gauge({ name: 'felix_route_table_num_routes', help: 'Routes the agent has programmed (main table)', registers: [this.registry] });
+  readonly routesProgrammed = new Counter({ name: 'tabby_agent_routes_programmed_total', help: 'Route writes (adds and replaces) done', registers: [this.registry] });
+  readonly routesDeleted = new Counter({ name: 'tabby_agent_routes_deleted_total', help: 'Route deletions done', registers: [this.registry] });
+  readonly failures = new Counter({ name: 'felix_int_dataplane_failures', help: 'Dataplane apply failures', registers: [this.registry], labelNames: ['manager'] });
+  readonly resyncs = new Counter({ name: 'felix_resyncs_started', help: 'Kernel resyncs started', registers: [this.registry] });
+  readonly datastoreEvents = new Counter({ name: 'tabby_agent_datastore_events_total', help: 'Datastore watch events received', registers: [this.registry] });
+  readonly localEndpoints = new Gauge({ name: 'felix_active_local_endpoints', help: 'Workload endpoints on this node', registers: [this.registry] });
+  readonly clusterHosts = new Gauge({ name: 'felix_cluster_num_hosts', help: 'Nodes in the cluster', registers: [this.registry] });
+  readonly bgpRoutes = new Gauge({ name: 'tabby_agent_bgp_learned_routes', help: 'Best routes learned over BGP', registers: [this.registry] });
+  private server: http.Server | undefined;
+
+  constructor() { collectDefaultMetrics({ register: this.registry, prefix: 'tabby_agent_' }); }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = http.createServer(async (req, res) => {
+        if ((req.url ?? '').split('?')[0] !== '/metrics') { res.writeHead(404).end('not found\n'); return; }
+        try { res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics()); }
+        catch (e) { res.writeHead(500).end(String(e)); }
+      });
+      srv.once('error', reject);
+      srv.listen(port, host, () => { srv.off('error', reject); this.server = srv; resolve(); });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => { if (!this.server) { resolve(); return; } this.server.close(() => resolve()); this.server.closeAllConnections?.(); });
+  }
+}

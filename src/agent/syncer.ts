@@ -1,0 +1,89 @@
+// Datastore → in-memory Snapshot, Felix-syncer style: list every kind the agent reads, then watch from the
+// list's revision. A Compacted or Unavailable watch error ends the watch; the syncer re-lists after a
+// backoff and replaces the snapshot wholesale (deletions during the gap are thereby seen). Status:
+// 'wait-for-ready' → 'resync' → 'in-sync'; consumers act only once in sync (Felix writes nothing before).
+import { EventEmitter } from 'node:events';
+import type { Datastore, Revision, Watcher } from '../datastore/types.ts';
+import type { Logger } from '../log.ts';
+import { AGENT_KINDS, Snapshot } from './calc/snapshot.ts';
+
+export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';
+
+export interface SyncerEvents {
+  /** The snapshot changed (after in-sync, once per delivered event; during resync, once at the end). */
+  changed: [];
+  status: [SyncStatus];
+}
+
+export class Syncer extends EventEmitter<SyncerEvents> {
+  readonly snapshot: Snapshot;
+  status: SyncStatus = 'wait-for-ready';
+  eventsReceived = 0;
+  resyncs = 0;
+  lastError: string | undefined;
+  private watcher: Watcher | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private backoffMs = 200;
+
+  constructor(private readonly ds: Datastore, private readonly log: Logger, readonly kinds: readonly string[] = AGENT_KINDS,
+    private readonly maxBackoffMs = 5000) {
+    super();
+    this.snapshot = new Snapshot(kinds);
+  }
+
+  start(): void { void this.resync(); }
+
+  stop(): void {
+    this.stopped = true;
+    this.watcher?.stop();
+    this.watcher = undefined;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private setStatus(s: SyncStatus): void {
+    if (this.status === s) return;
+    this.status = s;
+    this.emit('status', s);
+  }
+
+  private async resync(): Promise<void> {
+    if (this.stopped) return;
+    this.resyncs++;
+    this.setStatus('resync');
+    let revision: Revision = 0;
+    try {
+      const lists = await Promise.all(this.kinds.map((k) => this.ds.list(k)));
+      // Each list reports the revision it reflects; watching from the smallest replays anything the others
+      // already include, which is harmless (set() skips identical resourceVersions).
+      revision = Math.min(...lists.map((l) => l.revision));
+      this.kinds.forEach((k, i) => this.snapshot.replaceKind(k, lists[i]!.items));
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      this.log.warn({ err: this.lastError, retryMs: this.backoffMs }, 'datastore list failed; retrying');
+      this.scheduleRetry();
+      return;
+    }
+    if (this.stopped) return;
+    this.backoffMs = 200;
+    this.watcher = this.ds.watch({ kinds: [...this.kinds], fromRevision: revision }, (ev) => {
+      this.eventsReceived++;
+      const changed = ev.type === 'deleted' ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
+      if (changed && this.status === 'in-sync') this.emit('changed');
+    }, (err) => {
+      this.lastError = err.message;
+      this.log.warn({ code: err.code, err: err.message }, 'datastore watch ended; re-listing');
+      this.watcher = undefined;
+      this.scheduleRetry(err.code === 'Compacted' ? 0 : undefined);
+    });
+    this.setStatus('in-sync');
+    this.emit('changed');
+  }
+
+  private scheduleRetry(delay = this.backoffMs): void {
+    if (this.stopped) return;
+    this.setStatus('resync');
+    this.retryTimer = setTimeout(() => void this.resync(), delay);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+  }
+}

@@ -1,0 +1,308 @@
+// Routing information bases (RFC 4271 §3.2, §9): Adj-RIB-In per peer, the Loc-RIB with the decision
+// process, and the export rules that fill each peer's Adj-RIB-Out (iBGP split horizon, route reflection
+// per RFC 4456, eBGP AS prepend / next-hop self, well-known communities). Pure data structures: the
+// speaker feeds received routes in and asks which best routes changed.
+import { AsPathSegType, Community, Origin, type PathAttributes } from './codec.ts';
+
+export interface PeerInfo {
+  /** Stable key: "address" or "address:port". */
+  id: string;
+  address: string;
+  asn: number;
+  routerId: string;
+  ibgp: boolean;
+  /** We reflect to this peer as its route reflector (RFC 4456 client). */
+  rrClient: boolean;
+}
+
+export interface LocalSpeaker {
+  asn: number;
+  routerId: string;
+  /** Route-reflector cluster ID; set when this speaker reflects routes. */
+  clusterId?: string;
+}
+
+/**
+ * One route. `attrs` is shared with every other prefix of the same UPDATE (never mutate it); for received
+ * routes attrs.nextHop holds the next hop of either family. `source` is undefined for local routes.
+ */
+export interface Path {
+  prefix: string;
+  source?: PeerInfo;
+  attrs: PathAttributes;
+  /** Received from a restarting peer and not yet refreshed (RFC 4724). */
+  stale: boolean;
+  /** Passed the import loop checks; only eligible paths take part in the decision process. */
+  eligible: boolean;
+  /** Why the path is not eligible, for logs. */
+  rejected?: string;
+}
+
+export const DEFAULT_LOCAL_PREF = 100;
+
+function asPathLength(a: PathAttributes): number {
+  let n = 0;
+  for (const s of a.asPath ?? []) {
+    if (s.type === AsPathSegType.AS_SEQUENCE) n += s.asns.length;
+    else if (s.type === AsPathSegType.AS_SET) n += 1; // RFC 4271 §9.1.2.2 a: a set counts as 1; confederation segments don't count
+  }
+  return n;
+}
+
+function firstAs(a: PathAttributes): number | undefined {
+  const s = a.asPath?.find((x) => x.type === AsPathSegType.AS_SEQUENCE || x.type === AsPathSegType.AS_SET);
+  return s?.asns[0];
+}
+
+const ipKey = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+
+/**
+ * The decision process as a ladder of comparators; each returns <0 when a is better, >0 when b is, 0 on a tie.
+ * Order: LOCAL_PREF, locally originated, AS_PATH length, ORIGIN, MED (same neighbour AS), eBGP over iBGP,
+ * router ID (ORIGINATOR_ID when reflected), CLUSTER_LIST length (RFC 4456 §9), peer address.
+ */
+const ladder: ((a: Path, b: Path) => number)[] = [
+  (a, b) => (b.attrs.localPref ?? DEFAULT_LOCAL_PREF) - (a.attrs.localPref ?? DEFAULT_LOCAL_PREF),
+  (a, b) => (a.source ? 1 : 0) - (b.source ? 1 : 0),
+  (a, b) => asPathLength(a.attrs) - asPathLength(b.attrs),
+  (a, b) => (a.attrs.origin ?? Origin.INCOMPLETE) - (b.attrs.origin ?? Origin.INCOMPLETE),
+  (a, b) => (firstAs(a.attrs) === firstAs(b.attrs) ? (a.attrs.med ?? 0) - (b.attrs.med ?? 0) : 0),
+  (a, b) => (a.source?.ibgp ? 1 : 0) - (b.source?.ibgp ? 1 : 0),
+  (a, b) => ipKey(a.attrs.originatorId ?? a.source?.routerId ?? '0.0.0.0') - ipKey(b.attrs.originatorId ?? b.source?.routerId ?? '0.0.0.0'),
+  (a, b) => (a.attrs.clusterList?.length ?? 0) - (b.attrs.clusterList?.length ?? 0),
+  (a, b) => ipKey(a.source?.address.includes(':') ? '0.0.0.0' : a.source?.address ?? '0.0.0.0') - ipKey(b.source?.address.includes(':') ? '0.0.0.0' : b.source?.address ?? '0.0.0.0'),
+];
+
+export function comparePaths(a: Path, b: Path): number {
+  // Stale paths lose to fresh ones (RFC 4724 leaves this open; fresh information is preferred).
+  if (a.stale !== b.stale) return a.stale ? 1 : -1;
+  for (const c of ladder) { const r = c(a, b); if (r !== 0) return r; }
+  return 0;
+}
+
+interface Destination { paths: Path[]; best?: Path }
+
+export class Rib {
+  readonly adjIn = new Map<string, Map<string, Path>>();
+  readonly loc = new Map<string, Destination>();
+  private readonly local = new Map<string, Path>();
+  private dirty = new Set<string>();
+
+  constructor(public self: LocalSpeaker) {}
+
+  /** Import checks (RFC 4271 §9.1.2 AS loop; RFC 4456 §8 ORIGINATOR_ID / CLUSTER_LIST loops). */
+  importCheck(peer: PeerInfo, attrs: PathAttributes): string | undefined {
+    if (!peer.ibgp && attrs.asPath?.some((s) => s.asns.includes(this.self.asn))) return `AS path contains our AS ${this.self.asn}`;
+    if (attrs.originatorId === this.self.routerId) return 'ORIGINATOR_ID is our router id';
+    const cid = this.self.clusterId ?? this.self.routerId;
+    if (peer.ibgp && attrs.clusterList?.includes(cid)) return `CLUSTER_LIST contains our cluster id ${cid}`;
+    return undefined;
+  }
+
+  /** A route from a peer (replaces any earlier one for the prefix). */
+  receive(peer: PeerInfo, prefix: string, attrs: PathAttributes, rejected = this.importCheck(peer, attrs)): void {
+    let table = this.adjIn.get(peer.id);
+    if (!table) { table = new Map(); this.adjIn.set(peer.id, table); }
+    const old = table.get(prefix);
+    const path: Path = { prefix, source: peer, attrs, stale: false, eligible: rejected === undefined };
+    if (rejected) path.rejected = rejected;
+    table.set(prefix, path);
+    if (old?.eligible) this.removeFromDest(prefix, old);
+    if (path.eligible) this.addToDest(prefix, path);
+  }
+
+  withdraw(peer: PeerInfo, prefix: string): void {
+    const table = this.adjIn.get(peer.id);
+    const old = table?.get(prefix);
+    if (!old) return;
+    table!.delete(prefix);
+    if (old.eligible) this.removeFromDest(prefix, old);
+  }
+
+  /** Originate a prefix from this speaker (next hop self when exported). */
+  originate(prefix: string, attrs: PathAttributes = { origin: Origin.IGP, asPath: [] }): void {
+    const old = this.local.get(prefix);
+    if (old && sameAttrs(old.attrs, attrs)) return;
+    const path: Path = { prefix, attrs, stale: false, eligible: true };
+    this.local.set(prefix, path);
+    if (old) this.removeFromDest(prefix, old);
+    this.addToDest(prefix, path);
+  }
+
+  unoriginate(prefix: string): void {
+    const old = this.local.get(prefix);
+    if (!old) return;
+    this.local.delete(prefix);
+    this.removeFromDest(prefix, old);
+  }
+
+  localPrefixes(): string[] { return [...this.local.keys()]; }
+
+  /** Graceful restart: the peer went away without a NOTIFICATION; keep its routes but mark them stale. */
+  markStale(peerId: string): number {
+    const table = this.adjIn.get(peerId);
+    if (!table) return 0;
+    for (const p of table.values()) {
+      if (!p.stale) { p.stale = true; if (p.eligible) this.dirty.add(p.prefix); }
+    }
+    return table.size;
+  }
+
+  /** Drop the peer's routes that are still stale (End-of-RIB arrived, or the restart timer ran out). */
+  sweepStale(peerId: string): number {
+    const table = this.adjIn.get(peerId);
+    if (!table) return 0;
+    let n = 0;
+    for (const [prefix, p] of table) {
+      if (!p.stale) continue;
+      table.delete(prefix);
+      if (p.eligible) this.removeFromDest(prefix, p);
+      n++;
+    }
+    return n;
+  }
+
+  staleCount(peerId: string): number {
+    let n = 0;
+    for (const p of this.adjIn.get(peerId)?.values() ?? []) if (p.stale) n++;
+    return n;
+  }
+
+  /** Forget every route from a peer. */
+  dropPeer(peerId: string): void {
+    const table = this.adjIn.get(peerId);
+    if (!table) return;
+    for (const [prefix, p] of table) if (p.eligible) this.removeFromDest(prefix, p);
+    this.adjIn.delete(peerId);
+  }
+
+  receivedCount(peerId: string): number { return this.adjIn.get(peerId)?.size ?? 0; }
+  acceptedCount(peerId: string): number {
+    let n = 0;
+    for (const p of this.adjIn.get(peerId)?.values() ?? []) if (p.eligible) n++;
+    return n;
+  }
+
+  best(prefix: string): Path | undefined { return this.loc.get(prefix)?.best; }
+
+  /** Run the decision process for every touched prefix; returns the prefixes whose best path changed. */
+  takeChanges(): string[] {
+    const changed: string[] = [];
+    for (const prefix of this.dirty) {
+      const d = this.loc.get(prefix);
+      const oldBest = d?.best;
+      let best: Path | undefined;
+      for (const p of d?.paths ?? []) if (!best || comparePaths(p, best) < 0) best = p;
+      if (d) {
+        if (best) d.best = best;
+        else this.loc.delete(prefix);
+      }
+      if (best !== oldBest) changed.push(prefix);
+    }
+    this.dirty = new Set();
+    return changed;
+  }
+
+  hasChanges(): boolean { return this.dirty.size > 0; }
+
+  *bestPaths(): IterableIterator<Path> {
+    for (const d of this.loc.values()) if (d.best) yield d.best;
+  }
+
+  private addToDest(prefix: string, path: Path): void {
+    let d = this.loc.get(prefix);
+    if (!d) { d = { paths: [] }; this.loc.set(prefix, d); }
+    d.paths.push(path);
+    this.dirty.add(prefix);
+  }
+
+  private removeFromDest(prefix: string, path: Path): void {
+    const d = this.loc.get(prefix);
+    if (!d) return;
+    const i = d.paths.indexOf(path);
+    if (i >= 0) d.paths.splice(i, 1);
+    if (d.best === path) d.best = undefined;
+    this.dirty.add(prefix);
+  }
+}
+
+function sameAttrs(a: PathAttributes, b: PathAttributes): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+// ---- export (Adj-RIB-Out) --------------------------------------------------------------------------
+
+export interface ExportTarget {
+  info: PeerInfo;
+  /** Our address on the session toward this peer (next hop self), per family. */
+  localAddressV4?: string;
+  localAddressV6?: string;
+  /** eBGP: pass the received next hop on unchanged (Calico keepOriginalNextHop / nextHopMode Keep). */
+  keepOriginalNextHop: boolean;
+  /** Per-source-attributes cache of the attributes sent, so prefixes sharing an UPDATE stay grouped. */
+  cache: WeakMap<PathAttributes, PathAttributes | null>;
+}
+
+/**
+ * The attributes to advertise `path` with to `to`, or null when it must not be advertised there
+ * (split horizon, iBGP/RR rules, NO_EXPORT/NO_ADVERTISE, no usable next hop).
+ */
+export function exportPath(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {
+  const src = path.source;
+  if (src && src.id === to.info.id) return null; // never back to where it came from
+  const cached = to.cache.get(path.attrs);
+  if (cached !== undefined) return cached;
+  const out = computeExport(self, to, path);
+  to.cache.set(path.attrs, out);
+  return out;
+}
+
+function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {
+  const src = path.source;
+  const a = path.attrs;
+  const v6 = path.prefix.includes(':');
+  if (a.communities?.includes(Community.NO_ADVERTISE)) return null;
+  if (!to.info.ibgp && (a.communities?.includes(Community.NO_EXPORT) || a.communities?.includes(Community.NO_EXPORT_SUBCONFED))) return null;
+  const reflecting = !!src && src.ibgp && to.info.ibgp;
+  if (reflecting) {
+    // RFC 4456 §6: only a reflector passes iBGP routes to iBGP peers: from a client to everyone, from a
+    // non-client to clients only.
+    if (self.clusterId === undefined) return null;
+    if (!src!.rrClient && !to.info.rrClient) return null;
+  }
+  const selfHop = v6 ? to.localAddressV6 : to.localAddressV4;
+  const out: PathAttributes = { origin: a.origin ?? Origin.IGP };
+  if (to.info.ibgp) {
+    out.asPath = a.asPath ?? [];
+    out.localPref = a.localPref ?? DEFAULT_LOCAL_PREF;
+    if (a.med !== undefined) out.med = a.med;
+    // iBGP keeps the next hop of learned routes; local routes get ours.
+    out.nextHop = src ? a.nextHop : selfHop;
+    if (reflecting) {
+      out.originatorId = a.originatorId ?? src!.routerId;
+      out.clusterList = [self.clusterId!, ...(a.clusterList ?? [])];
+    }
+  } else {
+    out.asPath = prependAs(a.asPath ?? [], self.asn);
+    // MED is not passed from one neighbouring AS to another (RFC 4271 §5.1.4); local routes may carry one.
+    if (!src && a.med !== undefined) out.med = a.med;
+    out.nextHop = to.keepOriginalNextHop && src && a.nextHop ? a.nextHop : selfHop;
+  }
+  if (out.nextHop === undefined) return null;
+  if (a.atomicAggregate) out.atomicAggregate = true;
+  if (a.aggregator) out.aggregator = a.aggregator;
+  if (a.communities?.length) out.communities = a.communities;
+  if (a.unknown?.length) out.unknown = a.unknown;
+  return out;
+}
+
+function prependAs(path: { type: number; asns: number[] }[], asn: number): { type: number; asns: number[] }[] {
+  const first = path[0];
+  if (first && first.type === AsPathSegType.AS_SEQUENCE && first.asns.length < 255) return [{ type: first.type, asns: [asn, ...first.asns] }, ...path.slice(1)];
+  return [{ type: AsPathSegType.AS_SEQUENCE, asns: [asn] }, ...path];
+}
+
+/** What was last advertised to one peer: prefix → attributes sent. */
+export class AdjRibOut {
+  readonly sent = new Map<string, PathAttributes>();
+}

@@ -1,0 +1,252 @@
+// One BGP connection's I/O: a net.Socket, message framing, and the timers, all driving the pure FSM
+// (fsm.ts). Received bytes are framed and decoded here; every decode error becomes a MessageError event,
+// so the FSM sends the RFC's NOTIFICATION and resets the session. Nothing a peer sends can throw out of here.
+import net from 'node:net';
+import type { Logger } from '../log.ts';
+import {
+  BgpMessageError, CeaseSub, decodeMessage, ErrCode, ErrorHandling, frameLength, notificationName, UpdateSub,
+  type CodecOptions, type OpenMessage, type RouteRefreshMessage, type UpdateMessage,
+} from './codec.ts';
+import { BgpFsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type Negotiated, type TimerName } from './fsm.ts';
+
+export interface SessionHandlers {
+  onState(s: Session, from: FsmState, to: FsmState): void;
+  onOpenReceived(s: Session, open: OpenMessage): void;
+  onEstablished(s: Session, n: Negotiated): void;
+  onDown(s: Session, reason: string, graceful: boolean, wasEstablished: boolean): void;
+  onUpdate(s: Session, u: UpdateMessage): void;
+  onRouteRefresh(s: Session, m: RouteRefreshMessage): void;
+}
+
+export interface SessionEndpoint {
+  remoteAddress: string;
+  remotePort: number;
+  /** Bind outgoing connections to this address (Calico sourceAddress UseNodeIP). */
+  localAddress?: string;
+}
+
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused', EHOSTUNREACH: 'No route to host', ENETUNREACH: 'Network unreachable',
+  ETIMEDOUT: 'Connection timed out', ECONNRESET: 'Connection reset by peer', EADDRNOTAVAIL: 'Cannot assign requested address',
+  EPIPE: 'Broken pipe',
+};
+
+function socketReason(e: NodeJS.ErrnoException): string {
+  return (e.code && SOCKET_ERRORS[e.code]) || e.message;
+}
+
+/** Strip the IPv4-mapped prefix dual-stack sockets report. */
+export function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+export class Session {
+  readonly fsm: BgpFsm;
+  socket?: net.Socket;
+  /** This connection was opened by the peer (matters for collision resolution). */
+  inbound = false;
+  since = new Date();
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private pending: Buffer | undefined;
+  private codec: CodecOptions = { as4: true };
+  private closed = false;
+  /** Messages received, for status and tests. */
+  counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, notificationsOut: 0 };
+
+  constructor(
+    cfg: FsmConfig,
+    readonly endpoint: SessionEndpoint,
+    private readonly handlers: SessionHandlers,
+    private readonly log: Logger,
+  ) {
+    this.fsm = new BgpFsm(cfg);
+  }
+
+  get state(): FsmState { return this.fsm.state; }
+  get localAddress(): string { return plainAddress(this.socket?.localAddress); }
+
+  start(): void { this.dispatch({ type: 'ManualStart' }); }
+
+  /** Stop the session: with `notify`, a Cease NOTIFICATION first; without, just drop TCP (graceful restart). */
+  stop(notify?: { subcode: number }): void {
+    if (this.closed) return;
+    this.dispatch(notify ? { type: 'ManualStop', notify } : { type: 'ManualStop' });
+    this.closed = true;
+    this.clearTimers();
+  }
+
+  /** Hand an accepted connection to this session. */
+  attach(socket: net.Socket): void {
+    this.inbound = true;
+    if (this.socket && this.socket !== socket) this.dropSocket(this.socket);
+    this.adopt(socket);
+    this.dispatch({ type: 'TcpConnectionConfirmed' });
+  }
+
+  /** Send bytes on an established session (UPDATEs from the speaker); several messages go in one write. */
+  sendMany(msgs: Uint8Array[]): void {
+    if (!this.socket || this.state !== 'Established' || msgs.length === 0) return;
+    this.counters.messagesOut += msgs.length;
+    this.socket.write(msgs.length === 1 ? msgs[0]! : Buffer.concat(msgs));
+  }
+
+  get codecOptions(): CodecOptions { return this.codec; }
+
+  dispatch(ev: FsmEvent): void {
+    let actions: FsmAction[];
+    try {
+      actions = this.fsm.handle(ev);
+    } catch (e) {
+      this.log.error({ err: e, event: ev.type }, 'BGP FSM failed; resetting the session');
+      actions = this.fsm.handle({ type: 'MessageError', error: new BgpMessageError(ErrCode.CEASE, CeaseSub.OUT_OF_RESOURCES, new Uint8Array(0), String(e)) });
+    }
+    for (const a of actions) this.perform(a);
+  }
+
+  private perform(a: FsmAction): void {
+    switch (a.type) {
+      case 'connect': this.connect(); break;
+      case 'close':
+        if (this.socket) this.dropSocket(this.socket);
+        this.socket = undefined;
+        this.pending = undefined;
+        break;
+      case 'send':
+        if (this.socket && !this.socket.destroyed) {
+          this.counters.messagesOut++;
+          if (a.data[18] === 3) { this.counters.notificationsOut++; this.log.info({ peer: this.endpoint.remoteAddress, notification: notificationName(a.data[19]!, a.data[20]!) }, 'sending NOTIFICATION'); }
+          this.socket.write(a.data);
+        }
+        break;
+      case 'startTimer': {
+        this.stopTimer(a.timer);
+        if (this.closed || a.seconds <= 0) break;
+        const ev: FsmEvent = a.timer === 'connectRetry' ? { type: 'ConnectRetryTimerExpires' } : a.timer === 'hold' ? { type: 'HoldTimerExpires' } : { type: 'KeepaliveTimerExpires' };
+        const t = setTimeout(() => { this.timers.delete(a.timer); this.dispatch(ev); }, a.seconds * 1000);
+        t.unref?.();
+        this.timers.set(a.timer, t);
+        break;
+      }
+      case 'stopTimer': this.stopTimer(a.timer); break;
+      case 'state':
+        this.since = new Date();
+        this.handlers.onState(this, a.from, a.to);
+        break;
+      case 'openReceived': this.handlers.onOpenReceived(this, a.open); break;
+      case 'established':
+        this.codec = { as4: a.negotiated.as4 };
+        this.handlers.onEstablished(this, a.negotiated);
+        break;
+      case 'down': this.handlers.onDown(this, a.reason, a.graceful, a.wasEstablished); break;
+      case 'update': this.handlers.onUpdate(this, a.msg); break;
+      case 'routeRefresh': this.handlers.onRouteRefresh(this, a.msg); break;
+    }
+  }
+
+  private stopTimer(t: TimerName): void {
+    const h = this.timers.get(t);
+    if (h) { clearTimeout(h); this.timers.delete(t); }
+  }
+
+  private clearTimers(): void {
+    for (const h of this.timers.values()) clearTimeout(h);
+    this.timers.clear();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const { remoteAddress, remotePort, localAddress } = this.endpoint;
+    const opts: net.NetConnectOpts = { host: remoteAddress, port: remotePort };
+    if (localAddress) (opts as net.TcpNetConnectOpts).localAddress = localAddress;
+    const sock = net.connect(opts);
+    this.inbound = false;
+    this.socket = sock;
+    let connected = false;
+    sock.once('connect', () => {
+      if (this.socket !== sock) return;
+      connected = true;
+      this.adopt(sock, true);
+      this.dispatch({ type: 'TcpConnectionSucceeded' });
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.socket !== sock || connected) return;
+      this.socket = undefined;
+      sock.destroy();
+      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e) });
+    });
+  }
+
+  private adopt(sock: net.Socket, alreadyHasErrorHandler = false): void {
+    this.socket = sock;
+    this.pending = undefined;
+    sock.setNoDelay(true);
+    sock.on('data', (chunk: Buffer) => { if (this.socket === sock) this.onData(chunk); });
+    let reason = 'Connection closed';
+    if (!alreadyHasErrorHandler) sock.on('error', () => { /* reported via close */ });
+    sock.on('error', (e: NodeJS.ErrnoException) => { reason = socketReason(e); });
+    sock.on('close', () => {
+      if (this.socket !== sock) return;
+      this.socket = undefined;
+      this.dispatch({ type: 'TcpConnectionFails', reason });
+    });
+  }
+
+  private dropSocket(sock: net.Socket): void {
+    // Let a queued NOTIFICATION reach the peer, then make sure the socket goes away.
+    sock.end();
+    const t = setTimeout(() => sock.destroy(), 1000);
+    t.unref?.();
+    if (this.socket === sock) this.socket = undefined;
+  }
+
+  private onData(chunk: Buffer): void {
+    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let off = 0;
+    const sock = this.socket;
+    while (this.socket === sock && sock) {
+      const view = buf.subarray(off);
+      let len: number;
+      try {
+        len = frameLength(view);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (len === 0) break;
+      const msg = view.subarray(0, len);
+      off += len;
+      this.counters.messagesIn++;
+      let decoded;
+      try {
+        decoded = decodeMessage(msg, this.codec);
+      } catch (e) {
+        this.fail(e, msg[18] === 2);
+        return;
+      }
+      switch (decoded.type) {
+        case 'open': this.dispatch({ type: 'BgpOpen', msg: decoded }); break;
+        case 'update':
+          this.counters.updatesIn++;
+          if (decoded.handling !== ErrorHandling.None) {
+            this.log.warn({ peer: this.endpoint.remoteAddress, handling: ErrorHandling[decoded.handling], errors: decoded.errors.map((x) => x.message) }, 'malformed UPDATE handled per RFC 7606');
+          }
+          this.dispatch({ type: 'UpdateMsg', msg: decoded });
+          break;
+        case 'notification': this.dispatch({ type: 'NotifMsg', msg: decoded }); break;
+        case 'keepalive': this.dispatch({ type: 'KeepAliveMsg' }); break;
+        case 'route-refresh': this.dispatch({ type: 'RouteRefreshMsg', msg: decoded }); break;
+      }
+    }
+    // Keep the partial tail (copied: the chunk buffer is not ours to hold on to when it is large).
+    this.pending = off < buf.length && this.socket === sock ? Buffer.from(buf.subarray(off)) : undefined;
+    buf = Buffer.alloc(0);
+  }
+
+  private fail(e: unknown, isUpdate = false): void {
+    const error = e instanceof BgpMessageError ? e
+      : new BgpMessageError(isUpdate ? ErrCode.UPDATE_MESSAGE : ErrCode.MESSAGE_HEADER, isUpdate ? UpdateSub.MALFORMED_ATTRIBUTE_LIST : 0, new Uint8Array(0), String(e));
+    this.log.warn({ peer: this.endpoint.remoteAddress, error: error.message }, 'malformed BGP message');
+    this.dispatch({ type: 'MessageError', error });
+  }
+}

@@ -1,0 +1,586 @@
+// The BGP daemon: peers (each with its sessions), the listen socket, collision detection (RFC 4271 §6.8),
+// graceful restart in both roles (RFC 4724), locally originated routes, and the flow
+//   UPDATE → Adj-RIB-In → decision process → Loc-RIB → Adj-RIB-Out → UPDATEs to peers,
+// plus the best learned routes handed to the node agent's route reconciler.
+import net from 'node:net';
+import type { Logger } from '../log.ts';
+import {
+  Afi, CeaseSub, encodeEndOfRib, isEndOfRib, isIPv6, packAnnouncements, packWithdrawals, Safi,
+  type AfiSafi, type OpenMessage, type PathAttributes, type RouteRefreshMessage, type UpdateMessage,
+} from './codec.ts';
+import type { FsmConfig, FsmState, Negotiated } from './fsm.ts';
+import { AdjRibOut, exportPath, Rib, type ExportTarget, type PeerInfo } from './rib.ts';
+import { plainAddress, Session, type SessionHandlers } from './session.ts';
+import type { BgpStatus, PeerStatus, PeerType } from './status.ts';
+
+export interface SpeakerPeerConfig {
+  /** BIRD-style protocol name: Mesh_10_0_0_2, Global_…, Node_… */
+  name: string;
+  address: string;
+  port: number;
+  asNumber: number;
+  type: PeerType;
+  /** Wait for the peer to connect (Calico mesh: the node with the lower IP dials). */
+  passive: boolean;
+  /** We are this peer's route reflector. */
+  rrClient: boolean;
+  keepOriginalNextHop: boolean;
+  /** Bind outgoing connections to this address and use it as our next hop. */
+  sourceAddress?: string;
+  /** Restart time we advertise in the graceful restart capability (Calico maxRestartTime; BIRD default 120 s). */
+  maxRestartTime: number;
+  holdTime?: number;
+  keepaliveTime?: number;
+}
+
+export interface SpeakerConfig {
+  routerId: string;
+  asNumber: number;
+  listenPort: number;
+  /** Address to listen on; default all (dual stack). */
+  listenAddress?: string;
+  /** Our IPv6 address, the next hop for IPv6 routes we originate. */
+  ipv6Address?: string;
+  /** Set on route reflectors (Node.spec.bgp.routeReflectorClusterID). */
+  clusterId?: string;
+  peers: SpeakerPeerConfig[];
+  /** Prefixes to originate (affine blocks, borrowed /32s). */
+  exports: string[];
+  /** Timers (seconds). Calico's BIRD template: hold 240, connect retry 5, error wait 5. */
+  holdTime?: number;
+  connectRetryTime?: number;
+  errorWaitTime?: number;
+  /** How long the first hand-over of learned routes waits for peers' End-of-RIB after start (restarting speaker). */
+  initialRouteDeferral?: number;
+}
+
+export interface LearnedRoute { prefix: string; nextHop: string; peer: string }
+
+export interface SpeakerOptions {
+  log: Logger;
+  /** The full set of best routes learned from peers, after each change (debounced). */
+  onRoutes?: (routes: LearnedRoute[]) => void;
+}
+
+const IPV4_UNICAST: AfiSafi = { afi: Afi.IPV4, safi: Safi.UNICAST };
+const IPV6_UNICAST: AfiSafi = { afi: Afi.IPV6, safi: Safi.UNICAST };
+
+function peerKey(address: string, port: number): string { return port === 179 ? address : `${address}:${port}`; }
+
+/** The settings whose change requires restarting a peer's session. */
+function sessionSignature(p: SpeakerPeerConfig): string {
+  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0]);
+}
+
+class Peer {
+  readonly key: string;
+  main!: Session;
+  /** A second, inbound connection while the main one is still opening (collision candidate). */
+  extra?: Session;
+  established?: Session;
+  negotiated?: Negotiated;
+  info: PeerInfo;
+  out = new AdjRibOut();
+  target!: ExportTarget;
+  lastError?: string;
+  /** Graceful restart (receiving speaker): the peer is restarting; its routes are stale until EoR or timeout. */
+  grTimer?: NodeJS.Timeout;
+  restartTimer?: NodeJS.Timeout;
+  /** First session since our start: we advertise the Restart State bit (like `bird -R`). */
+  firstSession = true;
+  eorReceived = new Set<number>();
+  removed = false;
+
+  constructor(public cfg: SpeakerPeerConfig, localAs: number) {
+    this.key = peerKey(cfg.address, cfg.port);
+    this.info = { id: this.key, address: cfg.address, asn: cfg.asNumber, routerId: '0.0.0.0', ibgp: cfg.asNumber === localAs, rrClient: cfg.rrClient };
+  }
+
+  sessions(): Session[] { return this.extra ? [this.main, this.extra] : [this.main]; }
+}
+
+export class BgpSpeaker {
+  readonly rib: Rib;
+  private readonly peers = new Map<string, Peer>();
+  private server?: net.Server;
+  private boundPort = 0;
+  private flushScheduled = false;
+  private routesTimer?: NodeJS.Timeout;
+  private routesDeferred = true;
+  private deferralTimer?: NodeJS.Timeout;
+  private learnedDirty = true;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private cfg: SpeakerConfig, private readonly opts: SpeakerOptions) {
+    this.log = opts.log;
+    this.rib = new Rib({ asn: cfg.asNumber, routerId: cfg.routerId, ...(cfg.clusterId ? { clusterId: cfg.clusterId } : {}) });
+  }
+
+  get config(): SpeakerConfig { return this.cfg; }
+  get listenPort(): number { return this.boundPort; }
+
+  async start(): Promise<void> {
+    await this.listen();
+    for (const p of this.cfg.exports) this.rib.originate(p);
+    for (const pc of this.cfg.peers) this.addPeer(pc);
+    const deferral = this.cfg.initialRouteDeferral ?? 30;
+    this.deferralTimer = setTimeout(() => { this.routesDeferred = false; this.scheduleRoutes(); }, deferral * 1000);
+    this.deferralTimer.unref?.();
+    this.checkDeferral();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Stop the daemon. By default sessions are just closed, as a restarting speaker would (peers that support
+   * graceful restart keep our routes for our restart time); with graceful=false, peers get Cease/Administrative
+   * Shutdown and drop our routes at once.
+   */
+  async stop(opts: { graceful?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    const graceful = opts.graceful ?? true;
+    for (const p of this.peers.values()) this.shutdownPeer(p, graceful ? undefined : { subcode: CeaseSub.ADMINISTRATIVE_SHUTDOWN });
+    this.peers.clear();
+    clearTimeout(this.routesTimer);
+    clearTimeout(this.deferralTimer);
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = undefined;
+  }
+
+  /** Apply a new configuration; sessions whose settings did not change keep running. */
+  reconfigure(next: SpeakerConfig): void {
+    const global = next.routerId !== this.cfg.routerId || next.asNumber !== this.cfg.asNumber || next.clusterId !== this.cfg.clusterId
+      || (next.holdTime ?? 240) !== (this.cfg.holdTime ?? 240);
+    const portChanged = next.listenPort !== this.cfg.listenPort || next.listenAddress !== this.cfg.listenAddress;
+    const old = this.cfg;
+    this.cfg = next;
+    if (global) {
+      this.log.info({ routerId: next.routerId, asNumber: next.asNumber, clusterId: next.clusterId }, 'BGP identity changed: restarting every session');
+      this.rib.self = { asn: next.asNumber, routerId: next.routerId, ...(next.clusterId ? { clusterId: next.clusterId } : {}) };
+      for (const p of this.peers.values()) { this.shutdownPeer(p, { subcode: CeaseSub.OTHER_CONFIGURATION_CHANGE }); this.rib.dropPeer(p.key); }
+      this.peers.clear();
+    }
+    if (portChanged && this.server) {
+      const s = this.server;
+      this.server = undefined;
+      s.close();
+      this.listen().catch((e) => this.log.error({ err: e }, 'BGP listen failed'));
+    }
+    const want = new Map(next.peers.map((p) => [peerKey(p.address, p.port), p]));
+    for (const [key, peer] of this.peers) {
+      const pc = want.get(key);
+      if (!pc) {
+        this.log.info({ peer: peer.cfg.name }, 'BGP peer removed from configuration');
+        this.shutdownPeer(peer, { subcode: CeaseSub.PEER_DECONFIGURED });
+        this.rib.dropPeer(key);
+        this.peers.delete(key);
+      } else if (sessionSignature(pc) !== sessionSignature(peer.cfg)) {
+        this.log.info({ peer: pc.name }, 'BGP peer settings changed: restarting its session');
+        this.shutdownPeer(peer, { subcode: CeaseSub.OTHER_CONFIGURATION_CHANGE });
+        this.rib.dropPeer(key);
+        this.peers.delete(key);
+        this.addPeer(pc);
+      } else {
+        peer.cfg = pc; // name/type only
+      }
+    }
+    for (const [key, pc] of want) if (!this.peers.has(key)) this.addPeer(pc);
+    this.setExports(next.exports);
+    void old;
+  }
+
+  /** Replace the set of originated prefixes. */
+  setExports(prefixes: string[]): void {
+    const want = new Set(prefixes);
+    for (const p of this.rib.localPrefixes()) if (!want.has(p)) this.rib.unoriginate(p);
+    for (const p of want) this.rib.originate(p);
+    this.cfg = { ...this.cfg, exports: [...want] };
+    this.scheduleFlush();
+  }
+
+  /** Best routes learned from peers (what the route reconciler programs). */
+  learnedRoutes(): LearnedRoute[] {
+    const out: LearnedRoute[] = [];
+    for (const p of this.rib.bestPaths()) {
+      if (p.source && p.attrs.nextHop) out.push({ prefix: p.prefix, nextHop: p.attrs.nextHop, peer: p.source.address });
+    }
+    return out;
+  }
+
+  status(): BgpStatus {
+    const peers: PeerStatus[] = [];
+    for (const p of this.peers.values()) {
+      const s = p.established ?? this.mostAdvanced(p);
+      const st: PeerStatus = {
+        name: p.cfg.name, address: p.cfg.address, port: p.cfg.port, peerType: p.cfg.type, localAs: this.cfg.asNumber,
+        peerAs: p.cfg.asNumber, ibgp: p.info.ibgp, rrClient: p.cfg.rrClient, state: s.state, since: s.since.toISOString(),
+        info: s.fsm.info || s.state, prefixesReceived: this.rib.receivedCount(p.key), prefixesAccepted: this.rib.acceptedCount(p.key),
+        prefixesSent: p.out.sent.size, staleRoutes: this.rib.staleCount(p.key),
+      };
+      const err = s.fsm.lastError ?? p.lastError;
+      if (err) st.lastError = err;
+      if (p.negotiated) {
+        st.peerRouterId = p.negotiated.peerRouterId;
+        st.holdTime = p.negotiated.holdTime;
+        st.capabilities = p.negotiated.capabilityNames;
+      }
+      peers.push(st);
+    }
+    const status: BgpStatus = {
+      running: !this.stopped, routerId: this.cfg.routerId, asNumber: this.cfg.asNumber, listenPort: this.boundPort,
+      locRibRoutes: this.rib.loc.size, exportedPrefixes: this.rib.localPrefixes(), peers,
+    };
+    if (this.cfg.clusterId) status.clusterId = this.cfg.clusterId;
+    return status;
+  }
+
+  // ---- peers and sessions ----------------------------------------------------------------------------
+
+  private fsmConfig(p: Peer): FsmConfig {
+    const fams = isIPv6(p.cfg.address) ? [IPV6_UNICAST, IPV4_UNICAST] : [IPV4_UNICAST, IPV6_UNICAST];
+    return {
+      localAs: this.cfg.asNumber, routerId: this.cfg.routerId, peerAs: p.cfg.asNumber, holdTime: p.cfg.holdTime ?? this.cfg.holdTime ?? 240,
+      connectRetryTime: this.cfg.connectRetryTime ?? 5, passive: p.cfg.passive, families: fams,
+      gracefulRestart: { restartTime: p.cfg.maxRestartTime, restarting: p.firstSession, forwardingPreserved: true },
+    };
+  }
+
+  private newSession(p: Peer): Session {
+    const ep = { remoteAddress: p.cfg.address, remotePort: p.cfg.port, ...(p.cfg.sourceAddress ? { localAddress: p.cfg.sourceAddress } : {}) };
+    return new Session(this.fsmConfig(p), ep, this.handlers(p), this.log.child({ peer: p.cfg.name }));
+  }
+
+  private addPeer(pc: SpeakerPeerConfig): void {
+    const p = new Peer(pc, this.cfg.asNumber);
+    p.main = this.newSession(p);
+    this.peers.set(p.key, p);
+    this.log.info({ peer: pc.name, address: pc.address, as: pc.asNumber, passive: pc.passive, rrClient: pc.rrClient }, 'BGP peer configured');
+    p.main.start();
+  }
+
+  private shutdownPeer(p: Peer, notify: { subcode: number } | undefined): void {
+    p.removed = true;
+    clearTimeout(p.grTimer);
+    clearTimeout(p.restartTimer);
+    for (const s of p.sessions()) s.stop(notify);
+  }
+
+  private restartPeer(p: Peer): void {
+    clearTimeout(p.restartTimer);
+    const wait = this.cfg.errorWaitTime ?? 5;
+    p.restartTimer = setTimeout(() => {
+      if (p.removed || this.stopped) return;
+      p.main = this.newSession(p);
+      p.main.start();
+    }, wait * 1000);
+    p.restartTimer.unref?.();
+  }
+
+  private mostAdvanced(p: Peer): Session {
+    const rank: Record<FsmState, number> = { Idle: 0, Connect: 1, Active: 1, OpenSent: 2, OpenConfirm: 3, Established: 4 };
+    return p.sessions().reduce((a, b) => (rank[b.state] > rank[a.state] ? b : a));
+  }
+
+  private listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const server = net.createServer((sock) => this.accept(sock));
+      server.on('error', (e) => reject(e));
+      const host = this.cfg.listenAddress ?? '::';
+      server.listen({ port: this.cfg.listenPort, host, ipv6Only: false }, () => {
+        this.server = server;
+        this.boundPort = (server.address() as net.AddressInfo).port;
+        this.log.info({ port: this.boundPort, host }, 'BGP listening');
+        resolve();
+      });
+    }).catch((e: NodeJS.ErrnoException) => {
+      // No IPv6 in this namespace: fall back to IPv4 only.
+      if (this.cfg.listenAddress === undefined && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) {
+        return new Promise<void>((resolve, reject) => {
+          const server = net.createServer((sock) => this.accept(sock));
+          server.on('error', reject);
+          server.listen({ port: this.cfg.listenPort, host: '0.0.0.0' }, () => { this.server = server; this.boundPort = (server.address() as net.AddressInfo).port; resolve(); });
+        });
+      }
+      throw e;
+    });
+  }
+
+  private accept(sock: net.Socket): void {
+    sock.on('error', () => { /* handled by the session */ });
+    const addr = plainAddress(sock.remoteAddress);
+    const candidates = [...this.peers.values()].filter((p) => p.cfg.address === addr);
+    const p = candidates[0];
+    if (!p || this.stopped) {
+      this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
+      sock.destroy();
+      return;
+    }
+    const main = p.main;
+    switch (main.state) {
+      case 'Connect':
+      case 'Active':
+        main.attach(sock);
+        return;
+      case 'OpenSent':
+      case 'OpenConfirm': {
+        if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
+        const s = this.newSession(p);
+        s.fsm.state = 'Active';
+        p.extra = s;
+        s.attach(sock);
+        return;
+      }
+      case 'Established':
+        if (p.negotiated?.peerGracefulRestart) {
+          // RFC 4724 §4.2: a new connection from a restarting peer replaces the old session.
+          this.log.info({ peer: p.cfg.name }, 'peer reconnected while established: treating it as restarting');
+          main.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted' });
+          const s = this.newSession(p);
+          s.fsm.state = 'Active';
+          p.main = s;
+          s.attach(sock);
+          return;
+        }
+        sock.destroy();
+        return;
+      default:
+        // Idle (waiting to restart): take the connection now.
+        clearTimeout(p.restartTimer);
+        p.main = this.newSession(p);
+        p.main.fsm.state = 'Active';
+        p.main.attach(sock);
+    }
+  }
+
+  private handlers(p: Peer): SessionHandlers {
+    const mine = (s: Session) => !p.removed && (s === p.main || s === p.extra);
+    return {
+      onState: (s, from, to) => {
+        if (!mine(s)) return;
+        this.log.debug({ peer: p.cfg.name, from, to }, 'BGP state change');
+      },
+      onOpenReceived: (s, open) => { if (mine(s)) this.resolveCollision(p, s, open); },
+      onEstablished: (s, n) => { if (mine(s)) this.established(p, s, n); },
+      onDown: (s, reason, graceful, wasEstablished) => { if (mine(s)) this.down(p, s, reason, graceful, wasEstablished); },
+      onUpdate: (s, u) => { if (s === p.established && !p.removed) this.receiveUpdate(p, u); },
+      onRouteRefresh: (s, m) => { if (s === p.established && !p.removed) this.routeRefresh(p, m); },
+    };
+  }
+
+  /** RFC 4271 §6.8: of two connections to the same peer, keep the one opened by the higher BGP identifier. */
+  private resolveCollision(p: Peer, s: Session, open: OpenMessage): void {
+    const other = s === p.main ? p.extra : p.main;
+    if (!other || (other.state !== 'OpenSent' && other.state !== 'OpenConfirm')) return;
+    const ourId = this.rib.self.routerId.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+    const theirId = open.routerId.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+    // Keep the connection initiated by the side with the higher identifier.
+    const keepInbound = ourId < theirId;
+    const loser = s.inbound === keepInbound ? other : s;
+    const winner = loser === s ? other : s;
+    this.log.info({ peer: p.cfg.name, kept: winner.inbound ? 'inbound' : 'outbound' }, 'connection collision resolved');
+    p.main = winner;
+    p.extra = undefined;
+    loser.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
+  }
+
+  private established(p: Peer, s: Session, n: Negotiated): void {
+    if (p.extra && p.extra !== s) { p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION }); }
+    p.main = s;
+    p.extra = undefined;
+    p.established = s;
+    p.negotiated = n;
+    p.firstSession = false;
+    p.eorReceived.clear();
+    p.info = { ...p.info, routerId: n.peerRouterId };
+    p.out = new AdjRibOut();
+    p.target = {
+      info: p.info, keepOriginalNextHop: p.cfg.keepOriginalNextHop, cache: new WeakMap(),
+      localAddressV4: p.cfg.sourceAddress && !isIPv6(p.cfg.sourceAddress) ? p.cfg.sourceAddress : (isIPv6(s.localAddress) ? undefined : s.localAddress) ?? this.cfg.routerId,
+      ...(this.cfg.ipv6Address ? { localAddressV6: this.cfg.ipv6Address } : isIPv6(s.localAddress) ? { localAddressV6: s.localAddress } : {}),
+    };
+    this.log.info({ peer: p.cfg.name, routerId: n.peerRouterId, holdTime: n.holdTime, families: n.families, capabilities: n.capabilityNames }, 'BGP session established');
+    // Graceful restart, receiving side: stale routes survive only for families whose forwarding state the peer kept.
+    if (this.rib.staleCount(p.key) > 0) {
+      const gr = n.peerGracefulRestart;
+      if (!gr || !gr.families.some((f) => f.forwardingPreserved)) {
+        this.rib.sweepStale(p.key);
+        clearTimeout(p.grTimer);
+      } else {
+        clearTimeout(p.grTimer);
+        // Stale routes that the peer doesn't refresh before End-of-RIB go; bound the wait by its restart time.
+        p.grTimer = setTimeout(() => { this.rib.sweepStale(p.key); this.scheduleFlush(); }, Math.max(gr.restartTime, 5) * 1000);
+        p.grTimer.unref?.();
+      }
+    }
+    this.sendFullTable(p, n.families);
+    this.scheduleFlush();
+  }
+
+  private down(p: Peer, s: Session, reason: string, graceful: boolean, wasEstablished: boolean): void {
+    if (s === p.extra) { p.extra = undefined; return; }
+    p.lastError = reason;
+    if (wasEstablished || p.established === s) {
+      p.established = undefined;
+      p.out = new AdjRibOut();
+      const gr = p.negotiated?.peerGracefulRestart;
+      if (graceful && gr && gr.restartTime > 0 && gr.families.length > 0) {
+        const n = this.rib.markStale(p.key);
+        this.log.info({ peer: p.cfg.name, routes: n, restartTime: gr.restartTime }, 'peer went down without NOTIFICATION: keeping its routes (graceful restart)');
+        clearTimeout(p.grTimer);
+        p.grTimer = setTimeout(() => {
+          const gone = this.rib.sweepStale(p.key);
+          this.log.info({ peer: p.cfg.name, routes: gone }, 'graceful restart window over: stale routes removed');
+          this.scheduleFlush();
+        }, gr.restartTime * 1000);
+        p.grTimer.unref?.();
+      } else {
+        this.rib.dropPeer(p.key);
+      }
+      this.log.info({ peer: p.cfg.name, reason }, 'BGP session down');
+      this.scheduleFlush();
+    }
+    if (s === p.main && !p.removed && !this.stopped) this.restartPeer(p);
+  }
+
+  // ---- routes in -------------------------------------------------------------------------------------
+
+  private receiveUpdate(p: Peer, u: UpdateMessage): void {
+    const eor = isEndOfRib(u);
+    if (eor) {
+      p.eorReceived.add(eor.afi);
+      const swept = this.rib.sweepStale(p.key);
+      if (swept) this.log.info({ peer: p.cfg.name, routes: swept }, 'End-of-RIB: stale routes removed');
+      if (this.rib.staleCount(p.key) === 0) clearTimeout(p.grTimer);
+      this.checkDeferral();
+      this.scheduleFlush();
+      return;
+    }
+    const withdrawAll = u.handling >= 2; // RFC 7606 treat-as-withdraw
+    for (const w of u.withdrawn) this.rib.withdraw(p.info, w);
+    if (u.mpUnreach) for (const w of u.mpUnreach.withdrawn) this.rib.withdraw(p.info, w);
+    if (u.nlri.length) {
+      if (withdrawAll) for (const n of u.nlri) this.rib.withdraw(p.info, n);
+      else {
+        const rejected = this.rib.importCheck(p.info, u.attrs);
+        for (const n of u.nlri) this.rib.receive(p.info, n, u.attrs, rejected);
+      }
+    }
+    if (u.mpReach && u.mpReach.nlri.length) {
+      const fam = u.mpReach.afi;
+      const negotiatedFam = p.negotiated?.families.some((f) => f.afi === fam);
+      if (withdrawAll || !negotiatedFam) for (const n of u.mpReach.nlri) this.rib.withdraw(p.info, n);
+      else {
+        const attrs: PathAttributes = { ...u.attrs, nextHop: u.mpReach.nextHops[0]! };
+        const rejected = this.rib.importCheck(p.info, attrs);
+        for (const n of u.mpReach.nlri) this.rib.receive(p.info, n, attrs, rejected);
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  private routeRefresh(p: Peer, m: RouteRefreshMessage): void {
+    if (!p.negotiated?.families.some((f) => f.afi === m.afi && f.safi === m.safi)) return;
+    this.log.info({ peer: p.cfg.name, afi: m.afi }, 'ROUTE-REFRESH: resending our routes');
+    const v6 = m.afi === Afi.IPV6;
+    for (const prefix of [...p.out.sent.keys()]) if (isIPv6(prefix) === v6) p.out.sent.delete(prefix);
+    this.sendFullTable(p, [{ afi: m.afi, safi: m.safi }]);
+  }
+
+  // ---- routes out ------------------------------------------------------------------------------------
+
+  private sendFullTable(p: Peer, families: AfiSafi[]): void {
+    const s = p.established;
+    if (!s) return;
+    const want4 = families.some((f) => f.afi === Afi.IPV4), want6 = families.some((f) => f.afi === Afi.IPV6);
+    const groups = new Map<PathAttributes, string[]>();
+    for (const path of this.rib.bestPaths()) {
+      const v6 = isIPv6(path.prefix);
+      if (v6 ? !want6 : !want4) continue;
+      const attrs = exportPath(this.rib.self, p.target, path);
+      if (!attrs) continue;
+      p.out.sent.set(path.prefix, attrs);
+      let g = groups.get(attrs);
+      if (!g) { g = []; groups.set(attrs, g); }
+      g.push(path.prefix);
+    }
+    this.sendGroups(p, s, groups, new Map());
+    const eors: Uint8Array[] = [];
+    for (const f of families) eors.push(encodeEndOfRib(f.afi, f.safi));
+    s.sendMany(eors);
+  }
+
+  private sendGroups(p: Peer, s: Session, announce: Map<PathAttributes, string[]>, withdraw: Map<number, string[]>): void {
+    const msgs: Uint8Array[] = [];
+    for (const [afi, prefixes] of withdraw) if (prefixes.length) msgs.push(...packWithdrawals(afi, prefixes));
+    for (const [attrs, prefixes] of announce) {
+      const v4 = prefixes.filter((x) => !isIPv6(x)), v6 = prefixes.filter((x) => isIPv6(x));
+      if (v4.length) msgs.push(...packAnnouncements(Afi.IPV4, attrs, [attrs.nextHop!], v4, s.codecOptions));
+      if (v6.length) msgs.push(...packAnnouncements(Afi.IPV6, attrs, [attrs.nextHop!], v6, s.codecOptions));
+      if (msgs.length > 256) { s.sendMany(msgs.splice(0)); }
+    }
+    s.sendMany(msgs);
+    void p;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.stopped) return;
+    this.flushScheduled = true;
+    setImmediate(() => { this.flushScheduled = false; this.flush(); });
+  }
+
+  /** Decision process for changed prefixes, then the differences to each established peer. */
+  private flush(): void {
+    if (this.stopped) return;
+    const changed = this.rib.takeChanges();
+    if (changed.length === 0) return;
+    for (const p of this.peers.values()) {
+      const s = p.established;
+      if (!s) continue;
+      const fams = p.negotiated!.families;
+      const has4 = fams.some((f) => f.afi === Afi.IPV4), has6 = fams.some((f) => f.afi === Afi.IPV6);
+      const announce = new Map<PathAttributes, string[]>();
+      const withdraw = new Map<number, string[]>([[Afi.IPV4, []], [Afi.IPV6, []]]);
+      for (const prefix of changed) {
+        const v6 = isIPv6(prefix);
+        if (v6 ? !has6 : !has4) continue;
+        const best = this.rib.best(prefix);
+        const attrs = best ? exportPath(this.rib.self, p.target, best) : null;
+        const sent = p.out.sent.get(prefix);
+        if (!attrs) {
+          if (sent) { p.out.sent.delete(prefix); withdraw.get(v6 ? Afi.IPV6 : Afi.IPV4)!.push(prefix); }
+          continue;
+        }
+        if (attrs === sent) continue;
+        p.out.sent.set(prefix, attrs);
+        let g = announce.get(attrs);
+        if (!g) { g = []; announce.set(attrs, g); }
+        g.push(prefix);
+      }
+      this.sendGroups(p, s, announce, withdraw);
+    }
+    this.learnedDirty = true;
+    this.scheduleRoutes();
+  }
+
+  private checkDeferral(): void {
+    if (!this.routesDeferred) return;
+    // Released once every configured peer is established and has sent End-of-RIB for its families.
+    const all = [...this.peers.values()].every((p) => p.established && p.negotiated!.families.every((f) => p.eorReceived.has(f.afi)));
+    if (all) {
+      this.routesDeferred = false;
+      clearTimeout(this.deferralTimer);
+      this.scheduleRoutes();
+    }
+  }
+
+  private scheduleRoutes(): void {
+    if (this.routesDeferred || !this.opts.onRoutes || this.routesTimer || this.stopped) return;
+    this.routesTimer = setTimeout(() => {
+      this.routesTimer = undefined;
+      if (this.stopped || !this.learnedDirty) return;
+      this.learnedDirty = false;
+      try { this.opts.onRoutes!(this.learnedRoutes()); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
+    }, 100);
+    this.routesTimer.unref?.();
+  }
+}

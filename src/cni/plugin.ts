@@ -1,0 +1,333 @@
+// The `calico` CNI plugin role: ADD/DEL/CHECK/VERSION/STATUS/GC for one invocation. I/O sits behind small
+// interfaces (backend = datastore + IPAM, Dataplane, delegate exec) so this orchestration is testable with
+// fakes; the executables wire in the real ones.
+//
+// ADD: netconf/env → node state → datastore ready? → IPAM (in-process for tabby-/calico-ipam, else exec the
+// delegate) → veth + addresses + routes + sysctls → WorkloadEndpoint → result. Any failure after IPAM undoes
+// everything done so far (links, endpoint, addresses). DEL is idempotent; ADD again converges.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Resource } from '../api/resource.ts';
+import { isDatastoreError, type Datastore } from '../datastore/types.ts';
+import type { OpenBackend, CniBackend } from './backend.ts';
+import type { Dataplane, FaultHook, FaultStep } from './dataplane.ts';
+import { asCniError, CNI_ERR, CniError } from './errors.ts';
+import { ipamAdd, ipamCheck, ipamDel, OWN_IPAM_TYPES, type IpamContext } from './ipam-plugin.ts';
+import type { CniLogger } from './log.ts';
+import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
+import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
+import { formatResult, parseResult, versionInfo, type CniResult } from './version.ts';
+import { buildWorkloadEndpoint, hostCidr, WEP_KIND, type WorkloadEndpointSpec } from './wep.ts';
+
+export interface PluginDeps {
+  openBackend: OpenBackend;
+  dataplane: Dataplane;
+  log: CniLogger;
+  /** Runs another CNI plugin (delegated IPAM) and returns its parsed stdout. */
+  execDelegate?: (type: string, env: CniEnv, command: string, stdin: string) => Promise<Record<string, unknown>>;
+  fault?: FaultHook;
+  /** Process environment (FELIX_INTERFACEPREFIX, DATASTORE_TYPE…). */
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export interface PluginOutput { stdout: string; exitCode: number }
+
+/** Fault injection for tests: TABBY_CNI_FAULT=<step>, honoured only with TABBY_CNI_TEST_FAULTS=1. */
+export function faultHookFromEnv(env: NodeJS.ProcessEnv): FaultHook {
+  const target = env.TABBY_CNI_TEST_FAULTS === '1' ? env.TABBY_CNI_FAULT : undefined;
+  if (!target) return () => {};
+  return (step: FaultStep) => { if (step === target) throw new CniError(CNI_ERR.internal, `injected fault at step "${step}"`); };
+}
+
+export function identify(env: CniEnv, node: string): WorkloadIdentity {
+  const ns = env.args.K8S_POD_NAMESPACE, pod = env.args.K8S_POD_NAME;
+  if (ns && pod) return { orchestrator: 'k8s', namespace: ns, workload: pod, node, containerId: env.containerId, endpoint: env.ifname };
+  return { orchestrator: 'cni', namespace: 'default', workload: env.containerId, node, containerId: env.containerId, endpoint: env.ifname };
+}
+
+/** Runs one invocation: environment + stdin in, stdout + exit code out (the CNI contract). */
+export async function runPlugin(processEnv: NodeJS.ProcessEnv, stdin: string, deps: PluginDeps): Promise<PluginOutput> {
+  let cniVersion: string | undefined;
+  try {
+    const env = parseEnv(processEnv);
+    if (env.command === 'VERSION') {
+      // VERSION may come with a config ({cniVersion}); answer in the newest format regardless.
+      return { stdout: JSON.stringify(versionInfo()), exitCode: 0 };
+    }
+    const conf = parseNetConf(stdin, { needIpam: env.command === 'ADD' || env.command === 'DEL' || env.command === 'CHECK' });
+    cniVersion = conf.cniVersion;
+    deps.log.bind({ containerID: env.containerId || undefined, command: env.command });
+    const ctx = new Invocation(env, conf, { ...deps, processEnv: deps.processEnv ?? processEnv });
+    const out = await ctx.run();
+    return { stdout: out === undefined ? '' : JSON.stringify(out), exitCode: 0 };
+  } catch (e) {
+    const err = asCniError(e);
+    deps.log.error(err.message, { code: err.code, details: err.details });
+    return { stdout: JSON.stringify(err.toJSON(cniVersion)), exitCode: 1 };
+  }
+}
+
+class Invocation {
+  private backend?: CniBackend;
+  private readonly fault: FaultHook;
+
+  constructor(private readonly env: CniEnv, private readonly conf: NetConf, private readonly deps: PluginDeps & { processEnv: NodeJS.ProcessEnv }) {
+    this.fault = deps.fault ?? (() => {});
+  }
+
+  async run(): Promise<Record<string, unknown> | undefined> {
+    try {
+      switch (this.env.command) {
+        case 'ADD': return await this.add();
+        case 'DEL': await this.del(); return undefined;
+        case 'CHECK': await this.check(); return undefined;
+        case 'STATUS': await this.status(); return undefined;
+        case 'GC': await this.gc(); return undefined;
+        default: throw new CniError(CNI_ERR.invalidEnv, `unsupported CNI_COMMAND ${this.env.command}`);
+      }
+    } finally {
+      await this.backend?.close().catch(() => {});
+    }
+  }
+
+  private async openBackend(): Promise<CniBackend> {
+    if (this.backend) return this.backend;
+    try {
+      this.backend = await this.deps.openBackend(datastoreSelection(this.conf, this.deps.processEnv));
+      return this.backend;
+    } catch (e) {
+      if (isDatastoreError(e, 'Invalid')) throw new CniError(CNI_ERR.invalidNetworkConfig, (e as Error).message);
+      throw new CniError(CNI_ERR.tryAgainLater, `datastore unavailable, try again later: ${(e as Error).message}`);
+    }
+  }
+
+  /** Calico refuses to work while ClusterInformation says the datastore is not ready; unreachable → try again later. */
+  private async ensureReady(ds: Datastore): Promise<void> {
+    let ci: Resource | undefined;
+    try { ci = await ds.get('ClusterInformation', 'default'); } catch (e) {
+      if (isDatastoreError(e, 'Unavailable')) throw new CniError(CNI_ERR.tryAgainLater, `datastore unavailable, try again later: ${(e as Error).message}`);
+      throw e;
+    }
+    if ((ci?.spec as { datastoreReady?: boolean } | undefined)?.datastoreReady === false) {
+      throw new CniError(CNI_ERR.tryAgainLater, 'Calico is currently not ready to process requests');
+    }
+  }
+
+  private ipamContext(be: CniBackend, node: string, id: WorkloadIdentity): IpamContext {
+    return { conf: this.conf, env: this.env, node, id, ipam: be.ipam };
+  }
+
+  private ownIpam(): boolean { return OWN_IPAM_TYPES.has(this.conf.ipam.type); }
+
+  private async delegate(command: 'ADD' | 'DEL' | 'CHECK'): Promise<Record<string, unknown>> {
+    if (!this.deps.execDelegate) throw new CniError(CNI_ERR.invalidNetworkConfig, `IPAM type "${this.conf.ipam.type}" needs delegation, which is unavailable here`);
+    return this.deps.execDelegate(this.conf.ipam.type, this.env, command, JSON.stringify(this.conf));
+  }
+
+  // ---- ADD -------------------------------------------------------------------------------------------
+  private async add(): Promise<Record<string, unknown>> {
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
+    const log = this.deps.log;
+    log.bind({ pod: id.orchestrator === 'k8s' ? `${id.namespace}/${id.workload}` : undefined, hostVeth });
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const ipamCtx = this.ipamContext(be, node.nodename, id);
+
+    let ipamResult: CniResult;
+    if (this.ownIpam()) ipamResult = await ipamAdd(ipamCtx);
+    else ipamResult = parseResult(await this.delegate('ADD'));
+    const ips = ipamResult.ips.map((i) => hostCidr(i.address));
+    log.info('assigned addresses', { ips });
+
+    let touchedDataplane = false;
+    let wepName: string | undefined;
+    try {
+      this.fault('ipam');
+      touchedDataplane = true;
+      const dp = await this.deps.dataplane.setup({
+        netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips,
+        allowIpForwarding: !!this.conf.container_settings?.allow_ip_forwarding,
+        numQueues: this.conf.num_queues,
+      }, this.fault);
+      const tabbyArgs = this.conf.args?.tabby ?? {};
+      const wep = buildWorkloadEndpoint({
+        id, networkName: this.conf.name, policyType: this.conf.policy?.type,
+        podLabels: tabbyArgs.labels, serviceAccount: tabbyArgs.serviceAccount ?? this.env.args.K8S_POD_SERVICE_ACCOUNT,
+        ips, hostVeth, containerMac: dp.containerMac,
+      });
+      wepName = wep.metadata.name;
+      await writeWorkloadEndpoint(be.ds, wep);
+      this.fault('wep');
+      const result: CniResult = {
+        interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],
+        ips: ips.map((address) => ({ address, interface: 1 })),
+        routes: ipamResult.routes ?? [],
+        dns: ipamResult.dns ?? {},
+      };
+      this.fault('result');
+      log.info('ADD done', { ips, wep: wepName });
+      return formatResult(result, this.conf.cniVersion);
+    } catch (e) {
+      log.warn('ADD failed, undoing', { error: (e as Error).message });
+      await this.undoAdd(be, ipamCtx, touchedDataplane, hostVeth, wepName, id.namespace);
+      throw e;
+    }
+  }
+
+  private async undoAdd(be: CniBackend, ipamCtx: IpamContext, dataplane: boolean, hostVeth: string, wepName: string | undefined, ns: string): Promise<void> {
+    const steps: Array<[string, () => Promise<unknown>]> = [];
+    if (dataplane) {
+      steps.push(['remove container interface', () => this.deps.dataplane.teardown(this.env.netns, this.env.ifname)]);
+      steps.push(['remove host veth', () => this.deps.dataplane.removeHostVeth(hostVeth)]);
+    }
+    if (wepName) steps.push(['delete endpoint', () => deleteWorkloadEndpoint(be.ds, wepName, ns, this.env.containerId)]);
+    steps.push(['release addresses', () => (this.ownIpam() ? ipamDel(ipamCtx) : this.delegate('DEL'))]);
+    for (const [what, fn] of steps) {
+      try { await fn(); } catch (e) { this.deps.log.error(`cleanup after failed ADD: ${what} failed`, { error: (e as Error).message }); }
+    }
+  }
+
+  // ---- DEL -------------------------------------------------------------------------------------------
+  private async del(): Promise<void> {
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    // Endpoint first (stop policy/routing for it), then the interface, then the addresses (Calico's order).
+    await deleteWorkloadEndpoint(be.ds, workloadEndpointName(id), id.namespace, this.env.containerId);
+    await this.deps.dataplane.teardown(this.env.netns || undefined, this.env.ifname);
+    if (this.ownIpam()) await ipamDel(this.ipamContext(be, node.nodename, id));
+    else await this.delegate('DEL');
+    this.deps.log.info('DEL done');
+  }
+
+  // ---- CHECK -----------------------------------------------------------------------------------------
+  private async check(): Promise<void> {
+    if (!this.conf.prevResult) throw new CniError(CNI_ERR.invalidNetworkConfig, 'CHECK needs "prevResult" in the network configuration');
+    const prev = parseResult(this.conf.prevResult);
+    const node = resolveNodeState(this.conf);
+    const id = identify(this.env, node.nodename);
+    const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
+    const ips = prev.ips.map((i) => hostCidr(i.address));
+    const diffs = await this.deps.dataplane.check({ netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips });
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const wep = await be.ds.get(WEP_KIND, workloadEndpointName(id), id.namespace) as Resource<WorkloadEndpointSpec> | undefined;
+    if (!wep) diffs.push(`WorkloadEndpoint ${id.namespace}/${workloadEndpointName(id)} is missing`);
+    else {
+      if (wep.spec?.containerID !== this.env.containerId) diffs.push(`WorkloadEndpoint belongs to container ${wep.spec?.containerID}, not ${this.env.containerId}`);
+      const have = [...(wep.spec?.ipNetworks ?? [])].sort().join(',');
+      if (have !== [...ips].sort().join(',')) diffs.push(`WorkloadEndpoint ipNetworks are [${have}], expected [${ips.join(',')}]`);
+      if (wep.spec?.interfaceName !== hostVeth) diffs.push(`WorkloadEndpoint interfaceName is ${wep.spec?.interfaceName}, expected ${hostVeth}`);
+    }
+    if (this.ownIpam()) diffs.push(...await ipamCheck(this.ipamContext(be, node.nodename, id), ips));
+    else await this.delegate('CHECK');
+    if (diffs.length) throw new CniError(CNI_ERR.checkFailed, `CHECK failed: ${diffs.join('; ')}`);
+  }
+
+  // ---- STATUS / GC (spec 1.1.0) ------------------------------------------------------------------------
+  private async status(): Promise<void> {
+    let be: CniBackend;
+    try {
+      be = await this.openBackend();
+      await be.ds.revision();
+      await this.ensureReady(be.ds);
+    } catch (e) {
+      throw new CniError(CNI_ERR.pluginNotAvailable, `datastore not available: ${(e as Error).message}`);
+    }
+  }
+
+  /** Releases addresses of this network's attachments on this node that the runtime no longer knows. */
+  private async gc(): Promise<void> {
+    const valid = this.conf['cni.dev/valid-attachments'];
+    if (!Array.isArray(valid)) throw new CniError(CNI_ERR.invalidNetworkConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
+    if (!this.ownIpam()) return; // a delegated IPAM garbage-collects itself
+    const node = resolveNodeState(this.conf);
+    const be = await this.openBackend();
+    await this.ensureReady(be.ds);
+    const keep = new Set(valid.map((a) => ipamHandle(this.conf.name, a.containerID)));
+    const prefix = `${this.conf.name}.`;
+    const handles = (await be.ds.list('IPAMHandle')).items.filter((h) => handleIdOf(h).startsWith(prefix));
+    let released = 0;
+    for (const h of handles) {
+      const handleId = handleIdOf(h);
+      if (keep.has(handleId)) continue;
+      if (!(await handleOnNode(be.ds, h, node.nodename))) continue;
+      released += await be.ipam.releaseByHandle(handleId);
+      this.deps.log.info('GC released handle', { handleId });
+    }
+    this.deps.log.info('GC done', { released });
+  }
+}
+
+function handleIdOf(h: Resource): string { return (h.spec as { handleID?: string } | undefined)?.handleID ?? h.metadata.name; }
+
+/** Whether any address of the handle was allocated for `node` (allocation attribute `node`). */
+async function handleOnNode(ds: Datastore, h: Resource, node: string): Promise<boolean> {
+  const { blockName } = await import('../ipam/model.ts');
+  const handleId = handleIdOf(h);
+  for (const cidr of Object.keys((h.spec as { block?: Record<string, number> }).block ?? {})) {
+    const b = await ds.get('IPAMBlock', blockName(cidr));
+    const attrs = (b?.spec as { attributes?: Array<{ handle_id?: string; secondary?: Record<string, string> }> } | undefined)?.attributes ?? [];
+    if (attrs.some((a) => a.handle_id === handleId && a.secondary?.node === node)) return true;
+  }
+  return false;
+}
+
+/** Create, or update in place (same name = same pod; a new sandbox takes the endpoint over). */
+export async function writeWorkloadEndpoint(ds: Datastore, wep: Resource<WorkloadEndpointSpec>): Promise<Resource> {
+  for (let attempt = 0; ; attempt++) {
+    const cur = await ds.get(WEP_KIND, wep.metadata.name, wep.metadata.namespace);
+    try {
+      if (!cur) return await ds.create(wep);
+      return await ds.update({ ...wep, metadata: { ...cur.metadata, labels: wep.metadata.labels } });
+    } catch (e) {
+      if (attempt < 10 && (isDatastoreError(e, 'AlreadyExists') || isDatastoreError(e, 'Conflict') || isDatastoreError(e, 'NotFound'))) continue;
+      throw e;
+    }
+  }
+}
+
+/** Deletes the endpoint unless it belongs to another (newer) container; absent is success. */
+export async function deleteWorkloadEndpoint(ds: Datastore, name: string, namespace: string, containerId: string): Promise<void> {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const cur = await ds.get(WEP_KIND, name, namespace) as Resource<WorkloadEndpointSpec> | undefined;
+    if (!cur) return;
+    if (cur.spec?.containerID && cur.spec.containerID !== containerId) return; // an old sandbox's DEL
+    try {
+      await ds.delete(WEP_KIND, name, namespace, cur.metadata.resourceVersion);
+      return;
+    } catch (e) {
+      if (isDatastoreError(e, 'NotFound')) return;
+      if (!isDatastoreError(e, 'Conflict')) throw e;
+    }
+  }
+  throw new CniError(CNI_ERR.tryAgainLater, `WorkloadEndpoint ${namespace}/${name} kept changing while deleting it`);
+}
+
+/** Execs a delegate plugin from CNI_PATH with the same environment, as libcni's invoke.DelegateAdd does. */
+export function execDelegate(processEnv: NodeJS.ProcessEnv) {
+  return async (type: string, env: CniEnv, command: string, stdin: string): Promise<Record<string, unknown>> => {
+    if (!/^[A-Za-z0-9_.\-]+$/.test(type)) throw new CniError(CNI_ERR.invalidNetworkConfig, `invalid plugin type "${type}"`);
+    const dir = env.path.find((d) => existsSync(join(d, type)));
+    if (!dir) throw new CniError(CNI_ERR.invalidEnv, `failed to find plugin "${type}" in path [${env.path.join(' ')}]`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(join(dir, type), [], { env: { ...processEnv, CNI_COMMAND: command }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('error', (e) => reject(new CniError(CNI_ERR.internal, `failed to run ${type}: ${e.message}`)));
+      child.on('close', (code) => {
+        let parsed: Record<string, unknown> = {};
+        try { parsed = out.trim() ? JSON.parse(out) : {}; } catch { /* not JSON */ }
+        if (code === 0) return resolve(parsed);
+        if (typeof parsed.code === 'number') return reject(new CniError(parsed.code, `${type}: ${parsed.msg}`, parsed.details as string | undefined));
+        reject(new CniError(CNI_ERR.internal, `${type} exited with ${code}: ${err.trim() || out.trim()}`));
+      });
+      child.stdin.end(stdin);
+    });
+  };
+}

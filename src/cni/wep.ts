@@ -1,0 +1,79 @@
+// The WorkloadEndpoint the plugin writes for an attachment, named and labelled as Calico's CNI plugin does
+// (k8s.go / conversion). Pure.
+import { API_VERSION, type Resource } from '../api/resource.ts';
+import type { WorkloadIdentity } from './names.ts';
+import { workloadEndpointName } from './names.ts';
+
+export const WEP_KIND = 'WorkloadEndpoint';
+export const LABEL_NAMESPACE = 'projectcalico.org/namespace';
+export const LABEL_ORCHESTRATOR = 'projectcalico.org/orchestrator';
+export const LABEL_SERVICEACCOUNT = 'projectcalico.org/serviceaccount';
+
+export interface WorkloadEndpointSpec {
+  orchestrator: string;
+  workload?: string;
+  node: string;
+  pod?: string;
+  containerID: string;
+  endpoint: string;
+  serviceAccountName?: string;
+  ipNetworks: string[];
+  profiles: string[];
+  interfaceName: string;
+  mac?: string;
+}
+
+export interface WepInput {
+  id: WorkloadIdentity;
+  networkName: string;
+  /** 'k8s' when netconf policy.type is k8s (profiles kns./ksa.); otherwise the network name is the profile. */
+  policyType?: string;
+  podLabels?: Record<string, string>;
+  serviceAccount?: string;
+  /** Addresses as assigned; forced to /32 (/128). */
+  ips: string[];
+  hostVeth: string;
+  containerMac?: string;
+}
+
+export function hostCidr(ip: string): string {
+  const addr = ip.split('/')[0];
+  return addr.includes(':') ? `${addr}/128` : `${addr}/32`;
+}
+
+export function buildWorkloadEndpoint(w: WepInput): Resource<WorkloadEndpointSpec> {
+  const { id } = w;
+  const labels: Record<string, string> = { ...(w.podLabels ?? {}) };
+  let profiles: string[];
+  if (id.orchestrator === 'k8s') {
+    labels[LABEL_NAMESPACE] = id.namespace;
+    labels[LABEL_ORCHESTRATOR] = 'k8s';
+    // Calico only sets the service-account label when it is a valid label value (<63 chars).
+    if (w.serviceAccount && w.serviceAccount.length < 63) labels[LABEL_SERVICEACCOUNT] = w.serviceAccount;
+    profiles = w.policyType === 'k8s'
+      ? [`kns.${id.namespace}`, ...(w.serviceAccount ? [`ksa.${id.namespace}.${w.serviceAccount}`] : [])]
+      : [w.networkName];
+  } else {
+    labels[LABEL_NAMESPACE] = id.namespace;
+    labels[LABEL_ORCHESTRATOR] = 'cni';
+    profiles = [w.networkName];
+  }
+  const spec: WorkloadEndpointSpec = {
+    orchestrator: id.orchestrator,
+    node: id.node,
+    containerID: id.containerId,
+    endpoint: id.endpoint,
+    ipNetworks: w.ips.map(hostCidr),
+    profiles,
+    interfaceName: w.hostVeth,
+  };
+  if (id.orchestrator === 'k8s') { spec.pod = id.workload; if (w.serviceAccount) spec.serviceAccountName = w.serviceAccount; }
+  else spec.workload = id.containerId;
+  if (w.containerMac) spec.mac = w.containerMac;
+  return {
+    apiVersion: API_VERSION,
+    kind: WEP_KIND,
+    metadata: { name: workloadEndpointName(id), namespace: id.namespace, labels },
+    spec,
+  };
+}

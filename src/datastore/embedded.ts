@@ -1,0 +1,441 @@
+// The embedded datastore: one SQLite file (WAL mode) shared by every process on the machine — CNI
+// invocations, node agents in their own network namespaces (same filesystem, so the same file), the CLI.
+//
+// Layout: `objects` holds the current value of every resource; `events` holds the change history that
+// watches replay (bounded: older events are dropped and reported as Compacted); `meta` holds the one global
+// revision counter and the compaction point. Every write is a BEGIN IMMEDIATE transaction that bumps the
+// revision, writes the object and appends its event, so revisions are assigned in commit order and a reader
+// that sees revision N sees every event up to N: watches are gap-free by construction.
+//
+// Cross-process change notification: SQLite has none, so each process that watches listens with inotify
+// (fs.watch on the database directory: every commit writes the -wal file) and, as a safety net for
+// filesystems without inotify, polls `PRAGMA data_version` (a counter that moves when another connection
+// commits) on a slow timer. Both only wake a check of the events table; an idle watcher costs a few
+// microseconds per poll.
+import Database from 'better-sqlite3';
+import { mkdirSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { Resource } from '../api/resource.ts';
+import { createLogger } from '../log.ts';
+import {
+  alreadyExists, carryIdentity, checkName, checkWritable, conflict, effectiveNamespace,
+  missingResourceVersion, notFound, requireKind, stampCreate,
+} from './common.ts';
+import {
+  DatastoreError, type Datastore, type ListOptions, type ListResult, type Revision, type WatchEvent,
+  type WatchEventType, type WatchOptions, type Watcher,
+} from './types.ts';
+
+const log = createLogger('datastore');
+
+export interface EmbeddedOptions {
+  /** Events kept for watch replay; older ones are dropped (a watch from before them gets Compacted). */
+  historyLimit?: number;
+  /** How long a writer waits for another process's transaction before giving up (ms). */
+  busyTimeoutMs?: number;
+  /** Safety-net poll interval for changes by other processes when inotify is unavailable (ms). */
+  pollIntervalMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', 1), ('revision', 0), ('compacted', 0);
+CREATE TABLE IF NOT EXISTS objects (
+  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+  mod_revision INTEGER NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (kind, namespace, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  revision INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL
+);
+`;
+
+const PRUNE_EVERY = 256; // writes between history trims (a range delete on the primary key)
+const WATCH_BATCH = 1000;
+
+interface ObjectRow { mod_revision: number; value: string }
+interface EventRow { revision: number; type: WatchEventType; kind: string; value: string }
+
+function sqliteCode(err: unknown): string | undefined {
+  return err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : undefined;
+}
+
+export class EmbeddedDatastore implements Datastore {
+  readonly type = 'embedded' as const;
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly historyLimit: number;
+  private readonly pollIntervalMs: number;
+  private readonly watches = new Set<EmbeddedWatch>();
+  private notifier: ChangeNotifier | undefined;
+  private closed = false;
+
+  private readonly stmt: {
+    getMeta: Database.Statement<[string], { value: number }>;
+    setMeta: Database.Statement<[number, string]>;
+    getObject: Database.Statement<[string, string, string], ObjectRow>;
+    putObject: Database.Statement<[string, string, string, number, string]>;
+    deleteObject: Database.Statement<[string, string, string]>;
+    insertEvent: Database.Statement<[number, string, string, string]>;
+    pruneEvents: Database.Statement<[number]>;
+    eventsAfter: Database.Statement<[number, number, number], EventRow>;
+  };
+
+  constructor(path: string, opts: EmbeddedOptions = {}) {
+    this.path = resolve(path);
+    this.historyLimit = opts.historyLimit ?? 20_000;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 50;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.db = new Database(this.path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+    } catch (err) {
+      throw new DatastoreError('Unavailable', `cannot open embedded datastore ${this.path}: ${(err as Error).message}`);
+    }
+    try {
+      this.initSchema();
+      this.stmt = {
+        getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
+        setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE key = ?'),
+        getObject: this.db.prepare('SELECT mod_revision, value FROM objects WHERE kind = ? AND namespace = ? AND name = ?'),
+        putObject: this.db.prepare('INSERT OR REPLACE INTO objects (kind, namespace, name, mod_revision, value) VALUES (?, ?, ?, ?, ?)'),
+        deleteObject: this.db.prepare('DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?'),
+        insertEvent: this.db.prepare('INSERT INTO events (revision, type, kind, value) VALUES (?, ?, ?, ?)'),
+        pruneEvents: this.db.prepare('DELETE FROM events WHERE revision <= ?'),
+        eventsAfter: this.db.prepare('SELECT revision, type, kind, value FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?'),
+      };
+    } catch (err) {
+      this.db.close();
+      if (err instanceof DatastoreError) throw err;
+      throw new DatastoreError('Unavailable', `cannot use embedded datastore ${this.path}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * WAL lets readers run while one process writes; NORMAL sync is durable across process crashes (the
+   * only kind a CNI invocation or agent restart causes). Many processes may open a fresh file at once,
+   * so the one-time switch to WAL and the schema creation retry while another process holds the lock.
+   */
+  private initSchema(): void {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
+        return;
+      } catch (err) {
+        if (sqliteCode(err) !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // brief synchronous back-off
+      }
+    }
+  }
+
+  private meta(key: 'revision' | 'compacted'): number {
+    return this.stmt.getMeta.get(key)!.value;
+  }
+
+  /** Runs `fn` as one exclusive write transaction; SQLite failures become Unavailable with the file named. */
+  private write<T>(fn: () => T): T {
+    this.checkOpen();
+    let result: T;
+    try {
+      result = this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw this.wrap(err, 'write to');
+    }
+    this.notifier?.localChange();
+    return result;
+  }
+
+  private read<T>(fn: () => T): T {
+    this.checkOpen();
+    try {
+      return this.db.transaction(fn).deferred();
+    } catch (err) {
+      throw this.wrap(err, 'read');
+    }
+  }
+
+  private wrap(err: unknown, what: string): DatastoreError {
+    if (err instanceof DatastoreError) return err;
+    const code = sqliteCode(err);
+    const hint = code === 'SQLITE_BUSY' ? ' (another process held the database lock too long)' : '';
+    return new DatastoreError('Unavailable', `cannot ${what} embedded datastore ${this.path}: ${(err as Error).message}${hint}`);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new DatastoreError('Unavailable', `embedded datastore ${this.path} is closed`);
+  }
+
+  /** Appends the event for a write at `rev`, advances the revision, and trims old history now and then. */
+  private record(rev: number, type: WatchEventType, kind: string, value: string): void {
+    this.stmt.insertEvent.run(rev, type, kind, value);
+    this.stmt.setMeta.run(rev, 'revision');
+    if (rev % PRUNE_EVERY === 0 && rev > this.historyLimit) {
+      const dropTo = rev - this.historyLimit;
+      if (dropTo > this.meta('compacted')) {
+        this.stmt.pruneEvents.run(dropTo);
+        this.stmt.setMeta.run(dropTo, 'compacted');
+      }
+    }
+  }
+
+  async get(kind: string, name: string, namespace?: string): Promise<Resource | undefined> {
+    const info = requireKind(kind);
+    checkName(info, name, namespace);
+    const row = this.read(() => this.stmt.getObject.get(kind, effectiveNamespace(info, namespace) ?? '', name));
+    return row ? (JSON.parse(row.value) as Resource) : undefined;
+  }
+
+  async list(kind: string, opts: ListOptions = {}): Promise<ListResult> {
+    const info = requireKind(kind);
+    const ns = effectiveNamespace(info, opts.namespace);
+    let sql = 'SELECT value FROM objects WHERE kind = ?';
+    const args: (string | number)[] = [kind];
+    if (ns !== undefined) { sql += ' AND namespace = ?'; args.push(ns); }
+    if (opts.namePrefix) { sql += ' AND substr(name, 1, length(?)) = ?'; args.push(opts.namePrefix, opts.namePrefix); }
+    sql += ' ORDER BY namespace, name';
+    return this.read(() => {
+      const rows = this.db.prepare<(string | number)[], { value: string }>(sql).all(...args);
+      return { items: rows.map((r) => JSON.parse(r.value) as Resource), revision: this.meta('revision') };
+    });
+  }
+
+  async create(obj: Resource): Promise<Resource> {
+    checkWritable(obj);
+    const { kind } = obj;
+    const { name } = obj.metadata;
+    const ns = obj.metadata.namespace ?? '';
+    const stored = stampCreate(obj);
+    return this.write(() => {
+      if (this.stmt.getObject.get(kind, ns, name)) throw alreadyExists(kind, name, obj.metadata.namespace);
+      const rev = this.meta('revision') + 1;
+      stored.metadata.resourceVersion = String(rev);
+      const value = JSON.stringify(stored);
+      this.stmt.putObject.run(kind, ns, name, rev, value);
+      this.record(rev, 'added', kind, value);
+      return stored;
+    });
+  }
+
+  async update(obj: Resource): Promise<Resource> {
+    checkWritable(obj);
+    const { kind } = obj;
+    const { name, namespace, resourceVersion } = obj.metadata;
+    const ns = namespace ?? '';
+    return this.write(() => {
+      const cur = this.stmt.getObject.get(kind, ns, name);
+      if (!cur) throw notFound(kind, name, namespace);
+      if (resourceVersion === undefined || resourceVersion === '') throw missingResourceVersion(kind, name, namespace);
+      if (String(cur.mod_revision) !== resourceVersion) throw conflict(kind, name, namespace, resourceVersion, cur.mod_revision);
+      const stored = carryIdentity(obj, JSON.parse(cur.value) as Resource);
+      const rev = this.meta('revision') + 1;
+      stored.metadata.resourceVersion = String(rev);
+      const value = JSON.stringify(stored);
+      this.stmt.putObject.run(kind, ns, name, rev, value);
+      this.record(rev, 'modified', kind, value);
+      return stored;
+    });
+  }
+
+  async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
+    const info = requireKind(kind);
+    checkName(info, name, namespace);
+    const ns = effectiveNamespace(info, namespace);
+    return this.write(() => {
+      const cur = this.stmt.getObject.get(kind, ns ?? '', name);
+      if (!cur) throw notFound(kind, name, ns);
+      if (resourceVersion !== undefined && String(cur.mod_revision) !== resourceVersion) {
+        throw conflict(kind, name, ns, resourceVersion, cur.mod_revision);
+      }
+      this.stmt.deleteObject.run(kind, ns ?? '', name);
+      this.record(this.meta('revision') + 1, 'deleted', kind, cur.value);
+      return JSON.parse(cur.value) as Resource;
+    });
+  }
+
+  async revision(): Promise<Revision> {
+    return this.read(() => this.meta('revision'));
+  }
+
+  /** Drops watch history up to and including `rev` (what the retention limit does by itself). For tests and maintenance. */
+  async compact(rev: Revision): Promise<void> {
+    this.write(() => {
+      const target = Math.min(rev, this.meta('revision'));
+      if (target <= this.meta('compacted')) return;
+      this.stmt.pruneEvents.run(target);
+      this.stmt.setMeta.run(target, 'compacted');
+    });
+  }
+
+  watch(opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onError: (err: DatastoreError) => void): Watcher {
+    this.checkOpen();
+    const w = new EmbeddedWatch(this, opts, onEvent, onError);
+    this.watches.add(w);
+    this.notifier ??= new ChangeNotifier(this.db, this.path, this.pollIntervalMs, () => this.pumpAll());
+    setImmediate(() => w.pump());
+    return w;
+  }
+
+  /** @internal Called by a watch when it ends. */
+  forget(w: EmbeddedWatch): void {
+    this.watches.delete(w);
+    if (this.watches.size === 0 && this.notifier) {
+      this.notifier.stop();
+      this.notifier = undefined;
+    }
+  }
+
+  private pumpAll(): void {
+    for (const w of [...this.watches]) w.pump();
+  }
+
+  /**
+   * @internal One consistent read of the events after `after`: the compaction point, the head revision,
+   * and up to WATCH_BATCH events in (after, head].
+   */
+  readEvents(after: number): { compacted: number; head: number; rows: EventRow[] } {
+    return this.read(() => {
+      const compacted = this.meta('compacted');
+      const head = this.meta('revision');
+      const rows = after < compacted ? [] : this.stmt.eventsAfter.all(after, head, WATCH_BATCH);
+      return { compacted, head, rows };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const w of [...this.watches]) w.stop();
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** One watch: delivers events after `scanned` in revision order, woken by the store's ChangeNotifier. */
+class EmbeddedWatch implements Watcher {
+  private scanned: number;
+  private stopped = false;
+  private pumping = false;
+  private readonly kinds: Set<string> | undefined;
+
+  constructor(
+    private readonly store: EmbeddedDatastore,
+    opts: WatchOptions,
+    private readonly onEvent: (ev: WatchEvent) => void,
+    private readonly onError: (err: DatastoreError) => void,
+  ) {
+    this.scanned = opts.fromRevision;
+    this.kinds = opts.kinds ? new Set(opts.kinds) : undefined;
+  }
+
+  pump(): void {
+    if (this.stopped || this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const { compacted, head, rows } = this.store.readEvents(this.scanned);
+        if (this.scanned < compacted) {
+          this.fail(new DatastoreError('Compacted', `revision ${this.scanned} has been compacted (history starts after ${compacted})`, compacted + 1));
+          return;
+        }
+        for (const row of rows) {
+          this.scanned = row.revision;
+          if (this.kinds && !this.kinds.has(row.kind)) continue;
+          this.onEvent({ type: row.type, kind: row.kind, object: JSON.parse(row.value) as Resource, revision: row.revision });
+          if (this.stopped) return;
+        }
+        if (rows.length < WATCH_BATCH) {
+          this.scanned = Math.max(this.scanned, head);
+          return;
+        }
+      }
+    } catch (err) {
+      this.fail(err instanceof DatastoreError ? err : new DatastoreError('Unavailable', `watch failed: ${(err as Error).message}`));
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private fail(err: DatastoreError): void {
+    if (this.stopped) return;
+    this.stop();
+    this.onError(err);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.store.forget(this);
+  }
+}
+
+/**
+ * Wakes watches when the database changes: at once for this process's own writes, via inotify on the
+ * directory for other processes' commits (they write the -wal file), and via a `PRAGMA data_version` poll
+ * as the fallback. Wake-ups are coalesced into one check per event-loop turn.
+ */
+class ChangeNotifier {
+  private fsWatcher: FSWatcher | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private dataVersion: number;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    path: string,
+    pollIntervalMs: number,
+    private readonly onChange: () => void,
+  ) {
+    this.dataVersion = this.readDataVersion();
+    const base = basename(path);
+    try {
+      this.fsWatcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
+        if (!file || file.startsWith(base)) this.schedule();
+      });
+      this.fsWatcher.on('error', (err) => {
+        log.warn({ err: err.message, path }, 'inotify watch on datastore directory failed; relying on polling');
+        this.fsWatcher?.close();
+        this.fsWatcher = undefined;
+      });
+    } catch (err) {
+      log.warn({ err: (err as Error).message, path }, 'cannot watch datastore directory; relying on polling');
+    }
+    this.timer = setInterval(() => {
+      const v = this.readDataVersion();
+      if (v !== this.dataVersion) this.schedule();
+    }, pollIntervalMs); // keeps the process alive while something watches, like an etcd watch stream
+  }
+
+  private readDataVersion(): number {
+    try {
+      return this.db.pragma('data_version', { simple: true }) as number;
+    } catch {
+      return this.dataVersion; // database closing: nothing more to report
+    }
+  }
+
+  localChange(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped) return;
+      this.dataVersion = this.readDataVersion();
+      this.onChange();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.fsWatcher?.close();
+  }
+}
+

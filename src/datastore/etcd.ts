@@ -1,0 +1,442 @@
+// The etcd v3 datastore: Calico's key layout (etcd-keys.ts), values = JSON of the v3 object without
+// resourceVersion (that is the key's mod_revision, known only once etcd commits). Creates and CAS writes are
+// single etcd transactions comparing create_revision / mod_revision, as libcalico-go does.
+//
+// Unreachability: every unary call has a deadline (a few seconds) and any transport failure becomes
+// DatastoreError('Unavailable') naming the endpoints. The client's own retry/circuit-breaker policies are
+// replaced: a retried write whose first attempt did commit would report a false Conflict, and a breaker
+// would keep reporting "down" for seconds after etcd is back.
+//
+// Watches use the raw Watch stream rather than etcd3's Watcher: that one resumes from the stream header's
+// revision, which during a history replay is ahead of the events actually delivered, so a disconnect
+// there would silently skip events. Here a watch remembers the last revision it delivered and re-creates
+// its stream from the next one, so resumption has neither gaps nor duplicates.
+import { readFileSync } from 'node:fs';
+import {
+  Etcd3, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
+  type IDeleteRangeResponse, type IDuplexStream, type IKeyValue, type IOptions, type IRangeResponse,
+  type IWatchRequest, type IWatchResponse,
+} from 'etcd3';
+import type { Resource } from '../api/resource.ts';
+import type { KindInfo } from '../api/kinds.ts';
+import { createLogger } from '../log.ts';
+import {
+  alreadyExists, carryIdentity, checkName, checkWritable, conflict, effectiveNamespace, missingResourceVersion,
+  notFound, requireKind, stampCreate,
+} from './common.ts';
+import { affinityName, EtcdKeys, type KeyRange } from './etcd-keys.ts';
+import {
+  DatastoreError, type Datastore, type ListOptions, type ListResult, type Revision, type WatchEvent,
+  type WatchOptions, type Watcher,
+} from './types.ts';
+
+const log = createLogger('datastore');
+
+export interface EtcdOptions {
+  endpoints: string[];
+  /** Prepended to every key (tests share one etcd under unique prefixes). */
+  keyPrefix?: string;
+  caCertFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Deadline of each unary call (ms). */
+  timeoutMs?: number;
+}
+
+/** A pass-through fault policy (etcd3 accepts any object with cockatiel's `execute`). */
+function passThrough(): never {
+  const policy = {
+    execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
+      Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
+    onSuccess: () => ({ dispose() {} }),
+    onFailure: () => ({ dispose() {} }),
+  };
+  return policy as never;
+}
+
+/**
+ * A policy that retries only calls refused before reaching any etcd (connection-level UNAVAILABLE), once
+ * per other endpoint, so a dead member fails over without ever replaying a request a live member saw.
+ */
+function failoverPolicy(extraAttempts: number): never {
+  const policy = {
+    execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await fn({ signal: signal ?? new AbortController().signal });
+        } catch (err) {
+          if (attempt >= extraAttempts || !isConnectionRefused(err)) throw err;
+        }
+      }
+    },
+    onSuccess: () => ({ dispose() {} }),
+    onFailure: () => ({ dispose() {} }),
+  };
+  return policy as never;
+}
+
+function isConnectionRefused(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return err instanceof GRPCUnavailableError && /ECONNREFUSED|No connection established|connect|Connection dropped/i.test(msg);
+}
+
+function readCredential(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new DatastoreError('Invalid', `cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function rev(s: string | number): number {
+  return Number(s);
+}
+
+export class EtcdDatastore implements Datastore {
+  readonly type = 'etcdv3' as const;
+  readonly keys: EtcdKeys;
+  private readonly client: Etcd3;
+  private readonly endpoints: string[];
+  private readonly watches = new Set<EtcdWatch>();
+  private closed = false;
+
+  constructor(opts: EtcdOptions) {
+    if (!opts.endpoints.length) throw new DatastoreError('Invalid', 'etcdv3 datastore needs at least one endpoint');
+    this.endpoints = opts.endpoints;
+    this.keys = new EtcdKeys(opts.keyPrefix ?? '');
+    const timeoutMs = opts.timeoutMs ?? 3000;
+    const options: IOptions = {
+      hosts: opts.endpoints,
+      dialTimeout: timeoutMs,
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+      faultHandling: { host: () => passThrough(), global: failoverPolicy(opts.endpoints.length - 1) },
+      // Notice a dead peer on an idle watch stream within seconds rather than the OS TCP timeout.
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000, 'grpc.keepalive_permit_without_calls': 1 },
+    };
+    const tls = opts.endpoints.some((e) => e.startsWith('https://')) || opts.caCertFile || opts.certFile || opts.keyFile;
+    if (tls) {
+      if (!!opts.certFile !== !!opts.keyFile) {
+        throw new DatastoreError('Invalid', 'etcd client certificate needs both etcdCertFile and etcdKeyFile');
+      }
+      options.credentials = {
+        rootCertificate: opts.caCertFile ? readCredential(opts.caCertFile, 'etcdCACertFile') : (undefined as unknown as Buffer),
+        privateKey: opts.keyFile ? readCredential(opts.keyFile, 'etcdKeyFile') : undefined,
+        certChain: opts.certFile ? readCredential(opts.certFile, 'etcdCertFile') : undefined,
+      };
+    }
+    this.client = new Etcd3(options);
+  }
+
+  /** Runs one etcd call, turning transport failures into Unavailable that names the endpoints. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new DatastoreError('Unavailable', 'etcd datastore is closed');
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.mapError(err, what);
+    }
+  }
+
+  private mapError(err: unknown, what: string): DatastoreError {
+    if (err instanceof DatastoreError) return err;
+    const msg = err instanceof Error ? err.message : String(err);
+    if (err instanceof GRPCInvalidArgumentError || err instanceof GRPCResourceExhastedError) {
+      return new DatastoreError('Invalid', `etcd rejected ${what}: ${msg}`);
+    }
+    const why = err instanceof GRPCDeadlineExceededError ? 'no answer before the deadline' : msg;
+    return new DatastoreError('Unavailable', `etcd unreachable at ${this.endpoints.join(',')} (${what}): ${why}`);
+  }
+
+  private toObject(kv: IKeyValue): Resource {
+    const obj = JSON.parse(kv.value.toString()) as Resource;
+    obj.metadata.resourceVersion = String(rev(kv.mod_revision));
+    return obj;
+  }
+
+  private encode(obj: Resource): Buffer {
+    const copy = structuredClone(obj);
+    delete copy.metadata.resourceVersion;
+    return Buffer.from(JSON.stringify(copy));
+  }
+
+  private range(r: KeyRange, what: string): Promise<IRangeResponse> {
+    return this.call(what, () => this.client.kv.range({ key: Buffer.from(r.key), range_end: r.rangeEnd }));
+  }
+
+  private getKey(key: string, what: string): Promise<IRangeResponse> {
+    return this.call(what, () => this.client.kv.range({ key: Buffer.from(key) }));
+  }
+
+  /** Finds the stored key-value of (kind, name, namespace); a BlockAffinity not at its conventional key is searched for. */
+  private async locate(info: KindInfo, name: string, namespace: string | undefined, what: string): Promise<IKeyValue | undefined> {
+    const guess = this.keys.nameKey(info, name, namespace);
+    if (guess !== undefined) {
+      const kv = (await this.getKey(guess, what)).kvs[0];
+      if (info.kind !== 'BlockAffinity') return kv;
+      if (kv && this.toObject(kv).metadata.name === name) return kv;
+    }
+    const all = await this.range(this.keys.listRange(info), what);
+    return all.kvs.find((kv) => this.keys.parseKey(kv.key.toString()) && this.toObject(kv).metadata.name === name);
+  }
+
+  async get(kind: string, name: string, namespace?: string): Promise<Resource | undefined> {
+    const info = requireKind(kind);
+    checkName(info, name, namespace);
+    const kv = await this.locate(info, name, effectiveNamespace(info, namespace), `get ${kind}`);
+    return kv ? this.toObject(kv) : undefined;
+  }
+
+  async list(kind: string, opts: ListOptions = {}): Promise<ListResult> {
+    const info = requireKind(kind);
+    const ns = effectiveNamespace(info, opts.namespace);
+    const res = await this.range(this.keys.listRange(info, ns, opts.namePrefix), `list ${kind}`);
+    const items: Resource[] = [];
+    for (const kv of res.kvs) {
+      const parsed = this.keys.parseKey(kv.key.toString());
+      if (!parsed || parsed.info.kind !== kind) continue;
+      if (ns !== undefined && parsed.namespace !== ns) continue;
+      const obj = this.toObject(kv);
+      if (opts.namePrefix && !obj.metadata.name.startsWith(opts.namePrefix)) continue;
+      items.push(obj);
+    }
+    return { items, revision: rev(res.header.revision) };
+  }
+
+  async create(obj: Resource): Promise<Resource> {
+    const info = checkWritable(obj);
+    const { name, namespace } = obj.metadata;
+    const stored = stampCreate(obj);
+    const key = Buffer.from(this.keys.objectKey(info, stored));
+    if (info.kind === 'BlockAffinity' && (await this.locate(info, name, undefined, `create ${obj.kind}`))) {
+      throw alreadyExists(obj.kind, name);
+    }
+    const res = await this.call(`create ${obj.kind}`, () => this.client.kv.txn({
+      compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+      success: [{ request_put: { key, value: this.encode(stored) } }],
+      failure: [],
+    }));
+    if (!res.succeeded) throw alreadyExists(obj.kind, name, namespace);
+    stored.metadata.resourceVersion = String(rev(res.header.revision));
+    return stored;
+  }
+
+  async update(obj: Resource): Promise<Resource> {
+    const info = checkWritable(obj);
+    const { name, namespace, resourceVersion } = obj.metadata;
+    const what = `update ${obj.kind}`;
+    const cur = await this.locate(info, name, namespace, what);
+    if (!cur) throw notFound(obj.kind, name, namespace);
+    if (resourceVersion === undefined || resourceVersion === '') throw missingResourceVersion(obj.kind, name, namespace);
+    if (String(rev(cur.mod_revision)) !== resourceVersion) throw conflict(obj.kind, name, namespace, resourceVersion, rev(cur.mod_revision));
+    const stored = carryIdentity(obj, this.toObject(cur));
+    if (this.keys.objectKey(info, stored) !== cur.key.toString()) {
+      throw new DatastoreError('Invalid', `${obj.kind} "${name}": spec.node and spec.cidr cannot change (they are its etcd key)`);
+    }
+    const key = cur.key;
+    const res = await this.call(what, () => this.client.kv.txn({
+      compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: cur.mod_revision }],
+      success: [{ request_put: { key, value: this.encode(stored) } }],
+      failure: [{ request_range: { key } }],
+    }));
+    if (!res.succeeded) {
+      const now = res.responses[0]?.response_range?.kvs?.[0];
+      if (!now) throw notFound(obj.kind, name, namespace);
+      throw conflict(obj.kind, name, namespace, resourceVersion, rev(now.mod_revision));
+    }
+    stored.metadata.resourceVersion = String(rev(res.header.revision));
+    return stored;
+  }
+
+  async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
+    const info = requireKind(kind);
+    checkName(info, name, namespace);
+    const ns = effectiveNamespace(info, namespace);
+    const what = `delete ${kind}`;
+    const cur = await this.locate(info, name, ns, what);
+    if (!cur) throw notFound(kind, name, ns);
+    if (resourceVersion !== undefined && String(rev(cur.mod_revision)) !== resourceVersion) {
+      throw conflict(kind, name, ns, resourceVersion, rev(cur.mod_revision));
+    }
+    // Compare on the revision just read even without a CAS request: the object returned must be the one deleted.
+    const key = cur.key;
+    const res = await this.call(what, () => this.client.kv.txn({
+      compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: cur.mod_revision }],
+      success: [{ request_delete_range: { key, prev_kv: true } }],
+      failure: [{ request_range: { key } }],
+    }));
+    if (!res.succeeded) {
+      const now = res.responses[0]?.response_range?.kvs?.[0];
+      if (!now) throw notFound(kind, name, ns);
+      if (resourceVersion !== undefined) throw conflict(kind, name, ns, resourceVersion, rev(now.mod_revision));
+      return this.delete(kind, name, namespace); // changed between read and delete: take the newer one
+    }
+    const del = res.responses[0]?.response_delete_range as IDeleteRangeResponse | undefined;
+    const prev = del?.prev_kvs?.[0];
+    return prev ? this.toObject(prev) : this.toObject(cur);
+  }
+
+  async revision(): Promise<Revision> {
+    const res = await this.call('read revision', () => this.client.kv.range({ key: Buffer.from(`${this.keys.prefix}/calico/`), limit: 1, count_only: true }));
+    return rev(res.header.revision);
+  }
+
+  /** Compacts etcd's history up to `revision` (cluster-wide: tests and maintenance only). */
+  async compact(revision: Revision): Promise<void> {
+    await this.call('compact', () => this.client.kv.compact({ revision, physical: true }));
+  }
+
+  watch(opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onError: (err: DatastoreError) => void): Watcher {
+    if (this.closed) throw new DatastoreError('Unavailable', 'etcd datastore is closed');
+    const w = new EtcdWatch(this, this.client, opts, onEvent, onError, () => this.watches.delete(w));
+    this.watches.add(w);
+    w.start();
+    return w;
+  }
+
+  /** @internal A watch event for `kv` (or undefined for keys Tabby does not store). */
+  eventFor(type: 'Put' | 'Delete', kv: IKeyValue, prev: IKeyValue | undefined): WatchEvent | undefined {
+    const parsed = this.keys.parseKey(kv.key.toString());
+    if (!parsed) return undefined;
+    const revision = rev(kv.mod_revision);
+    const kind = parsed.info.kind;
+    if (type === 'Put') {
+      const object = this.toObject(kv);
+      return { type: rev(kv.create_revision) === revision ? 'added' : 'modified', kind, object, revision };
+    }
+    let object: Resource;
+    if (prev && prev.value?.length) {
+      object = this.toObject(prev);
+    } else {
+      // History before the delete was compacted away: all that is known is the key.
+      const [, node, , cidr] = /ipam\/v2\/host\/([^/]+)\/(ipv[46])\/block\/([^/]+)$/.exec(kv.key.toString()) ?? [];
+      const name = parsed.name ?? (node && cidr ? affinityName(node, cidr.replace(/-(\d+)$/, '/$1')) : '');
+      object = { apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...(parsed.namespace ? { namespace: parsed.namespace } : {}) } };
+    }
+    return { type: 'deleted', kind, object, revision };
+  }
+
+  /** @internal */
+  describeEndpoints(): string {
+    return this.endpoints.join(',');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const w of [...this.watches]) w.stop();
+    this.closed = true;
+    this.client.close();
+  }
+}
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 3000;
+
+/**
+ * One watch on its own Watch stream. `delivered` is the last revision handed to the caller; after a stream
+ * failure a new stream starts at delivered + 1, so the caller sees every revision once, in order.
+ * etcd reports a compacted start revision with compact_revision; that ends the watch with Compacted.
+ */
+class EtcdWatch implements Watcher {
+  private delivered: number;
+  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
+  private stopped = false;
+  private backoffMs = MIN_BACKOFF_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly kinds: Set<string> | undefined;
+  private wasDown = false;
+
+  constructor(
+    private readonly store: EtcdDatastore,
+    private readonly client: Etcd3,
+    opts: WatchOptions,
+    private readonly onEvent: (ev: WatchEvent) => void,
+    private readonly onError: (err: DatastoreError) => void,
+    private readonly onEnd: () => void,
+  ) {
+    this.delivered = opts.fromRevision;
+    this.kinds = opts.kinds ? new Set(opts.kinds) : undefined;
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    this.retryTimer = undefined;
+    if (this.stopped) return;
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    try {
+      stream = await this.client.watchClient.watch();
+    } catch (err) {
+      this.down(err);
+      return;
+    }
+    if (this.stopped) { stream.cancel(); return; }
+    this.stream = stream;
+    stream.on('data', (res) => { if (this.stream === stream) this.handle(res); });
+    stream.on('error', (err) => { if (this.stream === stream) this.down(err); });
+    stream.on('end', () => { if (this.stream === stream) this.down(new Error('watch stream ended')); });
+    const r = this.store.keys.watchRange();
+    stream.write({
+      create_request: { key: Buffer.from(r.key), range_end: r.rangeEnd, start_revision: this.delivered + 1, prev_kv: true },
+    });
+  }
+
+  private handle(res: IWatchResponse): void {
+    if (this.stopped) return;
+    if (res.compact_revision && res.compact_revision !== '0') {
+      const oldest = rev(res.compact_revision);
+      this.fail(new DatastoreError('Compacted', `revision ${this.delivered} has been compacted (etcd history starts at ${oldest})`, oldest));
+      return;
+    }
+    if (res.canceled) {
+      this.fail(new DatastoreError('Unavailable', `etcd at ${this.store.describeEndpoints()} cancelled the watch: ${res.cancel_reason || 'no reason given'}`));
+      return;
+    }
+    if (res.created) {
+      this.backoffMs = MIN_BACKOFF_MS;
+      if (this.wasDown) log.info({ fromRevision: this.delivered + 1 }, 'etcd watch resumed');
+      this.wasDown = false;
+    }
+    // One response carries whole revisions (a multi-key transaction shares one), so resuming from
+    // the last revision + 1 never splits one; the floor guards against a replay overlapping it anyway.
+    const floor = this.delivered;
+    for (const e of res.events ?? []) {
+      const revision = rev(e.kv.mod_revision);
+      if (revision <= floor) continue;
+      this.delivered = Math.max(this.delivered, revision);
+      const ev = this.store.eventFor(e.type, e.kv, e.prev_kv);
+      if (!ev || (this.kinds && !this.kinds.has(ev.kind))) continue;
+      this.onEvent(ev);
+      if (this.stopped) return;
+    }
+  }
+
+  private down(err: unknown): void {
+    if (this.stopped) return;
+    const old = this.stream;
+    this.stream = undefined;
+    try { old?.cancel(); } catch { /* already gone */ }
+    if (!this.wasDown) {
+      log.warn({ err: err instanceof Error ? err.message : String(err), endpoints: this.store.describeEndpoints() }, 'etcd watch disconnected; retrying');
+    }
+    this.wasDown = true;
+    this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+
+  private fail(err: DatastoreError): void {
+    this.stop();
+    this.onError(err);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const s = this.stream;
+    this.stream = undefined;
+    try { s?.cancel(); } catch { /* already gone */ }
+    this.onEnd();
+  }
+}

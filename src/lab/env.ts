@@ -1,0 +1,54 @@
+// How lab processes find Tabby and the lab's datastore: the environment a calico-node container, a CNI
+// install job or an admin shell on a node would have.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LabNodeState, LabState } from './state.ts';
+import { modeEnv, NODE_INTERFACE } from './topology.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The `tabby` executable (TABBY_BIN overrides, e.g. for an installed copy). */
+export function tabbyBin(): string {
+  return process.env.TABBY_BIN ?? path.join(repoRoot, 'bin', 'tabby');
+}
+
+export function basePath(): string {
+  const dirs = [path.dirname(tabbyBin()), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return [...new Set(dirs)].join(':');
+}
+
+/** Datastore access, as calicoctl reads it from the environment. */
+export function datastoreEnv(state: LabState): Record<string, string> {
+  if (state.datastore === 'etcd') {
+    if (!state.etcd) throw new Error(`lab ${state.name} uses etcd but has no etcd recorded (was \`lab up\` interrupted?)`);
+    return { DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: state.etcd.endpoint };
+  }
+  return { DATASTORE_TYPE: 'embedded', TABBY_DATASTORE_PATH: state.datastorePath ?? path.join(state.dir, 'datastore.db') };
+}
+
+/** A shell on a node: `tabby` on the PATH, talking to the lab's datastore, knowing which node it is on. */
+export function nodeShellEnv(state: LabState, node: LabNodeState): Record<string, string> {
+  return {
+    PATH: basePath(),
+    HOME: process.env.HOME ?? '/root',
+    TERM: process.env.TERM ?? 'dumb',
+    ...datastoreEnv(state),
+    NODENAME: node.name,
+    TABBY_STATE_DIR: node.stateDir,
+    TABBY_LAB: state.name,
+  };
+}
+
+/** The calico-node DaemonSet's env, for one node. */
+export function nodeAgentEnv(state: LabState, node: LabNodeState): Record<string, string> {
+  const m = modeEnv(state.mode);
+  return {
+    ...nodeShellEnv(state, node),
+    IP_AUTODETECTION_METHOD: `interface=${NODE_INTERFACE}`,
+    CALICO_IPV4POOL_CIDR: state.podCidr,
+    CALICO_IPV4POOL_IPIP: m.ipip,
+    CALICO_IPV4POOL_VXLAN: m.vxlan,
+    CALICO_NETWORKING_BACKEND: m.backend,
+    TABBY_LOG_LEVEL: process.env.TABBY_LAB_NODE_LOG_LEVEL ?? 'info',
+  };
+}

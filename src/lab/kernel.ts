@@ -1,0 +1,101 @@
+// Kernel I/O for the lab, behind one small interface: namespaces, veths, bridges, addresses, routes and
+// sysctls, always inside the lab's own namespaces (iproute2 `-n`, `ip netns exec`), never in the root one.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+export class CommandError extends Error {
+  constructor(readonly argv: string[], readonly status: number | null, readonly stdout: string, readonly stderr: string) {
+    super(`${argv.join(' ')} failed (exit ${status}): ${(stderr || stdout).trim()}`);
+    this.name = 'CommandError';
+  }
+}
+
+/** Run a command and return stdout; throws CommandError with its stderr on failure. */
+export function run(argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8', input: opts.input, env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000,
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw new CommandError(argv, null, '', r.error.message);
+  if (r.status !== 0) throw new CommandError(argv, r.status, r.stdout ?? '', r.stderr ?? '');
+  return r.stdout ?? '';
+}
+
+export function netnsExists(name: string): boolean {
+  return fs.existsSync(`/run/netns/${name}`);
+}
+
+export function listNetns(): string[] {
+  try {
+    return fs.readdirSync('/run/netns');
+  } catch {
+    return [];
+  }
+}
+
+export function addNetns(name: string): void {
+  run(['ip', 'netns', 'add', name]);
+  run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** Kill every process still inside the namespace (all started by the lab), then remove it. Absent is fine. */
+export function delNetns(name: string): void {
+  if (!netnsExists(name)) return;
+  for (const pid of netnsPids(name)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  try {
+    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  } catch { /* raced with another cleanup */ }
+}
+
+export function netnsPids(name: string): number[] {
+  try {
+    return execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function ipIn(ns: string, args: string[]): string {
+  return run(['ip', '-n', ns, ...args]);
+}
+
+/** Several iproute2 commands in one process (`ip -n NS -batch -`). */
+export function ipBatch(ns: string, lines: string[]): void {
+  if (lines.length === 0) return;
+  run(['ip', '-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' });
+}
+
+/** A veth pair created directly between two namespaces (the root namespace never sees either end). */
+export function addVeth(nsA: string, ifA: string, nsB: string, ifB: string): void {
+  run(['ip', '-n', nsA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
+}
+
+export function execIn(ns: string, argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+  return run(['ip', 'netns', 'exec', ns, ...argv], opts);
+}
+
+export function sysctlIn(ns: string, settings: Record<string, string>): void {
+  const args = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  execIn(ns, ['sysctl', '-q', '-w', ...args]);
+}
+
+/** /proc/<pid>/cmdline as one string ('' when the process is gone). */
+export function processCmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Resident memory of a process in KiB (VmRSS), or 0 when gone. */
+export function processRssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,305 @@
+// Bringing a lab up and down. Every namespace and process is written into the lab's state before it is
+// created or started, so `down` (or the next `up`) removes exactly what the lab made, also after a crash.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  addNetns, addVeth, delNetns, execIn, ipBatch, netnsExists, processCmdline, sysctlIn,
+} from './kernel.ts';
+import {
+  labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabNodeState, type LabState,
+} from './state.ts';
+import { ETCD_CLIENT_PORT, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
+import { nodeAgentEnv, nodeShellEnv, tabbyBin } from './env.ts';
+import { applyResources, namespaceProfile } from './datastore-client.ts';
+
+export type Say = (line: string) => void;
+
+export interface UpResult {
+  state: LabState;
+  warnings: string[];
+}
+
+/** Directory of the CNI executables (shared by every node: one machine, one filesystem). */
+function cniBinDir(dir: string): string {
+  return path.join(dir, 'cni', 'bin');
+}
+
+export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpResult> {
+  const plan = planTopology(opts);
+  return withLabLock(opts.name, async () => {
+    const existing = readState(opts.name);
+    if (existing) {
+      if (existing.phase === 'up' && existing.nodes.some((n) => pidAlive(n.pid))) {
+        throw new Error(`lab ${opts.name} is already up (${existing.nodes.length} nodes); run \`tabby lab down --name ${opts.name}\` first`);
+      }
+      say(`cleaning up what an earlier, unfinished lab ${opts.name} left behind`);
+      teardown(existing, say);
+    }
+    const dir = labDir(opts.name);
+    const state: LabState = {
+      name: opts.name,
+      dir,
+      phase: 'creating',
+      ownerPid: process.pid,
+      mode: opts.mode,
+      datastore: opts.datastore,
+      subnets: opts.subnets,
+      podCidr: opts.podCidr,
+      createdAt: new Date().toISOString(),
+      namespaces: [],
+      nodes: plan.nodes.map((n) => nodeState(dir, n.name, n.ns, n.ip, n.subnet)),
+      pods: [],
+      k8sNamespaces: { default: {}, 'kube-system': {} },
+      datastorePath: opts.datastore === 'embedded' ? path.join(dir, 'datastore.db') : undefined,
+      cniBinDir: cniBinDir(dir),
+      processMarkers: {},
+    };
+    // Written down before anything exists: a crash from here on is cleaned up by the next up/down.
+    state.namespaces = [plan.fabricNs, plan.routerNs, plan.externalNs, ...plan.nodes.map((n) => n.ns)];
+    writeState(state);
+
+    const warnings: string[] = [];
+    const t0 = Date.now();
+    buildTopology(plan, say);
+    say(`fabric up: ${plan.nodes.length} node(s), ${opts.subnets} subnet(s) (${Date.now() - t0} ms)`);
+
+    if (opts.datastore === 'etcd') {
+      await startEtcd(state, say);
+    }
+    fs.mkdirSync(state.cniBinDir, { recursive: true });
+    for (const node of state.nodes) {
+      fs.mkdirSync(node.stateDir, { recursive: true });
+      fs.mkdirSync(node.cniConfDir, { recursive: true });
+    }
+
+    // calico-node first on the controlplane (it creates the default pool), then everywhere else.
+    const [first, ...rest] = state.nodes;
+    const agentProblems: string[] = [];
+    await startNodeAgent(state, first!, agentProblems);
+    await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
+    if (agentProblems.length > 0) warnings.push(...agentProblems);
+    else say(`node agents running on ${state.nodes.length} node(s)`);
+
+    // The install-cni job's work, on every node.
+    const cniProblems = installCni(state);
+    if (cniProblems) warnings.push(cniProblems);
+    else say(`CNI plugin installed (${state.cniBinDir}, one config dir per node)`);
+
+    try {
+      applyResources(state, Object.entries(state.k8sNamespaces).map(([ns, labels]) => namespaceProfile(ns, labels)));
+    } catch (e: any) {
+      warnings.push(`could not write the namespace Profiles (kns.default, kns.kube-system): ${e.message}`);
+    }
+    state.phase = 'up';
+    writeState(state);
+    return { state, warnings };
+  });
+}
+
+function nodeState(dir: string, name: string, ns: string, ip: string, subnet: number): LabNodeState {
+  const nodeDir = path.join(dir, 'nodes', name);
+  return {
+    name, ns, ip, subnet, pid: 0,
+    stateDir: path.join(nodeDir, 'state'),
+    cniConfDir: path.join(nodeDir, 'net.d'),
+    logFile: path.join(nodeDir, 'node.log'),
+  };
+}
+
+function buildTopology(plan: TopologyPlan, say: Say): void {
+  for (const ns of [plan.fabricNs, plan.routerNs, plan.externalNs, ...plan.nodes.map((n) => n.ns)]) addNetns(ns);
+  ipBatch(plan.fabricNs, plan.bridges.flatMap((br) => [`link add ${br} type bridge`, `link set ${br} up`]));
+  // Per namespace, the commands to run once every veth exists (one `ip -batch` each).
+  const pending = new Map<string, string[]>();
+  const queue = (ns: string, line: string) => { const l = pending.get(ns) ?? []; l.push(line); pending.set(ns, l); };
+  for (const v of plan.veths) {
+    addVeth(v.a.ns, v.a.ifname, v.b.ns, v.b.ifname);
+    for (const end of [v.a, v.b]) {
+      if ('address' in end) queue(end.ns, `address add ${end.address} dev ${end.ifname}`);
+      queue(end.ns, `link set ${end.ifname} up`);
+    }
+    if (v.bridge) queue(v.b.ns, `link set ${v.b.ifname} master ${v.bridge}`);
+  }
+  for (const r of plan.routes) queue(r.ns, `route add ${r.args.join(' ')}`);
+  for (const [ns, lines] of pending) ipBatch(ns, lines);
+  for (const ns of plan.forwarding) sysctlIn(ns, { 'net.ipv4.ip_forward': '1' });
+  say(`namespaces: ${plan.fabricNs} (bridge ${plan.bridges.join(', ')}), ${plan.routerNs}, ${plan.externalNs}, ${plan.nodes.map((n) => n.ns).join(', ')}`);
+}
+
+async function startEtcd(state: LabState, say: Say): Promise<void> {
+  const cp = state.nodes[0]!;
+  const dataDir = path.join(state.dir, 'etcd');
+  const endpoint = `http://${cp.ip}:${ETCD_CLIENT_PORT}`;
+  const log = fs.openSync(path.join(state.dir, 'etcd.log'), 'a');
+  const name = `${state.name}-etcd`;
+  const argv = [
+    'ip', 'netns', 'exec', cp.ns, 'etcd', '--name', name, '--data-dir', dataDir,
+    '--listen-client-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT},${endpoint}`, '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
+    '--initial-cluster', `${name}=http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
+  ];
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  child.unref();
+  // `ip netns exec` execs etcd in place, so this PID is etcd's.
+  state.etcd = { pid: child.pid!, endpoint, dataDir };
+  state.processMarkers[String(child.pid)] = dataDir;
+  writeState(state);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      execIn(cp.ns, ['etcdctl', '--endpoints', endpoint, 'endpoint', 'health'], { timeoutMs: 5000 });
+      break;
+    } catch (e: any) {
+      if (!pidAlive(child.pid!)) throw new Error(`etcd exited at start; see ${path.join(state.dir, 'etcd.log')}`);
+      if (Date.now() > deadline) throw new Error(`etcd did not become healthy in 20 s: ${e.message}`);
+      await sleep(200);
+    }
+  }
+  say(`etcd running on ${cp.name} (${endpoint}, PID ${child.pid})`);
+}
+
+/** Starts `tabby node run` in the node's namespace and waits until its health endpoint answers. */
+async function startNodeAgent(state: LabState, node: LabNodeState, problems: string[]): Promise<void> {
+  const env = nodeAgentEnv(state, node);
+  const log = fs.openSync(node.logFile, 'a');
+  const child = spawn('ip', ['netns', 'exec', node.ns, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), 'node', 'run'], {
+    detached: true, stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  child.unref();
+  let exited: number | null | undefined;
+  child.on('exit', (code) => { exited = code; });
+  node.pid = child.pid!;
+  state.processMarkers[String(child.pid)] = `env:TABBY_LAB=${state.name}`;
+  writeState(state);
+  const deadline = Date.now() + Number(process.env.TABBY_LAB_AGENT_TIMEOUT_MS ?? 60_000);
+  for (;;) {
+    await sleep(250);
+    if (exited !== undefined) {
+      node.pid = 0;
+      writeState(state);
+      problems.push(`node agent on ${node.name} exited (code ${exited}) at start: ${tail(node.logFile)}`);
+      return;
+    }
+    if (healthOk(node)) return;
+    if (Date.now() > deadline) {
+      problems.push(`node agent on ${node.name} (PID ${node.pid}) is running but its health endpoint :9099/liveness never answered; log: ${node.logFile}`);
+      return;
+    }
+  }
+}
+
+function healthOk(node: LabNodeState): boolean {
+  try {
+    execIn(node.ns, ['curl', '-sf', '-m', '1', '-o', '/dev/null', 'http://127.0.0.1:9099/liveness'], { timeoutMs: 3000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tail(file: string, lines = 4): string {
+  try {
+    const t = fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    return t || '(empty log)';
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** `tabby cni install` per node; returns a description of what failed, or undefined. */
+function installCni(state: LabState): string | undefined {
+  for (const node of state.nodes) {
+    const env = nodeShellEnv(state, node);
+    const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name];
+    if (state.datastorePath) args.push('--datastore-path', state.datastorePath);
+    try {
+      // Run on the node, like the install-cni init container of the calico-node pod.
+      execIn(node.ns, ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
+    } catch (e: any) {
+      return `CNI plugin not installed on ${node.name} (\`tabby ${args.join(' ')}\`): ${String(e.stderr || e.message).trim().split('\n').slice(0, 3).join(' ')}`;
+    }
+  }
+  return undefined;
+}
+
+export async function labDown(name: string, say: Say = () => {}): Promise<boolean> {
+  if (!fs.existsSync(statePath(name))) return false;
+  await withLabLock(name, async () => {
+    const state = readState(name);
+    if (state) teardown(state, say);
+  });
+  fs.rmSync(labDir(name), { recursive: true, force: true });
+  return true;
+}
+
+/** Stops the lab's processes (by PID, only if still ours) and removes its namespaces, newest first. */
+function teardown(state: LabState, say: Say): void {
+  const pids = [...state.nodes.map((n) => n.pid), state.etcd?.pid ?? 0].filter((p) => p > 0);
+  const ours = pids.filter((pid) => isOurProcess(state, pid));
+  for (const pid of ours) {
+    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  }
+  const deadline = Date.now() + 3000;
+  while (ours.some(pidAlive) && Date.now() < deadline) sleepSync(50);
+  for (const pid of ours.filter(pidAlive)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  const namespaces = [...state.pods.map((p) => p.netns), ...state.namespaces];
+  const seen = new Set<string>();
+  let removed = 0;
+  for (const ns of namespaces.reverse()) {
+    if (seen.has(ns)) continue;
+    seen.add(ns);
+    if (!ns.startsWith(`${state.name}-`)) continue; // never anything outside this lab's prefix
+    if (netnsExists(ns)) { delNetns(ns); removed++; }
+  }
+  for (const node of state.nodes) node.pid = 0;
+  if (state.etcd) state.etcd.pid = 0;
+  for (const sub of ['nodes', 'cni', 'etcd', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
+  for (const f of ['datastore.db', 'datastore.db-wal', 'datastore.db-shm']) fs.rmSync(path.join(state.dir, f), { force: true });
+  say(`lab ${state.name}: stopped ${ours.length} process(es), removed ${removed} namespace(s)`);
+}
+
+function isOurProcess(state: LabState, pid: number): boolean {
+  const cmd = processCmdline(pid);
+  if (!cmd) return false;
+  const marker = state.processMarkers[String(pid)];
+  if (!marker) return false;
+  if (marker.startsWith('env:')) {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker.slice(4));
+    } catch {
+      return false;
+    }
+  }
+  return cmd.includes(marker);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export interface NodeStatusRow { name: string; ip: string; ns: string; agent: string }
+
+export function nodeRows(state: LabState): NodeStatusRow[] {
+  return state.nodes.map((n) => ({
+    name: n.name, ip: n.ip, ns: n.ns,
+    agent: n.pid && pidAlive(n.pid) ? `running (PID ${n.pid})` : 'not running',
+  }));
+}
+
+export function mustState(name: string): LabState {
+  const s = readState(name);
+  if (!s) throw new Error(`no lab named "${name}" (run \`tabby lab up --name ${name}\`)`);
+  if (s.phase !== 'up') throw new Error(`lab ${name} is not fully up (an earlier \`lab up\` did not finish); run \`tabby lab down --name ${name}\``);
+  return s;
+}
+

@@ -1,0 +1,293 @@
+// Pods in the lab, as kubelet + a container runtime + the scheduler + kube-controllers would handle them:
+// a pod is a network namespace; it is scheduled onto the least-loaded node; the runtime calls the node's
+// CNI config (real executables, K8S_POD_* in CNI_ARGS); a relabel is carried to its WorkloadEndpoint;
+// a Kubernetes Namespace's labels become the Profile kns.<ns>.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import type { Resource } from '../api/resource.ts';
+import { CniRuntime, resultIPv4, type CniAttachment } from './cni-runtime.ts';
+import { addNetns, delNetns } from './kernel.ts';
+import { writeState, type LabNodeState, type LabPodState, type LabState } from './state.ts';
+import { applyResources, listResources, namespaceProfile, workloadLabels } from './datastore-client.ts';
+import type { Say } from './lab.ts';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes' safe alphabet for generated name suffixes (no vowels, no look-alikes). */
+const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function validateName(what: string, name: string, max = 40): void {
+  if (!DNS_LABEL.test(name) || name.length > max) {
+    throw new Error(`invalid ${what} "${name}": use at most ${max} lower-case letters, digits or '-', starting and ending with a letter or digit`);
+  }
+}
+
+/** `k=v,k2=v2` (or separate `k=v` words) → map; `k-` entries are removals (returned separately). */
+export function parseLabels(items: string[]): { set: Record<string, string>; remove: string[] } {
+  const set: Record<string, string> = {};
+  const remove: string[] = [];
+  for (const item of items.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    if (item.endsWith('-') && !item.includes('=')) {
+      remove.push(item.slice(0, -1));
+      continue;
+    }
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`invalid label "${item}": expected key=value (or key- to remove)`);
+    const key = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    if (!/^([a-zA-Z0-9.-]+\/)?[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/.test(key)) throw new Error(`invalid label key "${key}"`);
+    if (!/^([a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?)?$/.test(value)) throw new Error(`invalid label value "${value}" for key "${key}"`);
+    set[key] = value;
+  }
+  return { set, remove };
+}
+
+function safeString(bytes: Buffer, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += SAFE[bytes[i % bytes.length]! % SAFE.length];
+  return s;
+}
+
+/** A deployment's pod-template-hash: stable for the same name, namespace and labels. */
+export function templateHash(app: string, namespace: string, labels: Record<string, string>): string {
+  const h = createHash('sha256').update(JSON.stringify([app, namespace, Object.entries(labels).sort()])).digest();
+  return safeString(h, 10);
+}
+
+/** Picks nodes as the default scheduler's spreading would: the node with fewest pods, first in order on ties. */
+export function schedule(nodes: string[], podCounts: Map<string, number>, replicas: number): string[] {
+  const counts = new Map(nodes.map((n) => [n, podCounts.get(n) ?? 0]));
+  const out: string[] = [];
+  for (let i = 0; i < replicas; i++) {
+    let best = nodes[0]!;
+    for (const n of nodes) if (counts.get(n)! < counts.get(best)!) best = n;
+    counts.set(best, counts.get(best)! + 1);
+    out.push(best);
+  }
+  return out;
+}
+
+export function cniRuntimeFor(state: LabState, node: LabNodeState): CniRuntime {
+  return new CniRuntime({
+    confDir: node.cniConfDir,
+    // Tabby's plugins first, then the distribution's reference plugins (portmap, bandwidth, …).
+    binDirs: [state.cniBinDir, '/opt/cni/bin', '/usr/lib/cni'],
+    hostNetns: node.ns,
+    cacheDir: path.join(state.dir, 'cni-cache', node.name),
+    extraEnv: process.env.TABBY_LOG_LEVEL ? { TABBY_LOG_LEVEL: process.env.TABBY_LOG_LEVEL } : undefined,
+  });
+}
+
+function attachment(pod: LabPodState): CniAttachment {
+  return {
+    containerId: pod.containerId,
+    netnsPath: `/run/netns/${pod.netns}`,
+    ifname: 'eth0',
+    args: {
+      K8S_POD_NAMESPACE: pod.namespace,
+      K8S_POD_NAME: pod.name,
+      K8S_POD_INFRA_CONTAINER_ID: pod.containerId,
+      K8S_POD_UID: pod.uid,
+    },
+    // CNI conventions' way to hand labels to a plugin that has no Kubernetes API to ask.
+    confArgs: { cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) } },
+  };
+}
+
+export interface RunOptions {
+  app: string;
+  replicas: number;
+  node?: string;
+  namespace: string;
+  labels: Record<string, string>;
+  concurrency?: number;
+}
+
+export interface RunResult {
+  pods: LabPodState[];
+  warnings: string[];
+}
+
+export async function runPods(state: LabState, opts: RunOptions, say: Say = () => {}): Promise<RunResult> {
+  validateName('deployment name', opts.app);
+  validateName('namespace', opts.namespace, 63);
+  if (!Number.isInteger(opts.replicas) || opts.replicas < 1 || opts.replicas > 10_000) {
+    throw new Error(`--replicas must be an integer from 1 to 10000, got ${opts.replicas}`);
+  }
+  const nodeNames = state.nodes.map((n) => n.name);
+  if (opts.node && !nodeNames.includes(opts.node)) throw new Error(`no node "${opts.node}" in lab ${state.name} (nodes: ${nodeNames.join(', ')})`);
+  const warnings: string[] = [];
+  if (!(opts.namespace in state.k8sNamespaces)) {
+    state.k8sNamespaces[opts.namespace] = {};
+    try {
+      applyResources(state, [namespaceProfile(opts.namespace, {})]);
+    } catch (e: any) {
+      warnings.push(`could not write Profile kns.${opts.namespace}: ${e.message}`);
+    }
+  }
+  const labels = { app: opts.app, ...opts.labels };
+  const hash = templateHash(opts.app, opts.namespace, labels);
+  const counts = new Map<string, number>();
+  for (const p of state.pods) counts.set(p.node, (counts.get(p.node) ?? 0) + 1);
+  const placement = opts.node ? Array(opts.replicas).fill(opts.node) as string[] : schedule(nodeNames, counts, opts.replicas);
+  const taken = new Set(state.pods.map((p) => p.name));
+  const pods: LabPodState[] = placement.map((node) => {
+    let name: string;
+    do name = `${opts.app}-${hash}-${safeString(randomBytes(5), 5)}`; while (taken.has(name));
+    taken.add(name);
+    return {
+      name, namespace: opts.namespace, app: opts.app, node, netns: `${state.name}-${name}`,
+      containerId: randomBytes(32).toString('hex'), uid: randomUUID(),
+      labels: { ...labels, 'pod-template-hash': hash }, status: 'ContainerCreating', createdAt: new Date().toISOString(),
+    };
+  });
+  // Recorded before their namespaces exist, so a crash leaves nothing `lab down` doesn't know of.
+  state.pods.push(...pods);
+  writeState(state);
+
+  const queue = [...pods];
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 4, pods.length) }, async () => {
+    for (let pod = queue.shift(); pod; pod = queue.shift()) await startPod(state, pod);
+  });
+  await Promise.all(workers);
+  writeState(state);
+  const failed = pods.filter((p) => p.status === 'Failed');
+  for (const p of failed) warnings.push(`pod ${p.name} on ${p.node}: ${p.error}`);
+  const ok = pods.filter((p) => p.status === 'Running');
+  say(`${ok.length}/${pods.length} pod(s) running`);
+  if (ok.length > 0) {
+    try {
+      warnings.push(...syncWorkloadEndpoints(state, ok));
+    } catch (e: any) {
+      warnings.push(`could not check the pods' WorkloadEndpoints: ${e.message}`);
+    }
+  }
+  return { pods, warnings };
+}
+
+async function startPod(state: LabState, pod: LabPodState): Promise<void> {
+  const node = state.nodes.find((n) => n.name === pod.node)!;
+  const rt = cniRuntimeFor(state, node);
+  try {
+    addNetns(pod.netns);
+    const result = await rt.add(attachment(pod));
+    pod.ip = resultIPv4(result);
+    if (!pod.ip) throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
+    pod.status = 'Running';
+  } catch (e: any) {
+    pod.status = 'Failed';
+    pod.error = e.message;
+    // A runtime calls DEL after a failed ADD so the plugin can release what it took.
+    try { await rt.del(attachment(pod)); } catch { /* the ADD error is the one to report */ }
+  }
+  writeState(state);
+}
+
+/**
+ * kube-controllers' job: a WorkloadEndpoint carries its pod's labels. Fixes the ones that differ and
+ * returns warnings for pods without a WorkloadEndpoint.
+ */
+export function syncWorkloadEndpoints(state: LabState, pods: LabPodState[]): string[] {
+  const weps = listResources(state, 'workloadendpoints', true);
+  const warnings: string[] = [];
+  const updates: Resource[] = [];
+  for (const pod of pods) {
+    const wep = weps.find((w) => w.metadata.namespace === pod.namespace && w.spec?.pod === pod.name);
+    if (!wep) {
+      warnings.push(`pod ${pod.name} has no WorkloadEndpoint in the datastore (the CNI plugin writes it at ADD)`);
+      continue;
+    }
+    const want = workloadLabels(pod.namespace, pod.labels, wep.metadata.labels ?? {});
+    if (!sameLabels(want, wep.metadata.labels ?? {})) {
+      updates.push({ ...wep, metadata: { ...wep.metadata, labels: want } });
+    }
+  }
+  applyResources(state, updates);
+  return warnings;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
+}
+
+/** Deletes a pod by name, or every pod of a deployment. */
+export async function deletePods(state: LabState, name: string, say: Say = () => {}): Promise<string[]> {
+  const pods = state.pods.filter((p) => p.name === name || p.app === name);
+  if (pods.length === 0) throw new Error(`no pod or deployment named "${name}" in lab ${state.name}`);
+  const errors: string[] = [];
+  for (const pod of pods) {
+    const node = state.nodes.find((n) => n.name === pod.node)!;
+    try {
+      await cniRuntimeFor(state, node).del(attachment(pod));
+    } catch (e: any) {
+      if (pod.status === 'Running') {
+        errors.push(`pod ${pod.name}: CNI DEL failed, pod kept: ${e.message}`);
+        continue;
+      }
+    }
+    delNetns(pod.netns);
+    state.pods = state.pods.filter((p) => p !== pod);
+    writeState(state);
+    say(`pod "${pod.name}" deleted`);
+  }
+  return errors;
+}
+
+export function relabelPod(state: LabState, podName: string, items: string[]): LabPodState {
+  const pod = state.pods.find((p) => p.name === podName);
+  if (!pod) throw new Error(`no pod named "${podName}" in lab ${state.name}`);
+  const { set, remove } = parseLabels(items);
+  if (Object.keys(set).length === 0 && remove.length === 0) throw new Error('no labels given (k=v to set, k- to remove)');
+  for (const k of remove) delete pod.labels[k];
+  Object.assign(pod.labels, set);
+  writeState(state);
+  if (pod.status === 'Running') {
+    const warnings = syncWorkloadEndpoints(state, [pod]);
+    if (warnings.length > 0) throw new Error(warnings.join('; '));
+  }
+  return pod;
+}
+
+/** Creates or relabels a Kubernetes Namespace: its Profile kns.<ns>. */
+export function setNamespace(state: LabState, ns: string, items: string[]): Record<string, string> {
+  validateName('namespace', ns, 63);
+  const { set, remove } = parseLabels(items);
+  const labels = { ...(state.k8sNamespaces[ns] ?? {}) };
+  for (const k of remove) delete labels[k];
+  Object.assign(labels, set);
+  applyResources(state, [namespaceProfile(ns, labels)]);
+  state.k8sNamespaces[ns] = labels;
+  writeState(state);
+  return labels;
+}
+
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h${m % 60}m` : `${Math.floor(h / 24)}d`;
+}
+
+/** `kubectl get pods [-o wide] [-A]`. */
+export function formatPods(state: LabState, opts: { wide?: boolean; namespace?: string; allNamespaces?: boolean } = {}): string {
+  const ns = opts.namespace ?? 'default';
+  const pods = state.pods.filter((p) => opts.allNamespaces || p.namespace === ns);
+  if (pods.length === 0) return opts.allNamespaces ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`;
+  const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE',
+    ...(opts.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : [])];
+  const now = Date.now();
+  const rows = pods.map((p) => [
+    ...(opts.allNamespaces ? [p.namespace] : []), p.name, p.status === 'Running' ? '1/1' : '0/1',
+    p.status === 'Failed' ? 'Error' : p.status, '0', formatAge(now - Date.parse(p.createdAt)),
+    ...(opts.wide ? [p.ip ?? '<none>', p.node, '<none>', '<none>'] : []),
+  ]);
+  return table([header, ...rows]);
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n';
+}

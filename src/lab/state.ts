@@ -1,0 +1,138 @@
+// What a lab made, written down before it is made, so `lab down` (or the next `lab up`) can always clean up,
+// also after the lab command was killed midway. One directory per lab: /run/tabby-lab/<name>/.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LabDatastore, LabMode } from './topology.ts';
+
+export const LAB_ROOT = process.env.TABBY_LAB_ROOT ?? '/run/tabby-lab';
+
+export interface LabNodeState {
+  name: string;
+  ns: string;
+  ip: string;
+  subnet: number;
+  /** PID of `tabby node run` (0 until started). */
+  pid: number;
+  stateDir: string;
+  cniConfDir: string;
+  logFile: string;
+}
+
+export interface LabPodState {
+  name: string;
+  /** Kubernetes namespace. */
+  namespace: string;
+  /** The deployment (`lab run NAME`) it belongs to. */
+  app: string;
+  node: string;
+  netns: string;
+  containerId: string;
+  uid: string;
+  labels: Record<string, string>;
+  ip?: string;
+  /** 'ContainerCreating' until CNI ADD succeeded, then 'Running'; 'Failed' keeps the CNI error. */
+  status: 'ContainerCreating' | 'Running' | 'Failed';
+  error?: string;
+  createdAt: string;
+}
+
+export interface LabState {
+  name: string;
+  dir: string;
+  /** 'creating' while `lab up` runs; 'up' once complete. */
+  phase: 'creating' | 'up';
+  ownerPid: number;
+  mode: LabMode;
+  datastore: LabDatastore;
+  subnets: 1 | 2;
+  podCidr: string;
+  createdAt: string;
+  /** Every namespace, recorded before it is created. */
+  namespaces: string[];
+  nodes: LabNodeState[];
+  pods: LabPodState[];
+  /** Kubernetes namespaces and their labels (written as Profiles kns.<ns>). */
+  k8sNamespaces: Record<string, Record<string, string>>;
+  etcd?: { pid: number; endpoint: string; dataDir: string };
+  datastorePath?: string;
+  cniBinDir: string;
+  /** Command line of every process the lab started, to make sure a recorded PID is still ours before killing. */
+  processMarkers: Record<string, string>;
+}
+
+export function labDir(name: string): string {
+  return path.join(LAB_ROOT, name);
+}
+
+export function statePath(name: string): string {
+  return path.join(labDir(name), 'state.json');
+}
+
+export function readState(name: string): LabState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(name), 'utf8')) as LabState;
+  } catch (e: any) {
+    if (e.code === 'ENOENT') return undefined;
+    throw new Error(`lab state ${statePath(name)} is unreadable: ${e.message}`);
+  }
+}
+
+/** Atomic replace, so a crash never leaves half a state file. */
+export function writeState(state: LabState): void {
+  fs.mkdirSync(state.dir, { recursive: true });
+  const file = statePath(state.name);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
+  fs.renameSync(tmp, file);
+}
+
+export function listLabs(): string[] {
+  try {
+    return fs.readdirSync(LAB_ROOT).filter((n) => fs.existsSync(statePath(n))).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: any) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * One lab command at a time per lab: an exclusive lock file holding the owner's PID. A lock whose owner
+ * died (kill -9) is stale and taken over.
+ */
+export async function withLabLock<T>(name: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const dir = labDir(name);
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, 'lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e: any) {
+      if (e.code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(lock, 'utf8').trim() || '0');
+      if (!pidAlive(owner) || owner === process.pid) {
+        fs.rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`lab ${name} is busy: another lab command (PID ${owner}) holds ${lock}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true });
+    } catch { /* lab directory removed by `down` */ }
+  }
+}

@@ -1,0 +1,88 @@
+// The embedded (SQLite) store against the shared conformance suite, plus what only it has: a file that is
+// created with its directory, bounded history, and clear errors for an unusable path.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedDatastore } from '../../src/datastore/embedded.ts';
+import { openDatastore } from '../../src/datastore/index.ts';
+import { isDatastoreError } from '../../src/datastore/types.ts';
+import { collect, pool, runDatastoreSuite, watchError } from './suite.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'tabby-ds-embedded-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let seq = 0;
+
+runDatastoreSuite({
+  name: 'embedded',
+  validatesIdentity: true,
+  async fresh() {
+    const path = join(root, `t${++seq}`, 'datastore.db');
+    const ds = new EmbeddedDatastore(path);
+    const others: EmbeddedDatastore[] = [];
+    return {
+      ds,
+      config: { type: 'embedded', path },
+      reopen: async () => { const o = new EmbeddedDatastore(path); others.push(o); return o; },
+      compact: (rev) => ds.compact(rev),
+      cleanup: async () => { for (const o of others) await o.close(); await ds.close(); },
+    };
+  },
+});
+
+describe('embedded datastore specifics', () => {
+  test('openDatastore creates the missing parent directories and the file', async () => {
+    const path = join(root, 'deep', 'er', 'store.db');
+    const ds = await openDatastore({ type: 'embedded', path });
+    try {
+      assert.equal(ds.type, 'embedded');
+      await ds.create(pool('p1'));
+      assert.ok(existsSync(path));
+    } finally {
+      await ds.close();
+    }
+  });
+
+  test('history is bounded: a watch from before the retained events gets Compacted', async () => {
+    const path = join(root, 'bounded.db');
+    const ds = new EmbeddedDatastore(path, { historyLimit: 100 });
+    try {
+      let p = await ds.create(pool('p'));
+      for (let i = 0; i < 600; i++) p = await ds.update({ ...p, spec: { cidr: `10.${i % 200}.0.0/16` } });
+      const head = await ds.revision();
+      const err = await watchError(ds, { fromRevision: 0 });
+      assert.equal(err.code, 'Compacted');
+      assert.ok(err.compactRevision! > head - 100 - 256 && err.compactRevision! <= head - 99, `compactRevision ${err.compactRevision} head ${head}`);
+      const recent = await collect(ds, { fromRevision: head - 50 }, 50);
+      assert.equal(recent.at(-1)!.revision, head);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  test('a path that cannot be a database is reported as Unavailable naming the file', async () => {
+    const dir = join(root, 'is-a-dir');
+    mkdirSync(dir);
+    assert.throws(() => new EmbeddedDatastore(dir), (e: unknown) => isDatastoreError(e, 'Unavailable') && e.message.includes(dir));
+  });
+
+  test('a closed store refuses calls with Unavailable', async () => {
+    const ds = new EmbeddedDatastore(join(root, 'closed.db'));
+    await ds.close();
+    await assert.rejects(ds.revision(), (e: unknown) => isDatastoreError(e, 'Unavailable'));
+  });
+
+  test('a watch stopped from inside its callback delivers nothing more', async () => {
+    const ds = new EmbeddedDatastore(join(root, 'stop.db'));
+    try {
+      for (let i = 0; i < 5; i++) await ds.create(pool(`p${i}`));
+      const got: string[] = [];
+      const w = ds.watch({ fromRevision: 0 }, (ev) => { got.push(ev.object.metadata.name); if (got.length === 2) w.stop(); }, () => {});
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(got, ['p0', 'p1']);
+    } finally {
+      await ds.close();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { MemoryDatastore } from '../../src/datastore/memory.ts';
+import { setCtlOverrides } from '../../src/ctl/context.ts';
+import { registerIpamCommands, borderedTable } from '../../src/ctl/ipam.ts';
+import { CliError } from '../../src/ctl/errors.ts';
+import { createIpam } from '../../src/ipam/index.ts';
+import type { Resource } from '../../src/api/resource.ts';
+
+let ds: MemoryDatastore;
+let restore: () => void;
+let stdout = '';
+
+async function run(...args: string[]): Promise<{ out: string; code: number }> {
+  stdout = '';
+  const program = new Command('tabby').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program.option('-c, --config <file>');
+  registerIpamCommands(program);
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out: stdout, code: Number(process.exitCode ?? 0) };
+  } finally {
+    process.exitCode = saved;
+  }
+}
+
+function res(kind: string, name: string, spec: object, extra: Partial<Resource['metadata']> = {}): Resource {
+  return { apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...extra }, spec };
+}
+
+describe('tabby ipam', () => {
+  before(async () => {
+    ds = new MemoryDatastore();
+    await ds.create(res('IPPool', 'default-ipv4-ippool', { cidr: '10.244.0.0/24', blockSize: 26 }));
+    await ds.create(res('Node', 'node-1', {}));
+    await ds.create(res('Node', 'node-2', {}));
+    restore = setCtlOverrides({ datastore: ds, stdout: (s) => { stdout += s; }, stderr: () => {} });
+  });
+  after(() => restore());
+
+  test('bordered table layout', () => {
+    assert.equal(
+      borderedTable(['A', 'LONGER'], [['x', '12'], ['yy', '3 (5%)']]),
+      '+----+--------+\n' +
+      '| A  | LONGER |\n' +
+      '+----+--------+\n' +
+      '| x  |     12 |\n' +
+      '| yy | 3 (5%) |\n' +
+      '+----+--------+\n',
+    );
+  });
+
+  test('show on an empty cluster, then with allocations and blocks', async () => {
+    let r = await run('ipam', 'show');
+    assert.match(r.out, /\| GROUPING \|\s+CIDR\s+\| IPS TOTAL \| IPS IN USE \|\s+IPS FREE\s+\|/);
+    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24 \|       256 \| 0 \(0%\)\s+\| 256 \(100%\)\s+\|/);
+    const ipam = createIpam(ds);
+    await ipam.autoAssign({ handleId: 'k8s-pod-network.c1', node: 'node-1', num4: 16, attrs: { namespace: 'default', pod: 'web' } });
+    r = await run('ipam', 'show', '--show-blocks');
+    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24 \|\s+256 \| 16 \(6%\)\s+\| 240 \(94%\)\s+\|/);
+    assert.match(r.out, /\| Block    \| 10\.244\.0\.\d+\/26 \|\s+64 \| 16 \(25%\)\s+\| 48 \(75%\)\s+\|/);
+  });
+
+  test('show --ip', async () => {
+    const ips = await createIpam(ds).ipsByHandle('k8s-pod-network.c1');
+    const ip = ips[0]!.split('/')[0]!;
+    let r = await run('ipam', 'show', `--ip=${ip}`);
+    assert.match(r.out, new RegExp(`^IP ${ip.replace(/\./g, '\\.')} is in use\\nHandle ID: k8s-pod-network\\.c1\\n`));
+    assert.match(r.out, /Attributes:\n {2}namespace: default\n {2}node: node-1\n {2}pod: web\n/);
+    r = await run('ipam', 'show', '--ip=10.99.0.1');
+    assert.equal(r.out, '10.99.0.1 is not assigned\n');
+    await assert.rejects(run('ipam', 'show', '--ip=banana'), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+  });
+
+  test('configure and show --show-configuration', async () => {
+    let r = await run('ipam', 'show', '--show-configuration');
+    assert.match(r.out, /\| StrictAffinity\s+\| false \|/);
+    assert.match(r.out, /\| MaxBlocksPerHost\s+\|\s+0 \|/);
+    r = await run('ipam', 'configure', '--strictaffinity=true', '--max-blocks-per-host=4');
+    assert.match(r.out, /StrictAffinity to: true/);
+    r = await run('ipam', 'show', '--show-configuration');
+    assert.match(r.out, /\| StrictAffinity\s+\| true\s+\|/);
+    assert.match(r.out, /\| AutoAllocateBlocks\s+\| true\s+\|/);
+    assert.match(r.out, /\| MaxBlocksPerHost\s+\|\s+4 \|/);
+    await run('ipam', 'configure', '--strictaffinity=false', '--max-blocks-per-host=0');
+    await assert.rejects(run('ipam', 'configure', '--strictaffinity=maybe'), /invalid value for --strictaffinity/);
+    await assert.rejects(run('ipam', 'configure', '--max-blocks-per-host=-1'), /non-negative integer/);
+    await assert.rejects(run('ipam', 'configure'), /nothing to configure/);
+  });
+
+  test('check reports leaks with exit code 1, then none once fixed', async () => {
+    let r = await run('ipam', 'check');
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^Checking IPAM for inconsistencies\.\.\./);
+    assert.match(r.out, /Found 16 IPs that are allocated in IPAM but not actually in use\./);
+    assert.match(r.out, /Check complete; found 16 problems\.\n$/);
+    // make them in use: one workload endpoint with all 16 addresses
+    const ips = await createIpam(ds).ipsByHandle('k8s-pod-network.c1');
+    await ds.create({ ...res('WorkloadEndpoint', 'node--1-k8s-web-eth0', { node: 'node-1', ipNetworks: ips.map((i) => i.replace(/\/\d+$/, '/32')) }), metadata: { name: 'node--1-k8s-web-eth0', namespace: 'default' } });
+    r = await run('ipam', 'check');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Found 16 workload IPs\./);
+    assert.match(r.out, /node-1 has 16 allocations/);
+    assert.match(r.out, /Check complete; found 0 problems\./);
+  });
+
+  test('show --show-borrowed lists addresses from another node\'s block', async () => {
+    // node-2 claims the remaining three /26 blocks, then must borrow from node-1's block
+    await createIpam(ds).autoAssign({ handleId: 'k8s-pod-network.c2', node: 'node-2', num4: 194, attrs: { namespace: 'ns2', pod: 'big' } });
+    const r = await run('ipam', 'show', '--show-borrowed');
+    assert.match(r.out, /\| IP\s+\| BORROWING-NODE \|\s+BLOCK\s+\| BLOCK OWNER \| TYPE \| ALLOCATED-TO \|/);
+    const rows = r.out.split('\n').filter((l) => l.includes('node-2') && l.includes('ns2/big'));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0]!, /\| node-1\s+\| pod\s+\| ns2\/big\s+\|/);
+    await createIpam(ds).releaseByHandle('k8s-pod-network.c2');
+  });
+
+  test('release --ip', async () => {
+    const ip = (await createIpam(ds).ipsByHandle('k8s-pod-network.c1'))[0]!.split('/')[0]!;
+    let r = await run('ipam', 'release', `--ip=${ip}`);
+    assert.equal(r.out, `Successfully released IP address ${ip}\n`);
+    await assert.rejects(run('ipam', 'release', `--ip=${ip}`), (e: unknown) => e instanceof CliError && /is not assigned/.test(e.message));
+    r = await run('ipam', 'check');
+    assert.equal(r.code, 1);
+    assert.match(r.out, /Found 1 in-use IPs that are in active IP pools but have no corresponding IPAM allocation\./);
+  });
+});
