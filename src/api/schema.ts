@@ -142,3 +142,11 @@ export function refine<T>(base: Schema, check: (v: T, path: string, errs: FieldE
     if (errs.length === before) check(v as T, path, errs);
   };
 }
+
+/** Like refine, but the check runs even when the base found problems (it must tolerate bad field types). */
+export function refineAlways<T>(base: Schema, check: (v: T, path: string, errs: FieldError[]) => void): Schema {
+  return (v, path, errs) => {
+    base(v, path, errs);
+    if (isPlainObject(v)) check(v as T, path, errs);
+  };
+}

@@ -9,7 +9,7 @@ import {
   tryParseCIDROrIP, tryParseIP,
 } from './cidr.ts';
 import {
-  anything, bool, int, isPlainObject, list, mapOf, num, numberOrString, obj, oneOf, refine, str,
+  anything, bool, int, isPlainObject, list, mapOf, num, numberOrString, obj, oneOf, refine, refineAlways, str,
   type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
 import { selectorError } from '../selector/index.ts';
@@ -277,7 +277,7 @@ interface IPPoolShape {
   cidr?: string; blockSize?: number; ipipMode?: string; vxlanMode?: string; allowedUses?: string[]; disabled?: boolean;
 }
 
-const ippoolSpec = refine<IPPoolShape>(obj({
+const ippoolSpec = refineAlways<IPPoolShape>(obj({
   cidr: str(maskedCIDR),
   blockSize: int(0, 128),
   ipipMode: oneOf('Never', 'Always', 'CrossSubnet'),
@@ -292,14 +292,15 @@ const ippoolSpec = refine<IPPoolShape>(obj({
   }),
   assignmentMode: oneOf('Automatic', 'Manual'),
 }, { required: ['cidr'] }), (v, path, errs) => {
-  const c = tryParseCIDR(v.cidr!)!;
-  if (c.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
+  // Runs even when fields had type errors, so every problem in a pool is reported at once.
+  const c = typeof v.cidr === 'string' ? tryParseCIDR(v.cidr) : undefined;
+  if (c?.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
     errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv4 link local range 169.254.0.0/16' });
   }
-  if (c.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
+  if (c?.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
     errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv6 link local range fe80::/10' });
   }
-  if (v.blockSize !== undefined) {
+  if (c && typeof v.blockSize === 'number' && Number.isInteger(v.blockSize)) {
     const [lo, hi] = c.family === 4 ? [20, 32] : [116, 128];
     if (v.blockSize < lo || v.blockSize > hi) {
       errs.push({ field: `${path}.blockSize`, value: v.blockSize, message: `block size for an IPv${c.family} pool must be between ${lo} and ${hi}` });
@@ -307,11 +308,11 @@ const ippoolSpec = refine<IPPoolShape>(obj({
       errs.push({ field: `${path}.cidr`, value: v.cidr, message: `IP pool size is too small for use with Calico IPAM: its prefix must be /${v.blockSize} (the block size) or shorter` });
     }
   }
-  const ipip = v.ipipMode ?? 'Never';
-  const vxlan = v.vxlanMode ?? 'Never';
-  if (ipip !== 'Never' && c.family === 6) errs.push({ field: `${path}.ipipMode`, value: ipip, message: 'IPIP is not supported on an IPv6 IP pool' });
+  const ipip = typeof v.ipipMode === 'string' ? v.ipipMode : 'Never';
+  const vxlan = typeof v.vxlanMode === 'string' ? v.vxlanMode : 'Never';
+  if (ipip !== 'Never' && c?.family === 6) errs.push({ field: `${path}.ipipMode`, value: ipip, message: 'IPIP is not supported on an IPv6 IP pool' });
   if (ipip !== 'Never' && vxlan !== 'Never') errs.push({ field: `${path}.vxlanMode`, value: vxlan, message: 'IPIP and VXLAN cannot both be enabled on the same IP pool' });
-  const uses = v.allowedUses ?? [];
+  const uses = Array.isArray(v.allowedUses) ? v.allowedUses : [];
   if (uses.includes('LoadBalancer')) {
     if (uses.length > 1) errs.push({ field: `${path}.allowedUses`, value: uses, message: 'LoadBalancer cannot be combined with other uses' });
     if (ipip !== 'Never' || vxlan !== 'Never') errs.push({ field: `${path}.allowedUses`, value: uses, message: 'LoadBalancer pools cannot use IPIP or VXLAN encapsulation' });

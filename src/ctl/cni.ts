@@ -1,5 +1,44 @@
+// `tabby cni …`: installing the CNI plugin (Calico's install-cni role).
 import type { Command } from 'commander';
+import { CliError, EXIT_USAGE } from './errors.ts';
+import { installCni } from '../cni/install.ts';
 
 export function registerCniCommands(program: Command): void {
-  void program;
+  const cni = program.command('cni').description('CNI plugin management');
+  cni.command('install')
+    .description('Install tabby-cni/tabby-ipam (also as calico/calico-ipam) and write 10-calico.conflist')
+    .requiredOption('--bin-dir <dir>', 'CNI binary directory (e.g. /opt/cni/bin)')
+    .requiredOption('--conf-dir <dir>', 'CNI config directory (e.g. /etc/cni/net.d)')
+    .option('--datastore-path <file>', 'embedded datastore file the plugin uses')
+    .option('--datastore-type <type>', 'embedded | etcdv3 | kubernetes (kubernetes = the node default store)')
+    .option('--etcd-endpoints <urls>', 'etcd endpoints (comma-separated) for datastore type etcdv3')
+    .option('--nodename <name>', 'node name written into the conflist (default: read from the node agent state)')
+    .option('--mtu <n>', 'pod MTU (0 = auto from the node agent state dir)')
+    .option('--state-dir <dir>', 'node agent state dir (nodename, mtu), default /var/lib/tabby')
+    .option('--log-file <file>', 'plugin log file', '/var/log/calico/cni/cni.log')
+    .option('--log-level <level>', 'plugin log level (debug, info, warning, error)', 'info')
+    .option('--conf-name <name>', 'conflist file name (env CNI_CONF_NAME)', undefined)
+    .option('--network-name <name>', 'network name', 'k8s-pod-network')
+    .option('--cni-version <v>', 'conflist cniVersion', '1.0.0')
+    .option('--no-chain', 'do not chain portmap and bandwidth after the plugin')
+    .action((o: Record<string, string | boolean | undefined>) => {
+      let mtu: number | undefined;
+      if (o.mtu !== undefined) {
+        mtu = Number(o.mtu);
+        if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && mtu < 68) || mtu > 65535) throw new CliError(`--mtu must be 0 or 68-65535, got "${o.mtu}"`, EXIT_USAGE);
+      }
+      const dt = o.datastoreType as string | undefined;
+      if (dt && !['embedded', 'etcdv3', 'kubernetes'].includes(dt)) throw new CliError(`--datastore-type must be embedded, etcdv3 or kubernetes, got "${dt}"`, EXIT_USAGE);
+      const r = installCni({
+        binDir: o.binDir as string, confDir: o.confDir as string,
+        datastorePath: o.datastorePath as string | undefined, datastoreType: dt as 'embedded' | undefined,
+        etcdEndpoints: o.etcdEndpoints as string | undefined, nodename: o.nodename as string | undefined,
+        mtu, stateDir: o.stateDir as string | undefined, logFile: o.logFile as string, logLevel: o.logLevel as string,
+        confName: o.confName as string | undefined, networkName: o.networkName as string, cniVersion: o.cniVersion as string,
+        chain: o.chain !== false,
+      });
+      for (const e of r.executables) process.stdout.write(`installed ${e}\n`);
+      process.stdout.write(`wrote ${r.conflist}\n`);
+      if (r.fromSource) process.stderr.write('warning: dist/ bundles not found (run scripts/build.sh); launchers run the TypeScript source, which starts slowly\n');
+    });
 }

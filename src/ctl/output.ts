@@ -136,7 +136,7 @@ export function listOf(kind: string, items: Resource[], resourceVersion?: string
 }
 
 export function renderYaml(doc: unknown): string {
-  return stringify(doc, { sortMapEntries: true, lineWidth: 0 });
+  return stringify(doc, { sortMapEntries: true, lineWidth: 0, indentSeq: false });
 }
 
 export function renderJson(doc: unknown): string {

@@ -37,7 +37,7 @@ export function parseDocuments(text: string, source: string): InputDocument[] {
     const where = `${source} (document ${i + 1})`;
     if (d.errors.length) {
       const e = d.errors[0]!;
-      throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split('\n')[0]}`, EXIT_USAGE);
+      throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split('\n')[0]!.replace(/:$/, '')}`, EXIT_USAGE);
     }
     const obj = d.toJS({ maxAliasCount: 100 }) as unknown;
     if (obj === null || obj === undefined) return; // empty document (e.g. a trailing ---)

@@ -1,15 +1,28 @@
 // How lab processes find Tabby and the lab's datastore: the environment a calico-node container, a CNI
 // install job or an admin shell on a node would have.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabNodeState, LabState } from './state.ts';
 import { modeEnv, NODE_INTERFACE } from './topology.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout this code runs from (src/lab/… from source, dist/… when bundled): the first parent with bin/tabby. */
+function findRepoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'bin', 'tabby'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find bin/tabby above ${fileURLToPath(import.meta.url)}; set TABBY_BIN`);
+    dir = up;
+  }
+}
+let repoRoot: string | undefined;
 
 /** The `tabby` executable (TABBY_BIN overrides, e.g. for an installed copy). */
 export function tabbyBin(): string {
-  return process.env.TABBY_BIN ?? path.join(repoRoot, 'bin', 'tabby');
+  if (process.env.TABBY_BIN) return process.env.TABBY_BIN;
+  repoRoot ??= findRepoRoot();
+  return path.join(repoRoot, 'bin', 'tabby');
 }
 
 export function basePath(): string {
@@ -36,6 +49,8 @@ export function nodeShellEnv(state: LabState, node: LabNodeState): Record<string
     NODENAME: node.name,
     TABBY_STATE_DIR: node.stateDir,
     TABBY_LAB: state.name,
+    // Children run the same build as this process (source or bundle).
+    ...(process.env.TABBY_FROM_SOURCE ? { TABBY_FROM_SOURCE: process.env.TABBY_FROM_SOURCE } : {}),
   };
 }
 

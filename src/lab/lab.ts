@@ -214,8 +214,10 @@ function tail(file: string, lines = 4): string {
 function installCni(state: LabState): string | undefined {
   for (const node of state.nodes) {
     const env = nodeShellEnv(state, node);
-    const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name];
-    if (state.datastorePath) args.push('--datastore-path', state.datastorePath);
+    const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name,
+      '--state-dir', node.stateDir, '--log-file', path.join(path.dirname(node.logFile), 'cni.log')];
+    if (state.etcd) args.push('--datastore-type', 'etcdv3', '--etcd-endpoints', state.etcd.endpoint);
+    else args.push('--datastore-type', 'embedded', '--datastore-path', state.datastorePath!);
     try {
       // Run on the node, like the install-cni init container of the calico-node pod.
       execIn(node.ns, ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);

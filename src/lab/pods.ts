@@ -88,8 +88,12 @@ function attachment(pod: LabPodState): CniAttachment {
       K8S_POD_INFRA_CONTAINER_ID: pod.containerId,
       K8S_POD_UID: pod.uid,
     },
-    // CNI conventions' way to hand labels to a plugin that has no Kubernetes API to ask.
-    confArgs: { cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) } },
+    // With no Kubernetes API to ask, the pod's labels travel in the netconf: Tabby's `args.tabby` extension
+    // and the CNI conventions' `args.cni.labels`.
+    confArgs: {
+      tabby: { labels: { ...pod.labels }, serviceAccount: 'default' },
+      cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) },
+    },
   };
 }
 

@@ -1,0 +1,257 @@
+// The confd role, pure: datastore resources + this node's name → the speaker configuration Calico's
+// templates would give BIRD (calico-behaviour.md §4): router id, AS, listen port, the node-to-node mesh,
+// BGPPeers (global / per node / by selector), route-reflector clients, and the prefixes to export
+// (confirmed affine blocks and borrowed /32s, minus pools with BGP export disabled). No I/O here.
+import type { Resource } from '../api/resource.ts';
+import { parseSelector } from '../selector/index.ts';
+import { canonicalPrefix, ipv4ToInt, isIPv6 } from './codec.ts';
+import type { SpeakerConfig, SpeakerPeerConfig } from './speaker.ts';
+import type { PeerType } from './status.ts';
+
+export const DEFAULT_AS_NUMBER = 64512;
+export const DEFAULT_LISTEN_PORT = 179;
+export const DEFAULT_MAX_RESTART_TIME = 120;
+
+export interface BgpInputs {
+  nodeName: string;
+  nodes: Resource[];
+  bgpConfigurations: Resource[];
+  bgpPeers: Resource[];
+  ipPools: Resource[];
+  blocks: Resource[];
+  affinities: Resource[];
+}
+
+export interface DesiredBgp {
+  /** Undefined when this node cannot run BGP (no Node resource or no IPv4 address); `problem` says why. */
+  config?: SpeakerConfig;
+  problem?: string;
+  logSeverityScreen: string;
+  /** Configuration problems that were skipped (bad BGPPeer, bad selector…), each naming the resource. */
+  warnings: string[];
+}
+
+/** "10.0.0.5/24" or "10.0.0.5" → "10.0.0.5". */
+function stripMask(a: string | undefined): string | undefined {
+  if (!a) return undefined;
+  return a.split('/')[0];
+}
+
+/** Calico durations: "120s", "2m", "1h30m", or a number of seconds. */
+export function parseDurationSeconds(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'number') return v;
+  const s = String(v).trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s)/g;
+  let total = 0, matched = '';
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    matched += m[0];
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
+  }
+  if (matched !== s) throw new Error(`invalid duration "${s}"`);
+  return total;
+}
+
+/** Parse Calico's peerIP: "ip", "ip:port" or "[v6]:port". */
+export function parsePeerIP(s: string): { address: string; port?: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (v6) return { address: v6[1]!, ...(v6[2] ? { port: Number(v6[2]) } : {}) };
+  if (isIPv6(s)) return { address: s };
+  const m = /^([\d.]+)(?::(\d+))?$/.exec(s);
+  if (!m) throw new Error(`invalid peerIP "${s}"`);
+  ipv4ToInt(m[1]!);
+  return { address: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}) };
+}
+
+/** BIRD protocol name Calico uses: Mesh_10_0_0_2, Node_192_168_1_1_port_1179. */
+export function protocolName(prefix: 'Mesh' | 'Global' | 'Node', address: string, port?: number): string {
+  return `${prefix}_${address.replace(/[.:]/g, '_')}${port && port !== DEFAULT_LISTEN_PORT ? `_port_${port}` : ''}`;
+}
+
+function parseAsn(v: unknown, what: string): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  // Calico accepts plain and asdot ("1.10") notation.
+  const s = String(v);
+  let n: number;
+  if (/^\d+\.\d+$/.test(s)) { const [hi, lo] = s.split('.').map(Number); n = hi! * 65536 + lo!; } else n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new Error(`${what}: invalid AS number "${s}"`);
+  return n;
+}
+
+const truthy = (v: unknown) => v === true || v === 'true';
+
+interface NodeView { name: string; ip?: string; ip6?: string; asn?: number; clusterId?: string; labels: Record<string, string> }
+
+function nodeView(n: Resource): NodeView {
+  const bgp = n.spec?.bgp ?? {};
+  const v: NodeView = { name: n.metadata.name, labels: n.metadata.labels ?? {} };
+  const ip = stripMask(bgp.ipv4Address);
+  if (ip) v.ip = ip;
+  const ip6 = stripMask(bgp.ipv6Address);
+  if (ip6) v.ip6 = ip6;
+  const asn = parseAsn(bgp.asNumber, `Node ${n.metadata.name}`);
+  if (asn) v.asn = asn;
+  const cid = bgp.routeReflectorClusterID ?? n.metadata.annotations?.['projectcalico.org/RouteReflectorClusterID'];
+  if (cid) v.clusterId = String(cid);
+  return v;
+}
+
+function selects(selector: string | undefined, labels: Record<string, string>): boolean {
+  return parseSelector(selector ?? '').evaluate(labels);
+}
+
+/** Work out this node's speaker configuration. */
+export function desiredBgp(inp: BgpInputs): DesiredBgp {
+  const warnings: string[] = [];
+  const global = inp.bgpConfigurations.find((c) => c.metadata.name === 'default')?.spec ?? {};
+  const perNode = inp.bgpConfigurations.find((c) => c.metadata.name === `node.${inp.nodeName}`)?.spec ?? {};
+  const logSeverityScreen = String(perNode.logSeverityScreen ?? global.logSeverityScreen ?? 'Info');
+  const nodes: NodeView[] = [];
+  for (const n of inp.nodes) {
+    try { nodes.push(nodeView(n)); } catch (e) { warnings.push((e as Error).message); }
+  }
+  const me = nodes.find((n) => n.name === inp.nodeName);
+  if (!me) return { problem: `no Node resource named "${inp.nodeName}"`, logSeverityScreen, warnings };
+  if (!me.ip) return { problem: `Node "${inp.nodeName}" has no spec.bgp.ipv4Address`, logSeverityScreen, warnings };
+
+  let globalAs = DEFAULT_AS_NUMBER;
+  try { globalAs = parseAsn(global.asNumber, 'BGPConfiguration default') ?? DEFAULT_AS_NUMBER; } catch (e) { warnings.push((e as Error).message); }
+  const asOf = (n: NodeView) => n.asn ?? globalAs;
+  const myAs = asOf(me);
+  const listenPort = Number(perNode.listenPort ?? global.listenPort ?? DEFAULT_LISTEN_PORT);
+  const meshEnabled = global.nodeToNodeMeshEnabled === undefined ? true : truthy(global.nodeToNodeMeshEnabled);
+  let meshRestart = DEFAULT_MAX_RESTART_TIME;
+  try { meshRestart = parseDurationSeconds(global.nodeMeshMaxRestartTime) ?? DEFAULT_MAX_RESTART_TIME; } catch (e) { warnings.push(`BGPConfiguration default: ${(e as Error).message}`); }
+
+  const peers = new Map<string, SpeakerPeerConfig>();
+  const key = (a: string, p: number) => `${a}:${p}`;
+  const rrClientFor = (peerAs: number, peerClusterId: string | undefined) =>
+    me.clusterId !== undefined && peerAs === myAs && peerClusterId !== me.clusterId;
+
+  // Explicit BGPPeers first: they win over a mesh peering to the same address.
+  for (const bp of [...inp.bgpPeers].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const s = bp.spec ?? {};
+    const id = `BGPPeer ${bp.metadata.name}`;
+    try {
+      let type: PeerType;
+      if (s.node) {
+        if (s.node !== inp.nodeName) continue;
+        type = 'node specific';
+      } else if (s.nodeSelector) {
+        if (!selects(s.nodeSelector, me.labels)) continue;
+        type = 'node specific';
+      } else type = 'global';
+      const prefix = type === 'global' ? 'Global' : 'Node';
+      let restart = DEFAULT_MAX_RESTART_TIME;
+      restart = parseDurationSeconds(s.maxRestartTime) ?? DEFAULT_MAX_RESTART_TIME;
+      const keepNh = truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep';
+      const source = s.sourceAddress === 'None' ? undefined : me.ip;
+      const hold = parseDurationSeconds(s.holdTime);
+      const keepalive = parseDurationSeconds(s.keepaliveTime);
+      const common = (address: string, port: number, asn: number, rrClient: boolean, calicoPeerIp: string | undefined): SpeakerPeerConfig => {
+        const pc: SpeakerPeerConfig = {
+          name: protocolName(prefix, address, port), address, port, asNumber: asn, type,
+          // Between two Calico nodes only one side dials, like the mesh; external peers are dialled.
+          passive: calicoPeerIp !== undefined && calicoPeerIp > me.ip!, rrClient, keepOriginalNextHop: keepNh, maxRestartTime: restart,
+        };
+        if (source && !isIPv6(address)) pc.sourceAddress = source;
+        if (hold !== undefined) pc.holdTime = hold;
+        if (keepalive !== undefined) pc.keepaliveTime = keepalive;
+        return pc;
+      };
+      if (s.peerSelector) {
+        for (const other of nodes) {
+          if (other.name === me.name || !other.ip || !selects(s.peerSelector, other.labels)) continue;
+          const asn = asOf(other);
+          const pc = common(other.ip, DEFAULT_LISTEN_PORT, asn, rrClientFor(asn, other.clusterId), other.ip);
+          if (!peers.has(key(pc.address, pc.port))) peers.set(key(pc.address, pc.port), pc);
+        }
+      } else if (s.peerIP) {
+        const { address, port } = parsePeerIP(String(s.peerIP));
+        if (address === me.ip || address === me.ip6) continue;
+        const asn = parseAsn(s.asNumber, id);
+        if (asn === undefined) throw new Error(`${id}: asNumber is required with peerIP`);
+        const calicoNode = nodes.find((n) => n.ip === address);
+        const pc = common(address, port ?? DEFAULT_LISTEN_PORT, asn, rrClientFor(asn, calicoNode?.clusterId), calicoNode?.ip);
+        if (!peers.has(key(pc.address, pc.port))) peers.set(key(pc.address, pc.port), pc);
+      } else {
+        throw new Error(`${id}: needs peerIP or peerSelector`);
+      }
+    } catch (e) {
+      warnings.push((e as Error).message.startsWith('BGPPeer') ? (e as Error).message : `${id}: ${(e as Error).message}`);
+    }
+  }
+
+  // Node-to-node mesh: every other node with an address; route reflectors stay out of the mesh.
+  if (meshEnabled && me.clusterId === undefined) {
+    for (const other of nodes) {
+      if (other.name === me.name || !other.ip || other.clusterId !== undefined) continue;
+      if (peers.has(key(other.ip, DEFAULT_LISTEN_PORT))) continue;
+      peers.set(key(other.ip, DEFAULT_LISTEN_PORT), {
+        name: protocolName('Mesh', other.ip), address: other.ip, port: DEFAULT_LISTEN_PORT, asNumber: asOf(other), type: 'node-to-node mesh',
+        passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime: meshRestart,
+      });
+    }
+  }
+
+  const config: SpeakerConfig = {
+    routerId: me.ip, asNumber: myAs, listenPort, peers: [...peers.values()], exports: exportedPrefixes(inp, warnings),
+  };
+  if (me.ip6) config.ipv6Address = me.ip6;
+  if (me.clusterId) config.clusterId = me.clusterId;
+  return { config, logSeverityScreen, warnings };
+}
+
+/** Is ip (v4 dotted) inside cidr (v4)? */
+function inCidr4(ip: string, cidr: string): boolean {
+  const [net, lenS] = cidr.split('/');
+  const len = Number(lenS);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(net!) & mask) >>> 0);
+}
+
+/**
+ * Prefixes this node originates: each block affine to it (and confirmed, when a BlockAffinity says so),
+ * and a /32 for each address it holds in another node's block (a borrowed IP), skipping pools that are
+ * disabled or have disableBGPExport.
+ */
+export function exportedPrefixes(inp: Pick<BgpInputs, 'nodeName' | 'ipPools' | 'blocks' | 'affinities'>, warnings: string[] = []): string[] {
+  const out = new Set<string>();
+  const noExport = inp.ipPools.filter((p) => truthy(p.spec?.disableBGPExport) || truthy(p.spec?.disabled)).map((p) => String(p.spec?.cidr ?? ''));
+  const exportable = (cidr: string) => {
+    if (isIPv6(cidr)) return !noExport.includes(cidr);
+    const [net] = cidr.split('/');
+    return !noExport.some((pc) => pc && !isIPv6(pc) && inCidr4(net!, pc));
+  };
+  const affinityState = new Map<string, string>();
+  for (const a of inp.affinities) {
+    if (a.spec?.node !== inp.nodeName || truthy(a.spec?.deleted)) continue;
+    affinityState.set(String(a.spec.cidr), String(a.spec.state ?? 'confirmed'));
+  }
+  for (const b of inp.blocks) {
+    const s = b.spec ?? {};
+    if (truthy(s.deleted) || !s.cidr) continue;
+    let cidr: string;
+    try { cidr = canonicalPrefix(String(s.cidr)); } catch { warnings.push(`IPAMBlock ${b.metadata.name}: invalid cidr "${s.cidr}"`); continue; }
+    if (!exportable(cidr)) continue;
+    if (s.affinity === `host:${inp.nodeName}`) {
+      const st = affinityState.get(String(s.cidr)) ?? affinityState.get(cidr);
+      if (st === undefined || st === 'confirmed') out.add(cidr);
+      continue;
+    }
+    if (isIPv6(cidr)) continue;
+    // Borrowed addresses: allocations in someone else's block whose attributes name this node.
+    const attrs: { secondary?: Record<string, string> }[] = s.attributes ?? [];
+    const allocations: (number | null)[] = s.allocations ?? [];
+    const base = ipv4ToInt(cidr.split('/')[0]!);
+    allocations.forEach((idx, ord) => {
+      if (idx === null || idx === undefined) return;
+      if (attrs[idx]?.secondary?.node !== inp.nodeName) return;
+      const ip = base + ord;
+      out.add(`${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}/32`);
+    });
+  }
+  return [...out].sort();
+}

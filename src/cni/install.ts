@@ -1,0 +1,104 @@
+// `tabby cni install`: what Calico's install-cni init container does — put the plugin executables in the
+// runtime's CNI bin dir and write 10-calico.conflist into its conf dir (atomically: temp file + rename).
+// The executables are tiny launchers that run the esbuild bundles with this node binary, so a runtime
+// pays only for Node's start and the bundle, not for TypeScript compilation.
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export interface InstallOptions {
+  binDir: string;
+  confDir: string;
+  datastorePath?: string;
+  datastoreType?: 'embedded' | 'etcdv3' | 'kubernetes';
+  etcdEndpoints?: string;
+  nodename?: string;
+  /** 0 = auto (read <state_dir>/mtu written by the node agent). */
+  mtu?: number;
+  stateDir?: string;
+  logFile?: string;
+  logLevel?: string;
+  confName?: string;
+  networkName?: string;
+  cniVersion?: string;
+  /** Chain portmap + bandwidth after the plugin, as the article's conflist does. Default true. */
+  chain?: boolean;
+  /** Project root holding dist/ and src/ (default: derived from this file). */
+  root?: string;
+}
+
+export interface InstallReport { executables: string[]; conflist: string; fromSource: boolean }
+
+export const EXECUTABLES: Array<[name: string, bundle: string, source: string]> = [
+  ['tabby-cni', 'dist/tabby-cni.mjs', 'src/cni/main.ts'],
+  ['tabby-ipam', 'dist/tabby-ipam.mjs', 'src/cni/ipam-main.ts'],
+  ['calico', 'dist/tabby-cni.mjs', 'src/cni/main.ts'],
+  ['calico-ipam', 'dist/tabby-ipam.mjs', 'src/cni/ipam-main.ts'],
+];
+
+export function projectRoot(): string {
+  // src/cni/install.ts or dist/<bundle>.mjs → the project root is two or one levels up.
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const cand of [resolve(here, '..', '..'), resolve(here, '..')]) if (existsSync(join(cand, 'package.json'))) return cand;
+  return resolve(here, '..', '..');
+}
+
+/** The launcher: a node script (shebang = this node) importing the bundle; from source via tsx if not built. */
+export function launcherText(root: string, bundle: string, source: string): { text: string; fromSource: boolean } {
+  const bundlePath = join(root, bundle);
+  if (existsSync(bundlePath)) {
+    return { text: `#!${process.execPath}\nimport(${JSON.stringify(pathToFileURL(bundlePath).href)});\n`, fromSource: false };
+  }
+  const tsx = join(root, 'node_modules/tsx/dist/esm/index.mjs');
+  return {
+    text: `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(pathToFileURL(tsx).href)} ${JSON.stringify(join(root, source))} "$@"\n`,
+    fromSource: true,
+  };
+}
+
+export function buildConflist(o: InstallOptions): Record<string, unknown> {
+  const plugin: Record<string, unknown> = {
+    type: 'calico',
+    log_level: o.logLevel ?? 'info',
+    log_file_path: o.logFile ?? '/var/log/calico/cni/cni.log',
+    datastore_type: o.datastoreType ?? (o.etcdEndpoints ? 'etcdv3' : 'embedded'),
+  };
+  if (o.etcdEndpoints) plugin.etcd_endpoints = o.etcdEndpoints;
+  if (o.datastorePath) plugin.datastore_path = o.datastorePath;
+  if (o.nodename) plugin.nodename = o.nodename;
+  plugin.mtu = o.mtu ?? 0;
+  if (o.stateDir) plugin.state_dir = o.stateDir;
+  plugin.ipam = { type: 'calico-ipam' };
+  plugin.policy = { type: 'k8s' };
+  const plugins: Record<string, unknown>[] = [plugin];
+  if (o.chain !== false) {
+    plugins.push({ type: 'portmap', snat: true, capabilities: { portMappings: true } });
+    plugins.push({ type: 'bandwidth', capabilities: { bandwidth: true } });
+  }
+  return { name: o.networkName ?? 'k8s-pod-network', cniVersion: o.cniVersion ?? '1.0.0', plugins };
+}
+
+function writeAtomic(path: string, text: string, mode: number): void {
+  const tmp = `${path}.tabby-tmp-${process.pid}`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+
+export function installCni(o: InstallOptions): InstallReport {
+  const root = o.root ?? projectRoot();
+  mkdirSync(o.binDir, { recursive: true });
+  mkdirSync(o.confDir, { recursive: true });
+  const executables: string[] = [];
+  let fromSource = false;
+  for (const [name, bundle, source] of EXECUTABLES) {
+    const l = launcherText(root, bundle, source);
+    fromSource ||= l.fromSource;
+    const path = join(o.binDir, name);
+    writeAtomic(path, l.text, 0o755);
+    executables.push(path);
+  }
+  const conflist = join(o.confDir, o.confName ?? process.env.CNI_CONF_NAME ?? '10-calico.conflist');
+  writeAtomic(conflist, JSON.stringify(buildConflist(o), null, 2) + '\n', 0o644);
+  return { executables, conflist, fromSource };
+}

@@ -1,0 +1,130 @@
+// The seam the node agent calls: feed it snapshots of plain resources (cheap), then apply() (one atomic nft
+// transaction). Shape as Felix's dataplane managers: OnUpdate is cheap, the work happens in apply().
+// Nothing is written to the kernel before the first update() (Felix: no writes before in-sync).
+import type { Logger } from '../log.ts';
+import { PolicyCalculator, type CalcOptions, type CalcStats, type RulesetModel } from './calc.ts';
+import type { PolicySnapshot } from './model.ts';
+import { applyTransaction, driftReason, execRunner, readKernel, renderDiff, renderFull, type NftRunner } from './nft.ts';
+
+export interface PolicyManagerOptions {
+  nodeName: string;
+  log: Logger;
+  /** How to run nft (default: `nft` in this process's namespace). Tests pass netnsRunner(ns). */
+  run?: NftRunner;
+  endpointToHostAction?: CalcOptions['endpointToHostAction'];
+  allowVXLANFromWorkloads?: boolean;
+  allowIPIPFromWorkloads?: boolean;
+}
+
+export interface ApplyResult {
+  /** 'none' when nothing changed. */
+  mode: 'none' | 'incremental' | 'full';
+  /** Milliseconds spent computing and applying. */
+  calcMs: number;
+  applyMs: number;
+  stats: CalcStats;
+}
+
+export interface PolicyManager {
+  /** Record the latest resources; cheap. */
+  update(snapshot: PolicySnapshot): void;
+  /** Bring the kernel to the latest snapshot in one atomic transaction (incremental when possible). */
+  apply(): Promise<ApplyResult>;
+  /** Read the kernel back; if it drifted from what we applied, rewrite the table in full. Returns the drift found. */
+  resync(): Promise<string | undefined>;
+  /** Delete our table (for tests and `node run --cleanup`; normal shutdown leaves rules in place: fail closed). */
+  removeTable(): Promise<void>;
+  /** Problems from the last calculation: invalid policies/endpoints that were skipped or made to deny. */
+  readonly problems: readonly string[];
+  /** The last ruleset applied to the kernel, if any. */
+  readonly applied: RulesetModel | undefined;
+}
+
+export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
+  const log = opts.log;
+  const run = opts.run ?? execRunner();
+  const calc = new PolicyCalculator({
+    nodeName: opts.nodeName,
+    endpointToHostAction: opts.endpointToHostAction,
+    allowVXLANFromWorkloads: opts.allowVXLANFromWorkloads,
+    allowIPIPFromWorkloads: opts.allowIPIPFromWorkloads,
+  });
+  let pending: PolicySnapshot | undefined;
+  let applied: RulesetModel | undefined;
+  let lastProblems = '';
+  // Serialise apply/resync: overlapping nft transactions would diff against a stale model.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = chain.then(fn, fn);
+    chain = p.catch(() => undefined);
+    return p;
+  };
+
+  async function full(rs: RulesetModel): Promise<void> {
+    await applyTransaction(run, renderFull(rs));
+    applied = rs;
+  }
+
+  async function doApply(): Promise<ApplyResult> {
+    const t0 = performance.now();
+    if (!pending) return { mode: 'none', calcMs: 0, applyMs: 0, stats: calc.stats };
+    calc.update(pending);
+    pending = undefined;
+    const rs = calc.ruleset();
+    const problems = calc.problems.join('\n');
+    if (problems !== lastProblems) {
+      for (const p of calc.problems) log.warn({ problem: p }, 'policy problem');
+      lastProblems = problems;
+    }
+    const t1 = performance.now();
+    let mode: ApplyResult['mode'] = 'full';
+    if (!applied) {
+      await full(rs);
+    } else {
+      const diff = renderDiff(applied, rs);
+      if (diff.needsFull) {
+        await full(rs);
+      } else if (!diff.text) {
+        mode = 'none';
+        applied = rs;
+      } else {
+        try {
+          await applyTransaction(run, diff.text);
+          applied = rs;
+          mode = 'incremental';
+          log.debug({ changes: diff.changes }, 'policy applied incrementally');
+        } catch (e) {
+          // The kernel is not what we think (someone edited our table?): replace it in one transaction.
+          log.warn({ err: (e as Error).message }, 'incremental nft update failed; resyncing the whole table');
+          await full(rs);
+        }
+      }
+    }
+    const t2 = performance.now();
+    if (mode !== 'none') log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
+    return { mode, calcMs: t1 - t0, applyMs: t2 - t1, stats: calc.stats };
+  }
+
+  return {
+    update(snapshot) { pending = snapshot; },
+    apply: () => serial(doApply),
+    resync: () => serial(async () => {
+      if (!applied) return undefined;
+      const k = await readKernel(run, applied.family, applied.table);
+      const reason = k ? driftReason(applied, k) : 'table missing';
+      if (reason) {
+        log.warn({ reason }, 'nftables drift detected; rewriting the table');
+        await full(applied);
+      }
+      return reason;
+    }),
+    removeTable: () => serial(async () => {
+      const family = applied?.family ?? 'inet';
+      const table = applied?.table ?? 'tabby';
+      await applyTransaction(run, `add table ${family} ${table}\ndelete table ${family} ${table}\n`);
+      applied = undefined;
+    }),
+    get problems() { return calc.problems; },
+    get applied() { return applied; },
+  };
+}
