@@ -1162,17 +1162,17 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter;
+    var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
     var path6 = __require("node:path");
-    var fs6 = __require("node:fs");
+    var fs8 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
     var { Help: Help2, stripColor } = require_help();
     var { Option: Option2, DualOptions } = require_option();
     var { suggestSimilar } = require_suggestSimilar();
-    var Command2 = class _Command extends EventEmitter {
+    var Command2 = class _Command extends EventEmitter2 {
       /**
        * Initialize a new `Command`.
        *
@@ -2146,7 +2146,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs6.existsSync(executableFile)) return;
+        if (fs8.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2165,10 +2165,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
           const localBin = path6.resolve(baseDir, baseName);
-          if (fs6.existsSync(localBin)) return localBin;
+          if (fs8.existsSync(localBin)) return localBin;
           if (sourceExt.includes(path6.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs6.existsSync(`${localBin}${ext}`)
+            (ext) => fs8.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2180,7 +2180,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs6.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs8.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
@@ -7706,9 +7706,9 @@ var require_compose_collection = __commonJS({
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
-        const { anchor, newlineAfterProp: nl } = props;
+        const { anchor, newlineAfterProp: nl2 } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+        if (lastProp && (!nl2 || nl2.offset < lastProp.offset)) {
           const message = "Missing newline after block sequence props";
           onError(lastProp, "MISSING_CHAR", message);
         }
@@ -8781,9 +8781,9 @@ var require_cst_scalar = __commonJS({
         case "block-map":
         case "block-seq": {
           const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
+          const nl2 = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type, source, end: [nl2] });
           break;
         }
         default: {
@@ -9274,18 +9274,18 @@ var require_lexer = __commonJS({
         }
       }
       *parseFlowCollection() {
-        let nl, sp;
+        let nl2, sp;
         let indent2 = -1;
         do {
-          nl = yield* this.pushNewline();
-          if (nl > 0) {
+          nl2 = yield* this.pushNewline();
+          if (nl2 > 0) {
             sp = yield* this.pushSpaces(false);
             this.indentValue = indent2 = sp;
           } else {
             sp = 0;
           }
           sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
+        } while (nl2 + sp > 0);
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
@@ -9361,16 +9361,16 @@ var require_lexer = __commonJS({
           }
         }
         const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf("\n", this.pos);
-        if (nl !== -1) {
-          while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
+        let nl2 = qb.indexOf("\n", this.pos);
+        if (nl2 !== -1) {
+          while (nl2 !== -1) {
+            const cs = this.continueScalar(nl2 + 1);
             if (cs === -1)
               break;
-            nl = qb.indexOf("\n", cs);
+            nl2 = qb.indexOf("\n", cs);
           }
-          if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+          if (nl2 !== -1) {
+            end = nl2 - (qb[nl2 - 1] === "\r" ? 2 : 1);
           }
         }
         if (end === -1) {
@@ -9397,7 +9397,7 @@ var require_lexer = __commonJS({
         return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
       }
       *parseBlockScalar() {
-        let nl = this.pos - 1;
+        let nl2 = this.pos - 1;
         let indent2 = 0;
         let ch;
         loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
@@ -9406,7 +9406,7 @@ var require_lexer = __commonJS({
               indent2 += 1;
               break;
             case "\n":
-              nl = i2;
+              nl2 = i2;
               indent2 = 0;
               break;
             case "\r": {
@@ -9430,28 +9430,28 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs = this.continueScalar(nl + 1);
+            const cs = this.continueScalar(nl2 + 1);
             if (cs === -1)
               break;
-            nl = this.buffer.indexOf("\n", cs);
-          } while (nl !== -1);
-          if (nl === -1) {
+            nl2 = this.buffer.indexOf("\n", cs);
+          } while (nl2 !== -1);
+          if (nl2 === -1) {
             if (!this.atEnd)
               return this.setNext("block-scalar");
-            nl = this.buffer.length;
+            nl2 = this.buffer.length;
           }
         }
-        let i = nl + 1;
+        let i = nl2 + 1;
         ch = this.buffer[i];
         while (ch === " ")
           ch = this.buffer[++i];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
             ch = this.buffer[++i];
-          nl = i - 1;
+          nl2 = i - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
+            let i2 = nl2 - 1;
             let ch2 = this.buffer[i2];
             if (ch2 === "\r")
               ch2 = this.buffer[--i2];
@@ -9459,13 +9459,13 @@ var require_lexer = __commonJS({
             while (ch2 === " ")
               ch2 = this.buffer[--i2];
             if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent2 > lastChar)
-              nl = i2;
+              nl2 = i2;
             else
               break;
           } while (true);
         }
         yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
+        yield* this.pushToIndex(nl2 + 1, true);
         return yield* this.parseLineStart();
       }
       *parsePlainScalar() {
@@ -10050,10 +10050,10 @@ var require_parser = __commonJS({
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
-              let nl = this.source.indexOf("\n") + 1;
-              while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf("\n", nl) + 1;
+              let nl2 = this.source.indexOf("\n") + 1;
+              while (nl2 !== 0) {
+                this.onNewLine(this.offset + nl2);
+                nl2 = this.source.indexOf("\n", nl2) + 1;
               }
             }
             yield* this.pop();
@@ -10108,25 +10108,25 @@ var require_parser = __commonJS({
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it.sep && !it.value) {
-            const nl = [];
+            const nl2 = [];
             for (let i = 0; i < it.sep.length; ++i) {
               const st = it.sep[i];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl2.push(i);
                   break;
                 case "space":
                   break;
                 case "comment":
                   if (st.indent > map.indent)
-                    nl.length = 0;
+                    nl2.length = 0;
                   break;
                 default:
-                  nl.length = 0;
+                  nl2.length = 0;
               }
             }
-            if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+            if (nl2.length >= 2)
+              start = it.sep.splice(nl2[1]);
           }
           switch (this.type) {
             case "anchor":
@@ -10221,14 +10221,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs6 = this.flowScalar(this.type);
+              const fs8 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs6, sep: [] });
+                map.items.push({ start, key: fs8, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs6);
+                this.stack.push(fs8);
               } else {
-                Object.assign(it, { key: fs6, sep: [] });
+                Object.assign(it, { key: fs8, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -10356,13 +10356,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs6 = this.flowScalar(this.type);
+              const fs8 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs6, sep: [] });
+                fc.items.push({ start: [], key: fs8, sep: [] });
               else if (it.sep)
-                this.stack.push(fs6);
+                this.stack.push(fs8);
               else
-                Object.assign(it, { key: fs6, sep: [] });
+                Object.assign(it, { key: fs8, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -10403,10 +10403,10 @@ var require_parser = __commonJS({
       }
       flowScalar(type) {
         if (this.onNewLine) {
-          let nl = this.source.indexOf("\n") + 1;
-          while (nl !== 0) {
-            this.onNewLine(this.offset + nl);
-            nl = this.source.indexOf("\n", nl) + 1;
+          let nl2 = this.source.indexOf("\n") + 1;
+          while (nl2 !== 0) {
+            this.onNewLine(this.offset + nl2);
+            nl2 = this.source.indexOf("\n", nl2) + 1;
           }
         }
         return {
@@ -10740,7 +10740,461 @@ var init_types = __esm({
   }
 });
 
+// src/selector/ast.ts
+function get(labels2, key) {
+  return Object.prototype.hasOwnProperty.call(labels2, key) ? labels2[key] : void 0;
+}
+function evaluateNode(node, labels2) {
+  switch (node.type) {
+    case "all":
+      return true;
+    case "global":
+      return true;
+    case "has":
+      return get(labels2, node.label) !== void 0;
+    case "eq":
+      return get(labels2, node.label) === node.value;
+    case "ne":
+      return get(labels2, node.label) !== node.value;
+    // true when absent
+    case "in": {
+      const v = get(labels2, node.label);
+      return v !== void 0 && node.values.includes(v);
+    }
+    case "notIn": {
+      const v = get(labels2, node.label);
+      return v === void 0 || !node.values.includes(v);
+    }
+    case "contains": {
+      const v = get(labels2, node.label);
+      return v !== void 0 && v.includes(node.value);
+    }
+    case "startsWith": {
+      const v = get(labels2, node.label);
+      return v !== void 0 && v.startsWith(node.value);
+    }
+    case "endsWith": {
+      const v = get(labels2, node.label);
+      return v !== void 0 && v.endsWith(node.value);
+    }
+    case "not":
+      return !evaluateNode(node.operand, labels2);
+    case "and":
+      for (const o of node.operands) if (!evaluateNode(o, labels2)) return false;
+      return true;
+    case "or":
+      for (const o of node.operands) if (evaluateNode(o, labels2)) return true;
+      return false;
+  }
+}
+function quote(value) {
+  return value.includes('"') ? `'${value}'` : `"${value}"`;
+}
+function printNode(node) {
+  switch (node.type) {
+    case "all":
+      return "all()";
+    case "global":
+      return "global()";
+    case "has":
+      return `has(${node.label})`;
+    case "eq":
+      return `${node.label} == ${quote(node.value)}`;
+    case "ne":
+      return `${node.label} != ${quote(node.value)}`;
+    case "in":
+      return `${node.label} in {${node.values.map(quote).join(", ")}}`;
+    case "notIn":
+      return `${node.label} not in {${node.values.map(quote).join(", ")}}`;
+    case "contains":
+      return `${node.label} contains ${quote(node.value)}`;
+    case "startsWith":
+      return `${node.label} starts with ${quote(node.value)}`;
+    case "endsWith":
+      return `${node.label} ends with ${quote(node.value)}`;
+    case "not":
+      return `!${printNode(node.operand)}`;
+    case "and":
+      return `(${node.operands.map(printNode).join(" && ")})`;
+    case "or":
+      return `(${node.operands.map(printNode).join(" || ")})`;
+  }
+}
+function collectLabelKeys(node, out3) {
+  switch (node.type) {
+    case "all":
+    case "global":
+      return;
+    case "not":
+      collectLabelKeys(node.operand, out3);
+      return;
+    case "and":
+    case "or":
+      for (const o of node.operands) collectLabelKeys(o, out3);
+      return;
+    default:
+      out3.add(node.label);
+  }
+}
+function containsGlobal(node) {
+  switch (node.type) {
+    case "global":
+      return true;
+    case "not":
+      return containsGlobal(node.operand);
+    case "and":
+    case "or":
+      return node.operands.some(containsGlobal);
+    default:
+      return false;
+  }
+}
+var init_ast = __esm({
+  "src/selector/ast.ts"() {
+    "use strict";
+  }
+});
+
+// src/selector/parser.ts
+function tokenize(input) {
+  const toks = [];
+  let i = 0;
+  while (true) {
+    while (i < input.length && /\s/.test(input[i])) i++;
+    if (i >= input.length) {
+      toks.push({ kind: "eof", value: "", pos: i });
+      return toks;
+    }
+    const rest = input.slice(i);
+    const prev = toks[toks.length - 1];
+    let m;
+    if (prev?.kind === "label") {
+      let matched = false;
+      for (const [re, kind] of AFTER_LABEL) {
+        if (m = re.exec(rest)) {
+          toks.push({ kind, value: m[0], pos: i });
+          i += m[0].length;
+          matched = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    if (m = HAS_RE.exec(rest)) {
+      checkLabelLength(m[1], i + m[0].indexOf(m[1]), input);
+      toks.push({ kind: "has", value: m[1], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    if (m = ALL_RE.exec(rest)) {
+      toks.push({ kind: "all", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    if (m = GLOBAL_RE.exec(rest)) {
+      toks.push({ kind: "global", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    const punct = PUNCT.find(([p]) => rest.startsWith(p));
+    if (punct) {
+      toks.push({ kind: punct[1], value: punct[0], pos: i });
+      i += punct[0].length;
+      continue;
+    }
+    const c = input[i];
+    if (c === '"' || c === "'") {
+      const end = input.indexOf(c, i + 1);
+      if (end < 0) throw new SelectorSyntaxError(`unterminated string literal (missing closing ${c})`, i, input);
+      toks.push({ kind: "string", value: input.slice(i + 1, end), pos: i });
+      i = end + 1;
+      continue;
+    }
+    if (m = LABEL_RE.exec(rest)) {
+      checkLabelLength(m[0], i, input);
+      toks.push({ kind: "label", value: m[0], pos: i });
+      i += m[0].length;
+      continue;
+    }
+    throw new SelectorSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, input);
+  }
+}
+function checkLabelLength(label, pos, input) {
+  if (label.length > MAX_LABEL_LENGTH) {
+    throw new SelectorSyntaxError(`label name longer than ${MAX_LABEL_LENGTH} characters`, pos, input);
+  }
+}
+function describe(t) {
+  if (t.kind === "label") return `label ${JSON.stringify(t.value)}`;
+  if (t.kind === "string") return `string ${JSON.stringify(t.value)}`;
+  return DESCRIBE[t.kind];
+}
+function parseNode(input) {
+  return new Parser(tokenize(input), input).parseAll();
+}
+var SelectorSyntaxError, MAX_LABEL_LENGTH, LABEL_RE, HAS_RE, ALL_RE, GLOBAL_RE, AFTER_LABEL, PUNCT, DESCRIBE, Parser;
+var init_parser = __esm({
+  "src/selector/parser.ts"() {
+    "use strict";
+    SelectorSyntaxError = class extends Error {
+      constructor(reason, position, selector2) {
+        super(`invalid selector ${JSON.stringify(selector2)}: ${reason} at position ${position}
+  ${selector2}
+  ${" ".repeat(position)}^`);
+        this.reason = reason;
+        this.position = position;
+        this.selector = selector2;
+        this.name = "SelectorSyntaxError";
+      }
+      reason;
+      position;
+      selector;
+    };
+    MAX_LABEL_LENGTH = 512;
+    LABEL_RE = /^[a-zA-Z0-9_./-]+/;
+    HAS_RE = /^has\(\s*([a-zA-Z0-9_./-]+)\s*\)/;
+    ALL_RE = /^all\(\s*\)/;
+    GLOBAL_RE = /^global\(\s*\)/;
+    AFTER_LABEL = [
+      [/^not\s+in(?![a-zA-Z0-9_./-])/, "notIn"],
+      [/^in(?![a-zA-Z0-9_./-])/, "in"],
+      [/^contains(?![a-zA-Z0-9_./-])/, "contains"],
+      [/^starts\s+with(?![a-zA-Z0-9_./-])/, "startsWith"],
+      [/^ends\s+with(?![a-zA-Z0-9_./-])/, "endsWith"]
+    ];
+    PUNCT = [
+      ["!=", "ne"],
+      ["==", "eq"],
+      ["&&", "and"],
+      ["||", "or"],
+      ["!", "not"],
+      ["(", "lparen"],
+      [")", "rparen"],
+      ["{", "lbrace"],
+      ["}", "rbrace"],
+      [",", "comma"]
+    ];
+    DESCRIBE = {
+      label: "label",
+      string: "string literal",
+      eq: "'=='",
+      ne: "'!='",
+      in: "'in'",
+      notIn: "'not in'",
+      contains: "'contains'",
+      startsWith: "'starts with'",
+      endsWith: "'ends with'",
+      has: "has()",
+      all: "all()",
+      global: "global()",
+      not: "'!'",
+      and: "'&&'",
+      or: "'||'",
+      lparen: "'('",
+      rparen: "')'",
+      lbrace: "'{'",
+      rbrace: "'}'",
+      comma: "','",
+      eof: "end of selector"
+    };
+    Parser = class {
+      constructor(toks, input) {
+        this.toks = toks;
+        this.input = input;
+      }
+      toks;
+      input;
+      i = 0;
+      peek() {
+        return this.toks[this.i];
+      }
+      next() {
+        return this.toks[this.i++];
+      }
+      fail(t, expected) {
+        throw new SelectorSyntaxError(`expected ${expected}, found ${describe(t)}`, t.pos, this.input);
+      }
+      expect(kind) {
+        const t = this.next();
+        if (t.kind !== kind) this.fail(t, DESCRIBE[kind]);
+        return t;
+      }
+      parseAll() {
+        if (this.peek().kind === "eof") return { type: "all" };
+        const node = this.parseOr();
+        const t = this.peek();
+        if (t.kind !== "eof") this.fail(t, "'&&', '||' or end of selector");
+        return node;
+      }
+      parseOr() {
+        const operands = [this.parseAnd()];
+        while (this.peek().kind === "or") {
+          this.next();
+          operands.push(this.parseAnd());
+        }
+        return operands.length === 1 ? operands[0] : { type: "or", operands };
+      }
+      parseAnd() {
+        const operands = [this.parseUnary()];
+        while (this.peek().kind === "and") {
+          this.next();
+          operands.push(this.parseUnary());
+        }
+        return operands.length === 1 ? operands[0] : { type: "and", operands };
+      }
+      parseUnary() {
+        const t = this.next();
+        switch (t.kind) {
+          case "not": {
+            const operand = this.parseUnary();
+            return operand.type === "not" ? operand.operand : { type: "not", operand };
+          }
+          case "lparen": {
+            const inner = this.parseOr();
+            this.expect("rparen");
+            return inner;
+          }
+          case "all":
+            return { type: "all" };
+          case "global":
+            return { type: "global" };
+          case "has":
+            return { type: "has", label: t.value };
+          case "label":
+            return this.parseOperation(t.value);
+          default:
+            this.fail(t, "a label, has(), all(), global(), '!' or '('");
+        }
+      }
+      parseOperation(label) {
+        const op = this.next();
+        switch (op.kind) {
+          case "eq":
+            return { type: "eq", label, value: this.expectString() };
+          case "ne":
+            return { type: "ne", label, value: this.expectString() };
+          case "contains":
+            return { type: "contains", label, value: this.expectString() };
+          case "startsWith":
+            return { type: "startsWith", label, value: this.expectString() };
+          case "endsWith":
+            return { type: "endsWith", label, value: this.expectString() };
+          case "in":
+            return { type: "in", label, values: this.parseSet() };
+          case "notIn":
+            return { type: "notIn", label, values: this.parseSet() };
+          default:
+            this.fail(op, `an operator after label ${JSON.stringify(label)} ('==', '!=', 'in', 'not in', 'contains', 'starts with', 'ends with')`);
+        }
+      }
+      expectString() {
+        const t = this.next();
+        if (t.kind !== "string") this.fail(t, "a quoted string");
+        return t.value;
+      }
+      parseSet() {
+        this.expect("lbrace");
+        const values = /* @__PURE__ */ new Set();
+        if (this.peek().kind === "rbrace") {
+          this.next();
+          return [];
+        }
+        while (true) {
+          values.add(this.expectString());
+          const t = this.next();
+          if (t.kind === "rbrace") break;
+          if (t.kind !== "comma") this.fail(t, "',' or '}'");
+        }
+        return [...values].sort();
+      }
+    };
+  }
+});
+
+// src/selector/index.ts
+function parseSelector(expr) {
+  const hit = cache.get(expr);
+  if (hit) return hit;
+  const sel = new ParsedSelector(parseNode(expr));
+  cache.set(expr, sel);
+  return sel;
+}
+function selectorError(expr) {
+  try {
+    parseSelector(expr);
+    return void 0;
+  } catch (e) {
+    if (e instanceof SelectorSyntaxError) return e.message;
+    throw e;
+  }
+}
+var ParsedSelector, LruCache, cache;
+var init_selector = __esm({
+  "src/selector/index.ts"() {
+    "use strict";
+    init_ast();
+    init_parser();
+    init_parser();
+    init_ast();
+    ParsedSelector = class {
+      constructor(ast) {
+        this.ast = ast;
+        this.usesGlobal = containsGlobal(ast);
+        this.canonical = printNode(ast);
+        const keys = /* @__PURE__ */ new Set();
+        collectLabelKeys(ast, keys);
+        this.keys = [...keys].sort();
+      }
+      ast;
+      usesGlobal;
+      canonical;
+      keys;
+      evaluate(labels2) {
+        return evaluateNode(this.ast, labels2);
+      }
+      toString() {
+        return this.canonical;
+      }
+      labelKeys() {
+        return [...this.keys];
+      }
+    };
+    LruCache = class {
+      constructor(capacity) {
+        this.capacity = capacity;
+      }
+      capacity;
+      map = /* @__PURE__ */ new Map();
+      get(k) {
+        const v = this.map.get(k);
+        if (v !== void 0) {
+          this.map.delete(k);
+          this.map.set(k, v);
+        }
+        return v;
+      }
+      set(k, v) {
+        this.map.delete(k);
+        this.map.set(k, v);
+        if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value);
+      }
+      get size() {
+        return this.map.size;
+      }
+      clear() {
+        this.map.clear();
+      }
+    };
+    cache = new LruCache(1024);
+  }
+});
+
 // src/log.ts
+var log_exports = {};
+__export(log_exports, {
+  createLogger: () => createLogger,
+  levelFromName: () => levelFromName
+});
 import pino from "pino";
 function levelFromName(name, fallback = "info") {
   return name && calicoToPino[name.toLowerCase()] || fallback;
@@ -11430,8 +11884,9 @@ var init_etcd = __esm({
           dialTimeout: timeoutMs,
           defaultCallOptions: (ctx) => ctx.isStream ? {} : { deadline: Date.now() + timeoutMs },
           faultHandling: { host: () => passThrough(), global: failoverPolicy(opts.endpoints.length - 1) },
-          // Notice a dead peer on an idle watch stream within seconds rather than the OS TCP timeout.
-          grpcOptions: { "grpc.keepalive_time_ms": 1e4, "grpc.keepalive_timeout_ms": 5e3, "grpc.keepalive_permit_without_calls": 1 }
+          // Notice a dead peer under an open watch stream in well under a minute rather than the OS TCP timeout
+          // (etcd refuses pings more often than every 5 s, and any ping when no call is open).
+          grpcOptions: { "grpc.keepalive_time_ms": 3e4, "grpc.keepalive_timeout_ms": 1e4 }
         };
         const tls = opts.endpoints.some((e) => e.startsWith("https://")) || opts.caCertFile || opts.certFile || opts.keyFile;
         if (tls) {
@@ -11531,8 +11986,35 @@ var init_etcd = __esm({
       }
       async update(obj2) {
         const info = checkWritable(obj2);
-        const { name, namespace, resourceVersion } = obj2.metadata;
+        const { name, namespace, resourceVersion, uid, creationTimestamp } = obj2.metadata;
         const what = `update ${obj2.kind}`;
+        if (info.kind !== "BlockAffinity" && uid && creationTimestamp && resourceVersion && /^[1-9]\d*$/.test(resourceVersion)) {
+          const key2 = Buffer.from(this.keys.objectKey(info, obj2));
+          const res2 = await this.call(what, () => this.client.kv.txn({
+            compare: [{ key: key2, target: "Mod", result: "Equal", mod_revision: resourceVersion }],
+            success: [{ request_put: { key: key2, value: this.encode(obj2), prev_kv: true } }],
+            failure: [{ request_range: { key: key2 } }]
+          }));
+          if (!res2.succeeded) {
+            const now = res2.responses[0]?.response_range?.kvs?.[0];
+            if (!now) throw notFound2(obj2.kind, name, namespace);
+            throw conflict(obj2.kind, name, namespace, resourceVersion, rev(now.mod_revision));
+          }
+          const written = structuredClone(obj2);
+          written.metadata.resourceVersion = String(rev(res2.header.revision));
+          const prev = res2.responses[0]?.response_put?.prev_kv;
+          const before = prev ? this.toObject(prev) : void 0;
+          if (!before || before.metadata.uid === uid && before.metadata.creationTimestamp === creationTimestamp) return written;
+          const fixed = carryIdentity(written, before);
+          const again = await this.call(what, () => this.client.kv.txn({
+            compare: [{ key: key2, target: "Mod", result: "Equal", mod_revision: res2.header.revision }],
+            success: [{ request_put: { key: key2, value: this.encode(fixed) } }],
+            failure: []
+          }));
+          if (!again.succeeded) throw conflict(obj2.kind, name, namespace, written.metadata.resourceVersion, "changed meanwhile");
+          fixed.metadata.resourceVersion = String(rev(again.header.revision));
+          return fixed;
+        }
         const cur = await this.locate(info, name, namespace, what);
         if (!cur) throw notFound2(obj2.kind, name, namespace);
         if (resourceVersion === void 0 || resourceVersion === "") throw missingResourceVersion(obj2.kind, name, namespace);
@@ -11742,6 +12224,173 @@ var init_etcd = __esm({
         this.onEnd();
       }
     };
+  }
+});
+
+// src/datastore/index.ts
+var datastore_exports = {};
+__export(datastore_exports, {
+  DEFAULT_CONFIG_FILES: () => DEFAULT_CONFIG_FILES,
+  DEFAULT_EMBEDDED_PATH: () => DEFAULT_EMBEDDED_PATH,
+  DEFAULT_ETCD_ENDPOINT: () => DEFAULT_ETCD_ENDPOINT,
+  DatastoreError: () => DatastoreError,
+  isDatastoreError: () => isDatastoreError,
+  openDatastore: () => openDatastore,
+  readConfigFile: () => readConfigFile,
+  resolveDatastoreConfig: () => resolveDatastoreConfig,
+  withRetryOnConflict: () => withRetryOnConflict
+});
+import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+function parseType(value, source) {
+  if (value === "embedded" || value === "etcdv3") return value;
+  if (value === "kubernetes") {
+    throw new DatastoreError("Invalid", `${source}: datastore type "kubernetes" is not supported by Tabby (use "embedded" or "etcdv3")`);
+  }
+  throw new DatastoreError("Invalid", `${source}: unknown datastore type ${JSON.stringify(value)} (use "embedded" or "etcdv3")`);
+}
+function parseEndpoints(value, source) {
+  const raw = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : void 0;
+  if (!raw) throw new DatastoreError("Invalid", `${source}: etcd endpoints must be a comma-separated string or a list`);
+  const out3 = [];
+  for (const item of raw) {
+    if (typeof item !== "string") throw new DatastoreError("Invalid", `${source}: etcd endpoint ${JSON.stringify(item)} is not a string`);
+    const s2 = item.trim();
+    if (!s2) continue;
+    const withScheme = /^[a-z]+:\/\//i.test(s2) ? s2 : `http://${s2}`;
+    let url;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" must use http:// or https://`);
+    }
+    if (!url.hostname) throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" has no host`);
+    out3.push(`${url.protocol}//${url.host}`);
+  }
+  if (!out3.length) throw new DatastoreError("Invalid", `${source}: no etcd endpoints given`);
+  return out3;
+}
+function optionalString(value, field, source) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  if (typeof value !== "string") throw new DatastoreError("Invalid", `${source}: ${field} must be a string`);
+  return value;
+}
+function readConfigFile(file) {
+  let text;
+  try {
+    text = readFileSync2(file, "utf8");
+  } catch (err2) {
+    throw new DatastoreError("Invalid", `cannot read datastore config file ${file}: ${err2.message}`);
+  }
+  let doc;
+  try {
+    doc = (0, import_yaml.parse)(text);
+  } catch (err2) {
+    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: ${err2.message.split("\n")[0]}`);
+  }
+  const source = `config file ${file}`;
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: expected a CalicoAPIConfig document`);
+  }
+  const d = doc;
+  if (d.apiVersion !== "projectcalico.org/v3" || d.kind !== "CalicoAPIConfig") {
+    throw new DatastoreError("Invalid", `${source}: expected apiVersion projectcalico.org/v3 and kind CalicoAPIConfig, got ${String(d.apiVersion)} ${String(d.kind)}`);
+  }
+  if (d.spec === void 0 || d.spec === null) return {};
+  if (typeof d.spec !== "object" || Array.isArray(d.spec)) throw new DatastoreError("Invalid", `${source}: spec must be a mapping`);
+  const spec = d.spec;
+  const layer = {};
+  if (spec.datastoreType !== void 0 && spec.datastoreType !== "") layer.type = parseType(spec.datastoreType, `${source} spec.datastoreType`);
+  if (spec.etcdEndpoints !== void 0 && spec.etcdEndpoints !== "") layer.etcdEndpoints = parseEndpoints(spec.etcdEndpoints, `${source} spec.etcdEndpoints`);
+  layer.path = optionalString(spec.datastorePath, "spec.datastorePath", source);
+  layer.etcdKeyPrefix = optionalString(spec.etcdKeyPrefix, "spec.etcdKeyPrefix", source);
+  layer.etcdKeyFile = optionalString(spec.etcdKeyFile, "spec.etcdKeyFile", source);
+  layer.etcdCertFile = optionalString(spec.etcdCertFile, "spec.etcdCertFile", source);
+  layer.etcdCACertFile = optionalString(spec.etcdCACertFile, "spec.etcdCACertFile", source);
+  return layer;
+}
+function envLayer(env) {
+  const layer = {};
+  if (env.DATASTORE_TYPE) layer.type = parseType(env.DATASTORE_TYPE, "DATASTORE_TYPE");
+  if (env.ETCD_ENDPOINTS) layer.etcdEndpoints = parseEndpoints(env.ETCD_ENDPOINTS, "ETCD_ENDPOINTS");
+  layer.path = env.TABBY_DATASTORE_PATH || void 0;
+  layer.etcdKeyPrefix = env.TABBY_ETCD_KEY_PREFIX || void 0;
+  layer.etcdKeyFile = env.ETCD_KEY_FILE || void 0;
+  layer.etcdCertFile = env.ETCD_CERT_FILE || void 0;
+  layer.etcdCACertFile = env.ETCD_CA_CERT_FILE || void 0;
+  return layer;
+}
+function flagLayer(o) {
+  const layer = { ...o };
+  if (o.type !== void 0) layer.type = parseType(o.type, "datastore type flag");
+  if (o.etcdEndpoints !== void 0) layer.etcdEndpoints = parseEndpoints(o.etcdEndpoints, "etcd endpoints flag");
+  return layer;
+}
+function resolveDatastoreConfig(opts = {}) {
+  const env = opts.env ?? process.env;
+  const file = opts.configFile ?? DEFAULT_CONFIG_FILES.find((f) => existsSync(f));
+  const layers = [flagLayer(opts.overrides ?? {}), envLayer(env), file ? readConfigFile(file) : {}];
+  const pick = (k) => {
+    for (const l of layers) if (l[k] !== void 0) return l[k];
+    return void 0;
+  };
+  const endpoints = pick("etcdEndpoints");
+  const type = pick("type") ?? (endpoints ? "etcdv3" : "embedded");
+  if (type === "embedded") {
+    return { type, path: pick("path") ?? DEFAULT_EMBEDDED_PATH };
+  }
+  const cfg = { type, etcdEndpoints: endpoints ?? [DEFAULT_ETCD_ENDPOINT] };
+  for (const k of ["etcdKeyPrefix", "etcdCACertFile", "etcdCertFile", "etcdKeyFile"]) {
+    const v = pick(k);
+    if (v !== void 0) cfg[k] = v;
+  }
+  return cfg;
+}
+async function openDatastore(cfg = resolveDatastoreConfig()) {
+  switch (cfg.type) {
+    case "embedded": {
+      const { EmbeddedDatastore: EmbeddedDatastore2 } = await Promise.resolve().then(() => (init_embedded(), embedded_exports));
+      return new EmbeddedDatastore2(cfg.path ?? DEFAULT_EMBEDDED_PATH);
+    }
+    case "etcdv3": {
+      const { EtcdDatastore: EtcdDatastore2 } = await Promise.resolve().then(() => (init_etcd(), etcd_exports));
+      return new EtcdDatastore2({
+        endpoints: cfg.etcdEndpoints?.length ? cfg.etcdEndpoints : [DEFAULT_ETCD_ENDPOINT],
+        keyPrefix: cfg.etcdKeyPrefix,
+        caCertFile: cfg.etcdCACertFile,
+        certFile: cfg.etcdCertFile,
+        keyFile: cfg.etcdKeyFile
+      });
+    }
+    default:
+      throw new DatastoreError("Invalid", `unknown datastore type ${JSON.stringify(cfg.type)}`);
+  }
+}
+async function withRetryOnConflict(fn, attempts = 100) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err2) {
+      if (!isDatastoreError(err2, "Conflict") || attempt >= attempts) throw err2;
+      if (attempt >= 3) {
+        const capMs = Math.min(50, 2 ** (attempt - 2));
+        await new Promise((r) => setTimeout(r, Math.random() * capMs));
+      }
+    }
+  }
+}
+var import_yaml, DEFAULT_EMBEDDED_PATH, DEFAULT_CONFIG_FILES, DEFAULT_ETCD_ENDPOINT;
+var init_datastore = __esm({
+  "src/datastore/index.ts"() {
+    "use strict";
+    import_yaml = __toESM(require_dist(), 1);
+    init_types();
+    init_types();
+    DEFAULT_EMBEDDED_PATH = "/var/lib/tabby/datastore.db";
+    DEFAULT_CONFIG_FILES = ["/etc/tabby/tabby.cfg", "/etc/calico/calicoctl.cfg"];
+    DEFAULT_ETCD_ENDPOINT = "http://127.0.0.1:2379";
   }
 });
 
@@ -11988,16 +12637,16 @@ function convertRules(list2, dir) {
     const ports = optArray(r.ports, `${where}.ports`).map((p, j) => convertPort(p, `${where}.ports[${j}]`));
     if (peers.length === 0) peers.push(void 0);
     if (ports.length === 0) ports.push(void 0);
-    for (const port2 of ports) {
+    for (const port3 of ports) {
       for (const peer of peers) {
         const rule2 = { action: "Allow" };
-        if (port2?.protocol) rule2.protocol = port2.protocol;
+        if (port3?.protocol) rule2.protocol = port3.protocol;
         const peerEntity = {};
         if (peer?.selector !== void 0) peerEntity.selector = peer.selector;
         if (peer?.namespaceSelector !== void 0) peerEntity.namespaceSelector = peer.namespaceSelector;
         if (peer?.nets) peerEntity.nets = peer.nets;
         if (peer?.notNets) peerEntity.notNets = peer.notNets;
-        const portEntity = port2?.ports ? { ports: port2.ports } : {};
+        const portEntity = port3?.ports ? { ports: port3.ports } : {};
         if (dir === "ingress") {
           rule2.source = peerEntity;
           rule2.destination = portEntity;
@@ -12081,2373 +12730,6 @@ var init_k8s_conversion = __esm({
   }
 });
 
-// node_modules/commander/esm.mjs
-var import_index = __toESM(require_commander(), 1);
-var {
-  program,
-  createCommand,
-  createArgument,
-  createOption,
-  CommanderError,
-  InvalidArgumentError,
-  InvalidOptionArgumentError,
-  // deprecated old name
-  Command,
-  Argument,
-  Option,
-  Help
-} = import_index.default;
-
-// src/ctl/resources.ts
-import { readFile, readdir, stat } from "node:fs/promises";
-import { join as join3 } from "node:path";
-var import_yaml3 = __toESM(require_dist(), 1);
-init_kinds();
-init_resource();
-
-// src/api/client.ts
-init_types();
-init_kinds();
-init_resource();
-
-// src/api/cidr.ts
-function familyBits(family2) {
-  return family2 === 4 ? 32 : 128;
-}
-function allOnes(bits) {
-  return (1n << BigInt(bits)) - 1n;
-}
-function parseIPv4Value(s2) {
-  const parts = s2.split(".");
-  if (parts.length !== 4) return void 0;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
-    const n = Number(p);
-    if (n > 255) return void 0;
-    v = v << 8n | BigInt(n);
-  }
-  return v;
-}
-function parseIPv6Value(s2) {
-  if (s2.length < 2 || s2.length > 45) return void 0;
-  let head = s2;
-  let v4Tail;
-  const lastColon = s2.lastIndexOf(":");
-  if (lastColon >= 0 && s2.slice(lastColon + 1).includes(".")) {
-    v4Tail = parseIPv4Value(s2.slice(lastColon + 1));
-    if (v4Tail === void 0) return void 0;
-    head = s2.slice(0, lastColon + 1) + "0:0";
-  }
-  const dbl = head.indexOf("::");
-  if (dbl !== head.lastIndexOf("::")) return void 0;
-  const parseGroups = (part) => {
-    if (part === "") return [];
-    const out3 = [];
-    for (const g of part.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
-      out3.push(parseInt(g, 16));
-    }
-    return out3;
-  };
-  let groups;
-  if (dbl >= 0) {
-    const left = parseGroups(head.slice(0, dbl));
-    const right = parseGroups(head.slice(dbl + 2));
-    if (!left || !right) return void 0;
-    const missing = 8 - left.length - right.length;
-    if (missing < 1) return void 0;
-    groups = [...left, ...new Array(missing).fill(0), ...right];
-  } else {
-    const all = parseGroups(head);
-    if (!all || all.length !== 8) return void 0;
-    groups = all;
-  }
-  let v = 0n;
-  for (const g of groups) v = v << 16n | BigInt(g);
-  if (v4Tail !== void 0) v = v & ~allOnes(32) | v4Tail;
-  return v;
-}
-function tryParseIP(s2) {
-  if (typeof s2 !== "string") return void 0;
-  if (s2.includes(":")) {
-    const v2 = parseIPv6Value(s2);
-    return v2 === void 0 ? void 0 : { family: 6, value: v2 };
-  }
-  const v = parseIPv4Value(s2);
-  return v === void 0 ? void 0 : { family: 4, value: v };
-}
-function formatIP(a) {
-  if (a.family === 4) {
-    const v = a.value;
-    return [24n, 16n, 8n, 0n].map((sh) => String(v >> sh & 255n)).join(".");
-  }
-  const groups = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number(a.value >> BigInt(i * 16) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
-}
-function tryParseCIDR(s2) {
-  if (typeof s2 !== "string") return void 0;
-  const slash = s2.indexOf("/");
-  if (slash < 0 || slash !== s2.lastIndexOf("/")) return void 0;
-  const addr = tryParseIP(s2.slice(0, slash));
-  const p = s2.slice(slash + 1);
-  if (!addr || !/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
-  const prefix = Number(p);
-  if (prefix > familyBits(addr.family)) return void 0;
-  return { family: addr.family, ip: addr.value, prefix };
-}
-function tryParseCIDROrIP(s2) {
-  if (typeof s2 !== "string") return void 0;
-  if (s2.includes("/")) return tryParseCIDR(s2);
-  const a = tryParseIP(s2);
-  return a ? { family: a.family, ip: a.value, prefix: familyBits(a.family) } : void 0;
-}
-function prefixMask(family2, prefix) {
-  const bits = familyBits(family2);
-  return allOnes(bits) ^ allOnes(bits - prefix);
-}
-function networkAddress(c) {
-  return c.ip & prefixMask(c.family, c.prefix);
-}
-function isMasked(c) {
-  return c.ip === networkAddress(c);
-}
-function maskCIDR(c) {
-  return { family: c.family, ip: networkAddress(c), prefix: c.prefix };
-}
-function formatCIDR(c) {
-  return `${formatIP({ family: c.family, value: c.ip })}/${c.prefix}`;
-}
-function cidrContains(outer, inner) {
-  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.ip & prefixMask(outer.family, outer.prefix)) === networkAddress(outer);
-}
-function cidrsOverlap(a, b2) {
-  return cidrContains(a, b2) || cidrContains(b2, a);
-}
-var IPV4_LINK_LOCAL = { family: 4, ip: 0xa9fe0000n, prefix: 16 };
-var IPV6_LINK_LOCAL = { family: 6, ip: 0xfe80n << 112n, prefix: 10 };
-function isMAC(s2) {
-  return typeof s2 === "string" && /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s2);
-}
-
-// src/api/schema.ts
-function typeName(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "object") return "object";
-  return typeof v;
-}
-function isPlainObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function join(path6, key) {
-  return path6 ? `${path6}.${key}` : key;
-}
-function str(...checks) {
-  return (v, path6, errs) => {
-    if (typeof v !== "string") {
-      errs.push({ field: path6, value: v, message: `must be a string, not ${typeName(v)}` });
-      return;
-    }
-    for (const c of checks) {
-      const m = c(v);
-      if (m) {
-        errs.push({ field: path6, value: v, message: m });
-        return;
-      }
-    }
-  };
-}
-function oneOf(...allowed) {
-  return str((s2) => allowed.includes(s2) ? void 0 : `must be one of ${allowed.join(", ")}`);
-}
-function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
-  return (v, path6, errs) => {
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      errs.push({ field: path6, value: v, message: `must be an integer, not ${typeName(v)}` });
-    } else if (v < min || v > max) {
-      errs.push({ field: path6, value: v, message: `must be between ${min} and ${max}` });
-    }
-  };
-}
-function num() {
-  return (v, path6, errs) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) errs.push({ field: path6, value: v, message: `must be a number, not ${typeName(v)}` });
-  };
-}
-function bool() {
-  return (v, path6, errs) => {
-    if (typeof v !== "boolean") errs.push({ field: path6, value: v, message: `must be true or false, not ${typeName(v)}` });
-  };
-}
-function anything() {
-  return () => {
-  };
-}
-function list(item, max) {
-  return (v, path6, errs) => {
-    if (!Array.isArray(v)) {
-      errs.push({ field: path6, value: v, message: `must be a list, not ${typeName(v)}` });
-      return;
-    }
-    if (max !== void 0 && v.length > max) errs.push({ field: path6, value: `${v.length} items`, message: `must have at most ${max} items` });
-    v.forEach((x, i) => item(x, `${path6}[${i}]`, errs));
-  };
-}
-function mapOf(value, key) {
-  return (v, path6, errs) => {
-    if (!isPlainObject(v)) {
-      errs.push({ field: path6, value: v, message: `must be a map, not ${typeName(v)}` });
-      return;
-    }
-    for (const [k, x] of Object.entries(v)) {
-      const m = key?.(k);
-      if (m) errs.push({ field: `${path6}[${JSON.stringify(k)}]`, value: k, message: m });
-      value(x, join(path6, k), errs);
-    }
-  };
-}
-function obj(fields, opts = {}) {
-  return (v, path6, errs) => {
-    if (!isPlainObject(v)) {
-      errs.push({ field: path6, value: v, message: `must be an object, not ${typeName(v)}` });
-      return;
-    }
-    for (const r of opts.required ?? []) {
-      if (v[r] === void 0 || v[r] === null || v[r] === "") errs.push({ field: join(path6, r), value: v[r] ?? "", message: "is required" });
-    }
-    for (const [k, x] of Object.entries(v)) {
-      const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : void 0;
-      if (!f) {
-        if (!opts.open) errs.push({ field: join(path6, k), value: x, message: `unknown field "${k}"` });
-        continue;
-      }
-      if (x === null) continue;
-      f(x, join(path6, k), errs);
-    }
-  };
-}
-function numberOrString(asNumber2, asString) {
-  return (v, path6, errs) => {
-    if (typeof v === "number") asNumber2(v, path6, errs);
-    else if (typeof v === "string") asString(v, path6, errs);
-    else errs.push({ field: path6, value: v, message: `must be a number or a string, not ${typeName(v)}` });
-  };
-}
-function refine(base, check2) {
-  return (v, path6, errs) => {
-    const before = errs.length;
-    base(v, path6, errs);
-    if (errs.length === before) check2(v, path6, errs);
-  };
-}
-
-// src/api/defaults.ts
-var DEFAULT_IPV4_BLOCK_SIZE = 26;
-var DEFAULT_IPV6_BLOCK_SIZE = 122;
-var DEFAULT_AS_NUMBER = 64512;
-var DEFAULT_TIER = "default";
-var DEFAULT_NAMESPACE = "default";
-function defaultIPPool(spec) {
-  const c = typeof spec.cidr === "string" ? tryParseCIDR(spec.cidr) : void 0;
-  if (spec.blockSize === void 0 && c) spec.blockSize = c.family === 4 ? DEFAULT_IPV4_BLOCK_SIZE : DEFAULT_IPV6_BLOCK_SIZE;
-  spec.ipipMode ??= "Never";
-  spec.vxlanMode ??= "Never";
-  if (spec.nodeSelector === void 0 || spec.nodeSelector === "") spec.nodeSelector = "all()";
-  if (spec.allowedUses === void 0 || Array.isArray(spec.allowedUses) && spec.allowedUses.length === 0) spec.allowedUses = ["Workload", "Tunnel"];
-}
-function inferPolicyTypes(spec) {
-  const ingress = Array.isArray(spec.ingress) && spec.ingress.length > 0;
-  const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
-  if (!egress) return ["Ingress"];
-  if (!ingress) return ["Egress"];
-  return ["Ingress", "Egress"];
-}
-function defaultPolicy(spec) {
-  if (spec.tier === void 0 || spec.tier === "") spec.tier = DEFAULT_TIER;
-  if (spec.types === void 0 || Array.isArray(spec.types) && spec.types.length === 0) spec.types = inferPolicyTypes(spec);
-}
-function defaultBGPConfiguration(name, spec) {
-  if (name !== "default") return;
-  spec.asNumber ??= DEFAULT_AS_NUMBER;
-  spec.nodeToNodeMeshEnabled ??= true;
-  spec.logSeverityScreen ??= "Info";
-}
-function defaultIPAMConfiguration(spec) {
-  spec.strictAffinity ??= false;
-  spec.autoAllocateBlocks ??= true;
-}
-function applyDefaults(r, opts = {}) {
-  const out3 = structuredClone(r);
-  if (opts.namespaced && isPlainObject(out3.metadata) && (out3.metadata.namespace === void 0 || out3.metadata.namespace === "")) {
-    out3.metadata.namespace = opts.defaultNamespace ?? DEFAULT_NAMESPACE;
-  }
-  const needsSpec = ["IPPool", "NetworkPolicy", "GlobalNetworkPolicy", "BGPConfiguration", "IPAMConfiguration"].includes(out3.kind);
-  if (out3.spec === void 0 && needsSpec && out3.kind !== "IPPool") out3.spec = {};
-  if (!isPlainObject(out3.spec)) return out3;
-  const spec = out3.spec;
-  const name = isPlainObject(out3.metadata) && typeof out3.metadata.name === "string" ? out3.metadata.name : "";
-  switch (out3.kind) {
-    case "IPPool":
-      defaultIPPool(spec);
-      break;
-    case "NetworkPolicy":
-    case "GlobalNetworkPolicy":
-      defaultPolicy(spec);
-      break;
-    case "BGPConfiguration":
-      defaultBGPConfiguration(name, spec);
-      break;
-    case "IPAMConfiguration":
-      defaultIPAMConfiguration(spec);
-      break;
-    default:
-      break;
-  }
-  return out3;
-}
-
-// src/api/validate.ts
-init_resource();
-init_kinds();
-
-// src/selector/ast.ts
-function get(labels2, key) {
-  return Object.prototype.hasOwnProperty.call(labels2, key) ? labels2[key] : void 0;
-}
-function evaluateNode(node, labels2) {
-  switch (node.type) {
-    case "all":
-      return true;
-    case "global":
-      return true;
-    case "has":
-      return get(labels2, node.label) !== void 0;
-    case "eq":
-      return get(labels2, node.label) === node.value;
-    case "ne":
-      return get(labels2, node.label) !== node.value;
-    // true when absent
-    case "in": {
-      const v = get(labels2, node.label);
-      return v !== void 0 && node.values.includes(v);
-    }
-    case "notIn": {
-      const v = get(labels2, node.label);
-      return v === void 0 || !node.values.includes(v);
-    }
-    case "contains": {
-      const v = get(labels2, node.label);
-      return v !== void 0 && v.includes(node.value);
-    }
-    case "startsWith": {
-      const v = get(labels2, node.label);
-      return v !== void 0 && v.startsWith(node.value);
-    }
-    case "endsWith": {
-      const v = get(labels2, node.label);
-      return v !== void 0 && v.endsWith(node.value);
-    }
-    case "not":
-      return !evaluateNode(node.operand, labels2);
-    case "and":
-      for (const o of node.operands) if (!evaluateNode(o, labels2)) return false;
-      return true;
-    case "or":
-      for (const o of node.operands) if (evaluateNode(o, labels2)) return true;
-      return false;
-  }
-}
-function quote(value) {
-  return value.includes('"') ? `'${value}'` : `"${value}"`;
-}
-function printNode(node) {
-  switch (node.type) {
-    case "all":
-      return "all()";
-    case "global":
-      return "global()";
-    case "has":
-      return `has(${node.label})`;
-    case "eq":
-      return `${node.label} == ${quote(node.value)}`;
-    case "ne":
-      return `${node.label} != ${quote(node.value)}`;
-    case "in":
-      return `${node.label} in {${node.values.map(quote).join(", ")}}`;
-    case "notIn":
-      return `${node.label} not in {${node.values.map(quote).join(", ")}}`;
-    case "contains":
-      return `${node.label} contains ${quote(node.value)}`;
-    case "startsWith":
-      return `${node.label} starts with ${quote(node.value)}`;
-    case "endsWith":
-      return `${node.label} ends with ${quote(node.value)}`;
-    case "not":
-      return `!${printNode(node.operand)}`;
-    case "and":
-      return `(${node.operands.map(printNode).join(" && ")})`;
-    case "or":
-      return `(${node.operands.map(printNode).join(" || ")})`;
-  }
-}
-function collectLabelKeys(node, out3) {
-  switch (node.type) {
-    case "all":
-    case "global":
-      return;
-    case "not":
-      collectLabelKeys(node.operand, out3);
-      return;
-    case "and":
-    case "or":
-      for (const o of node.operands) collectLabelKeys(o, out3);
-      return;
-    default:
-      out3.add(node.label);
-  }
-}
-function containsGlobal(node) {
-  switch (node.type) {
-    case "global":
-      return true;
-    case "not":
-      return containsGlobal(node.operand);
-    case "and":
-    case "or":
-      return node.operands.some(containsGlobal);
-    default:
-      return false;
-  }
-}
-
-// src/selector/parser.ts
-var SelectorSyntaxError = class extends Error {
-  constructor(reason, position, selector2) {
-    super(`invalid selector ${JSON.stringify(selector2)}: ${reason} at position ${position}
-  ${selector2}
-  ${" ".repeat(position)}^`);
-    this.reason = reason;
-    this.position = position;
-    this.selector = selector2;
-    this.name = "SelectorSyntaxError";
-  }
-  reason;
-  position;
-  selector;
-};
-var MAX_LABEL_LENGTH = 512;
-var LABEL_RE = /^[a-zA-Z0-9_./-]+/;
-var HAS_RE = /^has\(\s*([a-zA-Z0-9_./-]+)\s*\)/;
-var ALL_RE = /^all\(\s*\)/;
-var GLOBAL_RE = /^global\(\s*\)/;
-var AFTER_LABEL = [
-  [/^not\s+in(?![a-zA-Z0-9_./-])/, "notIn"],
-  [/^in(?![a-zA-Z0-9_./-])/, "in"],
-  [/^contains(?![a-zA-Z0-9_./-])/, "contains"],
-  [/^starts\s+with(?![a-zA-Z0-9_./-])/, "startsWith"],
-  [/^ends\s+with(?![a-zA-Z0-9_./-])/, "endsWith"]
-];
-var PUNCT = [
-  ["!=", "ne"],
-  ["==", "eq"],
-  ["&&", "and"],
-  ["||", "or"],
-  ["!", "not"],
-  ["(", "lparen"],
-  [")", "rparen"],
-  ["{", "lbrace"],
-  ["}", "rbrace"],
-  [",", "comma"]
-];
-function tokenize(input) {
-  const toks = [];
-  let i = 0;
-  while (true) {
-    while (i < input.length && /\s/.test(input[i])) i++;
-    if (i >= input.length) {
-      toks.push({ kind: "eof", value: "", pos: i });
-      return toks;
-    }
-    const rest = input.slice(i);
-    const prev = toks[toks.length - 1];
-    let m;
-    if (prev?.kind === "label") {
-      let matched = false;
-      for (const [re, kind] of AFTER_LABEL) {
-        if (m = re.exec(rest)) {
-          toks.push({ kind, value: m[0], pos: i });
-          i += m[0].length;
-          matched = true;
-          break;
-        }
-      }
-      if (matched) continue;
-    }
-    if (m = HAS_RE.exec(rest)) {
-      checkLabelLength(m[1], i + m[0].indexOf(m[1]), input);
-      toks.push({ kind: "has", value: m[1], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    if (m = ALL_RE.exec(rest)) {
-      toks.push({ kind: "all", value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    if (m = GLOBAL_RE.exec(rest)) {
-      toks.push({ kind: "global", value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    const punct = PUNCT.find(([p]) => rest.startsWith(p));
-    if (punct) {
-      toks.push({ kind: punct[1], value: punct[0], pos: i });
-      i += punct[0].length;
-      continue;
-    }
-    const c = input[i];
-    if (c === '"' || c === "'") {
-      const end = input.indexOf(c, i + 1);
-      if (end < 0) throw new SelectorSyntaxError(`unterminated string literal (missing closing ${c})`, i, input);
-      toks.push({ kind: "string", value: input.slice(i + 1, end), pos: i });
-      i = end + 1;
-      continue;
-    }
-    if (m = LABEL_RE.exec(rest)) {
-      checkLabelLength(m[0], i, input);
-      toks.push({ kind: "label", value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    throw new SelectorSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, input);
-  }
-}
-function checkLabelLength(label, pos, input) {
-  if (label.length > MAX_LABEL_LENGTH) {
-    throw new SelectorSyntaxError(`label name longer than ${MAX_LABEL_LENGTH} characters`, pos, input);
-  }
-}
-var DESCRIBE = {
-  label: "label",
-  string: "string literal",
-  eq: "'=='",
-  ne: "'!='",
-  in: "'in'",
-  notIn: "'not in'",
-  contains: "'contains'",
-  startsWith: "'starts with'",
-  endsWith: "'ends with'",
-  has: "has()",
-  all: "all()",
-  global: "global()",
-  not: "'!'",
-  and: "'&&'",
-  or: "'||'",
-  lparen: "'('",
-  rparen: "')'",
-  lbrace: "'{'",
-  rbrace: "'}'",
-  comma: "','",
-  eof: "end of selector"
-};
-function describe(t) {
-  if (t.kind === "label") return `label ${JSON.stringify(t.value)}`;
-  if (t.kind === "string") return `string ${JSON.stringify(t.value)}`;
-  return DESCRIBE[t.kind];
-}
-var Parser = class {
-  constructor(toks, input) {
-    this.toks = toks;
-    this.input = input;
-  }
-  toks;
-  input;
-  i = 0;
-  peek() {
-    return this.toks[this.i];
-  }
-  next() {
-    return this.toks[this.i++];
-  }
-  fail(t, expected) {
-    throw new SelectorSyntaxError(`expected ${expected}, found ${describe(t)}`, t.pos, this.input);
-  }
-  expect(kind) {
-    const t = this.next();
-    if (t.kind !== kind) this.fail(t, DESCRIBE[kind]);
-    return t;
-  }
-  parseAll() {
-    if (this.peek().kind === "eof") return { type: "all" };
-    const node = this.parseOr();
-    const t = this.peek();
-    if (t.kind !== "eof") this.fail(t, "'&&', '||' or end of selector");
-    return node;
-  }
-  parseOr() {
-    const operands = [this.parseAnd()];
-    while (this.peek().kind === "or") {
-      this.next();
-      operands.push(this.parseAnd());
-    }
-    return operands.length === 1 ? operands[0] : { type: "or", operands };
-  }
-  parseAnd() {
-    const operands = [this.parseUnary()];
-    while (this.peek().kind === "and") {
-      this.next();
-      operands.push(this.parseUnary());
-    }
-    return operands.length === 1 ? operands[0] : { type: "and", operands };
-  }
-  parseUnary() {
-    const t = this.next();
-    switch (t.kind) {
-      case "not": {
-        const operand = this.parseUnary();
-        return operand.type === "not" ? operand.operand : { type: "not", operand };
-      }
-      case "lparen": {
-        const inner = this.parseOr();
-        this.expect("rparen");
-        return inner;
-      }
-      case "all":
-        return { type: "all" };
-      case "global":
-        return { type: "global" };
-      case "has":
-        return { type: "has", label: t.value };
-      case "label":
-        return this.parseOperation(t.value);
-      default:
-        this.fail(t, "a label, has(), all(), global(), '!' or '('");
-    }
-  }
-  parseOperation(label) {
-    const op = this.next();
-    switch (op.kind) {
-      case "eq":
-        return { type: "eq", label, value: this.expectString() };
-      case "ne":
-        return { type: "ne", label, value: this.expectString() };
-      case "contains":
-        return { type: "contains", label, value: this.expectString() };
-      case "startsWith":
-        return { type: "startsWith", label, value: this.expectString() };
-      case "endsWith":
-        return { type: "endsWith", label, value: this.expectString() };
-      case "in":
-        return { type: "in", label, values: this.parseSet() };
-      case "notIn":
-        return { type: "notIn", label, values: this.parseSet() };
-      default:
-        this.fail(op, `an operator after label ${JSON.stringify(label)} ('==', '!=', 'in', 'not in', 'contains', 'starts with', 'ends with')`);
-    }
-  }
-  expectString() {
-    const t = this.next();
-    if (t.kind !== "string") this.fail(t, "a quoted string");
-    return t.value;
-  }
-  parseSet() {
-    this.expect("lbrace");
-    const values = /* @__PURE__ */ new Set();
-    if (this.peek().kind === "rbrace") {
-      this.next();
-      return [];
-    }
-    while (true) {
-      values.add(this.expectString());
-      const t = this.next();
-      if (t.kind === "rbrace") break;
-      if (t.kind !== "comma") this.fail(t, "',' or '}'");
-    }
-    return [...values].sort();
-  }
-};
-function parseNode(input) {
-  return new Parser(tokenize(input), input).parseAll();
-}
-
-// src/selector/index.ts
-var ParsedSelector = class {
-  constructor(ast) {
-    this.ast = ast;
-    this.usesGlobal = containsGlobal(ast);
-    this.canonical = printNode(ast);
-    const keys = /* @__PURE__ */ new Set();
-    collectLabelKeys(ast, keys);
-    this.keys = [...keys].sort();
-  }
-  ast;
-  usesGlobal;
-  canonical;
-  keys;
-  evaluate(labels2) {
-    return evaluateNode(this.ast, labels2);
-  }
-  toString() {
-    return this.canonical;
-  }
-  labelKeys() {
-    return [...this.keys];
-  }
-};
-var LruCache = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  map = /* @__PURE__ */ new Map();
-  get(k) {
-    const v = this.map.get(k);
-    if (v !== void 0) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k, v) {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value);
-  }
-  get size() {
-    return this.map.size;
-  }
-  clear() {
-    this.map.clear();
-  }
-};
-var cache = new LruCache(1024);
-function parseSelector(expr) {
-  const hit = cache.get(expr);
-  if (hit) return hit;
-  const sel = new ParsedSelector(parseNode(expr));
-  cache.set(expr, sel);
-  return sel;
-}
-function selectorError(expr) {
-  try {
-    parseSelector(expr);
-    return void 0;
-  } catch (e) {
-    if (e instanceof SelectorSyntaxError) return e.message;
-    throw e;
-  }
-}
-
-// src/api/validate.ts
-var ValidationError = class extends Error {
-  constructor(resource, errors) {
-    super(formatValidationErrors(resource, errors));
-    this.resource = resource;
-    this.errors = errors;
-    this.name = "ValidationError";
-  }
-  resource;
-  errors;
-};
-function formatValue(v) {
-  if (typeof v === "string") return v;
-  if (v === void 0) return "";
-  return JSON.stringify(v);
-}
-function formatValidationErrors(resource, errors) {
-  if (errors.length === 1) {
-    const e = errors[0];
-    return `${resource}: error with field ${e.field} = '${formatValue(e.value)}' (${e.message})`;
-  }
-  return `${resource}: error(s) with fields:` + errors.map((e) => `
--  ${e.field} = '${formatValue(e.value)}' (${e.message})`).join("");
-}
-var LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-var DNS_LABEL = new RegExp(`^${LABEL_FMT}$`);
-var DNS_SUBDOMAIN = new RegExp(`^${LABEL_FMT}(\\.${LABEL_FMT})*$`);
-var QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-var LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-var GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
-var INTERFACE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;
-var INTERFACE_PATTERN = /^[a-zA-Z0-9_.*+-]{1,15}$/;
-var PORT_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-var dnsSubdomain = (s2) => {
-  if (s2.length > 253) return "must be no more than 253 characters";
-  if (!DNS_SUBDOMAIN.test(s2)) return "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-  return void 0;
-};
-var dnsLabel = (s2) => {
-  if (s2.length > 63) return "must be no more than 63 characters";
-  if (!DNS_LABEL.test(s2)) return "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-  return void 0;
-};
-var labelKey = (k) => {
-  const slash = k.indexOf("/");
-  const prefix = slash >= 0 ? k.slice(0, slash) : void 0;
-  const name = slash >= 0 ? k.slice(slash + 1) : k;
-  if (prefix !== void 0) {
-    if (!prefix) return "label key prefix must not be empty";
-    const m = dnsSubdomain(prefix);
-    if (m) return `label key prefix ${m}`;
-  }
-  if (!name) return "label key name must not be empty";
-  if (name.length > 63) return "label key name must be no more than 63 characters";
-  if (!QUALIFIED_NAME_PART.test(name)) return "label key name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-  return void 0;
-};
-var labelValue = (v) => {
-  if (v.length > 63) return "label value must be no more than 63 characters";
-  if (!LABEL_VALUE.test(v)) return "label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-  return void 0;
-};
-var selector = (s2) => selectorError(s2);
-var duration = (s2) => GO_DURATION.test(s2) ? void 0 : "must be a duration such as 30s, 5m or 1h30m";
-var ipAddress = (s2) => tryParseIP(s2) ? void 0 : "must be a valid IP address";
-var ipv4Address = (s2) => tryParseIP(s2)?.family === 4 ? void 0 : "must be a valid IPv4 address";
-var ipv6Address = (s2) => tryParseIP(s2)?.family === 6 ? void 0 : "must be a valid IPv6 address";
-var cidrOrIP = (s2) => tryParseCIDROrIP(s2) ? void 0 : "must be a valid IP address or CIDR";
-var cidr = (s2) => tryParseCIDR(s2) ? void 0 : "must be a valid CIDR such as 10.0.0.0/16";
-var cidrFamily = (family2) => (s2) => {
-  const c = tryParseCIDROrIP(s2);
-  return c && c.family === family2 ? void 0 : `must be a valid IPv${family2} address with prefix length, e.g. ${family2 === 4 ? "10.0.0.5/24" : "fd00::5/64"}`;
-};
-var maskedCIDR = (s2) => {
-  const c = tryParseCIDR(s2);
-  if (!c) return "must be a valid CIDR such as 10.0.0.0/16";
-  if (!isMasked(c)) return `CIDR must be masked (no host bits set); did you mean ${formatCIDR(maskCIDR(c))}?`;
-  return void 0;
-};
-var mac = (s2) => isMAC(s2) ? void 0 : "must be a MAC address such as ee:ee:ee:ee:ee:ee";
-var asNumber = (v, path6, errs) => {
-  if (typeof v === "number") {
-    if (!Number.isInteger(v) || v < 1 || v > 4294967295) errs.push({ field: path6, value: v, message: "AS number must be between 1 and 4294967295" });
-    return;
-  }
-  if (typeof v === "string") {
-    const plain = /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 4294967295;
-    const dotted = /^(\d+)\.(\d+)$/.exec(v);
-    const dottedOk = dotted !== null && Number(dotted[1]) <= 65535 && Number(dotted[2]) <= 65535 && Number(dotted[1]) + Number(dotted[2]) > 0;
-    if (!plain && !dottedOk) errs.push({ field: path6, value: v, message: "AS number must be between 1 and 4294967295, or dotted notation such as 1.10" });
-    return;
-  }
-  errs.push({ field: path6, value: v, message: "AS number must be a number" });
-};
-function portNumberRange(s2) {
-  const m = /^(\d{1,5}):(\d{1,5})$/.exec(s2);
-  if (!m) return void 0;
-  const lo = Number(m[1]);
-  const hi = Number(m[2]);
-  if (lo > 65535 || hi > 65535) return "port range values must be between 0 and 65535";
-  if (lo > hi) return `port range minimum ${lo} is greater than maximum ${hi}`;
-  return "";
-}
-var port = numberOrString(int(0, 65535), str((s2) => {
-  const r = portNumberRange(s2);
-  if (r !== void 0) return r || void 0;
-  if (/^\d+$/.test(s2)) return Number(s2) > 65535 ? "port must be between 0 and 65535" : void 0;
-  if (s2.length > 15 || !PORT_NAME.test(s2) || !/[a-zA-Z]/.test(s2)) return 'must be a port number, a range "min:max" or a port name (up to 15 alphanumerics and "-")';
-  return void 0;
-}));
-var PROTOCOL_NAMES = ["TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite"];
-var protocol = numberOrString(int(1, 255), str((s2) => {
-  if (PROTOCOL_NAMES.some((p) => p.toLowerCase() === s2.toLowerCase())) return void 0;
-  if (/^\d+$/.test(s2) && Number(s2) >= 1 && Number(s2) <= 255) return void 0;
-  return `must be one of ${PROTOCOL_NAMES.join(", ")} or a number 1-255`;
-}));
-function protocolSupportsPorts(p) {
-  if (typeof p === "number") return p === 6 || p === 17 || p === 132;
-  if (typeof p !== "string") return false;
-  return ["tcp", "udp", "sctp", "6", "17", "132"].includes(p.toLowerCase());
-}
-var secretKeyRef = obj({ secretKeyRef: obj({ name: str(dnsSubdomain), key: str(), optional: bool() }, { required: ["name", "key"] }) });
-var icmpFields = refine(
-  obj({ type: int(0, 254), code: int(0, 255) }),
-  (v, path6, errs) => {
-    if (v.code !== void 0 && v.type === void 0) errs.push({ field: `${path6}.code`, value: v.code, message: "ICMP code specified without an ICMP type" });
-  }
-);
-var entityRule = obj({
-  nets: list(str(cidrOrIP)),
-  notNets: list(str(cidrOrIP)),
-  selector: str(selector),
-  notSelector: str(selector),
-  namespaceSelector: str(selector),
-  ports: list(port),
-  notPorts: list(port),
-  serviceAccounts: obj({ names: list(str()), selector: str(selector) }),
-  services: obj({ name: str(), namespace: str() }, { required: ["name"] })
-});
-function checkRule(r, path6, errs) {
-  for (const side of ["source", "destination"]) {
-    const e = r[side];
-    if (!e) continue;
-    if ((e.ports?.length || e.notPorts?.length) && !protocolSupportsPorts(r.protocol)) {
-      errs.push({ field: `${path6}.protocol`, value: r.protocol ?? "", message: `${side} ports are only valid with protocol TCP, UDP or SCTP` });
-    }
-    if (r.ipVersion !== void 0) {
-      for (const key of ["nets", "notNets"]) {
-        (e[key] ?? []).forEach((n, i) => {
-          const c = tryParseCIDROrIP(n);
-          if (c && c.family !== r.ipVersion) errs.push({ field: `${path6}.${side}.${key}[${i}]`, value: n, message: `does not match the rule's ipVersion ${r.ipVersion}` });
-        });
-      }
-    }
-  }
-  for (const key of ["icmp", "notICMP"]) {
-    if (r[key] === void 0) continue;
-    const p2 = String(r.protocol ?? "").toLowerCase();
-    if (!["icmp", "icmpv6", "1", "58"].includes(p2)) {
-      errs.push({ field: `${path6}.${key}`, value: r[key], message: "ICMP fields require protocol ICMP or ICMPv6" });
-    }
-  }
-  const p = String(r.protocol ?? "").toLowerCase();
-  if (r.ipVersion === 6 && (p === "icmp" || p === "1")) errs.push({ field: `${path6}.protocol`, value: r.protocol, message: "protocol ICMP is IPv4 only; use ICMPv6 with ipVersion 6" });
-  if (r.ipVersion === 4 && (p === "icmpv6" || p === "58")) errs.push({ field: `${path6}.protocol`, value: r.protocol, message: "protocol ICMPv6 is IPv6 only; use ICMP with ipVersion 4" });
-}
-var rule = refine(obj({
-  action: oneOf("Allow", "Deny", "Log", "Pass"),
-  ipVersion: (v, path6, errs) => {
-    if (v !== 4 && v !== 6) errs.push({ field: path6, value: v, message: "must be 4 or 6" });
-  },
-  protocol,
-  notProtocol: protocol,
-  icmp: icmpFields,
-  notICMP: icmpFields,
-  source: entityRule,
-  destination: entityRule,
-  http: obj({ methods: list(str()), paths: list(obj({ exact: str(), prefix: str() })) }),
-  metadata: obj({ annotations: mapOf(str()) })
-}, { required: ["action"] }), checkRule);
-var POLICY_TYPES = ["Ingress", "Egress"];
-var policyTypes = refine(list(oneOf(...POLICY_TYPES), 2), (v, path6, errs) => {
-  if (new Set(v).size !== v.length) errs.push({ field: path6, value: v, message: "must not repeat a policy type" });
-});
-var policyCommon = {
-  tier: str(dnsLabel),
-  order: num(),
-  selector: str(selector),
-  types: policyTypes,
-  ingress: list(rule, 1024),
-  egress: list(rule, 1024),
-  serviceAccountSelector: str(selector),
-  performanceHints: list(oneOf("AssumeNeededOnEveryNode"))
-};
-var globalPolicySpec = refine(obj({
-  ...policyCommon,
-  namespaceSelector: str(selector),
-  doNotTrack: bool(),
-  preDNAT: bool(),
-  applyOnForward: bool()
-}), (v, path6, errs) => {
-  if (v.preDNAT && v.doNotTrack) errs.push({ field: `${path6}.preDNAT`, value: true, message: "preDNAT and doNotTrack cannot both be true" });
-  if ((v.preDNAT || v.doNotTrack) && !v.applyOnForward) {
-    errs.push({ field: `${path6}.applyOnForward`, value: v.applyOnForward ?? false, message: "applyOnForward must be true if either preDNAT or doNotTrack is true" });
-  }
-  if (v.preDNAT && v.egress?.length) errs.push({ field: `${path6}.egress`, value: `${v.egress.length} rules`, message: "preDNAT policy cannot have any egress rules" });
-  if (v.preDNAT && v.types?.includes("Egress")) errs.push({ field: `${path6}.types`, value: v.types, message: "preDNAT policy cannot have 'Egress' type" });
-});
-var endpointPort = obj({ name: str((s2) => PORT_NAME.test(s2) && s2.length <= 15 ? void 0 : 'must be up to 15 alphanumerics and "-"'), protocol, port: int(0, 65535), hostPort: int(0, 65535), hostIP: str(ipAddress) }, { required: ["name", "port"] });
-var logSeverity = oneOf("Trace", "Debug", "Info", "Warning", "Error", "Fatal", "Panic", "None");
-var ippoolSpec = refine(obj({
-  cidr: str(maskedCIDR),
-  blockSize: int(0, 128),
-  ipipMode: oneOf("Never", "Always", "CrossSubnet"),
-  vxlanMode: oneOf("Never", "Always", "CrossSubnet"),
-  natOutgoing: bool(),
-  disabled: bool(),
-  disableBGPExport: bool(),
-  nodeSelector: str(selector),
-  namespaceSelector: str(selector),
-  allowedUses: refine(list(oneOf("Workload", "Tunnel", "LoadBalancer")), (v, path6, errs) => {
-    if (new Set(v).size !== v.length) errs.push({ field: path6, value: v, message: "must not repeat a use" });
-  }),
-  assignmentMode: oneOf("Automatic", "Manual")
-}, { required: ["cidr"] }), (v, path6, errs) => {
-  const c = tryParseCIDR(v.cidr);
-  if (c.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
-    errs.push({ field: `${path6}.cidr`, value: v.cidr, message: "IP pool range overlaps with IPv4 link local range 169.254.0.0/16" });
-  }
-  if (c.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
-    errs.push({ field: `${path6}.cidr`, value: v.cidr, message: "IP pool range overlaps with IPv6 link local range fe80::/10" });
-  }
-  if (v.blockSize !== void 0) {
-    const [lo, hi] = c.family === 4 ? [20, 32] : [116, 128];
-    if (v.blockSize < lo || v.blockSize > hi) {
-      errs.push({ field: `${path6}.blockSize`, value: v.blockSize, message: `block size for an IPv${c.family} pool must be between ${lo} and ${hi}` });
-    } else if (c.prefix > v.blockSize && !v.disabled) {
-      errs.push({ field: `${path6}.cidr`, value: v.cidr, message: `IP pool size is too small for use with Calico IPAM: its prefix must be /${v.blockSize} (the block size) or shorter` });
-    }
-  }
-  const ipip = v.ipipMode ?? "Never";
-  const vxlan = v.vxlanMode ?? "Never";
-  if (ipip !== "Never" && c.family === 6) errs.push({ field: `${path6}.ipipMode`, value: ipip, message: "IPIP is not supported on an IPv6 IP pool" });
-  if (ipip !== "Never" && vxlan !== "Never") errs.push({ field: `${path6}.vxlanMode`, value: vxlan, message: "IPIP and VXLAN cannot both be enabled on the same IP pool" });
-  const uses = v.allowedUses ?? [];
-  if (uses.includes("LoadBalancer")) {
-    if (uses.length > 1) errs.push({ field: `${path6}.allowedUses`, value: uses, message: "LoadBalancer cannot be combined with other uses" });
-    if (ipip !== "Never" || vxlan !== "Never") errs.push({ field: `${path6}.allowedUses`, value: uses, message: "LoadBalancer pools cannot use IPIP or VXLAN encapsulation" });
-  }
-});
-var nodeSpec = obj({
-  bgp: obj({
-    ipv4Address: str(cidrFamily(4)),
-    ipv6Address: str(cidrFamily(6)),
-    asNumber,
-    ipv4IPIPTunnelAddr: str(ipv4Address),
-    routeReflectorClusterID: str(ipv4Address)
-  }),
-  ipv4VXLANTunnelAddr: str(ipv4Address),
-  vxlanTunnelMACAddr: str(mac),
-  ipv6VXLANTunnelAddr: str(ipv6Address),
-  vxlanTunnelMACAddrV6: str(mac),
-  wireguard: obj({ interfaceIPv4Address: str(ipv4Address), interfaceIPv6Address: str(ipv6Address) }),
-  addresses: list(obj({ address: str(cidrOrIP), type: oneOf("CalicoNodeIP", "InternalIP", "ExternalIP") }, { required: ["address"] })),
-  orchRefs: list(obj({ nodeName: str(), orchestrator: str() }, { required: ["orchestrator"] })),
-  interfaces: list(obj({ name: str(), addresses: list(str(cidrOrIP)) }))
-});
-var cidrEntry = obj({ cidr: str(cidr) }, { required: ["cidr"] });
-var bgpConfigurationSpec = obj({
-  logSeverityScreen: logSeverity,
-  nodeToNodeMeshEnabled: bool(),
-  asNumber,
-  serviceLoadBalancerIPs: list(cidrEntry),
-  serviceExternalIPs: list(cidrEntry),
-  serviceClusterIPs: list(cidrEntry),
-  communities: list(obj({ name: str(), value: str((s2) => /^\d+:\d+(:\d+)?$/.test(s2) ? void 0 : "must be a community aa:nn or a large community aa:nn:mm") }, { required: ["name", "value"] })),
-  prefixAdvertisements: list(obj({ cidr: str(cidr), communities: list(str()) }, { required: ["cidr"] })),
-  listenPort: int(1, 65535),
-  nodeMeshPassword: secretKeyRef,
-  nodeMeshMaxRestartTime: str(duration),
-  bindMode: oneOf("None", "NodeIP"),
-  ignoredInterfaces: list(str()),
-  localWorkloadPeeringIPV4: str(ipv4Address),
-  localWorkloadPeeringIPV6: str(ipv6Address),
-  programClusterRoutes: oneOf("Enabled", "Disabled", "EnabledNoEncapOnly"),
-  ipv4NormalRoutePriority: int(1, 2147483646),
-  ipv6NormalRoutePriority: int(1, 2147483646),
-  ipv4ElevatedRoutePriority: int(1, 2147483646),
-  ipv6ElevatedRoutePriority: int(1, 2147483646),
-  nodeSelector: str(selector)
-});
-var peerIP = (s2) => {
-  if (tryParseIP(s2)) return void 0;
-  const v6 = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s2);
-  if (v6) return tryParseIP(v6[1])?.family === 6 && (v6[2] === void 0 || Number(v6[2]) <= 65535) ? void 0 : "must be an IP address, ip:port or [ipv6]:port";
-  const v4 = /^([^:]+):(\d{1,5})$/.exec(s2);
-  if (v4 && tryParseIP(v4[1])?.family === 4 && Number(v4[2]) >= 1 && Number(v4[2]) <= 65535) return void 0;
-  return "must be an IP address, ip:port or [ipv6]:port";
-};
-var bgpPeerSpec = refine(obj({
-  node: str(dnsSubdomain),
-  peerIP: str(peerIP),
-  asNumber,
-  nodeSelector: str(selector),
-  peerSelector: str(selector),
-  password: secretKeyRef,
-  sourceAddress: oneOf("UseNodeIP", "None"),
-  failureDetectionMode: oneOf("None", "BFDIfDirectlyConnected"),
-  restartMode: oneOf("GracefulRestart", "LongLivedGracefulRestart"),
-  maxRestartTime: str(duration),
-  birdGatewayMode: oneOf("Recursive", "DirectIfDirectlyConnected"),
-  numAllowedLocalASNumbers: int(1, 10),
-  ttlSecurity: int(0, 255),
-  keepaliveTime: str(duration),
-  keepOriginalNextHop: bool(),
-  nextHopMode: oneOf("Auto", "Self", "Keep"),
-  localASNumber: asNumber,
-  reachableBy: str(ipAddress),
-  filters: list(str(dnsSubdomain)),
-  localWorkloadSelector: str(selector),
-  reversePeering: oneOf("Auto", "Manual")
-}), (v, path6, errs) => {
-  if (v.node && v.nodeSelector) errs.push({ field: `${path6}.nodeSelector`, value: v.nodeSelector, message: "node and nodeSelector cannot both be set" });
-  if (v.peerIP && v.peerSelector) errs.push({ field: `${path6}.peerSelector`, value: v.peerSelector, message: "peerIP and peerSelector cannot both be set" });
-  if (v.peerSelector && v.asNumber !== void 0) errs.push({ field: `${path6}.asNumber`, value: v.asNumber, message: "asNumber cannot be set with peerSelector (the AS comes from the selected nodes)" });
-  if (!v.peerIP && !v.peerSelector) errs.push({ field: `${path6}.peerIP`, value: "", message: "one of peerIP or peerSelector is required" });
-  if (v.peerIP && v.asNumber === void 0) errs.push({ field: `${path6}.asNumber`, value: "", message: "asNumber is required with peerIP" });
-  if (v.keepOriginalNextHop && v.nextHopMode !== void 0) errs.push({ field: `${path6}.nextHopMode`, value: v.nextHopMode, message: "nextHopMode and keepOriginalNextHop cannot both be set" });
-});
-var protoPortList = list(obj({ protocol: oneOf("TCP", "UDP", "SCTP", "tcp", "udp", "sctp"), port: int(0, 65535), net: str(cidrOrIP) }, { required: ["port"] }));
-var felixTyped = {
-  logSeverityScreen: logSeverity,
-  logSeverityFile: logSeverity,
-  logSeveritySys: logSeverity,
-  logFilePath: str(),
-  logPrefix: str(),
-  logDebugFilenameRegex: str(),
-  ipipEnabled: bool(),
-  ipipMTU: int(0, 65535),
-  vxlanEnabled: bool(),
-  vxlanMTU: int(0, 65535),
-  vxlanMTUV6: int(0, 65535),
-  vxlanPort: int(1, 65535),
-  vxlanVNI: int(0, 16777215),
-  wireguardEnabled: bool(),
-  wireguardEnabledV6: bool(),
-  wireguardMTU: int(0, 65535),
-  wireguardMTUV6: int(0, 65535),
-  wireguardListeningPort: int(1, 65535),
-  wireguardListeningPortV6: int(1, 65535),
-  wireguardRoutingRulePriority: int(1, 32765),
-  wireguardInterfaceName: str(),
-  wireguardInterfaceNameV6: str(),
-  wireguardHostEncryptionEnabled: bool(),
-  wireguardKeepAlive: str(duration),
-  wireguardThreadingEnabled: bool(),
-  bpfEnabled: bool(),
-  bpfLogLevel: oneOf("Off", "Info", "Debug"),
-  bpfDataIfacePattern: str(),
-  bpfConnectTimeLoadBalancing: oneOf("TCP", "Enabled", "Disabled"),
-  bpfExternalServiceMode: oneOf("Tunnel", "DSR"),
-  bpfKubeProxyIptablesCleanupEnabled: bool(),
-  defaultEndpointToHostAction: oneOf("Drop", "Accept", "Return"),
-  iptablesFilterAllowAction: oneOf("Accept", "Return"),
-  iptablesMangleAllowAction: oneOf("Accept", "Return"),
-  iptablesFilterDenyAction: oneOf("Drop", "Reject"),
-  iptablesBackend: oneOf("Legacy", "NFT", "Auto"),
-  iptablesRefreshInterval: str(duration),
-  iptablesPostWriteCheckInterval: str(duration),
-  iptablesLockTimeout: str(duration),
-  iptablesLockProbeInterval: str(duration),
-  iptablesMarkMask: int(0, 4294967295),
-  iptablesNATOutgoingInterfaceFilter: str(),
-  iptablesLockFilePath: str(),
-  ipsetsRefreshInterval: str(duration),
-  nftablesMode: oneOf("Disabled", "Enabled", "Auto"),
-  nftablesRefreshInterval: str(duration),
-  nftablesFilterAllowAction: oneOf("Accept", "Return"),
-  nftablesMangleAllowAction: oneOf("Accept", "Return"),
-  nftablesFilterDenyAction: oneOf("Drop", "Reject"),
-  nftablesMarkMask: int(0, 4294967295),
-  routeRefreshInterval: str(duration),
-  routeSyncDisabled: bool(),
-  routeSource: oneOf("WorkloadIPs", "CalicoIPAM"),
-  routeTableRange: obj({ min: int(1, 250), max: int(1, 250) }, { required: ["min", "max"] }),
-  routeTableRanges: list(obj({ min: int(1, 4294967295), max: int(1, 4294967295) }, { required: ["min", "max"] })),
-  deviceRouteSourceAddress: str(ipv4Address),
-  deviceRouteSourceAddressIPv6: str(ipv6Address),
-  deviceRouteProtocol: int(0, 255),
-  removeExternalRoutes: bool(),
-  programClusterRoutes: oneOf("Enabled", "Disabled"),
-  interfacePrefix: str(),
-  interfaceExclude: str(),
-  interfaceRefreshInterval: str(duration),
-  chainInsertMode: oneOf("Insert", "Append"),
-  dataplaneWatchdogTimeout: str(duration),
-  dataplaneDriver: str(),
-  netlinkTimeout: str(duration),
-  reportingInterval: str(duration),
-  reportingTTL: str(duration),
-  endpointReportingEnabled: bool(),
-  endpointReportingDelay: str(duration),
-  endpointStatusPathPrefix: str(),
-  failsafeInboundHostPorts: protoPortList,
-  failsafeOutboundHostPorts: protoPortList,
-  natPortRange: port,
-  natOutgoingAddress: str(ipv4Address),
-  natOutgoingExclusions: oneOf("IPPoolsOnly", "IPPoolsAndHostIPs"),
-  healthEnabled: bool(),
-  healthHost: str(),
-  healthPort: int(1, 65535),
-  healthTimeoutOverrides: list(obj({ name: str(), timeout: str(duration) })),
-  prometheusMetricsEnabled: bool(),
-  prometheusMetricsHost: str(),
-  prometheusMetricsPort: int(1, 65535),
-  prometheusGoMetricsEnabled: bool(),
-  prometheusProcessMetricsEnabled: bool(),
-  prometheusWireGuardMetricsEnabled: bool(),
-  ipv6Support: bool(),
-  mtuIfacePattern: str(),
-  featureDetectOverride: str(),
-  featureGates: str(),
-  floatingIPs: oneOf("Enabled", "Disabled"),
-  externalNodesCIDRList: list(str(cidrOrIP)),
-  allowVXLANPacketsFromWorkloads: bool(),
-  allowIPIPPacketsFromWorkloads: bool(),
-  useInternalDataplaneDriver: bool(),
-  xdpEnabled: bool(),
-  xdpRefreshInterval: str(duration),
-  sidecarAccelerationEnabled: bool(),
-  serviceLoopPrevention: oneOf("Drop", "Reject", "Disabled"),
-  workloadSourceSpoofing: oneOf("Disabled", "Any"),
-  kubeNodePortRanges: list(port),
-  policySyncPathPrefix: str(),
-  maxIpsetSize: int(0, 2147483647),
-  genericXDPEnabled: bool(),
-  openstackRegion: str(),
-  metadataAddr: str(),
-  metadataPort: int(0, 65535),
-  usageReportingEnabled: bool(),
-  usageReportingInitialDelay: str(duration),
-  usageReportingInterval: str(duration),
-  flowLogsFlushInterval: str(duration),
-  flowLogsCollectorDebugTrace: bool(),
-  flowLogsGoldmaneServer: str(),
-  flowLogsLocalReporter: oneOf("Enabled", "Disabled"),
-  flowLogsPolicyEvaluationMode: oneOf("None", "Continuous"),
-  ipForwarding: oneOf("Enabled", "Disabled"),
-  bpfHostNetworkedNATWithoutCTLB: oneOf("Enabled", "Disabled"),
-  ipsetsRefreshIntervalV6: str(duration),
-  vxlanMTUv6: int(0, 65535),
-  debugMemoryProfilePath: str(),
-  debugDisableLogDropping: bool(),
-  debugSimulateCalcGraphHangAfter: str(duration),
-  debugSimulateDataplaneHangAfter: str(duration),
-  debugHost: str(),
-  debugPort: int(0, 65535),
-  awsSrcDstCheck: oneOf("DoNothing", "Enable", "Disable"),
-  awsSecondaryIPSupport: oneOf("Enabled", "EnabledENIPerWorkload", "Disabled"),
-  awsSecondaryIPRoutingRulePriority: int(0, 4294967295),
-  awsRequestTimeout: str(duration),
-  bpfCTLBLogFilter: str(),
-  bpfDisableUnprivileged: bool(),
-  bpfDSROptoutCIDRs: list(str(cidrOrIP)),
-  bpfEnforceRPF: oneOf("Disabled", "Strict", "Loose"),
-  bpfExtToServiceConnmark: int(0, 4294967295),
-  bpfForceTrackPacketsFromIfaces: list(str()),
-  bpfHostConntrackBypass: bool(),
-  bpfL3IfacePattern: str(),
-  bpfLogFilters: mapOf(str()),
-  bpfMapSizeConntrack: int(0, 2147483647),
-  bpfMapSizeIPSets: int(0, 2147483647),
-  bpfMapSizeIfState: int(0, 2147483647),
-  bpfMapSizeNATAffinity: int(0, 2147483647),
-  bpfMapSizeNATBackend: int(0, 2147483647),
-  bpfMapSizeNATFrontend: int(0, 2147483647),
-  bpfMapSizeRoute: int(0, 2147483647),
-  bpfPSNATPorts: port,
-  bpfPolicyDebugEnabled: bool(),
-  bpfRedirectToPeer: oneOf("Disabled", "Enabled", "L2Only"),
-  bpfAttachType: oneOf("TC", "TCX"),
-  bpfConntrackCleanupMode: oneOf("Auto", "Userspace", "BPFProgram"),
-  bpfConntrackLogLevel: oneOf("Off", "Debug"),
-  bpfConntrackTimeouts: anything(),
-  bpfExcludeCIDRsFromNAT: list(str(cidrOrIP)),
-  bpfExportBufferSizeMB: int(0, 2147483647),
-  bpfKubeProxyEndpointSlicesEnabled: bool(),
-  bpfKubeProxyMinSyncPeriod: str(duration),
-  bpfMapSizePerCPUConntrack: int(0, 2147483647),
-  bpfProfiling: oneOf("Enabled", "Disabled"),
-  bpfMaglevMaxEndpointsPerService: int(0, 2147483647),
-  bpfMaglevMaxServices: int(0, 2147483647),
-  bpfJITHardening: oneOf("Auto", "Strict"),
-  bpfIpv6SourceAddress: str(ipv6Address),
-  bpfRedirectToPeerV6: str(),
-  goGCThreshold: int(-1, 2147483647),
-  goMemoryLimitMB: int(-1, 2147483647),
-  goMaxProcs: int(-1, 2147483647),
-  cgroupV2Path: str(),
-  ipForwardingV6: str(),
-  requireMTUFile: bool(),
-  logActionRateLimit: str(),
-  logActionRateLimitBurst: int(0, 2147483647),
-  logDropActionOverride: str(),
-  egressIPSupport: str(),
-  nfNetlinkBufSize: str(),
-  statusReportingInterval: str(duration),
-  windowsManageFirewallRules: oneOf("Enabled", "Disabled"),
-  liveMigrationRouteConvergenceTime: str(duration),
-  iptablesNATOutgoingInterfaceFilterV6: str(),
-  tproxyMode: oneOf("Disabled", "Enabled", "EnabledDefaultDeny"),
-  tproxyPort: int(0, 65535),
-  tproxyUpstreamConnMark: int(0, 4294967295),
-  ipsecMode: str(),
-  dnsCacheFile: str()
-};
-var felixConfigurationSpec = obj(felixTyped);
-var hostEndpointSpec = refine(obj({
-  node: str(dnsSubdomain),
-  interfaceName: str((s2) => INTERFACE_PATTERN.test(s2) ? void 0 : 'must be an interface name (up to 15 characters) or "*"'),
-  expectedIPs: list(str(ipAddress)),
-  profiles: list(str(dnsSubdomain)),
-  ports: list(endpointPort)
-}, { required: ["node"] }), (v, path6, errs) => {
-  if (!v.interfaceName && !v.expectedIPs?.length) errs.push({ field: `${path6}.interfaceName`, value: "", message: "either interfaceName or expectedIPs must be set" });
-});
-var workloadEndpointSpec = obj({
-  orchestrator: str(),
-  workload: str(),
-  node: str(dnsSubdomain),
-  containerID: str(),
-  pod: str(),
-  endpoint: str(),
-  serviceAccountName: str(),
-  ipNetworks: list(str(cidrOrIP)),
-  ipNATs: list(obj({ internalIP: str(ipAddress), externalIP: str(ipAddress) }, { required: ["internalIP", "externalIP"] })),
-  ipv4Gateway: str(ipv4Address),
-  ipv6Gateway: str(ipv6Address),
-  profiles: list(str(dnsSubdomain)),
-  interfaceName: str((s2) => INTERFACE_NAME.test(s2) ? void 0 : "must be a Linux interface name of 1-15 characters"),
-  mac: str(mac),
-  ports: list(endpointPort),
-  allowSpoofedSourcePrefixes: list(str(cidrOrIP)),
-  qosControls: anything(),
-  awsElasticIPs: list(str(ipv4Address)),
-  qosPolicyName: str()
-}, { required: ["node", "interfaceName"] });
-var profileSpec = obj({ ingress: list(rule, 1024), egress: list(rule, 1024), labelsToApply: mapOf(str(labelValue), labelKey) });
-var networkSetSpec = obj({ nets: list(str(cidrOrIP)), allowedEgressDomains: list(str()) });
-var clusterInformationSpec = obj({ clusterGUID: str(), clusterType: str(), calicoVersion: str(), datastoreReady: bool(), variant: str(), cnxVersion: str() });
-var ipamConfigurationSpec = refine(obj({
-  strictAffinity: bool(),
-  autoAllocateBlocks: bool(),
-  maxBlocksPerHost: int(0, 2147483647),
-  kubeVirtVMAddressPersistence: oneOf("Enabled", "Disabled"),
-  ipCooldownSeconds: int(0, 1200)
-}), () => {
-});
-var tierSpec = obj({ order: num(), defaultAction: oneOf("Deny", "Pass") });
-var ipamBlockSpec = obj({}, { open: true });
-var singletonDefault = (kind) => (s2) => s2 === "default" ? void 0 : `the only valid ${kind} name is "default"`;
-var defaultOrNodeName = dnsSubdomain;
-var RULES = {
-  IPPool: { spec: ippoolSpec, name: dnsSubdomain, specRequired: true, status: true },
-  Node: { spec: nodeSpec, name: dnsSubdomain, status: true },
-  BGPConfiguration: {
-    spec: bgpConfigurationSpec,
-    name: defaultOrNodeName,
-    check: (r, errs) => {
-      if (r.metadata.name === "default") return;
-      const s2 = r.spec ?? {};
-      for (const f of ["nodeToNodeMeshEnabled", "asNumber", "serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"]) {
-        if (s2[f] !== void 0) errs.push({ field: `spec.${f}`, value: s2[f], message: 'is only valid on the global BGPConfiguration "default"' });
-      }
-    }
-  },
-  BGPPeer: { spec: bgpPeerSpec, name: dnsSubdomain, specRequired: true },
-  FelixConfiguration: { spec: felixConfigurationSpec, name: defaultOrNodeName },
-  ClusterInformation: { spec: clusterInformationSpec, name: singletonDefault("ClusterInformation") },
-  WorkloadEndpoint: { spec: workloadEndpointSpec, name: dnsSubdomain, specRequired: true },
-  HostEndpoint: { spec: hostEndpointSpec, name: dnsSubdomain, specRequired: true },
-  Profile: { spec: profileSpec, name: dnsSubdomain },
-  NetworkPolicy: { spec: obj(policyCommon), name: dnsSubdomain },
-  GlobalNetworkPolicy: { spec: globalPolicySpec, name: dnsSubdomain },
-  NetworkSet: { spec: networkSetSpec, name: dnsSubdomain },
-  GlobalNetworkSet: { spec: networkSetSpec, name: dnsSubdomain },
-  Tier: { spec: tierSpec, name: dnsLabel },
-  IPAMConfiguration: { spec: ipamConfigurationSpec, name: singletonDefault("IPAMConfiguration") },
-  IPAMBlock: { spec: ipamBlockSpec, name: dnsSubdomain },
-  BlockAffinity: { spec: ipamBlockSpec, name: (s2) => s2.length <= 253 ? void 0 : "must be no more than 253 characters" },
-  IPAMHandle: { spec: ipamBlockSpec, name: (s2) => s2.length > 0 && s2.length <= 253 ? void 0 : "must be 1-253 characters" }
-};
-var metadataSchema = obj({
-  name: str(),
-  namespace: str(dnsLabel),
-  resourceVersion: str(),
-  uid: str(),
-  creationTimestamp: str(),
-  generation: int(0),
-  labels: mapOf(str(labelValue), labelKey),
-  annotations: mapOf(str()),
-  generateName: str(),
-  finalizers: list(str()),
-  ownerReferences: anything(),
-  managedFields: anything(),
-  deletionTimestamp: str(),
-  deletionGracePeriodSeconds: int(0)
-});
-function describeResource(r) {
-  if (!isPlainObject(r)) return "resource";
-  const kind = typeof r.kind === "string" && r.kind ? r.kind : "resource";
-  const md = isPlainObject(r.metadata) ? r.metadata : {};
-  const name = typeof md.name === "string" ? md.name : "";
-  const ns = typeof md.namespace === "string" ? md.namespace : void 0;
-  return resourceId(kind, name, ns);
-}
-function validateResource(r) {
-  const errs = [];
-  if (!isPlainObject(r)) return [{ field: "(document)", value: r, message: "a resource must be a YAML/JSON object" }];
-  if (r.apiVersion !== API_VERSION) errs.push({ field: "apiVersion", value: r.apiVersion ?? "", message: `must be ${API_VERSION}` });
-  const kind = typeof r.kind === "string" ? r.kind : "";
-  const info = kindInfo(kind);
-  const rules = RULES[kind];
-  if (!info || !rules) {
-    errs.push({ field: "kind", value: r.kind ?? "", message: "unknown resource kind" });
-    return errs;
-  }
-  for (const k of Object.keys(r)) {
-    if (!["apiVersion", "kind", "metadata", "spec", "status"].includes(k)) errs.push({ field: k, value: r[k], message: `unknown field "${k}"` });
-  }
-  if (r.status !== void 0 && !rules.status) errs.push({ field: "status", value: r.status, message: `${kind} has no status` });
-  if (!isPlainObject(r.metadata)) {
-    errs.push({ field: "metadata", value: r.metadata ?? "", message: "is required" });
-  } else {
-    const md = r.metadata;
-    metadataSchema(md, "metadata", errs);
-    if (typeof md.name !== "string" || md.name === "") {
-      errs.push({ field: "metadata.name", value: md.name ?? "", message: "is required" });
-    } else {
-      const m = rules.name(md.name);
-      if (m) errs.push({ field: "metadata.name", value: md.name, message: m });
-    }
-    if (info.namespaced && (typeof md.namespace !== "string" || md.namespace === "")) {
-      errs.push({ field: "metadata.namespace", value: md.namespace ?? "", message: `is required for namespaced kind ${kind}` });
-    }
-    if (!info.namespaced && md.namespace !== void 0 && md.namespace !== "") {
-      errs.push({ field: "metadata.namespace", value: md.namespace, message: `must not be set: ${kind} is not namespaced` });
-    }
-  }
-  if (r.spec === void 0 || r.spec === null) {
-    if (rules.specRequired) errs.push({ field: "spec", value: "", message: "is required" });
-  } else {
-    const before = errs.length;
-    rules.spec(r.spec, "spec", errs);
-    if (errs.length === before && rules.check && isPlainObject(r.metadata)) rules.check(r, errs);
-  }
-  return errs;
-}
-
-// src/api/client.ts
-var UnsupportedKindError = class extends Error {
-  constructor(kind, message) {
-    super(message);
-    this.kind = kind;
-    this.name = "UnsupportedKindError";
-  }
-  kind;
-};
-function mergePatch(target, patch) {
-  if (!isPlainObject(patch)) return structuredClone(patch);
-  const result = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete result[k];
-    else result[k] = mergePatch(result[k], v);
-  }
-  return result;
-}
-function notFound(kind, name, namespace, cause) {
-  const id = resourceId(kind, name, namespace);
-  return new DatastoreError("NotFound", `resource does not exist: ${id} with error: ${cause ?? `${kind} "${name}" not found`}`);
-}
-var ResourceClient = class {
-  constructor(datastore, opts = {}) {
-    this.datastore = datastore;
-    this.defaultNamespace = opts.defaultNamespace ?? DEFAULT_NAMESPACE;
-    this.allowIpamKinds = opts.allowIpamKinds ?? false;
-    this.conflictRetries = opts.conflictRetries ?? 5;
-  }
-  datastore;
-  defaultNamespace;
-  allowIpamKinds;
-  conflictRetries;
-  /** The kind info for a writable kind, or UnsupportedKindError. */
-  writableKind(kind) {
-    const info = typeof kind === "string" ? kindInfo(kind) : void 0;
-    if (!info) throw new UnsupportedKindError(String(kind ?? ""), `resource type '${String(kind ?? "")}' is not supported`);
-    if (info.ipam && !this.allowIpamKinds) {
-      throw new UnsupportedKindError(info.kind, `resource type '${info.kind}' cannot be written: IPAM objects change only through IPAM operations (tabby ipam)`);
-    }
-    return info;
-  }
-  /** Default and validate without looking at the store. Throws ValidationError / UnsupportedKindError. */
-  normalize(input) {
-    if (!isPlainObject(input)) throw new ValidationError("resource", [{ field: "(document)", value: input, message: "a resource must be a YAML/JSON object" }]);
-    const info = this.writableKind(input.kind);
-    const obj2 = applyDefaults(input, { namespaced: info.namespaced, defaultNamespace: this.defaultNamespace });
-    const errs = validateResource(obj2);
-    if (errs.length) throw new ValidationError(describeResource(obj2), errs);
-    if (!info.namespaced) delete obj2.metadata.namespace;
-    return obj2;
-  }
-  /**
-   * Everything a write would check, without writing. `pending` are other objects about to be written in the
-   * same batch (a multi-document file), so conflicts among them are caught before anything is stored.
-   */
-  async prepare(input, mode, pending = []) {
-    const obj2 = this.normalize(input);
-    const md = obj2.metadata;
-    const existing = await this.datastore.get(obj2.kind, md.name, md.namespace);
-    const id = resourceId(obj2.kind, md.name, md.namespace);
-    if (mode === "create") {
-      if (md.resourceVersion) throw new ValidationError(id, [{ field: "metadata.resourceVersion", value: md.resourceVersion, message: "field must not be set for a create request" }]);
-      if (existing) throw new DatastoreError("AlreadyExists", `resource already exists: ${id}`);
-    }
-    if (mode === "replace" && !existing) throw notFound(obj2.kind, md.name, md.namespace);
-    const errs = await this.crossChecks(obj2, existing, pending);
-    if (errs.length) throw new ValidationError(id, errs);
-    return { mode, obj: obj2, existing: mode === "create" ? void 0 : existing };
-  }
-  /** Write a prepared object. apply/replace without a resourceVersion use the stored one (last writer wins). */
-  async commit(p) {
-    const obj2 = structuredClone(p.obj);
-    if (p.mode === "create" || !p.existing) {
-      delete obj2.metadata.resourceVersion;
-      delete obj2.metadata.uid;
-      delete obj2.metadata.creationTimestamp;
-      return this.datastore.create(obj2);
-    }
-    obj2.metadata.resourceVersion ||= p.existing.metadata.resourceVersion;
-    return this.datastore.update(obj2);
-  }
-  async create(input) {
-    return this.commit(await this.prepare(input, "create"));
-  }
-  async replace(input) {
-    return this.commit(await this.prepare(input, "replace"));
-  }
-  /** Create or update. Without a user-supplied resourceVersion, a lost race is retried on fresh state. */
-  async apply(input) {
-    const pinned = isPlainObject(input) && isPlainObject(input.metadata) && !!input.metadata.resourceVersion;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.commit(await this.prepare(input, "apply"));
-      } catch (e) {
-        const raced = isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound");
-        if (pinned || !raced || attempt >= this.conflictRetries) throw e;
-      }
-    }
-  }
-  async get(kind, name, namespace) {
-    const info = this.kind(kind);
-    const ns = info.namespaced ? namespace ?? this.defaultNamespace : void 0;
-    const r = await this.datastore.get(info.kind, name, ns);
-    if (!r) throw notFound(info.kind, name, ns);
-    return r;
-  }
-  /** List a kind; namespace undefined = all namespaces (namespaced kinds). */
-  async list(kind, namespace) {
-    const info = this.kind(kind);
-    return (await this.datastore.list(info.kind, info.namespaced && namespace !== void 0 ? { namespace } : {})).items;
-  }
-  async delete(kind, name, namespace, resourceVersion) {
-    const info = this.writableKind(kind);
-    const ns = info.namespaced ? namespace || this.defaultNamespace : void 0;
-    if (info.kind === "Tier") await this.checkTierUnused(name);
-    try {
-      return await this.datastore.delete(info.kind, name, ns, resourceVersion || void 0);
-    } catch (e) {
-      if (isDatastoreError(e, "NotFound")) throw notFound(info.kind, name, ns, e.message);
-      throw e;
-    }
-  }
-  /** Read-modify-write with CAS, retried when another writer got in between. */
-  async modify(kind, name, namespace, change) {
-    const info = this.writableKind(kind);
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.get(info.kind, name, namespace);
-      const next = change(structuredClone(current));
-      if (!isPlainObject(next)) throw new ValidationError(resourceId(info.kind, name, current.metadata.namespace), [{ field: "(document)", value: next, message: "the result must be an object" }]);
-      const md = isPlainObject(next.metadata) ? next.metadata : next.metadata = {};
-      for (const f of ["name", "namespace"]) {
-        if (md[f] !== void 0 && md[f] !== current.metadata[f]) {
-          throw new ValidationError(resourceId(info.kind, name, current.metadata.namespace), [{ field: `metadata.${f}`, value: md[f], message: "cannot be changed" }]);
-        }
-      }
-      md.resourceVersion ??= current.metadata.resourceVersion;
-      const pinned = md.resourceVersion !== current.metadata.resourceVersion;
-      try {
-        return await this.commit(await this.prepare(next, "replace"));
-      } catch (e) {
-        if (pinned || !isDatastoreError(e, "Conflict") || attempt >= this.conflictRetries) throw e;
-      }
-    }
-  }
-  /** JSON merge patch (RFC 7386) of an existing resource. */
-  async patch(kind, name, namespace, patch) {
-    if (!isPlainObject(patch)) throw new ValidationError(resourceId(kind, name, namespace), [{ field: "(patch)", value: patch, message: "a merge patch must be a JSON object" }]);
-    return this.modify(kind, name, namespace, (cur) => {
-      const next = mergePatch(cur, patch);
-      next.apiVersion ??= API_VERSION;
-      return next;
-    });
-  }
-  kind(kind) {
-    const info = kindInfo(kind);
-    if (!info) throw new UnsupportedKindError(kind, `resource type '${kind}' is not supported`);
-    return info;
-  }
-  async checkTierUnused(name) {
-    if (name === DEFAULT_TIER) throw new ValidationError(resourceId("Tier", name), [{ field: "metadata.name", value: name, message: "the default tier cannot be deleted" }]);
-    for (const kind of ["NetworkPolicy", "GlobalNetworkPolicy"]) {
-      const used = (await this.datastore.list(kind)).items.find((p) => (p.spec?.tier ?? DEFAULT_TIER) === name);
-      if (used) {
-        throw new ValidationError(resourceId("Tier", name), [{ field: "metadata.name", value: name, message: `tier is still used by ${describeResource(used)}; delete its policies first` }]);
-      }
-    }
-  }
-  /** Rules that need other resources: the ones libcalico-go's clients enforce at write time. */
-  async crossChecks(obj2, existing, pending) {
-    const errs = [];
-    const spec = obj2.spec ?? {};
-    switch (obj2.kind) {
-      case "IPPool": {
-        if (existing) {
-          for (const f of ["cidr", "blockSize"]) {
-            if (existing.spec?.[f] !== void 0 && existing.spec[f] !== spec[f]) {
-              errs.push({ field: `spec.${f}`, value: spec[f], message: `IPPool ${f} cannot be modified (currently ${existing.spec[f]})` });
-            }
-          }
-        }
-        const mine = tryParseCIDR(spec.cidr);
-        if (!mine) break;
-        const others = [...(await this.datastore.list("IPPool")).items, ...pending.filter((p) => p.kind === "IPPool")];
-        for (const o of others) {
-          if (o.metadata.name === obj2.metadata.name) continue;
-          const c = tryParseCIDR(o.spec?.cidr);
-          if (c && cidrsOverlap(mine, c)) {
-            errs.push({ field: "spec.cidr", value: spec.cidr, message: `IPPool(${obj2.metadata.name}) CIDR overlaps with IPPool(${o.metadata.name}) CIDR ${o.spec.cidr}` });
-            break;
-          }
-        }
-        break;
-      }
-      case "NetworkPolicy":
-      case "GlobalNetworkPolicy": {
-        const tier = spec.tier ?? DEFAULT_TIER;
-        if (tier !== DEFAULT_TIER && !pending.some((p) => p.kind === "Tier" && p.metadata.name === tier) && !await this.datastore.get("Tier", tier)) {
-          errs.push({ field: "spec.tier", value: tier, message: `tier "${tier}" does not exist; create the Tier first` });
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    return errs;
-  }
-};
-
-// src/ctl/resources.ts
-init_types();
-
-// src/ctl/errors.ts
-init_types();
-var EXIT_OK = 0;
-var EXIT_FAILED = 1;
-var EXIT_USAGE = 2;
-var EXIT_UNAVAILABLE = 3;
-var CliError = class extends Error {
-  constructor(message, exitCode = EXIT_FAILED) {
-    super(message);
-    this.exitCode = exitCode;
-    this.name = "CliError";
-  }
-  exitCode;
-};
-function exitCodeFor(err2) {
-  if (err2 instanceof CommanderError) {
-    if (err2.code === "commander.helpDisplayed" || err2.code === "commander.version" || err2.code === "commander.help") return EXIT_OK;
-    return EXIT_USAGE;
-  }
-  if (err2 instanceof CliError) return err2.exitCode;
-  if (isDatastoreError(err2, "Unavailable")) return EXIT_UNAVAILABLE;
-  return EXIT_FAILED;
-}
-function formatError(err2) {
-  if (err2 instanceof CommanderError) return "";
-  if (err2 instanceof Error) return err2.message;
-  return String(err2);
-}
-
-// src/datastore/index.ts
-var import_yaml = __toESM(require_dist(), 1);
-init_types();
-init_types();
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-var DEFAULT_EMBEDDED_PATH = "/var/lib/tabby/datastore.db";
-var DEFAULT_CONFIG_FILES = ["/etc/tabby/tabby.cfg", "/etc/calico/calicoctl.cfg"];
-var DEFAULT_ETCD_ENDPOINT = "http://127.0.0.1:2379";
-function parseType(value, source) {
-  if (value === "embedded" || value === "etcdv3") return value;
-  if (value === "kubernetes") {
-    throw new DatastoreError("Invalid", `${source}: datastore type "kubernetes" is not supported by Tabby (use "embedded" or "etcdv3")`);
-  }
-  throw new DatastoreError("Invalid", `${source}: unknown datastore type ${JSON.stringify(value)} (use "embedded" or "etcdv3")`);
-}
-function parseEndpoints(value, source) {
-  const raw = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : void 0;
-  if (!raw) throw new DatastoreError("Invalid", `${source}: etcd endpoints must be a comma-separated string or a list`);
-  const out3 = [];
-  for (const item of raw) {
-    if (typeof item !== "string") throw new DatastoreError("Invalid", `${source}: etcd endpoint ${JSON.stringify(item)} is not a string`);
-    const s2 = item.trim();
-    if (!s2) continue;
-    const withScheme = /^[a-z]+:\/\//i.test(s2) ? s2 : `http://${s2}`;
-    let url;
-    try {
-      url = new URL(withScheme);
-    } catch {
-      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" is not a URL`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" must use http:// or https://`);
-    }
-    if (!url.hostname) throw new DatastoreError("Invalid", `${source}: etcd endpoint "${s2}" has no host`);
-    out3.push(`${url.protocol}//${url.host}`);
-  }
-  if (!out3.length) throw new DatastoreError("Invalid", `${source}: no etcd endpoints given`);
-  return out3;
-}
-function optionalString(value, field, source) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  if (typeof value !== "string") throw new DatastoreError("Invalid", `${source}: ${field} must be a string`);
-  return value;
-}
-function readConfigFile(file) {
-  let text;
-  try {
-    text = readFileSync2(file, "utf8");
-  } catch (err2) {
-    throw new DatastoreError("Invalid", `cannot read datastore config file ${file}: ${err2.message}`);
-  }
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(text);
-  } catch (err2) {
-    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: ${err2.message.split("\n")[0]}`);
-  }
-  const source = `config file ${file}`;
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new DatastoreError("Invalid", `malformed datastore config file ${file}: expected a CalicoAPIConfig document`);
-  }
-  const d = doc;
-  if (d.apiVersion !== "projectcalico.org/v3" || d.kind !== "CalicoAPIConfig") {
-    throw new DatastoreError("Invalid", `${source}: expected apiVersion projectcalico.org/v3 and kind CalicoAPIConfig, got ${String(d.apiVersion)} ${String(d.kind)}`);
-  }
-  if (d.spec === void 0 || d.spec === null) return {};
-  if (typeof d.spec !== "object" || Array.isArray(d.spec)) throw new DatastoreError("Invalid", `${source}: spec must be a mapping`);
-  const spec = d.spec;
-  const layer = {};
-  if (spec.datastoreType !== void 0 && spec.datastoreType !== "") layer.type = parseType(spec.datastoreType, `${source} spec.datastoreType`);
-  if (spec.etcdEndpoints !== void 0 && spec.etcdEndpoints !== "") layer.etcdEndpoints = parseEndpoints(spec.etcdEndpoints, `${source} spec.etcdEndpoints`);
-  layer.path = optionalString(spec.datastorePath, "spec.datastorePath", source);
-  layer.etcdKeyPrefix = optionalString(spec.etcdKeyPrefix, "spec.etcdKeyPrefix", source);
-  layer.etcdKeyFile = optionalString(spec.etcdKeyFile, "spec.etcdKeyFile", source);
-  layer.etcdCertFile = optionalString(spec.etcdCertFile, "spec.etcdCertFile", source);
-  layer.etcdCACertFile = optionalString(spec.etcdCACertFile, "spec.etcdCACertFile", source);
-  return layer;
-}
-function envLayer(env) {
-  const layer = {};
-  if (env.DATASTORE_TYPE) layer.type = parseType(env.DATASTORE_TYPE, "DATASTORE_TYPE");
-  if (env.ETCD_ENDPOINTS) layer.etcdEndpoints = parseEndpoints(env.ETCD_ENDPOINTS, "ETCD_ENDPOINTS");
-  layer.path = env.TABBY_DATASTORE_PATH || void 0;
-  layer.etcdKeyPrefix = env.TABBY_ETCD_KEY_PREFIX || void 0;
-  layer.etcdKeyFile = env.ETCD_KEY_FILE || void 0;
-  layer.etcdCertFile = env.ETCD_CERT_FILE || void 0;
-  layer.etcdCACertFile = env.ETCD_CA_CERT_FILE || void 0;
-  return layer;
-}
-function flagLayer(o) {
-  const layer = { ...o };
-  if (o.type !== void 0) layer.type = parseType(o.type, "datastore type flag");
-  if (o.etcdEndpoints !== void 0) layer.etcdEndpoints = parseEndpoints(o.etcdEndpoints, "etcd endpoints flag");
-  return layer;
-}
-function resolveDatastoreConfig(opts = {}) {
-  const env = opts.env ?? process.env;
-  const file = opts.configFile ?? DEFAULT_CONFIG_FILES.find((f) => existsSync(f));
-  const layers = [flagLayer(opts.overrides ?? {}), envLayer(env), file ? readConfigFile(file) : {}];
-  const pick = (k) => {
-    for (const l of layers) if (l[k] !== void 0) return l[k];
-    return void 0;
-  };
-  const endpoints = pick("etcdEndpoints");
-  const type = pick("type") ?? (endpoints ? "etcdv3" : "embedded");
-  if (type === "embedded") {
-    return { type, path: pick("path") ?? DEFAULT_EMBEDDED_PATH };
-  }
-  const cfg = { type, etcdEndpoints: endpoints ?? [DEFAULT_ETCD_ENDPOINT] };
-  for (const k of ["etcdKeyPrefix", "etcdCACertFile", "etcdCertFile", "etcdKeyFile"]) {
-    const v = pick(k);
-    if (v !== void 0) cfg[k] = v;
-  }
-  return cfg;
-}
-async function openDatastore(cfg = resolveDatastoreConfig()) {
-  switch (cfg.type) {
-    case "embedded": {
-      const { EmbeddedDatastore: EmbeddedDatastore2 } = await Promise.resolve().then(() => (init_embedded(), embedded_exports));
-      return new EmbeddedDatastore2(cfg.path ?? DEFAULT_EMBEDDED_PATH);
-    }
-    case "etcdv3": {
-      const { EtcdDatastore: EtcdDatastore2 } = await Promise.resolve().then(() => (init_etcd(), etcd_exports));
-      return new EtcdDatastore2({
-        endpoints: cfg.etcdEndpoints?.length ? cfg.etcdEndpoints : [DEFAULT_ETCD_ENDPOINT],
-        keyPrefix: cfg.etcdKeyPrefix,
-        caCertFile: cfg.etcdCACertFile,
-        certFile: cfg.etcdCertFile,
-        keyFile: cfg.etcdKeyFile
-      });
-    }
-    default:
-      throw new DatastoreError("Invalid", `unknown datastore type ${JSON.stringify(cfg.type)}`);
-  }
-}
-
-// src/ctl/context.ts
-init_types();
-var overrides = {};
-function out(s2) {
-  (overrides.stdout ?? ((x) => process.stdout.write(x)))(s2);
-}
-function err(s2) {
-  (overrides.stderr ?? ((x) => process.stderr.write(x)))(s2);
-}
-async function readStdin() {
-  if (overrides.stdin) return overrides.stdin();
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  return Buffer.concat(chunks).toString("utf8");
-}
-function globalOpts(cmd) {
-  let root2 = cmd;
-  while (root2.parent) root2 = root2.parent;
-  return root2.opts();
-}
-async function openCommandDatastore(cmd) {
-  if (overrides.datastore) return { datastore: overrides.datastore, owned: false };
-  let ds;
-  try {
-    const cfg = resolveDatastoreConfig({ configFile: globalOpts(cmd).config });
-    ds = await openDatastore(cfg);
-  } catch (e) {
-    if (isDatastoreError(e, "Invalid")) throw new CliError(e.message, EXIT_USAGE);
-    if (isDatastoreError(e, "Unavailable")) throw new CliError(`datastore unavailable: ${e.message}`, EXIT_UNAVAILABLE);
-    throw e;
-  }
-  return { datastore: ds, owned: true };
-}
-async function withDatastore(cmd, fn, opts = {}) {
-  const { datastore, owned } = await openCommandDatastore(cmd);
-  try {
-    return await fn({ datastore, client: new ResourceClient(datastore, { defaultNamespace: opts.namespace }) });
-  } finally {
-    if (owned) await datastore.close().catch(() => {
-    });
-  }
-}
-
-// src/ctl/output.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-init_resource();
-var OUTPUT_FORMATS = ["ps", "wide", "yaml", "json"];
-function tabwrite(rows, minWidth = 5, padding = 3) {
-  const widths = [];
-  for (const row2 of rows) {
-    row2.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? minWidth, [...cell].length + padding);
-    });
-  }
-  return rows.map((row2) => row2.map((cell, i) => cell + " ".repeat(widths[i] - [...cell].length)).join("") + "\n").join("");
-}
-var s = (v) => v === void 0 || v === null ? "" : String(v);
-var b = (v) => v === true ? "true" : "false";
-var joinList = (v) => Array.isArray(v) ? v.map(String).join(",") : "";
-var labels = (v) => v && typeof v === "object" ? Object.entries(v).sort(([a], [c]) => a.localeCompare(c)).map(([k, x]) => `${k}=${x}`).join(",") : "";
-var NAME = { header: "NAME", cell: (r) => r.metadata.name };
-var col = (header, cell) => ({ header, cell });
-function bgpPeerNode(r) {
-  const sp = r.spec ?? {};
-  if (sp.node) return String(sp.node);
-  if (sp.nodeSelector) return String(sp.nodeSelector);
-  return "(global)";
-}
-function nodeAsn(r, ctx) {
-  const own = r.spec?.bgp?.asNumber;
-  if (own !== void 0) return String(own);
-  if (!r.spec?.bgp) return "";
-  return `(${ctx.globalAsNumber ?? DEFAULT_AS_NUMBER})`;
-}
-function stripPrefix(addr) {
-  return typeof addr === "string" ? addr : "";
-}
-var wepNats = (r) => Array.isArray(r.spec?.ipNATs) ? r.spec.ipNATs.map((n) => `${n.internalIP}<->${n.externalIP}`).join(",") : "";
-var policyColumns = (wide) => wide ? [NAME, col("TIER", (r) => s(r.spec?.tier ?? DEFAULT_TIER)), col("ORDER", (r) => s(r.spec?.order)), col("SELECTOR", (r) => s(r.spec?.selector))] : [NAME, col("TIER", (r) => s(r.spec?.tier ?? DEFAULT_TIER))];
-function columnsFor(kind, wide) {
-  switch (kind) {
-    case "IPPool":
-      return wide ? [
-        NAME,
-        col("CIDR", (r) => s(r.spec?.cidr)),
-        col("NAT", (r) => b(r.spec?.natOutgoing)),
-        col("IPIPMODE", (r) => s(r.spec?.ipipMode ?? "Never")),
-        col("VXLANMODE", (r) => s(r.spec?.vxlanMode ?? "Never")),
-        col("DISABLED", (r) => b(r.spec?.disabled)),
-        col("DISABLEBGPEXPORT", (r) => b(r.spec?.disableBGPExport)),
-        col("SELECTOR", (r) => s(r.spec?.nodeSelector))
-      ] : [NAME, col("CIDR", (r) => s(r.spec?.cidr)), col("SELECTOR", (r) => s(r.spec?.nodeSelector))];
-    case "Node":
-      return wide ? [NAME, col("ASN", nodeAsn), col("IPV4", (r) => stripPrefix(r.spec?.bgp?.ipv4Address)), col("IPV6", (r) => stripPrefix(r.spec?.bgp?.ipv6Address))] : [NAME];
-    case "BGPPeer":
-      return [NAME, col("PEERIP", (r) => s(r.spec?.peerIP ?? r.spec?.peerSelector)), col("NODE", bgpPeerNode), col("ASN", (r) => s(r.spec?.asNumber))];
-    case "BGPConfiguration":
-      return [
-        NAME,
-        col("LOGSEVERITY", (r) => s(r.spec?.logSeverityScreen)),
-        col("MESHENABLED", (r) => r.spec?.nodeToNodeMeshEnabled === void 0 ? "" : b(r.spec.nodeToNodeMeshEnabled)),
-        col("ASNUMBER", (r) => s(r.spec?.asNumber))
-      ];
-    case "HostEndpoint":
-      return wide ? [
-        NAME,
-        col("NODE", (r) => s(r.spec?.node)),
-        col("INTERFACE", (r) => s(r.spec?.interfaceName)),
-        col("IPS", (r) => joinList(r.spec?.expectedIPs)),
-        col("PROFILES", (r) => joinList(r.spec?.profiles))
-      ] : [NAME, col("NODE", (r) => s(r.spec?.node))];
-    case "WorkloadEndpoint": {
-      const workload = col("WORKLOAD", (r) => s(r.spec?.workload || r.spec?.pod));
-      const rest = [col("NODE", (r) => s(r.spec?.node)), col("NETWORKS", (r) => joinList(r.spec?.ipNetworks)), col("INTERFACE", (r) => s(r.spec?.interfaceName))];
-      return wide ? [NAME, workload, ...rest, col("PROFILES", (r) => joinList(r.spec?.profiles)), col("NATS", wepNats)] : [workload, ...rest];
-    }
-    case "NetworkPolicy":
-    case "GlobalNetworkPolicy":
-      return policyColumns(wide);
-    case "Profile":
-      return wide ? [NAME, col("LABELS", (r) => labels(r.spec?.labelsToApply))] : [NAME];
-    case "NetworkSet":
-    case "GlobalNetworkSet":
-      return wide ? [NAME, col("NETS", (r) => joinList(r.spec?.nets))] : [NAME];
-    case "IPAMConfiguration": {
-      const base = [NAME, col("STRICTAFFINITY", (r) => b(r.spec?.strictAffinity)), col("AUTOALLOCATEBLOCKS", (r) => b(r.spec?.autoAllocateBlocks ?? true))];
-      return wide ? [...base, col("MAXBLOCKSPERHOST", (r) => s(r.spec?.maxBlocksPerHost ?? 0))] : base;
-    }
-    case "Tier":
-      return [NAME, col("ORDER", (r) => s(r.spec?.order))];
-    case "IPAMBlock":
-      return [NAME, col("CIDR", (r) => s(r.spec?.cidr)), col("AFFINITY", (r) => s(r.spec?.affinity))];
-    case "BlockAffinity":
-      return [NAME, col("NODE", (r) => s(r.spec?.node)), col("CIDR", (r) => s(r.spec?.cidr)), col("STATE", (r) => s(r.spec?.state))];
-    default:
-      return [NAME];
-  }
-}
-function renderTable(kind, items, opts) {
-  const cols = columnsFor(kind, opts.wide);
-  const all = opts.withNamespace ? [col("NAMESPACE", (r) => s(r.metadata.namespace)), ...cols] : cols;
-  const rows = [all.map((c) => c.header), ...items.map((r) => all.map((c) => c.cell(r, opts.ctx ?? {})))];
-  return tabwrite(rows);
-}
-function goOrder(r) {
-  const out3 = { kind: r.kind, apiVersion: r.apiVersion };
-  for (const k of ["metadata", "spec", "status"]) if (r[k] !== void 0) out3[k] = r[k];
-  return out3;
-}
-function listOf(kind, items, resourceVersion) {
-  return { kind: `${kind}List`, apiVersion: API_VERSION, metadata: resourceVersion ? { resourceVersion } : {}, items };
-}
-function renderYaml(doc) {
-  return (0, import_yaml2.stringify)(doc, { sortMapEntries: true, lineWidth: 0 });
-}
-function renderJson(doc) {
-  const ordered = (v) => {
-    if (v && typeof v === "object" && !Array.isArray(v) && "kind" in v && "apiVersion" in v) {
-      const o = v;
-      if (Array.isArray(o.items)) return { kind: o.kind, apiVersion: o.apiVersion, metadata: o.metadata, items: o.items.map(ordered) };
-      return goOrder(o);
-    }
-    return v;
-  };
-  return JSON.stringify(ordered(doc), null, 2) + "\n";
-}
-
-// src/ctl/version.ts
-init_types();
-import { readFileSync as readFileSync3 } from "node:fs";
-import { dirname as dirname2, join as join2 } from "node:path";
-import { fileURLToPath } from "node:url";
-var root = join2(dirname2(fileURLToPath(import.meta.url)), "..", "..");
-function clientVersion() {
-  try {
-    const pkg = JSON.parse(readFileSync3(join2(root, "package.json"), "utf8"));
-    return `v${pkg.version ?? "0.0.0"}`;
-  } catch {
-    return "unknown";
-  }
-}
-function gitCommit() {
-  if (process.env.TABBY_GIT_COMMIT) return process.env.TABBY_GIT_COMMIT;
-  try {
-    const head = readFileSync3(join2(root, ".git", "HEAD"), "utf8").trim();
-    if (!head.startsWith("ref: ")) return head.slice(0, 8);
-    const ref = head.slice(5);
-    try {
-      return readFileSync3(join2(root, ".git", ref), "utf8").trim().slice(0, 8);
-    } catch {
-      const packed = readFileSync3(join2(root, ".git", "packed-refs"), "utf8");
-      const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
-      return line ? line.slice(0, 8) : "unknown";
-    }
-  } catch {
-    return "unknown";
-  }
-}
-var row = (label, value) => `${(label + ":").padEnd(19)}${value}
-`;
-function registerVersionCommand(program2) {
-  program2.command("version").description("Show client and cluster versions").action(async (_opts, cmd) => {
-    out(row("Client Version", clientVersion()));
-    out(row("Git commit", gitCommit()));
-    try {
-      await withDatastore(cmd, async ({ datastore }) => {
-        const info = await datastore.get("ClusterInformation", "default");
-        if (!info) throw new CliError('Unable to retrieve Cluster Version or Type: ClusterInformation "default" does not exist (no node has started yet)', EXIT_FAILED);
-        out(row("Cluster Version", String(info.spec?.calicoVersion ?? "unknown")));
-        out(row("Cluster Type", String(info.spec?.clusterType ?? "unknown")));
-      });
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      const code = isDatastoreError(e, "Unavailable") ? EXIT_UNAVAILABLE : EXIT_FAILED;
-      throw new CliError(`Unable to retrieve Cluster Version or Type: ${e.message}`, code);
-    }
-  });
-}
-
-// src/ctl/resources.ts
-var K8S_NETWORKING_API = "networking.k8s.io/v1";
-function isYamlFile(name) {
-  return /\.(ya?ml|json)$/i.test(name);
-}
-function parseDocuments(text, source) {
-  const docs = [];
-  (0, import_yaml3.parseAllDocuments)(text).forEach((d, i) => {
-    const where = `${source} (document ${i + 1})`;
-    if (d.errors.length) {
-      const e = d.errors[0];
-      throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split("\n")[0]}`, EXIT_USAGE);
-    }
-    const obj2 = d.toJS({ maxAliasCount: 100 });
-    if (obj2 === null || obj2 === void 0) return;
-    if (isPlainObject(obj2) && typeof obj2.kind === "string" && (obj2.kind === "List" || obj2.kind.endsWith("List")) && Array.isArray(obj2.items)) {
-      obj2.items.forEach((item, j) => docs.push({ source: `${where} item ${j + 1}`, obj: item }));
-      return;
-    }
-    docs.push({ source: where, obj: obj2 });
-  });
-  return docs;
-}
-async function loadDocuments(path6) {
-  if (path6 === "-") return parseDocuments(await readStdin(), "stdin");
-  let st;
-  try {
-    st = await stat(path6);
-  } catch {
-    throw new CliError(`Failed to execute command: open ${path6}: no such file or directory`, EXIT_USAGE);
-  }
-  if (st.isDirectory()) {
-    const names = (await readdir(path6)).filter(isYamlFile).sort();
-    const docs = [];
-    for (const n of names) docs.push(...parseDocuments(await readFile(join3(path6, n), "utf8"), join3(path6, n)));
-    return docs;
-  }
-  return parseDocuments(await readFile(path6, "utf8"), path6);
-}
-async function convertDocument(d) {
-  if (isPlainObject(d.obj) && d.obj.apiVersion === K8S_NETWORKING_API && d.obj.kind === "NetworkPolicy") {
-    const { convertK8sNetworkPolicy: convertK8sNetworkPolicy2 } = await Promise.resolve().then(() => (init_k8s_conversion(), k8s_conversion_exports));
-    try {
-      return convertK8sNetworkPolicy2(d.obj);
-    } catch (e) {
-      const md = isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
-      throw new ValidationError(`KubernetesNetworkPolicy(${String(md.namespace ?? DEFAULT_NAMESPACE)}/${String(md.name ?? "")})`, [
-        { field: "(document)", value: d.source, message: e.message }
-      ]);
-    }
-  }
-  return d.obj;
-}
-function kindOf(obj2) {
-  return isPlainObject(obj2) && typeof obj2.kind === "string" ? obj2.kind : "";
-}
-function countPhrase(n, kinds) {
-  const uniq = [...new Set(kinds)];
-  return uniq.length === 1 ? `${n} '${uniq[0]}' resource(s)` : `${n} resource(s)`;
-}
-var PAST = { create: "created", apply: "applied", replace: "replaced", delete: "deleted" };
-function describeFailure(e) {
-  if (e instanceof ValidationError || e instanceof UnsupportedKindError) return e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-function exitCodeOf(errors) {
-  if (errors.some((e) => isDatastoreError(e, "Unavailable"))) return EXIT_UNAVAILABLE;
-  if (errors.some((e) => e instanceof UnsupportedKindError || e instanceof CliError && e.exitCode === EXIT_USAGE)) return EXIT_USAGE;
-  return EXIT_FAILED;
-}
-function kindArg(name) {
-  const info = resolveKind(name);
-  if (!info) throw new CliError(`Failed to execute command: resource type '${name}' is not supported`, EXIT_USAGE);
-  return info;
-}
-async function writeFromFile(cmd, mode, opts) {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
-  await withDatastore(cmd, async ({ client }) => {
-    const prepared = [];
-    const failures = [];
-    let skipped = 0;
-    for (const d of docs) {
-      try {
-        const converted = await convertDocument(d);
-        checkNamespaceFlag(converted, opts.namespace);
-        prepared.push(await client.prepare(converted, mode, prepared.map((p) => p.obj)));
-      } catch (e) {
-        if (mode === "create" && opts.skipExists && isDatastoreError(e, "AlreadyExists")) {
-          skipped++;
-          continue;
-        }
-        if (isDatastoreError(e, "Unavailable")) throw e;
-        failures.push({ kind: kindOf(d.obj) || "unknown", error: e });
-      }
-    }
-    if (failures.length) {
-      for (const f of failures) err(`Failed to ${mode} '${f.kind}' resource: [${describeFailure(f.error)}]
-`);
-      const what = failures.length === docs.length ? "all" : `${failures.length} of ${docs.length}`;
-      throw new CliError(`Nothing was ${PAST[mode]}: ${what} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
-    }
-    let done = 0;
-    for (const p of prepared) {
-      try {
-        await client.commit(p);
-        done++;
-      } catch (e) {
-        if (isDatastoreError(e, "Unavailable")) throw e;
-        const msg = describeFailure(e);
-        if (done === 0) throw new CliError(`Failed to ${mode} '${p.obj.kind}' resource: [${msg}]`, EXIT_FAILED);
-        throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${prepared.length} resources:
-Hit error: ${msg}`, EXIT_FAILED);
-      }
-    }
-    const kinds = prepared.map((p) => p.obj.kind);
-    out(`Successfully ${PAST[mode]} ${countPhrase(done, kinds)}
-`);
-    if (skipped) out(`Skipped ${skipped} resource(s) that already exist
-`);
-  }, { namespace: opts.namespace });
-}
-function checkNamespaceFlag(obj2, namespace) {
-  if (!namespace || !isPlainObject(obj2) || !isPlainObject(obj2.metadata)) return;
-  const ns = obj2.metadata.namespace;
-  if (typeof ns === "string" && ns !== "" && ns !== namespace) {
-    throw new ValidationError(describeResource(obj2), [{ field: "metadata.namespace", value: ns, message: `does not match the namespace given with -n (${namespace})` }]);
-  }
-}
-async function deleteFromFile(cmd, opts) {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
-  const targets = await Promise.all(docs.map(async (d) => {
-    const obj2 = await convertDocument(d);
-    const md = isPlainObject(obj2) && isPlainObject(obj2.metadata) ? obj2.metadata : {};
-    const kind = kindOf(obj2);
-    if (!resolveKind(kind) || resolveKind(kind).kind !== kind) throw new CliError(`Failed to delete '${kind || "unknown"}' resource: [resource type '${kind}' is not supported] (${d.source})`, EXIT_USAGE);
-    if (typeof md.name !== "string" || !md.name) throw new CliError(`Failed to delete '${kind}' resource: [metadata.name is required] (${d.source})`, EXIT_USAGE);
-    return { kind, name: md.name, namespace: typeof md.namespace === "string" && md.namespace ? md.namespace : opts.namespace, rv: typeof md.resourceVersion === "string" ? md.resourceVersion : void 0 };
-  }));
-  await withDatastore(cmd, async ({ client }) => deleteAll(client, targets, opts.skipNotExists ?? false), { namespace: opts.namespace });
-}
-async function deleteAll(client, targets, skipNotExists) {
-  let done = 0;
-  let skipped = 0;
-  for (const t of targets) {
-    try {
-      await client.delete(t.kind, t.name, t.namespace, t.rv);
-      done++;
-    } catch (e) {
-      if (skipNotExists && isDatastoreError(e, "NotFound")) {
-        skipped++;
-        continue;
-      }
-      if (isDatastoreError(e, "Unavailable")) throw e;
-      const code = e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED;
-      if (done === 0) throw new CliError(`Failed to delete '${t.kind}' resource: [${describeFailure(e)}]`, code);
-      throw new CliError(`Partial success: deleted the first ${done} out of ${targets.length} resources:
-Hit error: ${describeFailure(e)}`, code);
-    }
-  }
-  out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}
-`);
-}
-function outputFormat(o) {
-  if (OUTPUT_FORMATS.includes(o)) return o;
-  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use one of ${OUTPUT_FORMATS.join(", ")})`, EXIT_USAGE);
-}
-async function getCommand(cmd, kindName, names, opts) {
-  const format = outputFormat(opts.output);
-  if (opts.namespace && opts.allNamespaces) throw new CliError("Failed to execute command: --namespace and --all-namespaces cannot be used together", EXIT_USAGE);
-  let selector2;
-  if (opts.selector !== void 0) {
-    try {
-      selector2 = parseSelector(opts.selector);
-    } catch (e) {
-      if (e instanceof SelectorSyntaxError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
-      throw e;
-    }
-  }
-  let wanted;
-  if (opts.filename) {
-    if (kindName) throw new CliError("Failed to execute command: give either -f or KIND [NAME...], not both", EXIT_USAGE);
-    wanted = (await loadDocuments(opts.filename)).map((d) => {
-      const md = isPlainObject(d.obj) && isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
-      const info = kindArg(kindOf(d.obj));
-      return { info, names: [String(md.name ?? "")], namespace: typeof md.namespace === "string" ? md.namespace : void 0 };
-    });
-  } else {
-    if (!kindName) throw new CliError("Failed to execute command: a resource type is required (e.g. tabby get ippools)", EXIT_USAGE);
-    wanted = [{ info: kindArg(kindName), names }];
-  }
-  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
-  await withDatastore(cmd, async ({ client, datastore }) => {
-    const found = [];
-    const missing = [];
-    for (const w of wanted) {
-      const ns = w.info.namespaced ? w.namespace ?? (opts.allNamespaces ? void 0 : namespace) : void 0;
-      if (w.names.length === 0) {
-        found.push(...await client.list(w.info.kind, ns));
-        continue;
-      }
-      for (const n of w.names) {
-        const r = w.info.namespaced && ns === void 0 ? (await client.list(w.info.kind)).filter((x) => x.metadata.name === n) : [await datastore.get(w.info.kind, n, ns)].filter((x) => x !== void 0);
-        if (r.length) found.push(...r);
-        else missing.push(`resource does not exist: ${resourceId(w.info.kind, n, ns)} with error: ${w.info.kind} "${n}" not found`);
-      }
-    }
-    const items = selector2 ? found.filter((r) => selector2.evaluate(r.metadata.labels ?? {})) : found;
-    if (!opts.filename && names.length === 0) items.sort((a, b2) => (a.metadata.namespace ?? "").localeCompare(b2.metadata.namespace ?? "") || a.metadata.name.localeCompare(b2.metadata.name));
-    const kind = wanted[0].info.kind;
-    if (format === "yaml" || format === "json") {
-      const single = !opts.filename && names.length === 1 && items.length === 1;
-      const doc = single ? items[0] : listOf(kind, items, String(await datastore.revision()));
-      if (items.length || missing.length === 0) out(format === "yaml" ? renderYaml(doc) : renderJson(doc));
-    } else {
-      const withNamespace = wanted[0].info.namespaced && (opts.allNamespaces === true || opts.namespace !== void 0);
-      const bgp = kind === "Node" && format === "wide" ? await datastore.get("BGPConfiguration", "default") : void 0;
-      out(renderTable(kind, items, { wide: format === "wide", withNamespace, ctx: { globalAsNumber: bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER } }));
-    }
-    if (missing.length) throw new CliError(`Failed to get resources: ${missing.join("; ")}`, EXIT_FAILED);
-  });
-}
-function parsePatch(text) {
-  try {
-    return (0, import_yaml3.parse)(text);
-  } catch (e) {
-    throw new CliError(`Failed to execute command: the patch is not valid JSON: ${e.message.split("\n")[0]}`, EXIT_USAGE);
-  }
-}
-function parseLabelArg(arg, remove) {
-  if (remove) {
-    if (arg.includes("=")) throw new CliError(`Failed to execute command: with --remove give only the label key, not "${arg}"`, EXIT_USAGE);
-    return { key: arg };
-  }
-  const eq = arg.indexOf("=");
-  if (eq <= 0) throw new CliError(`Failed to execute command: label must be key=value, got "${arg}"`, EXIT_USAGE);
-  return { key: arg.slice(0, eq), value: arg.slice(eq + 1) };
-}
-async function validateFromFile(opts) {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
-  const client = new ResourceClient(void 0, { defaultNamespace: opts.namespace });
-  const failures = [];
-  for (const d of docs) {
-    try {
-      client.normalize(await convertDocument(d));
-    } catch (e) {
-      failures.push({ kind: kindOf(d.obj) || "unknown", error: e });
-    }
-  }
-  if (failures.length) {
-    for (const f of failures) err(`Failed to validate '${f.kind}' resource: [${describeFailure(f.error)}]
-`);
-    throw new CliError(`${failures.length} of ${docs.length} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
-  }
-  out(`Successfully validated ${countPhrase(docs.length, docs.map((d) => kindOf(d.obj)))}
-`);
-}
-var filenameOption = () => new Option("-f, --filename <FILE>", "file, directory or - (stdin) with resources");
-var namespaceOption = () => new Option("-n, --namespace <NS>", 'namespace for namespaced resources (default "default")');
-function registerResourceCommands(program2) {
-  for (const [mode, desc] of [
-    ["create", "Create resources from a file (fails if any exists)"],
-    ["apply", "Create or update resources from a file"],
-    ["replace", "Replace existing resources from a file"]
-  ]) {
-    const c = program2.command(mode).description(desc).addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption());
-    if (mode === "create") c.option("--skip-exists", "skip resources that already exist instead of failing");
-    c.action(async (opts, cmd) => writeFromFile(cmd, mode, opts));
-  }
-  program2.command("delete").description("Delete resources given in a file, or by KIND NAME...").argument("[kind]", "resource kind (ippool, bgppeer, networkpolicy, ...)").argument("[names...]", "resource names").addOption(filenameOption()).addOption(namespaceOption()).option("--skip-not-exists", "do not fail for resources that do not exist").action(async (kind, names, opts, cmd) => {
-    if (opts.filename) {
-      if (kind) throw new CliError("Failed to execute command: give either -f or KIND NAME..., not both", EXIT_USAGE);
-      return deleteFromFile(cmd, opts);
-    }
-    if (!kind || names.length === 0) throw new CliError("Failed to execute command: delete needs -f FILE or KIND NAME...", EXIT_USAGE);
-    const info = kindArg(kind);
-    await withDatastore(cmd, async ({ client }) => deleteAll(client, names.map((name) => ({ kind: info.kind, name, namespace: opts.namespace })), opts.skipNotExists ?? false), { namespace: opts.namespace });
-  });
-  program2.command("get").description("Show resources as a table, YAML or JSON").argument("[kind]", "resource kind (ippools, nodes, wep, gnp, ...)").argument("[names...]", "resource names (default: all)").option("-o, --output <FORMAT>", "ps, wide, yaml or json", "ps").addOption(filenameOption()).addOption(namespaceOption()).option("-A, --all-namespaces", "all namespaces (namespaced kinds)").option("--selector <EXPR>", "only resources whose labels match this selector").action(async (kind, names, opts, cmd) => getCommand(cmd, kind, names, opts));
-  program2.command("patch").description("Change a resource with a JSON merge patch").argument("<kind>", "resource kind").argument("<name>", "resource name").requiredOption("-p, --patch <JSON>", `JSON merge patch, e.g. '{"spec":{"natOutgoing":true}}'`).addOption(namespaceOption()).action(async (kind, name, opts, cmd) => {
-    const info = kindArg(kind);
-    const patch = parsePatch(opts.patch);
-    await withDatastore(cmd, async ({ client }) => {
-      try {
-        await client.patch(info.kind, name, opts.namespace, patch);
-      } catch (e) {
-        if (isDatastoreError(e, "Unavailable")) throw e;
-        throw new CliError(`Failed to patch '${info.kind}' resource: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
-      }
-      out(`Successfully patched 1 '${info.kind}' resource
-`);
-    }, { namespace: opts.namespace });
-  });
-  program2.command("label").description("Set or remove a label on a resource").argument("<kind>", "resource kind").argument("<name>", "resource name").argument("<label>", "key=value, or key with --remove").option("--overwrite", "replace the value of an existing label").option("--remove", "remove the label").addOption(namespaceOption()).action(async (kind, name, label, opts, cmd) => {
-    const info = kindArg(kind);
-    const { key, value } = parseLabelArg(label, opts.remove ?? false);
-    const what = `${info.kind.toLowerCase()} ${name}`;
-    await withDatastore(cmd, async ({ client }) => {
-      try {
-        await client.modify(info.kind, name, opts.namespace, (cur) => {
-          const labels2 = { ...cur.metadata.labels ?? {} };
-          if (opts.remove) {
-            if (!(key in labels2)) throw new CliError(`Failed to remove label: label ${key} is not present on ${what}`, EXIT_FAILED);
-            delete labels2[key];
-          } else {
-            if (key in labels2 && labels2[key] !== value && !opts.overwrite) {
-              throw new CliError(`Failed to set label: label ${key} already exists on ${what} with value ${labels2[key]}; use --overwrite to change it`, EXIT_FAILED);
-            }
-            labels2[key] = value;
-          }
-          cur.metadata.labels = labels2;
-          return cur;
-        });
-      } catch (e) {
-        if (e instanceof CliError || isDatastoreError(e, "Unavailable")) throw e;
-        throw new CliError(`Failed to ${opts.remove ? "remove" : "set"} label: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
-      }
-      out(opts.remove ? `Successfully removed label ${key} from ${what}
-` : `Successfully set label ${key} on ${what}
-`);
-    }, { namespace: opts.namespace });
-  });
-  program2.command("validate").description("Check resources in a file without a datastore").addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption()).action(async (opts) => validateFromFile(opts));
-  registerVersionCommand(program2);
-}
-
-// src/ctl/ipam.ts
-import { writeFileSync } from "node:fs";
-
-// src/ipam/allocator.ts
-init_types();
-init_log();
-
 // src/ipam/ip.ts
 var ip_exports = {};
 __export(ip_exports, {
@@ -14527,20 +12809,14 @@ function compareIPv4(a, b2) {
   const pb = parseIPv4(b2.split("/")[0]);
   return pa - pb || Number(a.split("/")[1] ?? 32) - Number(b2.split("/")[1] ?? 32);
 }
+var init_ip = __esm({
+  "src/ipam/ip.ts"() {
+    "use strict";
+  }
+});
 
 // src/ipam/model.ts
-init_resource();
 import { createHash } from "node:crypto";
-var KIND_BLOCK = "IPAMBlock";
-var KIND_AFFINITY = "BlockAffinity";
-var KIND_HANDLE = "IPAMHandle";
-var KIND_CONFIG = "IPAMConfiguration";
-var KIND_POOL = "IPPool";
-var KIND_NODE = "Node";
-var CONFIG_NAME = "default";
-var EMPTY_BLOCK_MIN_RECLAIM_AGE_MS = 6e4;
-var DEFAULT_MAX_BLOCKS_PER_HOST = 20;
-var DEFAULT_IPAM_CONFIG = { strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 0 };
 function effectiveMaxBlocks(cfg) {
   return cfg.maxBlocksPerHost > 0 ? cfg.maxBlocksPerHost : DEFAULT_MAX_BLOCKS_PER_HOST;
 }
@@ -14580,6 +12856,10 @@ function poolFromResource(res) {
     ipipMode: s2.ipipMode ?? "Never",
     vxlanMode: s2.vxlanMode ?? "Never"
   };
+}
+function isIPv6Pool(res) {
+  const cidr2 = res.spec?.cidr;
+  return typeof cidr2 === "string" && cidr2.includes(":");
 }
 function poolAllows(pool, use) {
   return pool.allowedUses.includes(use);
@@ -14737,552 +13017,35 @@ function validateBlock(spec) {
   });
   return problems;
 }
+var KIND_BLOCK, KIND_AFFINITY, KIND_HANDLE, KIND_CONFIG, KIND_POOL, KIND_NODE, CONFIG_NAME, EMPTY_BLOCK_MIN_RECLAIM_AGE_MS, DEFAULT_MAX_BLOCKS_PER_HOST, DEFAULT_IPAM_CONFIG;
+var init_model2 = __esm({
+  "src/ipam/model.ts"() {
+    "use strict";
+    init_resource();
+    init_selector();
+    init_ip();
+    KIND_BLOCK = "IPAMBlock";
+    KIND_AFFINITY = "BlockAffinity";
+    KIND_HANDLE = "IPAMHandle";
+    KIND_CONFIG = "IPAMConfiguration";
+    KIND_POOL = "IPPool";
+    KIND_NODE = "Node";
+    CONFIG_NAME = "default";
+    EMPTY_BLOCK_MIN_RECLAIM_AGE_MS = 6e4;
+    DEFAULT_MAX_BLOCKS_PER_HOST = 20;
+    DEFAULT_IPAM_CONFIG = { strictAffinity: false, autoAllocateBlocks: true, maxBlocksPerHost: 0 };
+  }
+});
 
 // src/ipam/allocator.ts
-var MAX_CAS_RETRIES = 100;
-var log3 = createLogger("ipam");
-var IpamError = class extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-    this.name = "IpamError";
-  }
-  code;
-};
-var TUNNEL_ATTR_TYPE = { ipip: "ipipTunnelAddress", vxlan: "vxlanTunnelAddress" };
 function tunnelHandle(type, node) {
   return `${type}-tunnel-addr-${node}`;
 }
 function isConflict(e) {
-  return isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound");
+  const lost = isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound");
+  if (lost) ipamStats.casConflicts++;
+  return lost;
 }
-var BlockAffinityAllocator = class {
-  constructor(ds, opts = {}) {
-    this.ds = ds;
-    this.now = opts.now ?? (() => /* @__PURE__ */ new Date());
-    this.random = opts.random ?? Math.random;
-  }
-  ds;
-  now;
-  random;
-  // ---------------------------------------------------------------- reads
-  async getConfig() {
-    return configFromResource(await this.ds.get(KIND_CONFIG, CONFIG_NAME));
-  }
-  /** Change IPAMConfiguration `default` (fields not given keep their value). */
-  async setConfig(patch) {
-    if (patch.maxBlocksPerHost !== void 0 && (!Number.isInteger(patch.maxBlocksPerHost) || patch.maxBlocksPerHost < 0)) {
-      throw new IpamError("InvalidRequest", `maxBlocksPerHost must be a non-negative integer, got ${patch.maxBlocksPerHost}`);
-    }
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const cur = await this.ds.get(KIND_CONFIG, CONFIG_NAME);
-      const spec = { ...configFromResource(cur), ...stripUndefined(patch) };
-      try {
-        if (cur) await this.ds.update({ ...cur, spec: { ...cur.spec ?? {}, ...spec } });
-        else await this.ds.create(makeResource(KIND_CONFIG, CONFIG_NAME, spec));
-        return spec;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries("IPAMConfiguration default");
-  }
-  async listPools() {
-    const { items } = await this.ds.list(KIND_POOL);
-    const pools = [];
-    for (const r of items) {
-      try {
-        pools.push(poolFromResource(r));
-      } catch (e) {
-        log3.warn({ pool: r.metadata.name, err: e.message }, "ignoring unusable IP pool");
-      }
-    }
-    return pools.sort((a, b2) => a.name.localeCompare(b2.name));
-  }
-  async nodeLabels(node) {
-    const n = await this.ds.get(KIND_NODE, node);
-    return n?.metadata.labels ?? {};
-  }
-  /**
-   * The pools a node may allocate from for this use: enabled, allowing the use, selecting the node, and (when
-   * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
-   */
-  async candidatePools(node, use, requested) {
-    const pools = await this.listPools();
-    const labels2 = await this.nodeLabels(node);
-    if (requested && requested.length) {
-      return requested.map((want) => {
-        const p = pools.find((x) => x.name === want || x.cidr === want);
-        if (!p) throw new IpamError("NoPools", `the requested IP pool ${want} does not exist`);
-        if (p.disabled) throw new IpamError("NoPools", `the requested IP pool ${p.name} (${p.cidr}) is disabled`);
-        if (!poolAllows(p, use)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not allow use ${use} (allowedUses: ${p.allowedUses.join(", ")})`);
-        if (!p.nodeSelector.evaluate(labels2)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not select node ${node} (nodeSelector: ${p.nodeSelector})`);
-        return p;
-      });
-    }
-    return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels2));
-  }
-  /** CIDRs of blocks with a confirmed affinity to the node, inside the given pools, in address order. */
-  async affineBlocks(node, pools) {
-    const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
-    const out3 = [];
-    for (const r of items) {
-      const s2 = r.spec;
-      if (s2.node !== node || s2.state !== "confirmed" || s2.deleted === "true") continue;
-      let c;
-      try {
-        c = parseCidr4(s2.cidr);
-      } catch {
-        continue;
-      }
-      if (pools.some((p) => cidrContains3(p.net, c.base))) out3.push(s2.cidr);
-    }
-    return out3.sort(compareIPv4);
-  }
-  // ---------------------------------------------------------------- allocation
-  async autoAssign(req) {
-    if (!req.handleId) throw new IpamError("InvalidRequest", "autoAssign needs a handle ID");
-    if (!req.node) throw new IpamError("InvalidRequest", "autoAssign needs a node name");
-    if (!Number.isInteger(req.num4) || req.num4 < 0) throw new IpamError("InvalidRequest", `num4 must be a non-negative integer, got ${req.num4}`);
-    if (req.num4 === 0) return { ips: [] };
-    const use = req.intendedUse ?? "Workload";
-    const node = req.node;
-    const attrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(req.attrs ?? {}) };
-    const cfg = await this.getConfig();
-    const pools = await this.candidatePools(node, use, req.pools);
-    if (!pools.length) {
-      throw new IpamError("NoPools", `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node`);
-    }
-    const got = [];
-    const need = () => req.num4 - got.length;
-    try {
-      for (const cidr2 of await this.affineBlocks(node, pools)) {
-        if (need() <= 0) break;
-        got.push(...await this.assignFromBlock(cidr2, need(), req.handleId, attrs, node));
-      }
-      if (need() > 0 && cfg.autoAllocateBlocks) await this.assignFromNewBlocks(node, pools, cfg, req.handleId, attrs, got, need);
-      if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, req.handleId, attrs, got, need);
-    } catch (e) {
-      await this.rollback(got);
-      throw e;
-    }
-    if (need() > 0) {
-      const allocated = got.length;
-      await this.rollback(got);
-      const poolList = pools.map((p) => `${p.name} (${p.cidr})`).join(", ");
-      const why = cfg.strictAffinity ? " (strictAffinity is on, so other nodes' blocks are not borrowed)" : "";
-      throw new IpamError(
-        "PoolsExhausted",
-        `failed to request ${req.num4} IPv4 address${req.num4 === 1 ? "" : "es"} for node ${node}: only ${allocated} free in pools ${poolList}${why}; nothing was allocated`
-      );
-    }
-    return { ips: got };
-  }
-  async assignFromNewBlocks(node, pools, cfg, handleId, attrs, got, need) {
-    const max = effectiveMaxBlocks(cfg);
-    for (let attempt = 0; need() > 0 && attempt < MAX_CAS_RETRIES; attempt++) {
-      const owned = await this.affineBlocks(node, pools);
-      const found = await this.findUsableBlock(node, pools, owned.length >= max);
-      if (!found) return;
-      if (!await this.claimAffineBlock(node, found)) continue;
-      got.push(...await this.assignFromBlock(formatCidr4(found), need(), handleId, attrs, node));
-    }
-  }
-  /**
-   * A block CIDR this node can use: one of its own blocks with free space whose affinity isn't confirmed (left
-   * half-claimed), else (if under the block cap) the first CIDR without a block in the node's order, else an
-   * empty block of another node claimed over a minute ago, which is reclaimed.
-   */
-  async findUsableBlock(node, pools, atCap) {
-    const { items } = await this.ds.list(KIND_BLOCK);
-    const blocks = /* @__PURE__ */ new Map();
-    for (const b2 of items) blocks.set(b2.spec.cidr, b2);
-    const affine = new Set(await this.affineBlocks(node, pools));
-    const reclaimable = [];
-    const nowMs = this.now().getTime();
-    for (const pool of pools) {
-      for (const c of blockOrder(pool, node)) {
-        const b2 = blocks.get(formatCidr4(c));
-        if (!b2) {
-          if (!atCap) return c;
-          continue;
-        }
-        const s2 = b2.spec;
-        if (s2.deleted) continue;
-        const owner = affinityNode(s2.affinity);
-        if (owner === node && !affine.has(s2.cidr) && freeCount(s2) > 0) return c;
-        if (owner !== void 0 && owner !== node && inUseCount(s2) === 0) {
-          const claimed = s2.affinityClaimTime ? Date.parse(s2.affinityClaimTime) : 0;
-          if (nowMs - claimed >= EMPTY_BLOCK_MIN_RECLAIM_AGE_MS) reclaimable.push(b2);
-        }
-      }
-    }
-    if (atCap) return void 0;
-    for (const b2 of reclaimable) {
-      if (await this.reclaimEmptyBlock(b2)) return parseCidr4(b2.spec.cidr);
-    }
-    return void 0;
-  }
-  /** Take an empty block away from its node: CAS-delete the block (fails if it changed), then its affinity. */
-  async reclaimEmptyBlock(b2) {
-    const owner = affinityNode(b2.spec.affinity);
-    const affName = affinityName2(owner, b2.spec.cidr);
-    const aff = await this.ds.get(KIND_AFFINITY, affName);
-    try {
-      await this.ds.delete(KIND_BLOCK, b2.metadata.name, void 0, b2.metadata.resourceVersion);
-    } catch (e) {
-      if (isConflict(e)) return false;
-      throw e;
-    }
-    if (aff) await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
-    log3.info({ block: b2.spec.cidr, from: owner }, "reclaimed empty block from another node");
-    return true;
-  }
-  /**
-   * Claim a block for the node: BlockAffinity pending → create the IPAMBlock → affinity confirmed.
-   * Returns false when the block turned out to belong to another node.
-   */
-  async claimAffineBlock(node, cidr2) {
-    const cidrText = formatCidr4(cidr2);
-    const affName = affinityName2(node, cidrText);
-    const affSpec = { state: "pending", node, cidr: cidrText, type: "host", deleted: "false" };
-    try {
-      await this.ds.create(makeResource(KIND_AFFINITY, affName, affSpec));
-    } catch (e) {
-      if (!isDatastoreError(e, "AlreadyExists")) throw e;
-    }
-    try {
-      await this.ds.create(makeResource(KIND_BLOCK, blockName(cidrText), newBlockSpec(cidr2, node, this.now())));
-    } catch (e) {
-      if (!isDatastoreError(e, "AlreadyExists")) throw e;
-      const existing = await this.ds.get(KIND_BLOCK, blockName(cidrText));
-      const ownerNow = affinityNode(existing?.spec?.affinity);
-      if (ownerNow !== node) {
-        const aff = await this.ds.get(KIND_AFFINITY, affName);
-        if (aff && aff.spec.state === "pending") {
-          await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
-        }
-        return false;
-      }
-    }
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const aff = await this.ds.get(KIND_AFFINITY, affName);
-      try {
-        if (!aff) await this.ds.create(makeResource(KIND_AFFINITY, affName, { ...affSpec, state: "confirmed" }));
-        else if (aff.spec.state === "confirmed") return true;
-        else await this.ds.update({ ...aff, spec: { ...aff.spec, state: "confirmed" } });
-        log3.debug({ node, block: cidrText }, "claimed block");
-        return true;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries(`BlockAffinity ${affName}`);
-  }
-  async borrow(node, pools, handleId, attrs, got, need) {
-    const { items } = await this.ds.list(KIND_BLOCK);
-    const candidates = items.map((b2) => b2.spec).filter((s2) => !s2.deleted && affinityNode(s2.affinity) !== node && freeCount(s2) > 0).filter((s2) => {
-      const c = parseCidr4(s2.cidr);
-      return pools.some((p) => cidrContains3(p.net, c.base));
-    });
-    shuffle(candidates, this.random);
-    for (const s2 of candidates) {
-      if (need() <= 0) return;
-      got.push(...await this.assignFromBlock(s2.cidr, need(), handleId, attrs));
-    }
-  }
-  /**
-   * Assign up to `num` addresses from an existing block. With `requireNode`, only while the block is still
-   * affine to that node (it may have been reclaimed since we listed it). Returns the addresses (block-masked CIDRs).
-   */
-  async assignFromBlock(cidr2, num2, handleId, attrs, requireNode) {
-    const name = blockName(cidr2);
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const res = await this.ds.get(KIND_BLOCK, name);
-      if (!res || res.spec.deleted) return [];
-      if (requireNode !== void 0 && affinityNode(res.spec.affinity) !== requireNode) return [];
-      const take = Math.min(num2, freeCount(res.spec));
-      if (take === 0) return [];
-      await this.changeHandle(handleId, cidr2, take);
-      const spec = res.spec;
-      const ords = assignOrdinals(spec, take, handleId, attrs);
-      try {
-        await this.ds.update(res);
-      } catch (e) {
-        await this.changeHandle(handleId, cidr2, -take);
-        if (isConflict(e)) continue;
-        throw e;
-      }
-      const prefix = parseCidr4(cidr2).prefix;
-      return ords.map((o) => `${ordinalToIP(spec, o)}/${prefix}`);
-    }
-    throw tooManyRetries(`IPAMBlock ${cidr2}`);
-  }
-  /** Add `delta` to the handle's count for a block (creating / deleting the handle as needed). */
-  async changeHandle(handleId, cidr2, delta) {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const h = await this.ds.get(KIND_HANDLE, handleId);
-      try {
-        if (!h) {
-          if (delta <= 0) return;
-          await this.ds.create(makeResource(KIND_HANDLE, handleId, { handleID: handleId, block: { [cidr2]: delta }, deleted: false }));
-          return;
-        }
-        const block = { ...h.spec.block };
-        const n = (block[cidr2] ?? 0) + delta;
-        if (n > 0) block[cidr2] = n;
-        else delete block[cidr2];
-        if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
-        else await this.ds.update({ ...h, spec: { ...h.spec, block } });
-        return;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries(`IPAMHandle ${handleId}`);
-  }
-  /** Set the handle's count for a block to what the block really holds for it (after a release). */
-  async setHandleCount(handleId, cidr2, count) {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const h = await this.ds.get(KIND_HANDLE, handleId);
-      if (!h) return;
-      const block = { ...h.spec.block };
-      if (count > 0) block[cidr2] = count;
-      else delete block[cidr2];
-      try {
-        if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
-        else await this.ds.update({ ...h, spec: { ...h.spec, block } });
-        return;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries(`IPAMHandle ${handleId}`);
-  }
-  /** Undo allocations made by a request that could not complete. */
-  async rollback(ips) {
-    if (!ips.length) return;
-    const left = await this.releaseIPs(ips.map((c) => c.split("/")[0]));
-    if (left.length) log3.error({ ips: left }, "rollback found addresses already released");
-    ips.length = 0;
-  }
-  async assignIP(ip, handleId, node, attrs) {
-    if (!handleId) throw new IpamError("InvalidRequest", "assignIP needs a handle ID");
-    let addr;
-    try {
-      addr = parseIPv4(ip.split("/")[0]);
-    } catch (e) {
-      throw new IpamError("InvalidRequest", e.message);
-    }
-    const pools = await this.listPools();
-    const pool = pools.find((p) => cidrContains3(p.net, addr));
-    if (!pool) throw new IpamError("NotInPool", `${ip} is not in any configured IP pool`);
-    const cfg = await this.getConfig();
-    const cidr2 = blockFor(addr, pool.blockSize);
-    const cidrText = formatCidr4(cidr2);
-    const fullAttrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(attrs ?? {}) };
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const res = await this.ds.get(KIND_BLOCK, blockName(cidrText));
-      if (!res) {
-        if (!cfg.autoAllocateBlocks) throw new IpamError("PoolsExhausted", `block ${cidrText} for ${ip} does not exist and autoAllocateBlocks is off`);
-        await this.claimAffineBlock(node, cidr2);
-        continue;
-      }
-      const spec = res.spec;
-      const ord = addr - cidr2.base;
-      if (spec.allocations[ord] !== null) {
-        const holder = spec.attributes[spec.allocations[ord]]?.handle_id;
-        throw new IpamError("AlreadyAllocated", `${ip} is already allocated${holder ? ` (handle ${holder})` : ""}`);
-      }
-      await this.changeHandle(handleId, cidrText, 1);
-      assignOrdinal(spec, ord, handleId, fullAttrs);
-      try {
-        await this.ds.update(res);
-        return;
-      } catch (e) {
-        await this.changeHandle(handleId, cidrText, -1);
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries(`IPAMBlock ${cidrText}`);
-  }
-  // ---------------------------------------------------------------- release
-  async releaseIPs(ips) {
-    const pools = await this.listPools();
-    const byBlock = /* @__PURE__ */ new Map();
-    const notAllocated = [];
-    let allBlocks;
-    for (const ipText of ips) {
-      const addr = parseIPv4(ipText.split("/")[0]);
-      let cidr2;
-      const pool = pools.find((p) => cidrContains3(p.net, addr));
-      if (pool) cidr2 = formatCidr4(blockFor(addr, pool.blockSize));
-      else {
-        allBlocks ??= (await this.ds.list(KIND_BLOCK)).items.map((r) => r.spec);
-        cidr2 = allBlocks.find((b2) => cidrContains3(parseCidr4(b2.cidr), addr))?.cidr;
-      }
-      if (!cidr2) {
-        notAllocated.push(ipText);
-        continue;
-      }
-      const list2 = byBlock.get(cidr2) ?? [];
-      list2.push(addr);
-      byBlock.set(cidr2, list2);
-    }
-    for (const [cidr2, addrs] of byBlock) {
-      const base = parseCidr4(cidr2).base;
-      const released = await this.releaseFromBlock(cidr2, (spec) => addrs.map((a) => a - base).filter((o) => spec.allocations[o] !== null));
-      const releasedAddrs = new Set([...released.keys()].map((o) => base + o));
-      for (const a of addrs) if (!releasedAddrs.has(a)) notAllocated.push(ips.find((t) => parseIPv4(t.split("/")[0]) === a));
-      const perHandle = /* @__PURE__ */ new Map();
-      for (const h of released.values()) if (h) perHandle.set(h, (perHandle.get(h) ?? 0) + 1);
-      for (const [h, n] of perHandle) await this.changeHandle(h, cidr2, -n);
-    }
-    return notAllocated;
-  }
-  /** CAS-release the ordinals `pick` chooses from the current block; returns ordinal → handle released. */
-  async releaseFromBlock(cidr2, pick) {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const res = await this.ds.get(KIND_BLOCK, blockName(cidr2));
-      if (!res) return /* @__PURE__ */ new Map();
-      const ords = pick(res.spec);
-      if (!ords.length) return /* @__PURE__ */ new Map();
-      const released = releaseOrdinals(res.spec, ords);
-      try {
-        await this.ds.update(res);
-        return released;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-    }
-    throw tooManyRetries(`IPAMBlock ${cidr2}`);
-  }
-  async releaseByHandle(handleId) {
-    const h = await this.ds.get(KIND_HANDLE, handleId);
-    if (!h) return 0;
-    let total = 0;
-    for (const cidr2 of Object.keys(h.spec.block)) {
-      const released = await this.releaseFromBlock(cidr2, (spec) => ordinalsOfHandle(spec, handleId));
-      total += released.size;
-      await this.setHandleCount(handleId, cidr2, 0);
-    }
-    return total;
-  }
-  async ipsByHandle(handleId) {
-    const h = await this.ds.get(KIND_HANDLE, handleId);
-    if (!h) return [];
-    const out3 = [];
-    for (const cidr2 of Object.keys(h.spec.block)) {
-      const b2 = (await this.ds.get(KIND_BLOCK, blockName(cidr2)))?.spec;
-      if (!b2) continue;
-      const prefix = parseCidr4(cidr2).prefix;
-      for (const o of ordinalsOfHandle(b2, handleId)) out3.push(`${ordinalToIP(b2, o)}/${prefix}`);
-    }
-    return out3.sort(compareIPv4);
-  }
-  // ---------------------------------------------------------------- tunnel addresses
-  /**
-   * The node's IPIP or VXLAN tunnel address (allocate-tunnel-addrs): reuse the one its handle holds, else
-   * allocate one (IntendedUse Tunnel) from a pool with that encapsulation on; record it on the Node
-   * (spec.bgp.ipv4IPIPTunnelAddr / spec.ipv4VXLANTunnelAddr) when the Node exists. Undefined when no pool
-   * for the node has that encapsulation enabled.
-   */
-  async ensureTunnelAddress(node, type) {
-    const handleId = tunnelHandle(type, node);
-    const pools = (await this.candidatePools(node, "Tunnel")).filter((p) => (type === "ipip" ? p.ipipMode : p.vxlanMode) !== "Never");
-    let ip;
-    for (const held of await this.ipsByHandle(handleId)) {
-      const addr = parseIPv4(held.split("/")[0]);
-      if (!ip && pools.some((p) => cidrContains3(p.net, addr))) ip = held.split("/")[0];
-      else await this.releaseIPs([held]);
-    }
-    if (!ip) {
-      if (!pools.length) {
-        await this.writeNodeTunnelAddr(node, type, void 0);
-        return void 0;
-      }
-      const res = await this.autoAssign({
-        handleId,
-        node,
-        num4: 1,
-        pools: pools.map((p) => p.name),
-        intendedUse: "Tunnel",
-        attrs: { node, type: TUNNEL_ATTR_TYPE[type] }
-      });
-      ip = res.ips[0].split("/")[0];
-    }
-    await this.writeNodeTunnelAddr(node, type, ip);
-    return ip;
-  }
-  /** Release the node's tunnel address of this type and clear it from the Node. */
-  async releaseTunnelAddress(node, type) {
-    const n = await this.releaseByHandle(tunnelHandle(type, node));
-    await this.writeNodeTunnelAddr(node, type, void 0);
-    return n;
-  }
-  async writeNodeTunnelAddr(node, type, ip) {
-    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const n = await this.ds.get(KIND_NODE, node);
-      if (!n) return;
-      const spec = structuredClone(n.spec ?? {});
-      if (type === "ipip") {
-        spec.bgp ??= {};
-        if (spec.bgp.ipv4IPIPTunnelAddr === ip) return;
-        if (ip) spec.bgp.ipv4IPIPTunnelAddr = ip;
-        else if (spec.bgp.ipv4IPIPTunnelAddr !== void 0) delete spec.bgp.ipv4IPIPTunnelAddr;
-        else return;
-      } else {
-        if (spec.ipv4VXLANTunnelAddr === ip) return;
-        if (ip) spec.ipv4VXLANTunnelAddr = ip;
-        else if (spec.ipv4VXLANTunnelAddr !== void 0) delete spec.ipv4VXLANTunnelAddr;
-        else return;
-      }
-      try {
-        await this.ds.update({ ...n, spec });
-        return;
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-        if (isDatastoreError(e, "NotFound")) return;
-      }
-    }
-    throw tooManyRetries(`Node ${node}`);
-  }
-  // ---------------------------------------------------------------- admin
-  /**
-   * Release blocks affine to `node` that hold no addresses (as kube-controllers does for deleted nodes; with
-   * `keepOne`, a node keeps one empty block as Calico does for live nodes). Returns the released CIDRs.
-   */
-  async releaseEmptyAffineBlocks(node, keepOne = false) {
-    const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
-    const mine = items.filter((a) => a.spec.node === node);
-    const released = [];
-    let kept = false;
-    for (const aff of mine) {
-      const cidr2 = aff.spec.cidr;
-      const b2 = await this.ds.get(KIND_BLOCK, blockName(cidr2));
-      const spec = b2?.spec;
-      if (spec && inUseCount(spec) > 0) {
-        kept = true;
-        continue;
-      }
-      if (keepOne && !kept && spec) {
-        kept = true;
-        continue;
-      }
-      if (b2) {
-        try {
-          await this.ds.delete(KIND_BLOCK, b2.metadata.name, void 0, b2.metadata.resourceVersion);
-        } catch (e) {
-          if (isConflict(e)) continue;
-          throw e;
-        }
-      }
-      await this.ds.delete(KIND_AFFINITY, aff.metadata.name, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
-      released.push(cidr2);
-    }
-    return released;
-  }
-};
 function ignoreConflict(e) {
   if (!isConflict(e)) throw e;
 }
@@ -15300,6 +13063,565 @@ function shuffle(arr, random) {
     [arr[i], arr[j]] = [arr[j], arr[i]];
   }
 }
+var MAX_CAS_RETRIES, log3, IpamError, TUNNEL_ATTR_TYPE, ipamStats, BlockAffinityAllocator;
+var init_allocator = __esm({
+  "src/ipam/allocator.ts"() {
+    "use strict";
+    init_types();
+    init_log();
+    init_ip();
+    init_model2();
+    MAX_CAS_RETRIES = 100;
+    log3 = createLogger("ipam");
+    IpamError = class extends Error {
+      constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = "IpamError";
+      }
+      code;
+    };
+    TUNNEL_ATTR_TYPE = { ipip: "ipipTunnelAddress", vxlan: "vxlanTunnelAddress" };
+    ipamStats = { casConflicts: 0, blocksClaimed: 0, blocksReclaimed: 0, addressesBorrowed: 0 };
+    BlockAffinityAllocator = class {
+      constructor(ds, opts = {}) {
+        this.ds = ds;
+        this.now = opts.now ?? (() => /* @__PURE__ */ new Date());
+        this.random = opts.random ?? Math.random;
+      }
+      ds;
+      now;
+      random;
+      // ---------------------------------------------------------------- reads
+      async getConfig() {
+        return configFromResource(await this.ds.get(KIND_CONFIG, CONFIG_NAME));
+      }
+      /** Change IPAMConfiguration `default` (fields not given keep their value). */
+      async setConfig(patch) {
+        if (patch.maxBlocksPerHost !== void 0 && (!Number.isInteger(patch.maxBlocksPerHost) || patch.maxBlocksPerHost < 0)) {
+          throw new IpamError("InvalidRequest", `maxBlocksPerHost must be a non-negative integer, got ${patch.maxBlocksPerHost}`);
+        }
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const cur = await this.ds.get(KIND_CONFIG, CONFIG_NAME);
+          const spec = { ...configFromResource(cur), ...stripUndefined(patch) };
+          try {
+            if (cur) await this.ds.update({ ...cur, spec: { ...cur.spec ?? {}, ...spec } });
+            else await this.ds.create(makeResource(KIND_CONFIG, CONFIG_NAME, spec));
+            return spec;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries("IPAMConfiguration default");
+      }
+      async listPools() {
+        const { items } = await this.ds.list(KIND_POOL);
+        const pools = [];
+        for (const r of items) {
+          if (isIPv6Pool(r)) continue;
+          try {
+            pools.push(poolFromResource(r));
+          } catch (e) {
+            log3.warn({ pool: r.metadata.name, err: e.message }, "ignoring unusable IP pool");
+          }
+        }
+        return pools.sort((a, b2) => a.name.localeCompare(b2.name));
+      }
+      async nodeLabels(node) {
+        const n = await this.ds.get(KIND_NODE, node);
+        return n?.metadata.labels ?? {};
+      }
+      /**
+       * The pools a node may allocate from for this use: enabled, allowing the use, selecting the node, and (when
+       * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
+       */
+      async candidatePools(node, use, requested) {
+        const [pools, labels2] = await Promise.all([this.listPools(), this.nodeLabels(node)]);
+        if (requested && requested.length) {
+          return requested.map((want) => {
+            const p = pools.find((x) => x.name === want || x.cidr === want);
+            if (!p) throw new IpamError("NoPools", `the requested IP pool ${want} does not exist`);
+            if (p.disabled) throw new IpamError("NoPools", `the requested IP pool ${p.name} (${p.cidr}) is disabled`);
+            if (!poolAllows(p, use)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not allow use ${use} (allowedUses: ${p.allowedUses.join(", ")})`);
+            if (!p.nodeSelector.evaluate(labels2)) throw new IpamError("NoPools", `the requested IP pool ${p.name} does not select node ${node} (nodeSelector: ${p.nodeSelector})`);
+            return p;
+          });
+        }
+        return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels2));
+      }
+      /** CIDRs of blocks with a confirmed affinity to the node, inside the given pools, in address order. */
+      async affineBlocks(node, pools, listed) {
+        const items = listed ?? (await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` })).items;
+        const out3 = [];
+        for (const r of items) {
+          const s2 = r.spec;
+          if (s2.node !== node || s2.state !== "confirmed" || s2.deleted === "true") continue;
+          let c;
+          try {
+            c = parseCidr4(s2.cidr);
+          } catch {
+            continue;
+          }
+          if (pools.some((p) => cidrContains3(p.net, c.base))) out3.push(s2.cidr);
+        }
+        return out3.sort(compareIPv4);
+      }
+      // ---------------------------------------------------------------- allocation
+      async autoAssign(req) {
+        if (!req.handleId) throw new IpamError("InvalidRequest", "autoAssign needs a handle ID");
+        if (!req.node) throw new IpamError("InvalidRequest", "autoAssign needs a node name");
+        if (!Number.isInteger(req.num4) || req.num4 < 0) throw new IpamError("InvalidRequest", `num4 must be a non-negative integer, got ${req.num4}`);
+        if (req.num4 === 0) return { ips: [] };
+        const use = req.intendedUse ?? "Workload";
+        const node = req.node;
+        const attrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(req.attrs ?? {}) };
+        const [cfg, pools, affinities] = await Promise.all([
+          this.getConfig(),
+          this.candidatePools(node, use, req.pools),
+          this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` })
+        ]);
+        if (!pools.length) {
+          throw new IpamError("NoPools", `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node`);
+        }
+        const got = [];
+        const need = () => req.num4 - got.length;
+        try {
+          for (const cidr2 of await this.affineBlocks(node, pools, affinities.items)) {
+            if (need() <= 0) break;
+            got.push(...await this.assignFromBlock(cidr2, need(), req.handleId, attrs, node));
+          }
+          if (need() > 0 && cfg.autoAllocateBlocks) await this.assignFromNewBlocks(node, pools, cfg, req.handleId, attrs, got, need);
+          if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, req.handleId, attrs, got, need);
+        } catch (e) {
+          await this.rollback(got);
+          throw e;
+        }
+        if (need() > 0) {
+          const allocated = got.length;
+          await this.rollback(got);
+          const poolList = pools.map((p) => `${p.name} (${p.cidr})`).join(", ");
+          const why = cfg.strictAffinity ? " (strictAffinity is on, so other nodes' blocks are not borrowed)" : "";
+          throw new IpamError(
+            "PoolsExhausted",
+            `failed to request ${req.num4} IPv4 address${req.num4 === 1 ? "" : "es"} for node ${node}: only ${allocated} free in pools ${poolList}${why}; nothing was allocated`
+          );
+        }
+        return { ips: got };
+      }
+      async assignFromNewBlocks(node, pools, cfg, handleId, attrs, got, need) {
+        const max = effectiveMaxBlocks(cfg);
+        for (let attempt = 0; need() > 0 && attempt < MAX_CAS_RETRIES; attempt++) {
+          const owned = await this.affineBlocks(node, pools);
+          const found = await this.findUsableBlock(node, pools, owned.length >= max);
+          if (!found) return;
+          if (!await this.claimAffineBlock(node, found)) continue;
+          got.push(...await this.assignFromBlock(formatCidr4(found), need(), handleId, attrs, node));
+        }
+      }
+      /**
+       * A block CIDR this node can use: one of its own blocks with free space whose affinity isn't confirmed (left
+       * half-claimed), else (if under the block cap) the first CIDR without a block in the node's order, else an
+       * empty block of another node claimed over a minute ago, which is reclaimed.
+       */
+      async findUsableBlock(node, pools, atCap) {
+        const { items } = await this.ds.list(KIND_BLOCK);
+        const blocks = /* @__PURE__ */ new Map();
+        for (const b2 of items) blocks.set(b2.spec.cidr, b2);
+        const affine = new Set(await this.affineBlocks(node, pools));
+        const reclaimable = [];
+        const nowMs = this.now().getTime();
+        for (const pool of pools) {
+          for (const c of blockOrder(pool, node)) {
+            const b2 = blocks.get(formatCidr4(c));
+            if (!b2) {
+              if (!atCap) return c;
+              continue;
+            }
+            const s2 = b2.spec;
+            if (s2.deleted) continue;
+            const owner = affinityNode(s2.affinity);
+            if (owner === node && !affine.has(s2.cidr) && freeCount(s2) > 0) return c;
+            if (owner !== void 0 && owner !== node && inUseCount(s2) === 0) {
+              const claimed = s2.affinityClaimTime ? Date.parse(s2.affinityClaimTime) : 0;
+              if (nowMs - claimed >= EMPTY_BLOCK_MIN_RECLAIM_AGE_MS) reclaimable.push(b2);
+            }
+          }
+        }
+        if (atCap) return void 0;
+        for (const b2 of reclaimable) {
+          if (await this.reclaimEmptyBlock(b2)) return parseCidr4(b2.spec.cidr);
+        }
+        return void 0;
+      }
+      /** Take an empty block away from its node: CAS-delete the block (fails if it changed), then its affinity. */
+      async reclaimEmptyBlock(b2) {
+        const owner = affinityNode(b2.spec.affinity);
+        const affName = affinityName2(owner, b2.spec.cidr);
+        const aff = await this.ds.get(KIND_AFFINITY, affName);
+        try {
+          await this.ds.delete(KIND_BLOCK, b2.metadata.name, void 0, b2.metadata.resourceVersion);
+        } catch (e) {
+          if (isConflict(e)) return false;
+          throw e;
+        }
+        if (aff) await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+        ipamStats.blocksReclaimed++;
+        log3.info({ block: b2.spec.cidr, from: owner }, "reclaimed empty block from another node");
+        return true;
+      }
+      /**
+       * Claim a block for the node: BlockAffinity pending → create the IPAMBlock → affinity confirmed.
+       * Returns false when the block turned out to belong to another node.
+       */
+      async claimAffineBlock(node, cidr2) {
+        const cidrText = formatCidr4(cidr2);
+        const affName = affinityName2(node, cidrText);
+        const affSpec = { state: "pending", node, cidr: cidrText, type: "host", deleted: "false" };
+        try {
+          await this.ds.create(makeResource(KIND_AFFINITY, affName, affSpec));
+        } catch (e) {
+          if (!isDatastoreError(e, "AlreadyExists")) throw e;
+        }
+        try {
+          await this.ds.create(makeResource(KIND_BLOCK, blockName(cidrText), newBlockSpec(cidr2, node, this.now())));
+        } catch (e) {
+          if (!isDatastoreError(e, "AlreadyExists")) throw e;
+          const existing = await this.ds.get(KIND_BLOCK, blockName(cidrText));
+          const ownerNow = affinityNode(existing?.spec?.affinity);
+          if (ownerNow !== node) {
+            const aff = await this.ds.get(KIND_AFFINITY, affName);
+            if (aff && aff.spec.state === "pending") {
+              await this.ds.delete(KIND_AFFINITY, affName, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+            }
+            return false;
+          }
+        }
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const aff = await this.ds.get(KIND_AFFINITY, affName);
+          try {
+            if (!aff) await this.ds.create(makeResource(KIND_AFFINITY, affName, { ...affSpec, state: "confirmed" }));
+            else if (aff.spec.state === "confirmed") return true;
+            else await this.ds.update({ ...aff, spec: { ...aff.spec, state: "confirmed" } });
+            ipamStats.blocksClaimed++;
+            log3.debug({ node, block: cidrText }, "claimed block");
+            return true;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`BlockAffinity ${affName}`);
+      }
+      async borrow(node, pools, handleId, attrs, got, need) {
+        const { items } = await this.ds.list(KIND_BLOCK);
+        const candidates = items.map((b2) => b2.spec).filter((s2) => !s2.deleted && affinityNode(s2.affinity) !== node && freeCount(s2) > 0).filter((s2) => {
+          const c = parseCidr4(s2.cidr);
+          return pools.some((p) => cidrContains3(p.net, c.base));
+        });
+        shuffle(candidates, this.random);
+        for (const s2 of candidates) {
+          if (need() <= 0) return;
+          const borrowed = await this.assignFromBlock(s2.cidr, need(), handleId, attrs);
+          ipamStats.addressesBorrowed += borrowed.length;
+          got.push(...borrowed);
+        }
+      }
+      /**
+       * Assign up to `num` addresses from an existing block. With `requireNode`, only while the block is still
+       * affine to that node (it may have been reclaimed since we listed it). Returns the addresses (block-masked CIDRs).
+       */
+      async assignFromBlock(cidr2, num2, handleId, attrs, requireNode) {
+        const name = blockName(cidr2);
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const [res, handle] = await Promise.all([
+            this.ds.get(KIND_BLOCK, name),
+            this.ds.get(KIND_HANDLE, handleId)
+          ]);
+          if (!res || res.spec.deleted) return [];
+          if (requireNode !== void 0 && affinityNode(res.spec.affinity) !== requireNode) return [];
+          const take = Math.min(num2, freeCount(res.spec));
+          if (take === 0) return [];
+          await this.changeHandle(handleId, cidr2, take, handle ?? null);
+          const spec = res.spec;
+          const ords = assignOrdinals(spec, take, handleId, attrs);
+          try {
+            await this.ds.update(res);
+          } catch (e) {
+            await this.changeHandle(handleId, cidr2, -take);
+            if (isConflict(e)) continue;
+            throw e;
+          }
+          const prefix = parseCidr4(cidr2).prefix;
+          return ords.map((o) => `${ordinalToIP(spec, o)}/${prefix}`);
+        }
+        throw tooManyRetries(`IPAMBlock ${cidr2}`);
+      }
+      /** Add `delta` to the handle's count for a block (creating / deleting the handle as needed). */
+      async changeHandle(handleId, cidr2, delta, prefetched) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const h = i === 0 && prefetched !== void 0 ? prefetched ?? void 0 : await this.ds.get(KIND_HANDLE, handleId);
+          try {
+            if (!h) {
+              if (delta <= 0) return;
+              await this.ds.create(makeResource(KIND_HANDLE, handleId, { handleID: handleId, block: { [cidr2]: delta }, deleted: false }));
+              return;
+            }
+            const block = { ...h.spec.block };
+            const n = (block[cidr2] ?? 0) + delta;
+            if (n > 0) block[cidr2] = n;
+            else delete block[cidr2];
+            if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
+            else await this.ds.update({ ...h, spec: { ...h.spec, block } });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMHandle ${handleId}`);
+      }
+      /** Set the handle's count for a block to what the block really holds for it (after a release). */
+      async setHandleCount(handleId, cidr2, count) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const h = await this.ds.get(KIND_HANDLE, handleId);
+          if (!h) return;
+          const block = { ...h.spec.block };
+          if (count > 0) block[cidr2] = count;
+          else delete block[cidr2];
+          try {
+            if (Object.keys(block).length === 0) await this.ds.delete(KIND_HANDLE, handleId, void 0, h.metadata.resourceVersion);
+            else await this.ds.update({ ...h, spec: { ...h.spec, block } });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMHandle ${handleId}`);
+      }
+      /** Undo allocations made by a request that could not complete. */
+      async rollback(ips) {
+        if (!ips.length) return;
+        const left = await this.releaseIPs(ips.map((c) => c.split("/")[0]));
+        if (left.length) log3.error({ ips: left }, "rollback found addresses already released");
+        ips.length = 0;
+      }
+      async assignIP(ip, handleId, node, attrs) {
+        if (!handleId) throw new IpamError("InvalidRequest", "assignIP needs a handle ID");
+        let addr;
+        try {
+          addr = parseIPv4(ip.split("/")[0]);
+        } catch (e) {
+          throw new IpamError("InvalidRequest", e.message);
+        }
+        const pools = await this.listPools();
+        const pool = pools.find((p) => cidrContains3(p.net, addr));
+        if (!pool) throw new IpamError("NotInPool", `${ip} is not in any configured IP pool`);
+        const cfg = await this.getConfig();
+        const cidr2 = blockFor(addr, pool.blockSize);
+        const cidrText = formatCidr4(cidr2);
+        const fullAttrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(attrs ?? {}) };
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const res = await this.ds.get(KIND_BLOCK, blockName(cidrText));
+          if (!res) {
+            if (!cfg.autoAllocateBlocks) throw new IpamError("PoolsExhausted", `block ${cidrText} for ${ip} does not exist and autoAllocateBlocks is off`);
+            await this.claimAffineBlock(node, cidr2);
+            continue;
+          }
+          const spec = res.spec;
+          const ord = addr - cidr2.base;
+          if (spec.allocations[ord] !== null) {
+            const holder = spec.attributes[spec.allocations[ord]]?.handle_id;
+            throw new IpamError("AlreadyAllocated", `${ip} is already allocated${holder ? ` (handle ${holder})` : ""}`);
+          }
+          await this.changeHandle(handleId, cidrText, 1);
+          assignOrdinal(spec, ord, handleId, fullAttrs);
+          try {
+            await this.ds.update(res);
+            return;
+          } catch (e) {
+            await this.changeHandle(handleId, cidrText, -1);
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMBlock ${cidrText}`);
+      }
+      // ---------------------------------------------------------------- release
+      async releaseIPs(ips) {
+        const pools = await this.listPools();
+        const byBlock = /* @__PURE__ */ new Map();
+        const notAllocated = [];
+        let allBlocks;
+        for (const ipText of ips) {
+          const addr = parseIPv4(ipText.split("/")[0]);
+          let cidr2;
+          const pool = pools.find((p) => cidrContains3(p.net, addr));
+          if (pool) cidr2 = formatCidr4(blockFor(addr, pool.blockSize));
+          else {
+            allBlocks ??= (await this.ds.list(KIND_BLOCK)).items.map((r) => r.spec);
+            cidr2 = allBlocks.find((b2) => cidrContains3(parseCidr4(b2.cidr), addr))?.cidr;
+          }
+          if (!cidr2) {
+            notAllocated.push(ipText);
+            continue;
+          }
+          const list2 = byBlock.get(cidr2) ?? [];
+          list2.push(addr);
+          byBlock.set(cidr2, list2);
+        }
+        for (const [cidr2, addrs] of byBlock) {
+          const base = parseCidr4(cidr2).base;
+          const released = await this.releaseFromBlock(cidr2, (spec) => addrs.map((a) => a - base).filter((o) => spec.allocations[o] !== null));
+          const releasedAddrs = new Set([...released.keys()].map((o) => base + o));
+          for (const a of addrs) if (!releasedAddrs.has(a)) notAllocated.push(ips.find((t) => parseIPv4(t.split("/")[0]) === a));
+          const perHandle = /* @__PURE__ */ new Map();
+          for (const h of released.values()) if (h) perHandle.set(h, (perHandle.get(h) ?? 0) + 1);
+          for (const [h, n] of perHandle) await this.changeHandle(h, cidr2, -n);
+        }
+        return notAllocated;
+      }
+      /** CAS-release the ordinals `pick` chooses from the current block; returns ordinal → handle released. */
+      async releaseFromBlock(cidr2, pick) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const res = await this.ds.get(KIND_BLOCK, blockName(cidr2));
+          if (!res) return /* @__PURE__ */ new Map();
+          const ords = pick(res.spec);
+          if (!ords.length) return /* @__PURE__ */ new Map();
+          const released = releaseOrdinals(res.spec, ords);
+          try {
+            await this.ds.update(res);
+            return released;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+          }
+        }
+        throw tooManyRetries(`IPAMBlock ${cidr2}`);
+      }
+      async releaseByHandle(handleId) {
+        const h = await this.ds.get(KIND_HANDLE, handleId);
+        if (!h) return 0;
+        let total = 0;
+        for (const cidr2 of Object.keys(h.spec.block)) {
+          const released = await this.releaseFromBlock(cidr2, (spec) => ordinalsOfHandle(spec, handleId));
+          total += released.size;
+          await this.setHandleCount(handleId, cidr2, 0);
+        }
+        return total;
+      }
+      async ipsByHandle(handleId) {
+        const h = await this.ds.get(KIND_HANDLE, handleId);
+        if (!h) return [];
+        const out3 = [];
+        for (const cidr2 of Object.keys(h.spec.block)) {
+          const b2 = (await this.ds.get(KIND_BLOCK, blockName(cidr2)))?.spec;
+          if (!b2) continue;
+          const prefix = parseCidr4(cidr2).prefix;
+          for (const o of ordinalsOfHandle(b2, handleId)) out3.push(`${ordinalToIP(b2, o)}/${prefix}`);
+        }
+        return out3.sort(compareIPv4);
+      }
+      // ---------------------------------------------------------------- tunnel addresses
+      /**
+       * The node's IPIP or VXLAN tunnel address (allocate-tunnel-addrs): reuse the one its handle holds, else
+       * allocate one (IntendedUse Tunnel) from a pool with that encapsulation on; record it on the Node
+       * (spec.bgp.ipv4IPIPTunnelAddr / spec.ipv4VXLANTunnelAddr) when the Node exists. Undefined when no pool
+       * for the node has that encapsulation enabled.
+       */
+      async ensureTunnelAddress(node, type) {
+        const handleId = tunnelHandle(type, node);
+        const pools = (await this.candidatePools(node, "Tunnel")).filter((p) => (type === "ipip" ? p.ipipMode : p.vxlanMode) !== "Never");
+        let ip;
+        for (const held of await this.ipsByHandle(handleId)) {
+          const addr = parseIPv4(held.split("/")[0]);
+          if (!ip && pools.some((p) => cidrContains3(p.net, addr))) ip = held.split("/")[0];
+          else await this.releaseIPs([held]);
+        }
+        if (!ip) {
+          if (!pools.length) {
+            await this.writeNodeTunnelAddr(node, type, void 0);
+            return void 0;
+          }
+          const res = await this.autoAssign({
+            handleId,
+            node,
+            num4: 1,
+            pools: pools.map((p) => p.name),
+            intendedUse: "Tunnel",
+            attrs: { node, type: TUNNEL_ATTR_TYPE[type] }
+          });
+          ip = res.ips[0].split("/")[0];
+        }
+        await this.writeNodeTunnelAddr(node, type, ip);
+        return ip;
+      }
+      /** Release the node's tunnel address of this type and clear it from the Node. */
+      async releaseTunnelAddress(node, type) {
+        const n = await this.releaseByHandle(tunnelHandle(type, node));
+        await this.writeNodeTunnelAddr(node, type, void 0);
+        return n;
+      }
+      async writeNodeTunnelAddr(node, type, ip) {
+        for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+          const n = await this.ds.get(KIND_NODE, node);
+          if (!n) return;
+          const spec = structuredClone(n.spec ?? {});
+          if (type === "ipip") {
+            spec.bgp ??= {};
+            if (spec.bgp.ipv4IPIPTunnelAddr === ip) return;
+            if (ip) spec.bgp.ipv4IPIPTunnelAddr = ip;
+            else if (spec.bgp.ipv4IPIPTunnelAddr !== void 0) delete spec.bgp.ipv4IPIPTunnelAddr;
+            else return;
+          } else {
+            if (spec.ipv4VXLANTunnelAddr === ip) return;
+            if (ip) spec.ipv4VXLANTunnelAddr = ip;
+            else if (spec.ipv4VXLANTunnelAddr !== void 0) delete spec.ipv4VXLANTunnelAddr;
+            else return;
+          }
+          try {
+            await this.ds.update({ ...n, spec });
+            return;
+          } catch (e) {
+            if (!isConflict(e)) throw e;
+            if (isDatastoreError(e, "NotFound")) return;
+          }
+        }
+        throw tooManyRetries(`Node ${node}`);
+      }
+      // ---------------------------------------------------------------- admin
+      /**
+       * Release blocks affine to `node` that hold no addresses (as kube-controllers does for deleted nodes; with
+       * `keepOne`, a node keeps one empty block as Calico does for live nodes). Returns the released CIDRs.
+       */
+      async releaseEmptyAffineBlocks(node, keepOne = false) {
+        const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
+        const mine = items.filter((a) => a.spec.node === node);
+        const released = [];
+        let kept = false;
+        for (const aff of mine) {
+          const cidr2 = aff.spec.cidr;
+          const b2 = await this.ds.get(KIND_BLOCK, blockName(cidr2));
+          const spec = b2?.spec;
+          if (spec && inUseCount(spec) > 0) {
+            kept = true;
+            continue;
+          }
+          if (keepOne && !kept && spec) {
+            kept = true;
+            continue;
+          }
+          if (b2) {
+            try {
+              await this.ds.delete(KIND_BLOCK, b2.metadata.name, void 0, b2.metadata.resourceVersion);
+            } catch (e) {
+              if (isConflict(e)) continue;
+              throw e;
+            }
+          }
+          await this.ds.delete(KIND_AFFINITY, aff.metadata.name, void 0, aff.metadata.resourceVersion).catch(ignoreConflict);
+          released.push(cidr2);
+        }
+        return released;
+      }
+    };
+  }
+});
 
 // src/ipam/report.ts
 async function loadSnapshot(ds) {
@@ -15323,6 +13645,7 @@ async function loadSnapshot(ds) {
     workloadEndpoints: weps.items
   };
   for (const p of pools.items) {
+    if (isIPv6Pool(p)) continue;
     try {
       snap.pools.push(poolFromResource(p));
     } catch (e) {
@@ -15516,13 +13839,4631 @@ function formatCheckReport(r, snap, opts = {}) {
   L.push(`Check complete; found ${r.problems} problems.`);
   return L.join("\n") + "\n";
 }
+var init_report = __esm({
+  "src/ipam/report.ts"() {
+    "use strict";
+    init_ip();
+    init_model2();
+  }
+});
 
 // src/ipam/index.ts
+var ipam_exports = {};
+__export(ipam_exports, {
+  BlockAffinityAllocator: () => BlockAffinityAllocator,
+  CONFIG_NAME: () => CONFIG_NAME,
+  DEFAULT_IPAM_CONFIG: () => DEFAULT_IPAM_CONFIG,
+  DEFAULT_MAX_BLOCKS_PER_HOST: () => DEFAULT_MAX_BLOCKS_PER_HOST,
+  EMPTY_BLOCK_MIN_RECLAIM_AGE_MS: () => EMPTY_BLOCK_MIN_RECLAIM_AGE_MS,
+  IpamError: () => IpamError,
+  KIND_AFFINITY: () => KIND_AFFINITY,
+  KIND_BLOCK: () => KIND_BLOCK,
+  KIND_CONFIG: () => KIND_CONFIG,
+  KIND_HANDLE: () => KIND_HANDLE,
+  KIND_NODE: () => KIND_NODE,
+  KIND_POOL: () => KIND_POOL,
+  TUNNEL_ATTR_TYPE: () => TUNNEL_ATTR_TYPE,
+  affinityName: () => affinityName2,
+  affinityNode: () => affinityNode,
+  allAllocations: () => allAllocations,
+  assignOrdinal: () => assignOrdinal,
+  assignOrdinals: () => assignOrdinals,
+  blockName: () => blockName,
+  blockNet: () => blockNet,
+  blockOrder: () => blockOrder,
+  borrowedRows: () => borrowedRows,
+  checkIpam: () => checkIpam,
+  configFromResource: () => configFromResource,
+  createIpam: () => createIpam,
+  effectiveMaxBlocks: () => effectiveMaxBlocks,
+  formatCheckReport: () => formatCheckReport,
+  freeCount: () => freeCount,
+  handleOfOrdinal: () => handleOfOrdinal,
+  hostAffinity: () => hostAffinity,
+  inUseCount: () => inUseCount,
+  inUseIPs: () => inUseIPs,
+  ip4: () => ip_exports,
+  ipamStats: () => ipamStats,
+  isIPv6Pool: () => isIPv6Pool,
+  loadSnapshot: () => loadSnapshot,
+  lookupIP: () => lookupIP,
+  makeResource: () => makeResource,
+  newBlockSpec: () => newBlockSpec,
+  ordinalToIP: () => ordinalToIP,
+  ordinalsOfHandle: () => ordinalsOfHandle,
+  poolAllows: () => poolAllows,
+  poolFromResource: () => poolFromResource,
+  releaseOrdinals: () => releaseOrdinals,
+  tunnelHandle: () => tunnelHandle,
+  usageRows: () => usageRows,
+  validateBlock: () => validateBlock
+});
 function createIpam(ds, opts) {
   return new BlockAffinityAllocator(ds, opts);
 }
+var init_ipam = __esm({
+  "src/ipam/index.ts"() {
+    "use strict";
+    init_allocator();
+    init_allocator();
+    init_model2();
+    init_report();
+    init_ip();
+  }
+});
+
+// src/netlink/netns.ts
+import { closeSync, openSync, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
+function setns(fd) {
+  if (!setnsFn) {
+    const require3 = createRequire(import.meta.url);
+    const koffi2 = require3("koffi");
+    const libc = koffi2.load("libc.so.6");
+    setnsFn = libc.func("int setns(int fd, int nstype)");
+    errnoFn = () => koffi2.errno();
+  }
+  if (setnsFn(fd, CLONE_NEWNET) !== 0) {
+    const errno = errnoFn();
+    const err2 = new Error(`setns failed: errno ${errno}`);
+    err2.errno = errno;
+    throw err2;
+  }
+}
+function withNetns(path6, fn) {
+  if (fn.constructor.name === "AsyncFunction") throw new Error("withNetns: the callback must be synchronous");
+  const target = openSync(path6, "r");
+  let original;
+  try {
+    original = openSync(CURRENT_NETNS, "r");
+    setns(target);
+    try {
+      const out3 = fn();
+      if (out3 instanceof Promise) throw new Error("withNetns: the callback returned a Promise; keep the switched section synchronous");
+      return out3;
+    } finally {
+      try {
+        setns(original);
+      } catch (e) {
+        process.stderr.write(`FATAL: cannot return to original netns: ${e}
+`);
+        process.abort();
+      }
+    }
+  } finally {
+    if (original !== void 0) closeSync(original);
+    closeSync(target);
+  }
+}
+function sysctlPath(key) {
+  const m = /^net\.(ipv4|ipv6)\.(conf|neigh)\.(.+)\.([^.]+)$/.exec(key);
+  if (m) return `/proc/sys/net/${m[1]}/${m[2]}/${m[3]}/${m[4]}`;
+  return "/proc/sys/" + key.replace(/\./g, "/");
+}
+function readSysctl(key, netns) {
+  const read = () => readFileSync4(sysctlPath(key), "utf8").trim();
+  return netns ? withNetns(netns, read) : read();
+}
+function writeSysctl(key, value, netns) {
+  const write = () => writeFileSync2(sysctlPath(key), String(value));
+  if (netns) withNetns(netns, write);
+  else write();
+}
+var CLONE_NEWNET, setnsFn, errnoFn, CURRENT_NETNS;
+var init_netns = __esm({
+  "src/netlink/netns.ts"() {
+    "use strict";
+    CLONE_NEWNET = 1073741824;
+    CURRENT_NETNS = "/proc/thread-self/ns/net";
+  }
+});
+
+// src/netlink/ip.ts
+import { isIPv4 as isIPv43, isIPv6 as isIPv62 } from "node:net";
+function ipFamily(ip) {
+  if (isIPv43(ip)) return 4;
+  if (isIPv62(ip)) return 6;
+  throw new Error(`invalid IP address "${ip}"`);
+}
+function ipToBytes(ip) {
+  if (isIPv43(ip)) return Buffer.from(ip.split(".").map(Number));
+  if (!isIPv62(ip)) throw new Error(`invalid IP address "${ip}"`);
+  let text = ip;
+  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4tail) {
+    const b2 = v4tail[1].split(".").map(Number);
+    text = text.slice(0, -v4tail[1].length) + (b2[0] << 8 | b2[1]).toString(16) + ":" + (b2[2] << 8 | b2[3]).toString(16);
+  }
+  const [head, tail2] = text.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail2 !== void 0 && tail2 !== "" ? tail2.split(":") : [];
+  const groups = tail2 === void 0 ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  const out3 = Buffer.alloc(16);
+  groups.forEach((g, i) => out3.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out3;
+}
+function bytesToIp(b2) {
+  if (b2.length === 4) return Array.from(b2).join(".");
+  if (b2.length !== 16) throw new Error(`address of ${b2.length} bytes`);
+  const groups = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b2[i] << 8 | b2[i + 1]);
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(":");
+  return hex.slice(0, best).join(":") + "::" + hex.slice(best + bestLen).join(":");
+}
+function parseCidr2(text, familyHint = 4) {
+  if (text === "default") return familyHint === 6 ? { ip: "::", prefix: 0, family: 6 } : { ip: "0.0.0.0", prefix: 0, family: 4 };
+  const [ip, p] = text.split("/");
+  const family2 = ipFamily(ip);
+  const max = family2 === 4 ? 32 : 128;
+  const prefix = p === void 0 ? max : Number(p);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || p !== void 0 && !/^\d+$/.test(p)) {
+    throw new Error(`invalid CIDR "${text}"`);
+  }
+  return { ip, prefix, family: family2 };
+}
+function macToBytes(mac2) {
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac2)) throw new Error(`invalid MAC address "${mac2}"`);
+  return Buffer.from(mac2.split(":").map((x) => parseInt(x, 16)));
+}
+function bytesToMac(b2) {
+  return Array.from(b2).map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+var init_ip2 = __esm({
+  "src/netlink/ip.ts"() {
+    "use strict";
+  }
+});
+
+// src/netlink/index.ts
+import { createRequire as createRequire2 } from "node:module";
+function nl() {
+  return nlmod ??= require2("netlink");
+}
+function isNetlinkError(e, ...codes) {
+  return e instanceof NetlinkError && (codes.length === 0 || codes.includes(e.code));
+}
+async function call(op, p) {
+  try {
+    return await p;
+  } catch (e) {
+    const m = /Request rejected: (\S+)/.exec(String(e?.message ?? e));
+    if (m) throw new NetlinkError(m[1], op);
+    throw e;
+  }
+}
+function afOf(f) {
+  return f === 4 ? AF_INET : AF_INET6;
+}
+function famOf(af) {
+  return af === AF_INET6 ? 6 : 4;
+}
+function serialize(data) {
+  const s2 = new (nl()).AttrStream();
+  s2.emit(data);
+  return Buffer.concat(s2.bufs);
+}
+var require2, nlmod, RECV_BUFFER, SEND_BUFFER, F_CREATE, F_EXCL, F_REPLACE, F_APPEND, RTNH_F_ONLINK, AF_INET, AF_INET6, AF_BRIDGE, NetlinkError, SCOPES, TYPES, RTPROT, Netlink;
+var init_netlink = __esm({
+  "src/netlink/index.ts"() {
+    "use strict";
+    init_netns();
+    init_ip2();
+    init_ip2();
+    init_netns();
+    require2 = createRequire2(import.meta.url);
+    RECV_BUFFER = 4 << 20;
+    SEND_BUFFER = 1 << 20;
+    F_CREATE = 1024;
+    F_EXCL = 512;
+    F_REPLACE = 256;
+    F_APPEND = 2048;
+    RTNH_F_ONLINK = 4;
+    AF_INET = 2;
+    AF_INET6 = 10;
+    AF_BRIDGE = 7;
+    NetlinkError = class extends Error {
+      constructor(code, op) {
+        super(`${op}: ${code}`);
+        this.code = code;
+        this.op = op;
+        this.name = "NetlinkError";
+      }
+      code;
+      op;
+    };
+    SCOPES = { universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+    TYPES = { unicast: 1, local: 2, broadcast: 3, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
+    RTPROT = { redirect: 1, kernel: 2, boot: 3, static: 4, bird: 12, dhcp: 16 };
+    Netlink = class _Netlink {
+      constructor(sock) {
+        this.sock = sock;
+      }
+      sock;
+      static open(opts = {}) {
+        const create = () => nl().createRtNetlink({ recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
+        return new _Netlink(opts.netns ? withNetns(opts.netns, create) : create());
+      }
+      close() {
+        this.sock.socket.close();
+      }
+      // ---- links ---------------------------------------------------------------------------------------
+      toLink(m) {
+        let kind;
+        if (m.attrs.linkinfo) {
+          try {
+            kind = nl().ifla.parseInfo(m.attrs.linkinfo).kind;
+          } catch {
+          }
+        }
+        const flags = m.data.flags ?? {};
+        const link = m.attrs.link;
+        return {
+          index: m.data.index ?? 0,
+          name: m.attrs.ifname ?? "",
+          mtu: m.attrs.mtu ?? 0,
+          mac: m.attrs.address ? bytesToMac(m.attrs.address) : "",
+          up: !!flags.up,
+          lowerUp: !!flags.lowerUp,
+          kind,
+          parentIndex: typeof link === "number" ? link : Buffer.isBuffer(link) && link.length >= 4 ? link.readUInt32LE(0) : void 0,
+          master: m.attrs.master
+        };
+      }
+      async listLinks() {
+        return (await call("list links", this.sock.getLinks())).map((m) => this.toLink(m));
+      }
+      /** The link named `name`, or undefined when there is none. */
+      async getLink(name) {
+        try {
+          const r = await call(`get link ${name}`, this.sock.getLink({}, { ifname: name }));
+          return r[0] ? this.toLink(r[0]) : void 0;
+        } catch (e) {
+          if (isNetlinkError(e, "ENODEV", "ENOENT")) return void 0;
+          throw e;
+        }
+      }
+      async getLinkByIndex(index) {
+        try {
+          const r = await call(`get link #${index}`, this.sock.getLink({ index }));
+          return r[0] ? this.toLink(r[0]) : void 0;
+        } catch (e) {
+          if (isNetlinkError(e, "ENODEV", "ENOENT")) return void 0;
+          throw e;
+        }
+      }
+      async mustGetLink(name) {
+        const l = await this.getLink(name);
+        if (!l) throw new NetlinkError("ENODEV", `link ${name} not found`);
+        return l;
+      }
+      /** Creates a veth pair; the peer can be created straight into another namespace (peerNetnsFd). */
+      async createVeth(o) {
+        const { ifla, rt } = nl();
+        const peerAttrs = { ifname: o.peerName };
+        if (o.peerMtu ?? o.mtu) peerAttrs.mtu = o.peerMtu ?? o.mtu;
+        if (o.peerMac) peerAttrs.address = macToBytes(o.peerMac);
+        if (o.peerNetnsFd !== void 0) peerAttrs.netNsFd = o.peerNetnsFd;
+        if (o.numQueues && o.numQueues > 1) {
+          peerAttrs.numTxQueues = o.numQueues;
+          peerAttrs.numRxQueues = o.numQueues;
+        }
+        const peer = Buffer.concat([rt.formatLink({}), serialize(ifla.formatLinkAttrs(peerAttrs))]);
+        const attrs = {
+          ifname: o.name,
+          linkinfo: serialize(ifla.formatInfo({ kind: "veth", data: serialize(ifla.formatVethInfo({ peer })) }))
+        };
+        if (o.mtu) attrs.mtu = o.mtu;
+        if (o.mac) attrs.address = macToBytes(o.mac);
+        if (o.numQueues && o.numQueues > 1) {
+          attrs.numTxQueues = o.numQueues;
+          attrs.numRxQueues = o.numQueues;
+        }
+        await call(`create veth ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+        return this.mustGetLink(o.name);
+      }
+      /** Creates a VXLAN device (nolearning by default, as Felix does). */
+      async createVxlan(o) {
+        const { ifla } = nl();
+        const port3 = Buffer.alloc(2);
+        port3.writeUInt16BE(o.port);
+        const vx = { id: o.vni, port: port3, learning: o.learning ? 1 : 0 };
+        if (o.local) vx.local = ipToBytes(o.local);
+        if (o.link !== void 0) vx.link = o.link;
+        const attrs = {
+          ifname: o.name,
+          linkinfo: serialize(ifla.formatInfo({ kind: "vxlan", data: serialize(ifla.formatVxlan(vx)) }))
+        };
+        if (o.mtu) attrs.mtu = o.mtu;
+        if (o.mac) attrs.address = macToBytes(o.mac);
+        await call(`create vxlan ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+        return this.mustGetLink(o.name);
+      }
+      /** Creates a link of a kind that needs no extra data (e.g. 'bridge'). */
+      async createLink(name, kind, mtu) {
+        const { ifla } = nl();
+        const attrs = { ifname: name, linkinfo: serialize(ifla.formatInfo({ kind })) };
+        if (mtu) attrs.mtu = mtu;
+        await call(`create ${kind} ${name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+        return this.mustGetLink(name);
+      }
+      async setLinkUp(index, up = true) {
+        await call(
+          `set link #${index} ${up ? "up" : "down"}`,
+          this.sock.setLink({ index, flags: up ? { up: true } : {}, change: { up: true } })
+        );
+      }
+      async setMtu(index, mtu) {
+        await call(`set link #${index} mtu ${mtu}`, this.sock.setLink({ index }, { mtu }));
+      }
+      async setMac(index, mac2) {
+        await call(`set link #${index} address ${mac2}`, this.sock.setLink({ index }, { address: macToBytes(mac2) }));
+      }
+      async setName(index, name) {
+        await call(`rename link #${index} to ${name}`, this.sock.setLink({ index }, { ifname: name }));
+      }
+      async setMaster(index, masterIndex) {
+        await call(`set link #${index} master #${masterIndex}`, this.sock.setLink({ index }, { master: masterIndex }));
+      }
+      /** Moves a link into the namespace behind the open fd `netnsFd`. */
+      async moveToNetns(index, netnsFd) {
+        await call(`move link #${index} to netns`, this.sock.setLink({ index }, { netNsFd: netnsFd }));
+      }
+      async deleteLink(index) {
+        await call(`delete link #${index}`, this.sock.delLink({ index }));
+      }
+      /** Deletes the link named `name` if present; returns whether it existed. */
+      async deleteLinkByName(name) {
+        const l = await this.getLink(name);
+        if (!l) return false;
+        try {
+          await this.deleteLink(l.index);
+        } catch (e) {
+          if (isNetlinkError(e, "ENODEV")) return false;
+          throw e;
+        }
+        return true;
+      }
+      // ---- addresses -----------------------------------------------------------------------------------
+      /** Adds `cidr` (e.g. 10.0.0.5/32) to the link; IPv6 gets nodad unless dad is asked for. */
+      async addAddress(index, cidr2, opts = {}) {
+        const c = parseCidr2(cidr2);
+        const addr = ipToBytes(c.ip);
+        await call(`add address ${cidr2} to #${index}`, this.sock.newAddress(
+          { family: afOf(c.family), prefixlen: c.prefix, index, flags: c.family === 6 && !opts.dad ? { nodad: true } : {} },
+          { local: addr, address: addr },
+          { flags: F_CREATE | (opts.replace ? F_REPLACE : F_EXCL) }
+        ));
+      }
+      async delAddress(index, cidr2) {
+        const c = parseCidr2(cidr2);
+        const addr = ipToBytes(c.ip);
+        await call(
+          `delete address ${cidr2} from #${index}`,
+          this.sock.delAddress({ family: afOf(c.family), prefixlen: c.prefix, index }, { local: addr, address: addr })
+        );
+      }
+      /** Addresses, optionally only of one link and/or family. */
+      async listAddresses(filter = {}) {
+        const req = filter.family ? { family: afOf(filter.family) } : {};
+        const msgs = await call("list addresses", this.sock.getAddresses(req));
+        const out3 = [];
+        for (const m of msgs) {
+          if (filter.index !== void 0 && m.data.index !== filter.index) continue;
+          const raw = m.attrs.local ?? m.attrs.address;
+          if (!raw) continue;
+          const ip = bytesToIp(raw);
+          const prefix = m.data.prefixlen ?? 0;
+          out3.push({ index: m.data.index ?? 0, family: famOf(m.data.family), ip, prefix, cidr: `${ip}/${prefix}` });
+        }
+        return out3;
+      }
+      // ---- routes --------------------------------------------------------------------------------------
+      routeMsg(r) {
+        const c = parseCidr2(r.dst, r.family ?? (r.gateway ? ipFamily(r.gateway) : 4));
+        const table2 = r.table ?? 254;
+        const data = {
+          family: afOf(c.family),
+          dstLen: c.prefix,
+          table: table2 < 256 ? table2 : 252,
+          protocol: r.protocol ?? RTPROT.boot,
+          scope: r.scope !== void 0 ? SCOPES[r.scope] : r.type && r.type !== "unicast" ? 0 : r.gateway ? 0 : 253,
+          type: r.type ? TYPES[r.type] : 1,
+          flags: r.onlink ? { __unknown: RTNH_F_ONLINK } : {}
+        };
+        if (r.scope === void 0 && r.type === "local") data.scope = SCOPES.host;
+        const attrs = {};
+        if (c.prefix > 0) attrs.dst = ipToBytes(c.ip);
+        if (r.gateway) attrs.gateway = ipToBytes(r.gateway);
+        if (r.oif !== void 0) attrs.oif = r.oif;
+        if (table2 >= 256) attrs.table = table2;
+        if (r.metric !== void 0) attrs.priority = r.metric;
+        if (r.src) attrs.prefsrc = ipToBytes(r.src);
+        return [data, attrs];
+      }
+      /** Adds a route; EEXIST when an equal route is present. */
+      async addRoute(r) {
+        const [d, a] = this.routeMsg(r);
+        await call(`add route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_EXCL }));
+      }
+      /** Adds or replaces the route for this destination/table/metric (`ip route replace`). */
+      async replaceRoute(r) {
+        const [d, a] = this.routeMsg(r);
+        await call(`replace route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_REPLACE }));
+      }
+      /** Appends a route (another next hop for the same prefix with a different metric etc.). */
+      async appendRoute(r) {
+        const [d, a] = this.routeMsg(r);
+        await call(`append route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_APPEND }));
+      }
+      /** Deletes the route matching the spec; ESRCH when absent. Protocol/scope are only matched when given. */
+      async delRoute(r) {
+        const [d, a] = this.routeMsg(r);
+        if (r.protocol === void 0) d.protocol = 0;
+        if (r.scope === void 0) d.scope = SCOPES.nowhere;
+        if (r.type === void 0) d.type = 0;
+        await call(`delete route ${r.dst}`, this.sock.delRoute(d, a));
+      }
+      /** Routes of one family; filter by table (default main; 'all' for every table) and/or oif. */
+      async listRoutes(filter = {}) {
+        const family2 = filter.family ?? 4;
+        const msgs = await call("list routes", this.sock.getRoutes({ family: afOf(family2) }));
+        const out3 = [];
+        const revScope = new Map(Object.entries(SCOPES).map(([k, v]) => [v, k]));
+        const revType = new Map(Object.entries(TYPES).map(([k, v]) => [v, k]));
+        for (const m of msgs) {
+          const table2 = m.attrs.table ?? m.data.table ?? 0;
+          if ((filter.table ?? 254) !== "all" && table2 !== (filter.table ?? 254)) continue;
+          if (filter.oif !== void 0 && m.attrs.oif !== filter.oif) continue;
+          const num2 = (v, enumObj) => typeof v === "number" ? v : typeof v === "string" ? Number(enumObj[v] ?? 0) : 0;
+          const { rt } = nl();
+          const scopeN = num2(m.data.scope, rt.RouteScope);
+          const typeN = num2(m.data.type, rt.RouteType);
+          const protoN = num2(m.data.protocol, rt.RouteProtocol);
+          const flagsRaw = m.data.flags;
+          const dst = m.attrs.dst ? bytesToIp(m.attrs.dst) : family2 === 4 ? "0.0.0.0" : "::";
+          out3.push({
+            family: family2,
+            dst: `${dst}/${m.data.dstLen ?? 0}`,
+            gateway: m.attrs.gateway ? bytesToIp(m.attrs.gateway) : void 0,
+            oif: m.attrs.oif,
+            scope: revScope.get(scopeN) ?? scopeN,
+            protocol: protoN,
+            table: table2,
+            type: revType.get(typeN) ?? typeN,
+            onlink: !!((flagsRaw?.__unknown ?? 0) & RTNH_F_ONLINK),
+            metric: m.attrs.priority,
+            src: m.attrs.prefsrc ? bytesToIp(m.attrs.prefsrc) : void 0
+          });
+        }
+        return out3;
+      }
+      // ---- neighbours and FDB --------------------------------------------------------------------------
+      neighMsg(n) {
+        const data = {
+          family: n.family,
+          ifindex: n.ifindex,
+          state: n.permanent === false ? { reachable: true } : { permanent: true },
+          flags: { ...n.self ? { self: true } : {}, ...n.proxy ? { proxy: true } : {} }
+        };
+        const attrs = {};
+        if (n.dst) attrs.dst = ipToBytes(n.dst);
+        if (n.lladdr) attrs.lladdr = macToBytes(n.lladdr);
+        return [data, attrs];
+      }
+      /** Adds or replaces a neighbour (ARP/ND) entry. */
+      async replaceNeighbor(n) {
+        const [d, a] = this.neighMsg(n);
+        await call(`replace neighbour ${n.dst ?? n.lladdr}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+      }
+      /**
+       * Adds an FDB entry on a VXLAN device (`bridge fdb append <mac> dev <vx> dst <ip> self permanent`).
+       * APPEND, as the kernel wants for vxlan FDB entries with a remote.
+       */
+      async appendFdb(ifindex, lladdr, dst) {
+        const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
+        await call(`append fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_APPEND }));
+      }
+      /** Replaces the FDB entry for a MAC (`bridge fdb replace … self permanent`). */
+      async replaceFdb(ifindex, lladdr, dst) {
+        const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
+        await call(`replace fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+      }
+      async delNeighbor(n) {
+        const [d, a] = this.neighMsg(n);
+        await call(`delete neighbour ${n.dst ?? n.lladdr}`, this.sock.delNeighbor(d, a));
+      }
+      /** Neighbours of a family: AF_INET/AF_INET6 for ARP/ND, AF_BRIDGE (7) for the FDB. */
+      async listNeighbors(family2, ifindex) {
+        const msgs = await call("list neighbours", this.sock.getNeighbors({ family: family2 }));
+        const out3 = [];
+        for (const m of msgs) {
+          if (ifindex !== void 0 && m.data.ifindex !== ifindex) continue;
+          const st = m.data.state ?? {};
+          const { rt } = nl();
+          out3.push({
+            family: m.data.family ?? family2,
+            ifindex: m.data.ifindex ?? 0,
+            dst: m.attrs.dst ? bytesToIp(m.attrs.dst) : void 0,
+            lladdr: m.attrs.lladdr ? bytesToMac(m.attrs.lladdr) : void 0,
+            permanent: !!st.permanent,
+            state: rt.formatNeighborState(st),
+            self: !!m.data.flags?.self,
+            master: m.attrs.master
+          });
+        }
+        return out3;
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/exec.ts
+import { spawn } from "node:child_process";
+function execIn(netns, argv, timeoutMs = 3e4) {
+  return new Promise((resolve4, reject) => {
+    const start = () => spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    let child;
+    try {
+      child = netns ? withNetns(netns, start) : start();
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const out3 = [];
+    const err2 = [];
+    child.stdout.on("data", (c) => out3.push(c));
+    child.stderr.on("data", (c) => err2.push(c));
+    child.on("error", reject);
+    child.on("close", (code) => resolve4({ code: code ?? 1, stdout: Buffer.concat(out3).toString("utf8"), stderr: Buffer.concat(err2).toString("utf8") }));
+  });
+}
+async function mustExecIn(netns, argv, timeoutMs) {
+  const r = await execIn(netns, argv, timeoutMs);
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+var init_exec = __esm({
+  "src/agent/dataplane/exec.ts"() {
+    "use strict";
+    init_netns();
+  }
+});
+
+// src/agent/dataplane/netlink-kernel.ts
+var netlink_kernel_exports = {};
+__export(netlink_kernel_exports, {
+  NetlinkKernel: () => NetlinkKernel
+});
+import { writeFileSync as writeFileSync3, unlinkSync, mkdtempSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+var NetlinkKernel;
+var init_netlink_kernel = __esm({
+  "src/agent/dataplane/netlink-kernel.ts"() {
+    "use strict";
+    init_netlink();
+    init_exec();
+    NetlinkKernel = class {
+      /** `netns`: a namespace path such as /run/netns/x; omitted = the process's own namespace. */
+      constructor(netns) {
+        this.netns = netns;
+        this.nl = Netlink.open(netns ? { netns } : {});
+      }
+      netns;
+      nl;
+      names = /* @__PURE__ */ new Map();
+      indexes = /* @__PURE__ */ new Map();
+      close() {
+        this.nl.close();
+      }
+      async refreshLinks() {
+        const links = (await this.nl.listLinks()).map((l) => ({ index: l.index, name: l.name, mtu: l.mtu, mac: l.mac, up: l.up, kind: l.kind }));
+        this.names = new Map(links.map((l) => [l.index, l.name]));
+        this.indexes = new Map(links.map((l) => [l.name, l.index]));
+        return links;
+      }
+      async indexOf(name) {
+        let i = this.indexes.get(name);
+        if (i === void 0) {
+          await this.refreshLinks();
+          i = this.indexes.get(name);
+        }
+        if (i === void 0) throw Object.assign(new Error(`link ${name} not found`), { code: "ENODEV" });
+        return i;
+      }
+      /** A stale name→index cache shows up as ENODEV: refresh once and retry. */
+      async withIndex(name, fn) {
+        const idx = await this.indexOf(name);
+        try {
+          return await fn(idx);
+        } catch (e) {
+          if (!isNetlinkError(e, "ENODEV")) throw e;
+          this.indexes.delete(name);
+          return fn(await this.indexOf(name));
+        }
+      }
+      async listRoutes() {
+        await this.refreshLinks();
+        const routes = await this.nl.listRoutes({ family: 4, table: 254 });
+        return routes.map((r) => ({
+          dst: r.dst,
+          type: r.type === "unicast" ? "unicast" : r.type === "blackhole" ? "blackhole" : "other",
+          dev: r.oif !== void 0 ? this.names.get(r.oif) : void 0,
+          gateway: r.gateway,
+          onlink: r.onlink,
+          scope: r.scope === "link" ? "link" : r.scope === "universe" ? "universe" : "other",
+          proto: r.protocol,
+          metric: r.metric
+        }));
+      }
+      async replaceRoute(r) {
+        const spec = { dst: r.dst, type: r.type, gateway: r.gateway, onlink: r.onlink, scope: r.scope, protocol: r.proto };
+        if (r.dev) await this.withIndex(r.dev, (oif) => this.nl.replaceRoute({ ...spec, oif }));
+        else await this.nl.replaceRoute(spec);
+      }
+      async deleteRoute(r) {
+        const oif = r.dev ? this.indexes.get(r.dev) : void 0;
+        try {
+          await this.nl.delRoute({
+            dst: r.dst,
+            protocol: r.proto,
+            type: r.type === "blackhole" ? "blackhole" : r.type === "unicast" ? "unicast" : void 0,
+            ...oif !== void 0 ? { oif } : {},
+            ...r.gateway ? { gateway: r.gateway } : {},
+            ...r.metric !== void 0 ? { metric: r.metric } : {}
+          });
+        } catch (e) {
+          if (isNetlinkError(e, "ESRCH", "ENOENT")) return;
+          throw e;
+        }
+      }
+      async getLink(name) {
+        const l = await this.nl.getLink(name);
+        if (!l) return void 0;
+        this.indexes.set(name, l.index);
+        return { index: l.index, name: l.name, mtu: l.mtu, mac: l.mac, up: l.up, kind: l.kind };
+      }
+      listLinks() {
+        return this.refreshLinks();
+      }
+      async vxlanParams(name) {
+        const r = await execIn(this.netns, ["ip", "-d", "-j", "link", "show", "dev", name]);
+        if (r.code !== 0) return void 0;
+        const info = JSON.parse(r.stdout)[0]?.linkinfo;
+        if (info?.info_kind !== "vxlan") return void 0;
+        const d = info.info_data ?? {};
+        const parentIndex = typeof d.link === "string" ? await this.indexOf(d.link).catch(() => void 0) : void 0;
+        return { vni: d.id, port: d.port, local: d.local, parentIndex, learning: d.learning !== false };
+      }
+      async createVxlan(o) {
+        const l = await this.nl.createVxlan({ name: o.name, vni: o.vni, port: o.port, local: o.local, link: o.parentIndex, learning: false, mac: o.mac, mtu: o.mtu });
+        this.indexes.set(o.name, l.index);
+      }
+      async deleteLink(name) {
+        await this.nl.deleteLinkByName(name);
+        this.indexes.delete(name);
+      }
+      async setLinkUp(name) {
+        await this.withIndex(name, (i) => this.nl.setLinkUp(i, true));
+      }
+      async setLinkMtu(name, mtu) {
+        await this.withIndex(name, (i) => this.nl.setMtu(i, mtu));
+      }
+      async setLinkMac(name, mac2) {
+        await this.withIndex(name, (i) => this.nl.setMac(i, mac2));
+      }
+      async listAddresses(name) {
+        const idx = await this.indexOf(name);
+        return (await this.nl.listAddresses({ index: idx, family: 4 })).map((a) => a.cidr);
+      }
+      async addAddress(name, cidr2) {
+        await this.withIndex(name, (i) => this.nl.addAddress(i, cidr2, { replace: true }));
+      }
+      async delAddress(name, cidr2) {
+        await this.withIndex(name, (i) => this.nl.delAddress(i, cidr2));
+      }
+      async listNeighbors(dev) {
+        const idx = await this.indexOf(dev);
+        return (await this.nl.listNeighbors(AF_INET, idx)).filter((n) => n.dst && n.lladdr).map((n) => ({ ip: n.dst, mac: n.lladdr, permanent: n.permanent }));
+      }
+      async replaceNeighbor(dev, ip, mac2) {
+        await this.withIndex(dev, (ifindex) => this.nl.replaceNeighbor({ family: AF_INET, ifindex, dst: ip, lladdr: mac2, permanent: true }));
+      }
+      async deleteNeighbor(dev, ip) {
+        await this.withIndex(dev, (ifindex) => this.nl.delNeighbor({ family: AF_INET, ifindex, dst: ip }));
+      }
+      async listFdb(dev) {
+        const idx = await this.indexOf(dev);
+        return (await this.nl.listNeighbors(AF_BRIDGE, idx)).filter((n) => n.dst && n.lladdr && n.self).map((n) => ({ mac: n.lladdr, dst: n.dst }));
+      }
+      async replaceFdb(dev, mac2, dst) {
+        await this.withIndex(dev, (i) => this.nl.replaceFdb(i, mac2, dst));
+      }
+      async deleteFdb(dev, mac2, dst) {
+        await this.withIndex(dev, (ifindex) => this.nl.delNeighbor({ family: AF_BRIDGE, ifindex, lladdr: mac2, dst, self: true }));
+      }
+      async routeGet(ip) {
+        const r = await execIn(this.netns, ["ip", "-j", "route", "get", ip]);
+        if (r.code !== 0) return void 0;
+        const first = JSON.parse(r.stdout)[0];
+        return first ? { dev: first.dev, src: first.prefsrc } : void 0;
+      }
+      async readSysctl(key) {
+        try {
+          return readSysctl(key, this.netns);
+        } catch {
+          return void 0;
+        }
+      }
+      async writeSysctl(key, value) {
+        writeSysctl(key, value, this.netns);
+      }
+      async nftApply(script) {
+        const dir = mkdtempSync(join4(tmpdir(), "tabby-nft-"));
+        const file = join4(dir, "rules.nft");
+        try {
+          writeFileSync3(file, script);
+          await mustExecIn(this.netns, ["nft", "-f", file]);
+        } finally {
+          try {
+            unlinkSync(file);
+            rmdirSync(dir);
+          } catch {
+          }
+        }
+      }
+      async nftListTable(family2, name) {
+        const r = await execIn(this.netns, ["nft", "-j", "list", "table", family2, name]);
+        if (r.code !== 0) return void 0;
+        return JSON.parse(r.stdout).nftables;
+      }
+    };
+  }
+});
+
+// src/agent/calc/model.ts
+function encapMode(v, field, problems) {
+  if (v === void 0 || v === null || v === "") return "Never";
+  if (v === "Never" || v === "Always" || v === "CrossSubnet") return v;
+  problems.push(`${field} "${String(v)}" is not Never, Always or CrossSubnet`);
+  return "Never";
+}
+function parsePool(r) {
+  const s2 = r.spec ?? {};
+  const id = `IPPool(${r.metadata.name})`;
+  if (typeof s2.cidr !== "string") return { resource: id, reason: "spec.cidr missing" };
+  if (s2.cidr.includes(":")) return { resource: id, reason: "IPv6 pools are not handled by the agent" };
+  let net;
+  try {
+    net = parseCidr4(s2.cidr);
+  } catch (e) {
+    return { resource: id, reason: e.message };
+  }
+  const problems = [];
+  const pool = {
+    name: r.metadata.name,
+    cidr: formatCidr4(net),
+    net,
+    ipipMode: encapMode(s2.ipipMode, "ipipMode", problems),
+    vxlanMode: encapMode(s2.vxlanMode, "vxlanMode", problems),
+    natOutgoing: s2.natOutgoing === true,
+    disabled: s2.disabled === true
+  };
+  if (problems.length) return { resource: id, reason: problems.join("; ") };
+  return pool;
+}
+function macFromDigest(digest) {
+  return [102, ...digest.subarray(0, 5)].map((b2) => b2.toString(16).padStart(2, "0")).join(":");
+}
+function parseNode2(r, defaultMac) {
+  const s2 = r.spec ?? {};
+  const id = `Node(${r.metadata.name})`;
+  const node = { name: r.metadata.name, vxlanTunnelMac: defaultMac(r.metadata.name) };
+  const addr = s2.bgp?.ipv4Address;
+  if (typeof addr === "string" && addr !== "") {
+    const ip = addr.split("/")[0];
+    try {
+      parseIPv4(ip);
+      node.ipv4 = ip;
+      node.ipv4Cidr = addr.includes("/") ? addr : `${ip}/32`;
+      parseCidr4(node.ipv4Cidr);
+    } catch (e) {
+      return { resource: id, reason: `spec.bgp.ipv4Address: ${e.message}` };
+    }
+  }
+  const vx = s2.ipv4VXLANTunnelAddr;
+  if (typeof vx === "string" && vx !== "") {
+    const ip = vx.split("/")[0];
+    try {
+      parseIPv4(ip);
+      node.vxlanTunnelAddr = ip;
+    } catch (e) {
+      return { resource: id, reason: `spec.ipv4VXLANTunnelAddr: ${e.message}` };
+    }
+  }
+  if (typeof s2.vxlanTunnelMACAddr === "string" && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(s2.vxlanTunnelMACAddr)) {
+    node.vxlanTunnelMac = s2.vxlanTunnelMACAddr.toLowerCase();
+  }
+  const ipip = s2.bgp?.ipv4IPIPTunnelAddr;
+  if (typeof ipip === "string" && ipip !== "") {
+    const ip = ipip.split("/")[0];
+    try {
+      parseIPv4(ip);
+      node.ipipTunnelAddr = ip;
+    } catch (e) {
+      return { resource: id, reason: `spec.bgp.ipv4IPIPTunnelAddr: ${e.message}` };
+    }
+  }
+  return node;
+}
+function parseBlock(r) {
+  const s2 = r.spec ?? {};
+  const id = `IPAMBlock(${r.metadata.name})`;
+  if (s2.deleted === true) return void 0;
+  if (typeof s2.cidr !== "string") return { resource: id, reason: "spec.cidr missing" };
+  if (s2.cidr.includes(":")) return void 0;
+  let net;
+  try {
+    net = parseCidr4(s2.cidr);
+  } catch (e) {
+    return { resource: id, reason: e.message };
+  }
+  const aff = typeof s2.affinity === "string" && s2.affinity.startsWith("host:") ? s2.affinity.slice(5) : void 0;
+  return { cidr: formatCidr4(net), net, affinityNode: aff || void 0 };
+}
+function parseWorkload(r) {
+  const s2 = r.spec ?? {};
+  const key = `${r.metadata.namespace ?? ""}/${r.metadata.name}`;
+  const id = `WorkloadEndpoint(${key})`;
+  if (typeof s2.node !== "string" || s2.node === "") return { resource: id, reason: "spec.node missing" };
+  if (typeof s2.interfaceName !== "string" || s2.interfaceName === "") return { resource: id, reason: "spec.interfaceName missing" };
+  const ipv4s = [];
+  for (const n of Array.isArray(s2.ipNetworks) ? s2.ipNetworks : []) {
+    if (typeof n !== "string" || n.includes(":")) continue;
+    const ip = n.split("/")[0];
+    try {
+      parseIPv4(ip);
+      ipv4s.push(ip);
+    } catch {
+      return { resource: id, reason: `bad ipNetworks entry "${n}"` };
+    }
+  }
+  return { key, node: s2.node, interfaceName: s2.interfaceName, ipv4s };
+}
+function isProblem(v) {
+  return typeof v === "object" && v !== null && "reason" in v && "resource" in v;
+}
+function inCidr(ip, cidr2) {
+  return cidrContains3(parseCidr4(cidr2), parseIPv4(ip));
+}
+var init_model3 = __esm({
+  "src/agent/calc/model.ts"() {
+    "use strict";
+    init_ip();
+  }
+});
+
+// src/agent/calc/types.ts
+var PROTO_BOOT, PROTO_BIRD, PROTO_AGENT, VXLAN_DEVICE, VXLAN_VNI, VXLAN_PORT, IPIP_DEVICE, VXLAN_OVERHEAD, IPIP_OVERHEAD;
+var init_types2 = __esm({
+  "src/agent/calc/types.ts"() {
+    "use strict";
+    PROTO_BOOT = 3;
+    PROTO_BIRD = 12;
+    PROTO_AGENT = 80;
+    VXLAN_DEVICE = "vxlan.calico";
+    VXLAN_VNI = 4096;
+    VXLAN_PORT = 4789;
+    IPIP_DEVICE = "tunl0";
+    VXLAN_OVERHEAD = 50;
+    IPIP_OVERHEAD = 20;
+  }
+});
+
+// src/agent/calc/vtep-mac.ts
+import { createHash as createHash2 } from "node:crypto";
+function vtepMacForNode(nodeName, ipv6 = false) {
+  return macFromDigest(createHash2("sha1").update(ipv6 ? `${nodeName}-v6` : nodeName).digest());
+}
+var init_vtep_mac = __esm({
+  "src/agent/calc/vtep-mac.ts"() {
+    "use strict";
+    init_model3();
+  }
+});
+
+// src/agent/calc/graph.ts
+function indexSnapshot(snap) {
+  const problems = [];
+  const pools = [];
+  for (const r of snap.items("IPPool")) {
+    const p = parsePool(r);
+    if (isProblem(p)) {
+      if (!/IPv6/.test(p.reason)) problems.push(`${p.resource}: ${p.reason}`);
+    } else pools.push(p);
+  }
+  const nodes = /* @__PURE__ */ new Map();
+  for (const r of snap.items("Node")) {
+    const n = parseNode2(r, (name) => vtepMacForNode(name));
+    if (isProblem(n)) problems.push(`${n.resource}: ${n.reason}`);
+    else nodes.set(n.name, n);
+  }
+  const blocks = [];
+  for (const r of snap.items("IPAMBlock")) {
+    const b2 = parseBlock(r);
+    if (b2 === void 0) continue;
+    if (isProblem(b2)) problems.push(`${b2.resource}: ${b2.reason}`);
+    else blocks.push(b2);
+  }
+  const weps = [];
+  for (const r of snap.items("WorkloadEndpoint")) {
+    const w = parseWorkload(r);
+    if (isProblem(w)) problems.push(`${w.resource}: ${w.reason}`);
+    else weps.push(w);
+  }
+  pools.sort((a, b2) => b2.net.prefix - a.net.prefix);
+  return { pools, nodes, blocks, weps, problems };
+}
+function poolForIp(pools, ip) {
+  return pools.find((p) => cidrContains3(p.net, ip));
+}
+function calculate(snap, ctx) {
+  const ix = indexSnapshot(snap);
+  const { pools, nodes, blocks, weps, problems } = ix;
+  const me = nodes.get(ctx.nodeName);
+  const routes = /* @__PURE__ */ new Map();
+  const put = (r) => {
+    const old = routes.get(r.dst);
+    if (!old || PRIORITY[r.class] > PRIORITY[old.class]) routes.set(r.dst, r);
+  };
+  const vxlanEnabled = pools.some((p) => p.vxlanMode !== "Never");
+  const ipipEnabled = pools.some((p) => p.ipipMode !== "Never");
+  const localSubnet = me?.ipv4Cidr;
+  const sameSubnet = (remoteIp) => localSubnet !== void 0 && inCidr(remoteIp, localSubnet);
+  const remoteRoute = (dst, pool, remote) => {
+    if (!remote.ipv4) return void 0;
+    const direct = { dst, type: "unicast", gateway: remote.ipv4, dev: ctx.parentIface, onlink: true, proto: PROTO_AGENT, class: "direct" };
+    if (pool && pool.vxlanMode !== "Never") {
+      if (pool.vxlanMode === "CrossSubnet" && sameSubnet(remote.ipv4)) return direct;
+      if (!remote.vxlanTunnelAddr) {
+        problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`);
+        return void 0;
+      }
+      return { dst, type: "unicast", gateway: remote.vxlanTunnelAddr, dev: VXLAN_DEVICE, onlink: true, proto: PROTO_AGENT, class: "vxlan" };
+    }
+    if (ctx.bgpEnabled) return void 0;
+    if (pool && pool.ipipMode !== "Never") {
+      if (pool.ipipMode === "CrossSubnet" && sameSubnet(remote.ipv4)) return direct;
+      return { dst, type: "unicast", gateway: remote.ipv4, dev: IPIP_DEVICE, onlink: true, proto: PROTO_AGENT, class: "ipip" };
+    }
+    return sameSubnet(remote.ipv4) ? direct : void 0;
+  };
+  const localIps = /* @__PURE__ */ new Set();
+  const workloadInterfaces = [];
+  for (const w of weps) {
+    if (w.node !== ctx.nodeName) continue;
+    workloadInterfaces.push(w.interfaceName);
+    for (const ip of w.ipv4s) {
+      localIps.add(ip);
+      put({ dst: `${ip}/32`, type: "unicast", dev: w.interfaceName, scope: "link", proto: PROTO_BOOT, class: "workload" });
+    }
+  }
+  const blockOwner = blockIndex(blocks);
+  for (const b2 of blocks) {
+    if (!b2.affinityNode) continue;
+    if (b2.affinityNode === ctx.nodeName) {
+      if (b2.net.prefix < 32) put({ dst: b2.cidr, type: "blackhole", proto: PROTO_AGENT, class: "blackhole" });
+      continue;
+    }
+    const remote = nodes.get(b2.affinityNode);
+    if (!remote) continue;
+    const r = remoteRoute(b2.cidr, poolForIp(pools, b2.net.base), remote);
+    if (r) put(r);
+  }
+  for (const w of weps) {
+    if (w.node === ctx.nodeName) continue;
+    const remote = nodes.get(w.node);
+    if (!remote) continue;
+    for (const ip of w.ipv4s) {
+      const n = parseIPv4(ip);
+      const owner = blockOwner(n);
+      if (owner && owner.affinityNode === w.node) continue;
+      const r = remoteRoute(`${ip}/32`, poolForIp(pools, n), remote);
+      if (r) put(r);
+    }
+  }
+  const vteps = /* @__PURE__ */ new Map();
+  let localVtep;
+  if (vxlanEnabled) {
+    if (me?.vxlanTunnelAddr && me.ipv4) {
+      localVtep = {
+        tunnelIp: me.vxlanTunnelAddr,
+        mac: me.vxlanTunnelMac,
+        nodeIp: me.ipv4,
+        parentIface: ctx.parentIface,
+        mtu: ctx.hostMtu - VXLAN_OVERHEAD,
+        vni: ctx.vxlanVni ?? VXLAN_VNI,
+        port: ctx.vxlanPort ?? VXLAN_PORT
+      };
+    }
+    for (const n of nodes.values()) {
+      if (n.name === ctx.nodeName || !n.vxlanTunnelAddr || !n.ipv4) continue;
+      vteps.set(n.name, { node: n.name, tunnelIp: n.vxlanTunnelAddr, mac: n.vxlanTunnelMac, nodeIp: n.ipv4 });
+      const owner = blockOwner(parseIPv4(n.vxlanTunnelAddr));
+      if (!owner || owner.affinityNode !== n.name) {
+        put({ dst: `${n.vxlanTunnelAddr}/32`, type: "unicast", dev: VXLAN_DEVICE, scope: "link", proto: PROTO_AGENT, class: "vxlan" });
+      }
+    }
+  }
+  if (ctx.bgpEnabled) {
+    for (const lr of ctx.learnedRoutes ?? []) {
+      let net;
+      try {
+        net = parseCidr4(lr.prefix);
+        parseIPv4(lr.nextHop);
+      } catch {
+        problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`);
+        continue;
+      }
+      const dst = `${lr.prefix.split("/")[0]}/${net.prefix}`;
+      const pool = pools.find((p) => cidrCovers(p.net, net));
+      if (pool && pool.vxlanMode !== "Never") continue;
+      const ipip2 = pool !== void 0 && (pool.ipipMode === "Always" || pool.ipipMode === "CrossSubnet" && !sameSubnet(lr.nextHop));
+      if (ipip2) put({ dst, type: "unicast", gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: "bgp" });
+      else if (sameSubnet(lr.nextHop)) put({ dst, type: "unicast", gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: "bgp" });
+      else put({ dst, type: "unicast", gateway: lr.nextHop, proto: PROTO_BIRD, class: "bgp" });
+    }
+  }
+  const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ctx.hostMtu - IPIP_OVERHEAD } : void 0;
+  return {
+    routes,
+    localVtep,
+    vteps,
+    ipip,
+    nat: {
+      masqPools: pools.filter((p) => p.natOutgoing).map((p) => p.cidr).sort(),
+      allPools: pools.map((p) => p.cidr).sort()
+    },
+    workloadInterfaces: workloadInterfaces.sort(),
+    podMtu: podMtu(ctx.hostMtu, vxlanEnabled, ipipEnabled),
+    problems
+  };
+}
+function blockIndex(blocks) {
+  const byBase = /* @__PURE__ */ new Map();
+  const prefixes = /* @__PURE__ */ new Set();
+  for (const b2 of blocks) {
+    byBase.set(`${b2.net.base}/${b2.net.prefix}`, b2);
+    prefixes.add(b2.net.prefix);
+  }
+  const sorted = [...prefixes].sort((a, b2) => b2 - a);
+  return (ip) => {
+    for (const p of sorted) {
+      const b2 = byBase.get(`${(ip & maskOf(p)) >>> 0}/${p}`);
+      if (b2) return b2;
+    }
+    return void 0;
+  };
+}
+function podMtu(hostMtu2, vxlan, ipip) {
+  let mtu = hostMtu2;
+  if (vxlan) mtu = Math.min(mtu, hostMtu2 - VXLAN_OVERHEAD);
+  if (ipip) mtu = Math.min(mtu, hostMtu2 - IPIP_OVERHEAD);
+  return mtu;
+}
+var PRIORITY;
+var init_graph = __esm({
+  "src/agent/calc/graph.ts"() {
+    "use strict";
+    init_ip();
+    init_model3();
+    init_types2();
+    init_vtep_mac();
+    PRIORITY = { workload: 5, blackhole: 4, vxlan: 3, ipip: 3, direct: 3, bgp: 1 };
+  }
+});
+
+// src/ipip/exec.ts
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+var run, CommandError, execRunner;
+var init_exec2 = __esm({
+  "src/ipip/exec.ts"() {
+    "use strict";
+    run = promisify(execFile);
+    CommandError = class extends Error {
+      constructor(argv, stderr, code) {
+        super(`${argv.join(" ")} failed: ${stderr.trim() || `exit ${code}`}`);
+        this.argv = argv;
+        this.stderr = stderr;
+        this.code = code;
+        this.name = "CommandError";
+      }
+      argv;
+      stderr;
+      code;
+    };
+    execRunner = async (argv) => {
+      try {
+        const { stdout, stderr } = await run(argv[0], argv.slice(1), { encoding: "utf8", timeout: 3e4 });
+        return { stdout, stderr };
+      } catch (e) {
+        throw new CommandError(argv, String(e.stderr ?? e.message ?? ""), e.code);
+      }
+    };
+  }
+});
+
+// src/ipip/detect.ts
+import { readFile as readFile2 } from "node:fs/promises";
+async function linkType(name) {
+  try {
+    return Number((await readFile2(`/sys/class/net/${name}/type`, "utf8")).trim());
+  } catch {
+    return void 0;
+  }
+}
+function isKernelTunl0(type) {
+  return type === ARPHRD_TUNNEL;
+}
+function isTunTunl0(type) {
+  return type === ARPHRD_NONE;
+}
+async function detectIpipMode(run3 = execRunner) {
+  const t = await linkType("tunl0");
+  if (isKernelTunl0(t)) return { mode: "kernel", reason: "tunl0 is a kernel ipip device" };
+  const probe = `tabbyipip${process.pid % 1e5}`;
+  try {
+    await run3(["ip", "link", "add", probe, "type", "ipip"]);
+    await run3(["ip", "link", "del", probe]).catch(() => void 0);
+    return { mode: "kernel", reason: "the kernel created an ipip link" };
+  } catch (e) {
+    return { mode: "ebpf", reason: `kernel has no ipip support (${e.message.split("\n")[0]}); using tc eBPF encapsulation` };
+  }
+}
+var ARPHRD_TUNNEL, ARPHRD_NONE;
+var init_detect = __esm({
+  "src/ipip/detect.ts"() {
+    "use strict";
+    init_exec2();
+    ARPHRD_TUNNEL = 768;
+    ARPHRD_NONE = 65534;
+  }
+});
+
+// src/ipip/ebpf/object.ts
+import { createHash as createHash3 } from "node:crypto";
+import { existsSync as existsSync2, mkdirSync as mkdirSync2, readFileSync as readFileSync5, renameSync } from "node:fs";
+import { dirname as dirname3, join as join5, resolve as resolve2 } from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function projectRoot() {
+  let dir = dirname3(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = join5(dir, "package.json");
+    if (existsSync2(pkg) && /"name":\s*"tabby"/.test(readFileSync5(pkg, "utf8"))) return dir;
+    dir = resolve2(dir, "..");
+  }
+  throw new Error("cannot find the Tabby checkout root from " + fileURLToPath2(import.meta.url));
+}
+function sourcePath(root2 = projectRoot()) {
+  return join5(root2, "src/ipip/ebpf/ipip.bpf.c");
+}
+function clangArgs(src, out3) {
+  return ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src, "-o", out3];
+}
+async function ensureObject(opts = {}) {
+  const root2 = projectRoot();
+  const src = sourcePath(root2);
+  const hash = createHash3("sha256").update(readFileSync5(src)).digest("hex").slice(0, 16);
+  const prebuilt = join5(root2, "dist", `ipip.bpf.${hash}.o`);
+  if (existsSync2(prebuilt)) return prebuilt;
+  const cacheDir = opts.cacheDir ?? process.env.TABBY_CACHE_DIR ?? "/var/cache/tabby";
+  const cached = join5(cacheDir, `ipip.bpf.${hash}.o`);
+  if (existsSync2(cached)) return cached;
+  mkdirSync2(cacheDir, { recursive: true });
+  const tmp = `${cached}.${process.pid}.tmp`;
+  try {
+    await (opts.run ?? execRunner)(clangArgs(src, tmp));
+  } catch (e) {
+    throw new Error(`cannot compile the IPIP eBPF program (install clang and libbpf-dev): ${e.message}`);
+  }
+  renameSync(tmp, cached);
+  return cached;
+}
+var init_object = __esm({
+  "src/ipip/ebpf/object.ts"() {
+    "use strict";
+    init_exec2();
+  }
+});
+
+// src/ipip/tun.ts
+import fs from "node:fs";
+import koffi from "koffi";
+function libcIoctl() {
+  if (!ioctl) {
+    const libc = koffi.load("libc.so.6");
+    ioctl = libc.func("int ioctl(int fd, unsigned long req, _Inout_ uint8_t *arg)");
+  }
+  return ioctl;
+}
+function holdTun(name) {
+  if (Buffer.byteLength(name) >= IFNAMSIZ) throw new Error(`interface name too long: ${name}`);
+  const fd = fs.openSync("/dev/net/tun", fs.constants.O_RDWR);
+  const ifr = Buffer.alloc(40);
+  ifr.write(name, 0, "ascii");
+  ifr.writeUInt16LE(IFF_TUN | IFF_NO_PI, IFNAMSIZ);
+  const rc = libcIoctl()(fd, TUNSETIFF, ifr);
+  if (rc !== 0) {
+    const errno = koffi.errno();
+    fs.closeSync(fd);
+    throw new Error(`TUNSETIFF ${name} failed (errno ${errno})`);
+  }
+  let open = true;
+  return {
+    name,
+    close() {
+      if (open) {
+        open = false;
+        fs.closeSync(fd);
+      }
+    }
+  };
+}
+var TUNSETIFF, IFF_TUN, IFF_NO_PI, IFNAMSIZ, ioctl;
+var init_tun = __esm({
+  "src/ipip/tun.ts"() {
+    "use strict";
+    TUNSETIFF = 1074025674;
+    IFF_TUN = 1;
+    IFF_NO_PI = 4096;
+    IFNAMSIZ = 16;
+  }
+});
+
+// src/ipip/index.ts
+var ipip_exports = {};
+__export(ipip_exports, {
+  IPIP_OVERHEAD: () => IPIP_OVERHEAD2,
+  TUNL0: () => TUNL0,
+  detectIpipMode: () => detectIpipMode,
+  ensureIpipDataplane: () => ensureIpipDataplane
+});
+async function ensureIpipDataplane(opts) {
+  const run3 = opts.run ?? execRunner;
+  const detected = opts.mode ? { mode: opts.mode, reason: "forced" } : await detectIpipMode(run3);
+  const mtu = opts.hostMtu - IPIP_OVERHEAD2;
+  opts.log?.info({ mode: detected.mode, reason: detected.reason, mtu }, "IPIP dataplane");
+  let hold;
+  if (detected.mode === "kernel") {
+    if (await linkType(TUNL0) === void 0) await run3(["ip", "link", "add", TUNL0, "type", "ipip"]);
+    await run3(["ip", "link", "set", TUNL0, "mtu", String(mtu), "up"]);
+  } else {
+    const obj2 = await ensureObject({ run: run3 });
+    const t = await linkType(TUNL0);
+    if (t !== void 0 && !isTunTunl0(t)) throw new Error(`${TUNL0} exists but is not a TUN device (type ${t}); remove it first`);
+    if (t === void 0) await run3(["ip", "tuntap", "add", "dev", TUNL0, "mode", "tun"]);
+    await run3(["ip", "link", "set", TUNL0, "mtu", String(mtu), "up"]);
+    await run3(["tc", "qdisc", "replace", "dev", TUNL0, "clsact"]);
+    await run3(["tc", "filter", "replace", "dev", TUNL0, "egress", "pref", FILTER_PREF, "handle", "1", "bpf", "da", "obj", obj2, "sec", "tc/egress"]);
+    await run3(["tc", "qdisc", "replace", "dev", opts.fabricInterface, "clsact"]);
+    await run3(["tc", "filter", "replace", "dev", opts.fabricInterface, "ingress", "pref", FILTER_PREF, "handle", "1", "bpf", "da", "obj", obj2, "sec", "tc/ingress"]);
+    try {
+      hold = holdTun(TUNL0);
+    } catch (e) {
+      opts.log?.warn({ err: e.message }, 'could not attach to tunl0; its routes will read "linkdown"');
+    }
+  }
+  if (opts.tunnelAddress) {
+    await run3(["ip", "addr", "replace", `${opts.tunnelAddress}/32`, "dev", TUNL0]);
+  }
+  return {
+    mode: detected.mode,
+    mtu,
+    async stop() {
+      hold?.close();
+      hold = void 0;
+    },
+    async remove() {
+      hold?.close();
+      hold = void 0;
+      if (detected.mode === "ebpf") {
+        await run3(["tc", "filter", "del", "dev", opts.fabricInterface, "ingress", "pref", FILTER_PREF]).catch(() => void 0);
+        await run3(["ip", "link", "del", TUNL0]).catch(() => void 0);
+      } else {
+        await run3(["ip", "addr", "flush", "dev", TUNL0]).catch(() => void 0);
+      }
+    }
+  };
+}
+var TUNL0, IPIP_OVERHEAD2, FILTER_PREF;
+var init_ipip = __esm({
+  "src/ipip/index.ts"() {
+    "use strict";
+    init_detect();
+    init_object();
+    init_exec2();
+    init_tun();
+    init_detect();
+    TUNL0 = "tunl0";
+    IPIP_OVERHEAD2 = 20;
+    FILTER_PREF = "49";
+  }
+});
+
+// src/agent/dataplane/ipip.ts
+var IpipManager;
+var init_ipip2 = __esm({
+  "src/agent/dataplane/ipip.ts"() {
+    "use strict";
+    IpipManager = class {
+      constructor(log4, fabricInterface, hostMtu2) {
+        this.log = log4;
+        this.fabricInterface = fabricInterface;
+        this.hostMtu = hostMtu2;
+      }
+      log;
+      fabricInterface;
+      hostMtu;
+      name = "ipip";
+      desired;
+      applied;
+      handle;
+      onUpdate(state) {
+        this.desired = state.ipip;
+      }
+      requestResync() {
+        this.applied = void 0;
+      }
+      async apply() {
+        const key = JSON.stringify(this.desired ?? null);
+        if (key === this.applied) return;
+        const { ensureIpipDataplane: ensureIpipDataplane2 } = await Promise.resolve().then(() => (init_ipip(), ipip_exports));
+        if (this.desired) {
+          await this.handle?.stop();
+          this.handle = await ensureIpipDataplane2({ fabricInterface: this.fabricInterface, tunnelAddress: this.desired.tunnelIp, hostMtu: this.hostMtu, log: this.log });
+        } else if (this.handle) {
+          await this.handle.remove();
+          this.handle = void 0;
+          this.log.info("removed IPIP device (no IPIP pool)");
+        }
+        this.applied = key;
+      }
+      async stop() {
+        await this.handle?.stop();
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/nat.ts
+function renderNatTable(nat, table2 = NAT_TABLE) {
+  const set = (name, elems) => `  set ${name} {
+    type ipv4_addr; flags interval;
+${elems.length ? `    elements = { ${elems.join(", ")} }
+` : ""}  }
+`;
+  return [
+    `table ip ${table2} {
+`,
+    set(MASQ_SET, nat.masqPools),
+    set(ALL_SET, nat.allPools),
+    `  chain nat-outgoing {
+`,
+    `    type nat hook postrouting priority srcnat + 10; policy accept;
+`,
+    `    ip saddr @${MASQ_SET} ip daddr != @${ALL_SET} masquerade fully-random
+`,
+    `  }
+`,
+    `}
+`
+  ].join("");
+}
+function natScript(nat, table2 = NAT_TABLE) {
+  if (nat.masqPools.length === 0) return `table ip ${table2} {}
+delete table ip ${table2}
+`;
+  return `table ip ${table2} {}
+delete table ip ${table2}
+${renderNatTable(nat, table2)}`;
+}
+function summarizeNft(objs) {
+  if (!objs) return void 0;
+  const out3 = { masq: [], all: [], rules: 0 };
+  for (const o of objs) {
+    if (o.rule) out3.rules++;
+    if (o.set && (o.set.name === MASQ_SET || o.set.name === ALL_SET)) {
+      const elems = [];
+      for (const e of o.set.elem ?? []) {
+        if (typeof e === "string") elems.push(`${e}/32`);
+        else if (e?.prefix) elems.push(`${e.prefix.addr}/${e.prefix.len}`);
+        else if (e?.range) elems.push(`${e.range[0]}-${e.range[1]}`);
+      }
+      elems.sort();
+      if (o.set.name === MASQ_SET) out3.masq = elems;
+      else out3.all = elems;
+    }
+  }
+  return out3;
+}
+var NAT_TABLE, MASQ_SET, ALL_SET, NatManager;
+var init_nat = __esm({
+  "src/agent/dataplane/nat.ts"() {
+    "use strict";
+    NAT_TABLE = "tabby-nat";
+    MASQ_SET = "masq-ipam-pools";
+    ALL_SET = "all-ipam-pools";
+    NatManager = class {
+      constructor(kernel, log4, table2 = NAT_TABLE) {
+        this.kernel = kernel;
+        this.log = log4;
+        this.table = table2;
+      }
+      kernel;
+      log;
+      table;
+      name = "nat";
+      desired = { masqPools: [], allPools: [] };
+      applied;
+      needResync = true;
+      onUpdate(state) {
+        this.desired = state.nat;
+      }
+      requestResync() {
+        this.needResync = true;
+      }
+      async apply() {
+        const want = JSON.stringify(this.desired);
+        if (this.needResync) {
+          const have = summarizeNft(await this.kernel.nftListTable("ip", this.table));
+          const matches = this.desired.masqPools.length === 0 ? have === void 0 : have !== void 0 && have.rules === 1 && JSON.stringify(have.masq) === JSON.stringify(this.desired.masqPools) && JSON.stringify(have.all) === JSON.stringify(this.desired.allPools);
+          this.applied = matches ? want : void 0;
+          this.needResync = false;
+        }
+        if (this.applied === want) return;
+        try {
+          await this.kernel.nftApply(natScript(this.desired, this.table));
+        } catch (e) {
+          this.needResync = true;
+          throw e;
+        }
+        this.applied = want;
+        this.log.info({ masqPools: this.desired.masqPools, allPools: this.desired.allPools }, "programmed NAT outgoing");
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/delta-tracker.ts
+var DeltaTracker;
+var init_delta_tracker = __esm({
+  "src/agent/dataplane/delta-tracker.ts"() {
+    "use strict";
+    DeltaTracker = class {
+      /** `inSync(d, o)`: does the kernel's `o` already satisfy the desired `d`? */
+      constructor(inSync) {
+        this.inSync = inSync;
+      }
+      inSync;
+      desired = /* @__PURE__ */ new Map();
+      dataplane = /* @__PURE__ */ new Map();
+      setDesired(all) {
+        this.desired = all;
+      }
+      replaceDataplane(all) {
+        this.dataplane = all;
+      }
+      getDesired(k) {
+        return this.desired.get(k);
+      }
+      getDataplane(k) {
+        return this.dataplane.get(k);
+      }
+      desiredSize() {
+        return this.desired.size;
+      }
+      dataplaneSize() {
+        return this.dataplane.size;
+      }
+      *pendingUpdates() {
+        for (const [k, d] of this.desired) {
+          const o = this.dataplane.get(k);
+          if (o === void 0 || !this.inSync(d, o)) yield [k, d];
+        }
+      }
+      *pendingDeletions() {
+        for (const [k, o] of this.dataplane) if (!this.desired.has(k)) yield [k, o];
+      }
+      /** Record that the kernel now holds `o` for `k` (after a successful write). */
+      setDataplane(k, o) {
+        this.dataplane.set(k, o);
+      }
+      deleteDataplane(k) {
+        this.dataplane.delete(k);
+      }
+      /** Nothing to do. */
+      inSyncAll() {
+        for (const _ of this.pendingUpdates()) return false;
+        for (const _ of this.pendingDeletions()) return false;
+        return true;
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/route-table.ts
+function routeInSync(d, o) {
+  if (d.type !== o.type) return false;
+  if (d.type === "blackhole") return o.proto === d.proto;
+  if (d.class === "workload") return o.dev === d.dev && !o.gateway;
+  if (o.proto !== d.proto) return false;
+  if ((d.gateway ?? void 0) !== (o.gateway ?? void 0)) return false;
+  if (d.dev !== void 0 && o.dev !== d.dev) return false;
+  if (!!d.onlink !== o.onlink) return false;
+  return true;
+}
+function describe2(r) {
+  const parts = [r.type === "blackhole" ? `blackhole ${r.dst}` : r.dst];
+  if (r.gateway) parts.push(`via ${r.gateway}`);
+  if (r.dev) parts.push(`dev ${r.dev}`);
+  parts.push(`proto ${r.proto}`);
+  if (r.onlink) parts.push("onlink");
+  return parts.join(" ");
+}
+var RouteTable;
+var init_route_table = __esm({
+  "src/agent/dataplane/route-table.ts"() {
+    "use strict";
+    init_types2();
+    init_delta_tracker();
+    RouteTable = class {
+      constructor(kernel, log4, opts = {}) {
+        this.kernel = kernel;
+        this.log = log4;
+        this.prefix = opts.workloadIfacePrefix ?? "cali";
+        this.graceMs = opts.graceMs ?? 1e4;
+        this.now = opts.now ?? Date.now;
+        this.concurrency = opts.concurrency ?? 64;
+      }
+      kernel;
+      log;
+      name = "routes";
+      tracker = new DeltaTracker(routeInSync);
+      needResync = true;
+      firstSeen = /* @__PURE__ */ new Map();
+      prefix;
+      graceMs;
+      now;
+      concurrency;
+      stats = { routesProgrammed: 0, routesDeleted: 0, errors: 0 };
+      onUpdate(state) {
+        this.tracker.setDesired(state.routes);
+      }
+      requestResync() {
+        this.needResync = true;
+      }
+      /** Number of routes the agent currently believes are programmed. */
+      programmedCount() {
+        return this.tracker.dataplaneSize();
+      }
+      desiredCount() {
+        return this.tracker.desiredSize();
+      }
+      owns(r) {
+        if (r.proto === PROTO_AGENT || r.proto === PROTO_BIRD) return true;
+        return r.dev !== void 0 && r.dev.startsWith(this.prefix) && r.type === "unicast" && !r.gateway;
+      }
+      async resync() {
+        const observed = /* @__PURE__ */ new Map();
+        for (const r of await this.kernel.listRoutes()) {
+          if (!this.owns(r)) continue;
+          if (r.metric) continue;
+          observed.set(r.dst, r);
+        }
+        this.tracker.replaceDataplane(observed);
+        for (const k of [...this.firstSeen.keys()]) if (!observed.has(k)) this.firstSeen.delete(k);
+        this.needResync = false;
+      }
+      async apply() {
+        if (this.needResync) await this.resync();
+        const failures = [];
+        const now = this.now();
+        const deletions = [];
+        for (const [dst, o] of this.tracker.pendingDeletions()) {
+          const isWorkloadRoute = o.dev?.startsWith(this.prefix) && o.proto !== PROTO_AGENT && o.proto !== PROTO_BIRD;
+          if (isWorkloadRoute) {
+            const seen = this.firstSeen.get(dst) ?? now;
+            this.firstSeen.set(dst, seen);
+            if (now - seen < this.graceMs) continue;
+          }
+          deletions.push(o);
+        }
+        await this.parallel(deletions, async (o) => {
+          try {
+            await this.kernel.deleteRoute(o);
+            this.tracker.deleteDataplane(o.dst);
+            this.firstSeen.delete(o.dst);
+            this.stats.routesDeleted++;
+            this.log.debug({ route: describe2(o) }, "deleted route");
+          } catch (e) {
+            failures.push(`delete ${describe2(o)}: ${e.message}`);
+          }
+        });
+        const updates = [...this.tracker.pendingUpdates()].map(([, d]) => d);
+        await this.parallel(updates, async (d) => {
+          try {
+            await this.kernel.replaceRoute(d);
+            this.tracker.setDataplane(d.dst, {
+              dst: d.dst,
+              type: d.type,
+              dev: d.dev,
+              gateway: d.gateway,
+              onlink: !!d.onlink,
+              scope: d.scope === "link" ? "link" : "universe",
+              proto: d.proto
+            });
+            this.firstSeen.delete(d.dst);
+            this.stats.routesProgrammed++;
+          } catch (e) {
+            failures.push(`replace ${describe2(d)}: ${e.message}`);
+          }
+        });
+        if (updates.length || deletions.length) this.log.debug({ updates: updates.length, deletions: deletions.length }, "routes applied");
+        if (failures.length) {
+          this.stats.errors += failures.length;
+          this.needResync = true;
+          throw new Error(`${failures.length} route operation(s) failed: ${failures.slice(0, 3).join("; ")}`);
+        }
+      }
+      /** Earliest time a grace-protected route could expire (so the loop can come back then), or undefined. */
+      nextGraceExpiry() {
+        let min;
+        for (const t of this.firstSeen.values()) min = min === void 0 ? t + this.graceMs : Math.min(min, t + this.graceMs);
+        return min;
+      }
+      async parallel(items, fn) {
+        let i = 0;
+        const worker = async () => {
+          while (i < items.length) await fn(items[i++]);
+        };
+        await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/sysctls.ts
+function workloadSysctls(iface) {
+  return [
+    [`net.ipv4.conf.${iface}.forwarding`, "1"],
+    [`net.ipv4.conf.${iface}.proxy_arp`, "1"],
+    [`net.ipv4.conf.${iface}.route_localnet`, "1"],
+    [`net.ipv4.conf.${iface}.rp_filter`, "1"],
+    [`net.ipv4.neigh.${iface}.proxy_delay`, "0"]
+  ];
+}
+var GLOBAL_SYSCTLS, SysctlManager;
+var init_sysctls = __esm({
+  "src/agent/dataplane/sysctls.ts"() {
+    "use strict";
+    GLOBAL_SYSCTLS = [["net.ipv4.ip_forward", "1"]];
+    SysctlManager = class {
+      constructor(kernel, log4) {
+        this.kernel = kernel;
+        this.log = log4;
+      }
+      kernel;
+      log;
+      name = "sysctls";
+      ifaces = [];
+      done = /* @__PURE__ */ new Set();
+      globalsDone = false;
+      onUpdate(state) {
+        this.ifaces = state.workloadInterfaces;
+        const live = new Set(this.ifaces);
+        for (const i of [...this.done]) if (!live.has(i)) this.done.delete(i);
+      }
+      requestResync() {
+        this.done.clear();
+        this.globalsDone = false;
+      }
+      async apply() {
+        if (!this.globalsDone) {
+          for (const [k, v] of GLOBAL_SYSCTLS) await this.ensure(k, v);
+          this.globalsDone = true;
+        }
+        for (const iface of this.ifaces) {
+          if (this.done.has(iface)) continue;
+          let present = true;
+          for (const [k, v] of workloadSysctls(iface)) {
+            if (!await this.ensure(k, v)) {
+              present = false;
+              break;
+            }
+          }
+          if (present) this.done.add(iface);
+        }
+      }
+      /** Returns false when the key does not exist (interface absent). */
+      async ensure(key, value) {
+        const cur = await this.kernel.readSysctl(key);
+        if (cur === void 0) return false;
+        if (cur !== value) {
+          await this.kernel.writeSysctl(key, value);
+          this.log.debug({ key, from: cur, to: value }, "sysctl set");
+        }
+        return true;
+      }
+    };
+  }
+});
+
+// src/agent/dataplane/vxlan.ts
+var VxlanManager;
+var init_vxlan = __esm({
+  "src/agent/dataplane/vxlan.ts"() {
+    "use strict";
+    init_types2();
+    VxlanManager = class {
+      constructor(kernel, log4, device = VXLAN_DEVICE) {
+        this.kernel = kernel;
+        this.log = log4;
+        this.device = device;
+      }
+      kernel;
+      log;
+      device;
+      name = "vxlan";
+      local;
+      vteps = /* @__PURE__ */ new Map();
+      dirty = true;
+      lastApplied = "";
+      onUpdate(state) {
+        this.local = state.localVtep;
+        this.vteps = state.vteps;
+        const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b2) => a.node.localeCompare(b2.node))]);
+        if (key !== this.lastApplied) this.dirty = true;
+      }
+      requestResync() {
+        this.dirty = true;
+      }
+      async apply() {
+        if (!this.dirty) return;
+        const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b2) => a.node.localeCompare(b2.node))]);
+        if (!this.local) {
+          const link = await this.kernel.getLink(this.device);
+          if (link) {
+            await this.kernel.deleteLink(this.device);
+            this.log.info({ device: this.device }, "removed VXLAN device (no VXLAN pool)");
+          }
+        } else {
+          await this.ensureDevice(this.local);
+          await this.syncNeighbors();
+        }
+        this.lastApplied = key;
+        this.dirty = false;
+      }
+      async ensureDevice(v) {
+        const parent = await this.kernel.getLink(v.parentIface);
+        if (!parent) throw new Error(`VXLAN parent interface ${v.parentIface} not found`);
+        let link = await this.kernel.getLink(this.device);
+        if (link) {
+          const p = await this.kernel.vxlanParams(this.device);
+          const ok = p && p.vni === v.vni && p.port === v.port && p.local === v.nodeIp && p.parentIndex === parent.index && !p.learning;
+          if (!ok) {
+            this.log.warn({ device: this.device, have: p, want: { vni: v.vni, port: v.port, local: v.nodeIp, parent: v.parentIface } }, "VXLAN device has wrong parameters; recreating");
+            await this.kernel.deleteLink(this.device);
+            link = void 0;
+          }
+        }
+        if (!link) {
+          await this.kernel.createVxlan({ name: this.device, vni: v.vni, port: v.port, local: v.nodeIp, parentIndex: parent.index, mac: v.mac, mtu: v.mtu });
+          this.log.info({ device: this.device, vni: v.vni, mac: v.mac, mtu: v.mtu }, "created VXLAN device");
+          link = await this.kernel.getLink(this.device);
+          if (!link) throw new Error(`${this.device} vanished right after creation`);
+        }
+        if (link.mac !== v.mac) await this.kernel.setLinkMac(this.device, v.mac);
+        if (link.mtu !== v.mtu) await this.kernel.setLinkMtu(this.device, v.mtu);
+        if (!link.up) await this.kernel.setLinkUp(this.device);
+        const want = `${v.tunnelIp}/32`;
+        const addrs = await this.kernel.listAddresses(this.device);
+        for (const a of addrs) if (a !== want) await this.kernel.delAddress(this.device, a);
+        if (!addrs.includes(want)) await this.kernel.addAddress(this.device, want);
+      }
+      async syncNeighbors() {
+        const wantArp = /* @__PURE__ */ new Map();
+        const wantFdb = /* @__PURE__ */ new Map();
+        for (const v of this.vteps.values()) {
+          wantArp.set(v.tunnelIp, v.mac);
+          wantFdb.set(v.mac, v.nodeIp);
+        }
+        const haveArp = await this.kernel.listNeighbors(this.device);
+        const arpSeen = /* @__PURE__ */ new Set();
+        for (const n of haveArp) {
+          const mac2 = wantArp.get(n.ip);
+          if (mac2 === void 0) {
+            await this.kernel.deleteNeighbor(this.device, n.ip).catch(() => void 0);
+            continue;
+          }
+          if (n.mac === mac2 && n.permanent) arpSeen.add(n.ip);
+        }
+        for (const [ip, mac2] of wantArp) if (!arpSeen.has(ip)) await this.kernel.replaceNeighbor(this.device, ip, mac2);
+        const haveFdb = await this.kernel.listFdb(this.device);
+        const fdbSeen = /* @__PURE__ */ new Set();
+        for (const f of haveFdb) {
+          const dst = wantFdb.get(f.mac);
+          if (dst === f.dst) {
+            fdbSeen.add(f.mac);
+            continue;
+          }
+          await this.kernel.deleteFdb(this.device, f.mac, f.dst).catch(() => void 0);
+        }
+        for (const [mac2, dst] of wantFdb) if (!fdbSeen.has(mac2)) await this.kernel.replaceFdb(this.device, mac2, dst);
+      }
+    };
+  }
+});
+
+// src/agent/health.ts
+import http2 from "node:http";
+var HealthAggregator;
+var init_health = __esm({
+  "src/agent/health.ts"() {
+    "use strict";
+    HealthAggregator = class {
+      reporters = /* @__PURE__ */ new Map();
+      routes = /* @__PURE__ */ new Map();
+      server;
+      register(name, r) {
+        this.reporters.set(name, r);
+      }
+      mount(path6, h) {
+        this.routes.set(path6, h);
+      }
+      summary() {
+        const rows = [...this.reporters].map(([n, r]) => {
+          try {
+            return [n, r()];
+          } catch (e) {
+            return [n, { live: false, ready: false, detail: String(e) }];
+          }
+        });
+        return { live: rows.every(([, r]) => r.live), ready: rows.every(([, r]) => r.ready), rows };
+      }
+      render(which, rows) {
+        const lines = ["COMPONENT            LIVE   READY  DETAIL"];
+        for (const [n, r] of rows) lines.push(`${n.padEnd(20)} ${String(r.live).padEnd(6)} ${String(r.ready).padEnd(6)} ${r.detail ?? ""}`.trimEnd());
+        void which;
+        return lines.join("\n") + "\n";
+      }
+      handle(req, res) {
+        const path6 = (req.url ?? "/").split("?")[0];
+        const extra = this.routes.get(path6);
+        if (extra) {
+          extra(req, res);
+          return;
+        }
+        if (path6 !== "/liveness" && path6 !== "/readiness") {
+          res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+          return;
+        }
+        const s2 = this.summary();
+        const ok = path6 === "/liveness" ? s2.live : s2.ready;
+        res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(this.render(path6 === "/liveness" ? "live" : "ready", s2.rows));
+      }
+      listen(port3, host) {
+        return new Promise((resolve4, reject) => {
+          const srv = http2.createServer((req, res) => this.handle(req, res));
+          srv.once("error", reject);
+          srv.listen(port3, host, () => {
+            srv.off("error", reject);
+            this.server = srv;
+            resolve4();
+          });
+        });
+      }
+      close() {
+        return new Promise((resolve4) => {
+          if (!this.server) {
+            resolve4();
+            return;
+          }
+          this.server.close(() => resolve4());
+          this.server.closeAllConnections?.();
+        });
+      }
+    };
+  }
+});
+
+// src/agent/metrics.ts
+import http3 from "node:http";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+var AgentMetrics;
+var init_metrics = __esm({
+  "src/agent/metrics.ts"() {
+    "use strict";
+    AgentMetrics = class {
+      registry = new Registry();
+      applyTime = new Histogram({ name: "felix_int_dataplane_apply_time_seconds", help: "Time to apply one batch of changes to the dataplane", registers: [this.registry], buckets: [1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] });
+      calcTime = new Histogram({ name: "felix_calc_graph_update_time_seconds", help: "Time to compute the desired state from the datastore snapshot", registers: [this.registry], buckets: [5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1] });
+      resyncTime = new Histogram({ name: "felix_route_table_resync_seconds", help: "Time to re-read the kernel route table", registers: [this.registry], buckets: [1e-3, 0.01, 0.05, 0.1, 0.5, 1, 5] });
+      routes = new Gauge({ name: "felix_route_table_num_routes", help: "Routes the agent has programmed (main table)", registers: [this.registry] });
+      routesProgrammed = new Counter({ name: "tabby_agent_routes_programmed_total", help: "Route writes (adds and replaces) done", registers: [this.registry] });
+      routesDeleted = new Counter({ name: "tabby_agent_routes_deleted_total", help: "Route deletions done", registers: [this.registry] });
+      failures = new Counter({ name: "felix_int_dataplane_failures", help: "Dataplane apply failures", registers: [this.registry], labelNames: ["manager"] });
+      resyncs = new Counter({ name: "felix_resyncs_started", help: "Kernel resyncs started", registers: [this.registry] });
+      datastoreEvents = new Counter({ name: "tabby_agent_datastore_events_total", help: "Datastore watch events received", registers: [this.registry] });
+      localEndpoints = new Gauge({ name: "felix_active_local_endpoints", help: "Workload endpoints on this node", registers: [this.registry] });
+      clusterHosts = new Gauge({ name: "felix_cluster_num_hosts", help: "Nodes in the cluster", registers: [this.registry] });
+      bgpRoutes = new Gauge({ name: "tabby_agent_bgp_learned_routes", help: "Best routes learned over BGP", registers: [this.registry] });
+      server;
+      constructor() {
+        collectDefaultMetrics({ register: this.registry, prefix: "tabby_agent_" });
+      }
+      listen(port3, host) {
+        return new Promise((resolve4, reject) => {
+          const srv = http3.createServer(async (req, res) => {
+            if ((req.url ?? "").split("?")[0] !== "/metrics") {
+              res.writeHead(404).end("not found\n");
+              return;
+            }
+            try {
+              res.writeHead(200, { "content-type": this.registry.contentType }).end(await this.registry.metrics());
+            } catch (e) {
+              res.writeHead(500).end(String(e));
+            }
+          });
+          srv.once("error", reject);
+          srv.listen(port3, host, () => {
+            srv.off("error", reject);
+            this.server = srv;
+            resolve4();
+          });
+        });
+      }
+      close() {
+        return new Promise((resolve4) => {
+          if (!this.server) {
+            resolve4();
+            return;
+          }
+          this.server.close(() => resolve4());
+          this.server.closeAllConnections?.();
+        });
+      }
+    };
+  }
+});
+
+// src/agent/startup.ts
+import { randomBytes } from "node:crypto";
+import { mkdirSync as mkdirSync3, renameSync as renameSync2, writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join6 } from "node:path";
+async function interfaceAddresses(kernel) {
+  const out3 = [];
+  for (const l of (await kernel.listLinks()).sort((a, b2) => a.index - b2.index)) {
+    const cidrs = (await kernel.listAddresses(l.name).catch(() => [])).filter((c) => !c.startsWith("127.") && !c.startsWith("169.254."));
+    out3.push({ iface: l.name, cidrs });
+  }
+  return out3;
+}
+async function detectAddress(kernel, method = "first-found") {
+  const [kind, arg = ""] = method.includes("=") ? [method.slice(0, method.indexOf("=")), method.slice(method.indexOf("=") + 1)] : [method];
+  const all = await interfaceAddresses(kernel);
+  const pick = (filter, cidrFilter = () => true) => {
+    for (const i of all) {
+      if (!filter(i)) continue;
+      const c = i.cidrs.find(cidrFilter);
+      if (c) return { cidr: c, ip: c.split("/")[0], iface: i.iface };
+    }
+    return void 0;
+  };
+  const regexes = () => arg.split(",").filter(Boolean).map((r) => {
+    try {
+      return new RegExp(r);
+    } catch {
+      throw new Error(`IP_AUTODETECTION_METHOD ${method}: "${r}" is not a valid regular expression`);
+    }
+  });
+  let found;
+  switch (kind) {
+    case "first-found":
+      found = pick((i) => !DEFAULT_EXCLUDES.some((re) => re.test(i.iface)));
+      break;
+    case "interface": {
+      const res = regexes();
+      found = pick((i) => res.some((re) => re.test(i.iface)));
+      break;
+    }
+    case "skip-interface": {
+      const res = regexes();
+      found = pick((i) => !DEFAULT_EXCLUDES.some((re) => re.test(i.iface)) && !res.some((re) => re.test(i.iface)));
+      break;
+    }
+    case "can-reach": {
+      let target = arg;
+      try {
+        parseIPv4(target);
+      } catch {
+        throw new Error(`IP_AUTODETECTION_METHOD ${method}: "${arg}" is not an IPv4 address`);
+      }
+      const r = await kernel.routeGet(target);
+      if (r?.src) found = pick((i) => i.iface === r.dev || r.dev === void 0, (c) => c.split("/")[0] === r.src) ?? pick(() => true, (c) => c.split("/")[0] === r.src);
+      break;
+    }
+    case "cidr": {
+      const nets = arg.split(",").filter(Boolean).map((c) => {
+        try {
+          return parseCidr4(c.trim());
+        } catch (e) {
+          throw new Error(`IP_AUTODETECTION_METHOD ${method}: ${e.message}`);
+        }
+      });
+      found = pick(() => true, (c) => nets.some((n) => cidrContains3(n, parseIPv4(c.split("/")[0]))));
+      break;
+    }
+    default:
+      throw new Error(`unknown IP_AUTODETECTION_METHOD "${method}" (want first-found, interface=REGEX, skip-interface=REGEX, can-reach=IP or cidr=CIDR)`);
+  }
+  if (!found) throw new Error(`IP_AUTODETECTION_METHOD ${method}: no IPv4 address found on this node`);
+  return found;
+}
+async function addressFromConfig(kernel, ip) {
+  const bare = ip.split("/")[0];
+  try {
+    parseIPv4(bare);
+  } catch {
+    throw new Error(`IP "${ip}" is not an IPv4 address`);
+  }
+  for (const i of await interfaceAddresses(kernel)) {
+    const c = i.cidrs.find((x) => x.split("/")[0] === bare);
+    if (c) return { cidr: ip.includes("/") ? ip : c, ip: bare, iface: i.iface };
+  }
+  throw new Error(`IP ${ip} is not configured on any interface of this node`);
+}
+async function hostMtu(kernel, pattern = MTU_IFACE_PATTERN) {
+  const mtus = (await kernel.listLinks()).filter((l) => l.up && pattern.test(l.name)).map((l) => l.mtu);
+  return mtus.length ? Math.min(...mtus) : 1460;
+}
+async function upsert(ds, kind, name, mutate) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const cur = await ds.get(kind, name);
+    const next = mutate(cur ? structuredClone(cur) : void 0);
+    if (!next) return cur;
+    try {
+      return cur ? await ds.update(next) : await ds.create(next);
+    } catch (e) {
+      if (isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound")) continue;
+      throw e;
+    }
+  }
+  throw new Error(`${kind} ${name}: too many concurrent updates`);
+}
+async function registerNode(ds, nodeName, addr, asNumber2) {
+  const r = await upsert(ds, "Node", nodeName, (cur) => {
+    const node = cur ?? { apiVersion: API_VERSION, kind: "Node", metadata: { name: nodeName }, spec: {} };
+    const spec = node.spec ??= {};
+    spec.bgp ??= {};
+    const before = JSON.stringify(spec);
+    spec.bgp.ipv4Address = addr.cidr;
+    if (asNumber2) spec.bgp.asNumber = Number(asNumber2);
+    spec.addresses = [{ address: addr.cidr, type: "CalicoNodeIP" }];
+    if (cur && JSON.stringify(spec) === before) return void 0;
+    return node;
+  });
+  return r;
+}
+function encapFromEnv(name, v, dflt) {
+  if (v === void 0 || v === "") return dflt;
+  const norm = { always: "Always", never: "Never", crosssubnet: "CrossSubnet", "cross-subnet": "CrossSubnet", off: "Never", false: "Never" }[v.toLowerCase()];
+  if (!norm) throw new Error(`${name}="${v}" is not Always, Never or CrossSubnet`);
+  return norm;
+}
+function defaultPoolFromEnv(env) {
+  const cidr2 = env.CALICO_IPV4POOL_CIDR || "192.168.0.0/16";
+  parseCidr4(cidr2, true);
+  const vxlanMode = encapFromEnv("CALICO_IPV4POOL_VXLAN", env.CALICO_IPV4POOL_VXLAN, "Never");
+  const ipipMode = encapFromEnv("CALICO_IPV4POOL_IPIP", env.CALICO_IPV4POOL_IPIP, vxlanMode === "Never" ? "Always" : "Never");
+  if (ipipMode !== "Never" && vxlanMode !== "Never") throw new Error("CALICO_IPV4POOL_IPIP and CALICO_IPV4POOL_VXLAN cannot both be enabled");
+  const blockSize = env.CALICO_IPV4POOL_BLOCK_SIZE ? Number(env.CALICO_IPV4POOL_BLOCK_SIZE) : 26;
+  if (!Number.isInteger(blockSize) || blockSize < 20 || blockSize > 32) throw new Error(`CALICO_IPV4POOL_BLOCK_SIZE=${env.CALICO_IPV4POOL_BLOCK_SIZE} is out of range 20-32`);
+  const nat = (env.CALICO_IPV4POOL_NAT_OUTGOING ?? "true").toLowerCase();
+  if (nat !== "true" && nat !== "false") throw new Error(`CALICO_IPV4POOL_NAT_OUTGOING="${env.CALICO_IPV4POOL_NAT_OUTGOING}" is not true or false`);
+  return {
+    apiVersion: API_VERSION,
+    kind: "IPPool",
+    metadata: { name: "default-ipv4-ippool" },
+    spec: { cidr: cidr2, blockSize, ipipMode, vxlanMode, natOutgoing: nat === "true", nodeSelector: env.CALICO_IPV4POOL_NODE_SELECTOR || "all()", allowedUses: ["Workload", "Tunnel"] }
+  };
+}
+async function ensureDefaultPool(ds, env, log4) {
+  if ((env.NO_DEFAULT_POOLS ?? "").toLowerCase() === "true") return void 0;
+  const pool = defaultPoolFromEnv(env);
+  if ((await ds.list("IPPool")).items.length > 0) return void 0;
+  try {
+    const created = await ds.create(pool);
+    log4.info({ pool: pool.spec }, "created default IPv4 pool");
+    return created;
+  } catch (e) {
+    if (isDatastoreError(e, "AlreadyExists")) return void 0;
+    throw e;
+  }
+}
+async function markClusterReady(ds, clusterType) {
+  const r = await upsert(ds, "ClusterInformation", "default", (cur) => {
+    const ci = cur ?? { apiVersion: API_VERSION, kind: "ClusterInformation", metadata: { name: "default" }, spec: {} };
+    const spec = ci.spec ??= {};
+    const before = JSON.stringify(spec);
+    spec.clusterGUID ??= randomBytes(16).toString("hex");
+    spec.calicoVersion = TABBY_CALICO_VERSION;
+    const types = new Set(String(spec.clusterType ?? "").split(",").filter(Boolean));
+    for (const t of clusterType.split(",").filter(Boolean)) types.add(t);
+    spec.clusterType = [...types].join(",");
+    spec.datastoreReady = true;
+    if (cur && JSON.stringify(spec) === before) return void 0;
+    return ci;
+  });
+  return r;
+}
+async function ensureTunnelAddresses(ds, ipam, nodeName) {
+  const vxlan = await ipam.ensureTunnelAddress(nodeName, "vxlan");
+  const ipip = await ipam.ensureTunnelAddress(nodeName, "ipip");
+  await upsert(ds, "Node", nodeName, (cur) => {
+    if (!cur) return void 0;
+    const spec = cur.spec ??= {};
+    const mac2 = vxlan ? vtepMacForNode(nodeName) : void 0;
+    if (spec.vxlanTunnelMACAddr === mac2) return void 0;
+    if (mac2) spec.vxlanTunnelMACAddr = mac2;
+    else delete spec.vxlanTunnelMACAddr;
+    return cur;
+  });
+  return { vxlan, ipip };
+}
+function writeStateFile(stateDir, name, content) {
+  mkdirSync3(stateDir, { recursive: true });
+  const path6 = join6(stateDir, name);
+  const tmp = `${path6}.${process.pid}.tmp`;
+  writeFileSync4(tmp, content);
+  renameSync2(tmp, path6);
+}
+var TABBY_CALICO_VERSION, DEFAULT_EXCLUDES, MTU_IFACE_PATTERN;
+var init_startup = __esm({
+  "src/agent/startup.ts"() {
+    "use strict";
+    init_resource();
+    init_types();
+    init_ip();
+    init_vtep_mac();
+    TABBY_CALICO_VERSION = "v3.30.0-tabby";
+    DEFAULT_EXCLUDES = [
+      /^docker.*/,
+      /^cbr0/,
+      /^dummy.*/,
+      /^virbr.*/,
+      /^lxcbr.*/,
+      /^veth.*/,
+      /^lo$/,
+      /^cali.*/,
+      /^tunl.*/,
+      /^flannel.*/,
+      /^kube-ipvs.*/,
+      /^cni.*/,
+      /^vxlan\.calico.*/,
+      /^vxlan-v6\.calico.*/,
+      /^vxlan.*/,
+      /^nodelocaldns.*/,
+      /^br-.*/,
+      /^wireguard\.cali/
+    ];
+    MTU_IFACE_PATTERN = /^((en|wl|ww|sl|ib)[Pcopsvx].*|(eth|wlan|wwan).*)/;
+  }
+});
+
+// src/agent/calc/snapshot.ts
+function keyOf(r) {
+  return `${r.metadata.namespace ?? ""}/${r.metadata.name}`;
+}
+var AGENT_KINDS, Snapshot;
+var init_snapshot = __esm({
+  "src/agent/calc/snapshot.ts"() {
+    "use strict";
+    AGENT_KINDS = ["Node", "IPPool", "IPAMBlock", "WorkloadEndpoint", "FelixConfiguration"];
+    Snapshot = class {
+      byKind = /* @__PURE__ */ new Map();
+      /** Incremented on every change that altered the contents. */
+      version = 0;
+      constructor(kinds = AGENT_KINDS) {
+        for (const k of kinds) this.byKind.set(k, /* @__PURE__ */ new Map());
+      }
+      kinds() {
+        return [...this.byKind.keys()];
+      }
+      items(kind) {
+        return this.byKind.get(kind)?.values() ?? [];
+      }
+      size(kind) {
+        return this.byKind.get(kind)?.size ?? 0;
+      }
+      get(kind, name, namespace) {
+        return this.byKind.get(kind)?.get(`${namespace ?? ""}/${name}`);
+      }
+      /** Insert or replace; returns false (and leaves version alone) when nothing changed. */
+      set(r) {
+        const m = this.byKind.get(r.kind);
+        if (!m) return false;
+        const k = keyOf(r);
+        const old = m.get(k);
+        if (old && old.metadata.resourceVersion !== void 0 && old.metadata.resourceVersion === r.metadata.resourceVersion) return false;
+        m.set(k, r);
+        this.version++;
+        return true;
+      }
+      delete(r) {
+        const m = this.byKind.get(r.kind);
+        if (!m || !m.delete(keyOf(r))) return false;
+        this.version++;
+        return true;
+      }
+      /** Replace one kind's contents wholesale (after a list). */
+      replaceKind(kind, items) {
+        const m = /* @__PURE__ */ new Map();
+        for (const r of items) m.set(keyOf(r), r);
+        this.byKind.set(kind, m);
+        this.version++;
+      }
+    };
+  }
+});
+
+// src/agent/syncer.ts
+import { EventEmitter } from "node:events";
+var Syncer;
+var init_syncer = __esm({
+  "src/agent/syncer.ts"() {
+    "use strict";
+    init_snapshot();
+    Syncer = class extends EventEmitter {
+      constructor(ds, log4, kinds = AGENT_KINDS, maxBackoffMs = 5e3) {
+        super();
+        this.ds = ds;
+        this.log = log4;
+        this.kinds = kinds;
+        this.maxBackoffMs = maxBackoffMs;
+        this.snapshot = new Snapshot(kinds);
+      }
+      ds;
+      log;
+      kinds;
+      maxBackoffMs;
+      snapshot;
+      status = "wait-for-ready";
+      eventsReceived = 0;
+      resyncs = 0;
+      lastError;
+      watcher;
+      stopped = false;
+      retryTimer;
+      backoffMs = 200;
+      start() {
+        void this.resync();
+      }
+      stop() {
+        this.stopped = true;
+        this.watcher?.stop();
+        this.watcher = void 0;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+      }
+      setStatus(s2) {
+        if (this.status === s2) return;
+        this.status = s2;
+        this.emit("status", s2);
+      }
+      async resync() {
+        if (this.stopped) return;
+        this.resyncs++;
+        this.setStatus("resync");
+        let revision = 0;
+        try {
+          const lists = await Promise.all(this.kinds.map((k) => this.ds.list(k)));
+          revision = Math.min(...lists.map((l) => l.revision));
+          this.kinds.forEach((k, i) => this.snapshot.replaceKind(k, lists[i].items));
+        } catch (e) {
+          this.lastError = e.message;
+          this.log.warn({ err: this.lastError, retryMs: this.backoffMs }, "datastore list failed; retrying");
+          this.scheduleRetry();
+          return;
+        }
+        if (this.stopped) return;
+        this.backoffMs = 200;
+        this.watcher = this.ds.watch({ kinds: [...this.kinds], fromRevision: revision }, (ev) => {
+          this.eventsReceived++;
+          const changed = ev.type === "deleted" ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
+          if (changed && this.status === "in-sync") this.emit("changed");
+        }, (err2) => {
+          this.lastError = err2.message;
+          this.log.warn({ code: err2.code, err: err2.message }, "datastore watch ended; re-listing");
+          this.watcher = void 0;
+          this.scheduleRetry(err2.code === "Compacted" ? 0 : void 0);
+        });
+        this.setStatus("in-sync");
+        this.emit("changed");
+      }
+      scheduleRetry(delay = this.backoffMs) {
+        if (this.stopped) return;
+        this.setStatus("resync");
+        this.retryTimer = setTimeout(() => void this.resync(), delay);
+        this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+      }
+    };
+  }
+});
+
+// src/agent/main.ts
+var main_exports = {};
+__export(main_exports, {
+  Agent: () => Agent
+});
+async function retryUnavailable(log4, fn) {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5e3)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isDatastoreError(e, "Unavailable")) throw e;
+      log4.warn({ err: e.message, retryMs: delay }, "datastore unavailable; retrying");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+var Agent;
+var init_main = __esm({
+  "src/agent/main.ts"() {
+    "use strict";
+    init_types();
+    init_graph();
+    init_ipip2();
+    init_nat();
+    init_route_table();
+    init_sysctls();
+    init_vxlan();
+    init_health();
+    init_metrics();
+    init_startup();
+    init_syncer();
+    Agent = class {
+      constructor(opts) {
+        this.opts = opts;
+      }
+      opts;
+      metrics = new AgentMetrics();
+      health = new HealthAggregator();
+      syncer;
+      routeTable;
+      address;
+      hostMtu = 1500;
+      podMtu = 0;
+      lastDesired;
+      applies = 0;
+      managers = [];
+      learned = [];
+      bgp;
+      applyTimer;
+      applying = false;
+      pending = false;
+      needsRetry = false;
+      firstApplyOk = false;
+      heartbeat = Date.now();
+      timers = [];
+      stopped = false;
+      poolsKey = "";
+      waiters = [];
+      get backend() {
+        return this.opts.backend ?? "bird";
+      }
+      async start() {
+        const { ds, log: log4, kernel, nodeName } = this.opts;
+        const env = this.opts.env ?? {};
+        this.address = env.IP && env.IP !== "autodetect" ? await addressFromConfig(kernel, env.IP) : await detectAddress(kernel, env.IP_AUTODETECTION_METHOD || "first-found");
+        log4.info({ node: nodeName, address: this.address.cidr, iface: this.address.iface }, "using node address");
+        await retryUnavailable(log4, () => registerNode(ds, nodeName, this.address, env.AS));
+        await ensureDefaultPool(ds, env, log4);
+        const clusterType = env.CLUSTER_TYPE || (this.backend === "bird" ? "tabby,bgp" : "tabby");
+        await markClusterReady(ds, clusterType);
+        const ipam = this.opts.ipam ?? (await Promise.resolve().then(() => (init_ipam(), ipam_exports))).createIpam(ds);
+        const tunnels = await ensureTunnelAddresses(ds, ipam, nodeName);
+        if (tunnels.vxlan || tunnels.ipip) log4.info(tunnels, "tunnel addresses");
+        this.hostMtu = await hostMtu(kernel);
+        writeStateFile(this.opts.stateDir, "nodename", nodeName);
+        this.routeTable = new RouteTable(kernel, log4.child({ mgr: "routes" }), { graceMs: this.opts.routeGraceMs });
+        this.managers = [new VxlanManager(kernel, log4.child({ mgr: "vxlan" }))];
+        if (!this.opts.foreignNetns) this.managers.push(new IpipManager(log4.child({ mgr: "ipip" }), this.address.iface, this.hostMtu));
+        this.managers.push(this.routeTable, new NatManager(kernel, log4.child({ mgr: "nat" })), new SysctlManager(kernel, log4.child({ mgr: "sysctls" })));
+        this.managers.push(...this.opts.extraManagers ?? []);
+        for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0);
+        this.health.register("agent", () => {
+          const live = Date.now() - this.heartbeat < 3e4;
+          const ready = this.syncer?.status === "in-sync" && this.firstApplyOk;
+          return { live, ready, detail: `datastore ${this.syncer?.status ?? "not started"}; ${this.firstApplyOk ? "dataplane programmed" : "dataplane not yet programmed"}` };
+        });
+        if ((this.opts.healthPort ?? 9099) > 0) await this.health.listen(this.opts.healthPort ?? 9099, this.opts.healthHost ?? "127.0.0.1");
+        if ((this.opts.metricsPort ?? 9091) > 0) await this.metrics.listen(this.opts.metricsPort ?? 9091, this.opts.metricsHost ?? "0.0.0.0");
+        if (this.backend === "bird" && !this.opts.foreignNetns) await this.startBgp();
+        this.syncer = new Syncer(ds, log4.child({ mod: "syncer" }));
+        this.syncer.on("changed", () => {
+          this.metrics.datastoreEvents.inc();
+          this.onSnapshotChanged();
+          this.scheduleApply();
+        });
+        this.syncer.on("status", (s2) => log4.info({ status: s2 }, "datastore sync status"));
+        this.syncer.start();
+        this.timers.push(setInterval(() => {
+          this.heartbeat = Date.now();
+        }, 1e3));
+        this.timers.push(setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 9e4));
+      }
+      async startBgp() {
+        const { ds, nodeName, log: log4 } = this.opts;
+        const modPath = "../bgp/node-integration.ts";
+        let mod;
+        try {
+          mod = await import(modPath);
+        } catch (e) {
+          log4.warn({ err: e.message }, "BGP backend requested but the BGP speaker is not available; running without BGP");
+          return;
+        }
+        this.bgp = await mod.startBgp({
+          ds,
+          nodeName,
+          log: log4.child({ mod: "bgp" }),
+          listenPort: this.opts.bgpListenPort,
+          onRoutes: (routes) => {
+            this.learned = routes;
+            this.metrics.bgpRoutes.set(routes.length);
+            this.scheduleApply();
+          }
+        });
+        const bgp = this.bgp;
+        if (typeof mod.bgpStatusHandler === "function") this.health.mount("/bgp/status", mod.bgpStatusHandler(bgp));
+        else this.health.mount("/bgp/status", (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(bgp.status()));
+        });
+        this.health.register("bgp", () => ({ live: true, ready: true, detail: "BGP speaker running" }));
+      }
+      /** Re-run allocate-tunnel-addrs when pools change (a pool switched to VXLAN needs a tunnel address). */
+      onSnapshotChanged() {
+        const pools = [...this.syncer.snapshot.items("IPPool")].map((p) => `${p.metadata.name}:${p.metadata.resourceVersion}`).sort().join(",");
+        if (pools === this.poolsKey) return;
+        const first = this.poolsKey === "";
+        this.poolsKey = pools;
+        if (first) return;
+        const ipam = this.opts.ipam;
+        void (async () => {
+          try {
+            const i = ipam ?? (await Promise.resolve().then(() => (init_ipam(), ipam_exports))).createIpam(this.opts.ds);
+            await ensureTunnelAddresses(this.opts.ds, i, this.opts.nodeName);
+          } catch (e) {
+            this.opts.log.warn({ err: e.message }, "tunnel address allocation failed");
+          }
+        })();
+      }
+      requestResync() {
+        for (const m of this.managers) m.requestResync();
+        this.metrics.resyncs.inc();
+        this.scheduleApply();
+      }
+      scheduleApply(delayMs = this.opts.throttleMs ?? 5) {
+        if (this.stopped) return;
+        if (this.applying) {
+          this.pending = true;
+          return;
+        }
+        if (this.applyTimer) return;
+        this.applyTimer = setTimeout(() => {
+          this.applyTimer = void 0;
+          void this.applyNow();
+        }, delayMs);
+      }
+      /** Resolves after the next apply pass that started after this call completes. */
+      waitForApply() {
+        return new Promise((r) => {
+          this.waiters.push(r);
+          this.scheduleApply();
+        });
+      }
+      async applyNow() {
+        if (this.stopped || this.syncer.status !== "in-sync") return;
+        this.applying = true;
+        this.pending = false;
+        const waiters = this.waiters.splice(0);
+        const { log: log4 } = this.opts;
+        const ctx = {
+          nodeName: this.opts.nodeName,
+          parentIface: this.address.iface,
+          hostMtu: this.hostMtu,
+          bgpEnabled: this.bgp !== void 0,
+          learnedRoutes: this.learned
+        };
+        const endApply = this.metrics.applyTime.startTimer();
+        let failed = false;
+        try {
+          const endCalc = this.metrics.calcTime.startTimer();
+          const desired = calculate(this.syncer.snapshot, ctx);
+          endCalc();
+          if (desired.problems.length && JSON.stringify(desired.problems) !== JSON.stringify(this.lastDesired?.problems)) {
+            log4.warn({ problems: desired.problems.slice(0, 20) }, "skipped datastore objects");
+          }
+          this.lastDesired = desired;
+          if (desired.podMtu !== this.podMtu) {
+            writeStateFile(this.opts.stateDir, "mtu", `${desired.podMtu}
+`);
+            log4.info({ podMtu: desired.podMtu, hostMtu: this.hostMtu }, "pod MTU");
+            this.podMtu = desired.podMtu;
+          }
+          this.metrics.localEndpoints.set(desired.workloadInterfaces.length);
+          this.metrics.clusterHosts.set(this.syncer.snapshot.size("Node"));
+          for (const m of this.managers) m.onUpdate(desired, this.syncer.snapshot);
+          const before = { ...this.routeTable.stats };
+          for (const m of this.managers) {
+            try {
+              if (m === this.routeTable) {
+                const end = this.metrics.resyncTime.startTimer();
+                await m.apply();
+                end();
+              } else await m.apply();
+            } catch (e) {
+              failed = true;
+              this.metrics.failures.inc({ manager: m.name });
+              m.requestResync();
+              log4.warn({ mgr: m.name, err: e.message }, "dataplane apply failed; will resync and retry");
+            }
+          }
+          this.metrics.routesProgrammed.inc(this.routeTable.stats.routesProgrammed - before.routesProgrammed);
+          this.metrics.routesDeleted.inc(this.routeTable.stats.routesDeleted - before.routesDeleted);
+          this.metrics.routes.set(this.routeTable.programmedCount());
+          this.applies++;
+          if (!failed && !this.firstApplyOk) {
+            this.firstApplyOk = true;
+            log4.info({ routes: this.routeTable.programmedCount() }, "dataplane in sync");
+          }
+        } catch (e) {
+          failed = true;
+          log4.error({ err: e.stack }, "apply failed");
+        } finally {
+          endApply();
+          this.applying = false;
+          for (const w of waiters) w();
+        }
+        if (failed) {
+          this.needsRetry = true;
+          setTimeout(() => this.scheduleApply(), 1e3).unref?.();
+        } else this.needsRetry = false;
+        const grace = this.routeTable.nextGraceExpiry();
+        if (grace !== void 0) setTimeout(() => this.scheduleApply(), Math.max(10, grace - Date.now() + 10)).unref?.();
+        if (this.pending) this.scheduleApply();
+      }
+      status() {
+        return { ready: this.firstApplyOk, syncStatus: this.syncer?.status ?? "not started", routes: this.routeTable?.programmedCount() ?? 0, needsRetry: this.needsRetry };
+      }
+      /** Stop the loop and the servers. Kernel state stays as it is (a restarted agent adopts it). */
+      async stop() {
+        this.stopped = true;
+        if (this.applyTimer) clearTimeout(this.applyTimer);
+        for (const t of this.timers) clearInterval(t);
+        this.syncer?.stop();
+        await this.bgp?.stop();
+        for (const m of this.managers) if (m instanceof IpipManager) await m.stop();
+        await this.health.close();
+        await this.metrics.close();
+      }
+    };
+  }
+});
+
+// node_modules/commander/esm.mjs
+var import_index = __toESM(require_commander(), 1);
+var {
+  program,
+  createCommand,
+  createArgument,
+  createOption,
+  CommanderError,
+  InvalidArgumentError,
+  InvalidOptionArgumentError,
+  // deprecated old name
+  Command,
+  Argument,
+  Option,
+  Help
+} = import_index.default;
+
+// src/ctl/resources.ts
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join as join3 } from "node:path";
+var import_yaml3 = __toESM(require_dist(), 1);
+init_kinds();
+init_resource();
+
+// src/api/client.ts
+init_types();
+init_kinds();
+init_resource();
+
+// src/api/cidr.ts
+function familyBits(family2) {
+  return family2 === 4 ? 32 : 128;
+}
+function allOnes(bits) {
+  return (1n << BigInt(bits)) - 1n;
+}
+function parseIPv4Value(s2) {
+  const parts = s2.split(".");
+  if (parts.length !== 4) return void 0;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
+    const n = Number(p);
+    if (n > 255) return void 0;
+    v = v << 8n | BigInt(n);
+  }
+  return v;
+}
+function parseIPv6Value(s2) {
+  if (s2.length < 2 || s2.length > 45) return void 0;
+  let head = s2;
+  let v4Tail;
+  const lastColon = s2.lastIndexOf(":");
+  if (lastColon >= 0 && s2.slice(lastColon + 1).includes(".")) {
+    v4Tail = parseIPv4Value(s2.slice(lastColon + 1));
+    if (v4Tail === void 0) return void 0;
+    head = s2.slice(0, lastColon + 1) + "0:0";
+  }
+  const dbl = head.indexOf("::");
+  if (dbl !== head.lastIndexOf("::")) return void 0;
+  const parseGroups = (part) => {
+    if (part === "") return [];
+    const out3 = [];
+    for (const g of part.split(":")) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return void 0;
+      out3.push(parseInt(g, 16));
+    }
+    return out3;
+  };
+  let groups;
+  if (dbl >= 0) {
+    const left = parseGroups(head.slice(0, dbl));
+    const right = parseGroups(head.slice(dbl + 2));
+    if (!left || !right) return void 0;
+    const missing = 8 - left.length - right.length;
+    if (missing < 1) return void 0;
+    groups = [...left, ...new Array(missing).fill(0), ...right];
+  } else {
+    const all = parseGroups(head);
+    if (!all || all.length !== 8) return void 0;
+    groups = all;
+  }
+  let v = 0n;
+  for (const g of groups) v = v << 16n | BigInt(g);
+  if (v4Tail !== void 0) v = v & ~allOnes(32) | v4Tail;
+  return v;
+}
+function tryParseIP(s2) {
+  if (typeof s2 !== "string") return void 0;
+  if (s2.includes(":")) {
+    const v2 = parseIPv6Value(s2);
+    return v2 === void 0 ? void 0 : { family: 6, value: v2 };
+  }
+  const v = parseIPv4Value(s2);
+  return v === void 0 ? void 0 : { family: 4, value: v };
+}
+function formatIP(a) {
+  if (a.family === 4) {
+    const v = a.value;
+    return [24n, 16n, 8n, 0n].map((sh) => String(v >> sh & 255n)).join(".");
+  }
+  const groups = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number(a.value >> BigInt(i * 16) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+}
+function tryParseCIDR(s2) {
+  if (typeof s2 !== "string") return void 0;
+  const slash = s2.indexOf("/");
+  if (slash < 0 || slash !== s2.lastIndexOf("/")) return void 0;
+  const addr = tryParseIP(s2.slice(0, slash));
+  const p = s2.slice(slash + 1);
+  if (!addr || !/^(0|[1-9][0-9]{0,2})$/.test(p)) return void 0;
+  const prefix = Number(p);
+  if (prefix > familyBits(addr.family)) return void 0;
+  return { family: addr.family, ip: addr.value, prefix };
+}
+function tryParseCIDROrIP(s2) {
+  if (typeof s2 !== "string") return void 0;
+  if (s2.includes("/")) return tryParseCIDR(s2);
+  const a = tryParseIP(s2);
+  return a ? { family: a.family, ip: a.value, prefix: familyBits(a.family) } : void 0;
+}
+function prefixMask(family2, prefix) {
+  const bits = familyBits(family2);
+  return allOnes(bits) ^ allOnes(bits - prefix);
+}
+function networkAddress(c) {
+  return c.ip & prefixMask(c.family, c.prefix);
+}
+function isMasked(c) {
+  return c.ip === networkAddress(c);
+}
+function maskCIDR(c) {
+  return { family: c.family, ip: networkAddress(c), prefix: c.prefix };
+}
+function formatCIDR(c) {
+  return `${formatIP({ family: c.family, value: c.ip })}/${c.prefix}`;
+}
+function cidrContainsIP(c, a) {
+  return c.family === a.family && (a.value & prefixMask(c.family, c.prefix)) === networkAddress(c);
+}
+function cidrContains(outer, inner) {
+  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.ip & prefixMask(outer.family, outer.prefix)) === networkAddress(outer);
+}
+function cidrsOverlap(a, b2) {
+  return cidrContains(a, b2) || cidrContains(b2, a);
+}
+var IPV4_LINK_LOCAL = { family: 4, ip: 0xa9fe0000n, prefix: 16 };
+var IPV6_LINK_LOCAL = { family: 6, ip: 0xfe80n << 112n, prefix: 10 };
+function isMAC(s2) {
+  return typeof s2 === "string" && /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s2);
+}
+
+// src/api/schema.ts
+function typeName(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "object") return "object";
+  return typeof v;
+}
+function isPlainObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function join(path6, key) {
+  return path6 ? `${path6}.${key}` : key;
+}
+function str(...checks) {
+  return (v, path6, errs) => {
+    if (typeof v !== "string") {
+      errs.push({ field: path6, value: v, message: `must be a string, not ${typeName(v)}` });
+      return;
+    }
+    for (const c of checks) {
+      const m = c(v);
+      if (m) {
+        errs.push({ field: path6, value: v, message: m });
+        return;
+      }
+    }
+  };
+}
+function oneOf(...allowed) {
+  return str((s2) => allowed.includes(s2) ? void 0 : `must be one of ${allowed.join(", ")}`);
+}
+function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  return (v, path6, errs) => {
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      errs.push({ field: path6, value: v, message: `must be an integer, not ${typeName(v)}` });
+    } else if (v < min || v > max) {
+      errs.push({ field: path6, value: v, message: `must be between ${min} and ${max}` });
+    }
+  };
+}
+function num() {
+  return (v, path6, errs) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) errs.push({ field: path6, value: v, message: `must be a number, not ${typeName(v)}` });
+  };
+}
+function bool() {
+  return (v, path6, errs) => {
+    if (typeof v !== "boolean") errs.push({ field: path6, value: v, message: `must be true or false, not ${typeName(v)}` });
+  };
+}
+function anything() {
+  return () => {
+  };
+}
+function list(item, max) {
+  return (v, path6, errs) => {
+    if (!Array.isArray(v)) {
+      errs.push({ field: path6, value: v, message: `must be a list, not ${typeName(v)}` });
+      return;
+    }
+    if (max !== void 0 && v.length > max) errs.push({ field: path6, value: `${v.length} items`, message: `must have at most ${max} items` });
+    v.forEach((x, i) => item(x, `${path6}[${i}]`, errs));
+  };
+}
+function mapOf(value, key) {
+  return (v, path6, errs) => {
+    if (!isPlainObject(v)) {
+      errs.push({ field: path6, value: v, message: `must be a map, not ${typeName(v)}` });
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const m = key?.(k);
+      if (m) errs.push({ field: `${path6}[${JSON.stringify(k)}]`, value: k, message: m });
+      value(x, join(path6, k), errs);
+    }
+  };
+}
+function obj(fields, opts = {}) {
+  return (v, path6, errs) => {
+    if (!isPlainObject(v)) {
+      errs.push({ field: path6, value: v, message: `must be an object, not ${typeName(v)}` });
+      return;
+    }
+    for (const r of opts.required ?? []) {
+      if (v[r] === void 0 || v[r] === null || v[r] === "") errs.push({ field: join(path6, r), value: v[r] ?? "", message: "is required" });
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : void 0;
+      if (!f) {
+        if (!opts.open) errs.push({ field: join(path6, k), value: x, message: `unknown field "${k}"` });
+        continue;
+      }
+      if (x === null) continue;
+      f(x, join(path6, k), errs);
+    }
+  };
+}
+function numberOrString(asNumber2, asString) {
+  return (v, path6, errs) => {
+    if (typeof v === "number") asNumber2(v, path6, errs);
+    else if (typeof v === "string") asString(v, path6, errs);
+    else errs.push({ field: path6, value: v, message: `must be a number or a string, not ${typeName(v)}` });
+  };
+}
+function refine(base, check2) {
+  return (v, path6, errs) => {
+    const before = errs.length;
+    base(v, path6, errs);
+    if (errs.length === before) check2(v, path6, errs);
+  };
+}
+function refineAlways(base, check2) {
+  return (v, path6, errs) => {
+    base(v, path6, errs);
+    if (isPlainObject(v)) check2(v, path6, errs);
+  };
+}
+
+// src/api/defaults.ts
+var DEFAULT_IPV4_BLOCK_SIZE = 26;
+var DEFAULT_IPV6_BLOCK_SIZE = 122;
+var DEFAULT_AS_NUMBER = 64512;
+var DEFAULT_TIER = "default";
+var DEFAULT_NAMESPACE = "default";
+function defaultIPPool(spec) {
+  const c = typeof spec.cidr === "string" ? tryParseCIDR(spec.cidr) : void 0;
+  if (c && isMasked(c)) spec.cidr = formatCIDR(c);
+  if (spec.blockSize === void 0 && c) spec.blockSize = c.family === 4 ? DEFAULT_IPV4_BLOCK_SIZE : DEFAULT_IPV6_BLOCK_SIZE;
+  spec.ipipMode ??= "Never";
+  spec.vxlanMode ??= "Never";
+  if (spec.nodeSelector === void 0 || spec.nodeSelector === "") spec.nodeSelector = "all()";
+  if (spec.allowedUses === void 0 || Array.isArray(spec.allowedUses) && spec.allowedUses.length === 0) spec.allowedUses = ["Workload", "Tunnel"];
+}
+function inferPolicyTypes(spec) {
+  const ingress = Array.isArray(spec.ingress) && spec.ingress.length > 0;
+  const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
+  if (!egress) return ["Ingress"];
+  if (!ingress) return ["Egress"];
+  return ["Ingress", "Egress"];
+}
+function defaultPolicy(spec) {
+  if (spec.tier === void 0 || spec.tier === "") spec.tier = DEFAULT_TIER;
+  if (spec.types === void 0 || Array.isArray(spec.types) && spec.types.length === 0) spec.types = inferPolicyTypes(spec);
+}
+function defaultBGPConfiguration(name, spec) {
+  if (name !== "default") return;
+  spec.asNumber ??= DEFAULT_AS_NUMBER;
+  spec.nodeToNodeMeshEnabled ??= true;
+  spec.logSeverityScreen ??= "Info";
+}
+function defaultIPAMConfiguration(spec) {
+  spec.strictAffinity ??= false;
+  spec.autoAllocateBlocks ??= true;
+}
+function applyDefaults(r, opts = {}) {
+  const out3 = structuredClone(r);
+  if (opts.namespaced && isPlainObject(out3.metadata) && (out3.metadata.namespace === void 0 || out3.metadata.namespace === "")) {
+    out3.metadata.namespace = opts.defaultNamespace ?? DEFAULT_NAMESPACE;
+  }
+  const needsSpec = ["IPPool", "NetworkPolicy", "GlobalNetworkPolicy", "BGPConfiguration", "IPAMConfiguration"].includes(out3.kind);
+  if (out3.spec === void 0 && needsSpec && out3.kind !== "IPPool") out3.spec = {};
+  if (!isPlainObject(out3.spec)) return out3;
+  const spec = out3.spec;
+  const name = isPlainObject(out3.metadata) && typeof out3.metadata.name === "string" ? out3.metadata.name : "";
+  switch (out3.kind) {
+    case "IPPool":
+      defaultIPPool(spec);
+      break;
+    case "NetworkPolicy":
+    case "GlobalNetworkPolicy":
+      defaultPolicy(spec);
+      break;
+    case "BGPConfiguration":
+      defaultBGPConfiguration(name, spec);
+      break;
+    case "IPAMConfiguration":
+      defaultIPAMConfiguration(spec);
+      break;
+    default:
+      break;
+  }
+  return out3;
+}
+
+// src/api/validate.ts
+init_resource();
+init_kinds();
+init_selector();
+var ValidationError = class extends Error {
+  constructor(resource, errors) {
+    super(formatValidationErrors(resource, errors));
+    this.resource = resource;
+    this.errors = errors;
+    this.name = "ValidationError";
+  }
+  resource;
+  errors;
+};
+function formatValue(v) {
+  if (typeof v === "string") return v;
+  if (v === void 0) return "";
+  return JSON.stringify(v);
+}
+function formatValidationErrors(resource, errors) {
+  if (errors.length === 1) {
+    const e = errors[0];
+    return `${resource}: error with field ${e.field} = '${formatValue(e.value)}' (${e.message})`;
+  }
+  return `${resource}: error(s) with fields:` + errors.map((e) => `
+-  ${e.field} = '${formatValue(e.value)}' (${e.message})`).join("");
+}
+var LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var DNS_LABEL = new RegExp(`^${LABEL_FMT}$`);
+var DNS_SUBDOMAIN = new RegExp(`^${LABEL_FMT}(\\.${LABEL_FMT})*$`);
+var QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+var LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+var GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
+var INTERFACE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;
+var INTERFACE_PATTERN = /^[a-zA-Z0-9_.*+-]{1,15}$/;
+var dnsSubdomain = (s2) => {
+  if (s2.length > 253) return `name is too long by ${s2.length - 253} bytes`;
+  if (!DNS_SUBDOMAIN.test(s2)) return "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  return void 0;
+};
+var NP_NAME = new RegExp(`^((${LABEL_FMT})(\\.${LABEL_FMT})?|((?:knp|ossg)\\.default\\.(${LABEL_FMT}(\\.${LABEL_FMT})*)))$`);
+var GNP_NAME = new RegExp(`^(${LABEL_FMT}\\.)?${LABEL_FMT}$`);
+var networkPolicyName = (s2) => {
+  if (s2.length > 253) return `name is too long by ${s2.length - 253} bytes`;
+  return NP_NAME.test(s2) ? void 0 : "name must consist of lower case alphanumeric characters or '-', with at most one '.' (or be a knp.default.<name> Kubernetes policy)";
+};
+var globalNetworkPolicyName = (s2) => {
+  if (s2.length > 253) return `name is too long by ${s2.length - 253} bytes`;
+  return GNP_NAME.test(s2) ? void 0 : "name must consist of lower case alphanumeric characters or '-', with at most one '.'";
+};
+var dnsLabel = (s2) => {
+  if (s2.length > 63) return "must be no more than 63 characters";
+  if (!DNS_LABEL.test(s2)) return "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  return void 0;
+};
+var labelKey = (k) => {
+  const slash = k.indexOf("/");
+  const prefix = slash >= 0 ? k.slice(0, slash) : void 0;
+  const name = slash >= 0 ? k.slice(slash + 1) : k;
+  if (prefix !== void 0) {
+    if (!prefix) return "label key prefix must not be empty";
+    const m = dnsSubdomain(prefix);
+    if (m) return `label key prefix ${m}`;
+  }
+  if (!name) return "label key name must not be empty";
+  if (name.length > 63) return "label key name must be no more than 63 characters";
+  if (!QUALIFIED_NAME_PART.test(name)) return "label key name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+  return void 0;
+};
+var labelValue = (v) => {
+  if (v.length > 63) return "label value must be no more than 63 characters";
+  if (!LABEL_VALUE.test(v)) return "label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+  return void 0;
+};
+var selector = (s2) => selectorError(s2);
+var duration = (s2) => GO_DURATION.test(s2) ? void 0 : "must be a duration such as 30s, 5m or 1h30m";
+var ipAddress = (s2) => tryParseIP(s2) ? void 0 : "must be a valid IP address";
+var ipv4Address = (s2) => tryParseIP(s2)?.family === 4 ? void 0 : "must be a valid IPv4 address";
+var ipv6Address = (s2) => tryParseIP(s2)?.family === 6 ? void 0 : "must be a valid IPv6 address";
+var cidrOrIP = (s2) => tryParseCIDROrIP(s2) ? void 0 : "must be a valid IP address or CIDR";
+var cidr = (s2) => tryParseCIDR(s2) ? void 0 : "must be a valid CIDR such as 10.0.0.0/16";
+var cidrFamily = (family2) => (s2) => {
+  const c = tryParseCIDROrIP(s2);
+  return c && c.family === family2 ? void 0 : `must be a valid IPv${family2} address with prefix length, e.g. ${family2 === 4 ? "10.0.0.5/24" : "fd00::5/64"}`;
+};
+var maskedCIDR = (s2) => {
+  const c = tryParseCIDR(s2);
+  if (!c) return "must be a valid CIDR such as 10.0.0.0/16";
+  if (!isMasked(c)) return `IP pool CIDR is not strictly masked (did you mean ${formatCIDR(maskCIDR(c))}?)`;
+  return void 0;
+};
+var mac = (s2) => isMAC(s2) ? void 0 : "must be a MAC address such as ee:ee:ee:ee:ee:ee";
+var asNumber = (v, path6, errs) => {
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 1 || v > 4294967295) errs.push({ field: path6, value: v, message: "AS number must be between 1 and 4294967295" });
+    return;
+  }
+  if (typeof v === "string") {
+    const plain = /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 4294967295;
+    const dotted = /^(\d+)\.(\d+)$/.exec(v);
+    const dottedOk = dotted !== null && Number(dotted[1]) <= 65535 && Number(dotted[2]) <= 65535 && Number(dotted[1]) + Number(dotted[2]) > 0;
+    if (!plain && !dottedOk) errs.push({ field: path6, value: v, message: "AS number must be between 1 and 4294967295, or dotted notation such as 1.10" });
+    return;
+  }
+  errs.push({ field: path6, value: v, message: "AS number must be a number" });
+};
+function portNumberRange(s2) {
+  const m = /^(\d{1,5}):(\d{1,5})$/.exec(s2);
+  if (!m) return void 0;
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  if (lo < 1 || hi < 1 || lo > 65535 || hi > 65535) return "port range invalid, port number must be between 1 and 65535";
+  if (lo > hi) return `port range invalid: minimum ${lo} is greater than maximum ${hi}`;
+  return "";
+}
+var portName = (s2) => {
+  if (s2.length > 15) return "port name must be no more than 15 characters";
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s2) || s2.includes("--")) return 'port name must be lower case alphanumerics and single "-", starting and ending with an alphanumeric';
+  if (!/[a-z]/.test(s2)) return "port name must contain at least one letter";
+  return void 0;
+};
+var port = numberOrString(int(1, 65535), str((s2) => {
+  const r = portNumberRange(s2);
+  if (r !== void 0) return r || void 0;
+  if (/^\d+$/.test(s2)) return Number(s2) < 1 || Number(s2) > 65535 ? "port number must be between 1 and 65535" : void 0;
+  return portName(s2);
+}));
+function isNamedPort(p) {
+  return typeof p === "string" && !/^\d+(:\d+)?$/.test(p);
+}
+var PROTOCOL_NAMES = ["TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite"];
+var protocol = numberOrString(int(1, 255), str((s2) => {
+  if (PROTOCOL_NAMES.includes(s2)) return void 0;
+  if (/^\d+$/.test(s2)) return Number(s2) >= 1 && Number(s2) <= 255 ? void 0 : "protocol number invalid: must be 1-255";
+  return `protocol name invalid: must be one of ${PROTOCOL_NAMES.join(", ")} or a number 1-255`;
+}));
+function protocolSupportsPorts(p) {
+  if (typeof p === "number") return p === 6 || p === 17 || p === 132;
+  return typeof p === "string" && ["TCP", "UDP", "SCTP", "6", "17", "132"].includes(p);
+}
+var secretKeyRef = obj({ secretKeyRef: obj({ name: str(dnsSubdomain), key: str(), optional: bool() }, { required: ["name", "key"] }) });
+var icmpFields = refine(
+  obj({ type: int(0, 254), code: int(0, 255) }),
+  (v, path6, errs) => {
+    if (v.code !== void 0 && v.type === void 0) errs.push({ field: `${path6}.code`, value: v.code, message: "ICMP code specified without an ICMP type" });
+  }
+);
+var maskedNet = (s2) => {
+  const c = tryParseCIDROrIP(s2);
+  if (!c) return "invalid CIDR";
+  if (!isMasked(c)) return `CIDR is not strictly masked; did you mean ${formatCIDR(maskCIDR(c))}?`;
+  return void 0;
+};
+var localSelector = (s2) => {
+  const m = selectorError(s2);
+  if (m) return m;
+  return /\bglobal\s*\(/.test(s2) ? "global() can only be used in an EntityRule namespaceSelector" : void 0;
+};
+var ruleNamespaceSelector = (s2) => {
+  const m = selectorError(s2);
+  if (m) return m;
+  return /\bglobal\s*\(/.test(s2) && !/^\s*global\s*\(\s*\)\s*$/.test(s2) ? "global() cannot be combined with other selectors" : void 0;
+};
+var entityRule = refine(obj({
+  nets: list(str(maskedNet)),
+  notNets: list(str(maskedNet)),
+  selector: str(localSelector),
+  notSelector: str(localSelector),
+  namespaceSelector: str(ruleNamespaceSelector),
+  ports: list(port),
+  notPorts: list(port),
+  serviceAccounts: obj({ names: list(str()), selector: str(localSelector) }),
+  services: obj({ name: str(), namespace: str() }, { required: ["name"] })
+}), (e, path6, errs) => {
+  if (!e.services) return;
+  if (e.selector || e.notSelector) errs.push({ field: `${path6}.services`, value: e.services, message: "cannot specify selector/notSelector and services on the same rule" });
+  if (e.nets?.length || e.notNets?.length) errs.push({ field: `${path6}.services`, value: e.services, message: "cannot specify nets/notNets and services on the same rule" });
+});
+function checkRule(r, path6, errs) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const side of ["source", "destination"]) {
+    const e = r[side];
+    if (!e) continue;
+    for (const key of ["ports", "notPorts"]) {
+      const ports = e[key] ?? [];
+      if (!ports.length) continue;
+      if (r.protocol === void 0) {
+        if (!ports.every(isNamedPort)) errs.push({ field: `${path6}.${side}.${key}`, value: ports, message: "rules with numeric port or port range must set protocol to TCP or UDP or SCTP" });
+      } else if (!protocolSupportsPorts(r.protocol)) {
+        errs.push({ field: `${path6}.${side}.${key}`, value: ports, message: "rules that specify ports must set protocol to TCP or UDP or SCTP" });
+      }
+    }
+    for (const key of ["nets", "notNets"]) {
+      const fams = /* @__PURE__ */ new Set();
+      (e[key] ?? []).forEach((n, i) => {
+        const c = tryParseCIDROrIP(n);
+        if (!c) return;
+        fams.add(c.family);
+        if (r.ipVersion !== void 0 && c.family !== r.ipVersion) {
+          errs.push({ field: `${path6}.${side}.${key}[${i}]`, value: n, message: `rule IP version ${r.ipVersion} doesn't match CIDR version` });
+        }
+        if (key === "notNets" && c.prefix === 0) {
+          errs.push({ field: `${path6}.${side}.${key}[${i}]`, value: n, message: "catch-all CIDR in negation creates logical contradiction (matches no traffic)" });
+        }
+      });
+      if (fams.size > 1 || [...fams].some((f) => seen.size && !seen.has(f))) {
+        errs.push({ field: `${path6}.${side}.${key}`, value: e[key], message: "rule contains both IPv4 and IPv6 CIDRs" });
+      }
+      for (const f of fams) seen.add(f);
+    }
+  }
+  for (const key of ["icmp", "notICMP"]) {
+    if (r[key] === void 0) continue;
+    if (!["ICMP", "ICMPv6", 1, 58, "1", "58"].includes(r.protocol)) {
+      errs.push({ field: `${path6}.${key}`, value: r[key], message: "ICMP fields require protocol ICMP or ICMPv6" });
+    }
+  }
+  if (r.ipVersion === 6 && (r.protocol === "ICMP" || r.protocol === 1)) errs.push({ field: `${path6}.protocol`, value: r.protocol, message: "protocol ICMP is IPv4 only; use ICMPv6 with ipVersion 6" });
+  if (r.ipVersion === 4 && (r.protocol === "ICMPv6" || r.protocol === 58)) errs.push({ field: `${path6}.protocol`, value: r.protocol, message: "protocol ICMPv6 is IPv6 only; use ICMP with ipVersion 4" });
+}
+var httpMatch = refine(
+  obj({ methods: list(str()), paths: list(obj({ exact: str(), prefix: str() })) }),
+  (h, path6, errs) => {
+    if (h.methods && new Set(h.methods).size !== h.methods.length) errs.push({ field: `${path6}.methods`, value: h.methods, message: "invalid methods (duplicates)" });
+    (h.paths ?? []).forEach((p, i) => {
+      const v = p.exact || p.prefix;
+      if (p.exact && p.prefix) errs.push({ field: `${path6}.paths[${i}]`, value: p, message: "invalid path match: both 'exact' and 'prefix' are set" });
+      else if (!v) errs.push({ field: `${path6}.paths[${i}]`, value: p, message: "invalid path match: either 'exact' or 'prefix' must be set" });
+      else if (!v.startsWith("/") || /[? #]/.test(v)) errs.push({ field: `${path6}.paths[${i}]`, value: v, message: "invalid path: must start with / and not contain ?, # or space" });
+    });
+  }
+);
+var rule = refine(obj({
+  action: oneOf("Allow", "Deny", "Log", "Pass"),
+  ipVersion: (v, path6, errs) => {
+    if (v !== 4 && v !== 6) errs.push({ field: path6, value: v, message: "must be 4 or 6" });
+  },
+  protocol,
+  notProtocol: protocol,
+  icmp: icmpFields,
+  notICMP: icmpFields,
+  source: entityRule,
+  destination: entityRule,
+  http: httpMatch,
+  metadata: obj({ annotations: mapOf(str()) })
+}, { required: ["action"] }), checkRule);
+var POLICY_TYPES = ["Ingress", "Egress"];
+var policyTypes = refine(list(oneOf(...POLICY_TYPES), 2), (v, path6, errs) => {
+  if (new Set(v).size !== v.length) errs.push({ field: path6, value: v, message: "must not repeat a policy type" });
+});
+var policyCommon = {
+  tier: str(dnsLabel),
+  order: num(),
+  selector: str(localSelector),
+  types: policyTypes,
+  ingress: list(rule, 1024),
+  egress: list(rule, 1024),
+  serviceAccountSelector: str(localSelector),
+  performanceHints: list(oneOf("AssumeNeededOnEveryNode"))
+};
+function checkPolicyDirections(v, path6, errs, global) {
+  (v.egress ?? []).forEach((r, i) => {
+    if (r.source?.services) errs.push({ field: `${path6}.egress[${i}].source.services`, value: r.source.services, message: "not allowed in egress rule source" });
+    if (r.http) errs.push({ field: `${path6}.egress[${i}].http`, value: r.http, message: "not allowed in egress rule" });
+    if (global && r.destination?.services && !r.destination.services.namespace) {
+      errs.push({ field: `${path6}.egress[${i}].destination.services.namespace`, value: "", message: "must specify a namespace" });
+    }
+  });
+  (v.ingress ?? []).forEach((r, i) => {
+    if (r.destination?.services) errs.push({ field: `${path6}.ingress[${i}].destination.services`, value: r.destination.services, message: "not allowed in ingress rule destination" });
+    if (global && r.source?.services && !r.source.services.namespace) {
+      errs.push({ field: `${path6}.ingress[${i}].source.services.namespace`, value: "", message: "must specify a namespace" });
+    }
+  });
+}
+var networkPolicySpec = refine(obj(policyCommon), (v, path6, errs) => checkPolicyDirections(v, path6, errs, false));
+var globalPolicySpec = refine(obj({
+  ...policyCommon,
+  namespaceSelector: str(localSelector),
+  doNotTrack: bool(),
+  preDNAT: bool(),
+  applyOnForward: bool()
+}), (v, path6, errs) => {
+  checkPolicyDirections(v, path6, errs, true);
+  if (v.preDNAT && v.doNotTrack) errs.push({ field: `${path6}.preDNAT`, value: true, message: "preDNAT and doNotTrack cannot both be true" });
+  if ((v.preDNAT || v.doNotTrack) && !v.applyOnForward) {
+    errs.push({ field: `${path6}.applyOnForward`, value: v.applyOnForward ?? false, message: "applyOnForward must be true if either preDNAT or doNotTrack is true" });
+  }
+  if (v.preDNAT && v.egress?.length) errs.push({ field: `${path6}.egress`, value: `${v.egress.length} rules`, message: "preDNAT policy cannot have any egress rules" });
+  if (v.preDNAT && v.types?.includes("Egress")) errs.push({ field: `${path6}.types`, value: v.types, message: "preDNAT policy cannot have 'Egress' type" });
+});
+var endpointPort = refine(obj({
+  name: str(portName),
+  protocol,
+  port: int(1, 65535),
+  hostPort: int(0, 65535),
+  hostIP: str(ipAddress)
+}, { required: ["port", "protocol"] }), (p, path6, errs) => {
+  if (!protocolSupportsPorts(p.protocol)) errs.push({ field: `${path6}.protocol`, value: p.protocol, message: "endpoint port protocol does not support ports (use TCP, UDP or SCTP)" });
+  if (!p.name && !p.hostPort) errs.push({ field: `${path6}.name`, value: "", message: "port name must not be empty if no hostPort is specified" });
+});
+var logSeverity = oneOf("Trace", "Debug", "Info", "Warning", "Error", "Fatal", "Panic", "None");
+var ippoolSpec = refineAlways(obj({
+  cidr: str(maskedCIDR),
+  blockSize: int(0, 128),
+  ipipMode: oneOf("Never", "Always", "CrossSubnet"),
+  vxlanMode: oneOf("Never", "Always", "CrossSubnet"),
+  natOutgoing: bool(),
+  disabled: bool(),
+  disableBGPExport: bool(),
+  nodeSelector: str(selector),
+  namespaceSelector: str(selector),
+  allowedUses: refine(list(oneOf("Workload", "Tunnel", "LoadBalancer")), (v, path6, errs) => {
+    if (new Set(v).size !== v.length) errs.push({ field: path6, value: v, message: "must not repeat a use" });
+  }),
+  assignmentMode: oneOf("Automatic", "Manual")
+}, { required: ["cidr"] }), (v, path6, errs) => {
+  const c = typeof v.cidr === "string" ? tryParseCIDR(v.cidr) : void 0;
+  if (c?.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
+    errs.push({ field: `${path6}.cidr`, value: v.cidr, message: "IP pool range overlaps with IPv4 Link Local range 169.254.0.0/16" });
+  }
+  if (c?.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
+    errs.push({ field: `${path6}.cidr`, value: v.cidr, message: "IP pool range overlaps with IPv6 Link Local range fe80::/10" });
+  }
+  if (c && typeof v.blockSize === "number" && Number.isInteger(v.blockSize)) {
+    const [lo, hi] = c.family === 4 ? [20, 32] : [116, 128];
+    if (v.blockSize < lo || v.blockSize > hi) {
+      errs.push({ field: `${path6}.blockSize`, value: v.blockSize, message: `block size for an IPv${c.family} pool must be between ${lo} and ${hi}` });
+    } else if (c.prefix > v.blockSize && !v.disabled) {
+      errs.push({ field: `${path6}.cidr`, value: v.cidr, message: `IP pool size is too small for use with Calico IPAM. It must be equal to or greater than the block size (/${v.blockSize}).` });
+    }
+  }
+  const ipip = typeof v.ipipMode === "string" ? v.ipipMode : "Never";
+  const vxlan = typeof v.vxlanMode === "string" ? v.vxlanMode : "Never";
+  if (ipip !== "Never" && c?.family === 6) errs.push({ field: `${path6}.ipipMode`, value: ipip, message: "IPIP is not supported on an IPv6 IP pool" });
+  if (ipip !== "Never" && vxlan !== "Never") errs.push({ field: `${path6}.vxlanMode`, value: vxlan, message: "IPIP and VXLAN cannot both be enabled on the same IP pool" });
+  const uses = Array.isArray(v.allowedUses) ? v.allowedUses : [];
+  if (uses.includes("LoadBalancer")) {
+    if (uses.length > 1) errs.push({ field: `${path6}.allowedUses`, value: uses, message: "LoadBalancer cannot be combined with other uses" });
+    if (ipip !== "Never" || vxlan !== "Never") errs.push({ field: `${path6}.allowedUses`, value: uses, message: "LoadBalancer pools cannot use IPIP or VXLAN encapsulation" });
+  }
+});
+var nodeSpec = obj({
+  bgp: refine(obj({
+    ipv4Address: str(cidrFamily(4)),
+    ipv6Address: str(cidrFamily(6)),
+    asNumber,
+    ipv4IPIPTunnelAddr: str(ipv4Address),
+    routeReflectorClusterID: str(ipv4Address)
+  }), (b2, path6, errs) => {
+    if (Object.keys(b2).length === 0) errs.push({ field: path6, value: b2, message: "spec.bgp should not be empty (omit it instead)" });
+  }),
+  ipv4VXLANTunnelAddr: str(ipv4Address),
+  vxlanTunnelMACAddr: str(mac),
+  ipv6VXLANTunnelAddr: str(ipv6Address),
+  vxlanTunnelMACAddrV6: str(mac),
+  wireguard: obj({ interfaceIPv4Address: str(ipv4Address), interfaceIPv6Address: str(ipv6Address) }),
+  addresses: list(obj({ address: str(cidrOrIP), type: oneOf("CalicoNodeIP", "InternalIP", "ExternalIP") }, { required: ["address"] })),
+  orchRefs: list(obj({ nodeName: str(), orchestrator: str() }, { required: ["orchestrator"] })),
+  interfaces: list(obj({ name: str(), addresses: list(str(cidrOrIP)) }))
+});
+var cidrEntry = obj({ cidr: str(cidr) }, { required: ["cidr"] });
+function communityError(s2) {
+  const parts = s2.split(":");
+  if (parts.length !== 2 && parts.length !== 3 || !parts.every((p) => /^\d+$/.test(p))) return "invalid community value or format used (aa:nn or aa:nn:mm)";
+  const max = parts.length === 2 ? 65535 : 4294967295;
+  return parts.every((p) => Number(p) <= max) ? void 0 : `invalid community value, expected ${parts.length === 2 ? 16 : 32} bit values`;
+}
+var bgpConfigurationSpec = refine(obj({
+  logSeverityScreen: logSeverity,
+  nodeToNodeMeshEnabled: bool(),
+  asNumber,
+  serviceLoadBalancerIPs: list(cidrEntry),
+  serviceExternalIPs: list(cidrEntry),
+  serviceClusterIPs: list(cidrEntry),
+  communities: list(obj({ name: str(), value: str((s2) => communityError(s2)) }, { required: ["name", "value"] })),
+  prefixAdvertisements: list(obj({ cidr: str(cidr), communities: list(str()) }, { required: ["cidr"] })),
+  listenPort: int(1, 65535),
+  nodeMeshPassword: secretKeyRef,
+  nodeMeshMaxRestartTime: str(duration),
+  bindMode: oneOf("None", "NodeIP"),
+  ignoredInterfaces: list(str()),
+  localWorkloadPeeringIPV4: str(ipv4Address),
+  localWorkloadPeeringIPV6: str(ipv6Address),
+  programClusterRoutes: oneOf("Enabled", "Disabled", "EnabledNoEncapOnly"),
+  ipv4NormalRoutePriority: int(1, 2147483646),
+  ipv6NormalRoutePriority: int(1, 2147483646),
+  ipv4ElevatedRoutePriority: int(1, 2147483646),
+  ipv6ElevatedRoutePriority: int(1, 2147483646),
+  nodeSelector: str(selector)
+}), (v, path6, errs) => {
+  const defined = new Set((v.communities ?? []).map((c) => c.name));
+  if (defined.size && !v.prefixAdvertisements?.length) {
+    errs.push({ field: `${path6}.communities`, value: v.communities, message: "communities are defined but not used in spec.prefixAdvertisements" });
+  }
+  (v.prefixAdvertisements ?? []).forEach((pa, i) => (pa.communities ?? []).forEach((c, j) => {
+    if (!defined.has(c) && communityError(c)) {
+      errs.push({ field: `${path6}.prefixAdvertisements[${i}].communities[${j}]`, value: c, message: "community used is invalid or not defined" });
+    }
+  }));
+});
+function peerAddressFamily(s2) {
+  const bare = tryParseIP(s2) ?? tryParseIP(/^\[([^\]]+)\]/.exec(s2)?.[1] ?? s2.replace(/:\d+$/, ""));
+  return bare?.family;
+}
+var peerIP = (s2) => {
+  if (tryParseIP(s2)) return void 0;
+  const v6 = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s2);
+  if (v6) return tryParseIP(v6[1])?.family === 6 && (v6[2] === void 0 || Number(v6[2]) <= 65535) ? void 0 : "must be an IP address, ip:port or [ipv6]:port";
+  const v4 = /^([^:]+):(\d{1,5})$/.exec(s2);
+  if (v4 && tryParseIP(v4[1])?.family === 4 && Number(v4[2]) >= 1 && Number(v4[2]) <= 65535) return void 0;
+  return "must be an IP address, ip:port or [ipv6]:port";
+};
+var bgpPeerSpec = refine(obj({
+  node: str(dnsSubdomain),
+  peerIP: str(peerIP),
+  asNumber,
+  nodeSelector: str(selector),
+  peerSelector: str(selector),
+  password: secretKeyRef,
+  sourceAddress: oneOf("UseNodeIP", "None"),
+  failureDetectionMode: oneOf("None", "BFDIfDirectlyConnected"),
+  restartMode: oneOf("GracefulRestart", "LongLivedGracefulRestart"),
+  maxRestartTime: str(duration),
+  birdGatewayMode: oneOf("Recursive", "DirectIfDirectlyConnected"),
+  numAllowedLocalASNumbers: int(1, 10),
+  ttlSecurity: int(0, 255),
+  keepaliveTime: str(duration),
+  keepOriginalNextHop: bool(),
+  nextHopMode: oneOf("Auto", "Self", "Keep"),
+  localASNumber: asNumber,
+  reachableBy: str(ipAddress),
+  filters: list(str(dnsSubdomain)),
+  localWorkloadSelector: str(selector),
+  reversePeering: oneOf("Auto", "Manual")
+}), (v, path6, errs) => {
+  if (v.node && v.nodeSelector) errs.push({ field: `${path6}.nodeSelector`, value: v.nodeSelector, message: "node and nodeSelector cannot both be set" });
+  if (v.peerIP && v.peerSelector) errs.push({ field: `${path6}.peerSelector`, value: v.peerSelector, message: "peerIP and peerSelector cannot both be set" });
+  if (v.peerSelector && v.asNumber !== void 0) errs.push({ field: `${path6}.asNumber`, value: v.asNumber, message: "asNumber cannot be set with peerSelector (the AS comes from the selected nodes)" });
+  if (!v.peerIP && !v.peerSelector) errs.push({ field: `${path6}.peerIP`, value: "", message: "one of peerIP or peerSelector is required" });
+  if (v.peerIP && v.asNumber === void 0) errs.push({ field: `${path6}.asNumber`, value: "", message: "asNumber is required with peerIP" });
+  if (v.keepOriginalNextHop && v.nextHopMode !== void 0) errs.push({ field: `${path6}.nextHopMode`, value: v.nextHopMode, message: "nextHopMode and keepOriginalNextHop cannot both be set" });
+  if (v.reachableBy !== void 0) {
+    if (!v.peerIP) errs.push({ field: `${path6}.reachableBy`, value: v.reachableBy, message: "reachableBy requires peerIP" });
+    else if (peerAddressFamily(v.peerIP) !== tryParseIP(v.reachableBy)?.family) errs.push({ field: `${path6}.reachableBy`, value: v.reachableBy, message: "reachableBy and peerIP address family mismatched" });
+  }
+});
+var protoPortList = list(obj({ protocol: oneOf("TCP", "UDP", "SCTP"), port: int(0, 65535), net: str(cidrOrIP) }, { required: ["port"] }));
+var felixTyped = {
+  logSeverityScreen: logSeverity,
+  logSeverityFile: logSeverity,
+  logSeveritySys: logSeverity,
+  logFilePath: str(),
+  logPrefix: str(),
+  logDebugFilenameRegex: str(),
+  ipipEnabled: bool(),
+  ipipMTU: int(0, 65535),
+  vxlanEnabled: bool(),
+  vxlanMTU: int(0, 65535),
+  vxlanMTUV6: int(0, 65535),
+  vxlanPort: int(1, 65535),
+  vxlanVNI: int(0, 16777215),
+  wireguardEnabled: bool(),
+  wireguardEnabledV6: bool(),
+  wireguardMTU: int(0, 65535),
+  wireguardMTUV6: int(0, 65535),
+  wireguardListeningPort: int(1, 65535),
+  wireguardListeningPortV6: int(1, 65535),
+  wireguardRoutingRulePriority: int(1, 32765),
+  wireguardInterfaceName: str(),
+  wireguardInterfaceNameV6: str(),
+  wireguardHostEncryptionEnabled: bool(),
+  wireguardKeepAlive: str(duration),
+  wireguardThreadingEnabled: bool(),
+  bpfEnabled: bool(),
+  bpfLogLevel: oneOf("Off", "Info", "Debug"),
+  bpfDataIfacePattern: str(),
+  bpfConnectTimeLoadBalancing: oneOf("TCP", "Enabled", "Disabled"),
+  bpfExternalServiceMode: oneOf("Tunnel", "DSR"),
+  bpfKubeProxyIptablesCleanupEnabled: bool(),
+  defaultEndpointToHostAction: oneOf("Drop", "Accept", "Return"),
+  iptablesFilterAllowAction: oneOf("Accept", "Return"),
+  iptablesMangleAllowAction: oneOf("Accept", "Return"),
+  iptablesFilterDenyAction: oneOf("Drop", "Reject"),
+  iptablesBackend: oneOf("Legacy", "NFT", "Auto"),
+  iptablesRefreshInterval: str(duration),
+  iptablesPostWriteCheckInterval: str(duration),
+  iptablesLockTimeout: str(duration),
+  iptablesLockProbeInterval: str(duration),
+  iptablesMarkMask: int(0, 4294967295),
+  iptablesNATOutgoingInterfaceFilter: str(),
+  iptablesLockFilePath: str(),
+  ipsetsRefreshInterval: str(duration),
+  nftablesMode: oneOf("Disabled", "Enabled", "Auto"),
+  nftablesRefreshInterval: str(duration),
+  nftablesFilterAllowAction: oneOf("Accept", "Return"),
+  nftablesMangleAllowAction: oneOf("Accept", "Return"),
+  nftablesFilterDenyAction: oneOf("Drop", "Reject"),
+  nftablesMarkMask: int(0, 4294967295),
+  routeRefreshInterval: str(duration),
+  routeSyncDisabled: bool(),
+  routeSource: oneOf("WorkloadIPs", "CalicoIPAM"),
+  routeTableRange: obj({ min: int(1, 250), max: int(1, 250) }, { required: ["min", "max"] }),
+  routeTableRanges: list(obj({ min: int(1, 4294967295), max: int(1, 4294967295) }, { required: ["min", "max"] })),
+  deviceRouteSourceAddress: str(ipv4Address),
+  deviceRouteSourceAddressIPv6: str(ipv6Address),
+  deviceRouteProtocol: int(0, 255),
+  removeExternalRoutes: bool(),
+  programClusterRoutes: oneOf("Enabled", "Disabled"),
+  interfacePrefix: str(),
+  interfaceExclude: str(),
+  interfaceRefreshInterval: str(duration),
+  chainInsertMode: oneOf("Insert", "Append"),
+  dataplaneWatchdogTimeout: str(duration),
+  dataplaneDriver: str(),
+  netlinkTimeout: str(duration),
+  reportingInterval: str(duration),
+  reportingTTL: str(duration),
+  endpointReportingEnabled: bool(),
+  endpointReportingDelay: str(duration),
+  endpointStatusPathPrefix: str(),
+  failsafeInboundHostPorts: protoPortList,
+  failsafeOutboundHostPorts: protoPortList,
+  natPortRange: port,
+  natOutgoingAddress: str(ipv4Address),
+  natOutgoingExclusions: oneOf("IPPoolsOnly", "IPPoolsAndHostIPs"),
+  healthEnabled: bool(),
+  healthHost: str(),
+  healthPort: int(1, 65535),
+  healthTimeoutOverrides: list(obj({ name: str(), timeout: str(duration) })),
+  prometheusMetricsEnabled: bool(),
+  prometheusMetricsHost: str(),
+  prometheusMetricsPort: int(1, 65535),
+  prometheusGoMetricsEnabled: bool(),
+  prometheusProcessMetricsEnabled: bool(),
+  prometheusWireGuardMetricsEnabled: bool(),
+  ipv6Support: bool(),
+  mtuIfacePattern: str(),
+  featureDetectOverride: str(),
+  featureGates: str(),
+  floatingIPs: oneOf("Enabled", "Disabled"),
+  externalNodesCIDRList: list(str(cidrOrIP)),
+  allowVXLANPacketsFromWorkloads: bool(),
+  allowIPIPPacketsFromWorkloads: bool(),
+  useInternalDataplaneDriver: bool(),
+  xdpEnabled: bool(),
+  xdpRefreshInterval: str(duration),
+  sidecarAccelerationEnabled: bool(),
+  serviceLoopPrevention: oneOf("Drop", "Reject", "Disabled"),
+  workloadSourceSpoofing: oneOf("Disabled", "Any"),
+  kubeNodePortRanges: list(port),
+  policySyncPathPrefix: str(),
+  maxIpsetSize: int(0, 2147483647),
+  genericXDPEnabled: bool(),
+  openstackRegion: str(),
+  metadataAddr: str(),
+  metadataPort: int(0, 65535),
+  usageReportingEnabled: bool(),
+  usageReportingInitialDelay: str(duration),
+  usageReportingInterval: str(duration),
+  flowLogsFlushInterval: str(duration),
+  flowLogsCollectorDebugTrace: bool(),
+  flowLogsGoldmaneServer: str(),
+  flowLogsLocalReporter: oneOf("Enabled", "Disabled"),
+  flowLogsPolicyEvaluationMode: oneOf("None", "Continuous"),
+  ipForwarding: oneOf("Enabled", "Disabled"),
+  bpfHostNetworkedNATWithoutCTLB: oneOf("Enabled", "Disabled"),
+  ipsetsRefreshIntervalV6: str(duration),
+  vxlanMTUv6: int(0, 65535),
+  debugMemoryProfilePath: str(),
+  debugDisableLogDropping: bool(),
+  debugSimulateCalcGraphHangAfter: str(duration),
+  debugSimulateDataplaneHangAfter: str(duration),
+  debugHost: str(),
+  debugPort: int(0, 65535),
+  awsSrcDstCheck: oneOf("DoNothing", "Enable", "Disable"),
+  awsSecondaryIPSupport: oneOf("Enabled", "EnabledENIPerWorkload", "Disabled"),
+  awsSecondaryIPRoutingRulePriority: int(0, 4294967295),
+  awsRequestTimeout: str(duration),
+  bpfCTLBLogFilter: str(),
+  bpfDisableUnprivileged: bool(),
+  bpfDSROptoutCIDRs: list(str(cidrOrIP)),
+  bpfEnforceRPF: oneOf("Disabled", "Strict", "Loose"),
+  bpfExtToServiceConnmark: int(0, 4294967295),
+  bpfForceTrackPacketsFromIfaces: list(str()),
+  bpfHostConntrackBypass: bool(),
+  bpfL3IfacePattern: str(),
+  bpfLogFilters: mapOf(str()),
+  bpfMapSizeConntrack: int(0, 2147483647),
+  bpfMapSizeIPSets: int(0, 2147483647),
+  bpfMapSizeIfState: int(0, 2147483647),
+  bpfMapSizeNATAffinity: int(0, 2147483647),
+  bpfMapSizeNATBackend: int(0, 2147483647),
+  bpfMapSizeNATFrontend: int(0, 2147483647),
+  bpfMapSizeRoute: int(0, 2147483647),
+  bpfPSNATPorts: port,
+  bpfPolicyDebugEnabled: bool(),
+  bpfRedirectToPeer: oneOf("Disabled", "Enabled", "L2Only"),
+  bpfAttachType: oneOf("TC", "TCX"),
+  bpfConntrackCleanupMode: oneOf("Auto", "Userspace", "BPFProgram"),
+  bpfConntrackLogLevel: oneOf("Off", "Debug"),
+  bpfConntrackTimeouts: anything(),
+  bpfExcludeCIDRsFromNAT: list(str(cidrOrIP)),
+  bpfExportBufferSizeMB: int(0, 2147483647),
+  bpfKubeProxyEndpointSlicesEnabled: bool(),
+  bpfKubeProxyMinSyncPeriod: str(duration),
+  bpfMapSizePerCPUConntrack: int(0, 2147483647),
+  bpfProfiling: oneOf("Enabled", "Disabled"),
+  bpfMaglevMaxEndpointsPerService: int(0, 2147483647),
+  bpfMaglevMaxServices: int(0, 2147483647),
+  bpfJITHardening: oneOf("Auto", "Strict"),
+  bpfIpv6SourceAddress: str(ipv6Address),
+  bpfRedirectToPeerV6: str(),
+  goGCThreshold: int(-1, 2147483647),
+  goMemoryLimitMB: int(-1, 2147483647),
+  goMaxProcs: int(-1, 2147483647),
+  cgroupV2Path: str(),
+  ipForwardingV6: str(),
+  requireMTUFile: bool(),
+  logActionRateLimit: str(),
+  logActionRateLimitBurst: int(0, 2147483647),
+  logDropActionOverride: str(),
+  egressIPSupport: str(),
+  nfNetlinkBufSize: str(),
+  statusReportingInterval: str(duration),
+  windowsManageFirewallRules: oneOf("Enabled", "Disabled"),
+  liveMigrationRouteConvergenceTime: str(duration),
+  iptablesNATOutgoingInterfaceFilterV6: str(),
+  tproxyMode: oneOf("Disabled", "Enabled", "EnabledDefaultDeny"),
+  tproxyPort: int(0, 65535),
+  tproxyUpstreamConnMark: int(0, 4294967295),
+  ipsecMode: str(),
+  dnsCacheFile: str(),
+  bpfKubeProxyHealthzPort: int(0, 65535),
+  bpfConnectTimeLoadBalancingEnabled: bool(),
+  bpfDisableGROForIfaces: str(),
+  bpfMapSizePerCpuConntrack: int(0, 2147483647),
+  bpfCTLBLogFilterV6: str(),
+  bpfMaglevLUTSize: int(0, 2147483647),
+  nftablesMarkMaskV6: int(0, 4294967295),
+  ipipMTUV6: int(0, 65535),
+  routeTableRangeV6: anything()
+};
+var felixConfigurationSpec = obj(felixTyped);
+var hostEndpointSpec = refine(obj({
+  node: str(dnsSubdomain),
+  interfaceName: str((s2) => INTERFACE_PATTERN.test(s2) ? void 0 : 'must be an interface name (up to 15 characters) or "*"'),
+  expectedIPs: list(str(ipAddress)),
+  profiles: list(str(dnsSubdomain)),
+  ports: list(endpointPort)
+}, { required: ["node"] }), (v, path6, errs) => {
+  if (!v.interfaceName && !v.expectedIPs?.length) errs.push({ field: `${path6}.interfaceName`, value: "", message: "either interfaceName or expectedIPs must be set" });
+});
+var workloadEndpointSpec = refine(obj({
+  orchestrator: str(),
+  workload: str(),
+  node: str(dnsSubdomain),
+  containerID: str(),
+  pod: str(),
+  endpoint: str(),
+  serviceAccountName: str(),
+  ipNetworks: list(str(cidrOrIP)),
+  ipNATs: list(obj({ internalIP: str(ipAddress), externalIP: str(ipAddress) }, { required: ["internalIP", "externalIP"] })),
+  ipv4Gateway: str(ipv4Address),
+  ipv6Gateway: str(ipv6Address),
+  profiles: list(str(dnsSubdomain)),
+  interfaceName: str((s2) => INTERFACE_NAME.test(s2) ? void 0 : "must be a Linux interface name of 1-15 characters"),
+  mac: str(mac),
+  ports: list(endpointPort),
+  allowSpoofedSourcePrefixes: list(str(cidrOrIP)),
+  qosControls: anything(),
+  awsElasticIPs: list(str(ipv4Address)),
+  qosPolicyName: str()
+}, { required: ["node", "interfaceName"] }), (w, path6, errs) => {
+  const nets = (w.ipNetworks ?? []).map((n) => tryParseCIDROrIP(n));
+  nets.forEach((c, i) => {
+    if (c && c.prefix !== (c.family === 4 ? 32 : 128)) errs.push({ field: `${path6}.ipNetworks[${i}]`, value: w.ipNetworks[i], message: "IP network contains multiple addresses (use /32 or /128)" });
+  });
+  (w.ipNATs ?? []).forEach((n, i) => {
+    const internal = tryParseIP(n.internalIP);
+    const external = tryParseIP(n.externalIP);
+    if (internal && external && internal.family !== external.family) errs.push({ field: `${path6}.ipNATs[${i}].externalIP`, value: n.externalIP, message: "mismatched IP versions" });
+    if (internal && !nets.some((c) => c && cidrContainsIP(c, internal))) errs.push({ field: `${path6}.ipNATs[${i}].internalIP`, value: n.internalIP, message: "NAT is not in the endpoint networks" });
+  });
+});
+var profileSpec = obj({ ingress: list(rule, 1024), egress: list(rule, 1024), labelsToApply: mapOf(str(labelValue), labelKey) });
+var networkSetSpec = obj({ nets: list(str(cidrOrIP)), allowedEgressDomains: list(str()) });
+var noNamespaceLabel = (r, errs) => {
+  if (r.metadata.labels && "projectcalico.org/namespace" in r.metadata.labels) {
+    errs.push({ field: 'metadata.labels["projectcalico.org/namespace"]', value: "projectcalico.org/namespace", message: "projectcalico.org/namespace is not a valid label name" });
+  }
+};
+var clusterInformationSpec = obj({ clusterGUID: str(), clusterType: str(), calicoVersion: str(), datastoreReady: bool(), variant: str(), cnxVersion: str() });
+var ipamConfigurationSpec = refine(obj({
+  strictAffinity: bool(),
+  autoAllocateBlocks: bool(),
+  maxBlocksPerHost: int(0, 2147483647),
+  kubeVirtVMAddressPersistence: oneOf("Enabled", "Disabled"),
+  ipCooldownSeconds: int(0, 1200)
+}), () => {
+});
+var tierSpec = obj({ order: num(), defaultAction: oneOf("Deny", "Pass") });
+var ipamBlockSpec = obj({}, { open: true });
+var singletonDefault = (kind) => (s2) => s2 === "default" ? void 0 : `the only valid ${kind} name is "default"`;
+var defaultOrNodeName = dnsSubdomain;
+var RULES = {
+  IPPool: { spec: ippoolSpec, name: dnsSubdomain, specRequired: true, status: true },
+  Node: { spec: nodeSpec, name: dnsSubdomain, status: true },
+  BGPConfiguration: {
+    spec: bgpConfigurationSpec,
+    name: defaultOrNodeName,
+    check: (r, errs) => {
+      if (r.metadata.name === "default") return;
+      const s2 = r.spec ?? {};
+      for (const f of ["nodeToNodeMeshEnabled", "asNumber", "serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"]) {
+        if (s2[f] !== void 0) errs.push({ field: `spec.${f}`, value: s2[f], message: 'is only valid on the global BGPConfiguration "default"' });
+      }
+    }
+  },
+  BGPPeer: { spec: bgpPeerSpec, name: dnsSubdomain, specRequired: true },
+  FelixConfiguration: { spec: felixConfigurationSpec, name: defaultOrNodeName },
+  ClusterInformation: { spec: clusterInformationSpec, name: singletonDefault("ClusterInformation") },
+  WorkloadEndpoint: { spec: workloadEndpointSpec, name: dnsSubdomain, specRequired: true },
+  HostEndpoint: { spec: hostEndpointSpec, name: dnsSubdomain, specRequired: true },
+  Profile: { spec: profileSpec, name: dnsSubdomain },
+  NetworkPolicy: { spec: networkPolicySpec, name: networkPolicyName },
+  GlobalNetworkPolicy: { spec: globalPolicySpec, name: globalNetworkPolicyName },
+  NetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
+  GlobalNetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
+  Tier: { spec: tierSpec, name: dnsLabel },
+  IPAMConfiguration: { spec: ipamConfigurationSpec, name: singletonDefault("IPAMConfiguration") },
+  IPAMBlock: { spec: ipamBlockSpec, name: dnsSubdomain },
+  BlockAffinity: { spec: ipamBlockSpec, name: (s2) => s2.length <= 253 ? void 0 : "must be no more than 253 characters" },
+  IPAMHandle: { spec: ipamBlockSpec, name: (s2) => s2.length > 0 && s2.length <= 253 ? void 0 : "must be 1-253 characters" }
+};
+var metadataSchema = obj({
+  name: str(),
+  namespace: str(dnsLabel),
+  resourceVersion: str(),
+  uid: str(),
+  creationTimestamp: str(),
+  generation: int(0),
+  labels: mapOf(str(labelValue), labelKey),
+  annotations: mapOf(str()),
+  generateName: str(),
+  finalizers: list(str()),
+  ownerReferences: anything(),
+  managedFields: anything(),
+  deletionTimestamp: str(),
+  deletionGracePeriodSeconds: int(0)
+});
+function describeResource(r) {
+  if (!isPlainObject(r)) return "resource";
+  const kind = typeof r.kind === "string" && r.kind ? r.kind : "resource";
+  const md = isPlainObject(r.metadata) ? r.metadata : {};
+  const name = typeof md.name === "string" ? md.name : "";
+  const ns = typeof md.namespace === "string" ? md.namespace : void 0;
+  return resourceId(kind, name, ns);
+}
+function validateResource(r) {
+  const errs = [];
+  if (!isPlainObject(r)) return [{ field: "(document)", value: r, message: "a resource must be a YAML/JSON object" }];
+  if (r.apiVersion !== API_VERSION) errs.push({ field: "apiVersion", value: r.apiVersion ?? "", message: `must be ${API_VERSION}` });
+  const kind = typeof r.kind === "string" ? r.kind : "";
+  const info = kindInfo(kind);
+  const rules = RULES[kind];
+  if (!info || !rules) {
+    errs.push({ field: "kind", value: r.kind ?? "", message: "unknown resource kind" });
+    return errs;
+  }
+  for (const k of Object.keys(r)) {
+    if (!["apiVersion", "kind", "metadata", "spec", "status"].includes(k)) errs.push({ field: k, value: r[k], message: `unknown field "${k}"` });
+  }
+  if (r.status !== void 0 && !rules.status) errs.push({ field: "status", value: r.status, message: `${kind} has no status` });
+  if (!isPlainObject(r.metadata)) {
+    errs.push({ field: "metadata", value: r.metadata ?? "", message: "is required" });
+  } else {
+    const md = r.metadata;
+    metadataSchema(md, "metadata", errs);
+    if (typeof md.name !== "string" || md.name === "") {
+      errs.push({ field: "metadata.name", value: md.name ?? "", message: "is required" });
+    } else {
+      const m = rules.name(md.name);
+      if (m) errs.push({ field: "metadata.name", value: md.name, message: m });
+    }
+    if (info.namespaced && (typeof md.namespace !== "string" || md.namespace === "")) {
+      errs.push({ field: "metadata.namespace", value: md.namespace ?? "", message: `is required for namespaced kind ${kind}` });
+    }
+    if (!info.namespaced && md.namespace !== void 0 && md.namespace !== "") {
+      errs.push({ field: "metadata.namespace", value: md.namespace, message: `must not be set: ${kind} is not namespaced` });
+    }
+  }
+  if (r.spec === void 0 || r.spec === null) {
+    if (rules.specRequired) errs.push({ field: "spec", value: "", message: "is required" });
+  } else {
+    rules.spec(r.spec, "spec", errs);
+  }
+  if (errs.length === 0 && rules.check) rules.check(r, errs);
+  return errs;
+}
+
+// src/api/client.ts
+var UnsupportedKindError = class extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+    this.name = "UnsupportedKindError";
+  }
+  kind;
+};
+function mergePatch(target, patch) {
+  if (!isPlainObject(patch)) return structuredClone(patch);
+  const result = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete result[k];
+    else result[k] = mergePatch(result[k], v);
+  }
+  return result;
+}
+function notFound(kind, name, namespace, cause) {
+  const id = resourceId(kind, name, namespace);
+  return new DatastoreError("NotFound", `resource does not exist: ${id} with error: ${cause ?? `${kind} "${name}" not found`}`);
+}
+var ResourceClient = class {
+  constructor(datastore, opts = {}) {
+    this.datastore = datastore;
+    this.defaultNamespace = opts.defaultNamespace ?? DEFAULT_NAMESPACE;
+    this.allowIpamKinds = opts.allowIpamKinds ?? false;
+    this.conflictRetries = opts.conflictRetries ?? 5;
+  }
+  datastore;
+  defaultNamespace;
+  allowIpamKinds;
+  conflictRetries;
+  /** The kind info for a writable kind, or UnsupportedKindError. */
+  writableKind(kind) {
+    const info = typeof kind === "string" ? kindInfo(kind) : void 0;
+    if (!info) throw new UnsupportedKindError(String(kind ?? ""), `resource type '${String(kind ?? "")}' is not supported`);
+    if (info.ipam && !this.allowIpamKinds) {
+      throw new UnsupportedKindError(info.kind, `resource type '${info.kind}' cannot be written: IPAM objects change only through IPAM operations (tabby ipam)`);
+    }
+    return info;
+  }
+  /** Default and validate without looking at the store. Throws ValidationError / UnsupportedKindError. */
+  normalize(input) {
+    if (!isPlainObject(input)) throw new ValidationError("resource", [{ field: "(document)", value: input, message: "a resource must be a YAML/JSON object" }]);
+    const info = this.writableKind(input.kind);
+    const obj2 = applyDefaults(input, { namespaced: info.namespaced, defaultNamespace: this.defaultNamespace });
+    const errs = validateResource(obj2);
+    if (errs.length) throw new ValidationError(describeResource(obj2), errs);
+    if (!info.namespaced) delete obj2.metadata.namespace;
+    return obj2;
+  }
+  /**
+   * Everything a write would check, without writing. `pending` are other objects about to be written in the
+   * same batch (a multi-document file), so conflicts among them are caught before anything is stored.
+   */
+  async prepare(input, mode, pending = []) {
+    const obj2 = this.normalize(input);
+    const md = obj2.metadata;
+    const existing = await this.datastore.get(obj2.kind, md.name, md.namespace);
+    const id = resourceId(obj2.kind, md.name, md.namespace);
+    if (mode === "create") {
+      if (md.resourceVersion) throw new ValidationError(id, [{ field: "metadata.resourceVersion", value: md.resourceVersion, message: "field must not be set for a create request" }]);
+      if (existing) throw new DatastoreError("AlreadyExists", `resource already exists: ${id}`);
+    }
+    if (mode === "replace" && !existing) throw notFound(obj2.kind, md.name, md.namespace);
+    if (mode !== "create" && existing && md.resourceVersion && md.resourceVersion !== existing.metadata.resourceVersion) {
+      throw new DatastoreError("Conflict", `update conflict: ${id}: resource version '${md.resourceVersion}' is out of date (latest: ${existing.metadata.resourceVersion}). Update the resource YAML/JSON in order to make changes.`);
+    }
+    const errs = await this.crossChecks(obj2, existing, pending);
+    if (errs.length) throw new ValidationError(id, errs);
+    return { mode, obj: obj2, existing: mode === "create" ? void 0 : existing };
+  }
+  /** Write a prepared object. apply/replace without a resourceVersion use the stored one (last writer wins). */
+  async commit(p) {
+    const obj2 = structuredClone(p.obj);
+    if (p.mode === "create" || !p.existing) {
+      delete obj2.metadata.resourceVersion;
+      delete obj2.metadata.uid;
+      delete obj2.metadata.creationTimestamp;
+      return this.datastore.create(obj2);
+    }
+    obj2.metadata.resourceVersion ||= p.existing.metadata.resourceVersion;
+    return this.datastore.update(obj2);
+  }
+  async create(input) {
+    return this.commit(await this.prepare(input, "create"));
+  }
+  async replace(input) {
+    return this.commit(await this.prepare(input, "replace"));
+  }
+  /** Create or update. Without a user-supplied resourceVersion, a lost race is retried on fresh state. */
+  async apply(input) {
+    const pinned = isPlainObject(input) && isPlainObject(input.metadata) && !!input.metadata.resourceVersion;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.commit(await this.prepare(input, "apply"));
+      } catch (e) {
+        const raced = isDatastoreError(e, "Conflict") || isDatastoreError(e, "AlreadyExists") || isDatastoreError(e, "NotFound");
+        if (pinned || !raced || attempt >= this.conflictRetries) throw e;
+      }
+    }
+  }
+  async get(kind, name, namespace) {
+    const info = this.kind(kind);
+    const ns = info.namespaced ? namespace ?? this.defaultNamespace : void 0;
+    const r = await this.datastore.get(info.kind, name, ns);
+    if (!r) throw notFound(info.kind, name, ns);
+    return r;
+  }
+  /** List a kind; namespace undefined = all namespaces (namespaced kinds). */
+  async list(kind, namespace) {
+    const info = this.kind(kind);
+    return (await this.datastore.list(info.kind, info.namespaced && namespace !== void 0 ? { namespace } : {})).items;
+  }
+  async delete(kind, name, namespace, resourceVersion) {
+    const info = this.writableKind(kind);
+    const ns = info.namespaced ? namespace || this.defaultNamespace : void 0;
+    if (info.kind === "Tier") await this.checkTierUnused(name);
+    try {
+      return await this.datastore.delete(info.kind, name, ns, resourceVersion || void 0);
+    } catch (e) {
+      if (isDatastoreError(e, "NotFound")) throw notFound(info.kind, name, ns, e.message);
+      throw e;
+    }
+  }
+  /** Read-modify-write with CAS, retried when another writer got in between. */
+  async modify(kind, name, namespace, change) {
+    const info = this.writableKind(kind);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(info.kind, name, namespace);
+      const next = change(structuredClone(current));
+      if (!isPlainObject(next)) throw new ValidationError(resourceId(info.kind, name, current.metadata.namespace), [{ field: "(document)", value: next, message: "the result must be an object" }]);
+      const md = isPlainObject(next.metadata) ? next.metadata : next.metadata = {};
+      for (const f of ["name", "namespace"]) {
+        if (md[f] !== void 0 && md[f] !== current.metadata[f]) {
+          throw new ValidationError(resourceId(info.kind, name, current.metadata.namespace), [{ field: `metadata.${f}`, value: md[f], message: "cannot be changed" }]);
+        }
+      }
+      md.resourceVersion ??= current.metadata.resourceVersion;
+      const pinned = md.resourceVersion !== current.metadata.resourceVersion;
+      try {
+        return await this.commit(await this.prepare(next, "replace"));
+      } catch (e) {
+        if (pinned || !isDatastoreError(e, "Conflict") || attempt >= this.conflictRetries) throw e;
+      }
+    }
+  }
+  /** JSON merge patch (RFC 7386) of an existing resource. */
+  async patch(kind, name, namespace, patch) {
+    if (!isPlainObject(patch)) throw new ValidationError(resourceId(kind, name, namespace), [{ field: "(patch)", value: patch, message: "a merge patch must be a JSON object" }]);
+    return this.modify(kind, name, namespace, (cur) => {
+      const next = mergePatch(cur, patch);
+      next.apiVersion ??= API_VERSION;
+      return next;
+    });
+  }
+  kind(kind) {
+    const info = kindInfo(kind);
+    if (!info) throw new UnsupportedKindError(kind, `resource type '${kind}' is not supported`);
+    return info;
+  }
+  async checkTierUnused(name) {
+    if (name === DEFAULT_TIER) throw new ValidationError(resourceId("Tier", name), [{ field: "metadata.name", value: name, message: "the default tier cannot be deleted" }]);
+    for (const kind of ["NetworkPolicy", "GlobalNetworkPolicy"]) {
+      const used = (await this.datastore.list(kind)).items.find((p) => (p.spec?.tier ?? DEFAULT_TIER) === name);
+      if (used) {
+        throw new ValidationError(resourceId("Tier", name), [{ field: "metadata.name", value: name, message: `tier is still used by ${describeResource(used)}; delete its policies first` }]);
+      }
+    }
+  }
+  /** Rules that need other resources: the ones libcalico-go's clients enforce at write time. */
+  async crossChecks(obj2, existing, pending) {
+    const errs = [];
+    const spec = obj2.spec ?? {};
+    switch (obj2.kind) {
+      case "IPPool": {
+        if (existing) {
+          for (const f of ["cidr", "blockSize"]) {
+            if (existing.spec?.[f] !== void 0 && existing.spec[f] !== spec[f]) {
+              errs.push({ field: `spec.${f}`, value: spec[f], message: `IPPool ${f} cannot be modified (currently ${existing.spec[f]})` });
+            }
+          }
+        }
+        const mine = tryParseCIDR(spec.cidr);
+        if (!mine) break;
+        const others = [...(await this.datastore.list("IPPool")).items, ...pending.filter((p) => p.kind === "IPPool")];
+        for (const o of others) {
+          if (o.metadata.name === obj2.metadata.name) continue;
+          const c = tryParseCIDR(o.spec?.cidr);
+          if (c && cidrsOverlap(mine, c)) {
+            errs.push({ field: "spec.cidr", value: spec.cidr, message: `IPPool(${obj2.metadata.name}) CIDR overlaps with IPPool(${o.metadata.name}) CIDR ${o.spec.cidr}` });
+            break;
+          }
+        }
+        break;
+      }
+      case "NetworkPolicy":
+      case "GlobalNetworkPolicy": {
+        const tier = spec.tier ?? DEFAULT_TIER;
+        if (tier !== DEFAULT_TIER && !pending.some((p) => p.kind === "Tier" && p.metadata.name === tier) && !await this.datastore.get("Tier", tier)) {
+          errs.push({ field: "spec.tier", value: tier, message: `tier "${tier}" does not exist; create the Tier first` });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return errs;
+  }
+};
+
+// src/ctl/resources.ts
+init_types();
+init_selector();
+
+// src/ctl/errors.ts
+init_types();
+var EXIT_OK = 0;
+var EXIT_FAILED = 1;
+var EXIT_USAGE = 2;
+var EXIT_UNAVAILABLE = 3;
+var CliError = class extends Error {
+  constructor(message, exitCode = EXIT_FAILED) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = "CliError";
+  }
+  exitCode;
+};
+function exitCodeFor(err2) {
+  if (err2 instanceof CommanderError) {
+    if (err2.code === "commander.helpDisplayed" || err2.code === "commander.version" || err2.code === "commander.help") return EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (err2 instanceof CliError) return err2.exitCode;
+  if (isDatastoreError(err2, "Unavailable")) return EXIT_UNAVAILABLE;
+  return EXIT_FAILED;
+}
+function formatError(err2) {
+  if (err2 instanceof CommanderError) return "";
+  if (err2 instanceof Error) return err2.message;
+  return String(err2);
+}
+
+// src/ctl/context.ts
+init_datastore();
+init_types();
+var overrides = {};
+function out(s2) {
+  (overrides.stdout ?? ((x) => process.stdout.write(x)))(s2);
+}
+function err(s2) {
+  (overrides.stderr ?? ((x) => process.stderr.write(x)))(s2);
+}
+async function readStdin() {
+  if (overrides.stdin) return overrides.stdin();
+  const chunks = [];
+  for await (const c of process.stdin) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}
+function globalOpts(cmd) {
+  let root2 = cmd;
+  while (root2.parent) root2 = root2.parent;
+  return root2.opts();
+}
+async function openCommandDatastore(cmd) {
+  if (overrides.datastore) return { datastore: overrides.datastore, owned: false };
+  let ds;
+  try {
+    const cfg = resolveDatastoreConfig({ configFile: globalOpts(cmd).config });
+    ds = await openDatastore(cfg);
+  } catch (e) {
+    if (isDatastoreError(e, "Invalid")) throw new CliError(e.message, EXIT_USAGE);
+    if (isDatastoreError(e, "Unavailable")) throw new CliError(`datastore unavailable: ${e.message}`, EXIT_UNAVAILABLE);
+    throw e;
+  }
+  return { datastore: ds, owned: true };
+}
+async function withDatastore(cmd, fn, opts = {}) {
+  const { datastore, owned } = await openCommandDatastore(cmd);
+  try {
+    return await fn({ datastore, client: new ResourceClient(datastore, { defaultNamespace: opts.namespace }) });
+  } finally {
+    if (owned) await datastore.close().catch(() => {
+    });
+  }
+}
+
+// src/ctl/output.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+init_resource();
+var OUTPUT_FORMATS = ["ps", "wide", "yaml", "json"];
+function tabwrite(rows, minWidth = 5, padding = 3) {
+  const widths = [];
+  for (const row2 of rows) {
+    row2.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? minWidth, [...cell].length + padding);
+    });
+  }
+  return rows.map((row2) => row2.map((cell, i) => cell + " ".repeat(widths[i] - [...cell].length)).join("") + "\n").join("");
+}
+var s = (v) => v === void 0 || v === null ? "" : String(v);
+var b = (v) => v === true ? "true" : "false";
+var joinList = (v) => Array.isArray(v) ? v.map(String).join(",") : "";
+var labels = (v) => v && typeof v === "object" ? Object.entries(v).sort(([a], [c]) => a.localeCompare(c)).map(([k, x]) => `${k}=${x}`).join(",") : "";
+var NAME = { header: "NAME", cell: (r) => r.metadata.name };
+var col = (header, cell) => ({ header, cell });
+function bgpPeerNode(r) {
+  const sp = r.spec ?? {};
+  if (sp.node) return String(sp.node);
+  if (sp.nodeSelector) return String(sp.nodeSelector);
+  return "(global)";
+}
+function nodeAsn(r, ctx) {
+  const own = r.spec?.bgp?.asNumber;
+  if (own !== void 0) return String(own);
+  if (!r.spec?.bgp) return "";
+  return `(${ctx.globalAsNumber ?? DEFAULT_AS_NUMBER})`;
+}
+function stripPrefix(addr) {
+  return typeof addr === "string" ? addr : "";
+}
+var wepNats = (r) => Array.isArray(r.spec?.ipNATs) ? r.spec.ipNATs.map((n) => `${n.internalIP}<->${n.externalIP}`).join(",") : "";
+var policyColumns = (wide) => wide ? [NAME, col("TIER", (r) => s(r.spec?.tier ?? DEFAULT_TIER)), col("ORDER", (r) => s(r.spec?.order)), col("SELECTOR", (r) => s(r.spec?.selector))] : [NAME, col("TIER", (r) => s(r.spec?.tier ?? DEFAULT_TIER))];
+function columnsFor(kind, wide) {
+  switch (kind) {
+    case "IPPool":
+      return wide ? [
+        NAME,
+        col("CIDR", (r) => s(r.spec?.cidr)),
+        col("NAT", (r) => b(r.spec?.natOutgoing)),
+        col("IPIPMODE", (r) => s(r.spec?.ipipMode ?? "Never")),
+        col("VXLANMODE", (r) => s(r.spec?.vxlanMode ?? "Never")),
+        col("DISABLED", (r) => b(r.spec?.disabled)),
+        col("DISABLEBGPEXPORT", (r) => b(r.spec?.disableBGPExport)),
+        col("SELECTOR", (r) => s(r.spec?.nodeSelector))
+      ] : [NAME, col("CIDR", (r) => s(r.spec?.cidr)), col("SELECTOR", (r) => s(r.spec?.nodeSelector))];
+    case "Node":
+      return wide ? [NAME, col("ASN", nodeAsn), col("IPV4", (r) => stripPrefix(r.spec?.bgp?.ipv4Address)), col("IPV6", (r) => stripPrefix(r.spec?.bgp?.ipv6Address))] : [NAME];
+    case "BGPPeer":
+      return [NAME, col("PEERIP", (r) => s(r.spec?.peerIP ?? r.spec?.peerSelector)), col("NODE", bgpPeerNode), col("ASN", (r) => s(r.spec?.asNumber))];
+    case "BGPConfiguration":
+      return [
+        NAME,
+        col("LOGSEVERITY", (r) => s(r.spec?.logSeverityScreen)),
+        col("MESHENABLED", (r) => r.spec?.nodeToNodeMeshEnabled === void 0 ? "" : b(r.spec.nodeToNodeMeshEnabled)),
+        col("ASNUMBER", (r) => s(r.spec?.asNumber))
+      ];
+    case "HostEndpoint":
+      return wide ? [
+        NAME,
+        col("NODE", (r) => s(r.spec?.node)),
+        col("INTERFACE", (r) => s(r.spec?.interfaceName)),
+        col("IPS", (r) => joinList(r.spec?.expectedIPs)),
+        col("PROFILES", (r) => joinList(r.spec?.profiles))
+      ] : [NAME, col("NODE", (r) => s(r.spec?.node))];
+    case "WorkloadEndpoint": {
+      const workload = col("WORKLOAD", (r) => s(r.spec?.workload || r.spec?.pod));
+      const rest = [col("NODE", (r) => s(r.spec?.node)), col("NETWORKS", (r) => joinList(r.spec?.ipNetworks)), col("INTERFACE", (r) => s(r.spec?.interfaceName))];
+      return wide ? [NAME, workload, ...rest, col("PROFILES", (r) => joinList(r.spec?.profiles)), col("NATS", wepNats)] : [workload, ...rest];
+    }
+    case "NetworkPolicy":
+    case "GlobalNetworkPolicy":
+      return policyColumns(wide);
+    case "Profile":
+      return wide ? [NAME, col("LABELS", (r) => labels(r.spec?.labelsToApply))] : [NAME];
+    case "NetworkSet":
+    case "GlobalNetworkSet":
+      return wide ? [NAME, col("NETS", (r) => joinList(r.spec?.nets))] : [NAME];
+    case "IPAMConfiguration": {
+      const base = [NAME, col("STRICTAFFINITY", (r) => b(r.spec?.strictAffinity)), col("AUTOALLOCATEBLOCKS", (r) => b(r.spec?.autoAllocateBlocks ?? true))];
+      return wide ? [...base, col("MAXBLOCKSPERHOST", (r) => s(r.spec?.maxBlocksPerHost ?? 0))] : base;
+    }
+    case "Tier":
+      return [NAME, col("ORDER", (r) => s(r.spec?.order))];
+    case "ClusterInformation":
+      return [
+        NAME,
+        col("CLUSTERGUID", (r) => s(r.spec?.clusterGUID)),
+        col("CLUSTERTYPE", (r) => s(r.spec?.clusterType)),
+        col("CALICOVERSION", (r) => s(r.spec?.calicoVersion)),
+        col("DATASTOREREADY", (r) => s(r.spec?.datastoreReady))
+      ];
+    case "IPAMBlock":
+      return [NAME, col("CIDR", (r) => s(r.spec?.cidr)), col("AFFINITY", (r) => s(r.spec?.affinity))];
+    case "BlockAffinity":
+      return [NAME, col("NODE", (r) => s(r.spec?.node)), col("CIDR", (r) => s(r.spec?.cidr)), col("STATE", (r) => s(r.spec?.state))];
+    default:
+      return [NAME];
+  }
+}
+function renderTable(kind, items, opts) {
+  const cols = columnsFor(kind, opts.wide);
+  const all = opts.withNamespace ? [col("NAMESPACE", (r) => s(r.metadata.namespace)), ...cols] : cols;
+  const rows = [all.map((c) => c.header), ...items.map((r) => all.map((c) => c.cell(r, opts.ctx ?? {})))];
+  return tabwrite(rows) + "\n";
+}
+function goOrder(r) {
+  const out3 = { kind: r.kind, apiVersion: r.apiVersion };
+  for (const k of ["metadata", "spec", "status"]) if (r[k] !== void 0) out3[k] = r[k];
+  return out3;
+}
+function listOf(kind, items, resourceVersion) {
+  return { kind: `${kind}List`, apiVersion: API_VERSION, metadata: resourceVersion ? { resourceVersion } : {}, items };
+}
+function renderYaml(doc) {
+  return (0, import_yaml2.stringify)(doc, { sortMapEntries: true, lineWidth: 0, indentSeq: false });
+}
+function renderJson(doc) {
+  const ordered = (v) => {
+    if (v && typeof v === "object" && !Array.isArray(v) && "kind" in v && "apiVersion" in v) {
+      const o = v;
+      if (Array.isArray(o.items)) return { kind: o.kind, apiVersion: o.apiVersion, metadata: o.metadata, items: o.items.map(ordered) };
+      return goOrder(o);
+    }
+    return v;
+  };
+  return JSON.stringify(ordered(doc), null, 2) + "\n";
+}
+
+// src/ctl/version.ts
+init_types();
+import { readFileSync as readFileSync3 } from "node:fs";
+import { dirname as dirname2, join as join2 } from "node:path";
+import { fileURLToPath } from "node:url";
+var root = join2(dirname2(fileURLToPath(import.meta.url)), "..", "..");
+function clientVersion() {
+  try {
+    const pkg = JSON.parse(readFileSync3(join2(root, "package.json"), "utf8"));
+    return `v${pkg.version ?? "0.0.0"}`;
+  } catch {
+    return "unknown";
+  }
+}
+function gitCommit() {
+  if (process.env.TABBY_GIT_COMMIT) return process.env.TABBY_GIT_COMMIT;
+  try {
+    const head = readFileSync3(join2(root, ".git", "HEAD"), "utf8").trim();
+    if (!head.startsWith("ref: ")) return head.slice(0, 8);
+    const ref = head.slice(5);
+    try {
+      return readFileSync3(join2(root, ".git", ref), "utf8").trim().slice(0, 8);
+    } catch {
+      const packed = readFileSync3(join2(root, ".git", "packed-refs"), "utf8");
+      const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
+      return line ? line.slice(0, 8) : "unknown";
+    }
+  } catch {
+    return "unknown";
+  }
+}
+var row = (label, value) => `${(label + ":").padEnd(19)}${value}
+`;
+function registerVersionCommand(program2) {
+  program2.command("version").description("Show client and cluster versions").action(async (_opts, cmd) => {
+    out(row("Client Version", clientVersion()));
+    out(row("Git commit", gitCommit()));
+    try {
+      await withDatastore(cmd, async ({ datastore }) => {
+        const info = await datastore.get("ClusterInformation", "default");
+        if (!info) throw new CliError('Unable to retrieve Cluster Version or Type: ClusterInformation "default" does not exist (no node has started yet)', EXIT_FAILED);
+        out(row("Cluster Version", String(info.spec?.calicoVersion ?? "unknown")));
+        out(row("Cluster Type", String(info.spec?.clusterType ?? "unknown")));
+      });
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      const code = isDatastoreError(e, "Unavailable") ? EXIT_UNAVAILABLE : EXIT_FAILED;
+      throw new CliError(`Unable to retrieve Cluster Version or Type: ${e.message}`, code);
+    }
+  });
+}
+
+// src/ctl/resources.ts
+var K8S_NETWORKING_API = "networking.k8s.io/v1";
+function isYamlFile(name) {
+  return /\.(ya?ml|json)$/i.test(name);
+}
+function parseDocuments(text, source) {
+  const docs = [];
+  (0, import_yaml3.parseAllDocuments)(text).forEach((d, i) => {
+    const where = `${source} (document ${i + 1})`;
+    if (d.errors.length) {
+      const e = d.errors[0];
+      throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split("\n")[0].replace(/:$/, "")}`, EXIT_USAGE);
+    }
+    const obj2 = d.toJS({ maxAliasCount: 100 });
+    if (obj2 === null || obj2 === void 0) return;
+    if (isPlainObject(obj2) && typeof obj2.kind === "string" && (obj2.kind === "List" || obj2.kind.endsWith("List")) && Array.isArray(obj2.items)) {
+      obj2.items.forEach((item, j) => docs.push({ source: `${where} item ${j + 1}`, obj: item }));
+      return;
+    }
+    docs.push({ source: where, obj: obj2 });
+  });
+  return docs;
+}
+async function loadDocuments(path6) {
+  if (path6 === "-") return parseDocuments(await readStdin(), "stdin");
+  let st;
+  try {
+    st = await stat(path6);
+  } catch {
+    throw new CliError(`Failed to execute command: open ${path6}: no such file or directory`, EXIT_USAGE);
+  }
+  if (st.isDirectory()) {
+    const names = (await readdir(path6)).filter(isYamlFile).sort();
+    const docs = [];
+    for (const n of names) docs.push(...parseDocuments(await readFile(join3(path6, n), "utf8"), join3(path6, n)));
+    return docs;
+  }
+  return parseDocuments(await readFile(path6, "utf8"), path6);
+}
+async function convertDocument(d) {
+  if (isPlainObject(d.obj) && d.obj.apiVersion === K8S_NETWORKING_API && d.obj.kind === "NetworkPolicy") {
+    const { convertK8sNetworkPolicy: convertK8sNetworkPolicy2 } = await Promise.resolve().then(() => (init_k8s_conversion(), k8s_conversion_exports));
+    try {
+      return convertK8sNetworkPolicy2(d.obj);
+    } catch (e) {
+      const md = isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
+      throw new ValidationError(`KubernetesNetworkPolicy(${String(md.namespace ?? DEFAULT_NAMESPACE)}/${String(md.name ?? "")})`, [
+        { field: "(document)", value: d.source, message: e.message }
+      ]);
+    }
+  }
+  return d.obj;
+}
+function kindOf(obj2) {
+  return isPlainObject(obj2) && typeof obj2.kind === "string" ? obj2.kind : "";
+}
+function countPhrase(n, kinds) {
+  const uniq = [...new Set(kinds)];
+  return uniq.length === 1 ? `${n} '${uniq[0]}' resource(s)` : `${n} resource(s)`;
+}
+var PAST = { create: "created", apply: "applied", replace: "replaced", delete: "deleted" };
+function describeFailure(e) {
+  if (e instanceof ValidationError || e instanceof UnsupportedKindError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+function exitCodeOf(errors) {
+  if (errors.some((e) => isDatastoreError(e, "Unavailable"))) return EXIT_UNAVAILABLE;
+  if (errors.some((e) => e instanceof UnsupportedKindError || e instanceof CliError && e.exitCode === EXIT_USAGE)) return EXIT_USAGE;
+  return EXIT_FAILED;
+}
+function kindArg(name) {
+  const info = resolveKind(name);
+  if (!info) throw new CliError(`Failed to execute command: resource type '${name}' is not supported`, EXIT_USAGE);
+  return info;
+}
+var READ_ONLY_KINDS = { ClusterInformation: "resource is readonly (the node agent manages it)" };
+function refuseReadOnly(kind, operation) {
+  const why = READ_ONLY_KINDS[kind];
+  if (why) throw new CliError(`operation ${operation} is not supported on ${kind}: ${why}`, EXIT_FAILED);
+}
+async function writeFromFile(cmd, mode, opts) {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  await withDatastore(cmd, async ({ client }) => {
+    const prepared = [];
+    const failures = [];
+    let skipped = 0;
+    for (const d of docs) {
+      try {
+        const converted = await convertDocument(d);
+        refuseReadOnly(kindOf(converted), mode);
+        checkNamespaceFlag(converted, opts.namespace);
+        prepared.push(await client.prepare(converted, mode, prepared.map((p) => p.obj)));
+      } catch (e) {
+        if (mode === "create" && opts.skipExists && isDatastoreError(e, "AlreadyExists")) {
+          skipped++;
+          continue;
+        }
+        if (isDatastoreError(e, "Unavailable")) throw e;
+        failures.push({ kind: kindOf(d.obj) || "unknown", error: e });
+      }
+    }
+    if (failures.length) {
+      for (const f of failures) err(`Failed to ${mode} '${f.kind}' resource: [${describeFailure(f.error)}]
+`);
+      const what = failures.length === docs.length ? "all" : `${failures.length} of ${docs.length}`;
+      throw new CliError(`Nothing was ${PAST[mode]}: ${what} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
+    }
+    let done = 0;
+    for (const p of prepared) {
+      try {
+        await client.commit(p);
+        done++;
+      } catch (e) {
+        if (isDatastoreError(e, "Unavailable")) throw e;
+        const msg = describeFailure(e);
+        if (done === 0) throw new CliError(`Failed to ${mode} '${p.obj.kind}' resource: [${msg}]`, EXIT_FAILED);
+        throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${prepared.length} resources:
+Hit error: ${msg}`, EXIT_FAILED);
+      }
+    }
+    const kinds = prepared.map((p) => p.obj.kind);
+    out(`Successfully ${PAST[mode]} ${countPhrase(done, kinds)}
+`);
+    if (skipped) out(`Skipped ${skipped} resource(s) that already exist
+`);
+  }, { namespace: opts.namespace });
+}
+function checkNamespaceFlag(obj2, namespace) {
+  if (!namespace || !isPlainObject(obj2) || !isPlainObject(obj2.metadata)) return;
+  const ns = obj2.metadata.namespace;
+  if (typeof ns === "string" && ns !== "" && ns !== namespace) {
+    throw new ValidationError(describeResource(obj2), [{ field: "metadata.namespace", value: ns, message: `does not match the namespace given with -n (${namespace})` }]);
+  }
+}
+async function deleteFromFile(cmd, opts) {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const targets = await Promise.all(docs.map(async (d) => {
+    const obj2 = await convertDocument(d);
+    const md = isPlainObject(obj2) && isPlainObject(obj2.metadata) ? obj2.metadata : {};
+    const kind = kindOf(obj2);
+    if (!resolveKind(kind) || resolveKind(kind).kind !== kind) throw new CliError(`Failed to delete '${kind || "unknown"}' resource: [resource type '${kind}' is not supported] (${d.source})`, EXIT_USAGE);
+    if (typeof md.name !== "string" || !md.name) throw new CliError(`Failed to delete '${kind}' resource: [metadata.name is required] (${d.source})`, EXIT_USAGE);
+    return { kind, name: md.name, namespace: typeof md.namespace === "string" && md.namespace ? md.namespace : opts.namespace, rv: typeof md.resourceVersion === "string" ? md.resourceVersion : void 0 };
+  }));
+  await withDatastore(cmd, async ({ client }) => deleteAll(client, targets, opts.skipNotExists ?? false), { namespace: opts.namespace });
+}
+async function deleteAll(client, targets, skipNotExists) {
+  let done = 0;
+  let skipped = 0;
+  for (const t of targets) {
+    try {
+      refuseReadOnly(t.kind, "delete");
+      await client.delete(t.kind, t.name, t.namespace, t.rv);
+      done++;
+    } catch (e) {
+      if (skipNotExists && isDatastoreError(e, "NotFound")) {
+        skipped++;
+        continue;
+      }
+      if (isDatastoreError(e, "Unavailable")) throw e;
+      const code = e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED;
+      if (done === 0) throw new CliError(`Failed to delete '${t.kind}' resource: [${describeFailure(e)}]`, code);
+      throw new CliError(`Partial success: deleted the first ${done} out of ${targets.length} resources:
+Hit error: ${describeFailure(e)}`, code);
+    }
+  }
+  out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}
+`);
+}
+function outputFormat(o) {
+  if (OUTPUT_FORMATS.includes(o)) return o;
+  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use one of ${OUTPUT_FORMATS.join(", ")})`, EXIT_USAGE);
+}
+async function getCommand(cmd, kindName, names, opts) {
+  const format = outputFormat(opts.output);
+  if (opts.namespace && opts.allNamespaces) throw new CliError("Failed to execute command: --namespace and --all-namespaces cannot be used together", EXIT_USAGE);
+  let selector2;
+  if (opts.selector !== void 0) {
+    try {
+      selector2 = parseSelector(opts.selector);
+    } catch (e) {
+      if (e instanceof SelectorSyntaxError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
+      throw e;
+    }
+  }
+  let wanted;
+  if (opts.filename) {
+    if (kindName) throw new CliError("Failed to execute command: give either -f or KIND [NAME...], not both", EXIT_USAGE);
+    wanted = (await loadDocuments(opts.filename)).map((d) => {
+      const md = isPlainObject(d.obj) && isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
+      const info = kindArg(kindOf(d.obj));
+      return { info, names: [String(md.name ?? "")], namespace: typeof md.namespace === "string" ? md.namespace : void 0 };
+    });
+  } else {
+    if (!kindName) throw new CliError("Failed to execute command: a resource type is required (e.g. tabby get ippools)", EXIT_USAGE);
+    wanted = [{ info: kindArg(kindName), names }];
+  }
+  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
+  await withDatastore(cmd, async ({ client, datastore }) => {
+    const found = [];
+    const missing = [];
+    for (const w of wanted) {
+      const ns = w.info.namespaced ? w.namespace ?? (opts.allNamespaces ? void 0 : namespace) : void 0;
+      if (w.names.length === 0) {
+        found.push(...await client.list(w.info.kind, ns));
+        continue;
+      }
+      for (const n of w.names) {
+        const r = w.info.namespaced && ns === void 0 ? (await client.list(w.info.kind)).filter((x) => x.metadata.name === n) : [await datastore.get(w.info.kind, n, ns)].filter((x) => x !== void 0);
+        if (r.length) found.push(...r);
+        else missing.push(`resource does not exist: ${resourceId(w.info.kind, n, ns)} with error: ${w.info.kind} "${n}" not found`);
+      }
+    }
+    const items = selector2 ? found.filter((r) => selector2.evaluate(r.metadata.labels ?? {})) : found;
+    if (!opts.filename && names.length === 0) items.sort((a, b2) => (a.metadata.namespace ?? "").localeCompare(b2.metadata.namespace ?? "") || a.metadata.name.localeCompare(b2.metadata.name));
+    const kind = wanted[0].info.kind;
+    if (format === "yaml" || format === "json") {
+      const single = !opts.filename && names.length === 1 && items.length === 1;
+      const doc = single ? items[0] : listOf(kind, items, String(await datastore.revision()));
+      if (items.length || missing.length === 0) out(format === "yaml" ? renderYaml(doc) : renderJson(doc));
+    } else {
+      const withNamespace = wanted[0].info.namespaced && (opts.allNamespaces === true || opts.namespace !== void 0);
+      const bgp = kind === "Node" && format === "wide" ? await datastore.get("BGPConfiguration", "default") : void 0;
+      out(renderTable(kind, items, { wide: format === "wide", withNamespace, ctx: { globalAsNumber: bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER } }));
+    }
+    if (missing.length) throw new CliError(`Failed to get resources: ${missing.join("; ")}`, EXIT_FAILED);
+  });
+}
+function parsePatch(text) {
+  try {
+    return (0, import_yaml3.parse)(text);
+  } catch (e) {
+    throw new CliError(`Failed to execute command: the patch is not valid JSON: ${e.message.split("\n")[0]}`, EXIT_USAGE);
+  }
+}
+function parseLabelArg(arg, remove) {
+  if (remove) {
+    if (arg.includes("=")) throw new CliError(`Failed to execute command: with --remove give only the label key, not "${arg}"`, EXIT_USAGE);
+    return { key: arg };
+  }
+  const eq = arg.indexOf("=");
+  if (eq <= 0) throw new CliError(`Failed to execute command: label must be key=value, got "${arg}"`, EXIT_USAGE);
+  return { key: arg.slice(0, eq), value: arg.slice(eq + 1) };
+}
+async function validateFromFile(opts) {
+  const docs = await loadDocuments(opts.filename);
+  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const client = new ResourceClient(void 0, { defaultNamespace: opts.namespace });
+  const failures = [];
+  for (const d of docs) {
+    try {
+      client.normalize(await convertDocument(d));
+    } catch (e) {
+      failures.push({ kind: kindOf(d.obj) || "unknown", error: e });
+    }
+  }
+  if (failures.length) {
+    for (const f of failures) err(`Failed to validate '${f.kind}' resource: [${describeFailure(f.error)}]
+`);
+    throw new CliError(`${failures.length} of ${docs.length} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
+  }
+  out(`Successfully validated ${countPhrase(docs.length, docs.map((d) => kindOf(d.obj)))}
+`);
+}
+var filenameOption = () => new Option("-f, --filename <FILE>", "file, directory or - (stdin) with resources");
+var namespaceOption = () => new Option("-n, --namespace <NS>", 'namespace for namespaced resources (default "default")');
+function registerResourceCommands(program2) {
+  for (const [mode, desc] of [
+    ["create", "Create resources from a file (fails if any exists)"],
+    ["apply", "Create or update resources from a file"],
+    ["replace", "Replace existing resources from a file"]
+  ]) {
+    const c = program2.command(mode).description(desc).addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption());
+    if (mode === "create") c.option("--skip-exists", "skip resources that already exist instead of failing");
+    c.action(async (opts, cmd) => writeFromFile(cmd, mode, opts));
+  }
+  program2.command("delete").description("Delete resources given in a file, or by KIND NAME...").argument("[kind]", "resource kind (ippool, bgppeer, networkpolicy, ...)").argument("[names...]", "resource names").addOption(filenameOption()).addOption(namespaceOption()).option("--skip-not-exists", "do not fail for resources that do not exist").action(async (kind, names, opts, cmd) => {
+    if (opts.filename) {
+      if (kind) throw new CliError("Failed to execute command: give either -f or KIND NAME..., not both", EXIT_USAGE);
+      return deleteFromFile(cmd, opts);
+    }
+    if (!kind || names.length === 0) throw new CliError("Failed to execute command: delete needs -f FILE or KIND NAME...", EXIT_USAGE);
+    const info = kindArg(kind);
+    await withDatastore(cmd, async ({ client }) => deleteAll(client, names.map((name) => ({ kind: info.kind, name, namespace: opts.namespace })), opts.skipNotExists ?? false), { namespace: opts.namespace });
+  });
+  program2.command("get").description("Show resources as a table, YAML or JSON").argument("[kind]", "resource kind (ippools, nodes, wep, gnp, ...)").argument("[names...]", "resource names (default: all)").option("-o, --output <FORMAT>", "ps, wide, yaml or json", "ps").addOption(filenameOption()).addOption(namespaceOption()).option("-A, --all-namespaces", "all namespaces (namespaced kinds)").option("--selector <EXPR>", "only resources whose labels match this selector").action(async (kind, names, opts, cmd) => getCommand(cmd, kind, names, opts));
+  program2.command("patch").description("Change a resource with a JSON merge patch").argument("<kind>", "resource kind").argument("<name>", "resource name").requiredOption("-p, --patch <JSON>", `JSON merge patch, e.g. '{"spec":{"natOutgoing":true}}'`).addOption(namespaceOption()).action(async (kind, name, opts, cmd) => {
+    const info = kindArg(kind);
+    refuseReadOnly(info.kind, "patch");
+    const patch = parsePatch(opts.patch);
+    await withDatastore(cmd, async ({ client }) => {
+      try {
+        await client.patch(info.kind, name, opts.namespace, patch);
+      } catch (e) {
+        if (isDatastoreError(e, "Unavailable")) throw e;
+        throw new CliError(`Failed to patch '${info.kind}' resource: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
+      }
+      out(`Successfully patched 1 '${info.kind}' resource
+`);
+    }, { namespace: opts.namespace });
+  });
+  program2.command("label").description("Set or remove a label on a resource").argument("<kind>", "resource kind").argument("<name>", "resource name").argument("<label>", "key=value, or key with --remove").option("--overwrite", "replace the value of an existing label").option("--remove", "remove the label").addOption(namespaceOption()).action(async (kind, name, label, opts, cmd) => {
+    const info = kindArg(kind);
+    refuseReadOnly(info.kind, "label");
+    const { key, value } = parseLabelArg(label, opts.remove ?? false);
+    const what = `${info.kind.toLowerCase()} ${name}`;
+    await withDatastore(cmd, async ({ client }) => {
+      try {
+        await client.modify(info.kind, name, opts.namespace, (cur) => {
+          const labels2 = { ...cur.metadata.labels ?? {} };
+          if (opts.remove) {
+            if (!(key in labels2)) throw new CliError(`Failed to remove label: label ${key} is not present on ${what}`, EXIT_FAILED);
+            delete labels2[key];
+          } else {
+            if (key in labels2 && labels2[key] !== value && !opts.overwrite) {
+              throw new CliError(`Failed to set label: label ${key} already exists on ${what} with value ${labels2[key]}; use --overwrite to change it`, EXIT_FAILED);
+            }
+            labels2[key] = value;
+          }
+          cur.metadata.labels = labels2;
+          return cur;
+        });
+      } catch (e) {
+        if (e instanceof CliError || isDatastoreError(e, "Unavailable")) throw e;
+        throw new CliError(`Failed to ${opts.remove ? "remove" : "set"} label: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
+      }
+      out(opts.remove ? `Successfully removed label ${key} from ${what}
+` : `Successfully set label ${key} on ${what}
+`);
+    }, { namespace: opts.namespace });
+  });
+  program2.command("validate").description("Check resources in a file without a datastore").addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption()).action(async (opts) => validateFromFile(opts));
+  registerVersionCommand(program2);
+}
 
 // src/ctl/ipam.ts
+init_ipam();
+import { writeFileSync } from "node:fs";
 var NUMERIC = /^-?(?:\d{1,3}(?:,\d{3})*|\d+)(?:\.\d+)?$/;
 function pad(s2, width, align) {
   const gap = width - [...s2].length;
@@ -15639,27 +18580,318 @@ function registerIpamCommands(program2) {
 }
 
 // src/ctl/node.ts
+import { hostname } from "node:os";
+
+// src/bgp/cli.ts
+import http from "node:http";
+
+// src/bgp/status.ts
+function birdState(p) {
+  return p.state === "Established" ? "up" : "start";
+}
+function pad2(n) {
+  return n < 10 ? "0" + n : String(n);
+}
+function formatSince(iso, now = /* @__PURE__ */ new Date()) {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return "";
+  if (now.getTime() - t.getTime() < 20 * 36e5) return `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
+  return `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())}`;
+}
+function formatTable(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const border = "+" + widths.map((w) => "-".repeat(w + 2)).join("+") + "+";
+  const centre = (s2, w) => {
+    const gap = w - s2.length;
+    const left = Math.floor(gap / 2);
+    return " ".repeat(left) + s2 + " ".repeat(gap - left);
+  };
+  const lines = [border, "| " + headers.map((h, i) => centre(h, widths[i])).join(" | ") + " |", border];
+  for (const r of rows) lines.push("| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |");
+  lines.push(border);
+  return lines.join("\n") + "\n";
+}
+var isV6 = (addr) => addr.includes(":");
+function familyTable(peers, label, now) {
+  const mine = peers.filter((p) => label === "IPv6" === isV6(p.address));
+  if (mine.length === 0) return `${label} BGP status
+No ${label} peers found.
+`;
+  const rows = mine.map((p) => [p.address, p.peerType, birdState(p), formatSince(p.since, now), p.info]);
+  return `${label} BGP status
+` + formatTable(["PEER ADDRESS", "PEER TYPE", "STATE", "SINCE", "INFO"], rows);
+}
+function formatNodeStatus(status, now = /* @__PURE__ */ new Date()) {
+  return "Calico process is running.\n\n" + familyTable(status.peers, "IPv4", now) + "\n" + familyTable(status.peers, "IPv6", now);
+}
+function formatPeerDetail(status) {
+  const out3 = [
+    `BGP speaker: router id ${status.routerId}, AS ${status.asNumber}, listening on port ${status.listenPort}` + (status.clusterId ? `, route reflector cluster ${status.clusterId}` : ""),
+    `Loc-RIB routes: ${status.locRibRoutes}; exported prefixes: ${status.exportedPrefixes.length ? status.exportedPrefixes.join(", ") : "(none)"}`,
+    ""
+  ];
+  for (const p of status.peers) {
+    out3.push(`Peer ${p.name} (${p.address}${p.port !== 179 ? ":" + p.port : ""}), ${p.peerType}, AS ${p.peerAs} (${p.ibgp ? "iBGP" : "eBGP"}${p.rrClient ? ", route reflector client" : ""})`);
+    out3.push(`  State:            ${p.state} since ${p.since}${p.info && p.info !== p.state ? ` (${p.info})` : ""}`);
+    if (p.peerRouterId) out3.push(`  Peer router id:   ${p.peerRouterId}; hold time ${p.holdTime ?? "-"} s`);
+    if (p.capabilities?.length) out3.push(`  Capabilities:     ${p.capabilities.join(", ")}`);
+    out3.push(`  Prefixes:         received ${p.prefixesReceived}, accepted ${p.prefixesAccepted}, sent ${p.prefixesSent}, stale ${p.staleRoutes}`);
+    out3.push(`  Last error:       ${p.lastError ?? "(none)"}`);
+    out3.push("");
+  }
+  return out3.join("\n");
+}
+var NOT_RUNNING_TEXT = "Calico process is not running.\n";
+
+// src/bgp/cli.ts
+var DEFAULT_STATUS_ENDPOINT = "http://127.0.0.1:9099/bgp/status";
+function fetchBgpStatus(endpoint, timeoutMs = 2e3) {
+  return new Promise((resolve4, reject) => {
+    let opts;
+    if (endpoint.startsWith("unix:")) {
+      opts = { socketPath: endpoint.slice(5), path: "/bgp/status" };
+    } else {
+      let u;
+      try {
+        u = new URL(endpoint);
+      } catch {
+        reject(new CliError(`invalid status endpoint "${endpoint}"`, EXIT_USAGE));
+        return;
+      }
+      opts = { host: u.hostname, port: u.port || 80, path: u.pathname === "/" ? "/bgp/status" : u.pathname };
+    }
+    const req = http.get({ ...opts, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode !== 200) {
+          reject(new CliError(`node status endpoint answered ${res.statusCode}: ${body.trim()}`));
+          return;
+        }
+        try {
+          resolve4(JSON.parse(body));
+        } catch {
+          reject(new CliError("node status endpoint returned malformed JSON"));
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (e) => reject(e));
+  });
+}
+function registerNodeStatus(nodeCmd) {
+  nodeCmd.command("status").description("Show the BGP status of the node this command runs on (calicoctl node status)").option("--endpoint <url>", "status endpoint of the running node (http URL or unix:/path)", process.env.TABBY_NODE_STATUS_URL ?? DEFAULT_STATUS_ENDPOINT).option("--detail", "also print per-peer detail: prefixes received/sent, capabilities, last error").option("-o, --output <format>", "table (default) or json", "table").action(async (opts) => {
+    if (opts.output !== "table" && opts.output !== "json") throw new CliError(`unknown output format "${opts.output}" (want table or json)`, EXIT_USAGE);
+    let status;
+    try {
+      status = await fetchBgpStatus(opts.endpoint);
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      process.stdout.write(NOT_RUNNING_TEXT);
+      throw new CliError(`cannot reach the node at ${opts.endpoint}: ${e.message}`, EXIT_FAILED);
+    }
+    if (opts.output === "json") {
+      process.stdout.write(JSON.stringify(status, null, 2) + "\n");
+      return;
+    }
+    if (!status.running) {
+      process.stdout.write("Calico process is running.\n\nThe BGP backend process (BIRD) is not running.\n");
+      return;
+    }
+    process.stdout.write(formatNodeStatus(status));
+    if (opts.detail) process.stdout.write("\n" + formatPeerDetail(status));
+  });
+}
+
+// src/ctl/node.ts
+function port2(v, flag) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${flag} must be a port number 0-65535 (0 disables), got "${v}"`, EXIT_USAGE);
+  return n;
+}
 function registerNodeCommands(program2) {
-  void program2;
+  const nodeCmd = program2.command("node").description("Run or inspect the node agent (calico-node role)");
+  nodeCmd.command("run").description("Run the node agent in this network namespace: register the node, then program routes, VXLAN, NAT and (backend bird) BGP").option("--node-name <name>", "node name (env NODENAME, else the host name)").option("--state-dir <dir>", "where the CNI plugin finds nodename and mtu (env TABBY_STATE_DIR)", void 0).option("--ip <addr>", 'node IPv4 address (a.b.c.d[/len]) or "autodetect" (env IP)').option("--ip-autodetection-method <method>", "first-found | interface=REGEX | skip-interface=REGEX | can-reach=IP | cidr=CIDR (env IP_AUTODETECTION_METHOD)").option("--backend <name>", "bird (BGP, the default) | vxlan | none (env CALICO_NETWORKING_BACKEND)").option("--health-port <n>", "health port, /liveness and /readiness (0 disables)", process.env.FELIX_HEALTHPORT ?? "9099").option("--health-host <addr>", "health listen address", process.env.FELIX_HEALTHHOST ?? "127.0.0.1").option("--metrics-port <n>", "Prometheus port, /metrics (0 disables)", process.env.FELIX_PROMETHEUSMETRICSPORT ?? "9091").option("--metrics-host <addr>", "Prometheus listen address", process.env.FELIX_PROMETHEUSMETRICSHOST ?? "0.0.0.0").option("--resync-interval <seconds>", "kernel re-read period (Felix routeRefreshInterval)", process.env.FELIX_ROUTEREFRESHINTERVAL ?? "90").option("--log-file <path>", "write JSON logs to this file instead of stderr").option("--datastore-path <file>", "embedded datastore file (env TABBY_DATASTORE_PATH)").action(async (flags) => {
+    const env = process.env;
+    const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? "bird").toLowerCase();
+    if (backend !== "bird" && backend !== "vxlan" && backend !== "none") {
+      throw new CliError(`unknown networking backend "${backend}" (want bird, vxlan or none)`, EXIT_USAGE);
+    }
+    const resync = Number(flags.resyncInterval);
+    if (!(resync > 0)) throw new CliError(`--resync-interval must be a positive number of seconds, got "${flags.resyncInterval}"`, EXIT_USAGE);
+    const healthPort = port2(flags.healthPort, "--health-port");
+    const metricsPort = port2(flags.metricsPort, "--metrics-port");
+    const nodeName = flags.nodeName ?? env.NODENAME ?? env.HOSTNAME ?? hostname();
+    const stateDir = flags.stateDir ?? env.TABBY_STATE_DIR ?? "/var/lib/tabby";
+    const { createLogger: createLogger2 } = await Promise.resolve().then(() => (init_log(), log_exports));
+    const globals = program2.opts();
+    const level = program2.getOptionValueSource("logLevel") === "cli" ? globals.logLevel : env.TABBY_LOG_LEVEL ?? env.LOG_LEVEL ?? "info";
+    const log4 = createLogger2("node", { level, file: flags.logFile });
+    const { openDatastore: openDatastore2, resolveDatastoreConfig: resolveDatastoreConfig2 } = await Promise.resolve().then(() => (init_datastore(), datastore_exports));
+    const cfg = resolveDatastoreConfig2({ configFile: globals.config, overrides: flags.datastorePath ? { type: "embedded", path: flags.datastorePath } : {} });
+    const ds = await openDatastore2(cfg);
+    const { NetlinkKernel: NetlinkKernel2 } = await Promise.resolve().then(() => (init_netlink_kernel(), netlink_kernel_exports));
+    const { Agent: Agent2 } = await Promise.resolve().then(() => (init_main(), main_exports));
+    const kernel = new NetlinkKernel2();
+    const agent = new Agent2({
+      ds,
+      nodeName,
+      log: log4,
+      kernel,
+      stateDir,
+      backend,
+      env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
+      healthPort,
+      healthHost: flags.healthHost,
+      metricsPort,
+      metricsHost: flags.metricsHost,
+      resyncIntervalMs: resync * 1e3
+    });
+    try {
+      await agent.start();
+    } catch (e) {
+      log4.fatal({ err: e.message }, "start-up failed");
+      await agent.stop().catch(() => void 0);
+      await ds.close().catch(() => void 0);
+      throw new CliError(`node agent start-up failed: ${e.message}`);
+    }
+    log4.info({ node: nodeName, backend, stateDir, datastore: cfg.type }, "node agent running");
+    await new Promise((resolve4) => {
+      const done = () => resolve4();
+      process.once("SIGTERM", done);
+      process.once("SIGINT", done);
+    });
+    log4.info("stopping");
+    await agent.stop();
+    kernel.close();
+    await ds.close();
+  });
+  registerNodeStatus(nodeCmd);
+}
+
+// src/cni/install.ts
+import { chmodSync, existsSync as existsSync3, mkdirSync as mkdirSync4, renameSync as renameSync3, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname4, join as join7, resolve as resolve3 } from "node:path";
+import { fileURLToPath as fileURLToPath3, pathToFileURL } from "node:url";
+var EXECUTABLES = [
+  ["tabby-cni", "dist/tabby-cni.mjs", "src/cni/main.ts"],
+  ["tabby-ipam", "dist/tabby-ipam.mjs", "src/cni/ipam-main.ts"],
+  ["calico", "dist/tabby-cni.mjs", "src/cni/main.ts"],
+  ["calico-ipam", "dist/tabby-ipam.mjs", "src/cni/ipam-main.ts"]
+];
+function projectRoot2() {
+  const here = dirname4(fileURLToPath3(import.meta.url));
+  for (const cand of [resolve3(here, "..", ".."), resolve3(here, "..")]) if (existsSync3(join7(cand, "package.json"))) return cand;
+  return resolve3(here, "..", "..");
+}
+function launcherText(root2, bundle, source) {
+  const bundlePath = join7(root2, bundle);
+  if (existsSync3(bundlePath)) {
+    return { text: `#!${process.execPath}
+import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+`, fromSource: false };
+  }
+  const tsx = join7(root2, "node_modules/tsx/dist/esm/index.mjs");
+  return {
+    text: `#!/bin/sh
+exec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(pathToFileURL(tsx).href)} ${JSON.stringify(join7(root2, source))} "$@"
+`,
+    fromSource: true
+  };
+}
+function buildConflist(o) {
+  const plugin = {
+    type: "calico",
+    log_level: o.logLevel ?? "info",
+    log_file_path: o.logFile ?? "/var/log/calico/cni/cni.log",
+    datastore_type: o.datastoreType ?? (o.etcdEndpoints ? "etcdv3" : "embedded")
+  };
+  if (o.etcdEndpoints) plugin.etcd_endpoints = o.etcdEndpoints;
+  if (o.datastorePath) plugin.datastore_path = o.datastorePath;
+  if (o.nodename) plugin.nodename = o.nodename;
+  plugin.mtu = o.mtu ?? 0;
+  if (o.stateDir) plugin.state_dir = o.stateDir;
+  plugin.ipam = { type: "calico-ipam" };
+  plugin.policy = { type: "k8s" };
+  const plugins = [plugin];
+  if (o.chain !== false) {
+    plugins.push({ type: "portmap", snat: true, capabilities: { portMappings: true } });
+    plugins.push({ type: "bandwidth", capabilities: { bandwidth: true } });
+  }
+  return { name: o.networkName ?? "k8s-pod-network", cniVersion: o.cniVersion ?? "1.0.0", plugins };
+}
+function writeAtomic(path6, text, mode) {
+  const tmp = `${path6}.tabby-tmp-${process.pid}`;
+  writeFileSync5(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync3(tmp, path6);
+}
+function installCni(o) {
+  const root2 = o.root ?? projectRoot2();
+  mkdirSync4(o.binDir, { recursive: true });
+  mkdirSync4(o.confDir, { recursive: true });
+  const executables = [];
+  let fromSource = false;
+  for (const [name, bundle, source] of EXECUTABLES) {
+    const l = launcherText(root2, bundle, source);
+    fromSource ||= l.fromSource;
+    const path6 = join7(o.binDir, name);
+    writeAtomic(path6, l.text, 493);
+    executables.push(path6);
+  }
+  const conflist = join7(o.confDir, o.confName ?? process.env.CNI_CONF_NAME ?? "10-calico.conflist");
+  writeAtomic(conflist, JSON.stringify(buildConflist(o), null, 2) + "\n", 420);
+  return { executables, conflist, fromSource };
 }
 
 // src/ctl/cni.ts
 function registerCniCommands(program2) {
-  void program2;
+  const cni = program2.command("cni").description("CNI plugin management");
+  cni.command("install").description("Install tabby-cni/tabby-ipam (also as calico/calico-ipam) and write 10-calico.conflist").requiredOption("--bin-dir <dir>", "CNI binary directory (e.g. /opt/cni/bin)").requiredOption("--conf-dir <dir>", "CNI config directory (e.g. /etc/cni/net.d)").option("--datastore-path <file>", "embedded datastore file the plugin uses").option("--datastore-type <type>", "embedded | etcdv3 | kubernetes (kubernetes = the node default store)").option("--etcd-endpoints <urls>", "etcd endpoints (comma-separated) for datastore type etcdv3").option("--nodename <name>", "node name written into the conflist (default: read from the node agent state)").option("--mtu <n>", "pod MTU (0 = auto from the node agent state dir)").option("--state-dir <dir>", "node agent state dir (nodename, mtu), default /var/lib/tabby").option("--log-file <file>", "plugin log file", "/var/log/calico/cni/cni.log").option("--log-level <level>", "plugin log level (debug, info, warning, error)", "info").option("--conf-name <name>", "conflist file name (env CNI_CONF_NAME)", void 0).option("--network-name <name>", "network name", "k8s-pod-network").option("--cni-version <v>", "conflist cniVersion", "1.0.0").option("--no-chain", "do not chain portmap and bandwidth after the plugin").action((o) => {
+    let mtu;
+    if (o.mtu !== void 0) {
+      mtu = Number(o.mtu);
+      if (!Number.isInteger(mtu) || mtu < 0 || mtu > 0 && mtu < 68 || mtu > 65535) throw new CliError(`--mtu must be 0 or 68-65535, got "${o.mtu}"`, EXIT_USAGE);
+    }
+    const dt = o.datastoreType;
+    if (dt && !["embedded", "etcdv3", "kubernetes"].includes(dt)) throw new CliError(`--datastore-type must be embedded, etcdv3 or kubernetes, got "${dt}"`, EXIT_USAGE);
+    const r = installCni({
+      binDir: o.binDir,
+      confDir: o.confDir,
+      datastorePath: o.datastorePath,
+      datastoreType: dt,
+      etcdEndpoints: o.etcdEndpoints,
+      nodename: o.nodename,
+      mtu,
+      stateDir: o.stateDir,
+      logFile: o.logFile,
+      logLevel: o.logLevel,
+      confName: o.confName,
+      networkName: o.networkName,
+      cniVersion: o.cniVersion,
+      chain: o.chain !== false
+    });
+    for (const e of r.executables) process.stdout.write(`installed ${e}
+`);
+    process.stdout.write(`wrote ${r.conflist}
+`);
+    if (r.fromSource) process.stderr.write("warning: dist/ bundles not found (run scripts/build.sh); launchers run the TypeScript source, which starts slowly\n");
+  });
 }
 
 // src/ctl/lab.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 
 // src/lab/lab.ts
-import { spawn } from "node:child_process";
-import * as fs3 from "node:fs";
+import { spawn as spawn2 } from "node:child_process";
+import * as fs5 from "node:fs";
 import * as path3 from "node:path";
 
 // src/lab/kernel.ts
 import { execFileSync, spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-var CommandError = class extends Error {
+import * as fs2 from "node:fs";
+var CommandError2 = class extends Error {
   constructor(argv, status, stdout, stderr) {
     super(`${argv.join(" ")} failed (exit ${status}): ${(stderr || stdout).trim()}`);
     this.argv = argv;
@@ -15673,7 +18905,7 @@ var CommandError = class extends Error {
   stdout;
   stderr;
 };
-function run(argv, opts = {}) {
+function run2(argv, opts = {}) {
   const r = spawnSync(argv[0], argv.slice(1), {
     encoding: "utf8",
     input: opts.input,
@@ -15681,19 +18913,19 @@ function run(argv, opts = {}) {
     timeout: opts.timeoutMs ?? 6e4,
     maxBuffer: 64 << 20
   });
-  if (r.error) throw new CommandError(argv, null, "", r.error.message);
-  if (r.status !== 0) throw new CommandError(argv, r.status, r.stdout ?? "", r.stderr ?? "");
+  if (r.error) throw new CommandError2(argv, null, "", r.error.message);
+  if (r.status !== 0) throw new CommandError2(argv, r.status, r.stdout ?? "", r.stderr ?? "");
   return r.stdout ?? "";
 }
-function netnsExists(name) {
-  return fs.existsSync(`/run/netns/${name}`);
+function netnsExists2(name) {
+  return fs2.existsSync(`/run/netns/${name}`);
 }
 function addNetns(name) {
-  run(["ip", "netns", "add", name]);
-  run(["ip", "-n", name, "link", "set", "lo", "up"]);
+  run2(["ip", "netns", "add", name]);
+  run2(["ip", "-n", name, "link", "set", "lo", "up"]);
 }
 function delNetns(name) {
-  if (!netnsExists(name)) return;
+  if (!netnsExists2(name)) return;
   for (const pid of netnsPids(name)) {
     try {
       process.kill(pid, "SIGKILL");
@@ -15714,28 +18946,28 @@ function netnsPids(name) {
 }
 function ipBatch(ns, lines) {
   if (lines.length === 0) return;
-  run(["ip", "-n", ns, "-batch", "-"], { input: lines.join("\n") + "\n" });
+  run2(["ip", "-n", ns, "-batch", "-"], { input: lines.join("\n") + "\n" });
 }
 function addVeth(nsA, ifA, nsB, ifB) {
-  run(["ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);
+  run2(["ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);
 }
-function execIn(ns, argv, opts = {}) {
-  return run(["ip", "netns", "exec", ns, ...argv], opts);
+function execIn2(ns, argv, opts = {}) {
+  return run2(["ip", "netns", "exec", ns, ...argv], opts);
 }
 function sysctlIn(ns, settings) {
   const args = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
-  execIn(ns, ["sysctl", "-q", "-w", ...args]);
+  execIn2(ns, ["sysctl", "-q", "-w", ...args]);
 }
 function processCmdline(pid) {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+    return fs2.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
   } catch {
     return "";
   }
 }
 
 // src/lab/state.ts
-import * as fs2 from "node:fs";
+import * as fs3 from "node:fs";
 import * as path from "node:path";
 var LAB_ROOT = process.env.TABBY_LAB_ROOT ?? "/run/tabby-lab";
 function labDir(name) {
@@ -15746,22 +18978,22 @@ function statePath(name) {
 }
 function readState(name) {
   try {
-    return JSON.parse(fs2.readFileSync(statePath(name), "utf8"));
+    return JSON.parse(fs3.readFileSync(statePath(name), "utf8"));
   } catch (e) {
     if (e.code === "ENOENT") return void 0;
     throw new Error(`lab state ${statePath(name)} is unreadable: ${e.message}`);
   }
 }
 function writeState(state) {
-  fs2.mkdirSync(state.dir, { recursive: true });
+  fs3.mkdirSync(state.dir, { recursive: true });
   const file = statePath(state.name);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs2.writeFileSync(tmp, JSON.stringify(state, null, 2));
-  fs2.renameSync(tmp, file);
+  fs3.writeFileSync(tmp, JSON.stringify(state, null, 2));
+  fs3.renameSync(tmp, file);
 }
 function listLabs() {
   try {
-    return fs2.readdirSync(LAB_ROOT).filter((n) => fs2.existsSync(statePath(n))).sort();
+    return fs3.readdirSync(LAB_ROOT).filter((n) => fs3.existsSync(statePath(n))).sort();
   } catch {
     return [];
   }
@@ -15777,18 +19009,18 @@ function pidAlive(pid) {
 }
 async function withLabLock(name, fn, timeoutMs = 12e4) {
   const dir = labDir(name);
-  fs2.mkdirSync(dir, { recursive: true });
+  fs3.mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, "lock");
   const deadline = Date.now() + timeoutMs;
   for (; ; ) {
     try {
-      fs2.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      fs3.writeFileSync(lock, String(process.pid), { flag: "wx" });
       break;
     } catch (e) {
       if (e.code !== "EEXIST") throw e;
-      const owner = Number(fs2.readFileSync(lock, "utf8").trim() || "0");
+      const owner = Number(fs3.readFileSync(lock, "utf8").trim() || "0");
       if (!pidAlive(owner) || owner === process.pid) {
-        fs2.rmSync(lock, { force: true });
+        fs3.rmSync(lock, { force: true });
         continue;
       }
       if (Date.now() > deadline) throw new Error(`lab ${name} is busy: another lab command (PID ${owner}) holds ${lock}`);
@@ -15799,7 +19031,7 @@ async function withLabLock(name, fn, timeoutMs = 12e4) {
     return await fn();
   } finally {
     try {
-      if (fs2.readFileSync(lock, "utf8").trim() === String(process.pid)) fs2.rmSync(lock, { force: true });
+      if (fs3.readFileSync(lock, "utf8").trim() === String(process.pid)) fs3.rmSync(lock, { force: true });
     } catch {
     }
   }
@@ -15884,6 +19116,7 @@ function planTopology(opts) {
     nodes,
     veths,
     routes,
+    loopbackAddresses: [{ ns: externalNs, address: `${EXTERNAL_IP}/32` }],
     forwarding: [routerNs, ...nodes.map((n) => n.ns)]
   };
 }
@@ -15903,11 +19136,23 @@ function modeEnv(mode) {
 }
 
 // src/lab/env.ts
+import * as fs4 from "node:fs";
 import * as path2 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-var repoRoot = path2.resolve(path2.dirname(fileURLToPath2(import.meta.url)), "..", "..");
+import { fileURLToPath as fileURLToPath4 } from "node:url";
+function findRepoRoot() {
+  let dir = path2.dirname(fileURLToPath4(import.meta.url));
+  for (; ; ) {
+    if (fs4.existsSync(path2.join(dir, "bin", "tabby"))) return dir;
+    const up = path2.dirname(dir);
+    if (up === dir) throw new Error(`cannot find bin/tabby above ${fileURLToPath4(import.meta.url)}; set TABBY_BIN`);
+    dir = up;
+  }
+}
+var repoRoot;
 function tabbyBin() {
-  return process.env.TABBY_BIN ?? path2.join(repoRoot, "bin", "tabby");
+  if (process.env.TABBY_BIN) return process.env.TABBY_BIN;
+  repoRoot ??= findRepoRoot();
+  return path2.join(repoRoot, "bin", "tabby");
 }
 function basePath() {
   const dirs = [path2.dirname(tabbyBin()), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -15928,7 +19173,9 @@ function nodeShellEnv(state, node) {
     ...datastoreEnv(state),
     NODENAME: node.name,
     TABBY_STATE_DIR: node.stateDir,
-    TABBY_LAB: state.name
+    TABBY_LAB: state.name,
+    // Children run the same build as this process (source or bundle).
+    ...process.env.TABBY_FROM_SOURCE ? { TABBY_FROM_SOURCE: process.env.TABBY_FROM_SOURCE } : {}
   };
 }
 function nodeAgentEnv(state, node) {
@@ -15956,9 +19203,9 @@ function tabby(state, args, input) {
   const cp = state.nodes[0];
   if (!cp) throw new LabDatastoreError(`lab ${state.name} has no nodes`);
   try {
-    return execIn(cp.ns, ["env", "-i", ...Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args], { input });
+    return execIn2(cp.ns, ["env", "-i", ...Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args], { input });
   } catch (e) {
-    if (e instanceof CommandError) {
+    if (e instanceof CommandError2) {
       throw new LabDatastoreError(`\`tabby ${args.join(" ")}\` failed (exit ${e.status}): ${(e.stderr || e.stdout).trim()}`);
     }
     throw e;
@@ -15993,6 +19240,17 @@ function namespaceProfile(ns, labels2) {
     metadata: { name: `kns.${ns}` },
     spec: { ingress: [{ action: "Allow" }], egress: [{ action: "Allow" }], labelsToApply }
   };
+}
+function serviceAccountProfile(ns, sa = "default") {
+  return {
+    apiVersion: "projectcalico.org/v3",
+    kind: "Profile",
+    metadata: { name: `ksa.${ns}.${sa}` },
+    spec: { labelsToApply: { "pcsa.projectcalico.org/name": sa } }
+  };
+}
+function namespaceResources(ns, labels2) {
+  return [namespaceProfile(ns, labels2), serviceAccountProfile(ns)];
 }
 function workloadLabels(namespace, podLabels, existing = {}) {
   const out3 = {};
@@ -16048,22 +19306,24 @@ async function labUp(opts, say2 = () => {
     if (opts.datastore === "etcd") {
       await startEtcd(state, say2);
     }
-    fs3.mkdirSync(state.cniBinDir, { recursive: true });
+    fs5.mkdirSync(state.cniBinDir, { recursive: true });
     for (const node of state.nodes) {
-      fs3.mkdirSync(node.stateDir, { recursive: true });
-      fs3.mkdirSync(node.cniConfDir, { recursive: true });
+      fs5.mkdirSync(node.stateDir, { recursive: true });
+      fs5.mkdirSync(node.cniConfDir, { recursive: true });
     }
     const [first, ...rest] = state.nodes;
     const agentProblems = [];
-    await startNodeAgent(state, first, agentProblems);
-    await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
+    const agents = (async () => {
+      await startNodeAgent(state, first, agentProblems);
+      await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
+    })();
+    const [, cniProblems] = await Promise.all([agents, installCni2(state)]);
     if (agentProblems.length > 0) warnings.push(...agentProblems);
     else say2(`node agents running on ${state.nodes.length} node(s)`);
-    const cniProblems = installCni(state);
     if (cniProblems) warnings.push(cniProblems);
     else say2(`CNI plugin installed (${state.cniBinDir}, one config dir per node)`);
     try {
-      applyResources(state, Object.entries(state.k8sNamespaces).map(([ns, labels2]) => namespaceProfile(ns, labels2)));
+      applyResources(state, Object.entries(state.k8sNamespaces).flatMap(([ns, labels2]) => namespaceResources(ns, labels2)));
     } catch (e) {
       warnings.push(`could not write the namespace Profiles (kns.default, kns.kube-system): ${e.message}`);
     }
@@ -16102,6 +19362,7 @@ function buildTopology(plan, say2) {
     }
     if (v.bridge) queue(v.b.ns, `link set ${v.b.ifname} master ${v.bridge}`);
   }
+  for (const a of plan.loopbackAddresses) queue(a.ns, `address add ${a.address} dev lo`);
   for (const r of plan.routes) queue(r.ns, `route add ${r.args.join(" ")}`);
   for (const [ns, lines] of pending) ipBatch(ns, lines);
   for (const ns of plan.forwarding) sysctlIn(ns, { "net.ipv4.ip_forward": "1" });
@@ -16111,7 +19372,7 @@ async function startEtcd(state, say2) {
   const cp = state.nodes[0];
   const dataDir = path3.join(state.dir, "etcd");
   const endpoint = `http://${cp.ip}:${ETCD_CLIENT_PORT}`;
-  const log4 = fs3.openSync(path3.join(state.dir, "etcd.log"), "a");
+  const log4 = fs5.openSync(path3.join(state.dir, "etcd.log"), "a");
   const name = `${state.name}-etcd`;
   const argv = [
     "ip",
@@ -16134,8 +19395,8 @@ async function startEtcd(state, say2) {
     "--initial-cluster",
     `${name}=http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`
   ];
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", log4, log4] });
-  fs3.closeSync(log4);
+  const child = spawn2(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", log4, log4] });
+  fs5.closeSync(log4);
   child.unref();
   state.etcd = { pid: child.pid, endpoint, dataDir };
   state.processMarkers[String(child.pid)] = dataDir;
@@ -16143,7 +19404,7 @@ async function startEtcd(state, say2) {
   const deadline = Date.now() + 2e4;
   for (; ; ) {
     try {
-      execIn(cp.ns, ["etcdctl", "--endpoints", endpoint, "endpoint", "health"], { timeoutMs: 5e3 });
+      execIn2(cp.ns, ["etcdctl", "--endpoints", endpoint, "endpoint", "health"], { timeoutMs: 5e3 });
       break;
     } catch (e) {
       if (!pidAlive(child.pid)) throw new Error(`etcd exited at start; see ${path3.join(state.dir, "etcd.log")}`);
@@ -16155,12 +19416,12 @@ async function startEtcd(state, say2) {
 }
 async function startNodeAgent(state, node, problems) {
   const env = nodeAgentEnv(state, node);
-  const log4 = fs3.openSync(node.logFile, "a");
-  const child = spawn("ip", ["netns", "exec", node.ns, "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), "node", "run"], {
+  const log4 = fs5.openSync(node.logFile, "a");
+  const child = spawn2("ip", ["netns", "exec", node.ns, "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), "node", "run"], {
     detached: true,
     stdio: ["ignore", log4, log4]
   });
-  fs3.closeSync(log4);
+  fs5.closeSync(log4);
   child.unref();
   let exited;
   child.on("exit", (code) => {
@@ -16187,7 +19448,7 @@ async function startNodeAgent(state, node, problems) {
 }
 function healthOk(node) {
   try {
-    execIn(node.ns, ["curl", "-sf", "-m", "1", "-o", "/dev/null", "http://127.0.0.1:9099/liveness"], { timeoutMs: 3e3 });
+    execIn2(node.ns, ["curl", "-sf", "-m", "1", "-o", "/dev/null", "http://127.0.0.1:9099/liveness"], { timeoutMs: 3e3 });
     return true;
   } catch {
     return false;
@@ -16195,33 +19456,68 @@ function healthOk(node) {
 }
 function tail(file, lines = 4) {
   try {
-    const t = fs3.readFileSync(file, "utf8").trim().split("\n").slice(-lines).join(" | ");
+    const all = fs5.readFileSync(file, "utf8").trim().split("\n").filter((l) => l.trim());
+    const errors = all.filter((l) => /error|fatal|panic/i.test(l));
+    const t = (errors.length > 0 ? errors : all).slice(-lines).join(" | ");
     return t || "(empty log)";
   } catch {
     return "(no log)";
   }
 }
-function installCni(state) {
-  for (const node of state.nodes) {
-    const env = nodeShellEnv(state, node);
-    const args = ["cni", "install", "--bin-dir", state.cniBinDir, "--conf-dir", node.cniConfDir, "--nodename", node.name];
-    if (state.datastorePath) args.push("--datastore-path", state.datastorePath);
-    try {
-      execIn(node.ns, ["env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
-    } catch (e) {
-      return `CNI plugin not installed on ${node.name} (\`tabby ${args.join(" ")}\`): ${String(e.stderr || e.message).trim().split("\n").slice(0, 3).join(" ")}`;
+async function installCni2(state) {
+  const queue = [...state.nodes];
+  const problems = [];
+  const worker = async () => {
+    for (let node = queue.shift(); node; node = queue.shift()) {
+      const env = nodeShellEnv(state, node);
+      const args = [
+        "cni",
+        "install",
+        "--bin-dir",
+        state.cniBinDir,
+        "--conf-dir",
+        node.cniConfDir,
+        "--nodename",
+        node.name,
+        "--state-dir",
+        node.stateDir,
+        "--log-file",
+        path3.join(path3.dirname(node.logFile), "cni.log")
+      ];
+      if (state.etcd) args.push("--datastore-type", "etcdv3", "--etcd-endpoints", state.etcd.endpoint);
+      else args.push("--datastore-type", "embedded", "--datastore-path", state.datastorePath);
+      const r = await runAsync(["ip", "netns", "exec", node.ns, "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
+      if (r.code !== 0) {
+        problems.push(`CNI plugin not installed on ${node.name} (\`tabby ${args.join(" ")}\`): ${r.stderr.trim().split("\n").slice(0, 3).join(" ")}`);
+      }
     }
-  }
-  return void 0;
+  };
+  await Promise.all(Array.from({ length: Math.min(4, state.nodes.length) }, worker));
+  return problems.length > 0 ? problems.join("\n") : void 0;
+}
+function runAsync(argv) {
+  return new Promise((resolve4) => {
+    const child = spawn2(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", (e) => resolve4({ code: 127, stdout, stderr: e.message }));
+    child.on("close", (code) => resolve4({ code: code ?? 1, stdout, stderr }));
+  });
 }
 async function labDown(name, say2 = () => {
 }) {
-  if (!fs3.existsSync(statePath(name))) return false;
+  if (!fs5.existsSync(statePath(name))) return false;
   await withLabLock(name, async () => {
     const state = readState(name);
     if (state) teardown(state, say2);
   });
-  fs3.rmSync(labDir(name), { recursive: true, force: true });
+  fs5.rmSync(labDir(name), { recursive: true, force: true });
   return true;
 }
 function teardown(state, say2) {
@@ -16248,15 +19544,15 @@ function teardown(state, say2) {
     if (seen.has(ns)) continue;
     seen.add(ns);
     if (!ns.startsWith(`${state.name}-`)) continue;
-    if (netnsExists(ns)) {
+    if (netnsExists2(ns)) {
       delNetns(ns);
       removed++;
     }
   }
   for (const node of state.nodes) node.pid = 0;
   if (state.etcd) state.etcd.pid = 0;
-  for (const sub of ["nodes", "cni", "etcd", "cni-cache"]) fs3.rmSync(path3.join(state.dir, sub), { recursive: true, force: true });
-  for (const f of ["datastore.db", "datastore.db-wal", "datastore.db-shm"]) fs3.rmSync(path3.join(state.dir, f), { force: true });
+  for (const sub of ["nodes", "cni", "etcd", "cni-cache"]) fs5.rmSync(path3.join(state.dir, sub), { recursive: true, force: true });
+  for (const f of ["datastore.db", "datastore.db-wal", "datastore.db-shm"]) fs5.rmSync(path3.join(state.dir, f), { force: true });
   say2(`lab ${state.name}: stopped ${ours.length} process(es), removed ${removed} namespace(s)`);
 }
 function isOurProcess(state, pid) {
@@ -16266,7 +19562,7 @@ function isOurProcess(state, pid) {
   if (!marker) return false;
   if (marker.startsWith("env:")) {
     try {
-      return fs3.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker.slice(4));
+      return fs5.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker.slice(4));
     } catch {
       return false;
     }
@@ -16295,12 +19591,12 @@ function mustState(name) {
 }
 
 // src/lab/pods.ts
-import { createHash as createHash2, randomBytes, randomUUID as randomUUID2 } from "node:crypto";
+import { createHash as createHash4, randomBytes as randomBytes2, randomUUID as randomUUID2 } from "node:crypto";
 import * as path5 from "node:path";
 
 // src/lab/cni-runtime.ts
-import { spawn as spawn2 } from "node:child_process";
-import * as fs4 from "node:fs";
+import { spawn as spawn3 } from "node:child_process";
+import * as fs6 from "node:fs";
 import * as path4 from "node:path";
 var CniPluginError = class extends Error {
   constructor(plugin, command, code, msg, details, stderr) {
@@ -16323,7 +19619,7 @@ var CniPluginError = class extends Error {
 function loadNetworkConfig(confDir) {
   let files;
   try {
-    files = fs4.readdirSync(confDir).filter((f) => /\.(conflist|conf|json)$/.test(f)).sort();
+    files = fs6.readdirSync(confDir).filter((f) => /\.(conflist|conf|json)$/.test(f)).sort();
   } catch (e) {
     throw new Error(`CNI config dir ${confDir} is unreadable: ${e.message}`);
   }
@@ -16331,7 +19627,7 @@ function loadNetworkConfig(confDir) {
   const source = path4.join(confDir, files[0]);
   let raw;
   try {
-    raw = JSON.parse(fs4.readFileSync(source, "utf8"));
+    raw = JSON.parse(fs6.readFileSync(source, "utf8"));
   } catch (e) {
     throw new Error(`CNI config ${source} is not valid JSON: ${e.message}`);
   }
@@ -16409,7 +19705,7 @@ var CniRuntime = class {
         errors.push(e);
       }
     }
-    if (errors.length === 0) fs4.rmSync(this.cacheFile(list2, att), { force: true });
+    if (errors.length === 0) fs6.rmSync(this.cacheFile(list2, att), { force: true });
     if (errors.length > 0) throw errors[0];
   }
   async check(att) {
@@ -16423,7 +19719,7 @@ var CniRuntime = class {
     for (const dir of this.opts.binDirs) {
       const p = path4.join(dir, type);
       try {
-        fs4.accessSync(p, fs4.constants.X_OK);
+        fs6.accessSync(p, fs6.constants.X_OK);
         return p;
       } catch {
       }
@@ -16443,8 +19739,8 @@ var CniRuntime = class {
       CNI_PATH: this.opts.binDirs.join(":")
     };
     const argv = this.opts.hostNetns ? ["ip", "netns", "exec", this.opts.hostNetns, bin] : [bin];
-    return new Promise((resolve3, reject) => {
-      const child = spawn2(argv[0], argv.slice(1), { env, stdio: ["pipe", "pipe", "pipe"] });
+    return new Promise((resolve4, reject) => {
+      const child = spawn3(argv[0], argv.slice(1), { env, stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       const timer = setTimeout(() => child.kill("SIGKILL"), this.opts.timeoutMs ?? 12e4);
@@ -16460,7 +19756,7 @@ var CniRuntime = class {
       });
       child.on("close", (code, signal) => {
         clearTimeout(timer);
-        if (code === 0) return resolve3(stdout);
+        if (code === 0) return resolve4(stdout);
         let parsed;
         try {
           parsed = JSON.parse(stdout);
@@ -16483,12 +19779,12 @@ var CniRuntime = class {
     return path4.join(this.opts.cacheDir, `${list2.name}-${att.containerId}-${att.ifname}.json`);
   }
   cacheResult(list2, att, result) {
-    fs4.mkdirSync(this.opts.cacheDir, { recursive: true });
-    fs4.writeFileSync(this.cacheFile(list2, att), JSON.stringify(result));
+    fs6.mkdirSync(this.opts.cacheDir, { recursive: true });
+    fs6.writeFileSync(this.cacheFile(list2, att), JSON.stringify(result));
   }
   cachedResult(list2, att) {
     try {
-      return JSON.parse(fs4.readFileSync(this.cacheFile(list2, att), "utf8"));
+      return JSON.parse(fs6.readFileSync(this.cacheFile(list2, att), "utf8"));
     } catch {
       return void 0;
     }
@@ -16552,7 +19848,7 @@ function safeString(bytes, n) {
   return s2;
 }
 function templateHash(app, namespace, labels2) {
-  const h = createHash2("sha256").update(JSON.stringify([app, namespace, Object.entries(labels2).sort()])).digest();
+  const h = createHash4("sha256").update(JSON.stringify([app, namespace, Object.entries(labels2).sort()])).digest();
   return safeString(h, 10);
 }
 function schedule(nodes, podCounts, replicas) {
@@ -16587,8 +19883,12 @@ function attachment(pod) {
       K8S_POD_INFRA_CONTAINER_ID: pod.containerId,
       K8S_POD_UID: pod.uid
     },
-    // CNI conventions' way to hand labels to a plugin that has no Kubernetes API to ask.
-    confArgs: { cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) } }
+    // With no Kubernetes API to ask, the pod's labels travel in the netconf: Tabby's `args.tabby` extension
+    // and the CNI conventions' `args.cni.labels`.
+    confArgs: {
+      tabby: { labels: { ...pod.labels }, serviceAccount: "default" },
+      cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) }
+    }
   };
 }
 async function runPods(state, opts, say2 = () => {
@@ -16604,7 +19904,7 @@ async function runPods(state, opts, say2 = () => {
   if (!(opts.namespace in state.k8sNamespaces)) {
     state.k8sNamespaces[opts.namespace] = {};
     try {
-      applyResources(state, [namespaceProfile(opts.namespace, {})]);
+      applyResources(state, namespaceResources(opts.namespace, {}));
     } catch (e) {
       warnings.push(`could not write Profile kns.${opts.namespace}: ${e.message}`);
     }
@@ -16618,7 +19918,7 @@ async function runPods(state, opts, say2 = () => {
   const pods = placement.map((node) => {
     let name;
     do
-      name = `${opts.app}-${hash}-${safeString(randomBytes(5), 5)}`;
+      name = `${opts.app}-${hash}-${safeString(randomBytes2(5), 5)}`;
     while (taken.has(name));
     taken.add(name);
     return {
@@ -16627,7 +19927,7 @@ async function runPods(state, opts, say2 = () => {
       app: opts.app,
       node,
       netns: `${state.name}-${name}`,
-      containerId: randomBytes(32).toString("hex"),
+      containerId: randomBytes2(32).toString("hex"),
       uid: randomUUID2(),
       labels: { ...labels2, "pod-template-hash": hash },
       status: "ContainerCreating",
@@ -16784,11 +20084,11 @@ function table(rows) {
 }
 
 // src/lab/check.ts
-import { spawn as spawn3 } from "node:child_process";
+import { spawn as spawn4 } from "node:child_process";
 var PING_ALL = 'for ip in "$@"; do ( if ping -c1 -W2 -q "$ip" >/dev/null 2>&1 || ping -c1 -W2 -q "$ip" >/dev/null 2>&1; then echo "ok $ip"; else echo "fail $ip"; fi ) & done; wait';
 function pingFrom(pod, targets) {
-  return new Promise((resolve3, reject) => {
-    const child = spawn3("ip", ["netns", "exec", pod.netns, "sh", "-c", PING_ALL, "sh", ...targets], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve4, reject) => {
+    const child = spawn4("ip", ["netns", "exec", pod.netns, "sh", "-c", PING_ALL, "sh", ...targets], { stdio: ["ignore", "pipe", "pipe"] });
     let out3 = "";
     let err2 = "";
     child.stdout.on("data", (d) => {
@@ -16805,7 +20105,7 @@ function pingFrom(pod, targets) {
         const [verdict, ip] = line.trim().split(" ");
         if (ip) m.set(ip, verdict === "ok");
       }
-      resolve3(m);
+      resolve4(m);
     });
   });
 }
@@ -16836,7 +20136,7 @@ async function checkReachability(state, opts = {}) {
 
 // src/lab/demo.ts
 var import_yaml5 = __toESM(require_dist(), 1);
-import * as fs5 from "node:fs";
+import * as fs7 from "node:fs";
 var StepFailed = class extends Error {
   constructor(step, expected, got) {
     super(`step "${step}": expected ${expected}`);
@@ -16852,13 +20152,13 @@ var indent = (s2) => s2.trimEnd().split("\n").map((l) => `    ${l}`).join("\n");
 function onNode(state, node, argv, input) {
   const env = nodeShellEnv(state, node);
   const cmd = argv[0] === "tabby" ? [tabbyBin(), ...argv.slice(1)] : argv;
-  return execIn(node.ns, ["env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], { input });
+  return execIn2(node.ns, ["env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], { input });
 }
 function inPod(pod, argv) {
-  return execIn(pod.netns, argv);
+  return execIn2(pod.netns, argv);
 }
 function errText(e) {
-  if (e instanceof CommandError) return (e.stderr || e.stdout || e.message).trim();
+  if (e instanceof CommandError2) return (e.stderr || e.stdout || e.message).trim();
   return e instanceof Error ? e.message : String(e);
 }
 function must(step, what, fn) {
@@ -16996,10 +20296,10 @@ async function podRouteAndArp(ctx, state, pod, remote, cali) {
   }
   check(ctx, "169.254.1.1 at ee:ee:ee:ee:ee:ee: the host side of the veth answered");
   say(ctx, `proxy ARP on the host side of the veth (${cali})`);
-  const pa = must("proxy_arp", "cat proxy_arp", () => execIn(cp.ns, ["cat", `/proc/sys/net/ipv4/conf/${cali}/proxy_arp`]));
+  const pa = must("proxy_arp", "cat proxy_arp", () => execIn2(cp.ns, ["cat", `/proc/sys/net/ipv4/conf/${cali}/proxy_arp`]));
   shown(ctx, "master", `cat /proc/sys/net/ipv4/conf/${cali}/proxy_arp`, pa);
   if (pa.trim() !== "1") throw new StepFailed("proxy_arp", "1", pa);
-  const link = must("host veth", "ip link show", () => execIn(cp.ns, ["ip", "link", "show", cali]));
+  const link = must("host veth", "ip link show", () => execIn2(cp.ns, ["ip", "link", "show", cali]));
   shown(ctx, "master", `ip link show ${cali}`, link);
   if (!/link\/ether ee:ee:ee:ee:ee:ee/.test(link)) throw new StepFailed("host veth", `${cali} with MAC ee:ee:ee:ee:ee:ee`, link);
   check(ctx, "proxy_arp = 1, MAC ee:ee:ee:ee:ee:ee");
@@ -17012,7 +20312,7 @@ async function nodeRoutes(ctx, state, local, remote, remoteRoute, expected, titl
     ctx,
     "node routes",
     expected,
-    () => execIn(cp.ns, ["ip", "route"]),
+    () => execIn2(cp.ns, ["ip", "route"]),
     (o) => {
       const bh = blockRoute(o, local.ip, /^blackhole (\S+) proto bird/);
       const r = blockRoute(o, remote.ip, remoteRoute);
@@ -17092,11 +20392,11 @@ $ tabby lab down --name ${opts.name}`);
       state,
       local,
       remote,
-      /^(\S+) via \S+ dev vxlan\.calico onlink/,
+      /^(\S+) via \S+ dev vxlan\.calico (?:proto \S+ )?onlink/,
       `"<node01's block> via <node01's VTEP address> dev vxlan.calico onlink"`,
       "controlplane's routes: node01's block via its VTEP on vxlan.calico"
     );
-    const vx = must("vxlan.calico", "ip -d addr show vxlan.calico", () => execIn(state.nodes[0].ns, ["ip", "-d", "addr", "show", "vxlan.calico"]));
+    const vx = must("vxlan.calico", "ip -d addr show vxlan.calico", () => execIn2(state.nodes[0].ns, ["ip", "-d", "addr", "show", "vxlan.calico"]));
     shown(ctx, "master", "ip -d addr show vxlan.calico", vx);
     if (!/vxlan id \d+/.test(vx) || !/dstport 4789/.test(vx)) throw new StepFailed("vxlan.calico", "a VXLAN device on UDP port 4789", vx);
     check(ctx, "VXLAN device, UDP 4789");
@@ -17128,7 +20428,7 @@ ${indent(e.got || "(nothing)")}`);
       for (const n of ctx.state.nodes) {
         let tailLines = "(no log)";
         try {
-          tailLines = fs5.readFileSync(n.logFile, "utf8").trim().split("\n").slice(-6).join("\n") || "(empty)";
+          tailLines = fs7.readFileSync(n.logFile, "utf8").trim().split("\n").slice(-6).join("\n") || "(empty)";
         } catch {
         }
         o(`    ${n.name} agent log (${n.logFile}), last lines:

@@ -99,6 +99,9 @@ export class ResourceClient {
       if (existing) throw new DatastoreError('AlreadyExists', `resource already exists: ${id}`);
     }
     if (mode === 'replace' && !existing) throw notFound(obj.kind, md.name, md.namespace);
+    if (mode !== 'create' && existing && md.resourceVersion && md.resourceVersion !== existing.metadata.resourceVersion) {
+      throw new DatastoreError('Conflict', `update conflict: ${id}: resource version '${md.resourceVersion}' is out of date (latest: ${existing.metadata.resourceVersion}). Update the resource YAML/JSON in order to make changes.`);
+    }
     const errs = await this.crossChecks(obj, existing, pending);
     if (errs.length) throw new ValidationError(id, errs);
     return { mode, obj, existing: mode === 'create' ? undefined : existing };

@@ -1,7 +1,7 @@
 // Defaults Calico's client fills in before storing a resource, so `get -o yaml` shows what will be used.
 // Pure: returns a defaulted copy and never changes fields the user set.
 import type { Resource } from './resource.ts';
-import { tryParseCIDR } from './cidr.ts';
+import { formatCIDR, isMasked, tryParseCIDR } from './cidr.ts';
 import { isPlainObject } from './schema.ts';
 
 export const DEFAULT_IPV4_BLOCK_SIZE = 26;
@@ -14,6 +14,8 @@ type Spec = Record<string, unknown>;
 
 function defaultIPPool(spec: Spec): void {
   const c = typeof spec.cidr === 'string' ? tryParseCIDR(spec.cidr) : undefined;
+  // Calico normalizes the pool CIDR before storing it (`FD00:0::/64` → `fd00::/64`); unmasked ones are left for validation to report.
+  if (c && isMasked(c)) spec.cidr = formatCIDR(c);
   if (spec.blockSize === undefined && c) spec.blockSize = c.family === 4 ? DEFAULT_IPV4_BLOCK_SIZE : DEFAULT_IPV6_BLOCK_SIZE;
   spec.ipipMode ??= 'Never';
   spec.vxlanMode ??= 'Never';

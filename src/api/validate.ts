@@ -5,7 +5,7 @@
 import { API_VERSION, resourceId, type Resource } from './resource.ts';
 import { kindInfo } from './kinds.ts';
 import {
-  IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, cidrsOverlap, formatCIDR, isMAC, isMasked, maskCIDR, tryParseCIDR,
+  IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, cidrContainsIP, cidrsOverlap, formatCIDR, isMAC, isMasked, maskCIDR, tryParseCIDR,
   tryParseCIDROrIP, tryParseIP,
 } from './cidr.ts';
 import {
@@ -53,9 +53,23 @@ const INTERFACE_PATTERN = /^[a-zA-Z0-9_.*+-]{1,15}$/; // HostEndpoint allows "*"
 const PORT_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 
 export const dnsSubdomain: ValueCheck<string> = (s) => {
-  if (s.length > 253) return 'must be no more than 253 characters';
+  if (s.length > 253) return `name is too long by ${s.length - 253} bytes`;
   if (!DNS_SUBDOMAIN.test(s)) return "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
   return undefined;
+};
+
+/** NetworkPolicy: a label, label.label, or a knp.default./ossg.default. prefixed subdomain (libcalico-go). */
+const NP_NAME = new RegExp(`^((${LABEL_FMT})(\\.${LABEL_FMT})?|((?:knp|ossg)\\.default\\.(${LABEL_FMT}(\\.${LABEL_FMT})*)))$`);
+const GNP_NAME = new RegExp(`^(${LABEL_FMT}\\.)?${LABEL_FMT}$`);
+
+export const networkPolicyName: ValueCheck<string> = (s) => {
+  if (s.length > 253) return `name is too long by ${s.length - 253} bytes`;
+  return NP_NAME.test(s) ? undefined : "name must consist of lower case alphanumeric characters or '-', with at most one '.' (or be a knp.default.<name> Kubernetes policy)";
+};
+
+export const globalNetworkPolicyName: ValueCheck<string> = (s) => {
+  if (s.length > 253) return `name is too long by ${s.length - 253} bytes`;
+  return GNP_NAME.test(s) ? undefined : "name must consist of lower case alphanumeric characters or '-', with at most one '.'";
 };
 
 export const dnsLabel: ValueCheck<string> = (s) => {
@@ -103,7 +117,7 @@ const cidrFamily = (family: 4 | 6): ValueCheck<string> => (s) => {
 export const maskedCIDR: ValueCheck<string> = (s) => {
   const c = tryParseCIDR(s);
   if (!c) return 'must be a valid CIDR such as 10.0.0.0/16';
-  if (!isMasked(c)) return `CIDR must be masked (no host bits set); did you mean ${formatCIDR(maskCIDR(c))}?`;
+  if (!isMasked(c)) return `IP pool CIDR is not strictly masked (did you mean ${formatCIDR(maskCIDR(c))}?)`;
   return undefined;
 };
 export const mac: ValueCheck<string> = (s) => (isMAC(s) ? undefined : 'must be a MAC address such as ee:ee:ee:ee:ee:ee');
@@ -129,32 +143,43 @@ function portNumberRange(s: string): string | undefined {
   if (!m) return undefined;
   const lo = Number(m[1]);
   const hi = Number(m[2]);
-  if (lo > 65535 || hi > 65535) return 'port range values must be between 0 and 65535';
-  if (lo > hi) return `port range minimum ${lo} is greater than maximum ${hi}`;
+  if (lo < 1 || hi < 1 || lo > 65535 || hi > 65535) return 'port range invalid, port number must be between 1 and 65535';
+  if (lo > hi) return `port range invalid: minimum ${lo} is greater than maximum ${hi}`;
   return '';
 }
 
-/** A policy port: number, `"min:max"` range, or a named port. */
-export const port: Schema = numberOrString(int(0, 65535), str((s) => {
+/** Kubernetes IANA_SVC_NAME rules, which Calico applies to named ports. */
+export const portName: ValueCheck<string> = (s) => {
+  if (s.length > 15) return 'port name must be no more than 15 characters';
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s) || s.includes('--')) return 'port name must be lower case alphanumerics and single "-", starting and ending with an alphanumeric';
+  if (!/[a-z]/.test(s)) return 'port name must contain at least one letter';
+  return undefined;
+};
+
+/** A policy port (numorstring.Port): number 1-65535, `"min:max"` range, or a named port. */
+export const port: Schema = numberOrString(int(1, 65535), str((s) => {
   const r = portNumberRange(s);
   if (r !== undefined) return r || undefined;
-  if (/^\d+$/.test(s)) return Number(s) > 65535 ? 'port must be between 0 and 65535' : undefined;
-  if (s.length > 15 || !PORT_NAME.test(s) || !/[a-zA-Z]/.test(s)) return 'must be a port number, a range "min:max" or a port name (up to 15 alphanumerics and "-")';
-  return undefined;
+  if (/^\d+$/.test(s)) return Number(s) < 1 || Number(s) > 65535 ? 'port number must be between 1 and 65535' : undefined;
+  return portName(s);
 }));
 
+function isNamedPort(p: unknown): boolean {
+  return typeof p === 'string' && !/^\d+(:\d+)?$/.test(p);
+}
+
+/** Protocol names are case-sensitive in Calico (`TCP`, not `tcp`). */
 export const PROTOCOL_NAMES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
 export const protocol: Schema = numberOrString(int(1, 255), str((s) => {
-  if (PROTOCOL_NAMES.some((p) => p.toLowerCase() === s.toLowerCase())) return undefined;
-  if (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 255) return undefined;
-  return `must be one of ${PROTOCOL_NAMES.join(', ')} or a number 1-255`;
+  if (PROTOCOL_NAMES.includes(s)) return undefined;
+  if (/^\d+$/.test(s)) return Number(s) >= 1 && Number(s) <= 255 ? undefined : 'protocol number invalid: must be 1-255';
+  return `protocol name invalid: must be one of ${PROTOCOL_NAMES.join(', ')} or a number 1-255`;
 }));
 
 /** Does a protocol value carry ports (TCP, UDP, SCTP by name or number)? */
 export function protocolSupportsPorts(p: unknown): boolean {
   if (typeof p === 'number') return p === 6 || p === 17 || p === 132;
-  if (typeof p !== 'string') return false;
-  return ['tcp', 'udp', 'sctp', '6', '17', '132'].includes(p.toLowerCase());
+  return typeof p === 'string' && ['TCP', 'UDP', 'SCTP', '6', '17', '132'].includes(p);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -169,16 +194,44 @@ const icmpFields = refine<{ type?: number; code?: number }>(
   },
 );
 
-const entityRule = obj({
-  nets: list(str(cidrOrIP)),
-  notNets: list(str(cidrOrIP)),
-  selector: str(selector),
-  notSelector: str(selector),
-  namespaceSelector: str(selector),
+/** Rule nets must be strictly masked (libcalico-go `net` validator); a bare address means /32 or /128. */
+const maskedNet: ValueCheck<string> = (s) => {
+  const c = tryParseCIDROrIP(s);
+  if (!c) return 'invalid CIDR';
+  if (!isMasked(c)) return `CIDR is not strictly masked; did you mean ${formatCIDR(maskCIDR(c))}?`;
+  return undefined;
+};
+
+/** A selector in which global() is not allowed (everything except a rule's namespaceSelector). */
+const localSelector: ValueCheck<string> = (s) => {
+  const m = selectorError(s);
+  if (m) return m;
+  return /\bglobal\s*\(/.test(s) ? 'global() can only be used in an EntityRule namespaceSelector' : undefined;
+};
+
+/** A rule namespaceSelector: global() must stand alone. */
+const ruleNamespaceSelector: ValueCheck<string> = (s) => {
+  const m = selectorError(s);
+  if (m) return m;
+  return /\bglobal\s*\(/.test(s) && !/^\s*global\s*\(\s*\)\s*$/.test(s) ? 'global() cannot be combined with other selectors' : undefined;
+};
+
+interface EntityShape { nets?: string[]; notNets?: string[]; ports?: unknown[]; notPorts?: unknown[]; services?: { name?: string; namespace?: string }; selector?: string; notSelector?: string }
+
+const entityRule = refine<EntityShape>(obj({
+  nets: list(str(maskedNet)),
+  notNets: list(str(maskedNet)),
+  selector: str(localSelector),
+  notSelector: str(localSelector),
+  namespaceSelector: str(ruleNamespaceSelector),
   ports: list(port),
   notPorts: list(port),
-  serviceAccounts: obj({ names: list(str()), selector: str(selector) }),
+  serviceAccounts: obj({ names: list(str()), selector: str(localSelector) }),
   services: obj({ name: str(), namespace: str() }, { required: ['name'] }),
+}), (e, path, errs) => {
+  if (!e.services) return;
+  if (e.selector || e.notSelector) errs.push({ field: `${path}.services`, value: e.services, message: 'cannot specify selector/notSelector and services on the same rule' });
+  if (e.nets?.length || e.notNets?.length) errs.push({ field: `${path}.services`, value: e.services, message: 'cannot specify nets/notNets and services on the same rule' });
 });
 
 interface RuleShape {
@@ -188,37 +241,67 @@ interface RuleShape {
   notProtocol?: string | number;
   icmp?: unknown;
   notICMP?: unknown;
-  source?: { nets?: string[]; notNets?: string[]; ports?: unknown[]; notPorts?: unknown[]; services?: unknown; selector?: string };
-  destination?: RuleShape['source'];
+  http?: unknown;
+  source?: EntityShape;
+  destination?: EntityShape;
 }
 
+/** libcalico-go validateRule: ports need a port protocol, nets agree on one IP version, ICMP needs ICMP. */
 function checkRule(r: RuleShape, path: string, errs: FieldError[]): void {
+  const seen = new Set<number>();
   for (const side of ['source', 'destination'] as const) {
     const e = r[side];
     if (!e) continue;
-    if ((e.ports?.length || e.notPorts?.length) && !protocolSupportsPorts(r.protocol)) {
-      errs.push({ field: `${path}.protocol`, value: r.protocol ?? '', message: `${side} ports are only valid with protocol TCP, UDP or SCTP` });
-    }
-    if (r.ipVersion !== undefined) {
-      for (const key of ['nets', 'notNets'] as const) {
-        (e[key] ?? []).forEach((n, i) => {
-          const c = tryParseCIDROrIP(n);
-          if (c && c.family !== r.ipVersion) errs.push({ field: `${path}.${side}.${key}[${i}]`, value: n, message: `does not match the rule's ipVersion ${r.ipVersion}` });
-        });
+    for (const key of ['ports', 'notPorts'] as const) {
+      const ports = e[key] ?? [];
+      if (!ports.length) continue;
+      if (r.protocol === undefined) {
+        if (!ports.every(isNamedPort)) errs.push({ field: `${path}.${side}.${key}`, value: ports, message: 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP' });
+      } else if (!protocolSupportsPorts(r.protocol)) {
+        errs.push({ field: `${path}.${side}.${key}`, value: ports, message: 'rules that specify ports must set protocol to TCP or UDP or SCTP' });
       }
+    }
+    for (const key of ['nets', 'notNets'] as const) {
+      const fams = new Set<number>();
+      (e[key] ?? []).forEach((n, i) => {
+        const c = tryParseCIDROrIP(n);
+        if (!c) return;
+        fams.add(c.family);
+        if (r.ipVersion !== undefined && c.family !== r.ipVersion) {
+          errs.push({ field: `${path}.${side}.${key}[${i}]`, value: n, message: `rule IP version ${r.ipVersion} doesn't match CIDR version` });
+        }
+        if (key === 'notNets' && c.prefix === 0) {
+          errs.push({ field: `${path}.${side}.${key}[${i}]`, value: n, message: 'catch-all CIDR in negation creates logical contradiction (matches no traffic)' });
+        }
+      });
+      if (fams.size > 1 || [...fams].some((f) => seen.size && !seen.has(f))) {
+        errs.push({ field: `${path}.${side}.${key}`, value: e[key], message: 'rule contains both IPv4 and IPv6 CIDRs' });
+      }
+      for (const f of fams) seen.add(f);
     }
   }
   for (const key of ['icmp', 'notICMP'] as const) {
     if (r[key] === undefined) continue;
-    const p = String(r.protocol ?? '').toLowerCase();
-    if (!['icmp', 'icmpv6', '1', '58'].includes(p)) {
+    if (!['ICMP', 'ICMPv6', 1, 58, '1', '58'].includes(r.protocol as string | number)) {
       errs.push({ field: `${path}.${key}`, value: r[key], message: 'ICMP fields require protocol ICMP or ICMPv6' });
     }
   }
-  const p = String(r.protocol ?? '').toLowerCase();
-  if (r.ipVersion === 6 && (p === 'icmp' || p === '1')) errs.push({ field: `${path}.protocol`, value: r.protocol, message: 'protocol ICMP is IPv4 only; use ICMPv6 with ipVersion 6' });
-  if (r.ipVersion === 4 && (p === 'icmpv6' || p === '58')) errs.push({ field: `${path}.protocol`, value: r.protocol, message: 'protocol ICMPv6 is IPv6 only; use ICMP with ipVersion 4' });
+  if (r.ipVersion === 6 && (r.protocol === 'ICMP' || r.protocol === 1)) errs.push({ field: `${path}.protocol`, value: r.protocol, message: 'protocol ICMP is IPv4 only; use ICMPv6 with ipVersion 6' });
+  if (r.ipVersion === 4 && (r.protocol === 'ICMPv6' || r.protocol === 58)) errs.push({ field: `${path}.protocol`, value: r.protocol, message: 'protocol ICMPv6 is IPv6 only; use ICMP with ipVersion 4' });
 }
+
+const httpMatch = refine<{ methods?: string[]; paths?: { exact?: string; prefix?: string }[] }>(
+  obj({ methods: list(str()), paths: list(obj({ exact: str(), prefix: str() })) }),
+  (h, path, errs) => {
+    if (h.methods && new Set(h.methods).size !== h.methods.length) errs.push({ field: `${path}.methods`, value: h.methods, message: 'invalid methods (duplicates)' });
+    (h.paths ?? []).forEach((p, i) => {
+      const v = p.exact || p.prefix;
+      if (p.exact && p.prefix) errs.push({ field: `${path}.paths[${i}]`, value: p, message: "invalid path match: both 'exact' and 'prefix' are set" });
+      else if (!v) errs.push({ field: `${path}.paths[${i}]`, value: p, message: "invalid path match: either 'exact' or 'prefix' must be set" });
+      else if (!v.startsWith('/') || /[? #]/.test(v)) errs.push({ field: `${path}.paths[${i}]`, value: v, message: 'invalid path: must start with / and not contain ?, # or space' });
+    });
+  },
+);
 
 export const rule: Schema = refine<RuleShape>(obj({
   action: oneOf('Allow', 'Deny', 'Log', 'Pass'),
@@ -229,7 +312,7 @@ export const rule: Schema = refine<RuleShape>(obj({
   notICMP: icmpFields,
   source: entityRule,
   destination: entityRule,
-  http: obj({ methods: list(str()), paths: list(obj({ exact: str(), prefix: str() })) }),
+  http: httpMatch,
   metadata: obj({ annotations: mapOf(str()) }),
 }, { required: ['action'] }), checkRule);
 
@@ -241,23 +324,45 @@ const policyTypes: Schema = refine<string[]>(list(oneOf(...POLICY_TYPES), 2), (v
 const policyCommon: Record<string, Schema> = {
   tier: str(dnsLabel),
   order: num(),
-  selector: str(selector),
+  selector: str(localSelector),
   types: policyTypes,
   ingress: list(rule, 1024),
   egress: list(rule, 1024),
-  serviceAccountSelector: str(selector),
+  serviceAccountSelector: str(localSelector),
   performanceHints: list(oneOf('AssumeNeededOnEveryNode')),
 };
 
-interface GnpShape { preDNAT?: boolean; doNotTrack?: boolean; applyOnForward?: boolean; egress?: unknown[]; types?: string[] }
+interface PolicyShape { egress?: RuleShape[]; ingress?: RuleShape[] }
+
+/** Direction rules shared by both policy kinds (validateNetworkPolicySpec / validateGlobalNetworkPolicySpec). */
+function checkPolicyDirections(v: PolicyShape, path: string, errs: FieldError[], global: boolean): void {
+  (v.egress ?? []).forEach((r, i) => {
+    if (r.source?.services) errs.push({ field: `${path}.egress[${i}].source.services`, value: r.source.services, message: 'not allowed in egress rule source' });
+    if (r.http) errs.push({ field: `${path}.egress[${i}].http`, value: r.http, message: 'not allowed in egress rule' });
+    if (global && r.destination?.services && !r.destination.services.namespace) {
+      errs.push({ field: `${path}.egress[${i}].destination.services.namespace`, value: '', message: 'must specify a namespace' });
+    }
+  });
+  (v.ingress ?? []).forEach((r, i) => {
+    if (r.destination?.services) errs.push({ field: `${path}.ingress[${i}].destination.services`, value: r.destination.services, message: 'not allowed in ingress rule destination' });
+    if (global && r.source?.services && !r.source.services.namespace) {
+      errs.push({ field: `${path}.ingress[${i}].source.services.namespace`, value: '', message: 'must specify a namespace' });
+    }
+  });
+}
+
+const networkPolicySpec = refine<PolicyShape>(obj(policyCommon), (v, path, errs) => checkPolicyDirections(v, path, errs, false));
+
+interface GnpShape extends PolicyShape { preDNAT?: boolean; doNotTrack?: boolean; applyOnForward?: boolean; types?: string[] }
 
 const globalPolicySpec = refine<GnpShape>(obj({
   ...policyCommon,
-  namespaceSelector: str(selector),
+  namespaceSelector: str(localSelector),
   doNotTrack: bool(),
   preDNAT: bool(),
   applyOnForward: bool(),
 }), (v, path, errs) => {
+  checkPolicyDirections(v, path, errs, true);
   if (v.preDNAT && v.doNotTrack) errs.push({ field: `${path}.preDNAT`, value: true, message: 'preDNAT and doNotTrack cannot both be true' });
   if ((v.preDNAT || v.doNotTrack) && !v.applyOnForward) {
     errs.push({ field: `${path}.applyOnForward`, value: v.applyOnForward ?? false, message: 'applyOnForward must be true if either preDNAT or doNotTrack is true' });
@@ -266,7 +371,13 @@ const globalPolicySpec = refine<GnpShape>(obj({
   if (v.preDNAT && v.types?.includes('Egress')) errs.push({ field: `${path}.types`, value: v.types, message: "preDNAT policy cannot have 'Egress' type" });
 });
 
-const endpointPort = obj({ name: str((s) => (PORT_NAME.test(s) && s.length <= 15 ? undefined : 'must be up to 15 alphanumerics and "-"')), protocol, port: int(0, 65535), hostPort: int(0, 65535), hostIP: str(ipAddress) }, { required: ['name', 'port'] });
+/** Endpoint ports (HostEndpoint, WorkloadEndpoint): a name, a port protocol and a port. */
+const endpointPort = refine<{ name?: string; protocol?: unknown; hostPort?: number }>(obj({
+  name: str(portName), protocol, port: int(1, 65535), hostPort: int(0, 65535), hostIP: str(ipAddress),
+}, { required: ['port', 'protocol'] }), (p, path, errs) => {
+  if (!protocolSupportsPorts(p.protocol)) errs.push({ field: `${path}.protocol`, value: p.protocol, message: 'endpoint port protocol does not support ports (use TCP, UDP or SCTP)' });
+  if (!p.name && !p.hostPort) errs.push({ field: `${path}.name`, value: '', message: 'port name must not be empty if no hostPort is specified' });
+});
 
 const logSeverity = oneOf('Trace', 'Debug', 'Info', 'Warning', 'Error', 'Fatal', 'Panic', 'None');
 
@@ -295,17 +406,17 @@ const ippoolSpec = refineAlways<IPPoolShape>(obj({
   // Runs even when fields had type errors, so every problem in a pool is reported at once.
   const c = typeof v.cidr === 'string' ? tryParseCIDR(v.cidr) : undefined;
   if (c?.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
-    errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv4 link local range 169.254.0.0/16' });
+    errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv4 Link Local range 169.254.0.0/16' });
   }
   if (c?.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
-    errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv6 link local range fe80::/10' });
+    errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv6 Link Local range fe80::/10' });
   }
   if (c && typeof v.blockSize === 'number' && Number.isInteger(v.blockSize)) {
     const [lo, hi] = c.family === 4 ? [20, 32] : [116, 128];
     if (v.blockSize < lo || v.blockSize > hi) {
       errs.push({ field: `${path}.blockSize`, value: v.blockSize, message: `block size for an IPv${c.family} pool must be between ${lo} and ${hi}` });
     } else if (c.prefix > v.blockSize && !v.disabled) {
-      errs.push({ field: `${path}.cidr`, value: v.cidr, message: `IP pool size is too small for use with Calico IPAM: its prefix must be /${v.blockSize} (the block size) or shorter` });
+      errs.push({ field: `${path}.cidr`, value: v.cidr, message: `IP pool size is too small for use with Calico IPAM. It must be equal to or greater than the block size (/${v.blockSize}).` });
     }
   }
   const ipip = typeof v.ipipMode === 'string' ? v.ipipMode : 'Never';
@@ -320,12 +431,14 @@ const ippoolSpec = refineAlways<IPPoolShape>(obj({
 });
 
 const nodeSpec = obj({
-  bgp: obj({
+  bgp: refine<Record<string, unknown>>(obj({
     ipv4Address: str(cidrFamily(4)),
     ipv6Address: str(cidrFamily(6)),
     asNumber,
     ipv4IPIPTunnelAddr: str(ipv4Address),
     routeReflectorClusterID: str(ipv4Address),
+  }), (b, path, errs) => {
+    if (Object.keys(b).length === 0) errs.push({ field: path, value: b, message: 'spec.bgp should not be empty (omit it instead)' });
   }),
   ipv4VXLANTunnelAddr: str(ipv4Address),
   vxlanTunnelMACAddr: str(mac),
@@ -341,14 +454,24 @@ interface BGPConfigShape { nodeToNodeMeshEnabled?: boolean; asNumber?: unknown; 
 
 const cidrEntry = obj({ cidr: str(cidr) }, { required: ['cidr'] });
 
-const bgpConfigurationSpec = obj({
+interface BGPCommunityShape { communities?: { name: string; value: string }[]; prefixAdvertisements?: { cidr: string; communities?: string[] }[] }
+
+/** Standard community `aa:nn` (16-bit parts) or large community `aa:nn:mm` (32-bit parts). */
+export function communityError(s: string): string | undefined {
+  const parts = s.split(':');
+  if ((parts.length !== 2 && parts.length !== 3) || !parts.every((p) => /^\d+$/.test(p))) return 'invalid community value or format used (aa:nn or aa:nn:mm)';
+  const max = parts.length === 2 ? 65535 : 4294967295;
+  return parts.every((p) => Number(p) <= max) ? undefined : `invalid community value, expected ${parts.length === 2 ? 16 : 32} bit values`;
+}
+
+const bgpConfigurationSpec = refine<BGPCommunityShape>(obj({
   logSeverityScreen: logSeverity,
   nodeToNodeMeshEnabled: bool(),
   asNumber,
   serviceLoadBalancerIPs: list(cidrEntry),
   serviceExternalIPs: list(cidrEntry),
   serviceClusterIPs: list(cidrEntry),
-  communities: list(obj({ name: str(), value: str((s) => (/^\d+:\d+(:\d+)?$/.test(s) ? undefined : 'must be a community aa:nn or a large community aa:nn:mm')) }, { required: ['name', 'value'] })),
+  communities: list(obj({ name: str(), value: str((s) => communityError(s)) }, { required: ['name', 'value'] })),
   prefixAdvertisements: list(obj({ cidr: str(cidr), communities: list(str()) }, { required: ['cidr'] })),
   listenPort: int(1, 65535),
   nodeMeshPassword: secretKeyRef,
@@ -363,7 +486,24 @@ const bgpConfigurationSpec = obj({
   ipv4ElevatedRoutePriority: int(1, 2147483646),
   ipv6ElevatedRoutePriority: int(1, 2147483646),
   nodeSelector: str(selector),
+}), (v, path, errs) => {
+  // libcalico-go validateBGPConfigurationSpec: communities must be used, and used ones valid or defined.
+  const defined = new Set((v.communities ?? []).map((c) => c.name));
+  if (defined.size && !v.prefixAdvertisements?.length) {
+    errs.push({ field: `${path}.communities`, value: v.communities, message: 'communities are defined but not used in spec.prefixAdvertisements' });
+  }
+  (v.prefixAdvertisements ?? []).forEach((pa, i) => (pa.communities ?? []).forEach((c, j) => {
+    if (!defined.has(c) && communityError(c)) {
+      errs.push({ field: `${path}.prefixAdvertisements[${i}].communities[${j}]`, value: c, message: 'community used is invalid or not defined' });
+    }
+  }));
 });
+
+/** The address family of a valid peerIP (`ip`, `ip:port`, `[v6]:port`). */
+function peerAddressFamily(s: string): 4 | 6 | undefined {
+  const bare = tryParseIP(s) ?? tryParseIP(/^\[([^\]]+)\]/.exec(s)?.[1] ?? s.replace(/:\d+$/, ''));
+  return bare?.family;
+}
 
 /** `ip`, `ip:port`, `[v6]` or `[v6]:port` as BGPPeer.peerIP accepts. */
 const peerIP: ValueCheck<string> = (s) => {
@@ -375,7 +515,7 @@ const peerIP: ValueCheck<string> = (s) => {
   return 'must be an IP address, ip:port or [ipv6]:port';
 };
 
-interface BGPPeerShape { node?: string; nodeSelector?: string; peerIP?: string; peerSelector?: string; asNumber?: unknown; keepOriginalNextHop?: boolean; nextHopMode?: string }
+interface BGPPeerShape { reachableBy?: string; node?: string; nodeSelector?: string; peerIP?: string; peerSelector?: string; asNumber?: unknown; keepOriginalNextHop?: boolean; nextHopMode?: string }
 
 const bgpPeerSpec = refine<BGPPeerShape>(obj({
   node: str(dnsSubdomain),
@@ -406,9 +546,13 @@ const bgpPeerSpec = refine<BGPPeerShape>(obj({
   if (!v.peerIP && !v.peerSelector) errs.push({ field: `${path}.peerIP`, value: '', message: 'one of peerIP or peerSelector is required' });
   if (v.peerIP && v.asNumber === undefined) errs.push({ field: `${path}.asNumber`, value: '', message: 'asNumber is required with peerIP' });
   if (v.keepOriginalNextHop && v.nextHopMode !== undefined) errs.push({ field: `${path}.nextHopMode`, value: v.nextHopMode, message: 'nextHopMode and keepOriginalNextHop cannot both be set' });
+  if (v.reachableBy !== undefined) {
+    if (!v.peerIP) errs.push({ field: `${path}.reachableBy`, value: v.reachableBy, message: 'reachableBy requires peerIP' });
+    else if (peerAddressFamily(v.peerIP) !== tryParseIP(v.reachableBy)?.family) errs.push({ field: `${path}.reachableBy`, value: v.reachableBy, message: 'reachableBy and peerIP address family mismatched' });
+  }
 });
 
-const protoPortList = list(obj({ protocol: oneOf('TCP', 'UDP', 'SCTP', 'tcp', 'udp', 'sctp'), port: int(0, 65535), net: str(cidrOrIP) }, { required: ['port'] }));
+const protoPortList = list(obj({ protocol: oneOf('TCP', 'UDP', 'SCTP'), port: int(0, 65535), net: str(cidrOrIP) }, { required: ['port'] }));
 
 // FelixConfiguration: the parameters Tabby's agent reads are typed; the rest of Felix's long list is
 // accepted by name so Calico YAML applies unchanged, and unknown names are still rejected.
@@ -476,6 +620,9 @@ const felixTyped: Record<string, Schema> = {
   windowsManageFirewallRules: oneOf('Enabled', 'Disabled'), liveMigrationRouteConvergenceTime: str(duration),
   iptablesNATOutgoingInterfaceFilterV6: str(), tproxyMode: oneOf('Disabled', 'Enabled', 'EnabledDefaultDeny'),
   tproxyPort: int(0, 65535), tproxyUpstreamConnMark: int(0, 4294967295), ipsecMode: str(), dnsCacheFile: str(),
+  bpfKubeProxyHealthzPort: int(0, 65535), bpfConnectTimeLoadBalancingEnabled: bool(), bpfDisableGROForIfaces: str(),
+  bpfMapSizePerCpuConntrack: int(0, 2147483647), bpfCTLBLogFilterV6: str(), bpfMaglevLUTSize: int(0, 2147483647),
+  nftablesMarkMaskV6: int(0, 4294967295), ipipMTUV6: int(0, 65535), routeTableRangeV6: anything(),
 };
 
 const felixConfigurationSpec = obj(felixTyped);
@@ -490,7 +637,9 @@ const hostEndpointSpec = refine<{ interfaceName?: string; expectedIPs?: string[]
   if (!v.interfaceName && !v.expectedIPs?.length) errs.push({ field: `${path}.interfaceName`, value: '', message: 'either interfaceName or expectedIPs must be set' });
 });
 
-const workloadEndpointSpec = obj({
+interface WepShape { ipNetworks?: string[]; ipNATs?: { internalIP: string; externalIP: string }[] }
+
+const workloadEndpointSpec = refine<WepShape>(obj({
   orchestrator: str(),
   workload: str(),
   node: str(dnsSubdomain),
@@ -510,11 +659,30 @@ const workloadEndpointSpec = obj({
   qosControls: anything(),
   awsElasticIPs: list(str(ipv4Address)),
   qosPolicyName: str(),
-}, { required: ['node', 'interfaceName'] });
+}, { required: ['node', 'interfaceName'] }), (w, path, errs) => {
+  // libcalico-go validateWorkloadEndpointSpec: single addresses only; NATs inside the endpoint's networks.
+  const nets = (w.ipNetworks ?? []).map((n) => tryParseCIDROrIP(n));
+  nets.forEach((c, i) => {
+    if (c && c.prefix !== (c.family === 4 ? 32 : 128)) errs.push({ field: `${path}.ipNetworks[${i}]`, value: w.ipNetworks![i], message: 'IP network contains multiple addresses (use /32 or /128)' });
+  });
+  (w.ipNATs ?? []).forEach((n, i) => {
+    const internal = tryParseIP(n.internalIP);
+    const external = tryParseIP(n.externalIP);
+    if (internal && external && internal.family !== external.family) errs.push({ field: `${path}.ipNATs[${i}].externalIP`, value: n.externalIP, message: 'mismatched IP versions' });
+    if (internal && !nets.some((c) => c && cidrContainsIP(c, internal))) errs.push({ field: `${path}.ipNATs[${i}].internalIP`, value: n.internalIP, message: 'NAT is not in the endpoint networks' });
+  });
+});
 
 const profileSpec = obj({ ingress: list(rule, 1024), egress: list(rule, 1024), labelsToApply: mapOf(str(labelValue), labelKey) });
 
 const networkSetSpec = obj({ nets: list(str(cidrOrIP)), allowedEgressDomains: list(str()) });
+
+/** Network sets may not carry the namespace label Felix derives itself. */
+const noNamespaceLabel = (r: Resource, errs: FieldError[]): void => {
+  if (r.metadata.labels && 'projectcalico.org/namespace' in r.metadata.labels) {
+    errs.push({ field: 'metadata.labels["projectcalico.org/namespace"]', value: 'projectcalico.org/namespace', message: 'projectcalico.org/namespace is not a valid label name' });
+  }
+};
 
 const clusterInformationSpec = obj({ clusterGUID: str(), clusterType: str(), calicoVersion: str(), datastoreReady: bool(), variant: str(), cnxVersion: str() });
 
@@ -566,10 +734,10 @@ const RULES: Record<string, KindRules> = {
   WorkloadEndpoint: { spec: workloadEndpointSpec, name: dnsSubdomain, specRequired: true },
   HostEndpoint: { spec: hostEndpointSpec, name: dnsSubdomain, specRequired: true },
   Profile: { spec: profileSpec, name: dnsSubdomain },
-  NetworkPolicy: { spec: obj(policyCommon), name: dnsSubdomain },
-  GlobalNetworkPolicy: { spec: globalPolicySpec, name: dnsSubdomain },
-  NetworkSet: { spec: networkSetSpec, name: dnsSubdomain },
-  GlobalNetworkSet: { spec: networkSetSpec, name: dnsSubdomain },
+  NetworkPolicy: { spec: networkPolicySpec, name: networkPolicyName },
+  GlobalNetworkPolicy: { spec: globalPolicySpec, name: globalNetworkPolicyName },
+  NetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
+  GlobalNetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
   Tier: { spec: tierSpec, name: dnsLabel },
   IPAMConfiguration: { spec: ipamConfigurationSpec, name: singletonDefault('IPAMConfiguration') },
   IPAMBlock: { spec: ipamBlockSpec, name: dnsSubdomain },
@@ -585,7 +753,7 @@ const metadataSchema = obj({
   creationTimestamp: str(),
   generation: int(0),
   labels: mapOf(str(labelValue), labelKey),
-  annotations: mapOf(str()),
+  annotations: mapOf(str(), (k) => labelKey(k.toLowerCase())?.replace('label key', 'annotation key')),
   generateName: str(),
   finalizers: list(str()),
   ownerReferences: anything(),
@@ -644,10 +812,10 @@ export function validateResource(r: unknown): FieldError[] {
   if (r.spec === undefined || r.spec === null) {
     if (rules.specRequired) errs.push({ field: 'spec', value: '', message: 'is required' });
   } else {
-    const before = errs.length;
     rules.spec(r.spec, 'spec', errs);
-    if (errs.length === before && rules.check && isPlainObject(r.metadata)) rules.check(r as unknown as Resource, errs);
   }
+  // Kind-level rules assume well-typed fields, so they run only on an otherwise clean object.
+  if (errs.length === 0 && rules.check) rules.check(r as unknown as Resource, errs);
   return errs;
 }
 

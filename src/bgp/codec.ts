@@ -656,7 +656,7 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
         case AttrType.NEXT_HOP:
           if (len !== 4) throw lenErr();
           attrs.nextHop = ip4At(v, 0);
-          if (attrs.nextHop === '0.0.0.0' || v[0]! >= 224 || v[0] === 127) {
+          if (attrs.nextHop === '0.0.0.0' || v[0]! >= 224) {
             delete attrs.nextHop;
             throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_NEXT_HOP_ATTRIBUTE, `NEXT_HOP ${ip4At(v, 0)} is not a unicast address`, attrData, h);
           }

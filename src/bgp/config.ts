@@ -58,7 +58,7 @@ export function parseDurationSeconds(v: unknown): number | undefined {
 export function parsePeerIP(s: string): { address: string; port?: number } {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
   if (v6) return { address: v6[1]!, ...(v6[2] ? { port: Number(v6[2]) } : {}) };
-  if (isIPv6(s)) return { address: s };
+  if ((s.match(/:/g) ?? []).length > 1) return { address: s };
   const m = /^([\d.]+)(?::(\d+))?$/.exec(s);
   if (!m) throw new Error(`invalid peerIP "${s}"`);
   ipv4ToInt(m[1]!);

@@ -197,6 +197,7 @@ export class Rib {
         if (best) d.best = best;
         else this.loc.delete(prefix);
       }
+      if (!best && oldBest === undefined && !d) continue;
       if (best !== oldBest) changed.push(prefix);
     }
     this.dirty = new Set();
@@ -221,7 +222,7 @@ export class Rib {
     if (!d) return;
     const i = d.paths.indexOf(path);
     if (i >= 0) d.paths.splice(i, 1);
-    if (d.best === path) d.best = undefined;
+    // d.best keeps pointing at the old best until takeChanges() so the change is noticed there.
     this.dirty.add(prefix);
   }
 }

@@ -1,5 +1,96 @@
+// `tabby node …`: `node run` starts the node agent (calico-node: start-up, Felix's dataplane loop and, with
+// backend bird, the BGP speaker) in this process's network namespace; `node status` comes from the BGP CLI.
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { registerNodeStatus } from '../bgp/cli.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
+
+interface RunFlags {
+  nodeName?: string;
+  stateDir?: string;
+  ip?: string;
+  ipAutodetectionMethod?: string;
+  backend?: string;
+  healthPort: string;
+  healthHost: string;
+  metricsPort: string;
+  metricsHost: string;
+  resyncInterval: string;
+  logFile?: string;
+  datastorePath?: string;
+}
+
+function port(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${flag} must be a port number 0-65535 (0 disables), got "${v}"`, EXIT_USAGE);
+  return n;
+}
 
 export function registerNodeCommands(program: Command): void {
-  void program;
+  const nodeCmd = program.command('node').description('Run or inspect the node agent (calico-node role)');
+  nodeCmd
+    .command('run')
+    .description('Run the node agent in this network namespace: register the node, then program routes, VXLAN, NAT and (backend bird) BGP')
+    .option('--node-name <name>', 'node name (env NODENAME, else the host name)')
+    .option('--state-dir <dir>', 'where the CNI plugin finds nodename and mtu (env TABBY_STATE_DIR)', undefined)
+    .option('--ip <addr>', 'node IPv4 address (a.b.c.d[/len]) or "autodetect" (env IP)')
+    .option('--ip-autodetection-method <method>', 'first-found | interface=REGEX | skip-interface=REGEX | can-reach=IP | cidr=CIDR (env IP_AUTODETECTION_METHOD)')
+    .option('--backend <name>', 'bird (BGP, the default) | vxlan | none (env CALICO_NETWORKING_BACKEND)')
+    .option('--health-port <n>', 'health port, /liveness and /readiness (0 disables)', process.env.FELIX_HEALTHPORT ?? '9099')
+    .option('--health-host <addr>', 'health listen address', process.env.FELIX_HEALTHHOST ?? '127.0.0.1')
+    .option('--metrics-port <n>', 'Prometheus port, /metrics (0 disables)', process.env.FELIX_PROMETHEUSMETRICSPORT ?? '9091')
+    .option('--metrics-host <addr>', 'Prometheus listen address', process.env.FELIX_PROMETHEUSMETRICSHOST ?? '0.0.0.0')
+    .option('--resync-interval <seconds>', 'kernel re-read period (Felix routeRefreshInterval)', process.env.FELIX_ROUTEREFRESHINTERVAL ?? '90')
+    .option('--log-file <path>', 'write JSON logs to this file instead of stderr')
+    .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
+    .action(async (flags: RunFlags) => {
+      const env = process.env;
+      const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? 'bird').toLowerCase();
+      if (backend !== 'bird' && backend !== 'vxlan' && backend !== 'none') {
+        throw new CliError(`unknown networking backend "${backend}" (want bird, vxlan or none)`, EXIT_USAGE);
+      }
+      const resync = Number(flags.resyncInterval);
+      if (!(resync > 0)) throw new CliError(`--resync-interval must be a positive number of seconds, got "${flags.resyncInterval}"`, EXIT_USAGE);
+      const healthPort = port(flags.healthPort, '--health-port');
+      const metricsPort = port(flags.metricsPort, '--metrics-port');
+      const nodeName = flags.nodeName ?? env.NODENAME ?? env.HOSTNAME ?? hostname();
+      const stateDir = flags.stateDir ?? env.TABBY_STATE_DIR ?? '/var/lib/tabby';
+
+      const { createLogger } = await import('../log.ts');
+      const globals = program.opts() as { config?: string; logLevel?: string };
+      const level = program.getOptionValueSource('logLevel') === 'cli' ? globals.logLevel : (env.TABBY_LOG_LEVEL ?? env.LOG_LEVEL ?? 'info');
+      const log = createLogger('node', { level, file: flags.logFile });
+      const { openDatastore, resolveDatastoreConfig } = await import('../datastore/index.ts');
+      const cfg = resolveDatastoreConfig({ configFile: globals.config, overrides: flags.datastorePath ? { type: 'embedded', path: flags.datastorePath } : {} });
+      const ds = await openDatastore(cfg);
+      const { NetlinkKernel } = await import('../agent/dataplane/netlink-kernel.ts');
+      const { Agent } = await import('../agent/main.ts');
+      const kernel = new NetlinkKernel();
+      const agent = new Agent({
+        ds, nodeName, log, kernel, stateDir, backend,
+        env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
+        healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
+        resyncIntervalMs: resync * 1000,
+      });
+      try {
+        await agent.start();
+      } catch (e) {
+        log.fatal({ err: (e as Error).message }, 'start-up failed');
+        await agent.stop().catch(() => undefined);
+        await ds.close().catch(() => undefined);
+        throw new CliError(`node agent start-up failed: ${(e as Error).message}`);
+      }
+      log.info({ node: nodeName, backend, stateDir, datastore: cfg.type }, 'node agent running');
+      // Run until signalled; kernel state is left in place on exit so a restart adopts it without churn.
+      await new Promise<void>((resolve) => {
+        const done = () => resolve();
+        process.once('SIGTERM', done);
+        process.once('SIGINT', done);
+      });
+      log.info('stopping');
+      await agent.stop();
+      kernel.close();
+      await ds.close();
+    });
+  registerNodeStatus(nodeCmd);
 }

@@ -107,6 +107,9 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
     }
     case 'Tier':
       return [NAME, col('ORDER', (r) => s(r.spec?.order))];
+    case 'ClusterInformation':
+      return [NAME, col('CLUSTERGUID', (r) => s(r.spec?.clusterGUID)), col('CLUSTERTYPE', (r) => s(r.spec?.clusterType)),
+        col('CALICOVERSION', (r) => s(r.spec?.calicoVersion)), col('DATASTOREREADY', (r) => s(r.spec?.datastoreReady))];
     case 'IPAMBlock':
       return [NAME, col('CIDR', (r) => s(r.spec?.cidr)), col('AFFINITY', (r) => s(r.spec?.affinity))];
     case 'BlockAffinity':
@@ -120,7 +123,8 @@ export function renderTable(kind: string, items: Resource[], opts: { wide: boole
   const cols = columnsFor(kind, opts.wide);
   const all: Column[] = opts.withNamespace ? [col('NAMESPACE', (r) => s(r.metadata.namespace)), ...cols] : cols;
   const rows = [all.map((c) => c.header), ...items.map((r) => all.map((c) => c.cell(r, opts.ctx ?? {})))];
-  return tabwrite(rows);
+  // calicoctl leaves a blank line after each table.
+  return tabwrite(rows) + '\n';
 }
 
 /** Top-level key order of Go's v3 structs (TypeMeta is kind, apiVersion). */

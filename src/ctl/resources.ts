@@ -118,6 +118,14 @@ function kindArg(name: string): KindInfo {
 
 interface FileOptions { filename: string; namespace?: string; skipExists?: boolean; skipNotExists?: boolean }
 
+/** calicoctl refuses to write ClusterInformation: the node agent owns it. */
+const READ_ONLY_KINDS: Record<string, string> = { ClusterInformation: 'resource is readonly (the node agent manages it)' };
+
+function refuseReadOnly(kind: string, operation: string): void {
+  const why = READ_ONLY_KINDS[kind];
+  if (why) throw new CliError(`operation ${operation} is not supported on ${kind}: ${why}`, EXIT_FAILED);
+}
+
 /** create/apply/replace -f: check every document, then write them in order. */
 async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): Promise<void> {
   const docs = await loadDocuments(opts.filename);
@@ -129,6 +137,7 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
     for (const d of docs) {
       try {
         const converted = await convertDocument(d);
+        refuseReadOnly(kindOf(converted), mode);
         checkNamespaceFlag(converted, opts.namespace);
         prepared.push(await client.prepare(converted, mode, prepared.map((p) => p.obj)));
       } catch (e) {
@@ -188,6 +197,7 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
   let skipped = 0;
   for (const t of targets) {
     try {
+      refuseReadOnly(t.kind, 'delete');
       await client.delete(t.kind, t.name, t.namespace, t.rv);
       done++;
     } catch (e) {
@@ -356,6 +366,7 @@ export function registerResourceCommands(program: Command): void {
     .addOption(namespaceOption())
     .action(async (kind: string, name: string, opts: { patch: string; namespace?: string }, cmd: Command) => {
       const info = kindArg(kind);
+      refuseReadOnly(info.kind, 'patch');
       const patch = parsePatch(opts.patch);
       await withDatastore(cmd, async ({ client }) => {
         try {
@@ -378,6 +389,7 @@ export function registerResourceCommands(program: Command): void {
     .addOption(namespaceOption())
     .action(async (kind: string, name: string, label: string, opts: { overwrite?: boolean; remove?: boolean; namespace?: string }, cmd: Command) => {
       const info = kindArg(kind);
+      refuseReadOnly(info.kind, 'label');
       const { key, value } = parseLabelArg(label, opts.remove ?? false);
       const what = `${info.kind.toLowerCase()} ${name}`;
       await withDatastore(cmd, async ({ client }) => {

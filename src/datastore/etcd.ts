@@ -110,8 +110,9 @@ export class EtcdDatastore implements Datastore {
       dialTimeout: timeoutMs,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       faultHandling: { host: () => passThrough(), global: failoverPolicy(opts.endpoints.length - 1) },
-      // Notice a dead peer on an idle watch stream within seconds rather than the OS TCP timeout.
-      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000, 'grpc.keepalive_permit_without_calls': 1 },
+      // Notice a dead peer under an open watch stream in well under a minute rather than the OS TCP timeout
+      // (etcd refuses pings more often than every 5 s, and any ping when no call is open).
+      grpcOptions: { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 },
     };
     const tls = opts.endpoints.some((e) => e.startsWith('https://')) || opts.caCertFile || opts.certFile || opts.keyFile;
     if (tls) {
@@ -222,8 +223,38 @@ export class EtcdDatastore implements Datastore {
 
   async update(obj: Resource): Promise<Resource> {
     const info = checkWritable(obj);
-    const { name, namespace, resourceVersion } = obj.metadata;
+    const { name, namespace, resourceVersion, uid, creationTimestamp } = obj.metadata;
     const what = `update ${obj.kind}`;
+    // Fast path, one round trip: a caller holding uid and creationTimestamp (it read the object) gets a
+    // single CAS put; the previous value the put returns proves the identity it carried was the stored one.
+    if (info.kind !== 'BlockAffinity' && uid && creationTimestamp && resourceVersion && /^[1-9]\d*$/.test(resourceVersion)) {
+      const key = Buffer.from(this.keys.objectKey(info, obj));
+      const res = await this.call(what, () => this.client.kv.txn({
+        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: resourceVersion }],
+        success: [{ request_put: { key, value: this.encode(obj), prev_kv: true } }],
+        failure: [{ request_range: { key } }],
+      }));
+      if (!res.succeeded) {
+        const now = res.responses[0]?.response_range?.kvs?.[0];
+        if (!now) throw notFound(obj.kind, name, namespace);
+        throw conflict(obj.kind, name, namespace, resourceVersion, rev(now.mod_revision));
+      }
+      const written = structuredClone(obj);
+      written.metadata.resourceVersion = String(rev(res.header.revision));
+      const prev = res.responses[0]?.response_put?.prev_kv;
+      const before = prev ? this.toObject(prev) : undefined;
+      if (!before || (before.metadata.uid === uid && before.metadata.creationTimestamp === creationTimestamp)) return written;
+      // The caller altered immutable fields: put the stored identity back (a second CAS, on our own write).
+      const fixed = carryIdentity(written, before);
+      const again = await this.call(what, () => this.client.kv.txn({
+        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: res.header.revision }],
+        success: [{ request_put: { key, value: this.encode(fixed) } }],
+        failure: [],
+      }));
+      if (!again.succeeded) throw conflict(obj.kind, name, namespace, written.metadata.resourceVersion, 'changed meanwhile');
+      fixed.metadata.resourceVersion = String(rev(again.header.revision));
+      return fixed;
+    }
     const cur = await this.locate(info, name, namespace, what);
     if (!cur) throw notFound(obj.kind, name, namespace);
     if (resourceVersion === undefined || resourceVersion === '') throw missingResourceVersion(obj.kind, name, namespace);

@@ -14,7 +14,7 @@ import {
   affinityName, affinityNode, assignOrdinal, assignOrdinals, blockName, blockOrder, configFromResource, CONFIG_NAME,
   effectiveMaxBlocks, EMPTY_BLOCK_MIN_RECLAIM_AGE_MS, freeCount, hostAffinity, inUseCount, KIND_AFFINITY, KIND_BLOCK,
   KIND_CONFIG, KIND_HANDLE, KIND_NODE, KIND_POOL, makeResource, newBlockSpec, ordinalsOfHandle, ordinalToIP,
-  poolAllows, poolFromResource, releaseOrdinals, type BlockAffinitySpec, type IPAMBlockSpec, type IPAMConfigurationSpec,
+  isIPv6Pool, poolAllows, poolFromResource, releaseOrdinals, type BlockAffinitySpec, type IPAMBlockSpec, type IPAMConfigurationSpec,
   type IPAMHandleSpec, type PoolView,
 } from './model.ts';
 import type { AllocationAttrs, AutoAssignRequest, AutoAssignResult, IntendedUse, Ipam } from './types.ts';
@@ -47,8 +47,14 @@ export function tunnelHandle(type: TunnelType, node: string): string {
   return `${type}-tunnel-addr-${node}`;
 }
 
+/** Process-wide counters (for metrics and benchmarks). */
+export const ipamStats = { casConflicts: 0, blocksClaimed: 0, blocksReclaimed: 0, addressesBorrowed: 0 };
+
+/** A lost compare-and-swap (or create/delete race): the caller re-reads and retries. */
 function isConflict(e: unknown): boolean {
-  return isDatastoreError(e, 'Conflict') || isDatastoreError(e, 'AlreadyExists') || isDatastoreError(e, 'NotFound');
+  const lost = isDatastoreError(e, 'Conflict') || isDatastoreError(e, 'AlreadyExists') || isDatastoreError(e, 'NotFound');
+  if (lost) ipamStats.casConflicts++;
+  return lost;
 }
 
 export class BlockAffinityAllocator implements Ipam {
@@ -89,6 +95,7 @@ export class BlockAffinityAllocator implements Ipam {
     const { items } = await this.ds.list(KIND_POOL);
     const pools: PoolView[] = [];
     for (const r of items) {
+      if (isIPv6Pool(r)) continue;
       try {
         pools.push(poolFromResource(r));
       } catch (e) {
@@ -108,8 +115,7 @@ export class BlockAffinityAllocator implements Ipam {
    * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
    */
   async candidatePools(node: string, use: IntendedUse, requested?: string[]): Promise<PoolView[]> {
-    const pools = await this.listPools();
-    const labels = await this.nodeLabels(node);
+    const [pools, labels] = await Promise.all([this.listPools(), this.nodeLabels(node)]);
     if (requested && requested.length) {
       return requested.map((want) => {
         const p = pools.find((x) => x.name === want || x.cidr === want);
@@ -124,8 +130,8 @@ export class BlockAffinityAllocator implements Ipam {
   }
 
   /** CIDRs of blocks with a confirmed affinity to the node, inside the given pools, in address order. */
-  async affineBlocks(node: string, pools: PoolView[]): Promise<string[]> {
-    const { items } = await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` });
+  async affineBlocks(node: string, pools: PoolView[], listed?: Resource[]): Promise<string[]> {
+    const items = listed ?? (await this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` })).items;
     const out: string[] = [];
     for (const r of items) {
       const s = r.spec as BlockAffinitySpec;
@@ -151,8 +157,10 @@ export class BlockAffinityAllocator implements Ipam {
     const use = req.intendedUse ?? 'Workload';
     const node = req.node;
     const attrs: AllocationAttrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(req.attrs ?? {}) };
-    const cfg = await this.getConfig();
-    const pools = await this.candidatePools(node, use, req.pools);
+    // Independent reads in parallel: each is a datastore round trip.
+    const [cfg, pools, affinities] = await Promise.all([
+      this.getConfig(), this.candidatePools(node, use, req.pools), this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` }),
+    ]);
     if (!pools.length) {
       throw new IpamError('NoPools', `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node`);
     }
@@ -160,7 +168,7 @@ export class BlockAffinityAllocator implements Ipam {
     const need = () => req.num4 - got.length;
     try {
       // 1. The node's own blocks first.
-      for (const cidr of await this.affineBlocks(node, pools)) {
+      for (const cidr of await this.affineBlocks(node, pools, affinities.items)) {
         if (need() <= 0) break;
         got.push(...(await this.assignFromBlock(cidr, need(), req.handleId, attrs, node)));
       }
@@ -247,6 +255,7 @@ export class BlockAffinityAllocator implements Ipam {
       throw e;
     }
     if (aff) await this.ds.delete(KIND_AFFINITY, affName, undefined, aff.metadata.resourceVersion).catch(ignoreConflict);
+    ipamStats.blocksReclaimed++;
     log.info({ block: b.spec!.cidr, from: owner }, 'reclaimed empty block from another node');
     return true;
   }
@@ -285,6 +294,7 @@ export class BlockAffinityAllocator implements Ipam {
         if (!aff) await this.ds.create(makeResource(KIND_AFFINITY, affName, { ...affSpec, state: 'confirmed' }));
         else if ((aff.spec as BlockAffinitySpec).state === 'confirmed') return true;
         else await this.ds.update({ ...aff, spec: { ...(aff.spec as BlockAffinitySpec), state: 'confirmed' } });
+        ipamStats.blocksClaimed++;
         log.debug({ node, block: cidrText }, 'claimed block');
         return true;
       } catch (e) {
@@ -306,7 +316,9 @@ export class BlockAffinityAllocator implements Ipam {
     shuffle(candidates, this.random);
     for (const s of candidates) {
       if (need() <= 0) return;
-      got.push(...(await this.assignFromBlock(s.cidr, need(), handleId, attrs)));
+      const borrowed = await this.assignFromBlock(s.cidr, need(), handleId, attrs);
+      ipamStats.addressesBorrowed += borrowed.length;
+      got.push(...borrowed);
     }
   }
 
@@ -317,12 +329,16 @@ export class BlockAffinityAllocator implements Ipam {
   private async assignFromBlock(cidr: string, num: number, handleId: string, attrs: AllocationAttrs, requireNode?: string): Promise<string[]> {
     const name = blockName(cidr);
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const res = (await this.ds.get(KIND_BLOCK, name)) as Resource<IPAMBlockSpec> | undefined;
+      // The handle is read alongside the block to save a round trip; changeHandle re-reads it on conflict.
+      const [res, handle] = await Promise.all([
+        this.ds.get(KIND_BLOCK, name) as Promise<Resource<IPAMBlockSpec> | undefined>,
+        this.ds.get(KIND_HANDLE, handleId),
+      ]);
       if (!res || res.spec!.deleted) return [];
       if (requireNode !== undefined && affinityNode(res.spec!.affinity) !== requireNode) return [];
       const take = Math.min(num, freeCount(res.spec!));
       if (take === 0) return [];
-      await this.changeHandle(handleId, cidr, take);
+      await this.changeHandle(handleId, cidr, take, handle ?? null);
       const spec = res.spec!;
       const ords = assignOrdinals(spec, take, handleId, attrs);
       try {
@@ -339,9 +355,10 @@ export class BlockAffinityAllocator implements Ipam {
   }
 
   /** Add `delta` to the handle's count for a block (creating / deleting the handle as needed). */
-  private async changeHandle(handleId: string, cidr: string, delta: number): Promise<void> {
+  private async changeHandle(handleId: string, cidr: string, delta: number, prefetched?: Resource | null): Promise<void> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const h = (await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
+      // prefetched: undefined = not read yet, null = read and absent.
+      const h = (i === 0 && prefetched !== undefined ? prefetched ?? undefined : await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
       try {
         if (!h) {
           if (delta <= 0) return;

@@ -3,7 +3,7 @@ import type { Datastore } from '../datastore/types.ts';
 import { BlockAffinityAllocator, type IpamOptions } from './allocator.ts';
 
 export type * from './types.ts';
-export { BlockAffinityAllocator, IpamError, tunnelHandle, TUNNEL_ATTR_TYPE } from './allocator.ts';
+export { BlockAffinityAllocator, IpamError, ipamStats, tunnelHandle, TUNNEL_ATTR_TYPE } from './allocator.ts';
 export type { IpamErrorCode, IpamOptions, TunnelType } from './allocator.ts';
 export * from './model.ts';
 export * from './report.ts';

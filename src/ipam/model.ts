@@ -123,6 +123,12 @@ export function poolFromResource(res: Resource): PoolView {
   };
 }
 
+/** IPv6 pools are valid configuration but outside this (IPv4-only) allocator: skipped, not errors. */
+export function isIPv6Pool(res: Resource): boolean {
+  const cidr = (res.spec as { cidr?: unknown } | undefined)?.cidr;
+  return typeof cidr === 'string' && cidr.includes(':');
+}
+
 export function poolAllows(pool: PoolView, use: IntendedUse): boolean {
   return pool.allowedUses.includes(use);
 }

@@ -5,7 +5,7 @@ import type { Datastore } from '../datastore/types.ts';
 import { cidrContains, cidrSize, compareIPv4, formatIPv4, isIPv4, parseCidr4, parseIPv4 } from './ip.ts';
 import {
   affinityNode, configFromResource, CONFIG_NAME, inUseCount, KIND_AFFINITY, KIND_BLOCK, KIND_CONFIG, KIND_HANDLE,
-  KIND_NODE, KIND_POOL, ordinalsOfHandle, poolFromResource, validateBlock, type BlockAffinitySpec, type IPAMBlockSpec,
+  KIND_NODE, KIND_POOL, isIPv6Pool, ordinalsOfHandle, poolFromResource, validateBlock, type BlockAffinitySpec, type IPAMBlockSpec,
   type IPAMConfigurationSpec, type IPAMHandleSpec, type PoolView,
 } from './model.ts';
 
@@ -36,6 +36,7 @@ export async function loadSnapshot(ds: Datastore): Promise<IpamSnapshot> {
     workloadEndpoints: weps.items,
   };
   for (const p of pools.items) {
+    if (isIPv6Pool(p)) continue;
     try {
       snap.pools.push(poolFromResource(p));
     } catch (e) {

@@ -67,6 +67,21 @@ export function namespaceProfile(ns: string, labels: Record<string, string>): Re
   };
 }
 
+/** The Profile Calico synthesises for a namespace's `default` ServiceAccount (WorkloadEndpoints list ksa.<ns>.default). */
+export function serviceAccountProfile(ns: string, sa = 'default'): Resource {
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'Profile',
+    metadata: { name: `ksa.${ns}.${sa}` },
+    spec: { labelsToApply: { 'pcsa.projectcalico.org/name': sa } },
+  };
+}
+
+/** What a Kubernetes Namespace becomes in Calico: kns.<ns> and ksa.<ns>.default. */
+export function namespaceResources(ns: string, labels: Record<string, string>): Resource[] {
+  return [namespaceProfile(ns, labels), serviceAccountProfile(ns)];
+}
+
 /** Labels a WorkloadEndpoint carries for a pod: the pod's own plus Calico's projectcalico.org/* ones. */
 export function workloadLabels(namespace: string, podLabels: Record<string, string>, existing: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};

@@ -265,7 +265,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     [local, remote] = await deploy(ctx, state);
     ifaces = await showWorkloadEndpoints(ctx, state, [local, remote]);
     await nodeRoutes(ctx, state, local, remote,
-      /^(\S+) via \S+ dev vxlan\.calico onlink/,
+      /^(\S+) via \S+ dev vxlan\.calico (?:proto \S+ )?onlink/,
       '"<node01\'s block> via <node01\'s VTEP address> dev vxlan.calico onlink"',
       'controlplane\'s routes: node01\'s block via its VTEP on vxlan.calico');
     const vx = must('vxlan.calico', 'ip -d addr show vxlan.calico', () => execIn(state.nodes[0]!.ns, ['ip', '-d', 'addr', 'show', 'vxlan.calico']));

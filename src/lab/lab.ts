@@ -11,7 +11,7 @@ import {
 } from './state.ts';
 import { ETCD_CLIENT_PORT, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
 import { nodeAgentEnv, nodeShellEnv, tabbyBin } from './env.ts';
-import { applyResources, namespaceProfile } from './datastore-client.ts';
+import { applyResources, namespaceResources } from './datastore-client.ts';
 
 export type Say = (line: string) => void;
 
@@ -73,21 +73,22 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       fs.mkdirSync(node.cniConfDir, { recursive: true });
     }
 
-    // calico-node first on the controlplane (it creates the default pool), then everywhere else.
+    // calico-node first on the controlplane (it creates the default pool), then everywhere else; meanwhile
+    // the install-cni job's work on every node.
     const [first, ...rest] = state.nodes;
     const agentProblems: string[] = [];
-    await startNodeAgent(state, first!, agentProblems);
-    await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
+    const agents = (async () => {
+      await startNodeAgent(state, first!, agentProblems);
+      await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
+    })();
+    const [, cniProblems] = await Promise.all([agents, installCni(state)]);
     if (agentProblems.length > 0) warnings.push(...agentProblems);
     else say(`node agents running on ${state.nodes.length} node(s)`);
-
-    // The install-cni job's work, on every node.
-    const cniProblems = installCni(state);
     if (cniProblems) warnings.push(cniProblems);
     else say(`CNI plugin installed (${state.cniBinDir}, one config dir per node)`);
 
     try {
-      applyResources(state, Object.entries(state.k8sNamespaces).map(([ns, labels]) => namespaceProfile(ns, labels)));
+      applyResources(state, Object.entries(state.k8sNamespaces).flatMap(([ns, labels]) => namespaceResources(ns, labels)));
     } catch (e: any) {
       warnings.push(`could not write the namespace Profiles (kns.default, kns.kube-system): ${e.message}`);
     }
@@ -121,6 +122,7 @@ function buildTopology(plan: TopologyPlan, say: Say): void {
     }
     if (v.bridge) queue(v.b.ns, `link set ${v.b.ifname} master ${v.bridge}`);
   }
+  for (const a of plan.loopbackAddresses) queue(a.ns, `address add ${a.address} dev lo`);
   for (const r of plan.routes) queue(r.ns, `route add ${r.args.join(' ')}`);
   for (const [ns, lines] of pending) ipBatch(ns, lines);
   for (const ns of plan.forwarding) sysctlIn(ns, { 'net.ipv4.ip_forward': '1' });
@@ -201,31 +203,50 @@ function healthOk(node: LabNodeState): boolean {
   }
 }
 
+/** The lines of a log that explain a failure: its error lines if any, else its last lines. */
 function tail(file: string, lines = 4): string {
   try {
-    const t = fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    const all = fs.readFileSync(file, 'utf8').trim().split('\n').filter((l) => l.trim());
+    const errors = all.filter((l) => /error|fatal|panic/i.test(l));
+    const t = (errors.length > 0 ? errors : all).slice(-lines).join(' | ');
     return t || '(empty log)';
   } catch {
     return '(no log)';
   }
 }
 
-/** `tabby cni install` per node; returns a description of what failed, or undefined. */
-function installCni(state: LabState): string | undefined {
-  for (const node of state.nodes) {
-    const env = nodeShellEnv(state, node);
-    const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name,
-      '--state-dir', node.stateDir, '--log-file', path.join(path.dirname(node.logFile), 'cni.log')];
-    if (state.etcd) args.push('--datastore-type', 'etcdv3', '--etcd-endpoints', state.etcd.endpoint);
-    else args.push('--datastore-type', 'embedded', '--datastore-path', state.datastorePath!);
-    try {
+/** `tabby cni install` on every node (a few at a time); returns a description of what failed, or undefined. */
+async function installCni(state: LabState): Promise<string | undefined> {
+  const queue = [...state.nodes];
+  const problems: string[] = [];
+  const worker = async () => {
+    for (let node = queue.shift(); node; node = queue.shift()) {
+      const env = nodeShellEnv(state, node);
+      const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name,
+        '--state-dir', node.stateDir, '--log-file', path.join(path.dirname(node.logFile), 'cni.log')];
+      if (state.etcd) args.push('--datastore-type', 'etcdv3', '--etcd-endpoints', state.etcd.endpoint);
+      else args.push('--datastore-type', 'embedded', '--datastore-path', state.datastorePath!);
       // Run on the node, like the install-cni init container of the calico-node pod.
-      execIn(node.ns, ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
-    } catch (e: any) {
-      return `CNI plugin not installed on ${node.name} (\`tabby ${args.join(' ')}\`): ${String(e.stderr || e.message).trim().split('\n').slice(0, 3).join(' ')}`;
+      const r = await runAsync(['ip', 'netns', 'exec', node.ns, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
+      if (r.code !== 0) {
+        problems.push(`CNI plugin not installed on ${node.name} (\`tabby ${args.join(' ')}\`): ${r.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+      }
     }
-  }
-  return undefined;
+  };
+  await Promise.all(Array.from({ length: Math.min(4, state.nodes.length) }, worker));
+  return problems.length > 0 ? problems.join('\n') : undefined;
+}
+
+function runAsync(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', (e) => resolve({ code: 127, stdout, stderr: e.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
 export async function labDown(name: string, say: Say = () => {}): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { Resource } from '../api/resource.ts';
 import { CniRuntime, resultIPv4, type CniAttachment } from './cni-runtime.ts';
 import { addNetns, delNetns } from './kernel.ts';
 import { writeState, type LabNodeState, type LabPodState, type LabState } from './state.ts';
-import { applyResources, listResources, namespaceProfile, workloadLabels } from './datastore-client.ts';
+import { applyResources, listResources, namespaceProfile, namespaceResources, workloadLabels } from './datastore-client.ts';
 import type { Say } from './lab.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -123,7 +123,7 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
   if (!(opts.namespace in state.k8sNamespaces)) {
     state.k8sNamespaces[opts.namespace] = {};
     try {
-      applyResources(state, [namespaceProfile(opts.namespace, {})]);
+      applyResources(state, namespaceResources(opts.namespace, {}));
     } catch (e: any) {
       warnings.push(`could not write Profile kns.${opts.namespace}: ${e.message}`);
     }

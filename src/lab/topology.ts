@@ -60,6 +60,8 @@ export interface TopologyPlan {
   veths: VethPlan[];
   /** Routes to add, per namespace (iproute2 argument lists after `ip route add`). */
   routes: { ns: string; args: string[] }[];
+  /** Extra addresses on a namespace's loopback (the external host's 8.8.8.8). */
+  loopbackAddresses: { ns: string; address: string }[];
   /** Namespaces that forward (router and nodes, as kubeadm's preflight requires ip_forward=1). */
   forwarding: string[];
 }
@@ -141,6 +143,7 @@ export function planTopology(opts: LabOptions): TopologyPlan {
   });
   return {
     prefix: p, fabricNs, routerNs, externalNs, bridges, nodes, veths, routes,
+    loopbackAddresses: [{ ns: externalNs, address: `${EXTERNAL_IP}/32` }],
     forwarding: [routerNs, ...nodes.map((n) => n.ns)],
   };
 }

@@ -394,7 +394,10 @@ export function compileRule(rule: Rule, ctx: RuleContext): string[] {
   const dst = compileEntity(rule.destination, 'dst', proto, ctx);
 
   const out: string[] = [];
-  const bothFamilies = families.length === 2 && src.v4 && src.v6 && dst.v4 && dst.v6;
+  // One family-neutral rule suffices when nothing in it is address-family specific.
+  const sameFrags = (a: string[] | null, b: string[] | null) => !!a && !!b && a.join('\n') === b.join('\n');
+  const bothFamilies = families.length === 2 && sameFrags(src.v4, src.v6) && sameFrags(dst.v4, dst.v6)
+    && ![...src.portAlts, ...dst.portAlts].some((a) => a.startsWith('ip '));
   for (const fam of families) {
     const s = fam === 4 ? src.v4 : src.v6;
     const d = fam === 4 ? dst.v4 : dst.v6;

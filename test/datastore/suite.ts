@@ -135,6 +135,11 @@ export function runDatastoreSuite(fx: BackendFixture): void {
       const v3 = await ds.update(bare);
       assert.equal(v3.metadata.uid, v1.metadata.uid);
       assert.equal(v3.metadata.creationTimestamp, v1.metadata.creationTimestamp);
+      // ... and one that tries to change them
+      const v4 = await ds.update({ ...v3, metadata: { ...v3.metadata, uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: '2000-01-01T00:00:00Z' } });
+      assert.equal(v4.metadata.uid, v1.metadata.uid);
+      assert.equal(v4.metadata.creationTimestamp, v1.metadata.creationTimestamp);
+      assert.deepEqual(await ds.get('IPPool', 'p1'), v4);
       await rejectsWith(ds.update({ ...pool('ghost'), metadata: { name: 'ghost', resourceVersion: '1' } }), 'NotFound');
     });
 

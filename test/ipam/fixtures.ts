@@ -90,6 +90,7 @@ export interface WorkerResult {
   ips: string[];
   released: number;
   ms: number;
+  stats: { casConflicts: number; blocksClaimed: number; blocksReclaimed: number; addressesBorrowed: number };
 }
 
 /**

@@ -6,7 +6,7 @@
 //   worker.ts release  <node> <count> [--wep]   release them again by handle (and delete the endpoints)
 import { createInterface } from 'node:readline';
 import { openDatastore, resolveDatastoreConfig } from '../../src/datastore/index.ts';
-import { createIpam } from '../../src/ipam/index.ts';
+import { createIpam, ipamStats } from '../../src/ipam/index.ts';
 
 const [mode, node, countText, flag] = process.argv.slice(2);
 const count = Number(countText);
@@ -27,6 +27,8 @@ rl.close();
 const ips: string[] = [];
 const started = performance.now();
 let released = 0;
+// Endpoint writes are independent of the allocator's, so they overlap with the next allocation.
+const endpointWrites: Array<Promise<unknown>> = [];
 for (let i = 0; i < count; i++) {
   const containerID = `${node}-c${i}`;
   const handleId = `k8s-pod-network.${containerID}`;
@@ -36,17 +38,18 @@ for (let i = 0; i < count; i++) {
     const r = await ipam.autoAssign({ handleId, node, num4: 1, attrs: { namespace: 'default', pod } });
     ips.push(r.ips[0]!);
     if (withWep) {
-      await ds.create({
+      endpointWrites.push(ds.create({
         apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint', metadata: { name: wepName, namespace: 'default' },
         spec: { orchestrator: 'k8s', node, pod, containerID, endpoint: 'eth0', interfaceName: `cali${i}`, ipNetworks: [r.ips[0]!.replace(/\/\d+$/, '/32')] },
-      });
+      }));
     }
   } else {
     released += await ipam.releaseByHandle(handleId);
-    if (withWep) await ds.delete('WorkloadEndpoint', wepName, 'default');
+    if (withWep) endpointWrites.push(ds.delete('WorkloadEndpoint', wepName, 'default'));
   }
 }
+await Promise.all(endpointWrites);
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({ node, ips, released, ms }) + '\n');
+process.stdout.write(JSON.stringify({ node, ips, released, ms, stats: ipamStats }) + '\n');
 await ds.close();
 process.exit(0);

@@ -55,7 +55,7 @@ export class RouteTable implements DataplaneManager {
     this.prefix = opts.workloadIfacePrefix ?? 'cali';
     this.graceMs = opts.graceMs ?? 10_000;
     this.now = opts.now ?? Date.now;
-    this.concurrency = opts.concurrency ?? 32;
+    this.concurrency = opts.concurrency ?? 64;
   }
 
   onUpdate(state: DesiredState): void { this.tracker.setDesired(state.routes); }

@@ -1,0 +1,202 @@
+// bench/policy: network policy at scale, in one run.
+//   1. time to program N policies over M endpoints (full sync: calculation + one nft transaction),
+//   2. incremental costs: a pod coming (IP sets, dispatch maps) and a policy changing, until enforced (p50/p99),
+//      with enforcement checked by a real probe after each change,
+//   3. iperf3 pod→pod throughput and new-connection rate with 0 policies and with N policies + M endpoints,
+//      interleaved, printed as ratios (the anchor is the 0-policy run of the same process).
+// Run: node --import tsx bench/policy.ts [--endpoints 10000] [--policies 1000] [--changes 40] [--seconds 4]
+import { netnsSkipReason } from '../test/helpers/netns.ts';
+import { PolicyLab, k8sPolicy, type CaseResources, type LabPod } from '../test/policy/lab.ts';
+import type { WorkloadEndpoint } from '../src/policy/model.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ENDPOINTS = opt('endpoints', 10_000);
+const POLICIES = opt('policies', 1_000);
+const CHANGES = opt('changes', 40);
+const SECONDS = opt('seconds', 4);
+
+const skip = netnsSkipReason();
+if (skip) {
+  console.error(`bench/policy: ${skip}`);
+  process.exit(2);
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const split = (xs: [number, number][]) => ` (median calculation ${ms(pct(xs.map((x) => x[0]), 50))}, nft ${ms(pct(xs.map((x) => x[1]), 50))})`;
+
+function syntheticEndpoints(lab: PolicyLab, count: number): WorkloadEndpoint[] {
+  const node1 = lab.nodes[0]!.name;
+  const out: WorkloadEndpoint[] = [];
+  for (let i = 0; i < count; i++) {
+    const ns = ['x', 'y', 'z'][i % 3]!;
+    out.push({
+      apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint',
+      metadata: { name: `${node1}-k8s-synth${i}-eth0`, namespace: ns, labels: { app: `app-${i % POLICIES}`, role: `r-${i % 100}`, 'projectcalico.org/namespace': ns, 'projectcalico.org/orchestrator': 'k8s' } },
+      spec: {
+        orchestrator: 'k8s', node: node1, interfaceName: `calf${i.toString(16).padStart(11, '0')}`,
+        ipNetworks: [`10.100.${Math.floor(i / 250)}.${(i % 250) + 1}/32`], profiles: [`kns.${ns}`],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      },
+    });
+  }
+  return out;
+}
+
+/** N Calico policies, one per app label, plus a few that select the real pods (so their traffic runs through policy). */
+function policies(n: number): CaseResources {
+  const networkPolicies: any[] = [];
+  for (let i = 0; i < n; i++) {
+    const ns = ['x', 'y', 'z'][i % 3]!;
+    const selectsRealPods = i % 100 === 0; // 10 of 1,000 also select every real pod in the namespace
+    networkPolicies.push({
+      apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: `bench-${i}`, namespace: ns },
+      spec: {
+        order: i, selector: selectsRealPods ? `app == 'app-${i}' || has(pod)` : `app == 'app-${i}'`,
+        types: ['Ingress', 'Egress'],
+        ingress: [
+          { action: 'Deny', protocol: 'TCP', source: { selector: `role == 'r-${i % 100}'` }, destination: { ports: [22] } },
+          { action: 'Allow', protocol: 'TCP', source: { selector: `role == 'r-${(i + 1) % 100}' || has(pod)`, namespaceSelector: 'all()' }, destination: { ports: [80, 81, 443, '5201:5210', 'http'] } },
+          { action: 'Allow', protocol: 'UDP', source: { nets: [`10.200.${i % 256}.0/24`, '10.65.0.0/16'] } },
+        ],
+        egress: [{ action: 'Allow' }],
+      },
+    });
+  }
+  return { networkPolicies };
+}
+
+async function timeApply(lab: PolicyLab, res: CaseResources): Promise<{ total: number; calc: number; nft: number; mode: string }> {
+  const snap = lab.snapshot(res);
+  const node1 = lab.nodes[0]!;
+  const t0 = performance.now();
+  node1.manager.update(snap);
+  const r = await node1.manager.apply();
+  const total = performance.now() - t0;
+  if (node1.manager.problems.length) throw new Error(`policy problems: ${node1.manager.problems.slice(0, 3).join('; ')}`);
+  // The other node follows (not timed: it only holds remote endpoints in its sets).
+  lab.nodes[1]!.manager.update(snap);
+  await lab.nodes[1]!.manager.apply();
+  return { total, calc: r.calcMs, nft: r.applyMs, mode: r.mode };
+}
+
+async function iperf(lab: PolicyLab, client: LabPod, server: LabPod): Promise<number> {
+  const out = lab.fx.exec(client.netns, ['iperf3', '-c', server.ip, '-p', '5201', '-t', String(SECONDS), '-J'], { timeoutMs: (SECONDS + 20) * 1000 });
+  const j = JSON.parse(out);
+  return j.end.sum_received.bits_per_second / 1e9;
+}
+
+async function connectRate(client: LabPod, server: LabPod, count: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = await client.agent.call({ op: 'probe', host: server.ip, port: 80, proto: 'tcp', timeoutMs: 1000 });
+    if (!r.ok) throw new Error('connect failed during the connection-rate run');
+  }
+  return count / ((performance.now() - t0) / 1000);
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/policy: ${POLICIES} policies over ${ENDPOINTS} endpoints (node1 holds all of them), ${CHANGES} changes, iperf3 ${SECONDS}s`);
+  const lab = await PolicyLab.create(2);
+  try {
+    const client = lab.pod('x/a');
+    const server = lab.pods.find((p) => p.node === client.node && p.namespace === 'x' && p !== client)!;
+    lab.fx.spawn(server.netns, ['iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500));
+    const synth = syntheticEndpoints(lab, ENDPOINTS - lab.pods.length);
+    const loaded = policies(POLICIES);
+
+    // 0. Baseline table: 9 pods, no policies.
+    const base = await timeApply(lab, {});
+    console.log(`\nbaseline table (9 endpoints, 0 policies): ${ms(base.total)} (${base.mode})`);
+
+    // 1. Programming at scale.
+    lab.extraEndpoints = synth;
+    const first = await timeApply(lab, loaded);
+    const st = lab.nodes[0]!.manager.applied!;
+    let rules = 0;
+    for (const c of st.chains.values()) rules += c.rules.length;
+    let elements = 0;
+    for (const s of st.sets.values()) elements += s.elements.size;
+    for (const m of st.maps.values()) elements += m.elements.size;
+    console.log(`\n1. program ${POLICIES} policies over ${ENDPOINTS} endpoints (${first.mode} sync on top of the baseline table)`);
+    console.log(`   total ${ms(first.total)} = calculation ${ms(first.calc)} + nft transaction ${ms(first.nft)}`);
+    console.log(`   kernel state: ${st.chains.size} chains, ${rules} rules, ${st.sets.size} sets + ${st.maps.size} verdict maps with ${elements} elements`);
+    lab.nodes[0]!.manager.update(lab.snapshot(loaded));
+    const fullAgain = await (async () => { const t0 = performance.now(); await lab.nodes[0]!.manager.removeTable(); lab.nodes[0]!.manager.update(lab.snapshot(loaded)); const r = await lab.nodes[0]!.manager.apply(); return { t: performance.now() - t0, r }; })();
+    console.log(`   from an empty table (restart): ${ms(fullAgain.t)} (calc ${ms(fullAgain.r.calcMs)}, nft ${ms(fullAgain.r.applyMs)}, ${fullAgain.r.mode})`);
+
+    // 2a. A pod coming: one more endpoint selected by an existing policy (IP-set + dispatch-map elements).
+    const podAdd: number[] = [];
+    const podAddSplit: [number, number][] = [];
+    for (let i = 0; i < Math.min(CHANGES, 30); i++) {
+      const extra: WorkloadEndpoint = structuredClone(synth[i]!);
+      extra.metadata.name = `churn-${i}`;
+      extra.spec!.interfaceName = `cale${i.toString(16).padStart(11, '0')}`;
+      extra.spec!.ipNetworks = [`10.101.0.${i + 1}/32`];
+      lab.extraEndpoints = [...synth, extra];
+      const r = await timeApply(lab, loaded);
+      if (r.mode !== 'incremental') throw new Error(`pod add was a ${r.mode} sync`);
+      podAdd.push(r.total);
+      podAddSplit.push([r.calc, r.nft]);
+    }
+    lab.extraEndpoints = synth;
+    await timeApply(lab, loaded);
+    console.log(`\n2a. pod added (incremental): p50 ${ms(pct(podAdd, 50))}, p99 ${ms(pct(podAdd, 99))} over ${podAdd.length}${split(podAddSplit)}`);
+
+    // 2b. A policy changing until enforced: flip "x/a may not reach <server>:81" on and off; after each apply the
+    //     probe must see the new verdict (the nft commit is atomic: enforced when apply() resolves).
+    const change: number[] = [];
+    const changeSplit: [number, number][] = [];
+    let verified = 0;
+    for (let i = 0; i < CHANGES; i++) {
+      const deny = i % 2 === 0;
+      const toggle = {
+        apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'aa-toggle', namespace: 'x' },
+        spec: { order: 0, selector: `pod == '${server.name}'`, ingress: [{ action: deny ? 'Deny' : 'Allow', protocol: 'TCP', source: { selector: `pod == '${client.name}'` }, destination: { ports: [81] } }] },
+      };
+      const res = { networkPolicies: [toggle, ...loaded.networkPolicies!] };
+      const r = await timeApply(lab, res);
+      if (r.mode !== 'incremental') throw new Error(`policy change was a ${r.mode} sync`);
+      change.push(r.total);
+      changeSplit.push([r.calc, r.nft]);
+      const probe = await client.agent.call({ op: 'probe', host: server.ip, port: 81, proto: 'tcp', timeoutMs: 500 });
+      if (probe.ok === !deny) verified++;
+    }
+    console.log(`2b. policy change until enforced: p50 ${ms(pct(change, 50))}, p99 ${ms(pct(change, 99))} over ${change.length}; verified by probe ${verified}/${change.length}${split(changeSplit)}`);
+
+    // 3. Throughput and connection rate, 0 vs N policies, interleaved twice.
+    const runs: Record<'zero' | 'loaded', { gbps: number[]; cps: number[] }> = { zero: { gbps: [], cps: [] }, loaded: { gbps: [], cps: [] } };
+    for (let round = 0; round < 2; round++) {
+      for (const which of ['zero', 'loaded'] as const) {
+        lab.extraEndpoints = which === 'zero' ? [] : synth;
+        await timeApply(lab, which === 'zero' ? {} : loaded);
+        lab.flushConntrack();
+        runs[which].gbps.push(await iperf(lab, client, server));
+        runs[which].cps.push(await connectRate(client, server, 300));
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const g0 = mean(runs.zero.gbps), g1 = mean(runs.loaded.gbps);
+    const c0 = mean(runs.zero.cps), c1 = mean(runs.loaded.cps);
+    console.log(`\n3. iperf3 TCP ${client.key} → ${server.key} (same node), ${SECONDS}s × 2 rounds each`);
+    console.log(`   0 policies, 9 endpoints:           ${g0.toFixed(2)} Gbit/s  (${runs.zero.gbps.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`   ${POLICIES} policies, ${ENDPOINTS} endpoints:  ${g1.toFixed(2)} Gbit/s  (${runs.loaded.gbps.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`   ratio loaded/zero: ${(g1 / g0).toFixed(3)}  (aim > 0.95)`);
+    console.log(`   new TCP connections/s (sequential, through the pod agent): ${c0.toFixed(0)} vs ${c1.toFixed(0)}, ratio ${(c1 / c0).toFixed(3)}`);
+  } finally {
+    lab.cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

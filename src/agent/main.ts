@@ -1,0 +1,275 @@
+// `tabby node run`: the calico-node role in one process. Start-up (startup.ts), then Felix's loop:
+//
+//   datastore ──list+watch──► Syncer.snapshot ──► calculate() ──► managers.onUpdate()
+//                                                   ▲                   │ throttled apply(), in order:
+//   BGP speaker (backend bird) ── learned routes ───┘                   ▼ vxlan → ipip → routes → nat → sysctls → extra
+//
+// Nothing is written to the kernel before the syncer is in sync. A manager failure marks it for a kernel
+// resync and the loop retries after a short delay; every `resyncIntervalMs` all managers re-read the
+// kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
+import type { BgpHandle } from '../bgp/node-integration.ts';
+import { isDatastoreError, type Datastore } from '../datastore/types.ts';
+import type { Logger } from '../log.ts';
+import { calculate, type CalcContext } from './calc/graph.ts';
+import type { DesiredState, LearnedRoute } from './calc/types.ts';
+import { IpipManager } from './dataplane/ipip.ts';
+import type { Kernel } from './dataplane/kernel.ts';
+import type { DataplaneManager } from './dataplane/manager.ts';
+import { NatManager } from './dataplane/nat.ts';
+import { RouteTable } from './dataplane/route-table.ts';
+import { SysctlManager } from './dataplane/sysctls.ts';
+import { VxlanManager } from './dataplane/vxlan.ts';
+import { HealthAggregator } from './health.ts';
+import { AgentMetrics } from './metrics.ts';
+import {
+  addressFromConfig, detectAddress, ensureDefaultPool, ensureTunnelAddresses, hostMtu, markClusterReady,
+  registerNode, writeStateFile, type DetectedAddress, type PoolEnv, type TunnelAllocator,
+} from './startup.ts';
+import { Syncer } from './syncer.ts';
+
+export type NetworkingBackend = 'bird' | 'vxlan' | 'none';
+
+export interface AgentOptions {
+  ds: Datastore;
+  nodeName: string;
+  log: Logger;
+  kernel: Kernel;
+  stateDir: string;
+  /** CALICO_IPV4POOL_*, NO_DEFAULT_POOLS, IP, IP_AUTODETECTION_METHOD, AS, CLUSTER_TYPE. */
+  env?: PoolEnv & { IP?: string; IP_AUTODETECTION_METHOD?: string; AS?: string; CLUSTER_TYPE?: string };
+  backend?: NetworkingBackend;
+  /** 0 disables. Default 9099. */
+  healthPort?: number;
+  healthHost?: string;
+  /** 0 disables. Default 9091. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** Kernel re-read period (Felix routeRefreshInterval), default 90 s. */
+  resyncIntervalMs?: number;
+  /** Delay coalescing bursts of datastore events into one apply. Default 5 ms. */
+  throttleMs?: number;
+  /** Tunnel address allocator; default the IPAM allocator on `ds`. */
+  ipam?: TunnelAllocator;
+  /** Other managers (policy, …) run after the agent's own on every apply. */
+  extraManagers?: DataplaneManager[];
+  /** Set when the kernel handle targets another namespace (in-process tests): skips IPIP and BGP. */
+  foreignNetns?: boolean;
+  bgpListenPort?: number;
+  /** Grace period for unknown workload routes (ms). */
+  routeGraceMs?: number;
+}
+
+
+export class Agent {
+  readonly metrics = new AgentMetrics();
+  readonly health = new HealthAggregator();
+  syncer!: Syncer;
+  routeTable!: RouteTable;
+  address!: DetectedAddress;
+  hostMtu = 1500;
+  podMtu = 0;
+  lastDesired: DesiredState | undefined;
+  applies = 0;
+  private managers: DataplaneManager[] = [];
+  private learned: LearnedRoute[] = [];
+  private bgp: BgpHandle | undefined;
+  private applyTimer: NodeJS.Timeout | undefined;
+  private applying = false;
+  private pending = false;
+  private needsRetry = false;
+  private firstApplyOk = false;
+  private heartbeat = Date.now();
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  private poolsKey = '';
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly opts: AgentOptions) {}
+
+  get backend(): NetworkingBackend { return this.opts.backend ?? 'bird'; }
+
+  async start(): Promise<void> {
+    const { ds, log, kernel, nodeName } = this.opts;
+    const env = this.opts.env ?? {};
+    // --- start-up (calico-node) ---
+    this.address = env.IP && env.IP !== 'autodetect'
+      ? await addressFromConfig(kernel, env.IP)
+      : await detectAddress(kernel, env.IP_AUTODETECTION_METHOD || 'first-found');
+    log.info({ node: nodeName, address: this.address.cidr, iface: this.address.iface }, 'using node address');
+    await retryUnavailable(log, () => registerNode(ds, nodeName, this.address, env.AS));
+    await ensureDefaultPool(ds, env, log);
+    const clusterType = env.CLUSTER_TYPE || (this.backend === 'bird' ? 'tabby,bgp' : 'tabby');
+    await markClusterReady(ds, clusterType);
+    const ipam = this.opts.ipam ?? (await import('../ipam/index.ts')).createIpam(ds);
+    const tunnels = await ensureTunnelAddresses(ds, ipam, nodeName);
+    if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
+    this.hostMtu = await hostMtu(kernel);
+    writeStateFile(this.opts.stateDir, 'nodename', nodeName);
+
+    // --- dataplane ---
+    this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs });
+    this.managers = [new VxlanManager(kernel, log.child({ mgr: 'vxlan' }))];
+    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
+    this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mgr: 'nat' })), new SysctlManager(kernel, log.child({ mgr: 'sysctls' })));
+    this.managers.push(...(this.opts.extraManagers ?? []));
+    for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start
+
+    this.health.register('agent', () => {
+      const live = Date.now() - this.heartbeat < 30_000;
+      const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
+      return { live, ready, detail: `datastore ${this.syncer?.status ?? 'not started'}; ${this.firstApplyOk ? 'dataplane programmed' : 'dataplane not yet programmed'}` };
+    });
+    if ((this.opts.healthPort ?? 9099) > 0) await this.health.listen(this.opts.healthPort ?? 9099, this.opts.healthHost ?? '127.0.0.1');
+    if ((this.opts.metricsPort ?? 9091) > 0) await this.metrics.listen(this.opts.metricsPort ?? 9091, this.opts.metricsHost ?? '0.0.0.0');
+
+    if (this.backend === 'bird' && !this.opts.foreignNetns) await this.startBgp();
+
+    // --- main loop ---
+    this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }));
+    this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
+    this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
+    this.syncer.start();
+    this.timers.push(setInterval(() => { this.heartbeat = Date.now(); }, 1000));
+    this.timers.push(setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+  }
+
+  private async startBgp(): Promise<void> {
+    const { ds, nodeName, log } = this.opts;
+    const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
+    const bgp = await startBgp({
+      ds, nodeName, log: log.child({ mod: 'bgp' }), listenPort: this.opts.bgpListenPort,
+      onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
+    });
+    this.bgp = bgp;
+    this.health.mount('/bgp/status', bgpStatusHandler(() => bgp.status()));
+    // BIRD-style readiness: with peers configured, at least one session must be Established.
+    this.health.register('bgp', () => {
+      const st = bgp.status();
+      const down = st.peers.filter((p) => p.state !== 'Established').map((p) => p.address);
+      const ready = st.peers.length === 0 || down.length < st.peers.length;
+      return { live: true, ready, detail: down.length ? `BGP not established with ${down.join(',')}` : `${st.peers.length} peer(s) established` };
+    });
+  }
+
+  /** Re-run allocate-tunnel-addrs when pools change (a pool switched to VXLAN needs a tunnel address). */
+  private onSnapshotChanged(): void {
+    const pools = [...this.syncer.snapshot.items('IPPool')].map((p) => `${p.metadata.name}:${p.metadata.resourceVersion}`).sort().join(',');
+    if (pools === this.poolsKey) return;
+    const first = this.poolsKey === '';
+    this.poolsKey = pools;
+    if (first) return; // start-up just did it
+    const ipam = this.opts.ipam;
+    void (async () => {
+      try {
+        const i = ipam ?? (await import('../ipam/index.ts')).createIpam(this.opts.ds);
+        await ensureTunnelAddresses(this.opts.ds, i, this.opts.nodeName);
+      } catch (e) { this.opts.log.warn({ err: (e as Error).message }, 'tunnel address allocation failed'); }
+    })();
+  }
+
+  requestResync(): void {
+    for (const m of this.managers) m.requestResync();
+    this.metrics.resyncs.inc();
+    this.scheduleApply();
+  }
+
+  scheduleApply(delayMs = this.opts.throttleMs ?? 5): void {
+    if (this.stopped) return;
+    if (this.applying) { this.pending = true; return; }
+    if (this.applyTimer) return;
+    this.applyTimer = setTimeout(() => { this.applyTimer = undefined; void this.applyNow(); }, delayMs);
+  }
+
+  /** Resolves after the next apply pass that started after this call completes. */
+  waitForApply(): Promise<void> { return new Promise((r) => { this.waiters.push(r); this.scheduleApply(); }); }
+
+  private async applyNow(): Promise<void> {
+    if (this.stopped || this.syncer.status !== 'in-sync') return;
+    this.applying = true;
+    this.pending = false;
+    const waiters = this.waiters.splice(0);
+    const { log } = this.opts;
+    const ctx: CalcContext = {
+      nodeName: this.opts.nodeName, parentIface: this.address.iface, hostMtu: this.hostMtu,
+      bgpEnabled: this.bgp !== undefined, learnedRoutes: this.learned,
+    };
+    const endApply = this.metrics.applyTime.startTimer();
+    let failed = false;
+    try {
+      const endCalc = this.metrics.calcTime.startTimer();
+      const desired = calculate(this.syncer.snapshot, ctx);
+      endCalc();
+      if (desired.problems.length && JSON.stringify(desired.problems) !== JSON.stringify(this.lastDesired?.problems)) {
+        log.warn({ problems: desired.problems.slice(0, 20) }, 'skipped datastore objects');
+      }
+      this.lastDesired = desired;
+      if (desired.podMtu !== this.podMtu) {
+        writeStateFile(this.opts.stateDir, 'mtu', `${desired.podMtu}\n`);
+        log.info({ podMtu: desired.podMtu, hostMtu: this.hostMtu }, 'pod MTU');
+        this.podMtu = desired.podMtu;
+      }
+      this.metrics.localEndpoints.set(desired.workloadInterfaces.length);
+      this.metrics.clusterHosts.set(this.syncer.snapshot.size('Node'));
+      for (const m of this.managers) m.onUpdate(desired, this.syncer.snapshot);
+      const before = { ...this.routeTable.stats };
+      for (const m of this.managers) {
+        try {
+          if (m === this.routeTable) {
+            const end = this.metrics.resyncTime.startTimer();
+            await m.apply();
+            end();
+          } else await m.apply();
+        } catch (e) {
+          failed = true;
+          this.metrics.failures.inc({ manager: m.name });
+          m.requestResync();
+          log.warn({ mgr: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
+        }
+      }
+      this.metrics.routesProgrammed.inc(this.routeTable.stats.routesProgrammed - before.routesProgrammed);
+      this.metrics.routesDeleted.inc(this.routeTable.stats.routesDeleted - before.routesDeleted);
+      this.metrics.routes.set(this.routeTable.programmedCount());
+      this.applies++;
+      if (!failed && !this.firstApplyOk) { this.firstApplyOk = true; log.info({ routes: this.routeTable.programmedCount() }, 'dataplane in sync'); }
+    } catch (e) {
+      failed = true;
+      log.error({ err: (e as Error).stack }, 'apply failed');
+    } finally {
+      endApply();
+      this.applying = false;
+      for (const w of waiters) w();
+    }
+    if (failed) { this.needsRetry = true; setTimeout(() => this.scheduleApply(), 1000).unref?.(); }
+    else this.needsRetry = false;
+    const grace = this.routeTable.nextGraceExpiry();
+    if (grace !== undefined) setTimeout(() => this.scheduleApply(), Math.max(10, grace - Date.now() + 10)).unref?.();
+    if (this.pending) this.scheduleApply();
+  }
+
+  status(): { ready: boolean; syncStatus: string; routes: number; needsRetry: boolean } {
+    return { ready: this.firstApplyOk, syncStatus: this.syncer?.status ?? 'not started', routes: this.routeTable?.programmedCount() ?? 0, needsRetry: this.needsRetry };
+  }
+
+  /** Stop the loop and the servers. Kernel state stays as it is (a restarted agent adopts it). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.applyTimer) clearTimeout(this.applyTimer);
+    for (const t of this.timers) clearInterval(t);
+    this.syncer?.stop();
+    await this.bgp?.stop();
+    for (const m of this.managers) if (m instanceof IpipManager) await m.stop();
+    await this.health.close();
+    await this.metrics.close();
+  }
+}
+
+/** Start-up must survive a datastore that is not up yet (etcd starting): retry Unavailable with backoff. */
+async function retryUnavailable<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try { return await fn(); } catch (e) {
+      if (!isDatastoreError(e, 'Unavailable')) throw e;
+      log.warn({ err: (e as Error).message, retryMs: delay }, 'datastore unavailable; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { desiredBgp, exportedPrefixes, parseDurationSeconds, parsePeerIP, type BgpInputs } from '../../src/bgp/config.ts';
+import { formatNodeStatus, formatTable, type BgpStatus } from '../../src/bgp/status.ts';
+import type { Resource } from '../../src/api/resource.ts';
+
+const r = (kind: string, name: string, spec: any, labels?: Record<string, string>): Resource => ({
+  apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...(labels ? { labels } : {}) }, spec,
+});
+const node = (name: string, ip: string, extra: any = {}, labels?: Record<string, string>) => r('Node', name, { bgp: { ipv4Address: `${ip}/24`, ...extra } }, labels);
+
+const base = (over: Partial<BgpInputs> = {}): BgpInputs => ({
+  nodeName: 'node01',
+  nodes: [node('controlplane', '172.17.0.40'), node('node01', '172.17.0.41'), node('node02', '172.17.0.42')],
+  bgpConfigurations: [], bgpPeers: [], ipPools: [], blocks: [], affinities: [], ...over,
+});
+
+describe('desired BGP configuration (confd rules)', () => {
+  test('defaults: AS 64512, port 179, full mesh with the lower IP dialling', () => {
+    const d = desiredBgp(base());
+    const c = d.config!;
+    assert.equal(c.routerId, '172.17.0.41');
+    assert.equal(c.asNumber, 64512);
+    assert.equal(c.listenPort, 179);
+    assert.deepEqual(c.peers.map((p) => [p.name, p.type, p.passive]), [
+      ['Mesh_172_17_0_40', 'node-to-node mesh', false],
+      ['Mesh_172_17_0_42', 'node-to-node mesh', true],
+    ]);
+    assert.equal(c.peers[0]!.sourceAddress, '172.17.0.41');
+    assert.equal(d.logSeverityScreen, 'Info');
+  });
+
+  test('BGPConfiguration: AS, mesh off, listen port, log level; per-node AS wins', () => {
+    const d = desiredBgp(base({
+      bgpConfigurations: [r('BGPConfiguration', 'default', { asNumber: 65000, nodeToNodeMeshEnabled: false, listenPort: 1179, logSeverityScreen: 'Debug' })],
+      nodes: [node('node01', '172.17.0.41', { asNumber: 65123 }), node('node02', '172.17.0.42')],
+    }));
+    assert.equal(d.config!.asNumber, 65123);
+    assert.equal(d.config!.listenPort, 1179);
+    assert.equal(d.config!.peers.length, 0);
+    assert.equal(d.logSeverityScreen, 'Debug');
+  });
+
+  test('BGPPeers: global, per node, by nodeSelector, peerSelector; options carried', () => {
+    const d = desiredBgp(base({
+      nodes: [node('node01', '172.17.0.41', {}, { rack: 'a' }), node('node02', '172.17.0.42', {}, { rr: 'true' }), node('node03', '172.17.0.43')],
+      bgpConfigurations: [r('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false })],
+      bgpPeers: [
+        r('BGPPeer', 'tor', { peerIP: '10.99.0.1:1179', asNumber: 65001, keepOriginalNextHop: true, maxRestartTime: '30s' }),
+        r('BGPPeer', 'mine', { node: 'node01', peerIP: '10.99.0.2', asNumber: 65002, sourceAddress: 'None' }),
+        r('BGPPeer', 'other-node', { node: 'node03', peerIP: '10.99.0.3', asNumber: 65003 }),
+        r('BGPPeer', 'rack-a', { nodeSelector: "rack == 'a'", peerIP: '10.99.0.4', asNumber: 65004 }),
+        r('BGPPeer', 'to-rr', { nodeSelector: 'all()', peerSelector: "rr == 'true'" }),
+      ],
+    }));
+    const byName = new Map(d.config!.peers.map((p) => [p.name, p]));
+    assert.deepEqual([...byName.keys()].sort(), ['Global_10_99_0_1_port_1179', 'Node_10_99_0_2', 'Node_10_99_0_4', 'Node_172_17_0_42'].sort());
+    const tor = byName.get('Global_10_99_0_1_port_1179')!;
+    assert.equal(tor.type, 'global');
+    assert.equal(tor.port, 1179);
+    assert.equal(tor.keepOriginalNextHop, true);
+    assert.equal(tor.maxRestartTime, 30);
+    assert.equal(byName.get('Node_10_99_0_2')!.sourceAddress, undefined);
+    assert.equal(byName.get('Node_172_17_0_42')!.type, 'node specific');
+    assert.equal(byName.get('Node_172_17_0_42')!.asNumber, 64512);
+  });
+
+  test('route reflector: leaves the mesh, others skip it, iBGP peers without its cluster id are clients', () => {
+    const nodes = [node('rr1', '172.17.0.10', { routeReflectorClusterID: '244.0.0.1' }), node('node01', '172.17.0.41'), node('node02', '172.17.0.42')];
+    const peers = [r('BGPPeer', 'all-to-rr', { nodeSelector: 'all()', peerSelector: "has(rr)" })];
+    nodes[0]!.metadata.labels = { rr: '' };
+    const rr = desiredBgp(base({ nodeName: 'rr1', nodes, bgpPeers: [...peers, r('BGPPeer', 'rr-to-all', { nodeSelector: 'has(rr)', peerSelector: 'all()' })] })).config!;
+    assert.equal(rr.clusterId, '244.0.0.1');
+    assert.deepEqual(rr.peers.map((p) => [p.address, p.rrClient]).sort(), [['172.17.0.41', true], ['172.17.0.42', true]]);
+    const n1 = desiredBgp(base({ nodes, bgpPeers: peers })).config!;
+    assert.deepEqual(n1.peers.map((p) => [p.name, p.rrClient]).sort(), [['Mesh_172_17_0_42', false], ['Node_172_17_0_10', false]]);
+  });
+
+  test('bad BGPPeers become warnings naming the resource, not failures', () => {
+    const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'bad', { peerIP: 'not-an-ip', asNumber: 1 }), r('BGPPeer', 'noas', { peerIP: '10.1.1.1' })] }));
+    assert.ok(d.config);
+    assert.equal(d.warnings.length, 2);
+    assert.match(d.warnings[0]!, /BGPPeer bad/);
+    assert.match(d.warnings[1]!, /BGPPeer noas: asNumber is required/);
+  });
+
+  test('no Node / no address → a problem, no config', () => {
+    assert.match(desiredBgp(base({ nodeName: 'ghost' })).problem!, /no Node resource named "ghost"/);
+    assert.match(desiredBgp(base({ nodes: [r('Node', 'node01', {})] })).problem!, /no spec.bgp.ipv4Address/);
+  });
+
+  test('exports: confirmed affine blocks, borrowed /32s, not pending or disabled pools', () => {
+    const blocks = [
+      r('IPAMBlock', '192-168-196-128-26', { cidr: '192.168.196.128/26', affinity: 'host:node01', allocations: [], attributes: [] }),
+      r('IPAMBlock', '192-168-196-192-26', { cidr: '192.168.196.192/26', affinity: 'host:node01', allocations: [], attributes: [] }),
+      r('IPAMBlock', '192-168-196-0-26', { cidr: '192.168.196.0/26', affinity: 'host:node02', allocations: [0, null, 1], attributes: [{ handle_id: 'x', secondary: { node: 'node02' } }, { handle_id: 'y', secondary: { node: 'node01' } }] }),
+      r('IPAMBlock', '10-50-0-0-26', { cidr: '10.50.0.0/26', affinity: 'host:node01', allocations: [], attributes: [] }),
+    ];
+    const affinities = [
+      r('BlockAffinity', 'a', { node: 'node01', cidr: '192.168.196.128/26', state: 'confirmed', deleted: 'false' }),
+      r('BlockAffinity', 'b', { node: 'node01', cidr: '192.168.196.192/26', state: 'pending', deleted: 'false' }),
+    ];
+    const ipPools = [r('IPPool', 'p', { cidr: '10.50.0.0/16', disableBGPExport: true })];
+    assert.deepEqual(exportedPrefixes({ nodeName: 'node01', blocks, affinities, ipPools }), ['192.168.196.128/26', '192.168.196.2/32']);
+  });
+
+  test('helpers', () => {
+    assert.equal(parseDurationSeconds('2m30s'), 150);
+    assert.equal(parseDurationSeconds(45), 45);
+    assert.throws(() => parseDurationSeconds('soon'), /invalid duration/);
+    assert.deepEqual(parsePeerIP('[2001:db8::1]:1179'), { address: '2001:db8::1', port: 1179 });
+    assert.deepEqual(parsePeerIP('10.0.0.1'), { address: '10.0.0.1' });
+  });
+});
+
+describe('node status table', () => {
+  test('calicoctl layout', () => {
+    const since = new Date(2026, 0, 1, 23, 30, 4).toISOString();
+    const st: BgpStatus = {
+      running: true, routerId: '172.17.8.101', asNumber: 64512, listenPort: 179, locRibRoutes: 0, exportedPrefixes: [],
+      peers: [{ name: 'Mesh_172_17_8_102', address: '172.17.8.102', port: 179, peerType: 'node-to-node mesh', localAs: 64512, peerAs: 64512, ibgp: true, rrClient: false, state: 'Established', since, info: 'Established', prefixesReceived: 1, prefixesAccepted: 1, prefixesSent: 1, staleRoutes: 0 }],
+    };
+    assert.equal(formatNodeStatus(st, new Date(2026, 0, 2, 1, 0, 0)), [
+      'Calico process is running.',
+      '',
+      'IPv4 BGP status',
+      '+--------------+-------------------+-------+----------+-------------+',
+      '| PEER ADDRESS |     PEER TYPE     | STATE |  SINCE   |    INFO     |',
+      '+--------------+-------------------+-------+----------+-------------+',
+      '| 172.17.8.102 | node-to-node mesh | up    | 23:30:04 | Established |',
+      '+--------------+-------------------+-------+----------+-------------+',
+      '',
+      'IPv6 BGP status',
+      'No IPv6 peers found.',
+      '',
+    ].join('\n'));
+    assert.match(formatTable(['A'], [['xyz']]), /\| xyz \|/);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { comparePaths, exportPath, Rib, type ExportTarget, type Path, type PeerInfo } from '../../src/bgp/rib.ts';
+import { Community, type PathAttributes } from '../../src/bgp/codec.ts';
+
+const self = { asn: 64512, routerId: '10.0.0.1' };
+const peer = (id: string, over: Partial<PeerInfo> = {}): PeerInfo => ({ id, address: id, asn: 64512, routerId: id, ibgp: true, rrClient: false, ...over });
+const seq = (...asns: number[]) => [{ type: 2, asns }];
+const attrs = (over: PathAttributes = {}): PathAttributes => ({ origin: 0, asPath: [], nextHop: '10.0.0.9', ...over });
+const path = (p: PeerInfo | undefined, a: PathAttributes): Path => ({ prefix: '10.1.0.0/16', ...(p ? { source: p } : {}), attrs: a, stale: false, eligible: true });
+const target = (info: PeerInfo, over: Partial<ExportTarget> = {}): ExportTarget => ({ info, localAddressV4: '10.0.0.1', keepOriginalNextHop: false, cache: new WeakMap(), ...over });
+
+describe('decision process', () => {
+  const a = peer('10.0.0.2'), b = peer('10.0.0.3');
+  const ladder: [string, Path, Path][] = [
+    ['higher LOCAL_PREF', path(a, attrs({ localPref: 200 })), path(b, attrs({ localPref: 100 }))],
+    ['locally originated', path(undefined, attrs()), path(b, attrs())],
+    ['shorter AS_PATH', path(a, attrs({ asPath: seq(1) })), path(b, attrs({ asPath: seq(1, 2) }))],
+    ['AS_SET counts as one', path(a, attrs({ asPath: [{ type: 1, asns: [1, 2, 3] }] })), path(b, attrs({ asPath: seq(1, 2) }))],
+    ['lower ORIGIN', path(a, attrs({ origin: 0 })), path(b, attrs({ origin: 2 }))],
+    ['lower MED from the same AS', path(a, attrs({ asPath: seq(7), med: 5 })), path(b, attrs({ asPath: seq(7), med: 10 }))],
+    ['eBGP over iBGP', path(peer('10.0.0.5', { ibgp: false, asn: 65000 }), attrs({ asPath: seq(65000) })), path(b, attrs({ asPath: seq(65001) }))],
+    ['lower router id', path(a, attrs()), path(b, attrs())],
+    ['ORIGINATOR_ID stands in for router id', path(b, attrs({ originatorId: '1.1.1.1' })), path(a, attrs())],
+    ['shorter CLUSTER_LIST', path(a, attrs({ originatorId: '1.1.1.1', clusterList: ['2.2.2.2'] })), path(b, attrs({ originatorId: '1.1.1.1', clusterList: ['2.2.2.2', '3.3.3.3'] }))],
+    ['fresh over stale', path(b, attrs()), { ...path(a, attrs()), stale: true }],
+  ];
+  for (const [name, better, worse] of ladder) {
+    test(name, () => {
+      assert.ok(comparePaths(better, worse) < 0, 'better wins');
+      assert.ok(comparePaths(worse, better) > 0, 'symmetric');
+    });
+  }
+  test('MED is not compared between different neighbour ASes', () => {
+    assert.ok(comparePaths(path(b, attrs({ asPath: seq(7), med: 50 })), path(a, attrs({ asPath: seq(8), med: 5 }))) > 0, 'falls through to router id: a wins');
+  });
+});
+
+describe('Rib', () => {
+  test('best path changes with announcements and withdrawals', () => {
+    const rib = new Rib(self);
+    const a = peer('10.0.0.2'), b = peer('10.0.0.3');
+    rib.receive(a, '10.1.0.0/16', attrs({ localPref: 100 }));
+    assert.deepEqual(rib.takeChanges(), ['10.1.0.0/16']);
+    rib.receive(b, '10.1.0.0/16', attrs({ localPref: 300 }));
+    assert.deepEqual(rib.takeChanges(), ['10.1.0.0/16']);
+    assert.equal(rib.best('10.1.0.0/16')!.source!.id, '10.0.0.3');
+    rib.withdraw(b, '10.1.0.0/16');
+    rib.takeChanges();
+    assert.equal(rib.best('10.1.0.0/16')!.source!.id, '10.0.0.2');
+    rib.withdraw(a, '10.1.0.0/16');
+    assert.deepEqual(rib.takeChanges(), ['10.1.0.0/16']);
+    assert.equal(rib.best('10.1.0.0/16'), undefined);
+    assert.equal(rib.loc.size, 0);
+  });
+
+  test('loop checks: own AS on eBGP, ORIGINATOR_ID, CLUSTER_LIST', () => {
+    const rib = new Rib({ ...self, clusterId: '244.0.0.1' });
+    const e = peer('10.0.0.7', { ibgp: false, asn: 65000 });
+    rib.receive(e, '10.2.0.0/16', attrs({ asPath: seq(65000, 64512) }));
+    rib.receive(peer('10.0.0.2'), '10.3.0.0/16', attrs({ originatorId: '10.0.0.1' }));
+    rib.receive(peer('10.0.0.3'), '10.4.0.0/16', attrs({ clusterList: ['244.0.0.1'] }));
+    rib.takeChanges();
+    assert.equal(rib.loc.size, 0);
+    assert.equal(rib.receivedCount('10.0.0.7'), 1);
+    assert.equal(rib.acceptedCount('10.0.0.7'), 0);
+  });
+
+  test('graceful restart: stale routes kept, refreshed ones kept, the rest swept', () => {
+    const rib = new Rib(self);
+    const a = peer('10.0.0.2');
+    rib.receive(a, '10.1.0.0/16', attrs());
+    rib.receive(a, '10.2.0.0/16', attrs());
+    rib.takeChanges();
+    assert.equal(rib.markStale('10.0.0.2'), 2);
+    assert.equal(rib.best('10.1.0.0/16')!.stale, true);
+    rib.receive(a, '10.1.0.0/16', attrs());
+    assert.equal(rib.sweepStale('10.0.0.2'), 1);
+    rib.takeChanges();
+    assert.ok(rib.best('10.1.0.0/16'));
+    assert.equal(rib.best('10.2.0.0/16'), undefined);
+  });
+});
+
+describe('export rules', () => {
+  const client = peer('10.0.0.2', { rrClient: true }), nonClient = peer('10.0.0.3'), other = peer('10.0.0.4');
+  const ebgp = peer('10.0.0.9', { ibgp: false, asn: 65000 });
+
+  test('local route to iBGP: next hop self, LOCAL_PREF 100, empty AS path', () => {
+    const out = exportPath(self, target(other), path(undefined, { origin: 0, asPath: [] }))!;
+    assert.equal(out.nextHop, '10.0.0.1');
+    assert.equal(out.localPref, 100);
+    assert.deepEqual(out.asPath, []);
+  });
+
+  test('iBGP split horizon without route reflection', () => {
+    assert.equal(exportPath(self, target(other), path(nonClient, attrs())), null);
+  });
+
+  test('route reflector: client → everyone with ORIGINATOR_ID/CLUSTER_LIST; non-client → clients only', () => {
+    const rr = { ...self, clusterId: '244.0.0.1' };
+    const out = exportPath(rr, target(other), path(client, attrs({ nextHop: '10.0.0.2' })))!;
+    assert.equal(out.originatorId, '10.0.0.2');
+    assert.deepEqual(out.clusterList, ['244.0.0.1']);
+    assert.equal(out.nextHop, '10.0.0.2', 'reflection keeps the next hop');
+    assert.equal(exportPath(rr, target(other), path(nonClient, attrs())), null);
+    assert.ok(exportPath(rr, target(client), path(nonClient, attrs())));
+    assert.equal(exportPath(rr, target(client), path(client, attrs())), null, 'never back to the source');
+  });
+
+  test('eBGP: prepend our AS, next hop self, no LOCAL_PREF, MED not passed on', () => {
+    const out = exportPath(self, target(ebgp), path(other, attrs({ asPath: seq(65100), localPref: 300, med: 7 })))!;
+    assert.deepEqual(out.asPath, [{ type: 2, asns: [64512, 65100] }]);
+    assert.equal(out.nextHop, '10.0.0.1');
+    assert.equal(out.localPref, undefined);
+    assert.equal(out.med, undefined);
+    const keep = exportPath(self, target(ebgp, { keepOriginalNextHop: true }), path(other, attrs({ nextHop: '10.0.0.4' })))!;
+    assert.equal(keep.nextHop, '10.0.0.4');
+  });
+
+  test('well-known communities', () => {
+    assert.equal(exportPath(self, target(ebgp), path(undefined, attrs({ communities: [Community.NO_EXPORT] }))), null);
+    assert.ok(exportPath(self, target(other), path(undefined, attrs({ communities: [Community.NO_EXPORT] }))));
+    assert.equal(exportPath(self, target(other), path(undefined, attrs({ communities: [Community.NO_ADVERTISE] }))), null);
+    const out = exportPath(self, target(ebgp), path(undefined, attrs({ communities: [(65000 << 16) + 5] })))!;
+    assert.deepEqual(out.communities, [(65000 << 16) + 5]);
+  });
+});

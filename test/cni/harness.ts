@@ -1,0 +1,138 @@
+// A CNI "node" for tests: a host namespace (where the runtime runs the plugin), an upstream namespace that
+// gives the host its default route (proxy ARP for 169.254.1.1 needs one, machine-and-tools.md §10), pod
+// namespaces, a state dir (nodename, mtu), and an embedded datastore file with an IP pool. The plugin is
+// invoked exactly as a runtime does: CNI_* environment + netconf on stdin, executed inside the host netns.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { NetnsFixture } from '../helpers/netns.ts';
+import { openDatastore } from '../../src/datastore/index.ts';
+import type { Datastore } from '../../src/datastore/types.ts';
+import { API_VERSION } from '../../src/api/resource.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(here, '..', '..');
+export const CNI_BUNDLE = join(ROOT, 'dist', 'tabby-cni.mjs');
+export const IPAM_BUNDLE = join(ROOT, 'dist', 'tabby-ipam.mjs');
+
+/** Builds the bundles once per test process (the executables run them, as installed ones do). */
+let built = false;
+export function ensureBuilt(): void {
+  if (built) return;
+  execFileSync('bash', [join(ROOT, 'scripts', 'build.sh')], { stdio: 'inherit' });
+  built = true;
+}
+
+export interface InvokeResult { code: number; stdout: string; stderr: string; json?: any; ms: number }
+
+export interface InvokeOptions {
+  command: 'ADD' | 'DEL' | 'CHECK' | 'VERSION' | 'STATUS' | 'GC';
+  containerId?: string;
+  netns?: string;
+  ifname?: string;
+  cniArgs?: string;
+  conf: Record<string, unknown>;
+  extraEnv?: Record<string, string>;
+  /** Executable to run (default the tabby-cni bundle). */
+  exe?: string[];
+}
+
+export class CniNode {
+  readonly fx = new NetnsFixture();
+  readonly dir = mkdtempSync(join(tmpdir(), 'tabby-cni-test-'));
+  readonly host: string;
+  readonly upstream: string;
+  readonly dsPath: string;
+  readonly stateDir: string;
+  readonly logFile: string;
+  private podCount = 0;
+
+  constructor(readonly nodename = 'node-1', readonly poolCidr = '10.244.0.0/16') {
+    this.host = this.fx.add('host');
+    this.upstream = this.fx.add('up');
+    // The host's default route goes out of another interface: proxy ARP for 169.254.1.1 needs it.
+    this.fx.link(this.host, 'uplink', this.upstream, 'downlink');
+    this.fx.exec(this.host, ['ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'uplink']);
+    this.fx.exec(this.upstream, ['ip', 'addr', 'add', '192.0.2.1/24', 'dev', 'downlink']);
+    this.fx.exec(this.host, ['ip', 'route', 'add', 'default', 'via', '192.0.2.1']);
+    this.dsPath = join(this.dir, 'datastore.db');
+    this.stateDir = join(this.dir, 'state');
+    this.logFile = join(this.dir, 'cni.log');
+    execFileSync('mkdir', ['-p', this.stateDir]);
+    writeFileSync(join(this.stateDir, 'nodename'), nodename + '\n');
+    writeFileSync(join(this.stateDir, 'mtu'), '1440\n');
+  }
+
+  /** Creates the default IP pool (blockSize 26) in the datastore. */
+  async init(): Promise<void> {
+    const ds = await this.openDs();
+    try {
+      await ds.create({
+        apiVersion: API_VERSION, kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' },
+        spec: { cidr: this.poolCidr, blockSize: 26, ipipMode: 'Never', vxlanMode: 'Never', natOutgoing: true, nodeSelector: 'all()' },
+      });
+    } finally { await ds.close(); }
+  }
+
+  openDs(): Promise<Datastore> { return openDatastore({ type: 'embedded', path: this.dsPath }); }
+
+  /** The article's netconf (type calico, calico-ipam), pointed at this node's datastore and state. */
+  conf(overrides: Record<string, unknown> = {}, cniVersion = '1.0.0'): Record<string, unknown> {
+    return {
+      cniVersion, name: 'k8s-pod-network', type: 'calico',
+      log_level: 'info', log_file_path: this.logFile,
+      datastore_type: 'kubernetes', datastore_path: this.dsPath, state_dir: this.stateDir,
+      nodename: this.nodename, mtu: 0,
+      ipam: { type: 'calico-ipam' }, policy: { type: 'k8s' },
+      kubernetes: { kubeconfig: '/etc/cni/net.d/calico-kubeconfig' },
+      ...overrides,
+    };
+  }
+
+  newPod(): { ns: string; path: string; containerId: string } {
+    const ns = this.fx.add(`p${++this.podCount}`);
+    const containerId = `c${this.fx.prefix}${this.podCount}`.padEnd(24, '0');
+    return { ns, path: this.fx.path(ns), containerId };
+  }
+
+  /** Runs the executable inside the host netns with a runtime's environment; never throws. */
+  invoke(o: InvokeOptions): Promise<InvokeResult> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      CNI_COMMAND: o.command, CNI_PATH: '/usr/lib/cni',
+      ...(o.containerId ? { CNI_CONTAINERID: o.containerId } : {}),
+      ...(o.netns ? { CNI_NETNS: o.netns } : {}),
+      ...(o.ifname !== undefined ? { CNI_IFNAME: o.ifname } : { CNI_IFNAME: 'eth0' }),
+      ...(o.cniArgs ? { CNI_ARGS: o.cniArgs } : {}),
+      ...(o.extraEnv ?? {}),
+    };
+    const exe = o.exe ?? [process.execPath, CNI_BUNDLE];
+    const t0 = performance.now();
+    return new Promise((resolve) => {
+      const child = spawn('nsenter', [`--net=${this.fx.path(this.host)}`, '--', ...exe], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('close', (code) => {
+        let json: any;
+        try { json = stdout.trim() ? JSON.parse(stdout) : undefined; } catch { /* not JSON */ }
+        resolve({ code: code ?? -1, stdout, stderr, json, ms: performance.now() - t0 });
+      });
+      child.stdin.end(JSON.stringify(o.conf));
+    });
+  }
+
+  k8sArgs(ns: string, pod: string): string {
+    return `IgnoreUnknown=1;K8S_POD_NAMESPACE=${ns};K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=x`;
+  }
+
+  sh(ns: string, cmd: string[]): string { return this.fx.exec(ns, cmd); }
+
+  cleanup(): void {
+    this.fx.cleanupSync();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,224 @@
+// The lab for real (root): topology up/down, clean-up after the lab command is killed midway, pods through
+// the real CNI executables, etcd mode. Each test runs its own lab named with a NetnsFixture prefix; whatever
+// a failing test leaves behind is swept by that fixture.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TABBY = path.join(ROOT, 'bin', 'tabby');
+const LAB_ROOT = '/run/tabby-lab';
+const skip = netnsSkipReason();
+
+function tabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}) {
+  const r = spawnSync(TABBY, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 240_000, input: opts.input, env: { ...process.env, TABBY_LAB_AGENT_TIMEOUT_MS: '45000' } });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function mustTabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}): string {
+  const r = tabby(args, opts);
+  assert.equal(r.status, 0, `tabby ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+function labNamespaces(prefix: string): string[] {
+  try {
+    return fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+function readState(name: string): any {
+  try { return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'state.json'), 'utf8')); } catch { return undefined; }
+}
+
+function inNs(ns: string, argv: string[]): { status: number | null; stdout: string } {
+  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+/** A fixture whose prefix names the lab; after the test, `lab down` plus a sweep of anything left. */
+function labFixture() {
+  const fx = new NetnsFixture();
+  const name = fx.prefix;
+  const cleanup = () => {
+    tabby(['lab', 'down', '--name', name]);
+    for (const ns of labNamespaces(name)) fx.namespaces.push(ns);
+    fx.cleanupSync();
+    fs.rmSync(path.join(LAB_ROOT, name), { recursive: true, force: true });
+  };
+  return { fx, name, cleanup };
+}
+
+describe('tabby lab', { skip }, () => {
+  const fixtures: (() => void)[] = [];
+  after(() => { for (const c of fixtures) c(); });
+
+  test('up builds nodes, fabric, router and external host; down removes all of it', () => {
+    const { name, cleanup } = labFixture();
+    fixtures.push(cleanup);
+    const up = mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan']);
+    assert.match(up, new RegExp(`lab ${name} is up`));
+    assert.deepEqual(labNamespaces(name), [
+      `${name}-controlplane`, `${name}-external`, `${name}-fabric`, `${name}-node01`, `${name}-node02`, `${name}-router`,
+    ]);
+    const cp = `${name}-controlplane`;
+    assert.match(inNs(cp, ['ip', '-4', 'addr', 'show', 'ens3']).stdout, /inet 172\.17\.0\.32\/24/);
+    assert.match(inNs(`${name}-node01`, ['ip', '-4', 'addr', 'show', 'ens3']).stdout, /inet 172\.17\.1\.40\/24/);
+    assert.match(inNs(cp, ['ip', 'route']).stdout, /^default via 172\.17\.0\.1 dev ens3/m);
+    assert.equal(inNs(cp, ['cat', '/proc/sys/net/ipv4/ip_forward']).stdout.trim(), '1');
+    // same subnet over the bridge, the other subnet through the router, the "internet" beyond it
+    for (const target of ['172.17.0.41', '172.17.1.40', '8.8.8.8']) {
+      assert.equal(inNs(cp, ['ping', '-c', '1', '-W', '2', target]).status, 0, `controlplane cannot reach ${target}`);
+    }
+    // the root namespace got none of it
+    const rootLinks = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(rootLinks, /ens3|br0|rt0|wan0/);
+    const status = mustTabby(['lab', 'status', '--name', name]);
+    assert.match(status, /controlplane\s+172\.17\.0\.32/);
+    assert.match(status, /node02\s+172\.17\.0\.41/);
+
+    const state = readState(name);
+    const pids: number[] = state.nodes.map((n: any) => n.pid).filter(Boolean);
+    mustTabby(['lab', 'down', '--name', name]);
+    assert.deepEqual(labNamespaces(name), []);
+    assert.ok(!fs.existsSync(path.join(LAB_ROOT, name)), 'state dir removed');
+    for (const pid of pids) assert.ok(!alive(pid), `node process ${pid} still running`);
+    // down again is a no-op
+    assert.match(mustTabby(['lab', 'down', '--name', name]), /nothing to do/);
+  });
+
+  test('kill -9 of `lab up` midway: the next `lab down` leaves nothing; `lab up` after a crash works', async () => {
+    const { name, cleanup } = labFixture();
+    fixtures.push(cleanup);
+    for (const round of ['down', 'up'] as const) {
+      const child = spawn(TABBY, ['lab', 'up', '--name', name, '--nodes', '4', '--mode', 'vxlan'], { stdio: 'ignore' });
+      // Wait until it is midway: namespaces exist (and agents may be starting), then kill it hard.
+      const deadline = Date.now() + 60_000;
+      while (!fs.existsSync(`/run/netns/${name}-node01`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, round === 'down' ? 300 : 50));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      assert.ok(labNamespaces(name).length > 0, 'the killed lab left namespaces behind (test precondition)');
+      const state = readState(name);
+      assert.ok(state, 'state was written before anything was created');
+      const pids: number[] = [...state.nodes.map((n: any) => n.pid), state.etcd?.pid ?? 0].filter(Boolean);
+      if (round === 'down') {
+        mustTabby(['lab', 'down', '--name', name]);
+      } else {
+        const up = mustTabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan']);
+        assert.match(up, /cleaning up what an earlier, unfinished lab/);
+        assert.deepEqual(labNamespaces(name), [`${name}-controlplane`, `${name}-external`, `${name}-fabric`, `${name}-node01`, `${name}-router`]);
+        mustTabby(['lab', 'down', '--name', name]);
+      }
+      assert.deepEqual(labNamespaces(name), [], `namespaces left after ${round}`);
+      for (const pid of pids) assert.ok(!alive(pid), `process ${pid} left running after ${round}`);
+      assert.ok(!fs.existsSync(path.join(LAB_ROOT, name)), 'state dir removed');
+    }
+  });
+
+  test('pods through the real CNI executables: addresses, routes, labels, namespaces, delete; cross-node ping when agents run', async (t) => {
+    const { name, cleanup } = labFixture();
+    fixtures.push(cleanup);
+    const up = tabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan']);
+    assert.equal(up.status, 0, up.stderr);
+    assert.doesNotMatch(up.stderr, /CNI plugin not installed/);
+    const agentsRunning = !/node agent on/.test(up.stderr);
+    const pools = tabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'get', 'ippools', '-o', 'yaml']);
+    if (!agentsRunning && !/cidr:/.test(pools.stdout)) {
+      // No agent to create the default pool: create it as calico-node would from CALICO_IPV4POOL_*.
+      mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'apply', '-f', '-'], {
+        input: YAML.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' },
+          spec: { cidr: '192.168.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always', natOutgoing: true, nodeSelector: 'all()' } }),
+      });
+    }
+    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '4', '--labels', 'tier=fe']);
+    const pods = mustTabby(['lab', 'pods', '--name', name, '-o', 'wide']);
+    const rows = pods.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    assert.equal(rows.length, 4, pods);
+    for (const r of rows) {
+      assert.match(r[0]!, /^web-[a-z0-9]{10}-[a-z0-9]{5}$/);
+      assert.equal(r[1], '1/1');
+      assert.equal(r[2], 'Running');
+      assert.match(r[5]!, /^192\.168\.\d+\.\d+$/);
+    }
+    assert.equal(rows.filter((r) => r[6] === 'controlplane').length, 2, 'spread over both nodes');
+    assert.equal(rows.filter((r) => r[6] === 'node01').length, 2, 'spread over both nodes');
+    const [p0, p1] = rows.filter((r) => r[6] === 'controlplane');
+    assert.ok(fs.existsSync(`/run/netns/${name}-${p0![0]}`), 'pod namespace is <lab>-<pod>');
+
+    // inside a pod: the article's routes; same-node ping; ARP answered by the host veth (proxy ARP)
+    const route = mustTabby(['lab', 'exec', p0![0]!, '--name', name, '--', 'ip', 'route']);
+    assert.match(route, /^default via 169\.254\.1\.1 dev eth0/m);
+    assert.match(route, /^169\.254\.1\.1 dev eth0 scope link/m);
+    mustTabby(['lab', 'exec', p0![0]!, '--name', name, '--', 'ping', '-c', '1', '-W', '2', p1![5]!]);
+    assert.match(mustTabby(['lab', 'exec', p0![0]!, '--name', name, '--', 'busybox', 'arp', '-n']), /\(169\.254\.1\.1\) at ee:ee:ee:ee:ee:ee/);
+    // exit status passes through
+    assert.equal(tabby(['lab', 'exec', p0![0]!, '--name', name, '--', 'sh', '-c', 'exit 7']).status, 7);
+
+    // WorkloadEndpoints carry the pod labels, and follow a relabel
+    const weps = () => YAML.parse(mustTabby(['lab', 'exec-node', 'node01', '--name', name, '--', 'tabby', 'get', 'workloadendpoints', '-A', '-o', 'yaml'])).items as any[];
+    const wepOf = (pod: string) => weps().find((w) => w.spec.pod === pod);
+    assert.equal(weps().length, 4);
+    assert.equal(wepOf(p0![0]!).metadata.labels.tier, 'fe');
+    assert.equal(wepOf(p0![0]!).metadata.labels.app, 'web');
+    mustTabby(['lab', 'label', p0![0]!, 'tier=db', 'color=blue', '--name', name]);
+    const relabelled = wepOf(p0![0]!).metadata.labels;
+    assert.equal(relabelled.tier, 'db');
+    assert.equal(relabelled.color, 'blue');
+    assert.equal(relabelled['projectcalico.org/namespace'], 'default');
+    assert.ok(wepOf(p0![0]!).spec.profiles.includes('kns.default'));
+
+    // namespaces become Profiles kns.<ns>
+    mustTabby(['lab', 'ns', 'prod', '--labels', 'team=a', '--name', name]);
+    const prof = YAML.parse(mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'get', 'profile', 'kns.prod', '-o', 'yaml']));
+    assert.deepEqual(prof.spec.labelsToApply, { 'pcns.projectcalico.org/name': 'prod', 'pcns.team': 'a' });
+    mustTabby(['lab', 'run', 'api', '--name', name, '--namespace', 'prod', '--node', 'node01']);
+    assert.match(mustTabby(['lab', 'pods', '--name', name, '-n', 'prod']), /api-\S+\s+1\/1\s+Running/);
+
+    await t.test('cross-node reachability (needs the node agent)', { skip: agentsRunning ? false : 'node agent not running in this tree yet' }, () => {
+      const check = tabby(['lab', 'check', '--name', name], { timeoutMs: 120_000 });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, /5 pod\(s\), 20 pair\(s\): 20 reachable, 0 not/);
+    });
+
+    mustTabby(['lab', 'delete', 'web', '--name', name]);
+    assert.ok(!fs.existsSync(`/run/netns/${name}-${p0![0]}`), 'pod namespace removed');
+    assert.equal(weps().filter((w) => w.spec.pod.startsWith('web-')).length, 0, 'CNI DEL removed the WorkloadEndpoints');
+    mustTabby(['lab', 'down', '--name', name]);
+    assert.deepEqual(labNamespaces(name), []);
+  });
+
+  test('etcd datastore: a real etcd on the controlplane, stopped by PID at down', () => {
+    const { name, cleanup } = labFixture();
+    fixtures.push(cleanup);
+    const up = tabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan', '--datastore', 'etcd']);
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, /etcd running on controlplane \(http:\/\/172\.17\.0\.32:2379/);
+    const state = readState(name);
+    assert.ok(alive(state.etcd.pid));
+    // a node reaches it over the fabric, through `tabby` with the env exec-node sets
+    mustTabby(['lab', 'ns', 'dev', '--labels', 'env=dev', '--name', name]);
+    const prof = YAML.parse(mustTabby(['lab', 'exec-node', 'node01', '--name', name, '--', 'tabby', 'get', 'profile', 'kns.dev', '-o', 'yaml']));
+    assert.equal(prof.spec.labelsToApply['pcns.env'], 'dev');
+    mustTabby(['lab', 'down', '--name', name]);
+    assert.ok(!alive(state.etcd.pid), 'etcd stopped');
+    assert.deepEqual(labNamespaces(name), []);
+  });
+
+  test('bad input is refused with a clear message', () => {
+    assert.match(tabby(['lab', 'up', '--name', 'Bad_Name']).stderr, /invalid lab name/);
+    assert.match(tabby(['lab', 'up', '--mode', 'gre', '--name', 'x']).stderr, /--mode must be one of/);
+    assert.match(tabby(['lab', 'pods', '--name', 'no-such-lab-zz']).stderr, /no lab named "no-such-lab-zz"/);
+  });
+});
