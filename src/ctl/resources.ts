@@ -94,6 +94,12 @@ function countPhrase(n: number, kinds: string[]): string {
   return uniq.length === 1 ? `${n} '${uniq[0]}' resource(s)` : `${n} resource(s)`;
 }
 
+/** `3 'IPPool' resources` or `3 resources` (calicoctl's partial-success wording). */
+function countOf(n: number, kinds: string[]): string {
+  const uniq = [...new Set(kinds)];
+  return uniq.length === 1 ? `${n} '${uniq[0]}' resources` : `${n} resources`;
+}
+
 const PAST: Record<WriteMode | 'delete', string> = { create: 'created', apply: 'applied', replace: 'replaced', delete: 'deleted' };
 
 /** Turn any failure into the text after `Failed to <verb> '<Kind>' resource: `. */
@@ -160,7 +166,7 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
         if (isDatastoreError(e, 'Unavailable')) throw e;
         const msg = describeFailure(e);
         if (done === 0) throw new CliError(`Failed to ${mode} '${p.obj.kind}' resource: [${msg}]`, EXIT_FAILED);
-        throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${prepared.length} resources:\nHit error: ${msg}`, EXIT_FAILED);
+        throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${countOf(prepared.length, prepared.map((x) => x.obj.kind))}:\nHit error: ${msg}`, EXIT_FAILED);
       }
     }
     const kinds = prepared.map((p) => p.obj.kind);
@@ -169,13 +175,21 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
   }, { namespace: opts.namespace });
 }
 
-/** A document naming a namespace different from -n is a mistake calicoctl refuses. */
+/** calicoctl handleNamespace: -n must agree with a document's namespace and is refused for cluster kinds. */
 function checkNamespaceFlag(obj: unknown, namespace: string | undefined): void {
   if (!namespace || !isPlainObject(obj) || !isPlainObject(obj.metadata)) return;
+  const info = resolveKind(kindOf(obj));
+  if (info && !info.namespaced) throw new CliError(`${info.kind} is not namespaced`, EXIT_USAGE);
   const ns = obj.metadata.namespace;
   if (typeof ns === 'string' && ns !== '' && ns !== namespace) {
-    throw new ValidationError(describeResource(obj), [{ field: 'metadata.namespace', value: ns, message: `does not match the namespace given with -n (${namespace})` }]);
+    throw new ValidationError(describeResource(obj), [{ field: 'metadata.namespace', value: ns, message: `resource namespace does not match client namespace. ${ns} != ${namespace}` }]);
   }
+}
+
+/** For KIND arguments: -n/-A make no sense on cluster-scoped kinds (calicoctl refuses them too). */
+function checkNamespaceArgs(info: KindInfo, opts: { namespace?: string; allNamespaces?: boolean }): void {
+  if (opts.namespace !== undefined && opts.allNamespaces) throw new CliError('Failed to execute command: cannot use both --namespace and --all-namespaces flags at the same time', EXIT_USAGE);
+  if (!info.namespaced && (opts.namespace !== undefined || opts.allNamespaces)) throw new CliError(`Failed to execute command: ${info.kind} is not namespaced`, EXIT_USAGE);
 }
 
 async function deleteFromFile(cmd: Command, opts: FileOptions): Promise<void> {
@@ -205,7 +219,7 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
       if (isDatastoreError(e, 'Unavailable')) throw e;
       const code = e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED;
       if (done === 0) throw new CliError(`Failed to delete '${t.kind}' resource: [${describeFailure(e)}]`, code);
-      throw new CliError(`Partial success: deleted the first ${done} out of ${targets.length} resources:\nHit error: ${describeFailure(e)}`, code);
+      throw new CliError(`Partial success: deleted the first ${done} out of ${countOf(targets.length, targets.map((x) => x.kind))}:\nHit error: ${describeFailure(e)}`, code);
     }
   }
   out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}\n`);
@@ -220,7 +234,6 @@ function outputFormat(o: string): OutputFormat {
 
 async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
   const format = outputFormat(opts.output);
-  if (opts.namespace && opts.allNamespaces) throw new CliError('Failed to execute command: --namespace and --all-namespaces cannot be used together', EXIT_USAGE);
   let selector: ReturnType<typeof parseSelector> | undefined;
   if (opts.selector !== undefined) {
     try {
@@ -242,6 +255,7 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
   } else {
     if (!kindName) throw new CliError('Failed to execute command: a resource type is required (e.g. tabby get ippools)', EXIT_USAGE);
     wanted = [{ info: kindArg(kindName), names }];
+    checkNamespaceArgs(wanted[0]!.info, opts);
   }
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   await withDatastore(cmd, async ({ client, datastore }) => {
@@ -344,6 +358,7 @@ export function registerResourceCommands(program: Command): void {
       }
       if (!kind || names.length === 0) throw new CliError('Failed to execute command: delete needs -f FILE or KIND NAME...', EXIT_USAGE);
       const info = kindArg(kind);
+      checkNamespaceArgs(info, opts);
       await withDatastore(cmd, async ({ client }) => deleteAll(client, names.map((name) => ({ kind: info.kind, name, namespace: opts.namespace })), opts.skipNotExists ?? false), { namespace: opts.namespace });
     });
 
@@ -366,6 +381,7 @@ export function registerResourceCommands(program: Command): void {
     .addOption(namespaceOption())
     .action(async (kind: string, name: string, opts: { patch: string; namespace?: string }, cmd: Command) => {
       const info = kindArg(kind);
+      checkNamespaceArgs(info, opts);
       refuseReadOnly(info.kind, 'patch');
       const patch = parsePatch(opts.patch);
       await withDatastore(cmd, async ({ client }) => {
@@ -389,6 +405,7 @@ export function registerResourceCommands(program: Command): void {
     .addOption(namespaceOption())
     .action(async (kind: string, name: string, label: string, opts: { overwrite?: boolean; remove?: boolean; namespace?: string }, cmd: Command) => {
       const info = kindArg(kind);
+      checkNamespaceArgs(info, opts);
       refuseReadOnly(info.kind, 'label');
       const { key, value } = parseLabelArg(label, opts.remove ?? false);
       const what = `${info.kind.toLowerCase()} ${name}`;
