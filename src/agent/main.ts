@@ -109,7 +109,7 @@ export class Agent {
     // --- dataplane ---
     this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs });
     this.managers = [new VxlanManager(kernel, log.child({ mgr: 'vxlan' }))];
-    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
+    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
     this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mgr: 'nat' })), new SysctlManager(kernel, log.child({ mgr: 'sysctls' })));
     this.managers.push(...(this.opts.extraManagers ?? []));
     for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start

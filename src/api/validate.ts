@@ -49,8 +49,6 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
 const INTERFACE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;
-const INTERFACE_PATTERN = /^[a-zA-Z0-9_.*+-]{1,15}$/; // HostEndpoint allows "*" (all interfaces)
-const PORT_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 
 export const dnsSubdomain: ValueCheck<string> = (s) => {
   if (s.length > 253) return `name is too long by ${s.length - 253} bytes`;
@@ -629,7 +627,8 @@ const felixConfigurationSpec = obj(felixTyped);
 
 const hostEndpointSpec = refine<{ interfaceName?: string; expectedIPs?: string[] }>(obj({
   node: str(dnsSubdomain),
-  interfaceName: str((s) => (INTERFACE_PATTERN.test(s) ? undefined : 'must be an interface name (up to 15 characters) or "*"')),
+  // "*" = all of the node's interfaces (libcalico-go validateInterface).
+  interfaceName: str((s) => (s === '*' || INTERFACE_NAME.test(s) ? undefined : 'must be an interface name (up to 15 characters) or "*"')),
   expectedIPs: list(str(ipAddress)),
   profiles: list(str(dnsSubdomain)),
   ports: list(endpointPort),
@@ -686,13 +685,13 @@ const noNamespaceLabel = (r: Resource, errs: FieldError[]): void => {
 
 const clusterInformationSpec = obj({ clusterGUID: str(), clusterType: str(), calicoVersion: str(), datastoreReady: bool(), variant: str(), cnxVersion: str() });
 
-const ipamConfigurationSpec = refine<{ strictAffinity?: boolean; maxBlocksPerHost?: number }>(obj({
+const ipamConfigurationSpec = obj({
   strictAffinity: bool(),
   autoAllocateBlocks: bool(),
   maxBlocksPerHost: int(0, 2147483647),
   kubeVirtVMAddressPersistence: oneOf('Enabled', 'Disabled'),
   ipCooldownSeconds: int(0, 1200),
-}), () => {});
+});
 
 const tierSpec = obj({ order: num(), defaultAction: oneOf('Deny', 'Pass') });
 

@@ -268,8 +268,10 @@ export class BgpSpeaker {
   private restartPeer(p: Peer): void {
     clearTimeout(p.restartTimer);
     const wait = this.cfg.errorWaitTime ?? 5;
+    const downSession = p.main;
     p.restartTimer = setTimeout(() => {
-      if (p.removed || this.stopped) return;
+      // An inbound connection may have taken over meanwhile; only restart a main session that is still down.
+      if (p.removed || this.stopped || p.main !== downSession || p.main.state !== 'Idle') return;
       p.main = this.newSession(p);
       p.main.start();
     }, wait * 1000);

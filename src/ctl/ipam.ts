@@ -1,6 +1,6 @@
 // `tabby ipam show|check|release|configure`: calicoctl's IPAM commands (calico-behaviour.md §2.7).
 // Tables use the bordered Go tablewriter style calicoctl ≤3.32 prints.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   checkIpam, createIpam, formatCheckReport, loadSnapshot, lookupIP, usageRows, borrowedRows, IpamError, ip4,
@@ -116,14 +116,37 @@ export function registerIpamCommands(program: Command): void {
 
   ipam
     .command('release')
-    .description('release an IP address (mark it free in IPAM)')
-    .requiredOption('--ip <ip>', 'the address to release')
-    .action(async (opts: { ip: string }, cmd: Command) => {
-      const ip = parseIPFlag(opts.ip);
+    .description('release an IP address, or the leaked addresses of an `ipam check -o` report')
+    .option('--ip <ip>', 'the address to release')
+    .option('--from-report <file>', 'release the addresses a check report found allocated but not in use (re-checked now)')
+    .option('--force', 'accepted for calicoctl compatibility (Tabby needs no datastore lock)')
+    .action(async (opts: { ip?: string; fromReport?: string }, cmd: Command) => {
+      if ((opts.ip === undefined) === (opts.fromReport === undefined)) throw new CliError('give exactly one of --ip or --from-report', EXIT_USAGE);
+      if (opts.ip !== undefined) {
+        const ip = parseIPFlag(opts.ip);
+        await withDatastore(cmd, async ({ datastore }) => {
+          const left = await createIpam(datastore).releaseIPs([ip]);
+          if (left.length) throw new CliError(`IP address ${ip} is not assigned`, EXIT_FAILED);
+          out(`Successfully released IP address ${ip}\n`);
+        });
+        return;
+      }
+      let leaks: Array<{ ip: string; handle?: string }>;
+      try {
+        const report = JSON.parse(readFileSync(opts.fromReport!, 'utf8')) as { allocatedNotInUse?: unknown };
+        if (!Array.isArray(report.allocatedNotInUse)) throw new Error('no allocatedNotInUse list');
+        leaks = report.allocatedNotInUse as Array<{ ip: string; handle?: string }>;
+      } catch (e) {
+        throw new CliError(`cannot use report ${opts.fromReport}: ${(e as Error).message}`, EXIT_USAGE);
+      }
       await withDatastore(cmd, async ({ datastore }) => {
-        const left = await createIpam(datastore).releaseIPs([ip]);
-        if (left.length) throw new CliError(`IP address ${ip} is not assigned`, EXIT_FAILED);
-        out(`Successfully released IP address ${ip}\n`);
+        // Re-validate against the current state: only addresses still held by the same handle and still unused.
+        const now = checkIpam(await loadSnapshot(datastore));
+        const stillLeaked = new Map(now.allocatedNotInUse.map((a) => [a.ip, a.handle]));
+        const toRelease = leaks.filter((l) => stillLeaked.has(l.ip) && stillLeaked.get(l.ip) === l.handle).map((l) => l.ip);
+        const left = await createIpam(datastore).releaseIPs(toRelease);
+        const released = toRelease.length - left.length;
+        out(`Released ${released} leaked IP address${released === 1 ? '' : 'es'}; skipped ${leaks.length - released} no longer leaked.\n`);
       });
     });
 
@@ -143,8 +166,10 @@ export function registerIpamCommands(program: Command): void {
       await withDatastore(cmd, async ({ datastore }) => {
         try {
           const cfg = await createIpam(datastore).setConfig(patch);
-          out(`Successfully set StrictAffinity to: ${cfg.strictAffinity}\n`);
-          out(`Successfully set MaxBlocksPerHost to: ${cfg.maxBlocksPerHost}${cfg.maxBlocksPerHost === 0 ? ` (effective ${effectiveMaxBlocks(cfg)})` : ''}\n`);
+          if (patch.strictAffinity !== undefined) out(`Successfully set StrictAffinity to: ${cfg.strictAffinity}\n`);
+          if (patch.maxBlocksPerHost !== undefined) {
+            out(`Successfully set MaxBlocksPerHost to: ${cfg.maxBlocksPerHost}${cfg.maxBlocksPerHost === 0 ? ` (effective ${effectiveMaxBlocks(cfg)})` : ''}\n`);
+          }
         } catch (e) {
           if (e instanceof IpamError) throw new CliError(e.message, EXIT_USAGE);
           throw e;

@@ -54,6 +54,9 @@ export function registerLabCommands(program: Command): void {
       for (const w of warnings) warn(w);
       out(`lab ${name} is up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.nodes.length} node(s), mode ${state.mode}, datastore ${state.datastore}`);
       out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT'], ...nodeRows(state).map((r) => [r.name, r.ip, r.ns, r.agent])]));
+      if (warnings.length > 0) {
+        throw new CliError(`lab ${name} is up but degraded (see the warnings above); \`tabby lab down --name ${name}\` removes it`, EXIT_FAILED);
+      }
     });
 
   nameOpt(lab.command('down').description('stop every process and remove every namespace the lab made (also after a crash)'))

@@ -5,8 +5,8 @@ import { stringify } from 'yaml';
 import { API_VERSION, type Resource } from '../api/resource.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_TIER } from '../api/defaults.ts';
 
-export type OutputFormat = 'ps' | 'wide' | 'yaml' | 'json';
-export const OUTPUT_FORMATS: OutputFormat[] = ['ps', 'wide', 'yaml', 'json'];
+export type OutputFormat = 'ps' | 'wide' | 'yaml' | 'json' | 'custom-columns';
+export const OUTPUT_FORMATS: OutputFormat[] = ['ps', 'wide', 'yaml', 'json', 'custom-columns'];
 
 /** Go text/tabwriter with calicoctl's settings: NewWriter(out, 5, 1, 3, ' ', 0). */
 export function tabwrite(rows: string[][], minWidth = 5, padding = 3): string {
@@ -119,8 +119,26 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
   }
 }
 
-export function renderTable(kind: string, items: Resource[], opts: { wide: boolean; withNamespace: boolean; ctx?: TableContext }): string {
-  const cols = columnsFor(kind, opts.wide);
+/** `-o custom-columns=A,B`: any heading of the kind's ps or wide table, in the order given. */
+export function customColumns(kind: string, headings: string[]): Column[] {
+  const known = new Map<string, Column>();
+  for (const c of [...columnsFor(kind, true), ...columnsFor(kind, false)]) known.set(c.header, c);
+  return headings.map((h) => {
+    const c = known.get(h.toUpperCase());
+    if (!c) throw new UnknownHeadingError(h, [...known.keys()]);
+    return c;
+  });
+}
+
+export class UnknownHeadingError extends Error {
+  constructor(readonly heading: string, readonly valid: string[]) {
+    super(`Unknown heading ${heading}, valid values are: ${valid.join(', ')}`);
+    this.name = 'UnknownHeadingError';
+  }
+}
+
+export function renderTable(kind: string, items: Resource[], opts: { wide: boolean; withNamespace: boolean; ctx?: TableContext; columns?: string[] }): string {
+  const cols = opts.columns ? customColumns(kind, opts.columns) : columnsFor(kind, opts.wide);
   const all: Column[] = opts.withNamespace ? [col('NAMESPACE', (r) => s(r.metadata.namespace)), ...cols] : cols;
   const rows = [all.map((c) => c.header), ...items.map((r) => all.map((c) => c.cell(r, opts.ctx ?? {})))];
   // calicoctl leaves a blank line after each table.
@@ -134,7 +152,7 @@ function goOrder(r: Resource): Record<string, unknown> {
   return out;
 }
 
-/** calicoctl prints one resource as itself and several as a `<Kind>List`. */
+/** calicoctl prints one resource as itself and several as a `<Kind>List` (a plain `List` when kinds are mixed). */
 export function listOf(kind: string, items: Resource[], resourceVersion?: string): Record<string, unknown> {
   return { kind: `${kind}List`, apiVersion: API_VERSION, metadata: resourceVersion ? { resourceVersion } : {}, items };
 }

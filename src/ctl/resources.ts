@@ -15,7 +15,7 @@ import { isDatastoreError } from '../datastore/types.ts';
 import { parseSelector, SelectorSyntaxError } from '../selector/index.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 import { err, out, readStdin, withDatastore } from './context.ts';
-import { OUTPUT_FORMATS, listOf, renderJson, renderTable, renderYaml, type OutputFormat } from './output.ts';
+import { OUTPUT_FORMATS, UnknownHeadingError, listOf, renderJson, renderTable, renderYaml, type OutputFormat } from './output.ts';
 import { registerVersionCommand } from './version.ts';
 
 const K8S_NETWORKING_API = 'networking.k8s.io/v1';
@@ -109,10 +109,17 @@ function describeFailure(e: unknown): string {
   return String(e);
 }
 
+/** Where a failing document is, for errors that cannot name a resource (unknown kinds, non-objects). */
+function whereFor(f: { error: unknown; source: string }): string {
+  return f.error instanceof UnsupportedKindError || (f.error instanceof ValidationError && f.error.resource === 'resource') ? ` in ${f.source}` : '';
+}
+
 /** The exit code for a set of per-document failures: usage problems outrank resource errors. */
 function exitCodeOf(errors: unknown[]): number {
   if (errors.some((e) => isDatastoreError(e, 'Unavailable'))) return EXIT_UNAVAILABLE;
-  if (errors.some((e) => e instanceof UnsupportedKindError || (e instanceof CliError && e.exitCode === EXIT_USAGE))) return EXIT_USAGE;
+  const malformed = (e: unknown) => e instanceof UnsupportedKindError || (e instanceof ValidationError && e.resource === 'resource') ||
+    (e instanceof CliError && e.exitCode === EXIT_USAGE);
+  if (errors.some(malformed)) return EXIT_USAGE;
   return EXIT_FAILED;
 }
 
@@ -138,7 +145,7 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
   if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
   await withDatastore(cmd, async ({ client }) => {
     const prepared: PreparedWrite[] = [];
-    const failures: { kind: string; error: unknown }[] = [];
+    const failures: { kind: string; error: unknown; source: string }[] = [];
     let skipped = 0;
     for (const d of docs) {
       try {
@@ -149,11 +156,11 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
       } catch (e) {
         if (mode === 'create' && opts.skipExists && isDatastoreError(e, 'AlreadyExists')) { skipped++; continue; }
         if (isDatastoreError(e, 'Unavailable')) throw e;
-        failures.push({ kind: kindOf(d.obj) || 'unknown', error: e });
+        failures.push({ kind: kindOf(d.obj) || 'unknown', error: e, source: d.source });
       }
     }
     if (failures.length) {
-      for (const f of failures) err(`Failed to ${mode} '${f.kind}' resource: [${describeFailure(f.error)}]\n`);
+      for (const f of failures) err(`Failed to ${mode} '${f.kind}' resource: [${describeFailure(f.error)}]${whereFor(f)}\n`);
       const what = failures.length === docs.length ? 'all' : `${failures.length} of ${docs.length}`;
       throw new CliError(`Nothing was ${PAST[mode]}: ${what} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
     }
@@ -227,13 +234,20 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
 
 interface GetOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string }
 
-function outputFormat(o: string): OutputFormat {
-  if ((OUTPUT_FORMATS as string[]).includes(o)) return o as OutputFormat;
-  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use one of ${OUTPUT_FORMATS.join(', ')})`, EXIT_USAGE);
+/** `-o ps|wide|yaml|json|custom-columns=A,B`. */
+function outputFormat(o: string): { format: OutputFormat; columns?: string[] } {
+  const eq = o.indexOf('=');
+  if (eq > 0 && o.slice(0, eq) === 'custom-columns') {
+    const columns = o.slice(eq + 1).split(',').map((c) => c.trim()).filter(Boolean);
+    if (!columns.length) throw new CliError('Failed to execute command: need to specify at least one column', EXIT_USAGE);
+    return { format: 'custom-columns', columns };
+  }
+  if (o !== 'custom-columns' && (OUTPUT_FORMATS as string[]).includes(o)) return { format: o as OutputFormat };
+  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use ps, wide, yaml, json or custom-columns=A,B)`, EXIT_USAGE);
 }
 
 async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
-  const format = outputFormat(opts.output);
+  const { format, columns } = outputFormat(opts.output);
   let selector: ReturnType<typeof parseSelector> | undefined;
   if (opts.selector !== undefined) {
     try {
@@ -277,15 +291,25 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
     }
     const items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
     if (!opts.filename && names.length === 0) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
-    const kind = wanted[0]!.info.kind;
+    // One table per kind (get -f may name several), each followed by calicoctl's blank line.
+    const kinds = [...new Set(wanted.map((w) => w.info.kind))];
     if (format === 'yaml' || format === 'json') {
       const single = !opts.filename && names.length === 1 && items.length === 1;
-      const doc = single ? items[0]! : listOf(kind, items, String(await datastore.revision()));
+      const doc = single ? items[0]! : listOf(kinds.length === 1 ? kinds[0]! : '', items, String(await datastore.revision()));
       if (items.length || missing.length === 0) out(format === 'yaml' ? renderYaml(doc) : renderJson(doc));
     } else {
-      const withNamespace = wanted[0]!.info.namespaced && (opts.allNamespaces === true || opts.namespace !== undefined);
-      const bgp = kind === 'Node' && format === 'wide' ? await datastore.get('BGPConfiguration', 'default') : undefined;
-      out(renderTable(kind, items, { wide: format === 'wide', withNamespace, ctx: { globalAsNumber: bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER } }));
+      for (const kind of kinds) {
+        const info = resolveKind(kind)!;
+        const withNamespace = info.namespaced && (opts.allNamespaces === true || opts.namespace !== undefined);
+        const bgp = kind === 'Node' && format !== 'ps' ? await datastore.get('BGPConfiguration', 'default') : undefined;
+        const ofKind = items.filter((r) => r.kind === kind);
+        try {
+          out(renderTable(kind, ofKind, { wide: format === 'wide', withNamespace, columns, ctx: { globalAsNumber: bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER } }));
+        } catch (e) {
+          if (e instanceof UnknownHeadingError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
+          throw e;
+        }
+      }
     }
     if (missing.length) throw new CliError(`Failed to get resources: ${missing.join('; ')}`, EXIT_FAILED);
   });
@@ -315,16 +339,16 @@ async function validateFromFile(opts: FileOptions): Promise<void> {
   if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
   // Offline: the client's normalize() is pure (defaults + validation), so a throwaway client has no store.
   const client = new ResourceClient(undefined as never, { defaultNamespace: opts.namespace });
-  const failures: { kind: string; error: unknown }[] = [];
+  const failures: { kind: string; error: unknown; source: string }[] = [];
   for (const d of docs) {
     try {
       client.normalize(await convertDocument(d));
     } catch (e) {
-      failures.push({ kind: kindOf(d.obj) || 'unknown', error: e });
+      failures.push({ kind: kindOf(d.obj) || 'unknown', error: e, source: d.source });
     }
   }
   if (failures.length) {
-    for (const f of failures) err(`Failed to validate '${f.kind}' resource: [${describeFailure(f.error)}]\n`);
+    for (const f of failures) err(`Failed to validate '${f.kind}' resource: [${describeFailure(f.error)}]${whereFor(f)}\n`);
     throw new CliError(`${failures.length} of ${docs.length} document(s) failed validation.`, exitCodeOf(failures.map((f) => f.error)));
   }
   out(`Successfully validated ${countPhrase(docs.length, docs.map((d) => kindOf(d.obj)))}\n`);
@@ -366,7 +390,7 @@ export function registerResourceCommands(program: Command): void {
     .description('Show resources as a table, YAML or JSON')
     .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
     .argument('[names...]', 'resource names (default: all)')
-    .option('-o, --output <FORMAT>', 'ps, wide, yaml or json', 'ps')
+    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json or custom-columns=A,B', 'ps')
     .addOption(filenameOption())
     .addOption(namespaceOption())
     .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')

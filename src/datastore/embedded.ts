@@ -8,10 +8,10 @@
 // that sees revision N sees every event up to N: watches are gap-free by construction.
 //
 // Cross-process change notification: SQLite has none, so each process that watches listens with inotify
-// (fs.watch on the database directory: every commit writes the -wal file) and, as a safety net for
-// filesystems without inotify, polls `PRAGMA data_version` (a counter that moves when another connection
-// commits) on a slow timer. Both only wake a check of the events table; an idle watcher costs a few
-// microseconds per poll.
+// (fs.watch on the database directory: every commit writes the -wal file) and polls `PRAGMA data_version`
+// (a counter that moves when another connection commits): once a second as a safety net while inotify
+// works, every 20 ms where it does not. Both only wake a check of the events table, so an idle watcher
+// costs one cheap pragma per poll.
 import Database from 'better-sqlite3';
 import { mkdirSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -33,8 +33,10 @@ export interface EmbeddedOptions {
   historyLimit?: number;
   /** How long a writer waits for another process's transaction before giving up (ms). */
   busyTimeoutMs?: number;
-  /** Safety-net poll interval for changes by other processes when inotify is unavailable (ms). */
+  /** Poll interval for changes by other processes when inotify is unavailable or unreliable (ms). */
   pollIntervalMs?: number;
+  /** Listen for other processes' commits with inotify (default true; false = poll only). */
+  inotify?: boolean;
 }
 
 const SCHEMA = `
@@ -52,6 +54,8 @@ CREATE TABLE IF NOT EXISTS events (
 
 const PRUNE_EVERY = 256; // writes between history trims (a range delete on the primary key)
 const WATCH_BATCH = 1000;
+/** Poll interval while inotify reports changes: only catches what it might miss. */
+const SAFETY_NET_POLL_MS = 1000;
 
 interface ObjectRow { mod_revision: number; value: string }
 interface EventRow { revision: number; type: WatchEventType; kind: string; value: string }
@@ -68,6 +72,7 @@ export class EmbeddedDatastore implements Datastore {
   private readonly db: Database.Database;
   private readonly historyLimit: number;
   private readonly pollIntervalMs: number;
+  private readonly inotify: boolean;
   private readonly watches = new Set<EmbeddedWatch>();
   private notifier: ChangeNotifier | undefined;
   private closed = false;
@@ -86,7 +91,8 @@ export class EmbeddedDatastore implements Datastore {
   constructor(path: string, opts: EmbeddedOptions = {}) {
     this.path = resolve(path);
     this.historyLimit = opts.historyLimit ?? 20_000;
-    this.pollIntervalMs = opts.pollIntervalMs ?? 50;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 20;
+    this.inotify = opts.inotify ?? true;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
       this.db = new Database(this.path, { timeout: opts.busyTimeoutMs ?? 10_000 });
@@ -123,13 +129,19 @@ export class EmbeddedDatastore implements Datastore {
       try {
         if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
-        this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
+        if (!this.hasSchema()) this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
         return;
       } catch (err) {
         if (sqliteCode(err) !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // brief synchronous back-off
       }
     }
+  }
+
+  /** Whether the file is already set up: opening then takes no write lock (CNI invocations open it often). */
+  private hasSchema(): boolean {
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    return table !== undefined && this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() !== undefined;
   }
 
   private meta(key: 'revision' | 'compacted'): number {
@@ -274,7 +286,7 @@ export class EmbeddedDatastore implements Datastore {
     this.checkOpen();
     const w = new EmbeddedWatch(this, opts, onEvent, onError);
     this.watches.add(w);
-    this.notifier ??= new ChangeNotifier(this.db, this.path, this.pollIntervalMs, () => this.pumpAll());
+    this.notifier ??= new ChangeNotifier(this.db, this.path, this.pollIntervalMs, this.inotify, () => this.pumpAll());
     setImmediate(() => w.pump());
     return w;
   }
@@ -373,45 +385,76 @@ class EmbeddedWatch implements Watcher {
 
 /**
  * Wakes watches when the database changes: at once for this process's own writes, via inotify on the
- * directory for other processes' commits (they write the -wal file), and via a `PRAGMA data_version` poll
- * as the fallback. Wake-ups are coalesced into one check per event-loop turn.
+ * directory for other processes' commits (they write the -wal file), and via a `PRAGMA data_version` poll.
+ * While inotify works the poll is only a slow safety net; if the poll keeps finding commits inotify did
+ * not report (a filesystem without inotify support), it switches to fast polling. Wake-ups are coalesced
+ * into one check per event-loop turn.
  */
 class ChangeNotifier {
   private fsWatcher: FSWatcher | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private dataVersion: number;
+  private readonly dataVersionStmt: Database.Statement<[], number>;
   private scheduled = false;
   private stopped = false;
+  private fsEventSincePoll = false;
+  private missedByInotify = 0;
 
   constructor(
-    private readonly db: Database.Database,
-    path: string,
-    pollIntervalMs: number,
+    db: Database.Database,
+    private readonly path: string,
+    private readonly fastPollMs: number,
+    inotify: boolean,
     private readonly onChange: () => void,
   ) {
+    this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.dataVersion = this.readDataVersion();
     const base = basename(path);
-    try {
-      this.fsWatcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
-        if (!file || file.startsWith(base)) this.schedule();
-      });
-      this.fsWatcher.on('error', (err) => {
-        log.warn({ err: err.message, path }, 'inotify watch on datastore directory failed; relying on polling');
-        this.fsWatcher?.close();
-        this.fsWatcher = undefined;
-      });
-    } catch (err) {
-      log.warn({ err: (err as Error).message, path }, 'cannot watch datastore directory; relying on polling');
+    if (inotify) {
+      try {
+        this.fsWatcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
+          if (file && !file.startsWith(base)) return;
+          this.fsEventSincePoll = true;
+          this.schedule();
+        });
+        this.fsWatcher.on('error', (err) => this.inotifyFailed(err.message));
+      } catch (err) {
+        this.inotifyFailed((err as Error).message);
+      }
     }
-    this.timer = setInterval(() => {
-      const v = this.readDataVersion();
-      if (v !== this.dataVersion) this.schedule();
-    }, pollIntervalMs); // keeps the process alive while something watches, like an etcd watch stream
+    this.startPolling();
+  }
+
+  private startPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    const interval = this.fsWatcher ? SAFETY_NET_POLL_MS : this.fastPollMs;
+    // The timer keeps the process alive while something watches, like an etcd watch stream does.
+    this.timer = setInterval(() => this.poll(), interval);
+  }
+
+  private poll(): void {
+    const v = this.readDataVersion();
+    if (v !== this.dataVersion) {
+      if (this.fsWatcher && !this.fsEventSincePoll && ++this.missedByInotify >= 3) {
+        this.inotifyFailed('commits by other processes were not reported');
+      }
+      this.schedule();
+    } else {
+      this.missedByInotify = 0;
+    }
+    this.fsEventSincePoll = false;
+  }
+
+  private inotifyFailed(why: string): void {
+    log.warn({ err: why, path: this.path }, 'no inotify on the datastore directory; polling for changes');
+    this.fsWatcher?.close();
+    this.fsWatcher = undefined;
+    if (!this.stopped && this.timer) this.startPolling();
   }
 
   private readDataVersion(): number {
     try {
-      return this.db.pragma('data_version', { simple: true }) as number;
+      return this.dataVersionStmt.get() as number;
     } catch {
       return this.dataVersion; // database closing: nothing more to report
     }
@@ -434,8 +477,7 @@ class ChangeNotifier {
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer);
     this.fsWatcher?.close();
   }
 }
-

@@ -13,7 +13,7 @@
 // its stream from the next one, so resumption has neither gaps nor duplicates.
 import { readFileSync } from 'node:fs';
 import {
-  Etcd3, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
+  ClientClosedError, Etcd3, GRPCCancelledError, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
   type IDeleteRangeResponse, type IDuplexStream, type IKeyValue, type IOptions, type IRangeResponse,
   type IWatchRequest, type IWatchResponse,
 } from 'etcd3';
@@ -144,8 +144,12 @@ export class EtcdDatastore implements Datastore {
     if (err instanceof GRPCInvalidArgumentError || err instanceof GRPCResourceExhastedError) {
       return new DatastoreError('Invalid', `etcd rejected ${what}: ${msg}`);
     }
-    const why = err instanceof GRPCDeadlineExceededError ? 'no answer before the deadline' : msg;
-    return new DatastoreError('Unavailable', `etcd unreachable at ${this.endpoints.join(',')} (${what}): ${why}`);
+    const at = this.endpoints.join(',');
+    if (err instanceof GRPCDeadlineExceededError) return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): no answer before the deadline`);
+    if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError || err instanceof ClientClosedError) {
+      return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): ${msg}`);
+    }
+    return new DatastoreError('Unavailable', `etcd at ${at} failed ${what}: ${msg}`);
   }
 
   private toObject(kv: IKeyValue): Resource {

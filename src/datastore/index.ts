@@ -195,7 +195,7 @@ export async function withRetryOnConflict<T>(fn: () => Promise<T>, attempts = 10
     } catch (err) {
       if (!isDatastoreError(err, 'Conflict') || attempt >= attempts) throw err;
       if (attempt >= 3) {
-        const capMs = Math.min(50, 2 ** (attempt - 2));
+        const capMs = Math.min(16, 2 ** (attempt - 2));
         await new Promise((r) => setTimeout(r, Math.random() * capMs));
       }
     }

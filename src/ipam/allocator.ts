@@ -17,7 +17,7 @@ import {
   isIPv6Pool, poolAllows, poolFromResource, releaseOrdinals, type BlockAffinitySpec, type IPAMBlockSpec, type IPAMConfigurationSpec,
   type IPAMHandleSpec, type PoolView,
 } from './model.ts';
-import type { AllocationAttrs, AutoAssignRequest, AutoAssignResult, IntendedUse, Ipam } from './types.ts';
+import type { AllocationAttrs, AutoAssignRequest, AutoAssignResult, IntendedUse, IpamAdmin } from './types.ts';
 
 /** Calico retries a conflicting write up to 100 times. */
 const MAX_CAS_RETRIES = 100;
@@ -57,7 +57,7 @@ function isConflict(e: unknown): boolean {
   return lost;
 }
 
-export class BlockAffinityAllocator implements Ipam {
+export class BlockAffinityAllocator implements IpamAdmin {
   private readonly now: () => Date;
   private readonly random: () => number;
 
@@ -177,7 +177,8 @@ export class BlockAffinityAllocator implements Ipam {
       // 3. Borrow from other nodes' blocks unless strict affinity forbids it.
       if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, req.handleId, attrs, got, need);
     } catch (e) {
-      await this.rollback(got);
+      // Keep the original error; a failed rollback leaves leaks that `tabby ipam check` reports.
+      await this.rollback(got).catch((re) => log.error({ err: (re as Error).message, ips: got }, 'could not roll back a failed allocation'));
       throw e;
     }
     if (need() > 0) {
@@ -417,6 +418,7 @@ export class BlockAffinityAllocator implements Ipam {
     const pools = await this.listPools();
     const pool = pools.find((p) => cidrContains(p.net, addr));
     if (!pool) throw new IpamError('NotInPool', `${ip} is not in any configured IP pool`);
+    if (pool.disabled) throw new IpamError('NotInPool', `${ip} is in IP pool ${pool.name} (${pool.cidr}), which is disabled`);
     const cfg = await this.getConfig();
     const cidr = blockFor(addr, pool.blockSize);
     const cidrText = formatCidr4(cidr);

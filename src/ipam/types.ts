@@ -42,3 +42,14 @@ export interface Ipam {
   /** Addresses currently held by a handle. */
   ipsByHandle(handleId: string): Promise<string[]>;
 }
+
+/** What createIpam() (src/ipam/index.ts) returns beyond Ipam: tunnel addresses for the node agent, block cleanup. */
+export interface IpamAdmin extends Ipam {
+  /** The node's IPIP/VXLAN tunnel address (handle `<type>-tunnel-addr-<node>`), allocated once from a pool with
+   *  that encapsulation and written to the Node; undefined when no such pool selects the node. */
+  ensureTunnelAddress(node: string, type: 'ipip' | 'vxlan'): Promise<string | undefined>;
+  /** Release the node's tunnel address of this type and clear it from the Node; returns how many were released. */
+  releaseTunnelAddress(node: string, type: 'ipip' | 'vxlan'): Promise<number>;
+  /** Release the node's empty affine blocks (keepOne: leave one, as Calico does for live nodes). */
+  releaseEmptyAffineBlocks(node: string, keepOne?: boolean): Promise<string[]>;
+}

@@ -166,7 +166,7 @@ async function podRouteAndArp(ctx: Ctx, state: LabState, pod: LabPodState, remot
   const cp = state.nodes[0]!;
   say(ctx, 'inside the pod: a default route via 169.254.1.1, an address nobody has');
   const routes = must('pod ip route', 'ip route', () => inPod(pod, ['ip', 'route']));
-  shown(ctx, `kubectl exec ${pod.name} --`, 'ip route', routes);
+  shown(ctx, 'master', `kubectl exec ${pod.name} -- ip route`, routes);
   if (!/^default via 169\.254\.1\.1 dev eth0/m.test(routes) || !/^169\.254\.1\.1 dev eth0 scope link/m.test(routes)) {
     throw new StepFailed('pod ip route', '"default via 169.254.1.1 dev eth0" and "169.254.1.1 dev eth0 scope link"', routes);
   }
@@ -174,13 +174,13 @@ async function podRouteAndArp(ctx: Ctx, state: LabState, pod: LabPodState, remot
 
   say(ctx, `ping across nodes (${pod.ip} on controlplane → ${remote.ip} on node01), then the pod's ARP table`);
   const before = must('arp', 'arp', () => inPod(pod, ['busybox', 'arp', '-n']));
-  shown(ctx, `kubectl exec ${pod.name} --`, 'arp', before);
+  shown(ctx, 'master', `kubectl exec ${pod.name} -- arp`, before);
   const ping = await eventually(ctx, 'ping across nodes', `ping ${remote.ip} from ${pod.name} to get a reply`,
     () => inPod(pod, ['ping', '-c', '1', '-W', '2', remote.ip!]), (o) => /1 received/.test(o));
-  shown(ctx, `kubectl exec ${pod.name} --`, `ping ${remote.ip} -c 1`, ping);
+  shown(ctx, 'master', `kubectl exec ${pod.name} -- ping ${remote.ip} -c 1`, ping);
   check(ctx, 'reply received');
   const arp = must('arp', 'arp', () => inPod(pod, ['busybox', 'arp', '-n']));
-  shown(ctx, `kubectl exec ${pod.name} --`, 'arp', arp);
+  shown(ctx, 'master', `kubectl exec ${pod.name} -- arp`, arp);
   if (!/\(169\.254\.1\.1\) at ee:ee:ee:ee:ee:ee/i.test(arp)) {
     throw new StepFailed('arp', '"? (169.254.1.1) at ee:ee:ee:ee:ee:ee [ether] on eth0"', arp);
   }
@@ -232,7 +232,7 @@ async function disableIpip(ctx: Ctx, state: LabState, local: LabPodState, remote
   say(ctx, 'ping across nodes without encapsulation');
   const ping = await eventually(ctx, 'ping unencapsulated', `a reply from ${remote.ip}`,
     () => inPod(local, ['ping', '-c', '1', '-W', '2', remote.ip!]), (o) => /1 received/.test(o));
-  shown(ctx, `kubectl exec ${local.name} --`, `ping ${remote.ip} -c 1`, ping);
+  shown(ctx, 'master', `kubectl exec ${local.name} -- ping ${remote.ip} -c 1`, ping);
   check(ctx, 'reply received');
 }
 
@@ -277,10 +277,10 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     say(ctx, 'the internet (the lab\'s external host 8.8.8.8): needs the pool\'s natOutgoing — shown, not required');
     try {
       const ext = inPod(local, ['ping', '-c', '1', '-W', '2', '8.8.8.8']);
-      shown(ctx, `kubectl exec ${local.name} --`, 'ping 8.8.8.8 -c 1', ext);
+      shown(ctx, 'master', `kubectl exec ${local.name} -- ping 8.8.8.8 -c 1`, ext);
       check(ctx, 'reply from 8.8.8.8');
     } catch (e) {
-      shown(ctx, `kubectl exec ${local.name} --`, 'ping 8.8.8.8 -c 1', errText(e));
+      shown(ctx, 'master', `kubectl exec ${local.name} -- ping 8.8.8.8 -c 1`, errText(e));
       o('  - no reply (the node did not masquerade the pod\'s address: natOutgoing not in effect)');
     }
     o('\nThe demo showed everything the article shows.');

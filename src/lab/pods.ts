@@ -168,20 +168,29 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
   return { pods, warnings };
 }
 
+/** Attempts per pod: kubelet, too, retries a failed sandbox creation (after a DEL) instead of giving up. */
+const ADD_ATTEMPTS = 3;
+
 async function startPod(state: LabState, pod: LabPodState): Promise<void> {
   const node = state.nodes.find((n) => n.name === pod.node)!;
   const rt = cniRuntimeFor(state, node);
-  try {
-    addNetns(pod.netns);
-    const result = await rt.add(attachment(pod));
-    pod.ip = resultIPv4(result);
-    if (!pod.ip) throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
-    pod.status = 'Running';
-  } catch (e: any) {
-    pod.status = 'Failed';
-    pod.error = e.message;
-    // A runtime calls DEL after a failed ADD so the plugin can release what it took.
-    try { await rt.del(attachment(pod)); } catch { /* the ADD error is the one to report */ }
+  for (let attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
+    try {
+      if (attempt === 1) addNetns(pod.netns);
+      const result = await rt.add(attachment(pod));
+      pod.ip = resultIPv4(result);
+      if (!pod.ip) throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
+      pod.status = 'Running';
+      pod.error = undefined;
+      break;
+    } catch (e: any) {
+      pod.status = 'Failed';
+      pod.error = attempt > 1 ? `${e.message} (after ${attempt} attempts)` : e.message;
+      // A runtime calls DEL after a failed ADD so the plugin can release what it took.
+      try { await rt.del(attachment(pod)); } catch { /* the ADD error is the one to report */ }
+      if (/no IPv4 address|failed to find plugin|no CNI network config/.test(e.message)) break; // retrying cannot help
+      if (attempt < ADD_ATTEMPTS) await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
   }
   writeState(state);
 }

@@ -162,20 +162,28 @@ function peerMatches(k: PeerKey, item: Item): boolean {
 export class MembershipIndex<M> {
   private readonly matchers = new Map<string, { def: M; members: Set<string> }>();
   private readonly items = new Map<string, { item: Item; fingerprint: string }>();
+  private dirty = new Set<string>();
   constructor(private readonly test: (def: M, item: Item) => boolean) {}
+
+  /** Matcher keys whose membership changed since the last call. */
+  takeDirty(): Set<string> {
+    const d = this.dirty;
+    this.dirty = new Set();
+    return d;
+  }
 
   /** Replace the item population; unchanged items (same fingerprint) cost nothing. */
   setItems(next: Map<string, { item: Item; fingerprint: string }>): void {
     for (const [key, old] of this.items) {
       const n = next.get(key);
       if (n && n.fingerprint === old.fingerprint) continue;
-      for (const m of this.matchers.values()) m.members.delete(key);
+      for (const [mk, m] of this.matchers) if (m.members.delete(key)) this.dirty.add(mk);
       this.items.delete(key);
     }
     for (const [key, n] of next) {
       if (this.items.has(key)) continue;
       this.items.set(key, n);
-      for (const m of this.matchers.values()) if (this.test(m.def, n.item)) m.members.add(key);
+      for (const [mk, m] of this.matchers) if (this.test(m.def, n.item)) { m.members.add(key); this.dirty.add(mk); }
     }
   }
 
@@ -187,6 +195,7 @@ export class MembershipIndex<M> {
       const members = new Set<string>();
       for (const [ik, { item }] of this.items) if (this.test(def, item)) members.add(ik);
       this.matchers.set(key, { def, members });
+      this.dirty.add(key);
     }
   }
 
@@ -237,9 +246,19 @@ function parsePorts(ports: PortSpec[] | undefined, where: string): ParsedPorts {
   return out;
 }
 
-function anon(elems: string[]): string {
-  return elems.length === 1 ? elems[0]! : `{ ${elems.join(', ')} }`;
+/** Merge port numbers/ranges (`80`, `1000-2000`) into disjoint ranges: interval sets reject overlaps. */
+function normalizePorts(elems: string[]): string[] {
+  const ranges = elems.map((e) => e.split('-').map(Number)).map(([a, b]) => [a!, b ?? a!] as [number, number]).sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else out.push([...r]);
+  }
+  return out.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`));
 }
+
+export type LiteralKind = 'v4net' | 'v6net' | 'port';
 
 /** Named-port set: addresses . ports of items matching `peer` that expose `name` over `proto`. */
 interface NamedPortKey { peer: PeerKey; name: string; proto: string }
@@ -251,6 +270,12 @@ function namedPortKeyText(k: NamedPortKey): string {
 export interface SetRegistry {
   peer(k: PeerKey): string;
   namedPort(k: NamedPortKey): string;
+  /**
+   * A literal list of nets or ports as one nft operand: a single element inline, several as `@<named set>`
+   * shared by every rule with the same list. (Anonymous sets would be simpler, but the kernel allocates their
+   * names by scanning the table's sets, which makes thousands of them quadratic: 9k rules took 30 s.)
+   */
+  literal(kind: LiteralKind, elems: string[]): string;
 }
 
 interface RuleContext {
@@ -282,15 +307,15 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
   if (nets.length) {
     const n4 = nets.filter((c) => c.family === 4).map((c) => c.text);
     const n6 = nets.filter((c) => c.family === 6).map((c) => c.text);
-    v4 = n4.length ? [...v4, `ip ${addr} ${anon(n4)}`] : null;
-    v6 = n6.length ? [...v6, `ip6 ${addr} ${anon(n6)}`] : null;
+    v4 = n4.length ? [...v4, `ip ${addr} ${ctx.sets.literal('v4net', n4)}`] : null;
+    v6 = n6.length ? [...v6, `ip6 ${addr} ${ctx.sets.literal('v6net', n6)}`] : null;
   }
   const notNets = (e.notNets ?? []).map((n) => parseCidr(n));
   if (notNets.length) {
     const n4 = notNets.filter((c) => c.family === 4).map((c) => c.text);
     const n6 = notNets.filter((c) => c.family === 6).map((c) => c.text);
-    if (v4 && n4.length) v4.push(`ip ${addr} != ${anon(n4)}`);
-    if (v6 && n6.length) v6.push(`ip6 ${addr} != ${anon(n6)}`);
+    if (v4 && n4.length) v4.push(`ip ${addr} != ${ctx.sets.literal('v4net', n4)}`);
+    if (v6 && n6.length) v6.push(`ip6 ${addr} != ${ctx.sets.literal('v6net', n6)}`);
   }
 
   // Selector scoping (Calico): a namespaced policy's selectors see only its own namespace unless the
@@ -324,7 +349,7 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
   const npPeer: PeerKey = positive ?? { sel: 'all()', scope: 'any' };
   const npProto = proto ?? '';
   if (notPorts.numeric.length) {
-    const frag = `th ${port} != ${anon(notPorts.numeric)}`;
+    const frag = `th ${port} != ${ctx.sets.literal('port', notPorts.numeric)}`;
     v4?.push(frag);
     v6?.push(frag);
   }
@@ -332,7 +357,7 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
     v6 = null;
     v4?.push(`ip ${addr} . th ${port} != @${ctx.sets.namedPort({ peer: npPeer, name, proto: npProto })}`);
   }
-  if (ports.numeric.length) portAlts.push(`th ${port} ${anon(ports.numeric)}`);
+  if (ports.numeric.length) portAlts.push(`th ${port} ${ctx.sets.literal('port', ports.numeric)}`);
   for (const name of ports.named) {
     // Marked v4-only via its text; the caller drops v6 variants for alternatives using `ip `.
     portAlts.push(`ip ${addr} . th ${port} @${ctx.sets.namedPort({ peer: npPeer, name, proto: npProto })}`);
@@ -464,7 +489,26 @@ interface LocalEndpoint {
 /** Policy selection over local endpoints: a NetworkPolicy sees its namespace, a GNP its namespaceSelector. */
 interface SelectionKey { sel: string; scope: Scope }
 
-interface CompiledChain { fingerprint: string; rules: string[]; peers: Map<string, PeerKey>; namedPorts: Map<string, NamedPortKey>; error?: string }
+interface CompiledChain {
+  fingerprint: string;
+  rules: string[];
+  peers: Map<string, PeerKey>;
+  namedPorts: Map<string, NamedPortKey>;
+  literals: Map<string, NftSetModel>;
+  error?: string;
+}
+
+/** The named set holding a literal list, or the single element itself. */
+function literalOperand(kind: LiteralKind, elems: string[], out: Map<string, NftSetModel>): string {
+  const norm = kind === 'port' ? normalizePorts(elems) : disjointCidrs(elems.map((e) => parseCidr(e))).map(cidrElem);
+  if (norm.length === 1) return norm[0]!;
+  const prefix = kind === 'port' ? 'cali-ports-' : kind === 'v4net' ? 'cali40nets-' : 'cali60nets-';
+  const name = prefix + hashOf(norm.join(','), 16);
+  out.set(name, {
+    name, type: kind === 'port' ? 'inet_service' : kind === 'v4net' ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(norm),
+  });
+  return `@${name}`;
+}
 
 export interface CalcStats {
   localEndpoints: number;
@@ -485,6 +529,7 @@ export class PolicyCalculator {
   /** Policy selectors over local endpoints only. */
   private readonly selectionIndex = new MembershipIndex<SelectionKey>((k, item) => peerMatches({ sel: k.sel, scope: k.scope }, item));
   private readonly compiled = new Map<string, CompiledChain>();
+  private setCache = new Map<string, NftSetModel>();
   private snapshot: PolicySnapshot | undefined;
   private locals: LocalEndpoint[] = [];
   private updateProblems: string[] = [];
@@ -638,6 +683,7 @@ export class PolicyCalculator {
     // Compile policy and profile chains that are needed (active = selects a local endpoint).
     const peerSets = new Map<string, PeerKey>();
     const npSets = new Map<string, NamedPortKey>();
+    const literalSets = new Map<string, NftSetModel>();
     const neededChains = new Map<string, CompiledChain>();
     const compileChain = (name: string, fingerprintSrc: unknown, build: (ctx: RuleContext, sets: SetRegistry) => string[], where: string): CompiledChain => {
       const fingerprint = JSON.stringify(fingerprintSrc);
@@ -645,16 +691,18 @@ export class PolicyCalculator {
       if (!c || c.fingerprint !== fingerprint) {
         const peers = new Map<string, PeerKey>();
         const namedPorts = new Map<string, NamedPortKey>();
+        const literals = new Map<string, NftSetModel>();
         const sets: SetRegistry = {
           peer: (k) => { const t = peerKeyText(k); const n = `cali40s-${hashOf(t, 20)}`; peers.set(n, k); return n; },
           namedPort: (k) => { const t = namedPortKeyText(k); const n = `cali40n-${hashOf(t, 20)}`; namedPorts.set(n, k); return n; },
+          literal: (kind, elems) => literalOperand(kind, elems, literals),
         };
         try {
-          c = { fingerprint, rules: build({ sets, where }, sets), peers, namedPorts };
+          c = { fingerprint, rules: build({ sets, where }, sets), peers, namedPorts, literals };
         } catch (e) {
           // A rule we cannot compile must not open a hole: the whole chain denies instead.
           const msg = (e as Error).message;
-          c = { fingerprint, rules: [`drop comment ${nftString(`invalid: ${msg}`)}`], peers: new Map(), namedPorts: new Map(), error: msg };
+          c = { fingerprint, rules: [`drop comment ${nftString(`invalid: ${msg}`)}`], peers: new Map(), namedPorts: new Map(), literals: new Map(), error: msg };
         }
         this.compiled.set(name, c);
       }
@@ -662,6 +710,7 @@ export class PolicyCalculator {
       neededChains.set(name, c);
       for (const [n, k] of c.peers) peerSets.set(n, k);
       for (const [n, k] of c.namedPorts) npSets.set(n, k);
+      for (const [n, set] of c.literals) literalSets.set(n, set);
       return c;
     };
 
@@ -703,6 +752,7 @@ export class PolicyCalculator {
     const addrs4: NftSetModel = { name: SET_WL_ADDRS_V4, type: 'ifname . ipv4_addr', interval: false, elements: new Set() };
     const addrs6: NftSetModel = { name: SET_WL_ADDRS_V6, type: 'ifname . ipv6_addr', interval: false, elements: new Set() };
     const programs = new Map<string, NftChainModel>();
+    const groups = new Map<string, { Ingress: string; Egress: string }>();
     const sortedTiers = [...tiers.values()].sort(byOrderThenName);
     const activePolicies = new Set<PolicyRef>();
     for (const ep of this.locals) {
@@ -711,6 +761,12 @@ export class PolicyCalculator {
       for (const a of ep.v4) addrs4.elements.add(`${q} . ${a}`);
       for (const a of ep.v6) addrs6.elements.add(`${q} . ${a}`);
       const applying = (perEndpoint.get(ep.key) ?? []).slice().sort(byOrderThenName);
+      // Endpoints with the same policies and profiles share programs: build each distinct one once.
+      const groupKey = `${applying.map((p) => `${p.kind}/${p.id}`).join(',')}|${ep.profiles.join(',')}`;
+      let group = groups.get(groupKey);
+      if (!group) {
+        group = { Ingress: '', Egress: '' };
+        groups.set(groupKey, group);
       for (const dir of ['Ingress', 'Egress'] as const) {
         const body: string[] = [`meta mark set meta mark and ${MARK_CLEAR_BOTH}`];
         for (const tier of sortedTiers) {
@@ -736,8 +792,12 @@ export class PolicyCalculator {
         const prefix = dir === 'Ingress' ? 'cali-pgi-' : 'cali-pgo-';
         const pname = prefix + hashOf(body.join('\n'), 16);
         if (!programs.has(pname)) programs.set(pname, { name: pname, rules: body });
+        group[dir] = pname;
+      }
+      }
+      for (const dir of ['Ingress', 'Egress'] as const) {
         const epChain = (dir === 'Ingress' ? 'cali-tw-' : 'cali-fw-') + ep.iface;
-        rs.chains.set(epChain, { name: epChain, rules: [`goto ${pname}`] });
+        rs.chains.set(epChain, { name: epChain, rules: [`goto ${group[dir]}`] });
         (dir === 'Ingress' ? toMap : fromMap).elements.set(q, `goto ${epChain}`);
       }
     }
@@ -747,12 +807,24 @@ export class PolicyCalculator {
     // Selector and named-port sets.
     this.peerIndex.setMatchers(new Map([...peerSets].map(([n, k]) => [n, k])));
     this.namedPortIndex.setMatchers(new Map([...npSets].map(([n, k]) => [n, k])));
+    // Rebuild only the sets whose membership changed; unchanged ones keep their model object, which
+    // also lets the diff skip them by identity.
+    const dirty = new Set([...this.peerIndex.takeDirty(), ...this.namedPortIndex.takeDirty()]);
+    const setCache = new Map<string, NftSetModel>();
+    for (const n of [...peerSets.keys(), ...npSets.keys()]) {
+      const cached = this.setCache.get(n);
+      if (cached && !dirty.has(n)) { rs.sets.set(n, cached); setCache.set(n, cached); }
+    }
     for (const n of peerSets.keys()) {
+      if (rs.sets.has(n)) continue;
       const cidrs: Cidr[] = [];
       for (const ik of this.peerIndex.members(n)) for (const c of this.peerIndex.item(ik)?.nets ?? []) if (c.family === 4) cidrs.push(c);
-      rs.sets.set(n, { name: n, type: 'ipv4_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) });
+      const model: NftSetModel = { name: n, type: 'ipv4_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) };
+      rs.sets.set(n, model);
+      setCache.set(n, model);
     }
     for (const [n, k] of npSets) {
+      if (rs.sets.has(n)) continue;
       const elems = new Set<string>();
       for (const ik of this.namedPortIndex.members(n)) {
         const item = this.namedPortIndex.item(ik);
@@ -762,9 +834,13 @@ export class PolicyCalculator {
           for (const c of item.nets) if (c.family === 4 && c.len === 32) elems.add(`${cidrElem(c)} . ${p.port}`);
         }
       }
-      rs.sets.set(n, { name: n, type: 'ipv4_addr . inet_service', interval: false, elements: elems });
+      const model: NftSetModel = { name: n, type: 'ipv4_addr . inet_service', interval: false, elements: elems };
+      rs.sets.set(n, model);
+      setCache.set(n, model);
     }
+    this.setCache = setCache;
 
+    for (const [n, set] of literalSets) rs.sets.set(n, set);
     rs.sets.set(ifaces.name, ifaces);
     rs.sets.set(addrs4.name, addrs4);
     rs.sets.set(addrs6.name, addrs6);
@@ -776,7 +852,7 @@ export class PolicyCalculator {
     for (const n of this.compiled.keys()) if (!neededChains.has(n)) this.compiled.delete(n);
     let rules = 0;
     for (const c of rs.chains.values()) rules += c.rules.length;
-    this.stats = { localEndpoints: this.locals.length, activePolicies: activePolicies.size, ipSets: peerSets.size + npSets.size, chains: rs.chains.size, rules };
+    this.stats = { localEndpoints: this.locals.length, activePolicies: activePolicies.size, ipSets: peerSets.size + npSets.size + literalSets.size, chains: rs.chains.size, rules };
     return rs;
   }
 

@@ -2,7 +2,8 @@
 // transaction). Shape as Felix's dataplane managers: OnUpdate is cheap, the work happens in apply().
 // Nothing is written to the kernel before the first update() (Felix: no writes before in-sync).
 import type { Logger } from '../log.ts';
-import { PolicyCalculator, type CalcOptions, type CalcStats, type RulesetModel } from './calc.ts';
+import { PolicyCalculator, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, type CalcOptions, type CalcStats, type RulesetModel } from './calc.ts';
+import type { Resource } from '../api/resource.ts';
 import type { PolicySnapshot } from './model.ts';
 import { applyTransaction, driftReason, execRunner, readKernel, renderDiff, renderFull, type NftRunner } from './nft.ts';
 
@@ -11,6 +12,11 @@ export interface PolicyManagerOptions {
   log: Logger;
   /** How to run nft (default: `nft` in this process's namespace). Tests pass netnsRunner(ns). */
   run?: NftRunner;
+  /**
+   * How to run `conntrack` (default: in this process's namespace). Used, as Felix does, to forget the flows
+   * of endpoints that went away, so that a pod reusing the address does not inherit "established" state.
+   */
+  runConntrack?: NftRunner;
   endpointToHostAction?: CalcOptions['endpointToHostAction'];
   allowVXLANFromWorkloads?: boolean;
   allowIPIPFromWorkloads?: boolean;
@@ -43,6 +49,7 @@ export interface PolicyManager {
 export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
   const log = opts.log;
   const run = opts.run ?? execRunner();
+  const runConntrack = opts.runConntrack ?? execRunner([], 'conntrack');
   const calc = new PolicyCalculator({
     nodeName: opts.nodeName,
     endpointToHostAction: opts.endpointToHostAction,
@@ -65,6 +72,24 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
     applied = rs;
   }
 
+  /** Delete conntrack entries of local workload addresses that are gone. */
+  async function forgetFlows(prev: RulesetModel, next: RulesetModel): Promise<void> {
+    const addrs = (rs: RulesetModel) => new Set([SET_WL_ADDRS_V4, SET_WL_ADDRS_V6]
+      .flatMap((n) => [...(rs.sets.get(n)?.elements ?? [])].map((e) => e.split(' . ')[1]!)));
+    const now = addrs(next);
+    for (const ip of addrs(prev)) {
+      if (now.has(ip)) continue;
+      for (const dir of ['-s', '-d']) {
+        try {
+          await runConntrack(['-D', dir, ip]);
+        } catch (e) {
+          // Exit status 1 with "0 flow entries" just means there was nothing to delete.
+          if (!/0 flow entries/.test((e as Error).message)) log.warn({ ip, err: (e as Error).message }, 'conntrack cleanup failed');
+        }
+      }
+    }
+  }
+
   async function doApply(): Promise<ApplyResult> {
     const t0 = performance.now();
     if (!pending) return { mode: 'none', calcMs: 0, applyMs: 0, stats: calc.stats };
@@ -77,6 +102,7 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
       lastProblems = problems;
     }
     const t1 = performance.now();
+    const previous = applied;
     let mode: ApplyResult['mode'] = 'full';
     if (!applied) {
       await full(rs);
@@ -100,6 +126,7 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
         }
       }
     }
+    if (previous) await forgetFlows(previous, rs);
     const t2 = performance.now();
     if (mode !== 'none') log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
     return { mode, calcMs: t1 - t0, applyMs: t2 - t1, stats: calc.stats };
@@ -126,5 +153,59 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
     }),
     get problems() { return calc.problems; },
     get applied() { return applied; },
+  };
+}
+
+/** The resource kinds the policy manager reads; the agent's syncer must watch these. */
+export const POLICY_KINDS = [
+  'WorkloadEndpoint', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'Tier',
+] as const;
+
+/** Anything that lists resources by kind (the agent's Snapshot has this shape). */
+export interface ResourceStore { items(kind: string): Iterable<Resource> }
+
+/** Build a PolicySnapshot from a kind-indexed store of plain resources. */
+export function snapshotFromStore(store: ResourceStore): PolicySnapshot {
+  const list = <T>(kind: string) => [...store.items(kind)] as T[];
+  return {
+    workloadEndpoints: list('WorkloadEndpoint'),
+    networkPolicies: list('NetworkPolicy'),
+    globalNetworkPolicies: list('GlobalNetworkPolicy'),
+    profiles: list('Profile'),
+    networkSets: list('NetworkSet'),
+    globalNetworkSets: list('GlobalNetworkSet'),
+    tiers: list('Tier'),
+  };
+}
+
+/**
+ * The policy manager in the node agent's DataplaneManager shape (onUpdate cheap, apply does the I/O,
+ * requestResync makes the next apply re-read the kernel). Pass it in startAgent({ extraManagers }).
+ */
+export function asDataplaneManager(pm: PolicyManager): {
+  readonly name: string;
+  onUpdate(state: unknown, store: ResourceStore): void;
+  apply(): Promise<void>;
+  requestResync(): void;
+} {
+  let resync = false;
+  let lastVersion: number | undefined;
+  return {
+    name: 'policy',
+    onUpdate(_state, store) {
+      // Skip rebuilding the snapshot when the store says nothing changed.
+      const version = (store as { version?: number }).version;
+      if (version !== undefined && version === lastVersion) return;
+      lastVersion = version;
+      pm.update(snapshotFromStore(store));
+    },
+    async apply() {
+      await pm.apply();
+      if (resync) {
+        resync = false;
+        await pm.resync();
+      }
+    },
+    requestResync() { resync = true; },
   };
 }

@@ -11,9 +11,9 @@ import type { NftChainModel, NftMapModel, NftSetModel, RulesetModel } from './ca
 /** Runs `nft <args>` (possibly inside a namespace) and resolves with stdout; rejects with stderr in the message. */
 export type NftRunner = (args: string[]) => Promise<string>;
 
-export function execRunner(prefix: string[] = []): NftRunner {
+export function execRunner(prefix: string[] = [], binary = 'nft'): NftRunner {
   return (args) => new Promise((resolve, reject) => {
-    const argv = [...prefix, 'nft', ...args];
+    const argv = [...prefix, binary, ...args];
     execFile(argv[0]!, argv.slice(1), { maxBuffer: 512 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${argv.join(' ')} failed: ${String(stderr).trim() || err.message}`));
       else resolve(String(stdout));
@@ -22,8 +22,8 @@ export function execRunner(prefix: string[] = []): NftRunner {
 }
 
 /** A runner that executes nft inside a named network namespace (`ip netns exec <ns> nft ...`). */
-export function netnsRunner(ns: string): NftRunner {
-  return execRunner(['ip', 'netns', 'exec', ns]);
+export function netnsRunner(ns: string, binary = 'nft'): NftRunner {
+  return execRunner(['ip', 'netns', 'exec', ns], binary);
 }
 
 const ELEMENT_CHUNK = 20_000;
@@ -76,6 +76,7 @@ function sameBase(a: NftChainModel, b: NftChainModel): boolean {
 }
 
 function sameRules(a: string[], b: string[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -109,6 +110,7 @@ export function renderDiff(prev: RulesetModel, next: RulesetModel): DiffResult {
   // 1. Sets: create new ones, then element deltas (deletes first so re-shaped intervals never overlap).
   for (const [name, s] of next.sets) {
     const p = prev.sets.get(name);
+    if (p === s) continue; // unchanged model object (the calculator reuses it when membership is unchanged)
     if (!p) {
       out.push(setDecl(t, s));
       out.push(...elementLines('add', t, name, [...s.elements]));

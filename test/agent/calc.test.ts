@@ -161,6 +161,17 @@ describe('other rules', () => {
     assert.match(d.problems.join('\n'), /IPPool\(bad\)/);
     assert.match(d.problems.join('\n'), /interfaceName missing/);
   });
+  test('FelixConfiguration default, overridden per node: VXLAN VNI, port and MTU (0 = auto); bad values reported', () => {
+    const fc = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name, resourceVersion: name }, spec });
+    const base = [pool('p', '10.244.0.0/16', { vxlanMode: 'Always' }), node('node-a', '10.0.1.11/24', { vxlan: '10.244.0.0' })];
+    let d = calculate(snap(...base, fc('default', { vxlanVNI: 7, vxlanPort: 8472, vxlanMTU: 1400 })), ctxA);
+    assert.deepEqual([d.localVtep?.vni, d.localVtep?.port, d.localVtep?.mtu, d.podMtu], [7, 8472, 1400, 1400]);
+    d = calculate(snap(...base, fc('default', { vxlanVNI: 7, vxlanMTU: 1400 }), fc('node.node-a', { vxlanMTU: 0, vxlanVNI: 9 })), ctxA);
+    assert.deepEqual([d.localVtep?.vni, d.localVtep?.mtu], [9, 1400]);
+    d = calculate(snap(...base, fc('default', { vxlanPort: 'x' })), ctxA);
+    assert.equal(d.localVtep?.port, 4789);
+    assert.match(d.problems.join(), /vxlanPort "x" is not an integer/);
+  });
   test('pod MTU: host MTU minus the largest enabled overhead', () => {
     assert.equal(podMtu(1500, false, false), 1500);
     assert.equal(podMtu(1500, true, false), 1450);

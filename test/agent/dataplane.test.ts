@@ -8,6 +8,7 @@ import { RouteTable } from '../../src/agent/dataplane/route-table.ts';
 import { VxlanManager } from '../../src/agent/dataplane/vxlan.ts';
 import { natScript, renderNatTable, summarizeNft } from '../../src/agent/dataplane/nat.ts';
 import { SysctlManager } from '../../src/agent/dataplane/sysctls.ts';
+import { parseIpRouteJson } from '../../src/agent/dataplane/netlink-kernel.ts';
 import type { DesiredRoute, DesiredState } from '../../src/agent/calc/types.ts';
 import { FakeKernel } from './fake-kernel.ts';
 
@@ -96,6 +97,21 @@ describe('RouteTable', () => {
     await rt.apply();
     assert.deepEqual([...k.routes.keys()].sort(), ['10.244.1.0/26', '10.244.2.0/26']);
     assert.equal(rt.stats.errors, 1);
+  });
+
+  test('large updates take the bulk path; lines it rejects fail the apply and are retried after a resync', async () => {
+    const { k } = setup();
+    const rt = new RouteTable(k, log, { bulkThreshold: 10 });
+    const many = Array.from({ length: 20 }, (_, i) => vx(`10.244.${i}.0/26`, `10.244.${i}.0`));
+    k.bulkReject.add('10.244.3.0/26');
+    rt.onUpdate(state(many));
+    await assert.rejects(rt.apply(), /1 route operation\(s\) failed: replace 10\.244\.3\.0\/26/);
+    assert.equal(k.bulkCalls, 1);
+    assert.equal(k.routes.size, 19);
+    k.bulkReject.clear();
+    await rt.apply();
+    assert.equal(k.routes.size, 20);
+    assert.equal(k.bulkCalls, 1, 'one missing route goes through the normal path');
   });
 
   test('a restarted agent (fresh RouteTable, same kernel) changes nothing when the kernel is right', async () => {
@@ -199,5 +215,19 @@ describe('SysctlManager', () => {
     m.onUpdate(state([], { workloadInterfaces: ['cali1', 'cali2'] }));
     await m.apply();
     assert.deepEqual(k.ops, ['sysctl net.ipv4.ip_forward=1', 'sysctl net.ipv4.conf.cali1.proxy_arp=1', 'sysctl net.ipv4.conf.cali1.rp_filter=1', 'sysctl net.ipv4.neigh.cali1.proxy_delay=0']);
+  });
+});
+
+describe('parseIpRouteJson', () => {
+  test('reads `ip -N -j route show` as the reconciler sees routes', () => {
+    const sample = '[{"dst":"default","gateway":"10.0.0.254","dev":"eth0","flags":[]},{"dst":"10.0.0.0/24","dev":"eth0","protocol":"2","scope":"253","prefsrc":"10.0.0.1","flags":[]},{"type":"6","dst":"10.244.0.0/26","protocol":"80","flags":[]},{"dst":"10.244.0.5","dev":"eth0","scope":"253","flags":[]},{"dst":"10.244.0.6","dev":"eth0","protocol":"12","scope":"253","flags":[]},{"dst":"10.244.1.0/26","gateway":"10.244.1.0","dev":"vxlan.calico","protocol":"80","flags":["onlink"]}]';
+    assert.deepEqual(parseIpRouteJson(sample), [
+      { dst: '0.0.0.0/0', type: 'unicast', scope: 'universe', proto: 3, dev: 'eth0', gateway: '10.0.0.254', onlink: false, metric: undefined },
+      { dst: '10.0.0.0/24', type: 'unicast', scope: 'link', proto: 2, dev: 'eth0', gateway: undefined, onlink: false, metric: undefined },
+      { dst: '10.244.0.0/26', type: 'blackhole', scope: 'universe', proto: 80, dev: undefined, gateway: undefined, onlink: false, metric: undefined },
+      { dst: '10.244.0.5/32', type: 'unicast', scope: 'link', proto: 3, dev: 'eth0', gateway: undefined, onlink: false, metric: undefined },
+      { dst: '10.244.0.6/32', type: 'unicast', scope: 'link', proto: 12, dev: 'eth0', gateway: undefined, onlink: false, metric: undefined },
+      { dst: '10.244.1.0/26', type: 'unicast', scope: 'universe', proto: 80, dev: 'vxlan.calico', gateway: '10.244.1.0', onlink: true, metric: undefined },
+    ]);
   });
 });

@@ -28,6 +28,18 @@ export class FakeKernel implements Kernel {
     this.ops.push(`replace ${r.dst}`);
     this.routes.set(r.dst, { dst: r.dst, type: r.type, dev: r.dev, gateway: r.gateway, onlink: !!r.onlink, scope: r.scope === 'link' ? 'link' : 'universe', proto: r.proto });
   }
+  bulkCalls = 0;
+  /** Destinations the bulk path rejects. */
+  bulkReject = new Set<string>();
+  async replaceRoutesBulk(routes: RouteWrite[]): Promise<Set<number>> {
+    this.bulkCalls++;
+    const failed = new Set<number>();
+    for (const [i, r] of routes.entries()) {
+      if (this.bulkReject.has(r.dst)) { failed.add(i); continue; }
+      await this.replaceRoute(r);
+    }
+    return failed;
+  }
   async deleteRoute(r: KernelRoute): Promise<void> { this.fail('deleteRoute'); this.ops.push(`delete ${r.dst}`); this.routes.delete(r.dst); }
 
   async getLink(name: string): Promise<KernelLink | undefined> { const l = this.links.get(name); return l ? { ...l } : undefined; }

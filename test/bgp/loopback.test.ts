@@ -37,7 +37,7 @@ const running: BgpSpeaker[] = [];
 after(async () => { for (const s of running) await s.stop({ graceful: false }); });
 
 async function node(cfg: Omit<SpeakerConfig, 'connectRetryTime' | 'errorWaitTime' | 'initialRouteDeferral'>): Promise<Node> {
-  const n: Node = { routes: [], cfg: { ...cfg, connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.5 } } as Node;
+  const n: Node = { routes: [], cfg: { ...cfg, connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.5 } } as unknown as Node;
   n.speaker = new BgpSpeaker(n.cfg, { log, onRoutes: (r) => { n.routes = r; } });
   await n.speaker.start();
   running.push(n.speaker);

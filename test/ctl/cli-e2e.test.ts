@@ -43,7 +43,7 @@ describe('tabby CLI against the embedded datastore', () => {
   test('apply a directory, then get -o wide / -o yaml', async () => {
     const r = await tabby(['apply', '-f', DOCS], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'Successfully applied 13 resource(s)\n');
+    assert.equal(r.stdout, 'Successfully applied 21 resource(s)\n');
     const wide = await tabby(['get', 'ippools', '-o', 'wide'], env);
     assert.equal(wide.code, 0, wide.stderr);
     assert.deepEqual(wide.stdout.split('\n')[0]!.trim().split(/\s+/), ['NAME', 'CIDR', 'NAT', 'IPIPMODE', 'VXLANMODE', 'DISABLED', 'DISABLEBGPEXPORT', 'SELECTOR']);

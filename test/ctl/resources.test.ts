@@ -59,6 +59,11 @@ describe('Calico documentation examples', () => {
     const col = lines[0]!.indexOf('CIDR');
     assert.equal(col, 'default-ipv6-ippool'.length + 3);
     for (const l of lines.slice(1, 4)) assert.equal(l[col - 1], ' ') ;
+    const custom = await h.run(['get', 'ippools', '-o', 'custom-columns=NAME,VXLANMODE']);
+    assert.deepEqual(tableRows(custom.stdout), [['NAME', 'VXLANMODE'], ['default-ipv6-ippool', 'Never'], ['my.ippool-1', 'Never'], ['rack-1-pool', 'Always']]);
+    const unknown = await h.run(['get', 'ippools', '-o', 'custom-columns=NAME,COLOUR']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown heading COLOUR, valid values are: NAME, CIDR/);
     const ps = await h.run(['get', 'ipp']);
     assert.deepEqual(tableRows(ps.stdout)[0], ['NAME', 'CIDR', 'SELECTOR']);
   });
@@ -100,6 +105,13 @@ describe('validation before writing', () => {
     const r = await h.run(['apply', '-f', join(FIXTURES, 'invalid', 'malformed.yaml')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /error parsing .*malformed\.yaml \(document 1\): .*line \d+, column \d+/);
+  });
+
+  test('a document that is not an object is malformed input', async () => {
+    const h = new CtlHarness();
+    const r = await h.run(['apply', '-f', '-'], '--- just a string\n');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /a resource must be a YAML\/JSON object\)\] in stdin \(document 1\)/);
   });
 
   test('missing file, missing -f, bad output format, unknown kind on get', async () => {
@@ -216,6 +228,18 @@ describe('get', () => {
     assert.match(missing.stderr, /resource does not exist: IPPool\(nope\) with error: /);
   });
 
+  test('get -f shows what a file names, one table per kind', async () => {
+    const h = new CtlHarness();
+    await h.run(['apply', '-f', join(DOCS, 'other-kinds.yaml')]);
+    const r = await h.run(['get', '-f', join(DOCS, 'other-kinds.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    const tables = r.stdout.trimEnd().split('\n\n').map((t) => t.split('\n')[0]!.trim().split(/\s+/));
+    assert.deepEqual(tables, [['NAME', 'NODE'], ['NAME'], ['NAME'], ['NAME'], ['NAME'], ['NAME', 'ORDER'], ['NAME', 'STRICTAFFINITY', 'AUTOALLOCATEBLOCKS'], ['NAME']]);
+    const y = parse((await h.run(['get', '-f', join(DOCS, 'other-kinds.yaml'), '-o', 'yaml'])).stdout);
+    assert.equal(y.kind, 'List');
+    assert.equal(y.items.length, 8);
+  });
+
   test('a YAML list from get applies back unchanged (round trip)', async () => {
     const h = new CtlHarness();
     await h.run(['apply', '-f', DOCS]);
@@ -238,7 +262,10 @@ describe('get', () => {
     assert.equal((await h.run(['get', 'netsets', '-A', '-n', 'prod'])).code, 2);
     const mismatch = await h.run(['apply', '-n', 'other', '-f', '-'], set('prod', 'd'));
     assert.equal(mismatch.code, 1);
-    assert.match(mismatch.stderr, /does not match the namespace given with -n/);
+    assert.match(mismatch.stderr, /resource namespace does not match client namespace\. prod != other/);
+    const cluster = await h.run(['get', 'ippools', '-n', 'prod']);
+    assert.equal(cluster.code, 2);
+    assert.match(cluster.stderr, /IPPool is not namespaced/);
   });
 
   test('--selector filters by labels; a bad selector is a usage error', async () => {

@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { EmbeddedDatastore } from '../../src/datastore/embedded.ts';
 import { openDatastore } from '../../src/datastore/index.ts';
 import { isDatastoreError } from '../../src/datastore/types.ts';
-import { collect, pool, runDatastoreSuite, watchError } from './suite.ts';
+import { fileURLToPath } from 'node:url';
+import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
+import { collect, pool, runChild, runDatastoreSuite, watchError } from './suite.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tabby-ds-embedded-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -82,6 +85,56 @@ describe('embedded datastore specifics', () => {
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(got, ['p0', 'p1']);
     } finally {
+      await ds.close();
+    }
+  });
+
+  test('without inotify, polling alone still delivers other processes\' changes in order', { timeout: 60_000 }, async () => {
+    const path = join(root, 'poll-only.db');
+    const ds = new EmbeddedDatastore(path, { inotify: false });
+    try {
+      const created = await ds.create(pool('ticker', '10.0.0.0/16', { seq: 0 }));
+      const seqs: number[] = [];
+      const lat: number[] = [];
+      const w = ds.watch({ fromRevision: Number(created.metadata.resourceVersion) }, (ev) => {
+        seqs.push(ev.object.spec.seq);
+        lat.push(performance.timeOrigin + performance.now() - ev.object.spec.sentAt);
+      }, () => {});
+      await runChild('write-worker.ts', [JSON.stringify({ type: 'embedded', path }), 'IPPool', 'ticker', '20', '10']);
+      const deadline = Date.now() + 5000;
+      while (seqs.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      w.stop();
+      assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.ok(Math.max(...lat) < 1000, `max latency ${Math.max(...lat)} ms`);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  test('processes in other network namespaces share the file: increments from two namespaces all land and are watched', { skip: netnsSkipReason(), timeout: 120_000 }, async () => {
+    const fx = new NetnsFixture();
+    const path = join(root, 'netns.db');
+    const ds = new EmbeddedDatastore(path);
+    try {
+      const namespaces = [fx.add('ds-a'), fx.add('ds-b')];
+      const created = await ds.create(pool('counter', '10.0.0.0/16', { count: 0 }));
+      const seen: number[] = [];
+      const w = ds.watch({ fromRevision: Number(created.metadata.resourceVersion) }, (ev) => seen.push(ev.object.spec.count), () => {});
+      const worker = fileURLToPath(new URL('./increment-worker.ts', import.meta.url));
+      const runs = namespaces.flatMap((ns) => [1, 2].map(() => new Promise<void>((resolve, reject) => {
+        const child = fx.spawn(ns, [process.execPath, '--import', 'tsx', worker, JSON.stringify({ type: 'embedded', path }), 'IPPool', 'counter', '25'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr!.on('data', (d) => { err += d; });
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker in ${ns} exited ${code}: ${err}`))));
+      })));
+      await Promise.all(runs);
+      const deadline = Date.now() + 5000;
+      while (seen.length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      w.stop();
+      assert.equal((await ds.get('IPPool', 'counter'))?.spec.count, 100);
+      assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i + 1));
+    } finally {
+      fx.cleanupSync();
       await ds.close();
     }
   });

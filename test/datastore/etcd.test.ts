@@ -140,6 +140,24 @@ describe('etcd datastore specifics', { skip }, () => {
     }
   });
 
+  test('an etcd that accepts connections but never answers fails within the call deadline', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => { sockets.push(s); s.on('error', () => {}); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as { port: number }).port;
+    const ds = new EtcdDatastore({ endpoints: [`http://127.0.0.1:${port}`], timeoutMs: 1500 });
+    try {
+      const t0 = Date.now();
+      await assert.rejects(ds.get('IPPool', 'x'), (e: unknown) => isDatastoreError(e, 'Unavailable') && e.message.includes(`127.0.0.1:${port}`));
+      const took = Date.now() - t0;
+      assert.ok(took >= 1000 && took < 8000, `took ${took} ms`);
+    } finally {
+      await ds.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   test('a watch resumes after its connection drops, with no gaps and no duplicates', { timeout: 60_000 }, async () => {
     const target = new URL(endpoints![0]!);
     const proxy = new CuttableProxy(target);

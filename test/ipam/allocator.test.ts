@@ -192,6 +192,14 @@ describe('pool selection', () => {
     assert.equal(report.missingHandles.length + report.orphanedHandles.length + report.handleCountMismatches.length, 0);
   });
 
+  test('an unreachable datastore surfaces as Unavailable, not as a full pool', async () => {
+    const ds = await setup([pool('p', '10.0.0.0/24')]);
+    ds.down = true;
+    await assert.rejects(createIpam(ds).autoAssign({ handleId: 'h', node: 'n', num4: 1 }), (e: unknown) => e instanceof DatastoreError && e.code === 'Unavailable');
+    ds.down = false;
+    assert.equal((await createIpam(ds).autoAssign({ handleId: 'h', node: 'n', num4: 1 })).ips.length, 1);
+  });
+
   test('bad requests are rejected with clear errors', async () => {
     const ipam = createIpam(await setup([pool('p', '10.0.0.0/24')]));
     await assert.rejects(ipam.autoAssign({ handleId: '', node: 'n', num4: 1 }), /handle ID/);
@@ -236,6 +244,8 @@ describe('handles and release', () => {
     assert.equal(blk.affinity, 'host:n1');
     await assert.rejects(ipam.assignIP('10.0.0.77', 'other', 'n1'), /10\.0\.0\.77 is already allocated \(handle fixed\)/);
     await assert.rejects(ipam.assignIP('10.1.0.1', 'other', 'n1'), /not in any configured IP pool/);
+    await ds.create(pool('off', '10.2.0.0/24', { disabled: true }));
+    await assert.rejects(ipam.assignIP('10.2.0.1', 'other', 'n1'), /in IP pool off \(10\.2\.0\.0\/24\), which is disabled/);
     await assert.rejects(ipam.assignIP('10.0.0.300', 'other', 'n1'), /invalid IPv4 address/);
     // auto assignment skips the taken address
     const r = await ipam.autoAssign({ handleId: 'auto', node: 'n1', num4: 64 });

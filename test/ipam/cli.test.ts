@@ -1,6 +1,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import { setCtlOverrides } from '../../src/ctl/context.ts';
 import { registerIpamCommands, borderedTable } from '../../src/ctl/ipam.ts';
@@ -126,5 +129,21 @@ describe('tabby ipam', () => {
     r = await run('ipam', 'check');
     assert.equal(r.code, 1);
     assert.match(r.out, /Found 1 in-use IPs that are in active IP pools but have no corresponding IPAM allocation\./);
+    await assert.rejects(run('ipam', 'release'), /exactly one of --ip or --from-report/);
+  });
+
+  test('release --from-report releases only addresses still leaked', async () => {
+    const ipam = createIpam(ds);
+    const leaked = await ipam.autoAssign({ handleId: 'k8s-pod-network.leak', node: 'node-2', num4: 2 });
+    const file = join(mkdtempSync(join(tmpdir(), 'tabby-ipam-cli-')), 'report.json');
+    let r = await run('ipam', 'check', '-o', file);
+    assert.equal(r.code, 1);
+    // one of the two gets used before the release runs: it must be kept
+    const keep = leaked.ips[0]!.replace(/\/\d+$/, '/32');
+    await ds.create({ ...res('WorkloadEndpoint', 'node--2-k8s-late-eth0', { node: 'node-2', ipNetworks: [keep] }), metadata: { name: 'node--2-k8s-late-eth0', namespace: 'default' } });
+    r = await run('ipam', 'release', `--from-report=${file}`);
+    assert.match(r.out, /^Released 1 leaked IP address; skipped 1 no longer leaked\.\n$/);
+    assert.deepEqual(await ipam.ipsByHandle('k8s-pod-network.leak'), [leaked.ips[0]]);
+    await assert.rejects(run('ipam', 'release', '--from-report=/nonexistent.json'), /cannot use report/);
   });
 });

@@ -1,64 +1,13 @@
 // The lab for real (root): topology up/down, clean-up after the lab command is killed midway, pods through
-// the real CNI executables, etcd mode. Each test runs its own lab named with a NetnsFixture prefix; whatever
-// a failing test leaves behind is swept by that fixture.
+// the real CNI executables, etcd mode, the demo's failure path. Each test runs its own lab named with a
+// NetnsFixture prefix; whatever a failing test leaves behind is swept by that fixture.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TABBY = path.join(ROOT, 'bin', 'tabby');
-const LAB_ROOT = '/run/tabby-lab';
-const skip = netnsSkipReason();
-
-function tabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}) {
-  const r = spawnSync(TABBY, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 240_000, input: opts.input, env: { ...process.env, TABBY_LAB_AGENT_TIMEOUT_MS: '45000' } });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-function mustTabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}): string {
-  const r = tabby(args, opts);
-  assert.equal(r.status, 0, `tabby ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-function labNamespaces(prefix: string): string[] {
-  try {
-    return fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`)).sort();
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-function readState(name: string): any {
-  try { return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'state.json'), 'utf8')); } catch { return undefined; }
-}
-
-function inNs(ns: string, argv: string[]): { status: number | null; stdout: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
-}
-
-/** A fixture whose prefix names the lab; after the test, `lab down` plus a sweep of anything left. */
-function labFixture() {
-  const fx = new NetnsFixture();
-  const name = fx.prefix;
-  const cleanup = () => {
-    tabby(['lab', 'down', '--name', name]);
-    for (const ns of labNamespaces(name)) fx.namespaces.push(ns);
-    fx.cleanupSync();
-    fs.rmSync(path.join(LAB_ROOT, name), { recursive: true, force: true });
-  };
-  return { fx, name, cleanup };
-}
+import { alive, inNs, LAB_ROOT, labFixture, labNamespaces, mustTabby, readState, skip, TABBY, tabby } from './helpers.ts';
 
 describe('tabby lab', { skip }, () => {
   const fixtures: (() => void)[] = [];
@@ -214,6 +163,26 @@ describe('tabby lab', { skip }, () => {
     mustTabby(['lab', 'down', '--name', name]);
     assert.ok(!alive(state.etcd.pid), 'etcd stopped');
     assert.deepEqual(labNamespaces(name), []);
+  });
+
+  test('demo: a step that does not show what the article shows stops it, clearly, with a non-zero exit', () => {
+    const { fx, name, cleanup } = labFixture();
+    fixtures.push(cleanup);
+    // A `tabby` whose node agent refuses to start: everything else is the real one.
+    const dir = fs.mkdtempSync('/tmp/tabby-lab-test-');
+    const wrapper = path.join(dir, 'tabby');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = node ] && [ "$2" = run ]; then echo "agent disabled by the test" >&2; exit 1; fi\nexec ${TABBY} "$@"\n`, { mode: 0o755 });
+    try {
+      const r = spawnSync(TABBY, ['lab', 'demo', '--name', name], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, TABBY_BIN: wrapper } });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /✗ FAILED at "cluster up": expected node agents running and the CNI plugin installed on both nodes/);
+      assert.match(r.stdout, /node agent on controlplane exited \(code 1\) at start: agent disabled by the test/);
+      assert.match(r.stderr, /demo stopped/);
+      assert.deepEqual(labNamespaces(name), [], 'the failed demo removed its lab');
+      void fx;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad input is refused with a clear message', () => {

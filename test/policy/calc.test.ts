@@ -173,10 +173,10 @@ describe('PolicyCalculator', () => {
   });
 
   test('compileRule: protocols, nets by family, ICMP, notICMP, ports and notPorts', () => {
-    const sets = { peer: () => 'S', namedPort: () => 'N' };
+    const sets = { peer: () => 'S', namedPort: () => 'N', literal: (k: string, e: string[]) => (e.length === 1 ? e[0]! : `@L(${k}:${e.join(',')})`) };
     const ctx = { sets, where: 'r' };
     assert.deepEqual(compileRule({ action: 'Deny', protocol: 'UDP', destination: { ports: [53, '1000:1010'], notPorts: [1005] } }, ctx),
-      ['meta l4proto udp th dport != 1005 th dport { 53, 1000-1010 } drop']);
+      ['meta l4proto udp th dport != 1005 th dport @L(port:53,1000-1010) drop']);
     assert.deepEqual(compileRule({ action: 'Allow', source: { nets: ['10.0.0.0/8', 'fd00::/64'] } }, ctx), [
       'meta nfproto ipv4 ip saddr 10.0.0.0/8 meta mark set meta mark or 0x10000 return',
       'meta nfproto ipv6 ip6 saddr fd00::/64 meta mark set meta mark or 0x10000 return',
@@ -189,6 +189,23 @@ describe('PolicyCalculator', () => {
       'selector sets are IPv4: an IPv6-only selector rule matches nothing');
     assert.throws(() => compileRule({ action: 'Allow', protocol: 'TCP', destination: { ports: ['99999'] } } as any, ctx), /port 99999/);
     assert.throws(() => compileRule({ action: 'Reject' } as any, ctx), /action "Reject"/);
+  });
+
+  test('literal port and net lists become shared named interval sets, normalised', () => {
+    const c = new PolicyCalculator({ nodeName: 'n1' });
+    const rule = { action: 'Allow', protocol: 'TCP', source: { nets: ['10.0.0.0/8', '10.1.0.0/16', '192.168.0.0/16'] }, destination: { ports: [80, '80:90', 91, 100] } };
+    c.update(snapshot({
+      workloadEndpoints: [wep('x', 'a', 'n1', '10.0.1.1')],
+      networkPolicies: [cnp('x', 'p1', { selector: 'all()', ingress: [rule] }), cnp('x', 'p2', { selector: 'all()', ingress: [rule] })],
+    }));
+    const rs = c.ruleset();
+    const r1 = rs.chains.get('cali-pi-x/p1')!.rules[0]!;
+    assert.equal(r1, rs.chains.get('cali-pi-x/p2')!.rules[0], 'both policies share the same sets');
+    const ports = /th dport @(cali-ports-[0-9a-f]+)/.exec(r1)!;
+    const nets = /ip saddr @(cali40nets-[0-9a-f]+)/.exec(r1)!;
+    assert.deepEqual([...rs.sets.get(ports[1]!)!.elements], ['80-91', '100']);
+    assert.deepEqual([...rs.sets.get(nets[1]!)!.elements], ['10.0.0.0/8', '192.168.0.0/16']);
+    assert.equal(rs.sets.get(nets[1]!)!.interval, true);
   });
 
   test('disjointCidrs drops duplicates and contained prefixes', () => {

@@ -118,13 +118,32 @@ describe('policy dataplane', { skip: netnsSkipReason() }, () => {
       assert.equal((await agent.call({ op: 'probe', host: xb.ip, port: 80, proto: 'tcp', timeoutMs: 700 })).ok, true, 'q → x/b allowed by b-from-q');
       assert.equal((await lab.pod('x/c').agent.call({ op: 'probe', host: xb.ip, port: 80, proto: 'tcp', timeoutMs: 700 })).ok, false, 'x/c → x/b denied');
 
+      // Leave a flow in conntrack, then remove the endpoint: its flows must be forgotten (as Felix does).
+      assert.equal((await agent.call({ op: 'probe', host: remote.ip, port: 80, proto: 'udp', timeoutMs: 700 })).ok, true);
+      assert.match(lab.fx.exec(node1.netns, ['conntrack', '-L', '-s', ip], {}).trim(), new RegExp(ip.replace(/\./g, '\\.')));
       lab.extraEndpoints = [];
       await lab.apply(onlyFromQ);
-      lab.flushConntrack();
+      assert.equal(lab.fx.run(node1.netns, ['conntrack', '-L', '-s', ip]).stdout.trim(), '', 'flows of the removed endpoint are gone');
       assert.deepEqual(await reach(), { out: false, outRemote: false, in: false }, 'endpoint removed: closed again');
     } finally {
       lab.extraEndpoints = [];
     }
+  });
+
+  test('ICMP type rules: echo requests from x are denied, other traffic is not', async () => {
+    await lab.apply({
+      globalNetworkPolicies: [{
+        apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'no-ping-from-x' },
+        spec: { selector: 'all()', ingress: [{ action: 'Deny', protocol: 'ICMP', icmp: { type: 8 }, source: { namespaceSelector: "ns == 'x'" } }, { action: 'Allow' }] },
+      }],
+    });
+    lab.flushConntrack();
+    const ping = (from: LabPod, to: LabPod) => lab.fx.run(from.netns, ['ping', '-c', '1', '-W', '1', to.ip]).status === 0;
+    const [xa, xb, ya] = [lab.pod('x/a'), lab.pod('x/b'), lab.pod('y/a')];
+    assert.equal(ping(xa, ya), false, 'x/a → y/a echo denied');
+    assert.equal(ping(xa, xb), false, 'x/a → x/b echo denied');
+    assert.equal(ping(ya, xa), true, 'y/a → x/a echo allowed');
+    assert.equal((await xa.agent.call({ op: 'probe', host: ya.ip, port: 80, proto: 'tcp', timeoutMs: 700 })).ok, true, 'x/a → y/a TCP allowed');
   });
 
   test('drift: resync detects an edited or deleted table and rewrites it', async () => {

@@ -106,7 +106,7 @@ export class PolicyLab {
       const name = `node${i}`;
       this.nodes.push({
         name, netns, ip: `10.0.0.${i}`, block: `10.65.${i}.0/24`,
-        manager: createPolicyManager({ nodeName: name, log: this.log, run: netnsRunner(netns) }),
+        manager: createPolicyManager({ nodeName: name, log: this.log, run: netnsRunner(netns), runConntrack: netnsRunner(netns, 'conntrack') }),
       });
       for (const s of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']) {
         this.sh(netns, ['sysctl', '-qw', s]);

@@ -137,4 +137,50 @@ describe('nft rendering', () => {
       fx.cleanupSync();
     }
   });
+
+  test('every rule shape the compiler emits is accepted by nft', { skip: netnsSkipReason() }, async () => {
+    const fx = new NetnsFixture();
+    try {
+      const ns = fx.add('shapes');
+      const calc = new PolicyCalculator({ nodeName: 'n1' });
+      const snap = emptySnapshot();
+      snap.workloadEndpoints.push({
+        apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint', metadata: { name: 'w', namespace: 'x', labels: { app: 'a' } },
+        spec: { node: 'n1', interfaceName: 'cali0123456789a', ipNetworks: ['10.9.1.1/32', 'fd00::1/128'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+      });
+      snap.profiles.push({ apiVersion: 'projectcalico.org/v3', kind: 'Profile', metadata: { name: 'custom' }, spec: { ingress: [{ action: 'Deny', protocol: 'ICMPv6', icmp: { type: 128 } }, { action: 'Allow' }] } });
+      snap.workloadEndpoints[0]!.spec!.profiles = ['kns.x', 'custom'];
+      snap.globalNetworkPolicies.push({
+        apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'shapes' },
+        spec: {
+          selector: 'all()',
+          ingress: [
+            { action: 'Log', protocol: 'ICMP', icmp: { type: 8, code: 0 } },
+            { action: 'Deny', protocol: 'ICMP', notICMP: { type: 8 } },
+            { action: 'Deny', protocol: 'ICMP', notICMP: { type: 3, code: 1 } },
+            { action: 'Allow', protocol: 'ICMPv6', icmp: { type: 128 } },
+            { action: 'Allow', notProtocol: 'TCP', ipVersion: 6 },
+            { action: 'Allow', protocol: 132, destination: { ports: [9] } },
+            { action: 'Allow', protocol: 'UDPLite', source: { ports: ['1000:2000'] } },
+            { action: 'Pass', protocol: 'TCP', source: { nets: ['10.0.0.0/8', 'fd00::/8'], notNets: ['10.1.0.0/16', 'fd00:1::/32'], notPorts: ['http', 7] } },
+            { action: 'Deny', protocol: 'TCP', source: { selector: "app == 'a'", notSelector: "app == 'b'", ports: ['http'] }, destination: { notPorts: [1, 2, '3:5'], ports: ['http', 81] } },
+            { action: 'Allow', source: { serviceAccounts: { names: ['default'] } } },
+          ],
+          egress: [{ action: 'Allow', destination: { nets: ['::/0'] } }, { action: 'Deny', ipVersion: 4 }],
+        },
+      });
+      calc.update(snap);
+      const rs = calc.ruleset();
+      assert.deepEqual(calc.problems, []);
+      await applyTransaction(netnsRunner(ns), renderFull(rs));
+      const k = await readKernel(netnsRunner(ns), 'inet', 'tabby');
+      assert.equal(driftReason(rs, k!), undefined);
+      const rules = rs.chains.get('cali-pi-shapes')!.rules;
+      assert.equal(rules.length, 11);
+      assert.ok(rules.includes('meta nfproto ipv4 meta l4proto icmp icmp type . icmp code != { 3 . 1 } drop'));
+      assert.ok(rules.some((r) => r.includes('th dport != 1-5')), 'notPorts merged into one range');
+    } finally {
+      fx.cleanupSync();
+    }
+  });
 });

@@ -76,6 +76,23 @@ function poolForIp(pools: PoolInfo[], ip: number): PoolInfo | undefined {
   return pools.find((p) => cidrContains(p.net, ip));
 }
 
+/** Felix settings the calculation honours, from FelixConfiguration `default` overridden by `node.<name>`. */
+export interface FelixSettings { vxlanVNI?: number; vxlanPort?: number; vxlanMTU?: number; ipipMTU?: number }
+
+export function felixSettings(snap: Snapshot, nodeName: string, problems: string[] = []): FelixSettings {
+  const out: FelixSettings = {};
+  for (const name of ['default', `node.${nodeName}`]) {
+    const spec = (snap.get('FelixConfiguration', name)?.spec ?? {}) as Record<string, unknown>;
+    for (const [k, lo, hi] of [['vxlanVNI', 1, 16777215], ['vxlanPort', 1, 65535], ['vxlanMTU', 0, 65535], ['ipipMTU', 0, 65535]] as const) {
+      const v = spec[k];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) { problems.push(`FelixConfiguration(${name}): ${k} ${JSON.stringify(v)} is not an integer in ${lo}-${hi}`); continue; }
+      if (v !== 0) out[k] = v; // 0 = auto
+    }
+  }
+  return out;
+}
+
 export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
   const ix = indexSnapshot(snap);
   const { pools, nodes, blocks, weps, problems } = ix;
@@ -86,6 +103,9 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
     if (!old || PRIORITY[r.class] > PRIORITY[old.class]) routes.set(r.dst, r);
   };
 
+  const felix = felixSettings(snap, ctx.nodeName, problems);
+  const vxlanMtu = felix.vxlanMTU ?? ctx.hostMtu - VXLAN_OVERHEAD;
+  const ipipMtu = felix.ipipMTU ?? ctx.hostMtu - IPIP_OVERHEAD;
   const vxlanEnabled = pools.some((p) => p.vxlanMode !== 'Never');
   const ipipEnabled = pools.some((p) => p.ipipMode !== 'Never');
   const localSubnet = me?.ipv4Cidr;
@@ -156,7 +176,7 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
     if (me?.vxlanTunnelAddr && me.ipv4) {
       localVtep = {
         tunnelIp: me.vxlanTunnelAddr, mac: me.vxlanTunnelMac, nodeIp: me.ipv4, parentIface: ctx.parentIface,
-        mtu: ctx.hostMtu - VXLAN_OVERHEAD, vni: ctx.vxlanVni ?? VXLAN_VNI, port: ctx.vxlanPort ?? VXLAN_PORT,
+        mtu: vxlanMtu, vni: felix.vxlanVNI ?? ctx.vxlanVni ?? VXLAN_VNI, port: felix.vxlanPort ?? ctx.vxlanPort ?? VXLAN_PORT,
       };
     }
     for (const n of nodes.values()) {
@@ -185,7 +205,7 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
     }
   }
 
-  const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ctx.hostMtu - IPIP_OVERHEAD } : undefined;
+  const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ipipMtu } : undefined;
 
   return {
     routes, localVtep, vteps, ipip,
@@ -194,7 +214,7 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
       allPools: pools.map((p) => p.cidr).sort(),
     },
     workloadInterfaces: workloadInterfaces.sort(),
-    podMtu: podMtu(ctx.hostMtu, vxlanEnabled, ipipEnabled),
+    podMtu: Math.min(ctx.hostMtu, vxlanEnabled ? vxlanMtu : Infinity, ipipEnabled ? ipipMtu : Infinity),
     problems,
   };
 }

@@ -3,6 +3,7 @@
 // the route table's. Loaded lazily so a VXLAN-only node never loads the eBPF tooling.
 import type { Logger } from '../../log.ts';
 import type { DesiredState, IpipDevice } from '../calc/types.ts';
+import type { Kernel } from './kernel.ts';
 import type { DataplaneManager } from './manager.ts';
 
 export class IpipManager implements DataplaneManager {
@@ -10,14 +11,21 @@ export class IpipManager implements DataplaneManager {
   private desired: IpipDevice | undefined;
   private applied: string | undefined;
   private handle: { stop(): Promise<void>; remove(): Promise<void> } | undefined;
+  private verify = false;
 
-  constructor(private readonly log: Logger, private readonly fabricInterface: string, private readonly hostMtu: number) {}
+  constructor(private readonly kernel: Kernel, private readonly log: Logger, private readonly fabricInterface: string, private readonly hostMtu: number) {}
 
   onUpdate(state: DesiredState): void { this.desired = state.ipip; }
-  requestResync(): void { this.applied = undefined; }
+  /** A resync only checks that tunl0 is still there and up; the full set-up reruns when it is not. */
+  requestResync(): void { this.verify = true; }
 
   async apply(): Promise<void> {
     const key = JSON.stringify(this.desired ?? null);
+    if (key === this.applied && this.verify && this.desired) {
+      const link = await this.kernel.getLink('tunl0');
+      if (!link || !link.up) { this.log.warn('tunl0 missing or down; setting it up again'); this.applied = undefined; }
+    }
+    this.verify = false;
     if (key === this.applied) return;
     const { ensureIpipDataplane } = await import('../../ipip/index.ts');
     if (this.desired) {

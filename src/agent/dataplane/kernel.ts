@@ -57,6 +57,11 @@ export interface Kernel {
   listRoutes(): Promise<KernelRoute[]>;
   replaceRoute(r: RouteWrite): Promise<void>;
   deleteRoute(r: KernelRoute): Promise<void>;
+  /**
+   * Optional bulk path for large updates (start-up, a big cluster appearing): replace many routes in one
+   * request stream. Returns the indexes of the routes that failed; throws only when nothing could be tried.
+   */
+  replaceRoutesBulk?(routes: RouteWrite[]): Promise<Set<number>>;
 
   getLink(name: string): Promise<KernelLink | undefined>;
   listLinks(): Promise<KernelLink[]>;

@@ -21,6 +21,8 @@ export interface RouteTableOptions {
   now?: () => number;
   /** Writes in flight at once (netlink requests are cheap; keep well under the socket's limits). */
   concurrency?: number;
+  /** From this many pending writes on, use the kernel's bulk path when it has one. Default 256. */
+  bulkThreshold?: number;
 }
 
 export interface RouteTableStats {
@@ -49,6 +51,7 @@ export class RouteTable implements DataplaneManager {
   private readonly graceMs: number;
   private readonly now: () => number;
   private readonly concurrency: number;
+  private readonly bulkThreshold: number;
   readonly stats: RouteTableStats = { routesProgrammed: 0, routesDeleted: 0, errors: 0 };
 
   constructor(private readonly kernel: Kernel, private readonly log: Logger, opts: RouteTableOptions = {}) {
@@ -56,6 +59,7 @@ export class RouteTable implements DataplaneManager {
     this.graceMs = opts.graceMs ?? 10_000;
     this.now = opts.now ?? Date.now;
     this.concurrency = opts.concurrency ?? 64;
+    this.bulkThreshold = opts.bulkThreshold ?? 256;
   }
 
   onUpdate(state: DesiredState): void { this.tracker.setDesired(state.routes); }
@@ -108,17 +112,25 @@ export class RouteTable implements DataplaneManager {
     });
 
     const updates = [...this.tracker.pendingUpdates()].map(([, d]) => d);
-    await this.parallel(updates, async (d) => {
-      try {
-        await this.kernel.replaceRoute(d);
-        this.tracker.setDataplane(d.dst, {
-          dst: d.dst, type: d.type, dev: d.dev, gateway: d.gateway, onlink: !!d.onlink,
-          scope: d.scope === 'link' ? 'link' : 'universe', proto: d.proto,
-        });
-        this.firstSeen.delete(d.dst);
-        this.stats.routesProgrammed++;
-      } catch (e) { failures.push(`replace ${describe(d)}: ${(e as Error).message}`); }
-    });
+    const written = (d: DesiredRoute) => {
+      this.tracker.setDataplane(d.dst, {
+        dst: d.dst, type: d.type, dev: d.dev, gateway: d.gateway, onlink: !!d.onlink,
+        scope: d.scope === 'link' ? 'link' : 'universe', proto: d.proto,
+      });
+      this.firstSeen.delete(d.dst);
+      this.stats.routesProgrammed++;
+    };
+    if (this.kernel.replaceRoutesBulk && updates.length >= this.bulkThreshold) {
+      const failed = await this.kernel.replaceRoutesBulk(updates);
+      updates.forEach((d, i) => { if (failed.has(i)) failures.push(`replace ${describe(d)}: rejected by the kernel`); else written(d); });
+    } else {
+      await this.parallel(updates, async (d) => {
+        try {
+          await this.kernel.replaceRoute(d);
+          written(d);
+        } catch (e) { failures.push(`replace ${describe(d)}: ${(e as Error).message}`); }
+      });
+    }
     if (updates.length || deletions.length) this.log.debug({ updates: updates.length, deletions: deletions.length }, 'routes applied');
 
     if (failures.length) {

@@ -1,0 +1,59 @@
+// Shared by the lab's root tests: run `tabby`, find a lab's namespaces and state, and a NetnsFixture-backed
+// lab whose leftovers are swept even when a test fails.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TABBY = path.join(ROOT, 'bin', 'tabby');
+export const LAB_ROOT = '/run/tabby-lab';
+export const skip = netnsSkipReason();
+
+export function tabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}) {
+  const r = spawnSync(TABBY, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 240_000, input: opts.input, env: { ...process.env, TABBY_LAB_AGENT_TIMEOUT_MS: '45000' } });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function mustTabby(args: string[], opts: { timeoutMs?: number; input?: string } = {}): string {
+  const r = tabby(args, opts);
+  assert.equal(r.status, 0, `tabby ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function labNamespaces(prefix: string): string[] {
+  try {
+    return fs.readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`)).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+export function readState(name: string): any {
+  try { return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'state.json'), 'utf8')); } catch { return undefined; }
+}
+
+export function inNs(ns: string, argv: string[]): { status: number | null; stdout: string } {
+  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+/** A fixture whose prefix names the lab; after the test, `lab down` plus a sweep of anything left. */
+export function labFixture() {
+  const fx = new NetnsFixture();
+  const name = fx.prefix;
+  const cleanup = () => {
+    tabby(['lab', 'down', '--name', name]);
+    for (const ns of labNamespaces(name)) fx.namespaces.push(ns);
+    fx.cleanupSync();
+    fs.rmSync(path.join(LAB_ROOT, name), { recursive: true, force: true });
+  };
+  return { fx, name, cleanup };
+}
+

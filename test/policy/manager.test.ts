@@ -1,0 +1,113 @@
+// The manager's sync logic with a fake nft: full first, incremental after, full again when an incremental
+// transaction fails, nothing when nothing changed, conntrack cleanup for removed endpoints. No root needed.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createLogger } from '../../src/log.ts';
+import { asDataplaneManager, createPolicyManager, snapshotFromStore } from '../../src/policy/manager.ts';
+import { emptySnapshot, type PolicySnapshot } from '../../src/policy/model.ts';
+
+function fakeNft() {
+  const transactions: string[] = [];
+  const conntrack: string[][] = [];
+  let failNext = false;
+  let listing: string | undefined;
+  return {
+    transactions, conntrack,
+    failNextTransaction() { failNext = true; },
+    setListing(json: string | undefined) { listing = json; },
+    run: async (args: string[]) => {
+      if (args[0] === '-f') {
+        const text = readFileSync(args[1]!, 'utf8');
+        if (failNext) { failNext = false; throw new Error('nft -f failed: Error: Could not process rule: No such file or directory'); }
+        transactions.push(text);
+        return '';
+      }
+      if (args[0] === '-j' && args[1] === 'list') {
+        if (listing === undefined) throw new Error('Error: No such file or directory; did you mean table ...');
+        return listing;
+      }
+      throw new Error(`unexpected nft ${args.join(' ')}`);
+    },
+    runConntrack: async (args: string[]) => { conntrack.push(args); throw new Error('conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.'); },
+  };
+}
+
+function world(pods: number): PolicySnapshot {
+  const s = emptySnapshot();
+  for (let i = 1; i <= pods; i++) {
+    s.workloadEndpoints.push({
+      apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint', metadata: { name: `w${i}`, namespace: 'x', labels: { app: 'a' } },
+      spec: { node: 'n1', interfaceName: `cali0000000000${i}`, ipNetworks: [`10.0.0.${i}/32`] },
+    });
+  }
+  s.networkPolicies.push({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec: { selector: 'all()', ingress: [{ action: 'Allow', source: { selector: "app == 'a'" } }] } });
+  return s;
+}
+
+const log = createLogger('policy-test', { level: 'silent' });
+
+describe('PolicyManager', () => {
+  test('full first, then incremental, nothing when unchanged, full again after a failed transaction', async () => {
+    const nft = fakeNft();
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
+    assert.equal((await pm.apply()).mode, 'none', 'no snapshot yet: no kernel writes');
+    pm.update(world(2));
+    assert.equal((await pm.apply()).mode, 'full');
+    assert.match(nft.transactions[0]!, /^add table inet tabby\ndelete table inet tabby\n/);
+    pm.update(world(3));
+    assert.equal((await pm.apply()).mode, 'incremental');
+    assert.match(nft.transactions[1]!, /add element inet tabby cali40s-[0-9a-f]+ \{ 10\.0\.0\.3 \}/);
+    assert.doesNotMatch(nft.transactions[1]!, /delete table/);
+    pm.update(world(3));
+    assert.equal((await pm.apply()).mode, 'none');
+    nft.failNextTransaction();
+    pm.update(world(1));
+    assert.equal((await pm.apply()).mode, 'full', 'fell back to a full rewrite');
+    assert.match(nft.transactions.at(-1)!, /^add table inet tabby\ndelete table inet tabby\n/);
+    assert.deepEqual(nft.conntrack.map((a) => a.join(' ')).sort(), ['-D -d 10.0.0.2', '-D -d 10.0.0.3', '-D -s 10.0.0.2', '-D -s 10.0.0.3'],
+      'flows of removed endpoints are deleted');
+  });
+
+  test('resync rewrites the table when the kernel differs, and leaves it alone when it matches', async () => {
+    const nft = fakeNft();
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
+    pm.update(world(1));
+    await pm.apply();
+    nft.setListing(undefined);
+    assert.equal(await pm.resync(), 'table missing');
+    assert.equal(nft.transactions.length, 2);
+    // A listing that matches the model exactly.
+    const rs = pm.applied!;
+    const objs: unknown[] = [{ table: { family: 'inet', name: 'tabby' } }];
+    for (const c of rs.chains.values()) {
+      objs.push({ chain: { name: c.name } });
+      for (let i = 0; i < c.rules.length; i++) objs.push({ rule: { chain: c.name, expr: [] } });
+    }
+    for (const s of rs.sets.values()) objs.push({ set: { name: s.name, elem: [...s.elements] } });
+    for (const m of rs.maps.values()) objs.push({ map: { name: m.name, elem: [...m.elements.keys()] } });
+    nft.setListing(JSON.stringify({ nftables: objs }));
+    assert.equal(await pm.resync(), undefined);
+    assert.equal(nft.transactions.length, 2, 'no rewrite when nothing drifted');
+    objs.pop();
+    nft.setListing(JSON.stringify({ nftables: objs }));
+    assert.match(String(await pm.resync()), /map .* missing/);
+    assert.equal(nft.transactions.length, 3);
+  });
+
+  test('the agent adapter reads a kind-indexed store and skips unchanged versions', async () => {
+    const nft = fakeNft();
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
+    const w = world(2);
+    const byKind: Record<string, unknown[]> = { WorkloadEndpoint: w.workloadEndpoints, NetworkPolicy: w.networkPolicies };
+    const store = { version: 1, items: (k: string) => (byKind[k] ?? []) as any[] };
+    assert.equal(snapshotFromStore(store).workloadEndpoints.length, 2);
+    const dm = asDataplaneManager(pm);
+    dm.onUpdate(undefined, store);
+    await dm.apply();
+    assert.equal(nft.transactions.length, 1);
+    dm.onUpdate(undefined, store);
+    await dm.apply();
+    assert.equal(nft.transactions.length, 1, 'same version: nothing to do');
+  });
+});
