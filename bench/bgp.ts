@@ -49,7 +49,11 @@ function writeMrt(file: string, from: number, to: number): void {
   pit[8] = 0x02; pit.set([10, 91, 0, 1], 9); pit.set([10, 91, 0, 1], 13); pit.writeUInt32BE(FEEDER_AS, 17);
   parts.push(mrtRecord(1, pit));
   const attrs = Buffer.from(encodeAttributes({ origin: 0, asPath: [{ type: 2, asns: [FEEDER_AS] }], nextHop: '10.91.0.1' }, { as4: true }));
-  for (let i = from; i < to; i++) {
+  // `gobgp mrt inject` may drop the last records of a file (its stream closes early): repeat a tail of
+  // already-sent prefixes so that only duplicates can be lost.
+  const pad = Math.min(to - from, 5000);
+  for (let j = from; j < to + pad; j++) {
+    const i = j < to ? j : from + (j - to);
     const p = prefixAt(i);
     const b = Buffer.alloc(4 + 1 + 3 + 2 + 2 + 4 + 2 + attrs.length);
     b.writeUInt32BE(i, 0); b[4] = 24; b.set(p.bytes, 5); b.writeUInt16BE(1, 8);
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
 `).join(''));
   const children: ChildProcess[] = [];
   children.push(fx.spawn(feeder, ['gobgpd', '-f', feederConf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']));
-  const feedCli = (...a: string[]) => fx.exec(feeder, ['gobgp', '-p', '50051', ...a], { timeoutMs: 600_000 });
+  const feedCli = (...a: string[]) => fx.exec(feeder, ['gobgp', '-p', '50051', ...a], { timeoutMs: 300_000 });
   await waitFor('feeder API', () => { try { feedCli('global'); return true; } catch { return false; } }, 15000);
 
   const targets: Target[] = [];
@@ -181,18 +185,25 @@ async function main(): Promise<void> {
       const mrt = path.join(dir, `feed-${size}.mrt`);
       writeMrt(mrt, injected, size);
       const t0 = Date.now();
-      feedCli('mrt', 'inject', 'global', mrt);
-      await waitFor(`feeder holds ${size} prefixes`, () => { const m = /Destination:\s*(\d+)/.exec(feedCli('global', 'rib', 'summary', '-a', 'ipv4')); return m && Number(m[1]) >= size; }, 600_000, 500);
+      const feederCount = () => Number(/Destination:\s*(\d+)/.exec(feedCli('global', 'rib', 'summary', '-a', 'ipv4'))?.[1] ?? 0);
+      for (let attempt = 0; attempt < 3 && feederCount() < size; attempt++) {
+        feedCli('mrt', 'inject', 'global', mrt);
+        let last = -1, stable = 0;
+        // Wait until the feeder's count stops growing.
+        while (stable < 6) { await new Promise((r) => setTimeout(r, 500)); const c = feederCount(); stable = c === last ? stable + 1 : 0; last = c; if (c >= size) break; }
+      }
+      if (feederCount() < size) throw new Error(`feeder holds ${feederCount()} of ${size} prefixes`);
       injected = size;
       console.log(`feeder (GoBGP) loaded ${size} prefixes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       for (const t of targets) {
         await t.start();
         let tEst = 0;
-        const deadline = Date.now() + 900_000;
+        const deadline = Date.now() + 300_000;
         for (;;) {
           let p = { established: false, count: 0 };
-          try { p = await t.probe(); } catch { /* not ready */ }
-          if (p.established && !tEst) tEst = Date.now();
+          try { p = await t.probe(); } catch (e) { if (process.env.BENCH_DEBUG) console.log(t.name, 'probe failed', String(e).slice(0, 300)); }
+          if (process.env.BENCH_DEBUG) console.log(t.name, JSON.stringify(p));
+          if ((p.established || p.count > 0) && !tEst) tEst = Date.now();
           if (p.count >= size) { if (!tEst) tEst = Date.now(); break; }
           if (Date.now() > deadline) throw new Error(`${t.name} did not load ${size} prefixes`);
           await new Promise((r) => setTimeout(r, 100));

@@ -84,9 +84,26 @@ async function cpuMsPerS(ms: number): Promise<number> {
   return elu.active / (ms / 1000);
 }
 
+/**
+ * What an idle watcher costs: event-loop busy time with a watcher and no writes minus the same without
+ * one, over alternating 1 s windows (so drift in background load cancels out). Noisy on a busy machine.
+ */
+async function idleWatcherCost(ds: Datastore): Promise<number> {
+  let diff = 0;
+  const rounds = 3;
+  for (let i = 0; i < rounds; i++) {
+    const without = await cpuMsPerS(1000);
+    const w = ds.watch({ fromRevision: await ds.revision() }, () => {}, () => {});
+    const withWatcher = await cpuMsPerS(1000);
+    w.stop();
+    diff += withWatcher - without;
+  }
+  return diff / rounds;
+}
+
 /** Write-to-event latency with the writes made by a child process; plus the CPU an idle watcher costs. */
 async function latencyFigures(ds: Datastore, cfg: DatastoreConfig, writes: number, gapMs: number, tag: string): Promise<Figures> {
-  const baselineCpuMsPerS = await cpuMsPerS(2000);
+  const idleCpuMsPerS = await idleWatcherCost(ds);
   const created = await ds.create(pool(`${tag}-ticker`, { seq: 0 }));
   const lat: number[] = [];
   let lastSeq = 0;
@@ -98,9 +115,7 @@ async function latencyFigures(ds: Datastore, cfg: DatastoreConfig, writes: numbe
     if (ev.object.spec.seq !== ++lastSeq) throw new Error(`out of order: got seq ${ev.object.spec.seq}, expected ${lastSeq}`);
     if (lastSeq === writes) done();
   }, (err) => { throw err; });
-  // Idle cost first: event-loop busy time over 2 s with this watcher and no writes, minus 2 s without any
-  // watcher (the difference removes the runtime's own background work from the figure).
-  const idleCpuMsPerS = (await cpuMsPerS(2000)) - baselineCpuMsPerS;
+
   const child = spawn(process.execPath, ['--import', 'tsx', self, '--writer', JSON.stringify(cfg), `${tag}-ticker`, String(writes), String(gapMs)], { stdio: 'inherit' });
   const exited = new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`)))));
   await exited;

@@ -33,7 +33,7 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const split = (xs: [number, number][]) => ` (median calculation ${ms(pct(xs.map((x) => x[0]), 50))}, nft ${ms(pct(xs.map((x) => x[1]), 50))})`;
+const split = (xs: [number, number, number][]) => ` (medians: calculation ${ms(pct(xs.map((x) => x[0]), 50))} wall / ${ms(pct(xs.map((x) => x[2]), 50))} CPU, nft ${ms(pct(xs.map((x) => x[1]), 50))})`;
 
 /** `count` endpoints; the first `local` live on node1 (the node being measured), the rest on 50 other nodes. */
 function syntheticEndpoints(lab: PolicyLab, count: number, local = count): WorkloadEndpoint[] {
@@ -78,7 +78,7 @@ function policies(n: number): CaseResources {
   return { networkPolicies };
 }
 
-async function timeApply(lab: PolicyLab, res: CaseResources): Promise<{ total: number; calc: number; nft: number; mode: string }> {
+async function timeApply(lab: PolicyLab, res: CaseResources): Promise<{ total: number; calc: number; cpu: number; nft: number; mode: string }> {
   const snap = lab.snapshot(res);
   const node1 = lab.nodes[0]!;
   const t0 = performance.now();
@@ -89,7 +89,7 @@ async function timeApply(lab: PolicyLab, res: CaseResources): Promise<{ total: n
   // The other node follows (not timed: it only holds remote endpoints in its sets).
   lab.nodes[1]!.manager.update(snap);
   await lab.nodes[1]!.manager.apply();
-  return { total, calc: r.calcMs, nft: r.applyMs, mode: r.mode };
+  return { total, calc: r.calcMs, cpu: r.calcCpuMs, nft: r.applyMs, mode: r.mode };
 }
 
 async function iperf(lab: PolicyLab, client: LabPod, server: LabPod): Promise<number> {
@@ -121,15 +121,15 @@ async function scenario(lab: PolicyLab, client: LabPod, server: LabPod, loaded: 
   const localCount = synth.filter((w) => w.spec!.node === node1).length + lab.pods.filter((p) => p.node === node1).length;
   console.log(`\n== ${label}: ${POLICIES} policies, ${synth.length + lab.pods.length} endpoints, ${localCount} of them on the measured node`);
   console.log(`1. program the policies and endpoints (${first.mode} sync on top of the baseline table)`);
-  console.log(`   total ${ms(first.total)} = calculation ${ms(first.calc)} + nft transaction ${ms(first.nft)}`);
+  console.log(`   total ${ms(first.total)} = calculation ${ms(first.calc)} (CPU ${ms(first.cpu)}) + nft transaction ${ms(first.nft)}`);
   console.log(`   kernel state: ${st.chains.size} chains, ${rules} rules, ${st.sets.size} sets + ${st.maps.size} verdict maps with ${elements} elements`);
   lab.nodes[0]!.manager.update(lab.snapshot(loaded));
   const fullAgain = await (async () => { const t0 = performance.now(); await lab.nodes[0]!.manager.removeTable(); lab.nodes[0]!.manager.update(lab.snapshot(loaded)); const r = await lab.nodes[0]!.manager.apply(); return { t: performance.now() - t0, r }; })();
-  console.log(`   from an empty table (restart): ${ms(fullAgain.t)} (calc ${ms(fullAgain.r.calcMs)}, nft ${ms(fullAgain.r.applyMs)}, ${fullAgain.r.mode})`);
+  console.log(`   from an empty table (restart, calculation cached): ${ms(fullAgain.t)} (calc ${ms(fullAgain.r.calcMs)}, nft ${ms(fullAgain.r.applyMs)}, ${fullAgain.r.mode})`);
 
   // 2a. A pod coming: one more endpoint selected by an existing policy (IP-set + dispatch-map elements).
   const podAdd: number[] = [];
-  const podAddSplit: [number, number][] = [];
+  const podAddSplit: [number, number, number][] = [];
   for (let i = 0; i < Math.min(CHANGES, 30); i++) {
     const extra: WorkloadEndpoint = structuredClone(synth[i]!);
     extra.metadata.name = `churn-${i}`;
@@ -139,7 +139,7 @@ async function scenario(lab: PolicyLab, client: LabPod, server: LabPod, loaded: 
     const r = await timeApply(lab, loaded);
     if (r.mode !== 'incremental') throw new Error(`pod add was a ${r.mode} sync`);
     podAdd.push(r.total);
-    podAddSplit.push([r.calc, r.nft]);
+    podAddSplit.push([r.calc, r.nft, r.cpu]);
   }
   lab.extraEndpoints = synth;
   await timeApply(lab, loaded);
@@ -148,7 +148,7 @@ async function scenario(lab: PolicyLab, client: LabPod, server: LabPod, loaded: 
   // 2b. A policy changing until enforced: flip "x/a may not reach <server>:81" on and off; after each apply the
   //     probe must see the new verdict (the nft commit is atomic: enforced when apply() resolves).
   const change: number[] = [];
-  const changeSplit: [number, number][] = [];
+  const changeSplit: [number, number, number][] = [];
   let verified = 0;
   for (let i = 0; i < CHANGES; i++) {
     const deny = i % 2 === 0;
@@ -160,7 +160,7 @@ async function scenario(lab: PolicyLab, client: LabPod, server: LabPod, loaded: 
     const r = await timeApply(lab, res);
     if (r.mode !== 'incremental') throw new Error(`policy change was a ${r.mode} sync`);
     change.push(r.total);
-    changeSplit.push([r.calc, r.nft]);
+    changeSplit.push([r.calc, r.nft, r.cpu]);
     const probe = await client.agent.call({ op: 'probe', host: server.ip, port: 81, proto: 'tcp', timeoutMs: 500 });
     if (probe.ok === !deny) verified++;
   }

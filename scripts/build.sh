@@ -22,7 +22,7 @@ done
 # backend is dynamically imported — in a single-file ESM bundle esbuild hoists every external import to
 # the top, and loading etcd3/protobufjs alone costs ~200 ms.
 if [ -f src/cni/main.ts ] && [ -f src/cni/ipam-main.ts ]; then
-  rm -rf dist/cni-chunks
+  # Old chunks are kept: an invocation running while someone rebuilds must still find the files it imports.
   "$esbuild" tabby-cni=src/cni/main.ts tabby-ipam=src/cni/ipam-main.ts --bundle --splitting --platform=node \
     --target=node20 --format=esm --log-level=warning --outdir=dist --out-extension:.js=.mjs \
     --chunk-names='cni-chunks/[name]-[hash]' \

@@ -11,6 +11,7 @@ import type { BgpHandle } from '../bgp/node-integration.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
 import { calculate, type CalcContext } from './calc/graph.ts';
+import { AGENT_KINDS } from './calc/snapshot.ts';
 import type { DesiredState, LearnedRoute } from './calc/types.ts';
 import { IpipManager } from './dataplane/ipip.ts';
 import type { Kernel } from './dataplane/kernel.ts';
@@ -52,6 +53,8 @@ export interface AgentOptions {
   ipam?: TunnelAllocator;
   /** Other managers (policy, …) run after the agent's own on every apply. */
   extraManagers?: DataplaneManager[];
+  /** Further kinds those managers read (the syncer watches them into the same snapshot). */
+  extraKinds?: readonly string[];
   /** Set when the kernel handle targets another namespace (in-process tests): skips IPIP and BGP. */
   foreignNetns?: boolean;
   bgpListenPort?: number;
@@ -125,7 +128,8 @@ export class Agent {
     if (this.backend === 'bird' && !this.opts.foreignNetns) await this.startBgp();
 
     // --- main loop ---
-    this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }));
+    const kinds = [...new Set([...AGENT_KINDS, ...(this.opts.extraKinds ?? [])])];
+    this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), kinds);
     this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.start();

@@ -166,7 +166,7 @@ export class Session {
     sock.once('connect', () => {
       if (this.socket !== sock) return;
       connected = true;
-      this.adopt(sock, true);
+      this.adopt(sock);
       this.dispatch({ type: 'TcpConnectionSucceeded' });
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
@@ -177,13 +177,12 @@ export class Session {
     });
   }
 
-  private adopt(sock: net.Socket, alreadyHasErrorHandler = false): void {
+  private adopt(sock: net.Socket): void {
     this.socket = sock;
     this.pending = undefined;
     sock.setNoDelay(true);
     sock.on('data', (chunk: Buffer) => { if (this.socket === sock) this.onData(chunk); });
     let reason = 'Connection closed';
-    if (!alreadyHasErrorHandler) sock.on('error', () => { /* reported via close */ });
     sock.on('error', (e: NodeJS.ErrnoException) => { reason = socketReason(e); });
     sock.on('close', () => {
       if (this.socket !== sock) return;

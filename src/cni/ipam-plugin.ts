@@ -81,7 +81,7 @@ export async function ipamCheck(ctx: IpamContext, expected: string[]): Promise<s
 export async function runIpamPlugin(processEnv: NodeJS.ProcessEnv, stdin: string, deps: { openBackend: OpenBackend; log: CniLogger }): Promise<{ stdout: string; exitCode: number }> {
   let cniVersion: string | undefined;
   try {
-    const env = parseEnv(processEnv);
+    const env = parseEnv(processEnv, { ipam: true });
     if (env.command === 'VERSION') return { stdout: JSON.stringify(versionInfo()), exitCode: 0 };
     const conf = parseNetConf(stdin);
     cniVersion = conf.cniVersion;

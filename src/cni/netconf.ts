@@ -142,7 +142,8 @@ export function parseCniArgs(s: string | undefined): Record<string, string> {
 }
 
 /** Reads and validates the CNI_* variables the command needs. */
-export function parseEnv(env: NodeJS.ProcessEnv): CniEnv {
+/** `ipam`: an IPAM plugin never touches the netns, so it does not insist on CNI_NETNS. */
+export function parseEnv(env: NodeJS.ProcessEnv, opts: { ipam?: boolean } = {}): CniEnv {
   const command = env.CNI_COMMAND as CniCommand;
   if (!command) throw new CniError(CNI_ERR.invalidEnv, 'required env variable CNI_COMMAND is missing');
   if (!COMMANDS.includes(command)) throw new CniError(CNI_ERR.invalidEnv, `unknown CNI_COMMAND: ${command}`);
@@ -152,7 +153,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): CniEnv {
     return v;
   };
   const containerId = need('CNI_CONTAINERID', ['ADD', 'DEL', 'CHECK']);
-  const netns = need('CNI_NETNS', ['ADD', 'CHECK']);
+  const netns = need('CNI_NETNS', opts.ipam ? [] : ['ADD', 'CHECK']);
   const ifname = need('CNI_IFNAME', ['ADD', 'DEL', 'CHECK']);
   need('CNI_PATH', ['ADD', 'CHECK']);
   if (containerId && !CONTAINER_ID_RE.test(containerId)) {

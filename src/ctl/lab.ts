@@ -33,6 +33,13 @@ async function withLab<T>(name: string, fn: (state: ReturnType<typeof mustState>
 export function registerLabCommands(program: Command): void {
   const lab = program.command('lab').description('a multi-node cluster on this machine (network namespaces), and the article\'s demo');
   const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);
+  // Everything but reading the state enters or creates network namespaces.
+  lab.hook('preAction', (_cmd, action) => {
+    if (['status', 'pods'].includes(action.name())) return;
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      throw new CliError(`tabby lab ${action.name()} needs root: it creates and enters network namespaces`, EXIT_FAILED);
+    }
+  });
 
   nameOpt(lab.command('up').description('create the fabric, nodes, router and external host; start `tabby node run` on every node'))
     .option('--nodes <n>', 'number of nodes (controlplane, node01, …)', '2')
@@ -164,10 +171,12 @@ export function registerLabCommands(program: Command): void {
       if (r.failures.length > 0) throw new CliError(`${r.failures.length} pair(s) unreachable`, EXIT_FAILED);
     });
 
-  nameOpt(lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)'))
+  // Its own lab ("demo" unless --name): never $TABBY_LAB, which it would tear down.
+  lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)')
+    .option('--name <lab>', 'lab name for the demo (replaced if it exists)', 'demo')
     .option('--keep', 'leave the last lab up at the end')
     .action(async (o) => {
-      const ok = await runDemo({ name: o.name ?? process.env.TABBY_LAB ?? 'demo', keep: !!o.keep, out });
+      const ok = await runDemo({ name: o.name, keep: !!o.keep, out });
       if (!ok) throw new CliError('demo stopped: a step did not show what the article shows', EXIT_FAILED);
     });
 }

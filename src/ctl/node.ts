@@ -18,6 +18,7 @@ interface RunFlags {
   resyncInterval: string;
   logFile?: string;
   datastorePath?: string;
+  policy: boolean;
 }
 
 function port(v: string, flag: string): number {
@@ -43,6 +44,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--resync-interval <seconds>', 'kernel re-read period (Felix routeRefreshInterval)', process.env.FELIX_ROUTEREFRESHINTERVAL ?? '90')
     .option('--log-file <path>', 'write JSON logs to this file instead of stderr')
     .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
+    .option('--no-policy', 'do not enforce network policy (env TABBY_POLICY=disabled); routing only')
     .action(async (flags: RunFlags) => {
       const env = process.env;
       const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? 'bird').toLowerCase();
@@ -66,7 +68,17 @@ export function registerNodeCommands(program: Command): void {
       const { NetlinkKernel } = await import('../agent/dataplane/netlink-kernel.ts');
       const { Agent } = await import('../agent/main.ts');
       const kernel = new NetlinkKernel();
+      // Network policy (src/policy): an nftables manager plugged into the agent's loop like Felix's.
+      const policyOn = flags.policy && (env.TABBY_POLICY ?? 'enabled').toLowerCase() !== 'disabled';
+      const extraManagers = [];
+      let extraKinds: readonly string[] = [];
+      if (policyOn) {
+        const { createPolicyManager, asDataplaneManager, POLICY_KINDS } = await import('../policy/manager.ts');
+        extraManagers.push(asDataplaneManager(createPolicyManager({ nodeName, log: log.child({ mgr: 'policy' }) })));
+        extraKinds = POLICY_KINDS;
+      }
       const agent = new Agent({
+        extraManagers, extraKinds,
         ds, nodeName, log, kernel, stateDir, backend,
         env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
         healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,

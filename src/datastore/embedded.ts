@@ -347,7 +347,14 @@ class EmbeddedWatch implements Watcher {
     this.pumping = true;
     try {
       for (;;) {
-        const { compacted, head, rows } = this.store.readEvents(this.scanned);
+        let batch: ReturnType<EmbeddedDatastore['readEvents']>;
+        try {
+          batch = this.store.readEvents(this.scanned);
+        } catch (err) {
+          this.fail(err instanceof DatastoreError ? err : new DatastoreError('Unavailable', `watch failed: ${(err as Error).message}`));
+          return;
+        }
+        const { compacted, head, rows } = batch;
         if (this.scanned < compacted) {
           this.fail(new DatastoreError('Compacted', `revision ${this.scanned} has been compacted (history starts after ${compacted})`, compacted + 1));
           return;
@@ -355,6 +362,7 @@ class EmbeddedWatch implements Watcher {
         for (const row of rows) {
           this.scanned = row.revision;
           if (this.kinds && !this.kinds.has(row.kind)) continue;
+          // A callback that throws is the caller's bug: it propagates (as with every backend), the watch stays consistent.
           this.onEvent({ type: row.type, kind: row.kind, object: JSON.parse(row.value) as Resource, revision: row.revision });
           if (this.stopped) return;
         }
@@ -363,8 +371,6 @@ class EmbeddedWatch implements Watcher {
           return;
         }
       }
-    } catch (err) {
-      this.fail(err instanceof DatastoreError ? err : new DatastoreError('Unavailable', `watch failed: ${(err as Error).message}`));
     } finally {
       this.pumping = false;
     }

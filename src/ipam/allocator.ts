@@ -330,16 +330,12 @@ export class BlockAffinityAllocator implements IpamAdmin {
   private async assignFromBlock(cidr: string, num: number, handleId: string, attrs: AllocationAttrs, requireNode?: string): Promise<string[]> {
     const name = blockName(cidr);
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      // The handle is read alongside the block to save a round trip; changeHandle re-reads it on conflict.
-      const [res, handle] = await Promise.all([
-        this.ds.get(KIND_BLOCK, name) as Promise<Resource<IPAMBlockSpec> | undefined>,
-        this.ds.get(KIND_HANDLE, handleId),
-      ]);
+      const res = (await this.ds.get(KIND_BLOCK, name)) as Resource<IPAMBlockSpec> | undefined;
       if (!res || res.spec!.deleted) return [];
       if (requireNode !== undefined && affinityNode(res.spec!.affinity) !== requireNode) return [];
       const take = Math.min(num, freeCount(res.spec!));
       if (take === 0) return [];
-      await this.changeHandle(handleId, cidr, take, handle ?? null);
+      await this.changeHandle(handleId, cidr, take, true);
       const spec = res.spec!;
       const ords = assignOrdinals(spec, take, handleId, attrs);
       try {
@@ -356,10 +352,11 @@ export class BlockAffinityAllocator implements IpamAdmin {
   }
 
   /** Add `delta` to the handle's count for a block (creating / deleting the handle as needed). */
-  private async changeHandle(handleId: string, cidr: string, delta: number, prefetched?: Resource | null): Promise<void> {
+  private async changeHandle(handleId: string, cidr: string, delta: number, createFirst = false): Promise<void> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      // prefetched: undefined = not read yet, null = read and absent.
-      const h = (i === 0 && prefetched !== undefined ? prefetched ?? undefined : await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
+      // createFirst: a new pod's handle doesn't exist yet, so try creating it before reading (one round trip
+      // instead of two); AlreadyExists falls through to read-modify-write.
+      const h = (i === 0 && createFirst && delta > 0 ? undefined : await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
       try {
         if (!h) {
           if (delta <= 0) return;
@@ -381,9 +378,10 @@ export class BlockAffinityAllocator implements IpamAdmin {
   }
 
   /** Set the handle's count for a block to what the block really holds for it (after a release). */
-  private async setHandleCount(handleId: string, cidr: string, count: number): Promise<void> {
+  private async setHandleCount(handleId: string, cidr: string, count: number, prefetched?: Resource): Promise<void> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
-      const h = (await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
+      // A prefetched copy saves a round trip; if it is stale the CAS fails and we re-read.
+      const h = (i === 0 && prefetched ? prefetched : await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
       if (!h) return;
       const block = { ...h.spec!.block };
       if (count > 0) block[cidr] = count;
@@ -508,11 +506,12 @@ export class BlockAffinityAllocator implements IpamAdmin {
     const h = (await this.ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
     if (!h) return 0;
     let total = 0;
-    for (const cidr of Object.keys(h.spec!.block)) {
+    const cidrs = Object.keys(h.spec!.block);
+    for (const [i, cidr] of cidrs.entries()) {
       const released = await this.releaseFromBlock(cidr, (spec) => ordinalsOfHandle(spec, handleId));
       total += released.size;
       // Whatever the handle's count said, the block now holds no address for it.
-      await this.setHandleCount(handleId, cidr, 0);
+      await this.setHandleCount(handleId, cidr, 0, i === 0 ? h : undefined);
     }
     return total;
   }

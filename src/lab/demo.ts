@@ -5,9 +5,9 @@
 import { CommandError, execIn } from './kernel.ts';
 import { labDown, labUp, sleep } from './lab.ts';
 import { nodeShellEnv, tabbyBin } from './env.ts';
-import { runPods } from './pods.ts';
+import { formatPods, runPods } from './pods.ts';
 import type { LabNodeState, LabPodState, LabState } from './state.ts';
-import { NODE_INTERFACE, POD_CIDR, type LabMode } from './topology.ts';
+import { NODE_INTERFACE, POD_CIDR, validateLabName, type LabMode } from './topology.ts';
 import YAML from 'yaml';
 import * as fs from 'node:fs';
 
@@ -127,10 +127,7 @@ async function deploy(ctx: Ctx, state: LabState): Promise<[LabPodState, LabPodSt
   const cp = r.pods.find((p) => p.node === 'controlplane');
   const n1 = r.pods.find((p) => p.node === 'node01');
   if (!cp || !n1) throw new StepFailed('deployment', 'one pod on controlplane and one on node01', r.pods.map((p) => `${p.name} on ${p.node}`).join('\n'));
-  shown(ctx, 'master', 'kubectl get pods -o wide', [
-    'NAME'.padEnd(40) + 'READY   STATUS    IP'.padEnd(34) + 'NODE',
-    ...r.pods.map((p) => p.name.padEnd(40) + `1/1     Running   ${p.ip}`.padEnd(34) + p.node),
-  ].join('\n'));
+  shown(ctx, 'master', 'kubectl get pods -o wide   # tabby lab pods -o wide', formatPods(state, { wide: true }));
   check(ctx, `${cp.name} ${cp.ip} on controlplane, ${n1.name} ${n1.ip} on node01`);
   return [cp, n1];
 }
@@ -200,14 +197,28 @@ async function nodeRoutes(ctx: Ctx, state: LabState, local: LabPodState, remote:
   const cp = state.nodes[0]!;
   say(ctx, title);
   let line = '';
-  const out = await eventually(ctx, 'node routes', expected,
-    () => execIn(cp.ns, ['ip', 'route']),
-    (o) => {
-      const bh = blockRoute(o, local.ip!, /^blackhole (\S+) proto bird/);
-      const r = blockRoute(o, remote.ip!, remoteRoute);
-      line = r ?? '';
-      return !!r && (state.mode === 'vxlan' || !!bh);
-    });
+  const needBlackhole = state.mode !== 'vxlan'; // the article's VXLAN routes have none
+  let out: string;
+  try {
+    out = await eventually(ctx, 'node routes', expected,
+      () => execIn(cp.ns, ['ip', 'route']),
+      (o) => {
+        const bh = blockRoute(o, local.ip!, /^blackhole (\S+) proto bird/);
+        const r = blockRoute(o, remote.ip!, remoteRoute);
+        line = r ?? '';
+        return !!r && (!needBlackhole || !!bh);
+      });
+  } catch (e) {
+    if (!(e instanceof StepFailed)) throw e;
+    // Say which half is missing and what stands in its place.
+    const own = blockRoute(e.got, local.ip!, /^blackhole (\S+)/);
+    const rem = blockRoute(e.got, remote.ip!, /^(\S+\/\d+) /);
+    const found = [
+      needBlackhole ? `own block: ${own ? `"${own}"` : 'no blackhole'}` : '',
+      `node01's block: ${rem ? `"${rem}"` : 'no route'}`,
+    ].filter(Boolean).join('; ');
+    throw new StepFailed(e.step, `${expected}; found ${found}`, e.got);
+  }
   shown(ctx, 'master', 'ip route', out);
   check(ctx, line);
   return out;
@@ -239,6 +250,7 @@ async function disableIpip(ctx: Ctx, state: LabState, local: LabPodState, remote
 export async function runDemo(opts: DemoOptions): Promise<boolean> {
   const ctx: Ctx = { opts, stepNo: 0 };
   const o = opts.out;
+  validateLabName(opts.name);
   o(`Life of a Packet in Kubernetes — Calico, on this machine (lab "${opts.name}": nodes and pods are network namespaces)`);
   await labDown(opts.name);
   try {

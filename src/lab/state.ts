@@ -2,7 +2,7 @@
 // also after the lab command was killed midway. One directory per lab: /run/tabby-lab/<name>/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LabDatastore, LabMode } from './topology.ts';
+import { validateLabName, type LabDatastore, type LabMode } from './topology.ts';
 
 export const LAB_ROOT = process.env.TABBY_LAB_ROOT ?? '/run/tabby-lab';
 
@@ -60,7 +60,9 @@ export interface LabState {
   processMarkers: Record<string, string>;
 }
 
+/** The lab's directory; the name is checked first so it can never point outside LAB_ROOT. */
 export function labDir(name: string): string {
+  validateLabName(name);
   return path.join(LAB_ROOT, name);
 }
 
@@ -88,7 +90,9 @@ export function writeState(state: LabState): void {
 
 export function listLabs(): string[] {
   try {
-    return fs.readdirSync(LAB_ROOT).filter((n) => fs.existsSync(statePath(n))).sort();
+    return fs.readdirSync(LAB_ROOT).filter((n) => {
+      try { return fs.existsSync(statePath(n)); } catch { return false; } // not a lab name: not ours
+    }).sort();
   } catch {
     return [];
   }

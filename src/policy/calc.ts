@@ -325,7 +325,9 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
     : ctx.namespace !== undefined ? { ns: ctx.namespace } : 'any';
   const saNames = e.serviceAccounts?.names?.length ? e.serviceAccounts.names : undefined;
   if (e.serviceAccounts?.selector) throw new Error(`${where}.serviceAccounts.selector is not supported by Tabby`);
-  const hasPositive = (e.selector !== undefined && e.selector !== '') || scope !== 'any' && e.namespaceSelector !== undefined && e.namespaceSelector !== '' || saNames;
+  // A selector, a namespaceSelector alone (= every endpoint of those namespaces) or service-account names
+  // each make the peer a set of addresses.
+  const hasPositive = !!e.selector || !!e.namespaceSelector || !!saNames;
   let positive: PeerKey | undefined;
   if (hasPositive) {
     positive = { sel: e.selector ? validSelector(e.selector, `${where}.selector`) : 'all()', scope, saNames };
@@ -529,6 +531,8 @@ export class PolicyCalculator {
   /** Policy selectors over local endpoints only. */
   private readonly selectionIndex = new MembershipIndex<SelectionKey>((k, item) => peerMatches({ sel: k.sel, scope: k.scope }, item));
   private readonly compiled = new Map<string, CompiledChain>();
+  private endpointCache = new WeakMap<object, DerivedEndpoint>();
+  private readonly rulesJson = new WeakMap<object, string>();
   private setCache = new Map<string, NftSetModel>();
   private snapshot: PolicySnapshot | undefined;
   private locals: LocalEndpoint[] = [];
@@ -559,25 +563,18 @@ export class PolicyCalculator {
     const localItems = new Map<string, { item: Item; fingerprint: string }>();
     const locals: LocalEndpoint[] = [];
     const seenIfaces = new Set<string>();
+    // Endpoint-derived items are cached by resource object: a syncer hands over the same objects for
+    // unchanged resources, so a snapshot with one new pod costs one derivation, not ten thousand.
+    const ctxKey = JSON.stringify([[...profileLabels], [...nsLabels]]);
     for (const w of snapshot.workloadEndpoints) {
-      const ns = w.metadata.namespace;
-      const spec = w.spec ?? {};
-      const key = `wep/${ns ?? ''}/${w.metadata.name}`;
-      const profiles = spec.profiles ?? (ns ? [`kns.${ns}`] : []);
-      const labels: Labels = {};
-      for (const p of profiles) Object.assign(labels, profileLabels.get(p) ?? {});
-      Object.assign(labels, w.metadata.labels ?? {});
-      if (ns && labels[LABEL_NAMESPACE] === undefined) labels[LABEL_NAMESPACE] = ns;
-      if (spec.orchestrator && labels[LABEL_ORCHESTRATOR] === undefined) labels[LABEL_ORCHESTRATOR] = spec.orchestrator;
-      const nets: Cidr[] = [];
-      for (const n of spec.ipNetworks ?? []) {
-        try { nets.push(parseCidr(addressOf(n))); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
+      let d = this.endpointCache.get(w);
+      if (!d || d.ctx !== ctxKey) {
+        d = deriveEndpoint(w, profileLabels, nsLabels, ctxKey);
+        this.endpointCache.set(w, d);
       }
-      const item: Item = {
-        key, kind: 'wep', namespace: ns, labels, nsLabels: ns ? nsLabels.get(ns) ?? {} : undefined, nets,
-        node: spec.node, ports: spec.ports ?? [], serviceAccount: spec.serviceAccountName,
-      };
-      const fingerprint = JSON.stringify([labels, item.nsLabels, nets.map((c) => c.text), item.ports, item.serviceAccount]);
+      problems.push(...d.problems);
+      const { key, item, fingerprint, spec, nets, profiles } = d;
+      const ns = item.namespace;
       items.set(key, { item, fingerprint });
       if (spec.node !== this.opts.nodeName) continue;
       const iface = spec.interfaceName;
@@ -685,8 +682,11 @@ export class PolicyCalculator {
     const npSets = new Map<string, NamedPortKey>();
     const literalSets = new Map<string, NftSetModel>();
     const neededChains = new Map<string, CompiledChain>();
-    const compileChain = (name: string, fingerprintSrc: unknown, build: (ctx: RuleContext, sets: SetRegistry) => string[], where: string): CompiledChain => {
-      const fingerprint = JSON.stringify(fingerprintSrc);
+    const compileChain = (name: string, namespace: string | null, rules: Rule[], build: (ctx: RuleContext, sets: SetRegistry) => string[], where: string): CompiledChain => {
+      // Rules arrays are treated as immutable: their JSON is computed once per object.
+      let rulesJson = this.rulesJson.get(rules);
+      if (rulesJson === undefined) { rulesJson = JSON.stringify(rules); this.rulesJson.set(rules, rulesJson); }
+      const fingerprint = `${namespace ?? ''}|${rulesJson}`;
       let c = this.compiled.get(name);
       if (!c || c.fingerprint !== fingerprint) {
         const peers = new Map<string, PeerKey>();
@@ -717,7 +717,7 @@ export class PolicyCalculator {
     const policyChain = (p: PolicyRef, dir: 'Ingress' | 'Egress'): string => {
       const name = chainName(dir === 'Ingress' ? 'cali-pi-' : 'cali-po-', p.id);
       const rules = (dir === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? [];
-      compileChain(name, [p.namespace ?? null, rules], (ctx) => {
+      compileChain(name, p.namespace ?? null, rules, (ctx) => {
         const out: string[] = [];
         rules.forEach((r, i) => {
           out.push(...compileRule(r, { ...ctx, namespace: p.namespace, where: `${p.kind}(${p.id}).spec.${dir.toLowerCase()}[${i}]` }));
@@ -737,7 +737,7 @@ export class PolicyCalculator {
       }
       const cname = chainName(dir === 'Ingress' ? 'cali-pri-' : 'cali-pro-', name);
       const rules = (dir === 'Ingress' ? prof.spec?.ingress : prof.spec?.egress) ?? [];
-      compileChain(cname, [null, rules], (ctx) => {
+      compileChain(cname, null, rules, (ctx) => {
         const out: string[] = [];
         rules.forEach((r, i) => out.push(...compileRule(r, { ...ctx, where: `Profile(${name}).spec.${dir.toLowerCase()}[${i}]` })));
         return out;
@@ -897,6 +897,41 @@ export class PolicyCalculator {
       },
     ];
   }
+}
+
+interface DerivedEndpoint {
+  ctx: string;
+  key: string;
+  item: Item;
+  fingerprint: string;
+  spec: NonNullable<PolicySnapshot['workloadEndpoints'][number]['spec']>;
+  nets: Cidr[];
+  profiles: string[];
+  problems: string[];
+}
+
+/** A workload endpoint as a selectable item: labels merged with its profiles' labels, parsed addresses. */
+function deriveEndpoint(w: PolicySnapshot['workloadEndpoints'][number], profileLabels: Map<string, Labels>, nsLabels: Map<string, Labels>, ctx: string): DerivedEndpoint {
+  const problems: string[] = [];
+  const ns = w.metadata.namespace;
+  const spec = w.spec ?? {};
+  const key = `wep/${ns ?? ''}/${w.metadata.name}`;
+  const profiles = spec.profiles ?? (ns ? [`kns.${ns}`] : []);
+  const labels: Labels = {};
+  for (const p of profiles) Object.assign(labels, profileLabels.get(p) ?? {});
+  Object.assign(labels, w.metadata.labels ?? {});
+  if (ns && labels[LABEL_NAMESPACE] === undefined) labels[LABEL_NAMESPACE] = ns;
+  if (spec.orchestrator && labels[LABEL_ORCHESTRATOR] === undefined) labels[LABEL_ORCHESTRATOR] = spec.orchestrator;
+  const nets: Cidr[] = [];
+  for (const n of spec.ipNetworks ?? []) {
+    try { nets.push(parseCidr(addressOf(n))); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
+  }
+  const item: Item = {
+    key, kind: 'wep', namespace: ns, labels, nsLabels: ns ? nsLabels.get(ns) ?? {} : undefined, nets,
+    node: spec.node, ports: spec.ports ?? [], serviceAccount: spec.serviceAccountName,
+  };
+  const fingerprint = JSON.stringify([labels, item.nsLabels, nets.map((c) => c.text), item.ports, item.serviceAccount]);
+  return { ctx, key, item, fingerprint, spec, nets, profiles, problems };
 }
 
 function protoNameForPort(p: string): string {

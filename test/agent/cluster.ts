@@ -187,6 +187,6 @@ export function spawnCapture(c: Cluster, ns: string, argv: string[], timeoutMs =
     child.stdout!.on('data', (d) => { out += d; });
     child.stderr!.on('data', (d) => { out += d; });
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', () => { clearTimeout(t); resolve(out); });
+    child.on('close', () => { clearTimeout(t); resolve(out); }); // 'close': after stdout has been drained
   });
 }

@@ -165,7 +165,7 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
     assert.match(noNetns.json.msg, /CNI_NETNS/);
     const version = await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, conf: { ...n.conf(), cniVersion: '2.0.0' } });
     assert.equal(version.json.code, 1);
-    const unreachable = await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, conf: n.conf({ datastore_path: '/proc/tabby-no-such-dir/ds.db' }) });
+    const unreachable = await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, conf: n.conf({ datastore_path: n.unreachablePath() }) });
     assert.equal(unreachable.code, 1);
     assert.equal(unreachable.json.code, 11, unreachable.stdout);
     // Nothing was created by the failed attempts.
@@ -177,7 +177,7 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
     assert.deepEqual(v.json.supportedVersions.filter((x: string) => ['0.3.1', '0.4.0', '1.0.0', '1.1.0'].includes(x)), ['0.3.1', '0.4.0', '1.0.0', '1.1.0']);
     const st = await n.invoke({ command: 'STATUS', conf: n.conf({}, '1.1.0') });
     assert.equal(st.code, 0, st.stdout);
-    const stBad = await n.invoke({ command: 'STATUS', conf: n.conf({ datastore_path: '/proc/tabby-no-such-dir/ds.db' }, '1.1.0') });
+    const stBad = await n.invoke({ command: 'STATUS', conf: n.conf({ datastore_path: n.unreachablePath() }, '1.1.0') });
     assert.equal(stBad.json.code, 50);
     const keep = await add('gc-keep');
     const lose = await add('gc-lose');

@@ -114,9 +114,11 @@ export class CniNode {
     return new Promise((resolve) => {
       const child = spawn('nsenter', [`--net=${this.fx.path(this.host)}`, '--', ...exe], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '', stderr = '';
+      const timer = setTimeout(() => { stderr += '[killed after 60 s]'; child.kill('SIGKILL'); }, 60_000);
       child.stdout.on('data', (d) => { stdout += d; });
       child.stderr.on('data', (d) => { stderr += d; });
       child.on('close', (code) => {
+        clearTimeout(timer);
         let json: any;
         try { json = stdout.trim() ? JSON.parse(stdout) : undefined; } catch { /* not JSON */ }
         resolve({ code: code ?? -1, stdout, stderr, json, ms: performance.now() - t0 });
@@ -124,6 +126,9 @@ export class CniNode {
       child.stdin.end(JSON.stringify(o.conf));
     });
   }
+
+  /** A datastore path that cannot be opened (its parent is a regular file). */
+  unreachablePath(): string { return join(this.stateDir, 'nodename', 'ds.db'); }
 
   k8sArgs(ns: string, pod: string): string {
     return `IgnoreUnknown=1;K8S_POD_NAMESPACE=${ns};K8S_POD_NAME=${pod};K8S_POD_INFRA_CONTAINER_ID=x`;

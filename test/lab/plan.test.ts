@@ -12,6 +12,7 @@ import {
 } from '../../src/lab/cni-runtime.ts';
 import { namespaceProfile, parseResourceList, workloadLabels } from '../../src/lab/datastore-client.ts';
 import { blockRoute, ipInCidr } from '../../src/lab/demo.ts';
+import { LAB_ROOT, labDir } from '../../src/lab/state.ts';
 
 const base: LabOptions = { name: 'tbx', nodes: 2, mode: 'ipip', datastore: 'embedded', subnets: 1, podCidr: '192.168.0.0/16' };
 
@@ -58,6 +59,9 @@ describe('topology plan', () => {
     assert.throws(() => planTopology({ ...base, subnets: 3 as any }), /--subnets must be 1 or 2/);
     assert.throws(() => validateLabName('Bad_Name'), /invalid lab name/);
     assert.throws(() => validateLabName('-x'), /invalid lab name/);
+    // a lab name can never reach outside the labs' root (lab down removes the lab's directory)
+    for (const bad of ['..', '../x', 'a/b', '.']) assert.throws(() => labDir(bad), /invalid lab name/);
+    assert.equal(labDir('tb12'), path.join(LAB_ROOT, 'tb12'));
   });
 
   test('modes map to the calico-node env', () => {
