@@ -6,7 +6,8 @@
 //   sudo node --import tsx bench/bgp.ts [--sizes 100000,1000000] [--targets ours,bird,frr,gobgp]
 //
 // Everything runs in namespaces made with NetnsFixture: feeder (bridge 10.91.0.1/24) and one namespace per
-// target (10.91.0.11-14). Targets are loaded one at a time so they don't compete for the 2 cores.
+// target (10.91.0.11-14). Targets are loaded one at a time so they don't compete for the 2 cores; the feeder
+// is passive (each target dials it when started).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -73,6 +74,8 @@ interface Target {
   stop(): Promise<void>;
   probe(): Promise<{ established: boolean; count: number }>;
   pid(): number;
+  /** Let a garbage-collected target collect before its memory is read. */
+  settle?(): Promise<void>;
 }
 
 function rssKiB(pid: number): number {
@@ -105,6 +108,8 @@ async function main(): Promise<void> {
     connect-retry = 1
     hold-time = 90
     keepalive-interval = 30
+  [neighbors.transport.config]
+    passive-mode = true
 `).join(''));
   const children: ChildProcess[] = [];
   children.push(fx.spawn(feeder, ['gobgpd', '-f', feederConf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']));
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
       const s = new OurSpeaker(fx, ns, dir, 'ours', { routerId: ip, asNumber: TARGET_AS, listenPort: 179, exports: [], connectRetryTime: 1, errorWaitTime: 1, initialRouteDeferral: 1, peers: [peer('10.91.0.1', FEEDER_AS, { sourceAddress: ip })] }, ['--expose-gc']);
       targets.push({
         name: 'tabby (ours)', ip, ns, start: () => s.start(), stop: () => s.stop('SIGINT'), pid: () => s.proc.pid!,
+        settle: async () => { await s.gc(); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
           const m = await s.memory();
           const established = m.locRib > 0 || (await s.status()).peers.some((p) => p.state === 'Established');
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
         }
         const loadSec = (Date.now() - tEst) / 1000;
         await new Promise((r) => setTimeout(r, 1000));
+        await t.settle?.();
         const rss = rssKiB(t.pid()) / 1024;
         rows.push({ target: t.name, size, loadSec, rssMiB: rss });
         console.log(`  ${t.name.padEnd(14)} ${String(size).padStart(8)} prefixes: in Loc-RIB ${loadSec.toFixed(2)} s after Established (${Math.round(size / Math.max(loadSec, 0.001)).toLocaleString('en-US')} prefixes/s), RSS ${rss.toFixed(0)} MiB`);

@@ -7,7 +7,7 @@
 // Without --etcd (or TABBY_BENCH_ETCD_ENDPOINTS / TABBY_TEST_ETCD_ENDPOINTS) it starts a private etcd on
 // 127.0.0.1:23991 with a temporary data dir, and stops it (by PID) at the end.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,25 +129,32 @@ async function latencyFigures(ds: Datastore, cfg: DatastoreConfig, writes: numbe
 async function startEtcd(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tabby-bench-etcd-'));
   const port = 23991;
+  const logFile = join(dir, 'etcd.log');
   const proc: ChildProcess = spawn('etcd', [
     '--name', 'tabby-bench', '--data-dir', join(dir, 'data'),
     '--listen-client-urls', `http://127.0.0.1:${port}`, '--advertise-client-urls', `http://127.0.0.1:${port}`,
     '--listen-peer-urls', `http://127.0.0.1:${port + 1}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${port + 1}`,
-    '--initial-cluster', `tabby-bench=http://127.0.0.1:${port + 1}`,
+    '--initial-cluster', `tabby-bench=http://127.0.0.1:${port + 1}`, '--log-outputs', logFile,
   ], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 50; i++) {
-    try { execFileSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { stdio: 'ignore' }); break; } catch { await new Promise((r) => setTimeout(r, 200)); }
-  }
-  return {
-    endpoint,
-    stop: async () => {
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await gone;
-      rmSync(dir, { recursive: true, force: true });
-    },
+  let exited = false;
+  const gone = new Promise<void>((r) => proc.once('exit', () => { exited = true; r(); }));
+  const stop = async () => {
+    if (!exited) { proc.kill('SIGTERM'); await gone; }
+    rmSync(dir, { recursive: true, force: true });
   };
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !exited; i++) {
+    try {
+      execFileSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { stdio: 'ignore' });
+      return { endpoint, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  let log = '';
+  try { log = readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n'); } catch { /* no log */ }
+  await stop();
+  throw new Error(`private etcd on ${endpoint} did not become healthy (port in use? pass --etcd URL)\n${log}`);
 }
 
 function fmt(v: number | undefined, digits = 0): string {

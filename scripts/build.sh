@@ -17,19 +17,8 @@ for e in "${entries[@]}"; do
     --outfile="dist/$out.mjs"
 done
 
-# The CNI executables run once per pod, so start-up is their main cost. Built with code splitting: a
-# backend's dependencies (etcd3 + gRPC, better-sqlite3, pino) sit in chunks that load only when that
-# backend is dynamically imported — in a single-file ESM bundle esbuild hoists every external import to
-# the top, and loading etcd3/protobufjs alone costs ~200 ms.
-if [ -f src/cni/main.ts ] && [ -f src/cni/ipam-main.ts ]; then
-  # Old chunks are kept: an invocation running while someone rebuilds must still find the files it imports.
-  "$esbuild" tabby-cni=src/cni/main.ts tabby-ipam=src/cni/ipam-main.ts --bundle --splitting --platform=node \
-    --target=node20 --format=esm --log-level=warning --outdir=dist --out-extension:.js=.mjs \
-    --chunk-names='cni-chunks/[name]-[hash]' \
-    --external:better-sqlite3 --external:netlink --external:koffi --external:etcd3 --external:pino \
-    --external:prom-client --external:@grpc/grpc-js \
-    --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
-fi
+# The CNI executables start once per pod: bundled with code splitting and a pino-free logger (see the script).
+if [ -f src/cni/main.ts ] && [ -f src/cni/ipam-main.ts ]; then node scripts/build-cni.mjs; fi
 
 # The IPIP eBPF program (for kernels without the ipip module), named by its source hash so a stale object
 # is never loaded; without clang the agent compiles it on first use (and says so if it cannot).

@@ -20,6 +20,8 @@ export interface FsmConfig {
   /** Hold time we propose (0 or ≥3). */
   holdTime: number;
   connectRetryTime: number;
+  /** Keepalive interval wanted (seconds); default and upper bound: a third of the negotiated hold time. */
+  keepaliveTime?: number;
   /** Never connect out; wait for the peer (Calico's `passive on`). */
   passive: boolean;
   /** Families we offer. */
@@ -118,7 +120,7 @@ export function negotiate(cfg: FsmConfig, open: OpenMessage): Negotiated {
     }
   }
   const n: Negotiated = {
-    peerAs, peerRouterId: open.routerId, holdTime, keepaliveTime: Math.floor(holdTime / 3), as4: !!as4cap, families,
+    peerAs, peerRouterId: open.routerId, holdTime, keepaliveTime: Math.max(holdTime > 0 ? 1 : 0, Math.min(cfg.keepaliveTime ?? Infinity, Math.floor(holdTime / 3))), as4: !!as4cap, families,
     peerRouteRefresh: open.capabilities.some((c) => c.code === CapCode.ROUTE_REFRESH), capabilityNames: names,
   };
   if (gr) n.peerGracefulRestart = { restartTime: gr.restartTime, restarting: gr.restarting, families: gr.families };

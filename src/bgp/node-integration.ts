@@ -56,7 +56,6 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   let debounce: NodeJS.Timeout | undefined;
   let lastProblem: string | undefined;
   let applying: Promise<void> = Promise.resolve();
-  let configuredWaiters: (() => void)[] = [];
 
   const objKey = (o: Resource) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
@@ -108,7 +107,6 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
     } else {
       speaker.reconfigure(cfg);
     }
-    for (const w of configuredWaiters.splice(0)) w();
   }
 
   function schedule(): void {
@@ -156,12 +154,10 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
       schedule();
     },
     learnedRoutes: () => speaker?.learnedRoutes() ?? [],
-    whenConfigured: () => new Promise<void>((resolve) => {
-      if (!debounce || speaker) {
-        // Wait for any pending apply.
-        setTimeout(() => applying.then(() => resolve(), () => resolve()), 150);
-      } else configuredWaiters.push(resolve);
-    }),
+    async whenConfigured() {
+      await new Promise((r) => setTimeout(r, 150)); // past the watch debounce
+      await applying.catch(() => undefined);
+    },
   };
 }
 

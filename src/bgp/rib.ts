@@ -87,6 +87,14 @@ export class Rib {
   readonly loc = new Map<string, Destination>();
   private readonly local = new Map<string, Path>();
   private dirty = new Set<string>();
+  /** Per-peer counters kept up to date so status queries stay O(1) with large tables. */
+  private readonly counts = new Map<string, { accepted: number; stale: number }>();
+
+  private count(peerId: string): { accepted: number; stale: number } {
+    let c = this.counts.get(peerId);
+    if (!c) { c = { accepted: 0, stale: 0 }; this.counts.set(peerId, c); }
+    return c;
+  }
 
   constructor(public self: LocalSpeaker) {}
 
@@ -107,6 +115,9 @@ export class Rib {
     const path: Path = { prefix, source: peer, attrs, stale: false, eligible: rejected === undefined };
     if (rejected) path.rejected = rejected;
     table.set(prefix, path);
+    const c = this.count(peer.id);
+    if (old) { if (old.eligible) c.accepted--; if (old.stale) c.stale--; }
+    if (path.eligible) c.accepted++;
     if (old?.eligible) this.removeFromDest(prefix, old);
     if (path.eligible) this.addToDest(prefix, path);
   }
@@ -116,6 +127,9 @@ export class Rib {
     const old = table?.get(prefix);
     if (!old) return;
     table!.delete(prefix);
+    const c = this.count(peer.id);
+    if (old.eligible) c.accepted--;
+    if (old.stale) c.stale--;
     if (old.eligible) this.removeFromDest(prefix, old);
   }
 
@@ -142,8 +156,9 @@ export class Rib {
   markStale(peerId: string): number {
     const table = this.adjIn.get(peerId);
     if (!table) return 0;
+    const c = this.count(peerId);
     for (const p of table.values()) {
-      if (!p.stale) { p.stale = true; if (p.eligible) this.dirty.add(p.prefix); }
+      if (!p.stale) { p.stale = true; c.stale++; if (p.eligible) this.dirty.add(p.prefix); }
     }
     return table.size;
   }
@@ -153,20 +168,20 @@ export class Rib {
     const table = this.adjIn.get(peerId);
     if (!table) return 0;
     let n = 0;
+    const c = this.count(peerId);
+    if (c.stale === 0) return 0;
     for (const [prefix, p] of table) {
       if (!p.stale) continue;
       table.delete(prefix);
+      c.stale--;
+      if (p.eligible) c.accepted--;
       if (p.eligible) this.removeFromDest(prefix, p);
       n++;
     }
     return n;
   }
 
-  staleCount(peerId: string): number {
-    let n = 0;
-    for (const p of this.adjIn.get(peerId)?.values() ?? []) if (p.stale) n++;
-    return n;
-  }
+  staleCount(peerId: string): number { return this.counts.get(peerId)?.stale ?? 0; }
 
   /** Forget every route from a peer. */
   dropPeer(peerId: string): void {
@@ -174,14 +189,11 @@ export class Rib {
     if (!table) return;
     for (const [prefix, p] of table) if (p.eligible) this.removeFromDest(prefix, p);
     this.adjIn.delete(peerId);
+    this.counts.delete(peerId);
   }
 
   receivedCount(peerId: string): number { return this.adjIn.get(peerId)?.size ?? 0; }
-  acceptedCount(peerId: string): number {
-    let n = 0;
-    for (const p of this.adjIn.get(peerId)?.values() ?? []) if (p.eligible) n++;
-    return n;
-  }
+  acceptedCount(peerId: string): number { return this.counts.get(peerId)?.accepted ?? 0; }
 
   best(prefix: string): Path | undefined { return this.loc.get(prefix)?.best; }
 
@@ -211,9 +223,10 @@ export class Rib {
   }
 
   private addToDest(prefix: string, path: Path): void {
-    let d = this.loc.get(prefix);
-    if (!d) { d = { paths: [] }; this.loc.set(prefix, d); }
-    d.paths.push(path);
+    const d = this.loc.get(prefix);
+    // Most prefixes have one path: a one-element literal keeps the array small (push on [] reserves 17 slots).
+    if (!d) this.loc.set(prefix, { paths: [path] });
+    else d.paths.push(path);
     this.dirty.add(prefix);
   }
 

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { Logger } from '../log.ts';
 import {
-  Afi, CeaseSub, encodeEndOfRib, isEndOfRib, isIPv6, packAnnouncements, packWithdrawals, Safi,
+  Afi, CeaseSub, encodeEndOfRib, ErrorHandling, isEndOfRib, isIPv6, packAnnouncements, packWithdrawals, Safi,
   type AfiSafi, type OpenMessage, type PathAttributes, type RouteRefreshMessage, type UpdateMessage,
 } from './codec.ts';
 import type { FsmConfig, FsmState, Negotiated } from './fsm.ts';
@@ -109,6 +109,7 @@ export class BgpSpeaker {
   private routesDeferred = true;
   private deferralTimer?: NodeJS.Timeout;
   private learnedDirty = true;
+  private lastHandOverMs = 0;
   private stopped = false;
   private readonly log: Logger;
 
@@ -241,6 +242,7 @@ export class BgpSpeaker {
     return {
       localAs: this.cfg.asNumber, routerId: this.cfg.routerId, peerAs: p.cfg.asNumber, holdTime: p.cfg.holdTime ?? this.cfg.holdTime ?? 240,
       connectRetryTime: this.cfg.connectRetryTime ?? 5, passive: p.cfg.passive, families: fams,
+      ...(p.cfg.keepaliveTime !== undefined ? { keepaliveTime: p.cfg.keepaliveTime } : {}),
       gracefulRestart: { restartTime: p.cfg.maxRestartTime, restarting: p.firstSession, forwardingPreserved: true },
     };
   }
@@ -319,10 +321,12 @@ export class BgpSpeaker {
     }
     const main = p.main;
     switch (main.state) {
-      case 'Connect':
       case 'Active':
         main.attach(sock);
         return;
+      // Our own connection attempt is in flight: keep both and let collision detection pick one (if both
+      // sides dropped their outgoing attempt for the other's incoming one, neither connection would survive).
+      case 'Connect':
       case 'OpenSent':
       case 'OpenConfirm': {
         if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
@@ -386,7 +390,7 @@ export class BgpSpeaker {
   }
 
   private established(p: Peer, s: Session, n: Negotiated): void {
-    if (p.extra && p.extra !== s) { p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION }); }
+    for (const other of p.sessions()) if (other !== s) other.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
     p.main = s;
     p.extra = undefined;
     p.established = s;
@@ -457,7 +461,7 @@ export class BgpSpeaker {
       this.scheduleFlush();
       return;
     }
-    const withdrawAll = u.handling >= 2; // RFC 7606 treat-as-withdraw
+    const withdrawAll = u.handling >= ErrorHandling.TreatAsWithdraw; // RFC 7606
     for (const w of u.withdrawn) this.rib.withdraw(p.info, w);
     if (u.mpUnreach) for (const w of u.mpUnreach.withdrawn) this.rib.withdraw(p.info, w);
     if (u.nlri.length) {
@@ -577,12 +581,16 @@ export class BgpSpeaker {
 
   private scheduleRoutes(): void {
     if (this.routesDeferred || !this.opts.onRoutes || this.routesTimer || this.stopped) return;
+    // Building the full set is O(routes): with large tables, hand over less often (at most ~5% of the time).
+    const delay = Math.min(2000, Math.max(100, this.lastHandOverMs * 20));
     this.routesTimer = setTimeout(() => {
       this.routesTimer = undefined;
       if (this.stopped || !this.learnedDirty) return;
       this.learnedDirty = false;
+      const t0 = Date.now();
       try { this.opts.onRoutes!(this.learnedRoutes()); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
-    }, 100);
+      this.lastHandOverMs = Date.now() - t0;
+    }, delay);
     this.routesTimer.unref?.();
   }
 }

@@ -1,5 +1,5 @@
 // Entry point of `tabby-ipam` (installed also as `calico-ipam`). Bundled to dist/tabby-ipam.mjs.
-import { openRealBackend } from './backend.ts';
+import { openBackendForExit } from './backend.ts';
 import { runIpamPlugin } from './ipam-plugin.ts';
 import { createCniLogger } from './log.ts';
 import { finish, peekLogConfig, readStdin } from './stdio.ts';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('-v') || process.argv.includes('--version')) return finish(`tabby-ipam ${TABBY_VERSION}`, 0);
   const stdin = process.env.CNI_COMMAND === 'VERSION' ? '' : readStdin();
   const log = createCniLogger({ component: 'tabby-ipam', ...peekLogConfig(stdin) });
-  const out = await runIpamPlugin(process.env, stdin, { openBackend: openRealBackend, log });
+  const out = await runIpamPlugin(process.env, stdin, { openBackend: openBackendForExit, log });
   finish(out.stdout, out.exitCode);
 }
 

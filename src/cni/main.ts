@@ -1,6 +1,6 @@
 // Entry point of `tabby-cni` (installed also as `calico`). Bundled to dist/tabby-cni.mjs for fast start.
 // Flags as Calico's binary: -v prints the version; -t tests the datastore connection with the netconf on stdin.
-import { openRealBackend } from './backend.ts';
+import { openBackendForExit } from './backend.ts';
 import { LinuxDataplane } from './dataplane.ts';
 import { createCniLogger } from './log.ts';
 import { execDelegate, faultHookFromEnv, runPlugin } from './plugin.ts';
@@ -11,13 +11,13 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('-v') || argv.includes('--version')) return finish(`tabby-cni ${TABBY_VERSION}`, 0);
   if (argv.includes('-t')) {
-    const r = await testConnection(readStdin(), openRealBackend);
+    const r = await testConnection(readStdin(), openBackendForExit);
     return finish(r.stdout, r.exitCode);
   }
   const stdin = process.env.CNI_COMMAND === 'VERSION' ? '' : readStdin();
   const log = createCniLogger({ component: 'tabby-cni', ...peekLogConfig(stdin) });
   const out = await runPlugin(process.env, stdin, {
-    openBackend: openRealBackend,
+    openBackend: openBackendForExit,
     dataplane: new LinuxDataplane(),
     log,
     execDelegate: execDelegate(process.env),

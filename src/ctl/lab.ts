@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
 import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
-import { listLabs, readState, withLabLock } from '../lab/state.ts';
+import { listLabs, pidAlive, readState, withLabLock } from '../lab/state.ts';
 import { LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
 import { deletePods, formatPods, parseLabels, relabelPod, runPods, setNamespace, table } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
@@ -82,7 +82,9 @@ export function registerLabCommands(program: Command): void {
       for (const name of names) {
         const s = readState(name);
         if (!s) throw new CliError(`no lab named "${name}"`, EXIT_FAILED);
-        out(`lab ${s.name}: ${s.phase === 'up' ? 'up' : 'INCOMPLETE (run `tabby lab down`)'}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${s.etcd.endpoint})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
+        const phase = s.phase === 'up' ? 'up'
+          : pidAlive(s.ownerPid) ? `being created (by PID ${s.ownerPid})` : 'INCOMPLETE (`tabby lab down` cleans it up)';
+        out(`lab ${s.name}: ${phase}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${s.etcd.endpoint})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
         out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'PODS'], ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, String(s.pods.filter((p) => p.node === r.name).length)])]));
       }
     });

@@ -201,7 +201,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
     const max = effectiveMaxBlocks(cfg);
     for (let attempt = 0; need() > 0 && attempt < MAX_CAS_RETRIES; attempt++) {
       const owned = await this.affineBlocks(node, pools);
-      const found = await this.findUsableBlock(node, pools, owned.length >= max);
+      const found = await this.findUsableBlock(node, pools, new Set(owned), owned.length >= max);
       if (!found) return;
       if (!(await this.claimAffineBlock(node, found))) continue; // another node won it; look again
       got.push(...(await this.assignFromBlock(formatCidr4(found), need(), handleId, attrs, node)));
@@ -213,11 +213,10 @@ export class BlockAffinityAllocator implements IpamAdmin {
    * half-claimed), else (if under the block cap) the first CIDR without a block in the node's order, else an
    * empty block of another node claimed over a minute ago, which is reclaimed.
    */
-  private async findUsableBlock(node: string, pools: PoolView[], atCap: boolean): Promise<Cidr4 | undefined> {
+  private async findUsableBlock(node: string, pools: PoolView[], affine: Set<string>, atCap: boolean): Promise<Cidr4 | undefined> {
     const { items } = await this.ds.list(KIND_BLOCK);
     const blocks = new Map<string, Resource<IPAMBlockSpec>>();
     for (const b of items) blocks.set((b.spec as IPAMBlockSpec).cidr, b as Resource<IPAMBlockSpec>);
-    const affine = new Set(await this.affineBlocks(node, pools));
     const reclaimable: Array<Resource<IPAMBlockSpec>> = [];
     const nowMs = this.now().getTime();
     for (const pool of pools) {

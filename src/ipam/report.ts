@@ -325,3 +325,38 @@ export function formatCheckReport(r: CheckReport, snap: IpamSnapshot, opts: { sh
   L.push(`Check complete; found ${r.problems} problems.`);
   return L.join('\n') + '\n';
 }
+
+// ---------------------------------------------------------------- metrics
+
+export interface IpamMetrics {
+  /** ipam_ippool_size{ippool}: addresses per pool. */
+  poolSize: Record<string, number>;
+  /** ipam_allocations_in_use{ippool,node}: allocations per pool and node (the node the allocation is for). */
+  inUse: Array<{ pool: string; node: string; count: number }>;
+  /** ipam_allocations_borrowed{ippool,node}: allocations from a block affine to another node. */
+  borrowed: Array<{ pool: string; node: string; count: number }>;
+  /** ipam_blocks{ippool,node}: blocks per pool and affine node. */
+  blocks: Array<{ pool: string; node: string; count: number }>;
+}
+
+/** The numbers behind Calico kube-controllers' IPAM metrics, from a snapshot. */
+export function ipamMetrics(snap: IpamSnapshot): IpamMetrics {
+  const poolOf = (ip: string) => snap.pools.find((p) => cidrContains(p.net, parseIPv4(ip.split('/')[0]!)))?.name ?? '';
+  const count = (m: Map<string, number>, pool: string, node: string) => m.set(`${pool}\0${node}`, (m.get(`${pool}\0${node}`) ?? 0) + 1);
+  const rows = (m: Map<string, number>) => [...m].map(([k, c]) => ({ pool: k.split('\0')[0]!, node: k.split('\0')[1]!, count: c })).sort((a, b) => a.pool.localeCompare(b.pool) || a.node.localeCompare(b.node));
+  const inUse = new Map<string, number>();
+  const borrowed = new Map<string, number>();
+  const blocks = new Map<string, number>();
+  for (const a of allAllocations(snap)) {
+    const node = a.attrs.node ?? a.blockOwner ?? '';
+    count(inUse, poolOf(a.ip), node);
+    if (a.attrs.node !== undefined && a.attrs.node !== a.blockOwner) count(borrowed, poolOf(a.ip), node);
+  }
+  for (const b of snap.blocks) count(blocks, poolOf(b.cidr), affinityNode(b.affinity) ?? '');
+  return {
+    poolSize: Object.fromEntries(snap.pools.map((p) => [p.name, cidrSize(p.net)])),
+    inUse: rows(inUse),
+    borrowed: rows(borrowed),
+    blocks: rows(blocks),
+  };
+}

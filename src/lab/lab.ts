@@ -33,7 +33,9 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       if (existing.phase === 'up' && existing.nodes.some((n) => pidAlive(n.pid))) {
         throw new Error(`lab ${opts.name} is already up (${existing.nodes.length} nodes); run \`tabby lab down --name ${opts.name}\` first`);
       }
-      say(`cleaning up what an earlier, unfinished lab ${opts.name} left behind`);
+      say(existing.phase === 'up'
+        ? `lab ${opts.name} exists but none of its node agents is running: replacing it`
+        : `cleaning up what an earlier, unfinished lab ${opts.name} left behind`);
       teardown(existing, say);
     }
     const dir = labDir(opts.name);

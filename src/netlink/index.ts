@@ -14,10 +14,18 @@ export * from './ip.ts';
 export { withNetns, readSysctl, writeSysctl, netnsExists, CURRENT_NETNS } from './netns.ts';
 
 const require = createRequire(import.meta.url);
-let nlmod: typeof NL | undefined;
-function nl(): typeof NL {
-  // Loaded on first use so importing this module costs nothing for code paths that never touch the kernel.
-  return (nlmod ??= require('netlink') as typeof NL);
+type NlParts = Pick<typeof NL, 'createRtNetlink' | 'AttrStream' | 'ifla' | 'rt'>;
+let nlmod: NlParts | undefined;
+function nl(): NlParts {
+  // Loaded on first use so importing this module costs nothing for code paths that never touch the kernel,
+  // and only the rtnetlink parts: the package index also loads genl/nl80211/wireguard, doubling load time
+  // (it matters for a CNI plugin that starts once per pod).
+  return (nlmod ??= {
+    createRtNetlink: require('netlink/dist/rt/rt').createRtNetlink,
+    AttrStream: require('netlink/dist/structs').AttrStream,
+    ifla: require('netlink/dist/rt/ifla'),
+    rt: require('netlink/dist/rt/structs'),
+  } as NlParts);
 }
 
 const RECV_BUFFER = 4 << 20;

@@ -12,7 +12,8 @@
 //            then profiles cali-pri-/pro-<profile>; final drop
 //   cali-pi-/po-<policy>: one nft rule per (rule × port alternative); Allow = set accept mark + return,
 //                         Deny = drop, Pass = set pass mark + return, Log = log and continue
-//   selectors → sets cali40s-<hash> (addresses, interval), named ports → cali40n-<hash> (addr . port)
+//   selectors → sets cali40s-<hash> (addresses, interval), named ports → cali40n-<hash> (addr . port),
+//   literal net/port lists → shared sets cali40nets-/cali60nets-/cali-ports-<hash>
 import { createHash } from 'node:crypto';
 import { parseSelector, type Selector } from '../selector/index.ts';
 import { parseCidr, addressOf, type Cidr } from './cidr.ts';

@@ -82,8 +82,20 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
     const addrs = (rs: RulesetModel) => new Set([SET_WL_ADDRS_V4, SET_WL_ADDRS_V6]
       .flatMap((n) => [...(rs.sets.get(n)?.elements ?? [])].map((e) => e.split(' . ')[1]!)));
     const now = addrs(next);
-    for (const ip of addrs(prev)) {
-      if (now.has(ip)) continue;
+    const gone = [...addrs(prev)].filter((ip) => !now.has(ip));
+    if (gone.length === 0) return;
+    // One dump, then deletes only for addresses that have flows: thousands of endpoints can go at once.
+    let withFlows: string[];
+    try {
+      const dump = await runConntrack(['-L']);
+      const seen = new Set<string>();
+      for (const m of dump.matchAll(/\b(?:src|dst)=([0-9a-fA-F:.]+)/g)) seen.add(m[1]!);
+      withFlows = gone.filter((ip) => seen.has(ip));
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'conntrack listing failed; deleting flows per address');
+      withFlows = gone;
+    }
+    for (const ip of withFlows) {
       for (const dir of ['-s', '-d']) {
         try {
           await runConntrack(['-D', dir, ip]);

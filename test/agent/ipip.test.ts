@@ -38,6 +38,8 @@ describe('node agents, IPIP mode with BGP (the article\'s default)', { skip }, (
   });
 
   test('pods ping across nodes, carried as IP-in-IP between the node addresses', async () => {
+    // Retried: right after the sessions come up the mesh may still settle (a collision or a reconnect).
+    await c.waitFor('pod A reaches pod B', () => c.run(podA.ns, ['ping', '-c', '1', '-W', '1', podB.ip]).status === 0, 20_000);
     const cap = spawnCapture(c, c.node('node-a').ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', 'ip proto 4']);
     await sleep(800);
     c.exec(podA.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '2', podB.ip]);

@@ -130,15 +130,20 @@ describe('two of our speakers over loopback', () => {
     for (const n of [rr, a, b]) await n.speaker.stop({ graceful: false });
   });
 
-  test('connection collision: both sides dial, one session survives', async () => {
+  test('connection collision: both sides dial, one session survives; IPv6 unicast', async () => {
     const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
-    const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.1.0.0/16'], peers: [] });
+    const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', ipv6Address: 'fd00::1', exports: ['10.1.0.0/16', '2001:db8:1::/48'], peers: [] });
     const b = await node({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: ['10.2.0.0/16'], peers: [] });
     a.speaker.reconfigure({ ...a.cfg, peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.1' })] });
     b.speaker.reconfigure({ ...b.cfg, peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2' })] });
     await waitFor('routes both ways', () => has(a, '10.2.0.0/16') && has(b, '10.1.0.0/16'));
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(established(a, '127.0.0.2') && established(b, '127.0.0.1'));
+    // IPv6 unicast over MP_REACH_NLRI, and its withdrawal over MP_UNREACH_NLRI.
+    await waitFor('IPv6 route', () => has(b, '2001:db8:1::/48', 'fd00::1'));
+    a.speaker.setExports(['10.1.0.0/16']);
+    await waitFor('IPv6 withdrawal', () => !has(b, '2001:db8:1::/48'));
+    assert.ok(has(b, '10.1.0.0/16'));
     await a.speaker.stop({ graceful: false });
     await b.speaker.stop({ graceful: false });
   });

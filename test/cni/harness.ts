@@ -94,7 +94,7 @@ export class CniNode {
 
   newPod(): { ns: string; path: string; containerId: string } {
     const ns = this.fx.add(`p${++this.podCount}`);
-    const containerId = `c${this.fx.prefix}${this.podCount}`.padEnd(24, '0');
+    const containerId = `${this.fx.prefix}c${String(this.podCount).padStart(4, '0')}`.padEnd(24, 'f');
     return { ns, path: this.fx.path(ns), containerId };
   }
 

@@ -89,8 +89,13 @@ describe('block affinity', () => {
     const borrowed = big.ips.filter((ip) => blockOf(ip, 30) === n1Block.cidr);
     assert.equal(borrowed.length, 2);
     const snap = await loadSnapshot(ds);
-    const { borrowedRows } = await import('../../src/ipam/report.ts');
+    const { borrowedRows, ipamMetrics } = await import('../../src/ipam/report.ts');
     assert.deepEqual(borrowedRows(snap).map((r) => [r.borrowingNode, r.blockOwner]), [['n2', 'n1'], ['n2', 'n1']]);
+    const m = ipamMetrics(snap);
+    assert.deepEqual(m.poolSize, { p: 16 });
+    assert.deepEqual(m.inUse, [{ pool: 'p', node: 'n1', count: 2 }, { pool: 'p', node: 'n2', count: 14 }]);
+    assert.deepEqual(m.borrowed, [{ pool: 'p', node: 'n2', count: 2 }]);
+    assert.deepEqual(m.blocks, [{ pool: 'p', node: 'n1', count: 1 }, { pool: 'p', node: 'n2', count: 3 }]);
     // pool now full
     await assert.rejects(ipam.autoAssign({ handleId: 'h3', node: 'n1', num4: 1 }), (e: unknown) => e instanceof IpamError && e.code === 'PoolsExhausted');
   });

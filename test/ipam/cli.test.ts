@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
@@ -132,10 +132,12 @@ describe('tabby ipam', () => {
     await assert.rejects(run('ipam', 'release'), /exactly one of --ip or --from-report/);
   });
 
-  test('release --from-report releases only addresses still leaked', async () => {
+  test('release --from-report releases only addresses still leaked', async (t) => {
     const ipam = createIpam(ds);
     const leaked = await ipam.autoAssign({ handleId: 'k8s-pod-network.leak', node: 'node-2', num4: 2 });
-    const file = join(mkdtempSync(join(tmpdir(), 'tabby-ipam-cli-')), 'report.json');
+    const dir = mkdtempSync(join(tmpdir(), 'tabby-ipam-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'report.json');
     let r = await run('ipam', 'check', '-o', file);
     assert.equal(r.code, 1);
     // one of the two gets used before the release runs: it must be kept

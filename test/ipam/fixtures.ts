@@ -52,9 +52,11 @@ async function etcdEndpoint(): Promise<string> {
     '--initial-cluster', `tabby-ipam=http://127.0.0.1:${port + 1}`,
   ], { stdio: 'ignore' });
   privateEtcd = { proc, dir, endpoint };
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health']).status === 0) return endpoint;
-    await new Promise((r) => setTimeout(r, 100));
+  // etcd is normally healthy within 3 s; a loaded machine can take much longer.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && proc.exitCode === null) {
+    if (spawnSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { timeout: 5_000 }).status === 0) return endpoint;
+    await new Promise((r) => setTimeout(r, 200));
   }
   await stopPrivateEtcd();
   throw new Error(`private etcd on ${endpoint} did not become healthy`);

@@ -7,7 +7,7 @@ import { scenario } from './multiprocess.ts';
 after(stopPrivateEtcd);
 
 // etcd costs a round trip per read and write: allow for a heavily loaded machine.
-test('8 node allocators in 8 processes, 200 addresses each: etcd datastore', { timeout: 170_000, skip: etcdSkipReason() }, async () => {
+test('8 node allocators in 8 processes, 200 addresses each: etcd datastore', { timeout: 240_000, skip: etcdSkipReason() }, async () => {
   const b = await etcdBackend();
   try {
     await scenario(b);

@@ -244,13 +244,14 @@ export class PolicyLab {
         for (const proto of PROTOS) for (const port of PORTS) jobs.push({ src, dst, proto, port, expected: expectAllowed(world, src, dst, proto, port) });
       }
     }
-    const run = (j: Omit<ProbeResult, 'ok'>) => j.src.agent.call({ op: 'probe', host: j.dst.ip, port: j.port, proto: j.proto.toLowerCase(), timeoutMs })
+    const run = (j: Omit<ProbeResult, 'ok'>, t = timeoutMs) => j.src.agent.call({ op: 'probe', host: j.dst.ip, port: j.port, proto: j.proto.toLowerCase(), timeoutMs: t })
       .then((r) => ({ ...j, ok: r.ok === true }));
-    let results = await Promise.all(jobs.map(run));
+    let results = await Promise.all(jobs.map((j) => run(j)));
     for (let i = 0; i < (opts.retries ?? 2); i++) {
       const bad = results.filter((r) => r.ok !== r.expected);
       if (bad.length === 0) break;
-      const again = await Promise.all(bad.map(run));
+      // Retries wait longer: on a loaded machine an allowed probe can miss a short timeout.
+      const again = await Promise.all(bad.map((j) => run(j, timeoutMs * 3)));
       const redo = new Map(again.map((r) => [`${r.src.key}>${r.dst.key}:${r.proto}/${r.port}`, r]));
       results = results.map((r) => redo.get(`${r.src.key}>${r.dst.key}:${r.proto}/${r.port}`) ?? r);
     }

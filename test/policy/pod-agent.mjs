@@ -5,6 +5,7 @@
 //   {id, op:'hold', host, port, timeoutMs}                       → {id, ok}    (keeps a TCP connection open)
 //   {id, op:'held', timeoutMs}                                   → {id, ok}    (round trip on the held connection)
 //   {id, op:'spoof', src, host, port, count}                     → {id, ok}    (UDP datagrams from a bound source)
+//   {id, op:'burst', host, port, count}                          → {id, ok, ms} (sequential connects, timed here)
 //   {id, op:'seen'}                                              → {id, sources: [...]} (sources of 'spoof' datagrams received)
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -93,6 +94,12 @@ rl.on('line', async (line) => {
     case 'held': return out({ id: c.id, ok: await roundTrip(c.timeoutMs) });
     case 'spoof': return out({ id: c.id, ok: await spoof(c.src, c.host, c.port, c.count ?? 5) });
     case 'seen': return out({ id: c.id, sources: [...seen] });
+    case 'burst': { // sequential TCP connects, timed inside the pod: a connection-rate measurement
+      const t0 = performance.now();
+      let ok = 0;
+      for (let i = 0; i < c.count; i++) if (await probeTcp(c.host, c.port, c.timeoutMs ?? 1000)) ok++;
+      return out({ id: c.id, ok, ms: performance.now() - t0 });
+    }
     case 'ready': return out({ id: c.id, ok: true });
     default: return out({ id: c.id, error: `unknown op ${c.op}` });
   }
