@@ -5,12 +5,13 @@
 //
 //   sudo node --import tsx bench/bgp.ts [--sizes 100000,1000000] [--targets ours,bird,frr,gobgp]
 //
-// Everything runs in namespaces made with NetnsFixture: feeder (bridge 10.91.0.1/24) and one namespace per
-// target (10.91.0.11-14). Targets are loaded one at a time so they don't compete for the 2 cores; the feeder
-// is passive (each target dials it when started).
+// Everything runs in namespaces made with NetnsFixture: per target, a feeder namespace (10.91.0.1) linked to
+// the target's namespace (10.91.0.11-14). Targets are loaded one at a time so they don't compete for the 2
+// cores; each feeder is passive (its target dials it when started).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { addr, missing, OurSpeaker, peer, removeDir, tempDir, waitFor } from '../test/bgp/harness.ts';
 import { encodeAttributes } from '../src/bgp/codec.ts';
@@ -22,6 +23,7 @@ function arg(name: string, dflt: string): string {
 const SIZES = arg('--sizes', '100000,1000000').split(',').map(Number);
 const TARGETS = arg('--targets', 'ours,bird,frr,gobgp').split(',');
 const FEEDER_AS = 65100, TARGET_AS = 64512;
+const run = promisify(execFile);
 
 const skip = netnsSkipReason() || missing('/usr/bin/gobgpd', '/usr/bin/gobgp');
 if (skip) { console.log(`bench/bgp.ts skipped: ${skip}`); process.exit(0); }
@@ -67,6 +69,7 @@ function writeMrt(file: string, from: number, to: number): void {
 // ---- targets ---------------------------------------------------------------------------------------------
 
 interface Target {
+  key: string;
   name: string;
   ip: string;
   ns: string;
@@ -86,21 +89,23 @@ function rssKiB(pid: number): number {
 async function main(): Promise<void> {
   const fx = new NetnsFixture();
   const dir = tempDir('bench');
-  const feeder = fx.add('feed');
-  fx.exec(feeder, ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
-  fx.exec(feeder, ['ip', 'link', 'set', 'br0', 'up']);
-  addr(fx, feeder, 'br0', '10.91.0.1/24');
+  // One feeder per target (same address 10.91.0.1 in each feeder namespace): a GoBGP feeder that has seen
+  // a peer go away sometimes stops answering new sessions and its API, so every load gets a fresh feeder.
   const ips: Record<string, string> = { ours: '10.91.0.11', bird: '10.91.0.12', frr: '10.91.0.13', gobgp: '10.91.0.14' };
-  const nsOf: Record<string, string> = {};
-  for (const [i, t] of TARGETS.entries()) {
-    const ns = fx.add(t);
-    nsOf[t] = ns;
-    fx.link(feeder, `v${i}`, ns, 'eth0');
-    fx.exec(feeder, ['ip', 'link', 'set', `v${i}`, 'master', 'br0']);
+  const nsOf: Record<string, string> = {}, feedNs: Record<string, string> = {};
+  for (const t of TARGETS) {
+    const ns = fx.add(t), f = fx.add(`f${t}`);
+    nsOf[t] = ns; feedNs[t] = f;
+    fx.link(f, 'eth0', ns, 'eth0');
+    addr(fx, f, 'eth0', '10.91.0.1/24');
     addr(fx, ns, 'eth0', `${ips[t]}/24`);
   }
-  const feederConf = path.join(dir, 'feeder.toml');
-  writeFileSync(feederConf, `[global.config]\n  as = ${FEEDER_AS}\n  router-id = "10.91.0.1"\n` + TARGETS.map((t) => `[[neighbors]]
+  const feeders = new Map<string, ChildProcess>();
+  const feedCli = (t: string, ...a: string[]) => fx.exec(feedNs[t]!, ['gobgp', '-p', '50051', ...a], { timeoutMs: 60_000 });
+  const feedCliAsync = (t: string, ...a: string[]) => run('ip', ['netns', 'exec', feedNs[t]!, 'gobgp', '-p', '50051', ...a], { timeout: 600_000, maxBuffer: 1 << 24 });
+  async function startFeeder(t: string): Promise<void> {
+    const conf = path.join(dir, `feeder-${t}.toml`);
+    writeFileSync(conf, `[global.config]\n  as = ${FEEDER_AS}\n  router-id = "10.91.0.1"\n[[neighbors]]
   [neighbors.config]
     neighbor-address = "${ips[t]}"
     peer-as = ${TARGET_AS}
@@ -110,11 +115,29 @@ async function main(): Promise<void> {
     keepalive-interval = 30
   [neighbors.transport.config]
     passive-mode = true
-`).join(''));
-  const children: ChildProcess[] = [];
-  children.push(fx.spawn(feeder, ['gobgpd', '-f', feederConf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']));
-  const feedCli = (...a: string[]) => fx.exec(feeder, ['gobgp', '-p', '50051', ...a], { timeoutMs: 300_000 });
-  await waitFor('feeder API', () => { try { feedCli('global'); return true; } catch { return false; } }, 15000);
+`);
+    feeders.set(t, fx.spawn(feedNs[t]!, ['gobgpd', '-f', conf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']));
+    await waitFor(`feeder API for ${t}`, () => { try { feedCli(t, 'global'); return true; } catch { return false; } }, 15000);
+  }
+  async function stopFeeder(t: string): Promise<void> {
+    const c = feeders.get(t);
+    if (!c) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    feeders.delete(t);
+  }
+  async function loadFeeder(t: string, mrt: string, size: number): Promise<void> {
+    const feederCount = async () => Number(/Destination:\s*(\d+)/.exec((await feedCliAsync(t, 'global', 'rib', 'summary', '-a', 'ipv4')).stdout)?.[1] ?? 0);
+    for (let attempt = 0; attempt < 3 && (await feederCount()) < size; attempt++) {
+      await feedCliAsync(t, 'mrt', 'inject', 'global', mrt);
+      let last = -1, stable = 0;
+      // Wait until the feeder's count stops growing.
+      while (stable < 6) { await new Promise((r) => setTimeout(r, 500)); const c = await feederCount(); stable = c === last ? stable + 1 : 0; last = c; if (c >= size) break; }
+    }
+    const have = await feederCount();
+    if (have < size) throw new Error(`feeder for ${t} holds ${have} of ${size} prefixes`);
+  }
 
   const targets: Target[] = [];
   for (const t of TARGETS) {
@@ -122,7 +145,7 @@ async function main(): Promise<void> {
     if (t === 'ours') {
       const s = new OurSpeaker(fx, ns, dir, 'ours', { routerId: ip, asNumber: TARGET_AS, listenPort: 179, exports: [], connectRetryTime: 1, errorWaitTime: 1, initialRouteDeferral: 1, peers: [peer('10.91.0.1', FEEDER_AS, { sourceAddress: ip })] }, ['--expose-gc']);
       targets.push({
-        name: 'tabby (ours)', ip, ns, start: () => s.start(), stop: () => s.stop('SIGINT'), pid: () => s.proc.pid!,
+        key: t, name: 'tabby (ours)', ip, ns, start: () => s.start(), stop: () => s.stop('SIGINT'), pid: () => s.proc.pid!,
         settle: async () => { await s.gc(); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
           const m = await s.memory();
@@ -136,7 +159,7 @@ async function main(): Promise<void> {
       writeFileSync(conf, `router id ${ip};\nprotocol device { }\nprotocol bgp feeder {\n  local ${ip} as ${TARGET_AS};\n  neighbor 10.91.0.1 as ${FEEDER_AS};\n  connect retry time 1; connect delay time 1;\n  ipv4 { import all; export none; };\n}\n`);
       const birdc = (...c: string[]) => fx.exec(ns, ['birdc', '-s', ctl, ...c]);
       targets.push({
-        name: 'BIRD 2', ip, ns, pid: () => Number(readFileSync(pidf, 'utf8').trim()),
+        key: t, name: 'BIRD 2', ip, ns, pid: () => Number(readFileSync(pidf, 'utf8').trim()),
         start: async () => { fx.exec(ns, ['bird', '-c', conf, '-s', ctl, '-P', pidf]); await waitFor('bird ctl', () => { try { birdc('show', 'status'); return true; } catch { return false; } }); },
         stop: async () => { fx.run(ns, ['kill', String(Number(readFileSync(pidf, 'utf8').trim()))]); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
@@ -154,7 +177,7 @@ async function main(): Promise<void> {
       const pidf = path.join(run, 'bgpd.pid');
       const vtysh = (c: string) => fx.exec(ns, ['vtysh', '--vty_socket', run, '-c', c]);
       targets.push({
-        name: 'FRR 8', ip, ns, pid: () => Number(readFileSync(pidf, 'utf8').trim()),
+        key: t, name: 'FRR 8', ip, ns, pid: () => Number(readFileSync(pidf, 'utf8').trim()),
         start: async () => { fx.exec(ns, ['/usr/lib/frr/bgpd', '-d', '-Z', '-f', conf, '-i', pidf, '--vty_socket', run]); await waitFor('frr vty', () => { try { vtysh('show version'); return true; } catch { return false; } }); },
         stop: async () => { fx.run(ns, ['kill', String(Number(readFileSync(pidf, 'utf8').trim()))]); await new Promise((r) => setTimeout(r, 1000)); },
         probe: async () => {
@@ -169,7 +192,7 @@ async function main(): Promise<void> {
       let child: ChildProcess | undefined;
       const cli = (...a: string[]) => fx.exec(ns, ['gobgp', '-p', '50052', ...a]);
       targets.push({
-        name: 'GoBGP', ip, ns, pid: () => child!.pid!,
+        key: t, name: 'GoBGP', ip, ns, pid: () => child!.pid!,
         start: async () => { child = fx.spawn(ns, ['gobgpd', '-f', conf, '--api-hosts', '127.0.0.1:50052', '--pprof-disable', '-p']); await waitFor('gobgp api', () => { try { cli('global'); return true; } catch { return false; } }); },
         stop: async () => { child?.kill('SIGKILL'); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
@@ -184,23 +207,15 @@ async function main(): Promise<void> {
 
   type Row = { target: string; size: number; loadSec: number; rssMiB: number };
   const rows: Row[] = [];
-  let injected = 0;
   try {
     for (const size of SIZES) {
-      // Grow the feeder's table to `size` prefixes.
+      // Fresh feeders, loaded in parallel with `size` prefixes.
       const mrt = path.join(dir, `feed-${size}.mrt`);
-      writeMrt(mrt, injected, size);
+      writeMrt(mrt, 0, size);
       const t0 = Date.now();
-      const feederCount = () => Number(/Destination:\s*(\d+)/.exec(feedCli('global', 'rib', 'summary', '-a', 'ipv4'))?.[1] ?? 0);
-      for (let attempt = 0; attempt < 3 && feederCount() < size; attempt++) {
-        feedCli('mrt', 'inject', 'global', mrt);
-        let last = -1, stable = 0;
-        // Wait until the feeder's count stops growing.
-        while (stable < 6) { await new Promise((r) => setTimeout(r, 500)); const c = feederCount(); stable = c === last ? stable + 1 : 0; last = c; if (c >= size) break; }
-      }
-      if (feederCount() < size) throw new Error(`feeder holds ${feederCount()} of ${size} prefixes`);
-      injected = size;
-      console.log(`feeder (GoBGP) loaded ${size} prefixes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      for (const t of targets) await startFeeder(t.key);
+      await Promise.all(targets.map((t) => loadFeeder(t.key, mrt, size)));
+      console.log(`feeders (GoBGP) loaded ${size} prefixes each in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       for (const t of targets) {
         await t.start();
         let tEst = 0;
@@ -221,6 +236,7 @@ async function main(): Promise<void> {
         rows.push({ target: t.name, size, loadSec, rssMiB: rss });
         console.log(`  ${t.name.padEnd(14)} ${String(size).padStart(8)} prefixes: in Loc-RIB ${loadSec.toFixed(2)} s after Established (${Math.round(size / Math.max(loadSec, 0.001)).toLocaleString('en-US')} prefixes/s), RSS ${rss.toFixed(0)} MiB`);
         await t.stop();
+        await stopFeeder(t.key);
       }
     }
   } finally {

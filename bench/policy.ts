@@ -5,7 +5,7 @@
 //   3. iperf3 pod→pod throughput and new-connection rate with 0 policies and with N policies + M endpoints,
 //      interleaved, printed as ratios (the anchor is the 0-policy run of the same process).
 // Two scenarios: a realistic node (--local endpoints of the M on the measured node) and the worst case (all M).
-// Run: node --import tsx bench/policy.ts [--endpoints 10000] [--policies 1000] [--local 110] [--changes 40] [--seconds 4] [--rounds 3]
+// Run: node --import tsx bench/policy.ts [--endpoints 10000] [--policies 1000] [--local 110] [--changes 40] [--seconds 3] [--rounds 4]
 import { loadavg } from 'node:os';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { PolicyLab, type CaseResources, type LabPod } from '../test/policy/lab.ts';
@@ -19,9 +19,9 @@ const opt = (name: string, dflt: number) => {
 const ENDPOINTS = opt('endpoints', 10_000);
 const POLICIES = opt('policies', 1_000);
 const CHANGES = opt('changes', 40);
-const SECONDS = opt('seconds', 4);
+const SECONDS = opt('seconds', 3);
 const LOCAL = opt('local', 110);
-const ROUNDS = opt('rounds', 3);
+const ROUNDS = opt('rounds', 4);
 
 const skip = netnsSkipReason();
 if (skip) {
@@ -199,13 +199,14 @@ async function main(): Promise<void> {
         runs[which].cps.push(await connectRate(client, server, 1000));
       }
     }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const g0 = mean(runs.zero.gbps), g1 = mean(runs.loaded.gbps);
-    const c0 = mean(runs.zero.cps), c1 = mean(runs.loaded.cps);
+    // Medians: on a shared machine single runs swing by tens of percent.
+    const median = (xs: number[]) => pct(xs, 50);
+    const g0 = median(runs.zero.gbps), g1 = median(runs.loaded.gbps);
+    const c0 = median(runs.zero.cps), c1 = median(runs.loaded.cps);
     console.log(`\n3. iperf3 TCP ${client.key} → ${server.key} (same node), ${SECONDS}s × ${ROUNDS} rounds each, interleaved`);
-    console.log(`   0 policies, 9 endpoints:           ${g0.toFixed(2)} Gbit/s  (${runs.zero.gbps.map((x) => x.toFixed(2)).join(', ')})`);
-    console.log(`   ${POLICIES} policies, ${ENDPOINTS} endpoints:  ${g1.toFixed(2)} Gbit/s  (${runs.loaded.gbps.map((x) => x.toFixed(2)).join(', ')})`);
-    console.log(`   ratio loaded/zero: ${(g1 / g0).toFixed(3)}  (aim > 0.95)`);
+    console.log(`   0 policies, 9 endpoints:        median ${g0.toFixed(2)} Gbit/s  (${runs.zero.gbps.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`   ${POLICIES} policies, ${ENDPOINTS} endpoints:  median ${g1.toFixed(2)} Gbit/s  (${runs.loaded.gbps.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`   ratio of medians loaded/zero: ${(g1 / g0).toFixed(3)}  (aim > 0.95); per round: ${runs.zero.gbps.map((z, i) => (runs.loaded.gbps[i]! / z).toFixed(2)).join(', ')}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`   new TCP connections/s (1000 sequential connects timed in the client pod): ${c0.toFixed(0)} vs ${c1.toFixed(0)}, ratio ${(c1 / c0).toFixed(3)}`);
   } finally {
     lab.cleanup();

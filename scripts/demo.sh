@@ -4,4 +4,4 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
-exec ./bin/tabby lab demo
+exec ./bin/tabby lab demo "$@"

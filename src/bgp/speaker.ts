@@ -336,19 +336,17 @@ export class BgpSpeaker {
         s.attach(sock);
         return;
       }
-      case 'Established':
-        if (p.negotiated?.peerGracefulRestart) {
-          // RFC 4724 §4.2: a new connection from a restarting peer replaces the old session.
-          this.log.info({ peer: p.cfg.name }, 'peer reconnected while established: treating it as restarting');
-          main.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted' });
-          const s = this.newSession(p);
-          s.fsm.state = 'Active';
-          p.main = s;
-          s.attach(sock);
-          return;
-        }
-        sock.destroy();
+      case 'Established': {
+        // Only a peer that supports graceful restart may replace an established session, and only once its
+        // OPEN arrives on the new connection (RFC 4724 §4.2; see resolveCollision).
+        if (!p.negotiated?.peerGracefulRestart) { sock.destroy(); return; }
+        if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
+        const s = this.newSession(p);
+        s.fsm.state = 'Active';
+        p.extra = s;
+        s.attach(sock);
         return;
+      }
       default:
         // Idle (waiting to restart): take the connection now.
         clearTimeout(p.restartTimer);
@@ -376,6 +374,16 @@ export class BgpSpeaker {
   /** RFC 4271 §6.8: of two connections to the same peer, keep the one opened by the higher BGP identifier. */
   private resolveCollision(p: Peer, s: Session, open: OpenMessage): void {
     const other = s === p.main ? p.extra : p.main;
+    if (other && other.state === 'Established' && s === p.extra) {
+      // The peer reconnected while we still had its session: it restarted. Keep its routes as stale and
+      // continue on the new connection.
+      this.log.info({ peer: p.cfg.name }, 'peer restarted (new OPEN while established): replacing the session');
+      p.main = s;
+      p.extra = undefined;
+      other.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted' });
+      this.down(p, other, 'peer restarted', true, true);
+      return;
+    }
     if (!other || (other.state !== 'OpenSent' && other.state !== 'OpenConfirm')) return;
     const ourId = this.rib.self.routerId.split('.').reduce((a, o) => a * 256 + Number(o), 0);
     const theirId = open.routerId.split('.').reduce((a, o) => a * 256 + Number(o), 0);

@@ -29,7 +29,8 @@ export interface SetupRequest {
   skipHostRoute?: boolean;
 }
 
-export interface SetupResult { containerMac: string; hostIndex: number }
+/** `timings`: ms since setup() began at each step, for the debug log. */
+export interface SetupResult { containerMac: string; hostIndex: number; timings?: Record<string, number> }
 
 export interface Dataplane {
   setup(req: SetupRequest, fault?: FaultHook): Promise<SetupResult>;
@@ -58,11 +59,16 @@ const HOST_SYSCTLS = (veth: string): Array<[string, string, boolean]> => [
 
 export class LinuxDataplane implements Dataplane {
   async setup(req: SetupRequest, fault: FaultHook = () => {}): Promise<SetupResult> {
+    const t0 = performance.now();
+    const timings: Record<string, number> = {};
+    const lap = (step: string) => { timings[step] = Math.round((performance.now() - t0) * 10) / 10; };
     const host = Netlink.open();
+    lap('host socket');
     let cont: Netlink | undefined;
     const nsfd = openNetnsFd(req.netns);
     try {
       cont = Netlink.open({ netns: req.netns });
+      lap('container socket');
       // A host veth with our name is a leftover of an earlier sandbox/ADD: recreate (Calico does the same).
       await host.deleteLinkByName(req.hostVeth);
       if (await cont.getLink(req.ifname)) {
@@ -72,6 +78,7 @@ export class LinuxDataplane implements Dataplane {
         name: req.hostVeth, mac: HOST_VETH_MAC, mtu: req.mtu,
         peerName: req.ifname, peerMtu: req.mtu, peerNetnsFd: nsfd, numQueues: req.numQueues,
       });
+      lap('veth');
       fault('veth');
       hostLink = await this.ensureHostMac(host, hostLink);
       for (const [key, value, required] of HOST_SYSCTLS(req.hostVeth)) {
@@ -79,6 +86,7 @@ export class LinuxDataplane implements Dataplane {
           if (required) throw new CniError(CNI_ERR.ioFailure, `failed to set ${key}=${value}: ${(e as Error).message}`);
         }
       }
+      lap('sysctl');
       fault('sysctl');
       await host.setLinkUp(hostLink.index);
       const contLink = await cont.mustGetLink(req.ifname);
@@ -90,11 +98,13 @@ export class LinuxDataplane implements Dataplane {
       try { writeSysctl('net.ipv4.ip_forward', req.allowIpForwarding ? 1 : 0, req.netns); } catch { /* read-only /proc/sys: leave it */ }
       await cont.addRoute({ dst: `${GATEWAY_IP}/32`, oif: contLink.index, scope: 'link' });
       await cont.addRoute({ dst: '0.0.0.0/0', gateway: GATEWAY_IP, oif: contLink.index });
+      lap('routes');
       fault('routes');
       if (!req.skipHostRoute) for (const ip of req.ips) await this.addHostRoute(host, hostCidr(ip), hostLink);
+      lap('host route');
       fault('host-route');
       const after = await cont.mustGetLink(req.ifname);
-      return { containerMac: after.mac, hostIndex: hostLink.index };
+      return { containerMac: after.mac, hostIndex: hostLink.index, timings };
     } finally {
       closeSync(nsfd);
       cont?.close();

@@ -132,7 +132,10 @@ class Invocation {
     const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
     const log = this.deps.log;
     log.bind({ pod: id.orchestrator === 'k8s' ? `${id.namespace}/${id.workload}` : undefined, hostVeth });
+    const t0 = performance.now();
+    const lap = (phase: string) => log.debug('ADD phase done', { phase, ms: Math.round((performance.now() - t0) * 10) / 10 });
     const be = await this.openBackend();
+    lap('open datastore');
     await this.ensureReady(be.ds);
     const ipamCtx = this.ipamContext(be, node.nodename, id);
 
@@ -140,6 +143,7 @@ class Invocation {
     if (this.ownIpam()) ipamResult = await ipamAdd(ipamCtx);
     else ipamResult = parseResult(await this.delegate('ADD'));
     const ips = ipamResult.ips.map((i) => hostCidr(i.address));
+    lap('ipam');
     log.info('assigned addresses', { ips });
 
     let touchedDataplane = false;
@@ -152,6 +156,8 @@ class Invocation {
         allowIpForwarding: !!this.conf.container_settings?.allow_ip_forwarding,
         numQueues: this.conf.num_queues,
       }, this.fault);
+      lap('dataplane');
+      log.debug('dataplane steps', { ms: dp.timings });
       const tabbyArgs = this.conf.args?.tabby ?? {};
       const wep = buildWorkloadEndpoint({
         id, networkName: this.conf.name, policyType: this.conf.policy?.type,
@@ -160,6 +166,7 @@ class Invocation {
       });
       wepName = wep.metadata.name;
       await writeWorkloadEndpoint(be.ds, wep);
+      lap('endpoint');
       this.fault('wep');
       const result: CniResult = {
         interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],

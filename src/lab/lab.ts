@@ -196,10 +196,12 @@ async function startNodeAgent(state: LabState, node: LabNodeState, problems: str
   }
 }
 
+/** GET :9099/liveness inside the node's namespace (bash's /dev/tcp: no HTTP client needed on the machine). */
+const LIVENESS_PROBE = 'exec 3<>/dev/tcp/127.0.0.1/9099 && printf "GET /liveness HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3 && head -n 1 <&3';
+
 function healthOk(node: LabNodeState): boolean {
   try {
-    execIn(node.ns, ['curl', '-sf', '-m', '1', '-o', '/dev/null', 'http://127.0.0.1:9099/liveness'], { timeoutMs: 3000 });
-    return true;
+    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
   } catch {
     return false;
   }

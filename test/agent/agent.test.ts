@@ -141,3 +141,20 @@ describe('Agent loop (in-process, fake kernel)', () => {
     }
   });
 });
+
+describe('tabby node run flags', () => {
+  test('bad flags are usage errors naming the problem', async () => {
+    const { main } = await import('../../src/ctl/main.ts');
+    const errs: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    (process.stderr as any).write = (s: string) => { errs.push(String(s)); return true; };
+    try {
+      assert.equal(await main(['node', 'run', '--backend', 'calico']), 2);
+      assert.equal(await main(['node', 'run', '--metrics-port', '70000']), 2);
+      assert.equal(await main(['node', 'run', '--resync-interval', '0']), 2);
+    } finally { (process.stderr as any).write = orig; }
+    assert.match(errs.join(''), /unknown networking backend "calico" \(want bird, vxlan or none\)/);
+    assert.match(errs.join(''), /--metrics-port must be a port number 0-65535/);
+    assert.match(errs.join(''), /--resync-interval must be a positive number of seconds/);
+  });
+});

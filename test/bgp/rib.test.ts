@@ -74,8 +74,13 @@ describe('Rib', () => {
     rib.takeChanges();
     assert.equal(rib.markStale('10.0.0.2'), 2);
     assert.equal(rib.best('10.1.0.0/16')!.stale, true);
+    assert.equal(rib.staleCount('10.0.0.2'), 2);
     rib.receive(a, '10.1.0.0/16', attrs());
+    assert.equal(rib.staleCount('10.0.0.2'), 1);
+    assert.equal(rib.acceptedCount('10.0.0.2'), 2);
     assert.equal(rib.sweepStale('10.0.0.2'), 1);
+    assert.equal(rib.staleCount('10.0.0.2'), 0);
+    assert.equal(rib.acceptedCount('10.0.0.2'), 1);
     rib.takeChanges();
     assert.ok(rib.best('10.1.0.0/16'));
     assert.equal(rib.best('10.2.0.0/16'), undefined);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { createServer, type AddressInfo } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
@@ -42,14 +43,16 @@ export function etcdSkipReason(): string | undefined {
 async function etcdEndpoint(): Promise<string> {
   if (process.env.TABBY_TEST_ETCD_ENDPOINTS) return process.env.TABBY_TEST_ETCD_ENDPOINTS;
   if (privateEtcd) return privateEtcd.endpoint;
-  const port = 23991;
+  // Free ports chosen by the kernel: a fixed port could be taken by another engineer's etcd.
+  const port = await freePort();
+  const peerPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tabby-ipam-etcd-'));
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = spawn('etcd', [
     '--name', 'tabby-ipam', '--data-dir', join(dir, 'data'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${port + 1}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${port + 1}`,
-    '--initial-cluster', `tabby-ipam=http://127.0.0.1:${port + 1}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster', `tabby-ipam=http://127.0.0.1:${peerPort}`,
   ], { stdio: 'ignore' });
   privateEtcd = { proc, dir, endpoint };
   // etcd is normally healthy within 3 s; a loaded machine can take much longer.
@@ -58,8 +61,20 @@ async function etcdEndpoint(): Promise<string> {
     if (spawnSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { timeout: 5_000 }).status === 0) return endpoint;
     await new Promise((r) => setTimeout(r, 200));
   }
+  const exited = proc.exitCode !== null ? ` (etcd exited with code ${proc.exitCode})` : '';
   await stopPrivateEtcd();
-  throw new Error(`private etcd on ${endpoint} did not become healthy`);
+  throw new Error(`private etcd on ${endpoint} did not become healthy${exited}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Stop the etcd this module started (by PID), if any. */
