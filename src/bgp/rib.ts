@@ -80,13 +80,18 @@ export function comparePaths(a: Path, b: Path): number {
   return 0;
 }
 
-interface Destination { paths: Path[]; best?: Path }
+/**
+ * A Loc-RIB entry: the single path itself (the common case, no extra objects), or all paths with the
+ * best one at index 0 once the decision process has run.
+ */
+type Destination = Path | Path[];
 
 export class Rib {
   readonly adjIn = new Map<string, Map<string, Path>>();
   readonly loc = new Map<string, Destination>();
   private readonly local = new Map<string, Path>();
-  private dirty = new Set<string>();
+  /** Prefixes touched since the last decision run, with the best path they had before. */
+  private dirty = new Map<string, Path | undefined>();
   /** Per-peer counters kept up to date so status queries stay O(1) with large tables. */
   private readonly counts = new Map<string, { accepted: number; stale: number }>();
 
@@ -158,7 +163,7 @@ export class Rib {
     if (!table) return 0;
     const c = this.count(peerId);
     for (const p of table.values()) {
-      if (!p.stale) { p.stale = true; c.stale++; if (p.eligible) this.dirty.add(p.prefix); }
+      if (!p.stale) { if (p.eligible) this.touch(p.prefix); p.stale = true; c.stale++; }
     }
     return table.size;
   }
@@ -195,48 +200,59 @@ export class Rib {
   receivedCount(peerId: string): number { return this.adjIn.get(peerId)?.size ?? 0; }
   acceptedCount(peerId: string): number { return this.counts.get(peerId)?.accepted ?? 0; }
 
-  best(prefix: string): Path | undefined { return this.loc.get(prefix)?.best; }
+  best(prefix: string): Path | undefined {
+    const d = this.loc.get(prefix);
+    return Array.isArray(d) ? d[0] : d;
+  }
 
   /** Run the decision process for every touched prefix; returns the prefixes whose best path changed. */
   takeChanges(): string[] {
     const changed: string[] = [];
-    for (const prefix of this.dirty) {
+    for (const [prefix, oldBest] of this.dirty) {
       const d = this.loc.get(prefix);
-      const oldBest = d?.best;
       let best: Path | undefined;
-      for (const p of d?.paths ?? []) if (!best || comparePaths(p, best) < 0) best = p;
-      if (d) {
-        if (best) d.best = best;
-        else this.loc.delete(prefix);
-      }
-      if (!best && oldBest === undefined && !d) continue;
+      if (Array.isArray(d)) {
+        let at = 0;
+        for (let i = 0; i < d.length; i++) if (!best || comparePaths(d[i]!, best) < 0) { best = d[i]; at = i; }
+        if (at !== 0) { d[at] = d[0]!; d[0] = best!; }
+      } else best = d;
       if (best !== oldBest) changed.push(prefix);
     }
-    this.dirty = new Set();
+    this.dirty = new Map();
     return changed;
   }
 
   hasChanges(): boolean { return this.dirty.size > 0; }
 
   *bestPaths(): IterableIterator<Path> {
-    for (const d of this.loc.values()) if (d.best) yield d.best;
+    for (const d of this.loc.values()) yield Array.isArray(d) ? d[0]! : d;
+  }
+
+  /** Remember the best path a prefix had before its first change in this round. */
+  private touch(prefix: string): void {
+    if (!this.dirty.has(prefix)) this.dirty.set(prefix, this.best(prefix));
   }
 
   private addToDest(prefix: string, path: Path): void {
+    this.touch(prefix);
     const d = this.loc.get(prefix);
-    // Most prefixes have one path: a one-element literal keeps the array small (push on [] reserves 17 slots).
-    if (!d) this.loc.set(prefix, { paths: [path] });
-    else d.paths.push(path);
-    this.dirty.add(prefix);
+    if (d === undefined) this.loc.set(prefix, path);
+    else if (Array.isArray(d)) d.push(path);
+    else this.loc.set(prefix, [d, path]);
   }
 
   private removeFromDest(prefix: string, path: Path): void {
     const d = this.loc.get(prefix);
-    if (!d) return;
-    const i = d.paths.indexOf(path);
-    if (i >= 0) d.paths.splice(i, 1);
-    // d.best keeps pointing at the old best until takeChanges() so the change is noticed there.
-    this.dirty.add(prefix);
+    if (d === undefined) return;
+    this.touch(prefix);
+    if (!Array.isArray(d)) {
+      if (d === path) this.loc.delete(prefix);
+      return;
+    }
+    const i = d.indexOf(path);
+    if (i >= 0) d.splice(i, 1);
+    if (d.length === 1) this.loc.set(prefix, d[0]!);
+    else if (d.length === 0) this.loc.delete(prefix);
   }
 }
 

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { netnsSkipReason } from '../helpers/netns.ts';
 import { CniNode, ensureBuilt, IPAM_BUNDLE } from './harness.ts';
 
@@ -228,6 +229,19 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
       assert.equal(r.code, 0, r.stdout + r.stderr);
     }
     assert.equal((await del(p)).code, 0);
+  });
+
+  test('another IPAM (host-local) is delegated to from CNI_PATH, addresses forced to /32', async () => {
+    const dataDir = join(n.dir, 'host-local');
+    const conf = n.conf({ ipam: { type: 'host-local', subnet: '10.88.0.0/24', dataDir } });
+    const p = await add('delegated', 'default', conf);
+    assert.match(p.result.ips[0].address, /^10\.88\.0\.\d+\/32$/);
+    assert.equal(p.result.ips[0].gateway, undefined);
+    const ip = p.result.ips[0].address.split('/')[0];
+    assert.ok(readdirSync(join(dataDir, 'k8s-pod-network')).includes(ip), 'host-local recorded the allocation');
+    assert.deepEqual(lines(n.sh(p.ns, ['ip', 'route'])), ['default via 169.254.1.1 dev eth0', '169.254.1.1 dev eth0 scope link']);
+    assert.equal((await del(p, conf)).code, 0);
+    assert.ok(!readdirSync(join(dataDir, 'k8s-pod-network')).includes(ip), 'host-local released it on DEL');
   });
 
   test('log lines land in log_file_path', () => {

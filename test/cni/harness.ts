@@ -12,6 +12,7 @@ import { NetnsFixture } from '../helpers/netns.ts';
 import { openDatastore } from '../../src/datastore/index.ts';
 import type { Datastore } from '../../src/datastore/types.ts';
 import { API_VERSION } from '../../src/api/resource.ts';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
@@ -140,4 +141,20 @@ export class CniNode {
     this.fx.cleanupSync();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Nothing of any attachment is left: no cali link or pod route in the host, no eth0 in the pods, no endpoint, handle or allocation. */
+export async function assertClean(n: CniNode, podNamespaces: string[], context: string): Promise<void> {
+  assert.doesNotMatch(n.sh(n.host, ['ip', '-o', 'link']), /cali/, `${context}: a cali link is left in the host`);
+  assert.doesNotMatch(n.sh(n.host, ['ip', 'route']), /cali|10\.244\./, `${context}: a pod route is left in the host`);
+  for (const ns of podNamespaces) assert.doesNotMatch(n.sh(ns, ['ip', '-o', 'link']), /eth0/, `${context}: eth0 is left in ${ns}`);
+  const ds = await n.openDs();
+  try {
+    assert.deepEqual((await ds.list('WorkloadEndpoint')).items.map((w) => w.metadata.name), [], `${context}: endpoints left`);
+    assert.deepEqual((await ds.list('IPAMHandle')).items.map((h) => h.metadata.name), [], `${context}: IPAM handles left`);
+    for (const b of (await ds.list('IPAMBlock')).items) {
+      const used = (b.spec.allocations as Array<number | null>).filter((x) => x !== null).length;
+      assert.equal(used, 0, `${context}: block ${b.spec.cidr} still has ${used} allocated addresses`);
+    }
+  } finally { await ds.close(); }
 }
