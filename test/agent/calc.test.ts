@@ -121,7 +121,7 @@ describe('IPIP and BGP', () => {
     assert.deepEqual(routeLines(snap(...objs), ctx), [
       '10.244.1.0/26 via 10.0.1.12 dev tunl0 proto 12 onlink',
       '172.30.0.0/16 via 10.0.1.1 dev eth0 proto 12',
-      'blackhole 10.244.0.0/26 proto 80',
+      'blackhole 10.244.0.0/26 proto 12',
     ]);
   });
   test('a learned route never displaces a local blackhole or workload route', () => {

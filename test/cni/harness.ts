@@ -19,11 +19,14 @@ export const ROOT = join(here, '..', '..');
 export const CNI_BUNDLE = join(ROOT, 'dist', 'tabby-cni.mjs');
 export const IPAM_BUNDLE = join(ROOT, 'dist', 'tabby-ipam.mjs');
 
-/** Builds the bundles once per test process (the executables run them, as installed ones do). */
+/**
+ * Builds the CNI bundles once per test process (the executables run them, as installed ones do). Only the
+ * CNI entries (scripts/build-cni.mjs), so a half-written file elsewhere in the tree cannot fail these tests.
+ */
 let built = false;
 export function ensureBuilt(): void {
   if (built) return;
-  execFileSync('bash', [join(ROOT, 'scripts', 'build.sh')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cni.mjs')], { stdio: 'inherit' });
   built = true;
 }
 

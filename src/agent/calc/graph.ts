@@ -158,7 +158,9 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
   for (const b of blocks) {
     if (!b.affinityNode) continue;
     if (b.affinityNode === ctx.nodeName) {
-      if (b.net.prefix < 32) put({ dst: b.cidr, type: 'blackhole', proto: PROTO_AGENT, class: 'blackhole' });
+      // With BGP, Calico's BIRD installs this blackhole (the block it exports), so it reads `proto bird` as in
+      // the article; without BGP, Felix programs it (proto 80).
+      if (b.net.prefix < 32) put({ dst: b.cidr, type: 'blackhole', proto: ctx.bgpEnabled ? PROTO_BIRD : PROTO_AGENT, class: 'blackhole' });
       continue;
     }
     const remote = nodes.get(b.affinityNode);
