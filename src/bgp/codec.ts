@@ -580,6 +580,19 @@ function decodeMpNextHops(afi: number, nh: Uint8Array): string[] {
   throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.OPTIONAL_ATTRIBUTE_ERROR, `IPv6 next hop of ${nh.length} bytes`);
 }
 
+interface TolerateState { errors: BgpMessageError[]; handling: ErrorHandling }
+
+/** Record an error RFC 7606 lets us survive; rethrow the ones that need a session reset. */
+function tolerate(st: TolerateState, e: BgpMessageError): void {
+  if (e.handling >= ErrorHandling.AfiSafiDisable) throw e;
+  st.errors.push(e);
+  if (e.handling > st.handling) st.handling = e.handling;
+}
+
+function lengthError(code: number, len: number, data: Uint8Array, h: ErrorHandling): BgpMessageError {
+  return err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_LENGTH_ERROR, `attribute ${code} has length ${len}`, data, h);
+}
+
 export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_OPTIONS): UpdateMessage {
   const wlen = (b[0]! << 8) | b[1]!;
   if (2 + wlen + 2 > b.length) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, `withdrawn routes length ${wlen} overruns the message`);
@@ -590,14 +603,10 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
   const nlri = decodeNlri(b.subarray(aStart + alen), Afi.IPV4);
 
   const attrs: PathAttributes = {};
-  const errors: BgpMessageError[] = [];
-  let handling = ErrorHandling.None;
-  const tolerate = (e: BgpMessageError) => {
-    if (e.handling >= ErrorHandling.AfiSafiDisable) throw e;
-    errors.push(e);
-    if (e.handling > handling) handling = e.handling;
-  };
-  const seen = new Set<number>();
+  const st: TolerateState = { errors: [], handling: ErrorHandling.None };
+  // Attribute codes seen so far: a bit mask for the common codes (< 32), a set for the rest.
+  let seenLow = 0;
+  let seenHigh: Set<number> | undefined;
   let mpReach: MpReach | undefined;
   let mpUnreach: MpUnreach | undefined;
   let as4Path: AsPathSegment[] | undefined;
@@ -607,98 +616,97 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
   const a = b.subarray(aStart, aStart + alen);
   let i = 0;
   while (i < a.length) {
-    if (i + 3 > a.length) { tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', EMPTY, ErrorHandling.TreatAsWithdraw)); break; }
+    if (i + 3 > a.length) { tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', EMPTY, ErrorHandling.TreatAsWithdraw)); break; }
     const flags = a[i]!, code = a[i + 1]!;
     const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
-    if (ext && i + 4 > a.length) { tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', EMPTY, ErrorHandling.TreatAsWithdraw)); break; }
+    if (ext && i + 4 > a.length) { tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', EMPTY, ErrorHandling.TreatAsWithdraw)); break; }
     const len = ext ? (a[i + 2]! << 8) | a[i + 3]! : a[i + 2]!;
     const hdr = ext ? 4 : 3;
-    const attrData = a.slice(i, Math.min(a.length, i + hdr + len));
+    const at = i, attrEnd = Math.min(a.length, i + hdr + len);
     if (i + hdr + len > a.length) {
       // RFC 7606 §4: an attribute overrunning the attribute field; MP attributes can't be located any more.
-      tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_LENGTH_ERROR, `attribute ${code} length ${len} overruns the attribute field`, attrData,
+      tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_LENGTH_ERROR, `attribute ${code} length ${len} overruns the attribute field`, a.slice(at, attrEnd),
         code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI ? ErrorHandling.SessionReset : ErrorHandling.TreatAsWithdraw));
       break;
     }
     const v = a.subarray(i + hdr, i + hdr + len);
     i += hdr + len;
 
-    if (seen.has(code)) {
+    if (code < 32 ? (seenLow & (1 << code)) !== 0 : seenHigh?.has(code) === true) {
       // RFC 7606 §3.g: repeated attributes are discarded, except MP_REACH/MP_UNREACH which are fatal.
       if (code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, `attribute ${code} repeated`);
-      tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, `attribute ${code} repeated`, EMPTY, ErrorHandling.AttributeDiscard));
+      tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, `attribute ${code} repeated`, EMPTY, ErrorHandling.AttributeDiscard));
       continue;
     }
-    seen.add(code);
+    if (code < 32) seenLow |= 1 << code; else (seenHigh ??= new Set()).add(code);
 
     const expected = ATTR_FLAGS[code];
     if (expected === undefined) {
-      if (!(flags & AttrFlag.OPTIONAL)) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, attrData);
+      if (!(flags & AttrFlag.OPTIONAL)) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, a.slice(at, attrEnd));
       if (flags & AttrFlag.TRANSITIVE) (attrs.unknown ??= []).push({ flags: flags | AttrFlag.PARTIAL, code, value: v });
       continue;
     }
     const h = handlingFor(code);
     if ((flags & 0xc0) !== expected) {
-      tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_FLAGS_ERROR, `attribute ${code} has flags 0x${flags.toString(16)}`, attrData, h));
+      tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_FLAGS_ERROR, `attribute ${code} has flags 0x${flags.toString(16)}`, a.slice(at, attrEnd), h));
       continue;
     }
-    const lenErr = () => err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_LENGTH_ERROR, `attribute ${code} has length ${len}`, attrData, h);
     try {
       switch (code) {
         case AttrType.ORIGIN:
-          if (len !== 1) throw lenErr();
-          if (v[0]! > 2) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_ORIGIN_ATTRIBUTE, `ORIGIN ${v[0]}`, attrData, h);
+          if (len !== 1) throw lengthError(code, len, a.slice(at, attrEnd), h);
+          if (v[0]! > 2) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_ORIGIN_ATTRIBUTE, `ORIGIN ${v[0]}`, a.slice(at, attrEnd), h);
           attrs.origin = v[0]!;
           break;
         case AttrType.AS_PATH:
           attrs.asPath = decodeAsPath(v, asnSize, code);
           break;
         case AttrType.NEXT_HOP:
-          if (len !== 4) throw lenErr();
+          if (len !== 4) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.nextHop = ip4At(v, 0);
           if (attrs.nextHop === '0.0.0.0' || v[0]! >= 224) {
             delete attrs.nextHop;
-            throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_NEXT_HOP_ATTRIBUTE, `NEXT_HOP ${ip4At(v, 0)} is not a unicast address`, attrData, h);
+            throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_NEXT_HOP_ATTRIBUTE, `NEXT_HOP ${ip4At(v, 0)} is not a unicast address`, a.slice(at, attrEnd), h);
           }
           break;
         case AttrType.MULTI_EXIT_DISC:
-          if (len !== 4) throw lenErr();
+          if (len !== 4) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.med = u32(v, 0);
           break;
         case AttrType.LOCAL_PREF:
-          if (len !== 4) throw lenErr();
+          if (len !== 4) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.localPref = u32(v, 0);
           break;
         case AttrType.ATOMIC_AGGREGATE:
-          if (len !== 0) throw lenErr();
+          if (len !== 0) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.atomicAggregate = true;
           break;
         case AttrType.AGGREGATOR:
-          if (len !== asnSize + 4) throw lenErr();
+          if (len !== asnSize + 4) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.aggregator = { asn: asnSize === 4 ? u32(v, 0) : (v[0]! << 8) | v[1]!, address: ip4At(v, asnSize) };
           break;
         case AttrType.COMMUNITIES: {
-          if (len === 0 || len % 4 !== 0) throw lenErr();
+          if (len === 0 || len % 4 !== 0) throw lengthError(code, len, a.slice(at, attrEnd), h);
           const c: number[] = [];
           for (let k = 0; k < len; k += 4) c.push(u32(v, k));
           attrs.communities = c;
           break;
         }
         case AttrType.ORIGINATOR_ID:
-          if (len !== 4) throw lenErr();
+          if (len !== 4) throw lengthError(code, len, a.slice(at, attrEnd), h);
           attrs.originatorId = ip4At(v, 0);
           break;
         case AttrType.CLUSTER_LIST: {
-          if (len === 0 || len % 4 !== 0) throw lenErr();
+          if (len === 0 || len % 4 !== 0) throw lengthError(code, len, a.slice(at, attrEnd), h);
           const c: string[] = [];
           for (let k = 0; k < len; k += 4) c.push(ip4At(v, k));
           attrs.clusterList = c;
           break;
         }
         case AttrType.MP_REACH_NLRI: {
-          if (len < 5) throw lenErr();
+          if (len < 5) throw lengthError(code, len, a.slice(at, attrEnd), h);
           const afi = (v[0]! << 8) | v[1]!, safi = v[2]!, nhLen = v[3]!;
-          if (4 + nhLen + 1 > len) throw lenErr();
+          if (4 + nhLen + 1 > len) throw lengthError(code, len, a.slice(at, attrEnd), h);
           const nh = v.subarray(4, 4 + nhLen);
           const nlriStart = 4 + nhLen + 1; // skip the reserved octet
           if ((afi !== Afi.IPV4 && afi !== Afi.IPV6) || safi !== Safi.UNICAST) { mpReach = { afi, safi, nextHops: [], nlri: [] }; break; }
@@ -706,7 +714,7 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
           break;
         }
         case AttrType.MP_UNREACH_NLRI: {
-          if (len < 3) throw lenErr();
+          if (len < 3) throw lengthError(code, len, a.slice(at, attrEnd), h);
           const afi = (v[0]! << 8) | v[1]!, safi = v[2]!;
           if ((afi !== Afi.IPV4 && afi !== Afi.IPV6) || safi !== Safi.UNICAST) { mpUnreach = { afi, safi, withdrawn: [] }; break; }
           mpUnreach = { afi, safi, withdrawn: decodeNlri(v.subarray(3), afi, UpdateSub.OPTIONAL_ATTRIBUTE_ERROR) };
@@ -716,7 +724,7 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
           as4Path = decodeAsPath(v, 4, code);
           break;
         case AttrType.AS4_AGGREGATOR:
-          if (len !== 8) throw lenErr();
+          if (len !== 8) throw lengthError(code, len, a.slice(at, attrEnd), h);
           as4Aggregator = { asn: u32(v, 0), address: ip4At(v, 4) };
           break;
       }
@@ -726,7 +734,7 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
       if (code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI) {
         throw new BgpMessageError(e.code, e.subcode, e.data, e.message.replace(/^[^:]*: /, ''), ErrorHandling.SessionReset);
       }
-      tolerate(e);
+      tolerate(st, e);
     }
   }
 
@@ -738,15 +746,15 @@ export function decodeUpdate(b: Uint8Array, opts: CodecOptions = DEFAULT_CODEC_O
 
   // Missing well-known mandatory attributes (only when there is something to announce): treat-as-withdraw.
   const announces = nlri.length > 0 || (mpReach !== undefined && mpReach.nlri.length > 0);
-  if (announces && handling < ErrorHandling.TreatAsWithdraw) {
+  if (announces && st.handling < ErrorHandling.TreatAsWithdraw) {
     const missing: number[] = [];
     if (attrs.origin === undefined) missing.push(AttrType.ORIGIN);
     if (attrs.asPath === undefined) missing.push(AttrType.AS_PATH);
     if (nlri.length > 0 && attrs.nextHop === undefined) missing.push(AttrType.NEXT_HOP);
-    if (missing.length) tolerate(err(ErrCode.UPDATE_MESSAGE, UpdateSub.MISSING_WELL_KNOWN_ATTRIBUTE, `missing well-known attribute ${missing.join(', ')}`, new Uint8Array([missing[0]!]), ErrorHandling.TreatAsWithdraw));
+    if (missing.length) tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.MISSING_WELL_KNOWN_ATTRIBUTE, `missing well-known attribute ${missing.join(', ')}`, new Uint8Array([missing[0]!]), ErrorHandling.TreatAsWithdraw));
   }
 
-  const u: UpdateMessage = { type: 'update', withdrawn, attrs, nlri, handling, errors };
+  const u: UpdateMessage = { type: 'update', withdrawn, attrs, nlri, handling: st.handling, errors: st.errors };
   if (mpReach) u.mpReach = mpReach;
   if (mpUnreach) u.mpUnreach = mpUnreach;
   return u;

@@ -80,6 +80,10 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   }
 
   async function apply(): Promise<void> {
+    try { await applyOnce(); } catch (e) { log.error({ err: e }, 'applying the BGP configuration failed'); }
+  }
+
+  async function applyOnce(): Promise<void> {
     if (stopped) return;
     let d;
     try { d = desiredBgp(inputs()); } catch (e) { log.error({ err: e }, 'BGP configuration could not be computed'); return; }

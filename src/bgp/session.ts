@@ -48,6 +48,7 @@ export class Session {
   inbound = false;
   since = new Date();
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly timerSeconds = new Map<TimerName, number>();
   private pending: Buffer | undefined;
   private codec: CodecOptions = { as4: true };
   private closed = false;
@@ -101,7 +102,15 @@ export class Session {
       this.log.error({ err: e, event: ev.type }, 'BGP FSM failed; resetting the session');
       actions = this.fsm.handle({ type: 'MessageError', error: new BgpMessageError(ErrCode.CEASE, CeaseSub.OUT_OF_RESOURCES, new Uint8Array(0), String(e)) });
     }
-    for (const a of actions) this.perform(a);
+    try {
+      for (const a of actions) this.perform(a);
+    } catch (e) {
+      // A bug in a handler must not take the daemon down: reset this session (Cease/Out of Resources).
+      this.log.error({ err: e, event: ev.type }, 'BGP session handler failed; resetting the session');
+      if (this.fsm.state !== 'Idle') for (const a of this.fsm.handle({ type: 'ManualStop', notify: { subcode: CeaseSub.OUT_OF_RESOURCES } })) {
+        try { this.perform(a); } catch { /* already failing */ }
+      }
+    }
   }
 
   private perform(a: FsmAction): void {
@@ -120,8 +129,12 @@ export class Session {
         }
         break;
       case 'startTimer': {
+        // The hold timer restarts on every message: re-arm the running timer instead of making a new one.
+        const running = this.timers.get(a.timer);
+        if (running && this.timerSeconds.get(a.timer) === a.seconds && !this.closed) { running.refresh(); break; }
         this.stopTimer(a.timer);
         if (this.closed || a.seconds <= 0) break;
+        this.timerSeconds.set(a.timer, a.seconds);
         const ev: FsmEvent = a.timer === 'connectRetry' ? { type: 'ConnectRetryTimerExpires' } : a.timer === 'hold' ? { type: 'HoldTimerExpires' } : { type: 'KeepaliveTimerExpires' };
         const t = setTimeout(() => { this.timers.delete(a.timer); this.dispatch(ev); }, a.seconds * 1000);
         t.unref?.();

@@ -65,7 +65,11 @@ export class LinuxDataplane implements Dataplane {
     const host = Netlink.open();
     lap('host socket');
     let cont: Netlink | undefined;
-    const nsfd = openNetnsFd(req.netns);
+    // Set just before the veth is created: from then on a failure removes the pair (and with it the
+    // addresses and routes on it); before, nothing of ours exists and whatever is there is not touched.
+    let created = false;
+    let nsfd: number;
+    try { nsfd = openNetnsFd(req.netns); } catch (e) { host.close(); throw e; }
     try {
       cont = Netlink.open({ netns: req.netns });
       lap('container socket');
@@ -74,6 +78,7 @@ export class LinuxDataplane implements Dataplane {
       if (await cont.getLink(req.ifname)) {
         throw new CniError(CNI_ERR.internal, `interface "${req.ifname}" already exists in container netns ${req.netns}`);
       }
+      created = true;
       let hostLink = await host.createVeth({
         name: req.hostVeth, mac: HOST_VETH_MAC, mtu: req.mtu,
         peerName: req.ifname, peerMtu: req.mtu, peerNetnsFd: nsfd, numQueues: req.numQueues,
@@ -105,6 +110,12 @@ export class LinuxDataplane implements Dataplane {
       fault('host-route');
       const after = await cont.mustGetLink(req.ifname);
       return { containerMac: after.mac, hostIndex: hostLink.index, timings };
+    } catch (e) {
+      if (created) {
+        await host.deleteLinkByName(req.hostVeth).catch(() => false);
+        if (cont) await cont.deleteLinkByName(req.ifname).catch(() => false);
+      }
+      throw e;
     } finally {
       closeSync(nsfd);
       cont?.close();

@@ -150,12 +150,13 @@ class Invocation {
     let wepName: string | undefined;
     try {
       this.fault('ipam');
-      touchedDataplane = true;
+      // setup() undoes its own partial work; once it has succeeded, undoing it is ours.
       const dp = await this.deps.dataplane.setup({
         netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips,
         allowIpForwarding: !!this.conf.container_settings?.allow_ip_forwarding,
         numQueues: this.conf.num_queues,
       }, this.fault);
+      touchedDataplane = true;
       lap('dataplane');
       log.debug('dataplane steps', { ms: dp.timings });
       const tabbyArgs = this.conf.args?.tabby ?? {};

@@ -13,6 +13,7 @@
 //   cali-pi-/po-<policy>: one nft rule per (rule × port alternative); Allow = set accept mark + return,
 //                         Deny = drop, Pass = set pass mark + return, Log = log and continue
 //   selectors → sets cali40s-<hash> (addresses, interval), named ports → cali40n-<hash> (addr . port),
+//   and cali60s-/cali60n- twins once the cluster has IPv6 addresses,
 //   literal net/port lists → shared sets cali40nets-/cali60nets-/cali-ports-<hash>
 import { createHash } from 'node:crypto';
 import { parseSelector, type Selector } from '../selector/index.ts';
@@ -269,8 +270,9 @@ function namedPortKeyText(k: NamedPortKey): string {
 }
 
 export interface SetRegistry {
-  peer(k: PeerKey): string;
-  namedPort(k: NamedPortKey): string;
+  /** The set holding the addresses (of one family) of the items `k` selects. */
+  peer(k: PeerKey, family: 4 | 6): string;
+  namedPort(k: NamedPortKey, family: 4 | 6): string;
   /**
    * A literal list of nets or ports as one nft operand: a single element inline, several as `@<named set>`
    * shared by every rule with the same list. (Anonymous sets would be simpler, but the kernel allocates their
@@ -282,6 +284,11 @@ export interface SetRegistry {
 interface RuleContext {
   /** Namespace of a NetworkPolicy; undefined for GlobalNetworkPolicy and profiles. */
   namespace?: string;
+  /**
+   * Whether any endpoint or network set has an IPv6 address: only then do selector and named-port matches
+   * get IPv6 variants (and sets), so IPv4-only clusters carry no empty IPv6 sets.
+   */
+  ipv6?: boolean;
   sets: SetRegistry;
   where: string;
 }
@@ -291,9 +298,11 @@ interface EntityFragments {
   /** Fragments for IPv4 / IPv6 variants; null = this family can't match. */
   v4: string[] | null;
   v6: string[] | null;
-  /** Alternatives (OR) for the port match; [''] = no port constraint. */
-  portAlts: string[];
+  /** Alternatives (OR) for the port match, per family; one with empty strings = no port constraint. */
+  portAlts: PortAlt[];
 }
+
+interface PortAlt { v4: string; v6: string }
 
 function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: string | undefined, ctx: RuleContext): EntityFragments {
   const addr = side === 'src' ? 'saddr' : 'daddr';
@@ -301,8 +310,8 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
   const where = `${ctx.where}.${side === 'src' ? 'source' : 'destination'}`;
   let v4: string[] | null = [];
   let v6: string[] | null = [];
-  const portAlts: string[] = [];
-  if (!e) return { v4, v6, portAlts: [''] };
+  const portAlts: PortAlt[] = [];
+  if (!e) return { v4, v6, portAlts: [{ v4: '', v6: '' }] };
 
   const nets = (e.nets ?? []).map((n) => parseCidr(n));
   if (nets.length) {
@@ -332,14 +341,15 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
   let positive: PeerKey | undefined;
   if (hasPositive) {
     positive = { sel: e.selector ? validSelector(e.selector, `${where}.selector`) : 'all()', scope, saNames };
-    // Selectors are compiled to IPv4 sets: such a rule has no IPv6 variant.
-    v6 = null;
-    v4?.push(`ip ${addr} @${ctx.sets.peer(positive)}`);
+    v4?.push(`ip ${addr} @${ctx.sets.peer(positive, 4)}`);
+    if (ctx.ipv6) v6?.push(`ip6 ${addr} @${ctx.sets.peer(positive, 6)}`);
+    else v6 = null;
   }
   if (e.notSelector) {
     const neg: PeerKey = { sel: validSelector(e.notSelector, `${where}.notSelector`), scope };
-    v6 = null;
-    v4?.push(`ip ${addr} != @${ctx.sets.peer(neg)}`);
+    v4?.push(`ip ${addr} != @${ctx.sets.peer(neg, 4)}`);
+    if (ctx.ipv6) v6?.push(`ip6 ${addr} != @${ctx.sets.peer(neg, 6)}`);
+    else v6 = null;
   }
 
   const ports = parsePorts(e.ports, `${where}.ports`);
@@ -357,15 +367,21 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
     v6?.push(frag);
   }
   for (const name of notPorts.named) {
-    v6 = null;
-    v4?.push(`ip ${addr} . th ${port} != @${ctx.sets.namedPort({ peer: npPeer, name, proto: npProto })}`);
+    const k = { peer: npPeer, name, proto: npProto };
+    v4?.push(`ip ${addr} . th ${port} != @${ctx.sets.namedPort(k, 4)}`);
+    if (ctx.ipv6) v6?.push(`ip6 ${addr} . th ${port} != @${ctx.sets.namedPort(k, 6)}`);
+    else v6 = null;
   }
-  if (ports.numeric.length) portAlts.push(`th ${port} ${ctx.sets.literal('port', ports.numeric)}`);
+  if (ports.numeric.length) {
+    const frag = `th ${port} ${ctx.sets.literal('port', ports.numeric)}`;
+    portAlts.push({ v4: frag, v6: frag });
+  }
   for (const name of ports.named) {
-    // Marked v4-only via its text; the caller drops v6 variants for alternatives using `ip `.
-    portAlts.push(`ip ${addr} . th ${port} @${ctx.sets.namedPort({ peer: npPeer, name, proto: npProto })}`);
+    const k = { peer: npPeer, name, proto: npProto };
+    // Without IPv6 sets a named port cannot match an IPv6 packet: '!' marks the alternative as impossible.
+    portAlts.push({ v4: `ip ${addr} . th ${port} @${ctx.sets.namedPort(k, 4)}`, v6: ctx.ipv6 ? `ip6 ${addr} . th ${port} @${ctx.sets.namedPort(k, 6)}` : '!' });
   }
-  if (portAlts.length === 0) portAlts.push('');
+  if (portAlts.length === 0) portAlts.push({ v4: '', v6: '' });
   return { v4, v6, portAlts };
 }
 
@@ -425,7 +441,7 @@ export function compileRule(rule: Rule, ctx: RuleContext): string[] {
   // One family-neutral rule suffices when nothing in it is address-family specific.
   const sameFrags = (a: string[] | null, b: string[] | null) => !!a && !!b && a.join('\n') === b.join('\n');
   const bothFamilies = families.length === 2 && sameFrags(src.v4, src.v6) && sameFrags(dst.v4, dst.v6)
-    && ![...src.portAlts, ...dst.portAlts].some((a) => a.startsWith('ip '));
+    && [...src.portAlts, ...dst.portAlts].every((a) => a.v4 === a.v6);
   for (const fam of families) {
     const s = fam === 4 ? src.v4 : src.v6;
     const d = fam === 4 ? dst.v4 : dst.v6;
@@ -436,10 +452,12 @@ export function compileRule(rule: Rule, ctx: RuleContext): string[] {
     if (notProto) head.push(`meta l4proto != ${notProto}`);
     if (rule.icmp) head.push(icmpFrag(rule.icmp, fam, false, `${where}.icmp`));
     if (rule.notICMP) head.push(icmpFrag(rule.notICMP, fam, true, `${where}.notICMP`));
-    for (const sp of src.portAlts) {
-      if (fam === 6 && sp.startsWith('ip ')) continue;
-      for (const dp of dst.portAlts) {
-        if (fam === 6 && dp.startsWith('ip ')) continue;
+    for (const spAlt of src.portAlts) {
+      const sp = fam === 4 ? spAlt.v4 : spAlt.v6;
+      if (sp === '!') continue;
+      for (const dpAlt of dst.portAlts) {
+        const dp = fam === 4 ? dpAlt.v4 : dpAlt.v6;
+        if (dp === '!') continue;
         out.push([...head, ...s, ...d, sp, dp, verdict].filter(Boolean).join(' '));
       }
     }
@@ -495,8 +513,9 @@ interface SelectionKey { sel: string; scope: Scope }
 interface CompiledChain {
   fingerprint: string;
   rules: string[];
-  peers: Map<string, PeerKey>;
-  namedPorts: Map<string, NamedPortKey>;
+  /** Set name → what it holds; `id` keys the shared membership (both families use one). */
+  peers: Map<string, { key: PeerKey; id: string; family: 4 | 6 }>;
+  namedPorts: Map<string, { key: NamedPortKey; id: string; family: 4 | 6 }>;
   literals: Map<string, NftSetModel>;
   error?: string;
 }
@@ -534,6 +553,7 @@ export class PolicyCalculator {
   private readonly compiled = new Map<string, CompiledChain>();
   private endpointCache = new WeakMap<object, DerivedEndpoint>();
   private readonly rulesJson = new WeakMap<object, string>();
+  private hasIPv6 = false;
   private setCache = new Map<string, NftSetModel>();
   private snapshot: PolicySnapshot | undefined;
   private locals: LocalEndpoint[] = [];
@@ -610,6 +630,7 @@ export class PolicyCalculator {
       const nets = parseNets(s.spec?.nets, key, problems);
       items.set(key, { item: { key, kind: 'gnetset', labels, nets, ports: [] }, fingerprint: JSON.stringify([labels, nets.map((c) => c.text)]) });
     }
+    this.hasIPv6 = [...items.values()].some(({ item }) => item.nets.some((c) => c.family === 6));
     this.peerIndex.setItems(items);
     this.namedPortIndex.setItems(items);
     this.selectionIndex.setItems(localItems);
@@ -679,27 +700,28 @@ export class PolicyCalculator {
     }
 
     // Compile policy and profile chains that are needed (active = selects a local endpoint).
-    const peerSets = new Map<string, PeerKey>();
-    const npSets = new Map<string, NamedPortKey>();
+    const peerSets: CompiledChain['peers'] = new Map();
+    const npSets: CompiledChain['namedPorts'] = new Map();
+    const ipv6 = this.hasIPv6;
     const literalSets = new Map<string, NftSetModel>();
     const neededChains = new Map<string, CompiledChain>();
     const compileChain = (name: string, namespace: string | null, rules: Rule[], build: (ctx: RuleContext, sets: SetRegistry) => string[], where: string): CompiledChain => {
       // Rules arrays are treated as immutable: their JSON is computed once per object.
       let rulesJson = this.rulesJson.get(rules);
       if (rulesJson === undefined) { rulesJson = JSON.stringify(rules); this.rulesJson.set(rules, rulesJson); }
-      const fingerprint = `${namespace ?? ''}|${rulesJson}`;
+      const fingerprint = `${ipv6 ? 6 : 4}|${namespace ?? ''}|${rulesJson}`;
       let c = this.compiled.get(name);
       if (!c || c.fingerprint !== fingerprint) {
-        const peers = new Map<string, PeerKey>();
-        const namedPorts = new Map<string, NamedPortKey>();
+        const peers: CompiledChain['peers'] = new Map();
+        const namedPorts: CompiledChain['namedPorts'] = new Map();
         const literals = new Map<string, NftSetModel>();
         const sets: SetRegistry = {
-          peer: (k) => { const t = peerKeyText(k); const n = `cali40s-${hashOf(t, 20)}`; peers.set(n, k); return n; },
-          namedPort: (k) => { const t = namedPortKeyText(k); const n = `cali40n-${hashOf(t, 20)}`; namedPorts.set(n, k); return n; },
+          peer: (k, family) => { const id = hashOf(peerKeyText(k), 20); const n = `cali${family}0s-${id}`; peers.set(n, { key: k, id, family }); return n; },
+          namedPort: (k, family) => { const id = hashOf(namedPortKeyText(k), 20); const n = `cali${family}0n-${id}`; namedPorts.set(n, { key: k, id, family }); return n; },
           literal: (kind, elems) => literalOperand(kind, elems, literals),
         };
         try {
-          c = { fingerprint, rules: build({ sets, where }, sets), peers, namedPorts, literals };
+          c = { fingerprint, rules: build({ sets, where, ipv6 }, sets), peers, namedPorts, literals };
         } catch (e) {
           // A rule we cannot compile must not open a hole: the whole chain denies instead.
           const msg = (e as Error).message;
@@ -806,36 +828,36 @@ export class PolicyCalculator {
     for (const [n, c] of programs) rs.chains.set(n, c);
 
     // Selector and named-port sets.
-    this.peerIndex.setMatchers(new Map([...peerSets].map(([n, k]) => [n, k])));
-    this.namedPortIndex.setMatchers(new Map([...npSets].map(([n, k]) => [n, k])));
+    this.peerIndex.setMatchers(new Map([...peerSets.values()].map((p) => [p.id, p.key])));
+    this.namedPortIndex.setMatchers(new Map([...npSets.values()].map((p) => [p.id, p.key])));
     // Rebuild only the sets whose membership changed; unchanged ones keep their model object, which
     // also lets the diff skip them by identity.
     const dirty = new Set([...this.peerIndex.takeDirty(), ...this.namedPortIndex.takeDirty()]);
     const setCache = new Map<string, NftSetModel>();
-    for (const n of [...peerSets.keys(), ...npSets.keys()]) {
+    for (const [n, { id }] of [...peerSets, ...npSets]) {
       const cached = this.setCache.get(n);
-      if (cached && !dirty.has(n)) { rs.sets.set(n, cached); setCache.set(n, cached); }
+      if (cached && !dirty.has(id)) { rs.sets.set(n, cached); setCache.set(n, cached); }
     }
-    for (const n of peerSets.keys()) {
+    for (const [n, { id, family }] of peerSets) {
       if (rs.sets.has(n)) continue;
       const cidrs: Cidr[] = [];
-      for (const ik of this.peerIndex.members(n)) for (const c of this.peerIndex.item(ik)?.nets ?? []) if (c.family === 4) cidrs.push(c);
-      const model: NftSetModel = { name: n, type: 'ipv4_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) };
+      for (const ik of this.peerIndex.members(id)) for (const c of this.peerIndex.item(ik)?.nets ?? []) if (c.family === family) cidrs.push(c);
+      const model: NftSetModel = { name: n, type: family === 4 ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) };
       rs.sets.set(n, model);
       setCache.set(n, model);
     }
-    for (const [n, k] of npSets) {
+    for (const [n, { key: k, id, family }] of npSets) {
       if (rs.sets.has(n)) continue;
       const elems = new Set<string>();
-      for (const ik of this.namedPortIndex.members(n)) {
+      for (const ik of this.namedPortIndex.members(id)) {
         const item = this.namedPortIndex.item(ik);
         if (!item) continue;
         for (const p of item.ports) {
           if (p.name !== k.name || (p.protocol ?? 'TCP').toLowerCase() !== protoNameForPort(k.proto)) continue;
-          for (const c of item.nets) if (c.family === 4 && c.len === 32) elems.add(`${cidrElem(c)} . ${p.port}`);
+          for (const c of item.nets) if (c.family === family && c.len === (family === 4 ? 32 : 128)) elems.add(`${cidrElem(c)} . ${p.port}`);
         }
       }
-      const model: NftSetModel = { name: n, type: 'ipv4_addr . inet_service', interval: false, elements: elems };
+      const model: NftSetModel = { name: n, type: family === 4 ? 'ipv4_addr . inet_service' : 'ipv6_addr . inet_service', interval: false, elements: elems };
       rs.sets.set(n, model);
       setCache.set(n, model);
     }

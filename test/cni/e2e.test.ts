@@ -173,6 +173,18 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
     assert.doesNotMatch(n.sh(p.ns, ['ip', 'link']), /eth0/);
   });
 
+  test("an eth0 that is already in the pod is not ours: ADD fails, leaves it alone, releases the address", async () => {
+    const p = n.newPod();
+    n.sh(p.ns, ['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'other0']);
+    const r = await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, cniArgs: n.k8sArgs('default', 'occupied'), conf: n.conf() });
+    assert.equal(r.code, 1);
+    assert.match(r.json.msg, /interface "eth0" already exists/);
+    assert.match(n.sh(p.ns, ['ip', 'link', 'show', 'eth0']), /eth0@other0/);
+    assert.doesNotMatch(n.sh(n.host, ['ip', '-o', 'link']), new RegExp(vethFor('default', 'occupied')));
+    const ds = await n.openDs();
+    try { assert.ok(!(await ds.list('IPAMHandle')).items.some((h) => h.metadata.name.endsWith(p.containerId))); } finally { await ds.close(); }
+  });
+
   test('VERSION, STATUS and GC', async () => {
     const v = await n.invoke({ command: 'VERSION', conf: {} });
     assert.deepEqual(v.json.supportedVersions.filter((x: string) => ['0.3.1', '0.4.0', '1.0.0', '1.1.0'].includes(x)), ['0.3.1', '0.4.0', '1.0.0', '1.1.0']);

@@ -102,7 +102,12 @@ class FakeDataplane implements Dataplane {
   async setup(req: SetupRequest, fault: FaultHook = () => {}) {
     this.calls.push(`setup ${req.hostVeth} ${req.ips.join(',')} mtu ${req.mtu}`);
     this.links.add(req.hostVeth);
-    for (const s of ['veth', 'sysctl', 'link-up', 'address', 'routes', 'host-route'] as const) fault(s);
+    try {
+      for (const s of ['veth', 'sysctl', 'link-up', 'address', 'routes', 'host-route'] as const) fault(s);
+    } catch (e) {
+      this.links.delete(req.hostVeth); // as the real one: setup undoes its own partial work
+      throw e;
+    }
     return { containerMac: '02:00:00:00:00:07', hostIndex: 9 };
   }
   async teardown(netns: string | undefined, ifname: string) { this.calls.push(`teardown ${netns} ${ifname}`); this.links.clear(); }

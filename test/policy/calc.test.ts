@@ -186,7 +186,12 @@ describe('PolicyCalculator', () => {
     assert.deepEqual(compileRule({ action: 'Deny', protocol: 'ICMP', notICMP: { type: 8, code: 0 } }, ctx),
       ['meta nfproto ipv4 meta l4proto icmp icmp type . icmp code != { 8 . 0 } drop']);
     assert.deepEqual(compileRule({ action: 'Allow', ipVersion: 6, source: { selector: 'a == "b"' } }, ctx), [],
-      'selector sets are IPv4: an IPv6-only selector rule matches nothing');
+      'no IPv6 address anywhere: selector rules get no IPv6 variant');
+    const sets6 = { ...sets, peer: (_k: unknown, f: number) => `S${f}`, namedPort: (_k: unknown, f: number) => `N${f}` };
+    assert.deepEqual(compileRule({ action: 'Allow', protocol: 'TCP', source: { selector: 'a == "b"' }, destination: { ports: ['http'] } }, { sets: sets6, where: 'r', ipv6: true }), [
+      'meta nfproto ipv4 meta l4proto tcp ip saddr @S4 ip daddr . th dport @N4 meta mark set meta mark or 0x10000 return',
+      'meta nfproto ipv6 meta l4proto tcp ip6 saddr @S6 ip6 daddr . th dport @N6 meta mark set meta mark or 0x10000 return',
+    ]);
     assert.throws(() => compileRule({ action: 'Allow', protocol: 'TCP', destination: { ports: ['99999'] } } as any, ctx), /port 99999/);
     assert.throws(() => compileRule({ action: 'Reject' } as any, ctx), /action "Reject"/);
   });
@@ -206,6 +211,28 @@ describe('PolicyCalculator', () => {
     assert.deepEqual([...rs.sets.get(ports[1]!)!.elements], ['80-91', '100']);
     assert.deepEqual([...rs.sets.get(nets[1]!)!.elements], ['10.0.0.0/8', '192.168.0.0/16']);
     assert.equal(rs.sets.get(nets[1]!)!.interval, true);
+  });
+
+  test('dual stack: with IPv6 addresses present, selectors and named ports get IPv6 sets too', () => {
+    const c = new PolicyCalculator({ nodeName: 'n1' });
+    const ports = [{ name: 'http', port: 8080, protocol: 'TCP' }];
+    const ds = (extra: WorkloadEndpoint[]) => snapshot({
+      workloadEndpoints: [wep('x', 'a', 'n1', '10.0.1.1', {}, { ports }), ...extra],
+      networkPolicies: [cnp('x', 'p', { selector: 'all()', ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "pod == 'b'" }, destination: { ports: ['http'] } }] })],
+    });
+    c.update(ds([wep('x', 'b', 'n2', '10.0.2.1')]));
+    const v4only = c.ruleset();
+    assert.equal(v4only.chains.get('cali-pi-x/p')!.rules.length, 1);
+    assert.ok(![...v4only.sets.keys()].some((n) => /^cali60[sn]-/.test(n)), 'no IPv6 selector sets in an IPv4-only cluster');
+    c.update(ds([wep('x', 'b', 'n2', '10.0.2.1', {}, { ipNetworks: ['10.0.2.1/32', 'fd00::2/128'], ports })]));
+    const dual = c.ruleset();
+    const rules = dual.chains.get('cali-pi-x/p')!.rules;
+    assert.equal(rules.length, 2);
+    const s6 = /ip6 saddr @(cali60s-[0-9a-f]+)/.exec(rules[1]!)![1]!;
+    assert.deepEqual([...dual.sets.get(s6)!.elements], ['fd00::2']);
+    assert.equal(dual.sets.get(s6)!.type, 'ipv6_addr');
+    const n6 = /ip6 daddr \. th dport @(cali60n-[0-9a-f]+)/.exec(rules[1]!)![1]!;
+    assert.deepEqual([...dual.sets.get(n6)!.elements], ['fd00::2 . 8080']);
   });
 
   test('disjointCidrs drops duplicates and contained prefixes', () => {

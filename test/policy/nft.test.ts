@@ -19,6 +19,13 @@ function randomWorld(r: () => number, step: number, prev?: PolicySnapshot): Poli
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)]!;
   const snap = prev ? structuredClone(prev) : emptySnapshot();
   const ops = prev ? 1 + Math.floor(r() * 3) : 12;
+  if (step === 6) {
+    // The cluster goes dual-stack: IPv6 sets and rule variants appear.
+    snap.workloadEndpoints.push({
+      apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint', metadata: { name: 'wep-dual', namespace: 'x', labels: { app: 'web' } },
+      spec: { node: 'n1', interfaceName: 'calidual0000000', ipNetworks: ['10.9.3.1/32', 'fd00:9::1/128'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    });
+  }
   for (let i = 0; i < ops; i++) {
     const op = prev ? Math.floor(r() * 7) : i % 3;
     const n = `${step}-${i}`;
@@ -31,7 +38,12 @@ function randomWorld(r: () => number, step: number, prev?: PolicySnapshot): Poli
         snap.workloadEndpoints.push({
           apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint',
           metadata: { name: `wep-${n}`, namespace: pick(NAMESPACES), labels: { app: pick(LABELS) } },
-          spec: { node: local ? 'n1' : 'n2', interfaceName: iface, ipNetworks: [`10.9.${local ? 1 : 2}.${id}/32`], ports: [{ name: 'http', port: 8000 + id, protocol: 'TCP' }] },
+          spec: {
+            node: local ? 'n1' : 'n2', interfaceName: iface,
+            // Some dual-stack endpoints appear after a while: IPv6 sets and rule variants come and go.
+            ipNetworks: [`10.9.${local ? 1 : 2}.${id}/32`, ...(step > 5 && r() < 0.3 ? [`fd00:9::${id.toString(16)}/128`] : [])],
+            ports: [{ name: 'http', port: 8000 + id, protocol: 'TCP' }],
+          },
         });
         break;
       }
@@ -116,6 +128,7 @@ describe('nft rendering', () => {
       let applied = calc.ruleset();
       await applyTransaction(netnsRunner(inc), renderFull(applied));
       let incrementalSteps = 0;
+      let sawIPv6Sets = false;
       for (let step = 1; step <= 25; step++) {
         snap = randomWorld(r, step, snap);
         calc.update(snap);
@@ -130,9 +143,11 @@ describe('nft rendering', () => {
         assert.deepEqual(await listing(inc), await listing(full), `step ${step}:\n${diff.text}`);
         const k = await readKernel(netnsRunner(inc), 'inet', 'tabby');
         assert.equal(driftReason(next, k!), undefined, `step ${step}: kernel summary matches the model`);
+        if ([...next.sets.keys()].some((n) => n.startsWith('cali60s-'))) sawIPv6Sets = true;
         applied = next;
       }
-      assert.ok(incrementalSteps >= 12, `most steps changed something (${incrementalSteps})`);
+      assert.ok(sawIPv6Sets, 'the sequence went dual-stack at some point');
+      assert.ok(incrementalSteps >= 8, `most steps changed something (${incrementalSteps})`);
     } finally {
       fx.cleanupSync();
     }
@@ -176,7 +191,8 @@ describe('nft rendering', () => {
       const k = await readKernel(netnsRunner(ns), 'inet', 'tabby');
       assert.equal(driftReason(rs, k!), undefined);
       const rules = rs.chains.get('cali-pi-shapes')!.rules;
-      assert.equal(rules.length, 11);
+      assert.equal(rules.length, 15, 'dual stack: selector and named-port rules have IPv6 variants');
+      assert.ok(rules.some((r) => /ip6 saddr @cali60s-/.test(r)) && rules.some((r) => /ip6 saddr \. th sport != @cali60n-/.test(r)));
       assert.ok(rules.includes('meta nfproto ipv4 meta l4proto icmp icmp type . icmp code != { 3 . 1 } drop'));
       assert.ok(rules.some((r) => r.includes('th dport != 1-5')), 'notPorts merged into one range');
     } finally {
