@@ -111,7 +111,8 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
     const t0 = performance.now();
     if (!pending) return { mode: 'none', calcMs: 0, calcCpuMs: 0, applyMs: 0, stats: calc.stats };
     const cpu0 = process.cpuUsage();
-    calc.update(pending);
+    const snapshot = pending;
+    calc.update(snapshot);
     pending = undefined;
     const rs = calc.ruleset();
     const problems = calc.problems.join('\n');
@@ -123,6 +124,23 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
     const cpu = process.cpuUsage(cpu0);
     const calcCpuMs = (cpu.user + cpu.system) / 1000;
     const previous = applied;
+    let mode: ApplyResult['mode'] = 'full';
+    try {
+      mode = await write(rs);
+    } catch (e) {
+      // Retry on the next apply(), with a full rewrite: we no longer know what the kernel holds.
+      pending ??= snapshot;
+      applied = undefined;
+      throw e;
+    }
+    if (previous) await forgetFlows(previous, rs);
+    const t2 = performance.now();
+    if (mode !== 'none') log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
+    return { mode, calcMs: t1 - t0, calcCpuMs, applyMs: t2 - t1, stats: calc.stats };
+  }
+
+  /** Bring the kernel to `rs`: incrementally when possible, else (or when that fails) in full. */
+  async function write(rs: RulesetModel): Promise<ApplyResult['mode']> {
     let mode: ApplyResult['mode'] = 'full';
     if (!applied) {
       await full(rs);
@@ -146,10 +164,7 @@ export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
         }
       }
     }
-    if (previous) await forgetFlows(previous, rs);
-    const t2 = performance.now();
-    if (mode !== 'none') log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
-    return { mode, calcMs: t1 - t0, calcCpuMs, applyMs: t2 - t1, stats: calc.stats };
+    return mode;
   }
 
   return {

@@ -73,6 +73,17 @@ describe('PolicyManager', () => {
       'flows of removed endpoints are deleted (only 10.0.0.2 had any)');
   });
 
+  test('a failed full write is retried by the next apply', async () => {
+    const nft = fakeNft();
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
+    pm.update(world(2));
+    nft.failNextTransaction();
+    await assert.rejects(pm.apply(), /nft -f failed/);
+    assert.equal(pm.applied, undefined);
+    assert.equal((await pm.apply()).mode, 'full', 'retried without a new update()');
+    assert.equal(nft.transactions.length, 1);
+  });
+
   test('resync rewrites the table when the kernel differs, and leaves it alone when it matches', async () => {
     const nft = fakeNft();
     const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
