@@ -172,6 +172,15 @@ describe('startBgp from the datastore', () => {
       await waitFor('new block exported', () => routesB.some((r) => r.prefix === '10.244.1.64/26'));
       await ds.delete('IPAMBlock', '10-244-1-0-26');
       await waitFor('deleted block withdrawn', () => !routesB.some((r) => r.prefix === '10.244.1.0/26'));
+      // A new cluster AS (BGPConfiguration + the BGPPeers' asNumber) restarts the sessions with the new AS.
+      const cfg = (await ds.get('BGPConfiguration', 'default'))!;
+      await ds.update({ ...cfg, spec: { ...cfg.spec, asNumber: 65010 } });
+      for (const name of ['a-to-b', 'b-to-a']) {
+        const bp = (await ds.get('BGPPeer', name))!;
+        await ds.update({ ...bp, spec: { ...bp.spec, asNumber: 65010 } });
+      }
+      await waitFor('sessions re-formed in AS 65010', () => A.status().asNumber === 65010 && A.status().peers[0]?.state === 'Established' && B.status().peers[0]?.peerAs === 65010 && B.status().peers[0]?.state === 'Established');
+      await waitFor('routes back after the AS change', () => routesB.some((r) => r.prefix === '10.244.1.64/26'));
     } finally {
       await A.stop({ graceful: false });
       await B.stop({ graceful: false });
