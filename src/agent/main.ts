@@ -75,6 +75,10 @@ export class Agent {
   applies = 0;
   private managers: DataplaneManager[] = [];
   private learned: LearnedRoute[] = [];
+  /** False until the BGP speaker handed over its first full route set (after End-of-RIB from every peer or its
+   *  deferral timer): until then the kernel's BGP routes from before a restart are kept, as BIRD's kernel
+   *  protocol does during graceful restart, so a restarted agent does not cut its pods off for a moment. */
+  private bgpRoutesSynced = false;
   private bgp: BgpHandle | undefined;
   private applyTimer: NodeJS.Timeout | undefined;
   private applying = false;
@@ -142,8 +146,11 @@ export class Agent {
     const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
     const bgp = await startBgp({
       ds, nodeName, log: log.child({ mod: 'bgp' }), listenPort: this.opts.bgpListenPort,
-      onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
+      onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
     });
+    // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP
+    // configuration) stop holding stale BGP routes after that too.
+    this.timers.push(setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
     this.bgp = bgp;
     this.health.mount('/bgp/status', bgpStatusHandler(() => bgp.status()));
     // BIRD-style readiness: with peers configured, at least one session must be Established.
@@ -213,6 +220,7 @@ export class Agent {
         this.podMtu = desired.podMtu;
       }
       this.metrics.localEndpoints.set(desired.workloadInterfaces.length);
+      this.routeTable.keepBgpRoutes = this.bgp !== undefined && !this.bgpRoutesSynced;
       this.metrics.clusterHosts.set(this.syncer.snapshot.size('Node'));
       for (const m of this.managers) m.onUpdate(desired, this.syncer.snapshot);
       const before = { ...this.routeTable.stats };

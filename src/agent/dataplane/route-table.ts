@@ -53,6 +53,9 @@ export class RouteTable implements DataplaneManager {
   private readonly concurrency: number;
   private readonly bulkThreshold: number;
   readonly stats: RouteTableStats = { routesProgrammed: 0, routesDeleted: 0, errors: 0 };
+  /** While set, BGP-learned routes (proto bird, unicast) are not deleted: a restarted agent's speaker has not
+   *  re-learned them yet (graceful restart), and deleting them would black-hole traffic until it has. */
+  keepBgpRoutes = false;
 
   constructor(private readonly kernel: Kernel, private readonly log: Logger, opts: RouteTableOptions = {}) {
     this.prefix = opts.workloadIfacePrefix ?? 'cali';
@@ -93,6 +96,7 @@ export class RouteTable implements DataplaneManager {
 
     const deletions: KernelRoute[] = [];
     for (const [dst, o] of this.tracker.pendingDeletions()) {
+      if (this.keepBgpRoutes && o.proto === PROTO_BIRD && o.type === 'unicast') continue;
       const isWorkloadRoute = o.dev?.startsWith(this.prefix) && o.proto !== PROTO_AGENT && o.proto !== PROTO_BIRD;
       if (isWorkloadRoute) {
         const seen = this.firstSeen.get(dst) ?? now;
