@@ -191,6 +191,18 @@ export class Agent {
     this.applyTimer = setTimeout(() => { this.applyTimer = undefined; void this.applyNow(); }, delayMs);
   }
 
+  /** The host's default route (gateway and device), for BGP next hops beyond the local subnet. */
+  private async underlayDefaultRoute(): Promise<{ gateway: string; dev: string } | undefined> {
+    if (!this.learned.length) return undefined;
+    try {
+      const r = (await this.opts.kernel.listRoutes()).find((x) => x.dst === '0.0.0.0/0' && x.type === 'unicast' && x.gateway);
+      return r?.gateway ? { gateway: r.gateway, dev: r.dev ?? this.address.iface } : undefined;
+    } catch (e) {
+      this.opts.log.warn({ err: (e as Error).message }, 'cannot read the default route');
+      return undefined;
+    }
+  }
+
   /** Resolves after the next apply pass that started after this call completes. */
   waitForApply(): Promise<void> { return new Promise((r) => { this.waiters.push(r); this.scheduleApply(); }); }
 
@@ -203,6 +215,7 @@ export class Agent {
     const ctx: CalcContext = {
       nodeName: this.opts.nodeName, parentIface: this.address.iface, hostMtu: this.hostMtu,
       bgpEnabled: this.bgp !== undefined, learnedRoutes: this.learned,
+      underlayDefaultRoute: this.bgp !== undefined ? await this.underlayDefaultRoute() : undefined,
     };
     const endApply = this.metrics.applyTime.startTimer();
     let failed = false;

@@ -164,6 +164,10 @@ describe('lab BGP (mode none: the node-to-node mesh routes pods)', { skip }, () 
       `controlplane's route to ${blockB} missing in ${missing.length} sample(s): ${missing.slice(0, 3).join('; ')}\n` +
       `node01 log tail:\n${fs.readFileSync(nodeB.logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
     assert.deepEqual(missing, [], `controlplane lost its route to node01's block ${blockB} during the restart`);
+    // The session really dropped and controlplane kept node01's routes as stale (RFC 4724 receiving speaker).
+    const cpLog = fs.readFileSync(state.nodes.find((n: any) => n.name === 'controlplane').logFile, 'utf8');
+    assert.ok(cpLog.split('\n').some((l) => l.includes('Mesh_172_17_0_40') && l.includes('keeping its routes (graceful restart)')),
+      `controlplane never kept node01's routes through graceful restart:\n${cpLog.split('\n').filter((l) => l.includes('Mesh_172_17_0_40')).join('\n')}`);
     // Afterwards node01 routes to both other blocks through BGP again, and every pod still reaches every other.
     const routes = nodeRoutes(name, 'node01');
     for (const p of ['controlplane', 'node02']) assert.match(routes, routeToBlock(blockOf(p), NODE_IP[p]!), routes);

@@ -32,6 +32,9 @@ export interface CalcContext {
   /** True when a BGP speaker runs in this agent (backend bird): it, not the datastore, supplies IPIP/no-encap routes. */
   bgpEnabled: boolean;
   learnedRoutes?: LearnedRoute[];
+  /** The host's default route: a BGP next hop beyond the local subnet is reached through it, as BIRD's
+   *  `gateway recursive` resolves it (the kernel refuses a gateway that is not a neighbour). */
+  underlayDefaultRoute?: { gateway: string; dev: string };
   vxlanVni?: number;
   vxlanPort?: number;
 }
@@ -215,7 +218,8 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
       const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !sameSubnet(lr.nextHop)));
       if (ipip) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
       else if (sameSubnet(lr.nextHop)) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
-      else put({ dst, type: 'unicast', gateway: lr.nextHop, proto: PROTO_BIRD, class: 'bgp' });
+      else if (ctx.underlayDefaultRoute) put({ dst, type: 'unicast', gateway: ctx.underlayDefaultRoute.gateway, dev: ctx.underlayDefaultRoute.dev, proto: PROTO_BIRD, class: 'bgp' });
+      else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside ${localSubnet ?? 'the local subnet'} and the host has no default route to resolve it through`);
     }
   }
 
