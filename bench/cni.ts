@@ -1,6 +1,7 @@
 // CNI plugin benchmark. Needs root (network namespaces). In one run, from a "host" netns against pod
 // namespaces, invoked as a runtime does (env + stdin, one process per call):
-//   - tabby-cni (dist bundle, embedded datastore, calico-ipam in-process): ADD and DEL latency p50/p99;
+//   - tabby-cni (dist bundle, embedded datastore, calico-ipam): ADD and DEL latency p50/p99, served by the node
+//     agent (`tabby node run` in the host netns, its CPU added to the plugin's) and with no agent running;
 //   - Debian's ptp + host-local (the anchor): the same;
 //   - `node -e 0`: the floor for any Node executable (Node's own start-up);
 //   - 50 concurrent ADDs (then DELs) on one host, for both plugins.
@@ -8,7 +9,7 @@
 // machine CPU time is the steadier figure. Target: tabby's own work (its time above the Node floor) ≤ the
 // whole time of ptp+host-local.
 // Usage: node --import tsx bench/cni.ts [--pods 40] [--concurrent 50]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
@@ -39,6 +40,11 @@ function wallMs(r: InvokeResult): number {
   const m = /CPU ([\d.]+) WALL ([\d.]+)\s*$/.exec(r.stderr);
   return m ? Number(m[2]) : r.ms;
 }
+/** user+sys CPU of a process so far (clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of stat)
+}
 const f = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
 
 interface Series { wall: number[]; cpu: number[] }
@@ -67,24 +73,26 @@ async function main(): Promise<void> {
     const tabby = [...TIME, process.execPath, CNI_BUNDLE];
     const ptp = [...TIME, '/usr/lib/cni/ptp'];
     const pods = Array.from({ length: Math.max(PODS, CONCURRENT) }, () => n.newPod());
-    const floor = series(), tAdd = series(), tDel = series(), pAdd = series(), pDel = series();
-
     // Warm-up (page cache, datastore file, first block claim), not recorded.
-    for (const [exe, conf] of [[tabby, tabbyConf], [ptp, ptpConf]] as const) {
+    const warm = async (exe: readonly string[], conf: Record<string, unknown>) => {
       const p = pods[0];
       await n.invoke({ command: 'ADD', containerId: 'warm' + p.containerId, netns: p.path, conf, exe: [...exe] });
       await n.invoke({ command: 'DEL', containerId: 'warm' + p.containerId, netns: p.path, conf, exe: [...exe] });
-    }
+    };
     // Interleaved so load changes on the shared machine hit all three alike.
-    for (let i = 0; i < PODS; i++) {
-      const p = pods[i];
-      record(floor, await n.invoke({ command: 'VERSION', conf: {}, exe: [...TIME, process.execPath, '-e', '0'] }), 'node -e 0');
-      record(tAdd, await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, cniArgs: n.k8sArgs('bench', `pod-${i}`), conf: tabbyConf, exe: tabby }), 'tabby ADD');
-      record(tDel, await n.invoke({ command: 'DEL', containerId: p.containerId, netns: p.path, cniArgs: n.k8sArgs('bench', `pod-${i}`), conf: tabbyConf, exe: tabby }), 'tabby DEL');
-      record(pAdd, await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, conf: ptpConf, exe: ptp }), 'ptp ADD');
-      record(pDel, await n.invoke({ command: 'DEL', containerId: p.containerId, netns: p.path, conf: ptpConf, exe: ptp }), 'ptp DEL');
-    }
-
+    const sequential = async (label: string) => {
+      const floor = series(), tAdd = series(), tDel = series(), pAdd = series(), pDel = series();
+      for (let i = 0; i < PODS; i++) {
+        const p = pods[i];
+        const k8s = n.k8sArgs('bench', `${label}-${i}`);
+        record(floor, await n.invoke({ command: 'VERSION', conf: {}, exe: [...TIME, process.execPath, '-e', '0'] }), 'node -e 0');
+        record(tAdd, await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, cniArgs: k8s, conf: tabbyConf, exe: tabby }), 'tabby ADD');
+        record(tDel, await n.invoke({ command: 'DEL', containerId: p.containerId, netns: p.path, cniArgs: k8s, conf: tabbyConf, exe: tabby }), 'tabby DEL');
+        record(pAdd, await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, conf: ptpConf, exe: ptp }), 'ptp ADD');
+        record(pDel, await n.invoke({ command: 'DEL', containerId: p.containerId, netns: p.path, conf: ptpConf, exe: ptp }), 'ptp DEL');
+      }
+      return { floor, tAdd, tDel, pAdd, pDel };
+    };
     const concurrent = async (exe: string[], conf: Record<string, unknown>, k8s: boolean) => {
       const ps = pods.slice(0, CONCURRENT);
       const t0 = performance.now();
@@ -100,26 +108,59 @@ async function main(): Promise<void> {
       for (const r of dels) if (r.code !== 0) throw new Error(`concurrent DEL failed: ${r.stdout} ${r.stderr}`);
       return { addWall, delWall, addLat: adds.map(wallMs), cpu: adds.map(cpuMs).reduce((a, b) => a + b, 0) };
     };
-    const tc = await concurrent(tabby, tabbyConf, true);
-    const pc = await concurrent(ptp, ptpConf, false);
 
-    const fl = pct(floor.cpu, 50), flw = pct(floor.wall, 50);
-    console.log(`CNI plugin benchmark: ${PODS} sequential ADD+DEL per plugin, ${CONCURRENT} concurrent ADDs (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-    console.log(row('node -e 0 (Node floor)', floor));
-    console.log(row('tabby-cni ADD', tAdd));
-    console.log(row('tabby-cni DEL', tDel));
-    console.log(row('ptp+host-local ADD', pAdd));
-    console.log(row('ptp+host-local DEL', pDel));
-    console.log('');
-    const own = (s: Series, w: boolean) => (w ? pct(s.wall, 50) - flw : pct(s.cpu, 50) - fl);
-    for (const [name, t, p] of [['ADD', tAdd, pAdd], ['DEL', tDel, pDel]] as const) {
-      console.log(`${name}: tabby own work (p50 above the Node floor) wall ${f(own(t, true))} = ${(own(t, true) / pct(p.wall, 50)).toFixed(2)}x ptp+host-local's whole ${f(pct(p.wall, 50))}; ` +
-        `cpu ${f(own(t, false))} = ${(own(t, false) / pct(p.cpu, 50)).toFixed(2)}x ptp's ${f(pct(p.cpu, 50))}`);
-    }
-    console.log('');
-    console.log(`${CONCURRENT} concurrent ADDs: tabby-cni all done in ${f(tc.addWall)} (per-call p50 ${f(pct(tc.addLat, 50))}, p99 ${f(pct(tc.addLat, 99))}, cpu total ${f(tc.cpu)}); DELs ${f(tc.delWall)}`);
-    console.log(`${CONCURRENT} concurrent ADDs: ptp+host-local all done in ${f(pc.addWall)} (per-call p50 ${f(pct(pc.addLat, 50))}, p99 ${f(pct(pc.addLat, 99))}, cpu total ${f(pc.cpu)}); DELs ${f(pc.delWall)}`);
-    console.log(`ratio tabby/ptp for the ${CONCURRENT}-ADD burst: wall ${(tc.addWall / pc.addWall).toFixed(2)}x, cpu ${(tc.cpu / pc.cpu).toFixed(2)}x`);
+    // 1. No node agent: the plugin does everything itself (start-up, datastore, IPAM, netlink).
+    await warm(tabby, tabbyConf);
+    await warm(ptp, ptpConf);
+    const alone = await sequential('alone');
+    const tcAlone = await concurrent(tabby, tabbyConf, true);
+    const pcAlone = await concurrent(ptp, ptpConf, false);
+
+    // 2. The node agent runs in the host namespace and serves the plugin (the deployed case). Its CPU is added
+    //    to tabby's: everything it does meanwhile (serving, then programming routes and policy for the new
+    //    endpoints) is counted, spread over the invocations.
+    const agent = await n.startAgent();
+    let served: Awaited<ReturnType<typeof sequential>>, tcServed: Awaited<ReturnType<typeof concurrent>>, pcServed: Awaited<ReturnType<typeof concurrent>>;
+    let agentCpuPerCall: number, agentCpuBurst: number;
+    try {
+      await warm(tabby, tabbyConf);
+      const c0 = processCpuMs(agent.pid!);
+      served = await sequential('served');
+      agentCpuPerCall = (processCpuMs(agent.pid!) - c0) / (2 * PODS);
+      const c1 = processCpuMs(agent.pid!);
+      tcServed = await concurrent(tabby, tabbyConf, true);
+      agentCpuBurst = processCpuMs(agent.pid!) - c1;
+      pcServed = await concurrent(ptp, ptpConf, false);
+      const log = n.agentLog();
+      if (!/served CNI request/.test(log)) throw new Error(`the agent served nothing:\n${log}`);
+    } finally { await n.stopAgent(agent); }
+
+    const load = (await import('node:os')).loadavg()[0].toFixed(1);
+    console.log(`CNI plugin benchmark: ${PODS} sequential ADD+DEL per plugin, ${CONCURRENT} concurrent ADDs (load average ${load})`);
+    const report = (title: string, r: typeof alone, extraCpu: number) => {
+      console.log(`\n${title}`);
+      console.log(row('node -e 0 (Node floor)', r.floor));
+      const withAgent = (s: Series): Series => ({ wall: s.wall, cpu: s.cpu.map((c) => c + extraCpu) });
+      console.log(row('tabby-cni ADD', withAgent(r.tAdd)));
+      console.log(row('tabby-cni DEL', withAgent(r.tDel)));
+      console.log(row('ptp+host-local ADD', r.pAdd));
+      console.log(row('ptp+host-local DEL', r.pDel));
+      const fl = pct(r.floor.cpu, 50), flw = pct(r.floor.wall, 50);
+      const own = (s: Series, w: boolean) => (w ? pct(s.wall, 50) - flw : pct(s.cpu, 50) + extraCpu - fl);
+      for (const [name, t, p] of [['ADD', r.tAdd, r.pAdd], ['DEL', r.tDel, r.pDel]] as const) {
+        console.log(`${name}: tabby own work (p50 above the Node floor) wall ${f(own(t, true))} = ${(own(t, true) / pct(p.wall, 50)).toFixed(2)}x ptp+host-local's whole ${f(pct(p.wall, 50))}; ` +
+          `cpu ${f(own(t, false))} = ${(own(t, false) / pct(p.cpu, 50)).toFixed(2)}x ptp's ${f(pct(p.cpu, 50))}`);
+      }
+    };
+    const burst = (tc: typeof tcAlone, pc: typeof pcAlone, extraCpu: number) => {
+      console.log(`${CONCURRENT} concurrent ADDs: tabby-cni all done in ${f(tc.addWall)} (per-call p50 ${f(pct(tc.addLat, 50))}, p99 ${f(pct(tc.addLat, 99))}, cpu total ${f(tc.cpu + extraCpu)}); DELs ${f(tc.delWall)}`);
+      console.log(`${CONCURRENT} concurrent ADDs: ptp+host-local all done in ${f(pc.addWall)} (per-call p50 ${f(pct(pc.addLat, 50))}, p99 ${f(pct(pc.addLat, 99))}, cpu total ${f(pc.cpu)}); DELs ${f(pc.delWall)}`);
+      console.log(`ratio tabby/ptp for the ${CONCURRENT}-ADD burst: wall ${(tc.addWall / pc.addWall).toFixed(2)}x, cpu ${((tc.cpu + extraCpu) / pc.cpu).toFixed(2)}x`);
+    };
+    report('Served by the node agent (tabby node run in the host namespace; its CPU included):', served, agentCpuPerCall);
+    burst(tcServed, pcServed, agentCpuBurst);
+    report('No node agent (the plugin does all the work in its own process):', alone, 0);
+    burst(tcAlone, pcAlone, 0);
   } finally {
     n.cleanup();
     rmSync(ipamDir, { recursive: true, force: true });

@@ -7,7 +7,10 @@
 // Nothing is written to the kernel before the syncer is in sync. A manager failure marks it for a kernel
 // resync and the loop retries after a short delay; every `resyncIntervalMs` all managers re-read the
 // kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
+import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
+import { CNI_SOCKET_NAME } from '../cni/agent-client.ts';
+import type { CniServer } from '../cni/agent-server.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
 import { calculate, type CalcContext } from './calc/graph.ts';
@@ -60,6 +63,8 @@ export interface AgentOptions {
   bgpListenPort?: number;
   /** Grace period for unknown workload routes (ms). */
   routeGraceMs?: number;
+  /** Run CNI invocations for the plugin on <stateDir>/cni.sock (default true; never with foreignNetns). */
+  cniServer?: boolean;
 }
 
 
@@ -80,6 +85,7 @@ export class Agent {
    *  protocol does during graceful restart, so a restarted agent does not cut its pods off for a moment. */
   private bgpRoutesSynced = false;
   private bgp: BgpHandle | undefined;
+  private cni: { server: CniServer; runner: { close(): Promise<void> } } | undefined;
   private applyTimer: NodeJS.Timeout | undefined;
   private applying = false;
   private pending = false;
@@ -112,6 +118,7 @@ export class Agent {
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
     this.hostMtu = await hostMtu(kernel);
     writeStateFile(this.opts.stateDir, 'nodename', nodeName);
+    if (this.opts.cniServer !== false && !this.opts.foreignNetns) await this.startCniServer();
 
     // --- dataplane ---
     this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs });
@@ -139,6 +146,27 @@ export class Agent {
     this.syncer.start();
     this.timers.push(setInterval(() => { this.heartbeat = Date.now(); }, 1000));
     this.timers.push(setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+  }
+
+  /** The plugin's fast path (src/cni/agent-client.ts): pods start without loading a whole plugin per pod. */
+  private async startCniServer(): Promise<void> {
+    const { CniServer, pluginRunner } = await import('../cni/agent-server.ts');
+    const runner = pluginRunner();
+    const server = new CniServer({
+      socketPath: join(this.opts.stateDir, CNI_SOCKET_NAME), log: this.opts.log.child({ mod: 'cni' }), run: runner,
+      onServed: (command, exitCode, seconds) => {
+        this.metrics.cniServed.inc({ command, result: exitCode === 0 ? 'ok' : 'error' });
+        this.metrics.cniServeTime.observe({ command }, seconds);
+      },
+    });
+    try {
+      if (await server.start()) this.cni = { server, runner };
+      else await runner.close();
+    } catch (e) {
+      // Not fatal: the plugin does the work itself when no agent answers.
+      this.opts.log.warn({ err: (e as Error).message }, 'cannot serve CNI requests; the plugin will run them itself');
+      await runner.close();
+    }
   }
 
   private async startBgp(): Promise<void> {
@@ -188,7 +216,18 @@ export class Agent {
     if (this.stopped) return;
     if (this.applying) { this.pending = true; return; }
     if (this.applyTimer) return;
-    this.applyTimer = setTimeout(() => { this.applyTimer = undefined; void this.applyNow(); }, delayMs);
+    this.applyTimer = setTimeout(() => this.applyTimerFired(performance.now()), delayMs);
+  }
+
+  private applyTimerFired(since: number): void {
+    this.applyTimer = undefined;
+    // A pod's ADD/DEL served on this event loop waits for its reply: let it finish first (for at most 100 ms).
+    // Its own endpoint is what the apply would program next anyway.
+    if ((this.cni?.server.busy ?? 0) > 0 && performance.now() - since < 100) {
+      this.applyTimer = setTimeout(() => this.applyTimerFired(since), 1);
+      return;
+    }
+    void this.applyNow();
   }
 
   /** The host's default route (gateway and device), for BGP next hops beyond the local subnet. */
@@ -281,6 +320,7 @@ export class Agent {
     if (this.applyTimer) clearTimeout(this.applyTimer);
     for (const t of this.timers) clearInterval(t);
     this.syncer?.stop();
+    if (this.cni) { await this.cni.server.close(); await this.cni.runner.close(); this.cni = undefined; }
     await this.bgp?.stop();
     for (const m of this.managers) if (m instanceof IpipManager) await m.stop();
     await this.health.close();

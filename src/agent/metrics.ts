@@ -18,6 +18,8 @@ export class AgentMetrics {
   readonly localEndpoints = new Gauge({ name: 'felix_active_local_endpoints', help: 'Workload endpoints on this node', registers: [this.registry] });
   readonly clusterHosts = new Gauge({ name: 'felix_cluster_num_hosts', help: 'Nodes in the cluster', registers: [this.registry] });
   readonly bgpRoutes = new Gauge({ name: 'tabby_agent_bgp_learned_routes', help: 'Best routes learned over BGP', registers: [this.registry] });
+  readonly cniServed = new Counter({ name: 'tabby_agent_cni_requests_total', help: 'CNI invocations the agent ran for the plugin (result: ok or error)', registers: [this.registry], labelNames: ['command', 'result'] });
+  readonly cniServeTime = new Histogram({ name: 'tabby_agent_cni_request_seconds', help: 'Time the agent took to run a CNI invocation for the plugin', registers: [this.registry], labelNames: ['command'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5] });
   private server: http.Server | undefined;
 
   constructor() { collectDefaultMetrics({ register: this.registry, prefix: 'tabby_agent_' }); }

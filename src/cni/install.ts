@@ -30,9 +30,9 @@ export interface InstallOptions {
 export interface InstallReport { executables: string[]; conflist: string; fromSource: boolean }
 
 export const EXECUTABLES: Array<[name: string, bundle: string, source: string]> = [
-  ['tabby-cni', 'dist/tabby-cni.mjs', 'src/cni/main.ts'],
+  ['tabby-cni', 'dist/tabby-cni.cjs', 'src/cni/main.ts'],
   ['tabby-ipam', 'dist/tabby-ipam.mjs', 'src/cni/ipam-main.ts'],
-  ['calico', 'dist/tabby-cni.mjs', 'src/cni/main.ts'],
+  ['calico', 'dist/tabby-cni.cjs', 'src/cni/main.ts'],
   ['calico-ipam', 'dist/tabby-ipam.mjs', 'src/cni/ipam-main.ts'],
 ];
 
@@ -47,7 +47,9 @@ export function projectRoot(): string {
 export function launcherText(root: string, bundle: string, source: string): { text: string; fromSource: boolean } {
   const bundlePath = join(root, bundle);
   if (existsSync(bundlePath)) {
-    return { text: `#!${process.execPath}\nimport(${JSON.stringify(pathToFileURL(bundlePath).href)});\n`, fromSource: false };
+    // A CommonJS bundle is required (no ESM loader start-up); an ESM one imported.
+    const load = bundle.endsWith('.cjs') ? `require(${JSON.stringify(bundlePath)})` : `import(${JSON.stringify(pathToFileURL(bundlePath).href)})`;
+    return { text: `#!${process.execPath}\n${load};\n`, fromSource: false };
   }
   const tsx = join(root, 'node_modules/tsx/dist/esm/index.mjs');
   return {

@@ -16,9 +16,22 @@ export interface CniLogger {
   bind(fields: Record<string, unknown>): void;
 }
 
-export function createCniLogger(opts: { level?: string; file?: string; component: string }): CniLogger {
+export interface CniLoggerOptions {
+  level?: string;
+  file?: string;
+  component: string;
+  /** The invoking process (default this one): the node agent logs a request it serves under the plugin's pid. */
+  pid?: number;
+  /** Fields on every line. */
+  fields?: Record<string, unknown>;
+  /** Where warnings and errors go besides the file (default this process's stderr). */
+  stderr?: (line: string) => void;
+}
+
+export function createCniLogger(opts: CniLoggerOptions): CniLogger {
   const min = LEVELS[(opts.level?.toLowerCase() as LevelName) ?? 'info'] ?? LEVELS.info;
-  const base: Record<string, unknown> = { component: opts.component, pid: process.pid };
+  const base: Record<string, unknown> = { component: opts.component, pid: opts.pid ?? process.pid, ...opts.fields };
+  const toStderr = opts.stderr ?? ((line: string) => { process.stderr.write(line); });
   let fileOk = !!opts.file;
   if (opts.file) { try { mkdirSync(dirname(opts.file), { recursive: true }); } catch { fileOk = false; } }
   const write = (level: LevelName, msg: string, fields?: Record<string, unknown>) => {
@@ -26,7 +39,7 @@ export function createCniLogger(opts: { level?: string; file?: string; component
     if (n < min) return;
     const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }) + '\n';
     if (fileOk) { try { appendFileSync(opts.file!, line); } catch { fileOk = false; } }
-    if (n >= LEVELS.warning) process.stderr.write(line);
+    if (n >= LEVELS.warning) toStderr(line);
   };
   return {
     debug: (m, f) => write('debug', m, f),

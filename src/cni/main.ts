@@ -1,28 +1,39 @@
-// Entry point of `tabby-cni` (installed also as `calico`). Bundled to dist/tabby-cni.mjs for fast start.
+// Entry point of `tabby-cni` (installed also as `calico`). Bundled to dist/tabby-cni.cjs for fast start: keep
+// its static imports tiny (node built-ins, agent-client, stdio, version), everything else behind import().
+// ADD/DEL/CHECK go to the node agent on this host when it serves them (agent-client.ts), otherwise the
+// plugin runs them itself (in-process.ts, loaded only then). TABBY_CNI_IN_PROCESS=1 skips the agent.
 // Flags as Calico's binary: -v prints the version; -t tests the datastore connection with the netconf on stdin.
-import { openBackendForExit } from './backend.ts';
-import { LinuxDataplane } from './dataplane.ts';
-import { createCniLogger } from './log.ts';
-import { execDelegate, faultHookFromEnv, runPlugin } from './plugin.ts';
-import { finish, peekLogConfig, readStdin } from './stdio.ts';
-import { testConnection, TABBY_VERSION } from './util.ts';
+import { agentSocketPath, askAgent, requestFor } from './agent-client.ts';
+import { finish, readStdin } from './stdio.ts';
+import { versionInfo } from './version.ts';
+
+const SERVED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK']);
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv.includes('-v') || argv.includes('--version')) return finish(`tabby-cni ${TABBY_VERSION}`, 0);
+  if (argv.includes('-v') || argv.includes('--version')) {
+    const { TABBY_VERSION } = await import('./in-process.ts');
+    return finish(`tabby-cni ${TABBY_VERSION}`, 0);
+  }
   if (argv.includes('-t')) {
-    const r = await testConnection(readStdin(), openBackendForExit);
+    const r = await (await import('./in-process.ts')).testDatastore(readStdin());
     return finish(r.stdout, r.exitCode);
   }
-  const stdin = process.env.CNI_COMMAND === 'VERSION' ? '' : readStdin();
-  const log = createCniLogger({ component: 'tabby-cni', ...peekLogConfig(stdin) });
-  const out = await runPlugin(process.env, stdin, {
-    openBackend: openBackendForExit,
-    dataplane: new LinuxDataplane(),
-    log,
-    execDelegate: execDelegate(process.env),
-    fault: faultHookFromEnv(process.env),
-  });
+  const command = process.env.CNI_COMMAND ?? '';
+  if (command === 'VERSION') return finish(JSON.stringify(versionInfo()), 0);
+  const stdin = readStdin();
+  let notServed: string | undefined;
+  const socket = SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1' ? agentSocketPath(stdin) : undefined;
+  if (socket) {
+    const answer = await askAgent(socket, requestFor(process.env, stdin));
+    if ('served' in answer) {
+      if (answer.served.stderr) process.stderr.write(answer.served.stderr);
+      return finish(answer.served.stdout, answer.served.exitCode);
+    }
+    // No agent listening is the ordinary case without an agent; anything else is worth a log line.
+    if (!/: (ENOENT|ECONNREFUSED)$/.test(answer.notServed)) notServed = answer.notServed;
+  }
+  const out = await (await import('./in-process.ts')).runInProcess(stdin, notServed);
   finish(out.stdout, out.exitCode);
 }
 

@@ -19,6 +19,7 @@ interface RunFlags {
   logFile?: string;
   datastorePath?: string;
   policy: boolean;
+  cniServer: boolean;
 }
 
 function port(v: string, flag: string): number {
@@ -45,6 +46,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--log-file <path>', 'write JSON logs to this file instead of stderr')
     .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
     .option('--no-policy', 'do not enforce network policy (env TABBY_POLICY=disabled); routing only')
+    .option('--no-cni-server', 'do not run CNI invocations for the plugin on <state-dir>/cni.sock (env TABBY_CNI_SERVER=disabled)')
     .action(async (flags: RunFlags) => {
       const env = process.env;
       const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? 'bird').toLowerCase();
@@ -83,6 +85,7 @@ export function registerNodeCommands(program: Command): void {
         env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
         healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
         resyncIntervalMs: resync * 1000,
+        cniServer: flags.cniServer && (env.TABBY_CNI_SERVER ?? 'enabled').toLowerCase() !== 'disabled',
       });
       try {
         await agent.start();

@@ -2,8 +2,8 @@
 // gives the host its default route (proxy ARP for 169.254.1.1 needs one, machine-and-tools.md §10), pod
 // namespaces, a state dir (nodename, mtu), and an embedded datastore file with an IP pool. The plugin is
 // invoked exactly as a runtime does: CNI_* environment + netconf on stdin, executed inside the host netns.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,9 @@ import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
-export const CNI_BUNDLE = join(ROOT, 'dist', 'tabby-cni.mjs');
+export const CNI_BUNDLE = join(ROOT, 'dist', 'tabby-cni.cjs');
 export const IPAM_BUNDLE = join(ROOT, 'dist', 'tabby-ipam.mjs');
+export const TABBY_BUNDLE = join(ROOT, 'dist', 'tabby.mjs');
 
 /**
  * Builds the CNI bundles once per test process (the executables run them, as installed ones do). Only the
@@ -129,6 +130,38 @@ export class CniNode {
       });
       child.stdin.end(JSON.stringify(o.conf));
     });
+  }
+
+  /** The node agent's CNI socket (served invocations). */
+  get agentSocket(): string { return join(this.stateDir, 'cni.sock'); }
+
+  /**
+   * Starts the node agent (`tabby node run`, backend none, no health/metrics ports) in the host namespace and
+   * waits until it serves CNI requests on <state dir>/cni.sock. Its log goes to <dir>/agent.log.
+   */
+  async startAgent(extraArgs: string[] = []): Promise<ChildProcess> {
+    const log = openSync(join(this.dir, 'agent.log'), 'a');
+    const child = this.fx.spawn(this.host, [process.execPath, TABBY_BUNDLE, 'node', 'run', '--node-name', this.nodename,
+      '--state-dir', this.stateDir, '--datastore-path', this.dsPath, '--backend', 'none', '--health-port', '0', '--metrics-port', '0',
+      ...extraArgs], { stdio: ['ignore', log, log], env: { PATH: process.env.PATH, TABBY_LOG_LEVEL: 'debug' } });
+    for (let i = 0; i < 300 && !existsSync(this.agentSocket); i++) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!existsSync(this.agentSocket)) throw new Error(`agent did not start serving CNI requests:\n${this.agentLog()}`);
+    return child;
+  }
+
+  /** Stops an agent started by startAgent() (SIGTERM: clean stop; SIGKILL: the crash case) and waits for it. */
+  async stopAgent(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await gone;
+  }
+
+  agentLog(): string {
+    try { return execFileSync('tail', ['-n', '400', join(this.dir, 'agent.log')], { encoding: 'utf8' }); } catch { return '(no agent log)'; }
   }
 
   /** A datastore path that cannot be opened (its parent is a regular file). */

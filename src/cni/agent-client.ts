@@ -1,0 +1,102 @@
+// The plugin's fast path: hand the invocation to the node agent on this host, which is already running with
+// its modules loaded, its datastore open and its netlink sockets warm, and answer with what it answers.
+// Start-up (Node + loading the datastore, IPAM and netlink modules) is most of a cold plugin's time; served,
+// the executable loads only this file. Whenever the agent cannot serve (not running, another network or mount
+// view of the pod's netns, another protocol version, connection lost) the plugin does the work itself, as before: the
+// agent only makes pods start faster, it never becomes a requirement.
+//
+// Wire format: one JSON request from the plugin, the write side closed, one JSON reply, the connection closed.
+// The socket is `<state_dir>/cni.sock` (root only), next to the nodename file the agent writes there.
+import { statSync } from 'node:fs';
+import { connect } from 'node:net';
+
+export const CNI_SOCKET_NAME = 'cni.sock';
+/** The agent's default state dir (netconf state_dir overrides). */
+export const DEFAULT_AGENT_STATE_DIR = '/var/lib/tabby';
+export const PROTOCOL_VERSION = 1;
+/** Requests and replies larger than this are refused (a netconf with a huge prevResult is still far below). */
+export const MAX_MESSAGE_BYTES = 4 << 20;
+
+/**
+ * What the agent must share with the caller to act for it: the network namespace (the host side of the pod)
+ * and the view of the pod's netns path (a runtime's /run/netns/x must name the same namespace for both;
+ * `ip netns exec` and containers give a process its own mount namespace, so paths are compared, not mounts).
+ */
+export interface CallerView { net: string; target: string | null }
+
+export interface ServeRequest {
+  v: number;
+  pid: number;
+  view: CallerView;
+  env: Record<string, string>;
+  stdin: string;
+}
+
+export type ServeReply =
+  | { stdout: string; exitCode: number; stderr?: string }
+  | { fallback: string };
+
+/** device:inode of a file (for a namespace file: the namespace's identity), null when it cannot be read. */
+export function fileIdentity(path: string | undefined): string | null {
+  if (!path) return null;
+  try { const s = statSync(path); return `${s.dev}:${s.ino}`; } catch { return null; }
+}
+
+/** This process's view: its network namespace and what `netnsPath` names for it. */
+export function callerView(netnsPath: string | undefined): CallerView {
+  return { net: fileIdentity('/proc/self/ns/net') ?? 'unknown', target: fileIdentity(netnsPath) };
+}
+
+/** `<state_dir>/cni.sock` from the raw netconf; undefined when the netconf is not JSON (the in-process path reports that). */
+export function agentSocketPath(stdin: string): string | undefined {
+  let conf: unknown;
+  try { conf = JSON.parse(stdin); } catch { return undefined; }
+  if (conf === null || typeof conf !== 'object') return undefined;
+  const dir = (conf as { state_dir?: unknown }).state_dir;
+  return `${typeof dir === 'string' && dir ? dir.replace(/\/+$/, '') : DEFAULT_AGENT_STATE_DIR}/${CNI_SOCKET_NAME}`;
+}
+
+/** The agent's answer, or why it did not give one (then the caller runs the invocation itself). */
+export type AgentAnswer = { served: { stdout: string; exitCode: number; stderr?: string } } | { notServed: string };
+
+/**
+ * Sends the invocation to the agent at `socketPath`. Connecting fails fast when no agent listens; once the
+ * agent has the request, this waits for its answer (the runtime's own timeout bounds a CNI call).
+ */
+export function askAgent(socketPath: string, req: ServeRequest): Promise<AgentAnswer> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (a: AgentAnswer) => { if (!settled) { settled = true; resolve(a); } };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const sock = connect({ path: socketPath, allowHalfOpen: true });
+    sock.on('error', (e: NodeJS.ErrnoException) => done({ notServed: `${socketPath}: ${e.code ?? e.message}` }));
+    sock.end(JSON.stringify(req)); // buffered until connected
+    sock.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > MAX_MESSAGE_BYTES) { sock.destroy(); done({ notServed: 'the agent sent an oversized reply' }); return; }
+      chunks.push(d);
+    });
+    const onEnd = () => {
+      if (settled) return;
+      sock.destroy();
+      let reply: unknown;
+      try { reply = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch {
+        return done({ notServed: size ? 'the agent sent a malformed reply' : 'the agent closed the connection without answering' });
+      }
+      const r = reply as Partial<{ stdout: unknown; exitCode: unknown; stderr: unknown; fallback: unknown }>;
+      if (typeof r.fallback === 'string') return done({ notServed: `the agent declined: ${r.fallback}` });
+      if (typeof r.stdout !== 'string' || typeof r.exitCode !== 'number') return done({ notServed: 'the agent sent a malformed reply' });
+      done({ served: { stdout: r.stdout, exitCode: r.exitCode, stderr: typeof r.stderr === 'string' ? r.stderr : undefined } });
+    };
+    sock.on('end', onEnd); // the agent's reply is complete
+    sock.on('close', onEnd); // or the connection died without one
+  });
+}
+
+/** The request for this process's invocation. */
+export function requestFor(env: NodeJS.ProcessEnv, stdin: string): ServeRequest {
+  const e: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) e[k] = v;
+  return { v: PROTOCOL_VERSION, pid: process.pid, view: callerView(env.CNI_NETNS), env: e, stdin };
+}

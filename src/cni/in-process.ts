@@ -1,0 +1,28 @@
+// The plugin doing the invocation itself, in this process: when no node agent serves it (agent-client.ts),
+// for `-t` and `-v`. Loaded on demand so the served path never pays for these modules.
+import { openBackendForExit } from './backend.ts';
+import { LinuxDataplane } from './dataplane.ts';
+import { createCniLogger } from './log.ts';
+import { execDelegate, faultHookFromEnv, runPlugin, type PluginOutput } from './plugin.ts';
+import { peekLogConfig } from './stdio.ts';
+import { testConnection, TABBY_VERSION } from './util.ts';
+
+export { TABBY_VERSION };
+
+/** Calico's `calico -t`. */
+export function testDatastore(stdin: string): Promise<PluginOutput> {
+  return testConnection(stdin, openBackendForExit);
+}
+
+/** Runs the invocation here; `notServed` says why the agent did not (logged when it is not simply absent). */
+export async function runInProcess(stdin: string, notServed?: string): Promise<PluginOutput> {
+  const log = createCniLogger({ component: 'tabby-cni', ...peekLogConfig(stdin) });
+  if (notServed) log.info('node agent did not serve this invocation; running it in the plugin', { reason: notServed });
+  return runPlugin(process.env, stdin, {
+    openBackend: openBackendForExit,
+    dataplane: new LinuxDataplane(),
+    log,
+    execDelegate: execDelegate(process.env),
+    fault: faultHookFromEnv(process.env),
+  });
+}
