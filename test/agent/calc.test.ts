@@ -128,6 +128,17 @@ describe('IPIP and BGP', () => {
     const ctx = { ...ctxA, bgpEnabled: true, learnedRoutes: [{ prefix: '10.244.0.0/26', nextHop: '10.0.1.12', peer: 'x' }] };
     assert.equal(calculate(snap(...objs), ctx).routes.get('10.244.0.0/26')!.type, 'blackhole');
   });
+  test('a learned no-encap route whose next hop is beyond the local subnet goes through the default route (BIRD: gateway recursive)', () => {
+    const s = snap(pool('p', '10.244.0.0/16'), node('node-a', '10.0.1.11/24'), node('node-c', '10.0.2.13/24'),
+      block('10.244.0.0/26', 'node-a'), block('10.244.2.0/26', 'node-c'));
+    const learned = [{ prefix: '10.244.2.0/26', nextHop: '10.0.2.13', peer: '10.0.2.13' }];
+    const viaDefault = { ...ctxA, bgpEnabled: true, learnedRoutes: learned, underlayDefaultRoute: { gateway: '10.0.1.1', dev: 'eth0' } };
+    assert.deepEqual(routeLines(s, viaDefault), ['10.244.2.0/26 via 10.0.1.1 dev eth0 proto 12', 'blackhole 10.244.0.0/26 proto 12']);
+    // No default route: nothing the kernel would accept, so no route and a problem that says why.
+    const d = calculate(s, { ...ctxA, bgpEnabled: true, learnedRoutes: learned });
+    assert.equal(d.routes.get('10.244.2.0/26'), undefined);
+    assert.match(d.problems.join('\n'), /10\.244\.2\.0\/26 via 10\.0\.2\.13: next hop is outside this node's subnet \(10\.0\.1\.11\/24\) and the host has no default route/);
+  });
   test('no-encap pools without BGP: direct route only to a same-subnet node', () => {
     const s = snap(pool('p', '10.244.0.0/16'), node('node-a', '10.0.1.11/24'), node('node-b', '10.0.1.12/24'), node('node-c', '10.0.2.13/24'),
       block('10.244.1.0/26', 'node-b'), block('10.244.2.0/26', 'node-c'));

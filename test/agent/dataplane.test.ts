@@ -55,6 +55,20 @@ describe('RouteTable', () => {
     assert.deepEqual([...k.routes.keys()].sort(), ['0.0.0.0/0', '10.0.0.0/24']);
   });
 
+  test('keepBgpRoutes: BGP routes from before a restart stay until the speaker delivers its routes, then go', async () => {
+    const { k, rt } = setup();
+    k.routes.set('10.244.7.0/26', { dst: '10.244.7.0/26', type: 'unicast', dev: 'eth0', gateway: '10.0.0.7', onlink: false, scope: 'universe', proto: 12 });
+    k.routes.set('10.244.0.0/26', { dst: '10.244.0.0/26', type: 'blackhole', onlink: false, scope: 'universe', proto: 12 });
+    rt.keepBgpRoutes = true;
+    rt.onUpdate(state([]));
+    await rt.apply();
+    // The learned unicast route is held; a stale blackhole is not (the agent itself owns blackholes).
+    assert.deepEqual([...k.routes.keys()].sort(), ['10.244.7.0/26']);
+    rt.keepBgpRoutes = false;
+    await rt.apply();
+    assert.deepEqual([...k.routes.keys()], []);
+  });
+
   test('adopts the CNI plugin\'s workload route whatever its protocol: no delete, no re-add', async () => {
     const { k, rt } = setup();
     k.routes.set('10.244.0.5/32', { dst: '10.244.0.5/32', type: 'unicast', dev: 'cali1', onlink: false, scope: 'link', proto: 3 });

@@ -219,7 +219,7 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
       if (ipip) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
       else if (sameSubnet(lr.nextHop)) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
       else if (ctx.underlayDefaultRoute) put({ dst, type: 'unicast', gateway: ctx.underlayDefaultRoute.gateway, dev: ctx.underlayDefaultRoute.dev, proto: PROTO_BIRD, class: 'bgp' });
-      else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside ${localSubnet ?? 'the local subnet'} and the host has no default route to resolve it through`);
+      else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside this node's subnet${localSubnet ? ` (${localSubnet})` : ''} and the host has no default route to resolve it through`);
     }
   }
 
