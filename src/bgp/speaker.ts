@@ -64,6 +64,9 @@ export interface SpeakerOptions {
 
 const IPV4_UNICAST: AfiSafi = { afi: Afi.IPV4, safi: Safi.UNICAST };
 const IPV6_UNICAST: AfiSafi = { afi: Afi.IPV6, safi: Safi.UNICAST };
+/** How long an inbound connection from an address that is not a peer is held before it is refused. */
+const UNCLAIMED_HOLD_MS = 3000;
+const MAX_UNCLAIMED = 32;
 
 function peerKey(address: string, port: number): string { return port === 179 ? address : `${address}:${port}`; }
 
@@ -111,6 +114,8 @@ export class BgpSpeaker {
   private learnedDirty = true;
   private lastHandOverMs = 0;
   private stopped = false;
+  /** Inbound connections from addresses not (yet) configured as peers, held briefly (see accept()). */
+  private readonly unclaimed = new Map<net.Socket, { addr: string; timer: NodeJS.Timeout }>();
   private readonly log: Logger;
 
   constructor(private cfg: SpeakerConfig, private readonly opts: SpeakerOptions) {
@@ -142,6 +147,8 @@ export class BgpSpeaker {
     const graceful = opts.graceful ?? true;
     for (const p of this.peers.values()) this.shutdownPeer(p, graceful ? undefined : { subcode: CeaseSub.ADMINISTRATIVE_SHUTDOWN });
     this.peers.clear();
+    for (const [sock, u] of this.unclaimed) { clearTimeout(u.timer); sock.destroy(); }
+    this.unclaimed.clear();
     clearTimeout(this.routesTimer);
     clearTimeout(this.deferralTimer);
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
@@ -258,6 +265,13 @@ export class BgpSpeaker {
     this.peers.set(p.key, p);
     this.log.info({ peer: pc.name, address: pc.address, as: pc.asNumber, passive: pc.passive, rrClient: pc.rrClient }, 'BGP peer configured');
     p.main.start();
+    // A connection this peer opened just before we learnt of it (see accept()) is taken now.
+    for (const [sock, u] of this.unclaimed) {
+      if (u.addr !== pc.address) continue;
+      clearTimeout(u.timer);
+      this.unclaimed.delete(sock);
+      this.accept(sock);
+    }
   }
 
   private shutdownPeer(p: Peer, notify: { subcode: number } | undefined): void {
@@ -314,9 +328,24 @@ export class BgpSpeaker {
     const addr = plainAddress(sock.remoteAddress);
     const candidates = [...this.peers.values()].filter((p) => p.cfg.address === addr);
     const p = candidates[0];
-    if (!p || this.stopped) {
-      this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
-      sock.destroy();
+    if (this.stopped) { sock.destroy(); return; }
+    if (!p) {
+      // In a mesh every node learns of a new node from the datastore a few ms apart: the new node's first
+      // connection can arrive before its Node reaches us, and refusing it would cost it a ConnectRetry (5 s).
+      // So an unknown address is held (unread) for a moment; if it becomes a peer the connection is taken.
+      if (this.unclaimed.size >= MAX_UNCLAIMED) {
+        this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
+        sock.destroy();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.unclaimed.delete(sock);
+        this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
+        sock.destroy();
+      }, UNCLAIMED_HOLD_MS);
+      timer.unref?.();
+      this.unclaimed.set(sock, { addr, timer });
+      sock.once('close', () => { const u = this.unclaimed.get(sock); if (u) { clearTimeout(u.timer); this.unclaimed.delete(sock); } });
       return;
     }
     const main = p.main;

@@ -149,6 +149,28 @@ describe('two of our speakers over loopback', () => {
   });
 });
 
+describe('a connection that arrives before its peer is configured', () => {
+  test('is held and taken when the peer appears, not refused into a ConnectRetry wait', async () => {
+    const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
+    // ConnectRetry 30 s: establishing within a few seconds proves the first connection was used.
+    const mk = (cfg: SpeakerConfig) => { const s = new BgpSpeaker(cfg, { log, onRoutes: () => {} }); running.push(s); return s; };
+    const bCfg: SpeakerConfig = { routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: [], peers: [], connectRetryTime: 30, errorWaitTime: 30, initialRouteDeferral: 0.5 };
+    const b = mk(bCfg);
+    await b.start();
+    const a = mk({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.9.0.0/26'], connectRetryTime: 30, errorWaitTime: 30, initialRouteDeferral: 0.5,
+      peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.1' })] });
+    await a.start();
+    await new Promise((r) => setTimeout(r, 300)); // A has dialled; B does not know A yet
+    assert.notEqual(a.status().peers[0]!.state, 'Established');
+    const t0 = Date.now();
+    b.reconfigure({ ...bCfg, peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2', passive: true })] });
+    await waitFor('A↔B established on the held connection', () => a.status().peers[0]!.state === 'Established' && b.status().peers[0]!.state === 'Established', 5000);
+    assert.ok(Date.now() - t0 < 5000);
+    await a.stop({ graceful: false });
+    await b.stop({ graceful: false });
+  });
+});
+
 describe('startBgp from the datastore', () => {
   test('configures from Node/BGPPeer/IPAMBlock resources and follows changes', async () => {
     const ds = new MemoryDatastore();
