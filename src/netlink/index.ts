@@ -200,7 +200,39 @@ export interface OpenOptions {
 
 /** One rtnetlink socket, bound to the namespace it was opened in. */
 export class Netlink {
+  // Requests may run concurrently on the socket, but a dump must run alone: its reply spans datagrams
+  // (the DONE comes last, separately) and the `netlink` package's multipart assembly breaks if another
+  // request's ACK arrives in between ("Multipart message not terminated properly"). So dumps are exclusive
+  // (and preferred over requests queued after them), everything else shared.
+  private shared = 0;
+  private exclusive = false;
+  private readonly waiting: Array<{ exclusive: boolean; go: () => void }> = [];
+
   private constructor(private readonly sock: NL.RtNetlinkSocket) {}
+
+  private pump(): void {
+    while (this.waiting.length && !this.exclusive) {
+      const next = this.waiting[0]!;
+      if (next.exclusive && this.shared > 0) return;
+      this.waiting.shift();
+      if (next.exclusive) this.exclusive = true; else this.shared++;
+      next.go();
+    }
+  }
+
+  private async gated<T>(exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+    if (!exclusive && !this.exclusive && this.waiting.length === 0) this.shared++;
+    else await new Promise<void>((go) => { this.waiting.push({ exclusive, go }); this.pump(); });
+    try { return await fn(); } finally {
+      if (exclusive) this.exclusive = false; else this.shared--;
+      this.pump();
+    }
+  }
+
+  /** One request (ACK or single reply): may overlap other requests on this socket. */
+  private req<T>(op: string, fn: () => Promise<T>): Promise<T> { return this.gated(false, () => call(op, fn())); }
+  /** A dump: runs with nothing else in flight on this socket. */
+  private dump<T>(op: string, fn: () => Promise<T>): Promise<T> { return this.gated(true, () => call(op, fn())); }
 
   static open(opts: OpenOptions = {}): Netlink {
     const create = () => nl().createRtNetlink({ recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
@@ -232,13 +264,13 @@ export class Netlink {
   }
 
   async listLinks(): Promise<Link[]> {
-    return (await call('list links', this.sock.getLinks())).map((m) => this.toLink(m));
+    return (await this.dump('list links', () => this.sock.getLinks())).map((m) => this.toLink(m));
   }
 
   /** The link named `name`, or undefined when there is none. */
   async getLink(name: string): Promise<Link | undefined> {
     try {
-      const r = await call(`get link ${name}`, this.sock.getLink({}, { ifname: name }));
+      const r = await this.req(`get link ${name}`, () => this.sock.getLink({}, { ifname: name }));
       return r[0] ? this.toLink(r[0]) : undefined;
     } catch (e) {
       if (isNetlinkError(e, 'ENODEV', 'ENOENT')) return undefined;
@@ -248,7 +280,7 @@ export class Netlink {
 
   async getLinkByIndex(index: number): Promise<Link | undefined> {
     try {
-      const r = await call(`get link #${index}`, this.sock.getLink({ index }));
+      const r = await this.req(`get link #${index}`, () => this.sock.getLink({ index }));
       return r[0] ? this.toLink(r[0]) : undefined;
     } catch (e) {
       if (isNetlinkError(e, 'ENODEV', 'ENOENT')) return undefined;
@@ -278,7 +310,7 @@ export class Netlink {
     if (o.mtu) attrs.mtu = o.mtu;
     if (o.mac) attrs.address = macToBytes(o.mac);
     if (o.numQueues && o.numQueues > 1) { attrs.numTxQueues = o.numQueues; attrs.numRxQueues = o.numQueues; }
-    await call(`create veth ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    await this.req(`create veth ${o.name}`, () => this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
     return this.mustGetLink(o.name);
   }
 
@@ -295,7 +327,7 @@ export class Netlink {
     };
     if (o.mtu) attrs.mtu = o.mtu;
     if (o.mac) attrs.address = macToBytes(o.mac);
-    await call(`create vxlan ${o.name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    await this.req(`create vxlan ${o.name}`, () => this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
     return this.mustGetLink(o.name);
   }
 
@@ -304,38 +336,37 @@ export class Netlink {
     const { ifla } = nl();
     const attrs: NL.ifla.LinkAttrs = { ifname: name, linkinfo: serialize(ifla.formatInfo({ kind })) };
     if (mtu) attrs.mtu = mtu;
-    await call(`create ${kind} ${name}`, this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
+    await this.req(`create ${kind} ${name}`, () => this.sock.newLink({}, attrs, { flags: F_CREATE | F_EXCL }));
     return this.mustGetLink(name);
   }
 
   async setLinkUp(index: number, up = true): Promise<void> {
-    await call(`set link #${index} ${up ? 'up' : 'down'}`,
-      this.sock.setLink({ index, flags: up ? { up: true } : {}, change: { up: true } }));
+    await this.req(`set link #${index} ${up ? 'up' : 'down'}`, () => this.sock.setLink({ index, flags: up ? { up: true } : {}, change: { up: true } }));
   }
 
   async setMtu(index: number, mtu: number): Promise<void> {
-    await call(`set link #${index} mtu ${mtu}`, this.sock.setLink({ index }, { mtu }));
+    await this.req(`set link #${index} mtu ${mtu}`, () => this.sock.setLink({ index }, { mtu }));
   }
 
   async setMac(index: number, mac: string): Promise<void> {
-    await call(`set link #${index} address ${mac}`, this.sock.setLink({ index }, { address: macToBytes(mac) }));
+    await this.req(`set link #${index} address ${mac}`, () => this.sock.setLink({ index }, { address: macToBytes(mac) }));
   }
 
   async setName(index: number, name: string): Promise<void> {
-    await call(`rename link #${index} to ${name}`, this.sock.setLink({ index }, { ifname: name }));
+    await this.req(`rename link #${index} to ${name}`, () => this.sock.setLink({ index }, { ifname: name }));
   }
 
   async setMaster(index: number, masterIndex: number): Promise<void> {
-    await call(`set link #${index} master #${masterIndex}`, this.sock.setLink({ index }, { master: masterIndex }));
+    await this.req(`set link #${index} master #${masterIndex}`, () => this.sock.setLink({ index }, { master: masterIndex }));
   }
 
   /** Moves a link into the namespace behind the open fd `netnsFd`. */
   async moveToNetns(index: number, netnsFd: number): Promise<void> {
-    await call(`move link #${index} to netns`, this.sock.setLink({ index }, { netNsFd: netnsFd }));
+    await this.req(`move link #${index} to netns`, () => this.sock.setLink({ index }, { netNsFd: netnsFd }));
   }
 
   async deleteLink(index: number): Promise<void> {
-    await call(`delete link #${index}`, this.sock.delLink({ index }));
+    await this.req(`delete link #${index}`, () => this.sock.delLink({ index }));
   }
 
   /** Deletes the link named `name` if present; returns whether it existed. */
@@ -352,7 +383,7 @@ export class Netlink {
   async addAddress(index: number, cidr: string, opts: { replace?: boolean; dad?: boolean } = {}): Promise<void> {
     const c = parseCidr(cidr);
     const addr = ipToBytes(c.ip);
-    await call(`add address ${cidr} to #${index}`, this.sock.newAddress(
+    await this.req(`add address ${cidr} to #${index}`, () => this.sock.newAddress(
       { family: afOf(c.family), prefixlen: c.prefix, index, flags: c.family === 6 && !opts.dad ? { nodad: true } : {} },
       { local: addr, address: addr },
       { flags: F_CREATE | (opts.replace ? F_REPLACE : F_EXCL) }));
@@ -361,14 +392,13 @@ export class Netlink {
   async delAddress(index: number, cidr: string): Promise<void> {
     const c = parseCidr(cidr);
     const addr = ipToBytes(c.ip);
-    await call(`delete address ${cidr} from #${index}`,
-      this.sock.delAddress({ family: afOf(c.family), prefixlen: c.prefix, index }, { local: addr, address: addr }));
+    await this.req(`delete address ${cidr} from #${index}`, () => this.sock.delAddress({ family: afOf(c.family), prefixlen: c.prefix, index }, { local: addr, address: addr }));
   }
 
   /** Addresses, optionally only of one link and/or family. */
   async listAddresses(filter: { index?: number; family?: IpFamily } = {}): Promise<Address[]> {
     const req = filter.family ? { family: afOf(filter.family) } : {};
-    const msgs = await call('list addresses', this.sock.getAddresses(req));
+    const msgs = await this.dump('list addresses', () => this.sock.getAddresses(req));
     const out: Address[] = [];
     for (const m of msgs) {
       if (filter.index !== undefined && m.data.index !== filter.index) continue;
@@ -408,19 +438,19 @@ export class Netlink {
   /** Adds a route; EEXIST when an equal route is present. */
   async addRoute(r: RouteSpec): Promise<void> {
     const [d, a] = this.routeMsg(r);
-    await call(`add route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_EXCL }));
+    await this.req(`add route ${r.dst}`, () => this.sock.newRoute(d, a, { flags: F_CREATE | F_EXCL }));
   }
 
   /** Adds or replaces the route for this destination/table/metric (`ip route replace`). */
   async replaceRoute(r: RouteSpec): Promise<void> {
     const [d, a] = this.routeMsg(r);
-    await call(`replace route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_REPLACE }));
+    await this.req(`replace route ${r.dst}`, () => this.sock.newRoute(d, a, { flags: F_CREATE | F_REPLACE }));
   }
 
   /** Appends a route (another next hop for the same prefix with a different metric etc.). */
   async appendRoute(r: RouteSpec): Promise<void> {
     const [d, a] = this.routeMsg(r);
-    await call(`append route ${r.dst}`, this.sock.newRoute(d, a, { flags: F_CREATE | F_APPEND }));
+    await this.req(`append route ${r.dst}`, () => this.sock.newRoute(d, a, { flags: F_CREATE | F_APPEND }));
   }
 
   /** Deletes the route matching the spec; ESRCH when absent. Protocol/scope are only matched when given. */
@@ -429,13 +459,13 @@ export class Netlink {
     if (r.protocol === undefined) d.protocol = 0 as NL.rt.Route['protocol'];
     if (r.scope === undefined) d.scope = SCOPES.nowhere as NL.rt.Route['scope'];
     if (r.type === undefined) d.type = 0 as NL.rt.Route['type'];
-    await call(`delete route ${r.dst}`, this.sock.delRoute(d, a));
+    await this.req(`delete route ${r.dst}`, () => this.sock.delRoute(d, a));
   }
 
   /** Routes of one family; filter by table (default main; 'all' for every table) and/or oif. */
   async listRoutes(filter: { family?: IpFamily; table?: number | 'all'; oif?: number } = {}): Promise<Route[]> {
     const family = filter.family ?? 4;
-    const msgs = await call('list routes', this.sock.getRoutes({ family: afOf(family) }));
+    const msgs = await this.dump('list routes', () => this.sock.getRoutes({ family: afOf(family) }));
     const out: Route[] = [];
     const revScope = new Map(Object.entries(SCOPES).map(([k, v]) => [v, k as RouteScope]));
     const revType = new Map(Object.entries(TYPES).map(([k, v]) => [v, k as RouteType]));
@@ -483,7 +513,7 @@ export class Netlink {
   /** Adds or replaces a neighbour (ARP/ND) entry. */
   async replaceNeighbor(n: NeighborSpec): Promise<void> {
     const [d, a] = this.neighMsg(n);
-    await call(`replace neighbour ${n.dst ?? n.lladdr}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+    await this.req(`replace neighbour ${n.dst ?? n.lladdr}`, () => this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
   }
 
   /**
@@ -492,23 +522,23 @@ export class Netlink {
    */
   async appendFdb(ifindex: number, lladdr: string, dst: string): Promise<void> {
     const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
-    await call(`append fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_APPEND }));
+    await this.req(`append fdb ${lladdr} dst ${dst}`, () => this.sock.newNeighbor(d, a, { flags: F_CREATE | F_APPEND }));
   }
 
   /** Replaces the FDB entry for a MAC (`bridge fdb replace … self permanent`). */
   async replaceFdb(ifindex: number, lladdr: string, dst: string): Promise<void> {
     const [d, a] = this.neighMsg({ family: AF_BRIDGE, ifindex, lladdr, dst, self: true });
-    await call(`replace fdb ${lladdr} dst ${dst}`, this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
+    await this.req(`replace fdb ${lladdr} dst ${dst}`, () => this.sock.newNeighbor(d, a, { flags: F_CREATE | F_REPLACE }));
   }
 
   async delNeighbor(n: NeighborSpec): Promise<void> {
     const [d, a] = this.neighMsg(n);
-    await call(`delete neighbour ${n.dst ?? n.lladdr}`, this.sock.delNeighbor(d, a));
+    await this.req(`delete neighbour ${n.dst ?? n.lladdr}`, () => this.sock.delNeighbor(d, a));
   }
 
   /** Neighbours of a family: AF_INET/AF_INET6 for ARP/ND, AF_BRIDGE (7) for the FDB. */
   async listNeighbors(family: number, ifindex?: number): Promise<Neighbor[]> {
-    const msgs = await call('list neighbours', this.sock.getNeighbors({ family }));
+    const msgs = await this.dump('list neighbours', () => this.sock.getNeighbors({ family }));
     const out: Neighbor[] = [];
     for (const m of msgs) {
       if (ifindex !== undefined && m.data.ifindex !== ifindex) continue;

@@ -140,6 +140,26 @@ describe('Netlink in namespaces', { skip: netnsSkipReason() }, () => {
     assert.equal(fx.run(b, ['ip', 'link', 'show', 'mv1']).status, 1);
   });
 
+  test('dumps and requests issued concurrently on one socket all complete (a dump runs alone)', async () => {
+    // Regression: two link dumps racing route writes on the agent's socket failed with "Multipart message
+    // not terminated properly" (another request's ACK arriving between a dump's data and its DONE).
+    fx.exec(a, ['ip', 'link', 'add', 'cc0', 'type', 'veth', 'peer', 'name', 'cc1']);
+    fx.exec(a, ['ip', 'link', 'set', 'cc1', 'up']);
+    fx.exec(a, ['ip', 'link', 'set', 'cc0', 'up']);
+    const cc0 = (await nl.getLink('cc0'))!;
+    const ops: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      ops.push(nl.listLinks(), nl.listRoutes({ family: 4 }));
+      ops.push(nl.replaceRoute({ dst: `10.77.${i}.0/26`, gateway: '10.77.255.1', oif: cc0.index, onlink: true, protocol: 12 }));
+      ops.push(nl.getLink('cc0'), nl.listAddresses({ family: 4 }));
+    }
+    const results = await Promise.allSettled(ops);
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    assert.deepEqual(failed, []);
+    assert.equal((await nl.listRoutes({ family: 4 })).filter((r) => r.dst.startsWith('10.77.')).length, 40);
+    await nl.deleteLink(cc0.index);
+  });
+
   test('withNetns runs code inside and always switches back; sysctls per namespace', () => {
     const mine = readSysctl('net.ipv4.conf.lo.forwarding');
     writeSysctl('net.ipv4.conf.h0.proxy_arp', 1, fx.path(a));

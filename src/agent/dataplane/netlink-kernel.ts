@@ -26,9 +26,16 @@ export class NetlinkKernel implements Kernel {
     return links;
   }
 
+  private refreshing: Promise<KernelLink[]> | undefined;
+
   private async indexOf(name: string): Promise<number> {
     let i = this.indexes.get(name);
-    if (i === undefined) { await this.refreshLinks(); i = this.indexes.get(name); }
+    if (i === undefined) {
+      // Writes applied in parallel that all miss the cache share one dump.
+      this.refreshing ??= this.refreshLinks().finally(() => { this.refreshing = undefined; });
+      await this.refreshing;
+      i = this.indexes.get(name);
+    }
     if (i === undefined) throw Object.assign(new Error(`link ${name} not found`), { code: 'ENODEV' });
     return i;
   }
