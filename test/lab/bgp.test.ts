@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LAB_ROOT, TABBY, alive, labFixture, mustTabby, readState, skip, tabby } from './helpers.ts';
+import { alive, block26, esc, LAB_ROOT, labWithPods, mustTabby, readState, skip, sleep, tabby, TABBY } from './helpers.ts';
 
 const NODES = ['controlplane', 'node01', 'node02'];
 const NODE_IP: Record<string, string> = { controlplane: '172.17.0.32', node01: '172.17.0.40', node02: '172.17.0.41' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value (not undefined); fails with `describe()` after the timeout. */
 async function waitFor<T>(what: string, probe: () => T | undefined, describeLast: () => string, timeoutMs = 60_000): Promise<T> {
@@ -31,12 +30,7 @@ function podsWide(name: string): { name: string; ip: string; node: string }[] {
 }
 
 /** The block (/26) holding an address, as `ip route` prints it. */
-function block26(ip: string): string {
-  const o = ip.split('.').map(Number);
-  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! & 0xc0}/26`;
-}
 
-const esc = (s: string) => s.replace(/[./]/g, (c) => `\\${c}`);
 
 function nodeRoutes(name: string, node: string): string {
   return tabby(['lab', 'exec-node', node, '--name', name, '--', 'ip', 'route']).stdout;
@@ -61,10 +55,7 @@ describe('lab BGP (mode none: the node-to-node mesh routes pods)', { skip }, () 
   after(() => { for (const c of cleanups.reverse()) c(); });
 
   test('mesh Established everywhere, BGP routes to every block, all pods reach each other; SIGKILL + restart of an agent loses no ping', async () => {
-    const { name, cleanup } = labFixture();
-    cleanups.push(cleanup);
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--mode', 'none']);
-    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '6']);
+    const name = labWithPods(cleanups, ['--nodes', '3', '--mode', 'none'], 6);
     const pods = podsWide(name);
     assert.equal(pods.length, 6, JSON.stringify(pods));
     for (const n of NODES) assert.equal(pods.filter((p) => p.node === n).length, 2, `two pods per node: ${JSON.stringify(pods)}`);

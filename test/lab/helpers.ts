@@ -57,3 +57,25 @@ export function labFixture() {
   return { fx, name, cleanup };
 }
 
+/**
+ * A fresh lab (`lab up` with `upArgs`) running `replicas` pods of deployment `web`; its clean-up is added to
+ * `cleanups` (run them after the suite). Returns the lab's name.
+ */
+export function labWithPods(cleanups: (() => void)[], upArgs: string[], replicas: number): string {
+  const { name, cleanup } = labFixture();
+  cleanups.push(cleanup);
+  mustTabby(['lab', 'up', '--name', name, ...upArgs]);
+  mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', String(replicas)]);
+  return name;
+}
+
+/** The /26 IPAM block holding `ip` (the lab's pools use blockSize 26). */
+export function block26(ip: string): string {
+  const o = ip.split('.').map(Number);
+  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! & 0xc0}/26`;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `s` as a literal inside a RegExp. */
+export const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

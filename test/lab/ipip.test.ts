@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LAB_ROOT, alive, labFixture, mustTabby, readState, skip, tabby } from './helpers.ts';
+import { alive, block26, esc, LAB_ROOT, labWithPods, mustTabby, readState, skip, sleep, tabby } from './helpers.ts';
 
 const POOL = 'default-ipv4-ippool';
 
@@ -38,12 +38,7 @@ function nodeIp(view: LabView, node: string): string {
 }
 
 /** The block (/26) holding an address, as it appears in `ip route`. */
-function block26(ip: string): string {
-  const o = ip.split('.').map(Number);
-  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! & 0xc0}/26`;
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` returns undefined (done) or the deadline passes; then fails with its last complaint. */
 async function waitFor(what: string, check: () => string | undefined, timeoutMs = 45_000): Promise<void> {
@@ -77,7 +72,6 @@ async function routesBecome(name: string, node: string, want: [block: string, ex
   return routes;
 }
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** `<block> via <node> dev tunl0 proto bird onlink`, the article's IPIP route. */
 const viaTunl0 = (block: string, gw: string) => new RegExp(`^${esc(block)} via ${esc(gw)} dev tunl0 proto bird onlink$`);
 /** `<block> via <node> dev ens3 proto bird`: routed directly, no tunl0, no onlink. */
@@ -157,10 +151,7 @@ describe('IPIP in the lab', { skip }, () => {
   after(() => { for (const c of cleanups) c(); });
 
   test('2 nodes in ipip mode: tunl0 routes, IP-in-IP on the wire, 1400-byte TCP; then ipipMode Never live', async () => {
-    const { name, cleanup } = labFixture();
-    cleanups.push(cleanup);
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'ipip']);
-    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '2']);
+    const name = labWithPods(cleanups, ['--nodes', '2', '--mode', 'ipip'], 2);
     const view = labView(name);
     const cpIp = nodeIp(view, 'controlplane');
     const n1Ip = nodeIp(view, 'node01');
@@ -221,10 +212,7 @@ describe('IPIP in the lab', { skip }, () => {
   });
 
   test('ipip-crosssubnet over 2 subnets: plain within a subnet, IP-in-IP across the router; Always → CrossSubnet → Never live', async () => {
-    const { name, cleanup } = labFixture();
-    cleanups.push(cleanup);
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'ipip-crosssubnet']);
-    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '3']);
+    const name = labWithPods(cleanups, ['--nodes', '3', '--subnets', '2', '--mode', 'ipip-crosssubnet'], 3);
     const view = labView(name);
     // The lab alternates nodes over the subnets: controlplane and node02 share one, node01 is behind the router.
     const subnetOf = (n: string) => view.nodes.find((x) => x.name === n)!.subnet;

@@ -2,7 +2,7 @@
 // (same subnet routed directly, the other subnet encapsulated), and IPIP, the default mode.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { labFixture, mustTabby, skip, tabby } from './helpers.ts';
+import { block26, esc, labWithPods, mustTabby, skip, tabby } from './helpers.ts';
 
 /** Polls a node's routes until every pattern matches (routes converge after the pods appear). */
 async function routesEventually(name: string, node: string, patterns: RegExp[], timeoutMs = 45_000): Promise<string> {
@@ -24,24 +24,16 @@ function podIps(name: string): Map<string, string> {
 }
 
 /** The block (/26) holding an address, as it appears in `ip route`. */
-function block26(ip: string): string {
-  const o = ip.split('.').map(Number);
-  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! & 0xc0}/26`;
-}
 
 describe('lab routing modes', { skip }, () => {
   const cleanups: (() => void)[] = [];
   after(() => { for (const c of cleanups) c(); });
 
   test('vxlan-crosssubnet over two subnets: direct within a subnet, vxlan.calico across the router', async () => {
-    const { name, cleanup } = labFixture();
-    cleanups.push(cleanup);
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet']);
-    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '3']);
+    const name = labWithPods(cleanups, ['--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet'], 3);
     const ips = podIps(name);
     assert.deepEqual([...ips.keys()].sort(), ['controlplane', 'node01', 'node02']);
-    const esc = (s: string) => s.replace(/\./g, '\\.').replace('/', '\\/');
-    // node02 (172.17.0.41) shares controlplane's subnet; node01 (172.17.1.40) is behind the router.
+        // node02 (172.17.0.41) shares controlplane's subnet; node01 (172.17.1.40) is behind the router.
     await routesEventually(name, 'controlplane', [
       new RegExp(`^${esc(block26(ips.get('node02')!))} via 172\\.17\\.0\\.41 dev ens3`, 'm'),
       new RegExp(`^${esc(block26(ips.get('node01')!))} via \\S+ dev vxlan\\.calico .*onlink`, 'm'),
@@ -53,10 +45,7 @@ describe('lab routing modes', { skip }, () => {
   });
 
   test('ipip (the default mode): the remote block via tunl0 onlink, pods reach each other', async () => {
-    const { name, cleanup } = labFixture();
-    cleanups.push(cleanup);
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '2']);
-    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '4']);
+    const name = labWithPods(cleanups, ['--nodes', '2'], 4);
     const ips = podIps(name);
     await routesEventually(name, 'controlplane', [
       new RegExp(`^${block26(ips.get('node01')!).replace(/\./g, '\\.')} via 172\\.17\\.0\\.40 dev tunl0 proto bird onlink`, 'm'),
