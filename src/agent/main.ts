@@ -86,6 +86,8 @@ export class Agent {
   private bgpRoutesSynced = false;
   private bgp: BgpHandle | undefined;
   private cni: { server: CniServer; runner: { close(): Promise<void> } } | undefined;
+  /** Cached host default route (null: not read yet; undefined: there is none). */
+  private defaultRoute: { gateway: string; dev: string } | undefined | null = null;
   private applyTimer: NodeJS.Timeout | undefined;
   private applying = false;
   private pending = false;
@@ -207,6 +209,7 @@ export class Agent {
   }
 
   requestResync(): void {
+    this.defaultRoute = null;
     for (const m of this.managers) m.requestResync();
     this.metrics.resyncs.inc();
     this.scheduleApply();
@@ -216,26 +219,29 @@ export class Agent {
     if (this.stopped) return;
     if (this.applying) { this.pending = true; return; }
     if (this.applyTimer) return;
-    this.applyTimer = setTimeout(() => this.applyTimerFired(performance.now()), delayMs);
+    this.applyTimer = setTimeout(() => void this.applyWhenCniIdle(), delayMs);
   }
 
-  private applyTimerFired(since: number): void {
-    this.applyTimer = undefined;
+  private async applyWhenCniIdle(): Promise<void> {
     // A pod's ADD/DEL served on this event loop waits for its reply: let it finish first (for at most 100 ms).
-    // Its own endpoint is what the apply would program next anyway.
-    if ((this.cni?.server.busy ?? 0) > 0 && performance.now() - since < 100) {
-      this.applyTimer = setTimeout(() => this.applyTimerFired(since), 1);
-      return;
-    }
+    // Its own endpoint is what the apply would program next anyway. applyTimer stays set meanwhile, so
+    // scheduleApply() does not start a second wait.
+    await this.cni?.server.idle(100);
+    this.applyTimer = undefined;
     void this.applyNow();
   }
 
-  /** The host's default route (gateway and device), for BGP next hops beyond the local subnet. */
+  /**
+   * The host's default route (gateway and device), for BGP next hops beyond the local subnet. Read from the
+   * kernel once and again after each resync request (it rarely changes; reading it spawns `ip`), not per apply.
+   */
   private async underlayDefaultRoute(): Promise<{ gateway: string; dev: string } | undefined> {
     if (!this.learned.length) return undefined;
+    if (this.defaultRoute !== null) return this.defaultRoute;
     try {
       const r = (await this.opts.kernel.listRoutes()).find((x) => x.dst === '0.0.0.0/0' && x.type === 'unicast' && x.gateway);
-      return r?.gateway ? { gateway: r.gateway, dev: r.dev ?? this.address.iface } : undefined;
+      this.defaultRoute = r?.gateway ? { gateway: r.gateway, dev: r.dev ?? this.address.iface } : undefined;
+      return this.defaultRoute;
     } catch (e) {
       this.opts.log.warn({ err: (e as Error).message }, 'cannot read the default route');
       return undefined;
@@ -287,6 +293,7 @@ export class Agent {
           failed = true;
           this.metrics.failures.inc({ manager: m.name });
           m.requestResync();
+          if (m === this.routeTable) this.defaultRoute = null; // a route via a default gateway that moved fails
           log.warn({ mgr: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
         }
       }

@@ -7,9 +7,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { fileIdentity, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type CallerView, type ServeReply, type ServeRequest } from './agent-client.ts';
 import { openRealBackend, type CniBackend, type OpenBackend } from './backend.ts';
-import { LinuxDataplane } from './dataplane.ts';
+import { runOnLinux } from './in-process.ts';
 import { createCniLogger } from './log.ts';
-import { execDelegate, faultHookFromEnv, runPlugin } from './plugin.ts';
 import { peekLogConfig } from './stdio.ts';
 
 export interface ServedOutput { stdout: string; exitCode: number; stderr: string }
@@ -55,10 +54,7 @@ export function pluginRunner(open: OpenBackend = openRealBackend): InvocationRun
       component: 'tabby-cni', ...peekLogConfig(stdin), pid, fields: { servedBy: 'agent' },
       stderr: (line) => { stderr += line; },
     });
-    const out = await runPlugin(env, stdin, {
-      openBackend: cachedOpen, dataplane: new LinuxDataplane(), log,
-      execDelegate: execDelegate(env), fault: faultHookFromEnv(env), processEnv: env,
-    });
+    const out = await runOnLinux(env, stdin, cachedOpen, log);
     return { ...out, stderr };
   };
   return Object.assign(run, {
@@ -76,8 +72,13 @@ export class CniServer {
   private readonly netIdentity: string;
   private readonly inFlight = new Set<Promise<unknown>>();
   served = 0;
-  /** Invocations being run now. */
-  get busy(): number { return this.inFlight.size; }
+  /** Resolves once the invocations running now have answered, or after `maxMs`; undefined when none runs. */
+  idle(maxMs: number): Promise<void> | undefined {
+    if (this.inFlight.size === 0) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((r) => { timer = setTimeout(r, maxMs); });
+    return Promise.race([Promise.allSettled([...this.inFlight]).then(() => {}), cap]).finally(() => clearTimeout(timer));
+  }
 
   constructor(private readonly opts: CniServerOptions) {
     this.netIdentity = opts.netIdentity ?? fileIdentity('/proc/self/ns/net') ?? 'unknown';

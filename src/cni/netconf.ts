@@ -4,6 +4,7 @@
 // resolveNodeState, which reads the node agent's files.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { DEFAULT_AGENT_STATE_DIR } from './agent-client.ts';
 import { CNI_ERR, CniError } from './errors.ts';
 import { compareVersions, SUPPORTED_VERSIONS } from './version.ts';
 
@@ -175,7 +176,7 @@ export interface NodeState {
   stateDir: string;
 }
 
-export const DEFAULT_STATE_DIR = '/var/lib/tabby';
+export const DEFAULT_STATE_DIR = DEFAULT_AGENT_STATE_DIR;
 export const CALICO_STATE_DIR = '/var/lib/calico';
 export const DEFAULT_MTU = 1500;
 
