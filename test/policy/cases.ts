@@ -1,12 +1,17 @@
 // The truth-table cases: each is a set of policy resources (a function of the lab, for address-based
 // cases). Expected matrices come from evaluator.ts, never from the code under test.
-import { k8sPolicy, type CaseResources, type PolicyLab } from './lab.ts';
+import { k8sPolicy, type CaseResources, type Expectation, type PolicyLab } from './lab.ts';
 
 export interface PolicyCase {
   name: string;
   res: (lab: PolicyLab) => CaseResources;
   /** Sanity: the expected matrix must contain both allowed and denied cells (default), or only allowed. */
   expect?: 'mixed' | 'all-allowed' | 'all-denied';
+  /**
+   * The expected verdict for every probe, written straight from the upstream source named in the case
+   * (not from evaluator.ts, which must agree with it).
+   */
+  upstream?: Expectation;
 }
 
 const ALL_PODS_IN = (ns: string) => ({ podSelector: {}, namespaceSelector: { matchLabels: { ns } } });
@@ -340,5 +345,59 @@ export const CALICO_CASES: PolicyCase[] = [
         ingress: [{ action: 'Allow', protocol: 'TCP', destination: { selector: "pod == 'c'", ports: [80] } }, { action: 'Allow', protocol: 'UDP', destination: { ports: ['80:81'] } }],
       })],
     }),
+  },
+  // The cases below state their expectation from upstream's sources (see PolicyCase.upstream).
+  {
+    name: 'NetworkPolicy notSelector alone admits only its own namespace (updateprocessors/rules.go)',
+    res: () => ({ networkPolicies: [cnp('x', 'not-a', { selector: 'all()', ingress: [{ action: 'Allow', source: { notSelector: "pod == 'a'" } }] })] }),
+    // SrcSelector = "projectcalico.org/namespace == 'x'", NotSrcSelector = "pod == 'a'".
+    upstream: (src, dst) => dst.namespace !== 'x' || (src.namespace === 'x' && src.name !== 'a'),
+  },
+  {
+    name: 'NetworkPolicy egress nets + notSelector: the destination is still limited to the namespace (rules.go)',
+    res: () => ({
+      networkPolicies: [cnp('z', 'out-not-b', {
+        selector: 'all()', types: ['Egress'],
+        egress: [{ action: 'Allow', destination: { nets: ['10.65.0.0/16'], notSelector: "pod == 'b'" } }],
+      })],
+    }),
+    // DstNets = 10.65.0.0/16, DstSelector = "projectcalico.org/namespace == 'z'", NotDstSelector = "pod == 'b'".
+    upstream: (src, dst) => src.namespace !== 'z' || (dst.namespace === 'z' && dst.name !== 'b'),
+  },
+  {
+    name: 'applyOnForward policies apply to workloads; doNotTrack and preDNAT ones do not (felix/calc/event_sequencer.go)',
+    res: () => ({
+      globalNetworkPolicies: [
+        gnp('fwd-no-udp-to-y', {
+          applyOnForward: true, selector: "projectcalico.org/namespace == 'y'", types: ['Ingress'],
+          ingress: [{ action: 'Deny', protocol: 'UDP' }, { action: 'Allow' }],
+        }),
+        gnp('untracked-deny', { doNotTrack: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
+        gnp('prednat-deny', { preDNAT: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
+      ],
+    }),
+    // tierInfoToProtoTierInfo: normal tiers hold every policy but doNotTrack/preDNAT ones (applyOnForward
+    // ones are in both the forward and the normal tiers); a WorkloadEndpointUpdate carries only the normal tiers.
+    upstream: (_src, dst, proto) => !(dst.namespace === 'y' && proto === 'UDP'),
+  },
+  {
+    name: "namespaceSelector `ns != 'x'` also picks a GlobalNetworkSet, as Calico rewrites it to pcns.ns (rules.go)",
+    res: (lab) => ({
+      globalNetworkSets: [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'node2-pods', labels: { trusted: 'yes' } }, spec: { nets: [lab.nodes[1]!.block] } }],
+      networkPolicies: [cnp('y', 'from-trusted', { selector: 'all()', ingress: [{ action: 'Allow', source: { namespaceSelector: "ns != 'x'", selector: "trusted == 'yes'" } }] })],
+    }),
+    // SrcSelector = (pcns.ns != "x") && (trusted == 'yes'): the set has no pcns.ns label, so != holds.
+    upstream: (src, dst) => dst.namespace !== 'y' || src.node === 'node2',
+  },
+  {
+    name: 'equal order: ties go by the text name/namespace/kind, so b-x runs before b (felix/calc/policy_sorter.go)',
+    res: () => ({
+      globalNetworkPolicies: [
+        gnp('b', { order: 10, selector: "projectcalico.org/namespace == 'z'", ingress: [{ action: 'Allow' }] }),
+        gnp('b-x', { order: 10, selector: "projectcalico.org/namespace == 'z'", ingress: [{ action: 'Deny', protocol: 'UDP', source: { namespaceSelector: "ns == 'x'" } }] }),
+      ],
+    }),
+    // PolKVLess: "b-x//GlobalNetworkPolicy" < "b//GlobalNetworkPolicy" because '-' sorts before '/'.
+    upstream: (src, dst, proto) => !(dst.namespace === 'z' && src.namespace === 'x' && proto === 'UDP'),
   },
 ];

@@ -2,8 +2,9 @@
 // decides whether a connection should be allowed. It shares NO code with src/policy (only the selector
 // language, which has its own tests): Kubernetes NetworkPolicies are interpreted with Kubernetes'
 // semantics straight from the networking.k8s.io/v1 objects, Calico policies with Calico's documented
-// semantics (tiers, order, Allow/Deny/Pass/Log, profiles). Deliberately simple and slow.
-import { parseSelector } from '../../src/selector/index.ts';
+// semantics (tiers, order, Allow/Deny/Pass/Log, profiles), each written from the upstream file named beside
+// it. Deliberately simple and slow.
+import { evaluateNode, parseSelector, type SelectorNode } from '../../src/selector/index.ts';
 
 export type Proto = 'TCP' | 'UDP';
 
@@ -109,7 +110,7 @@ function k8sAsPolicy(world: EvalWorld, np: any): EvalPolicy {
     },
   }));
   return {
-    tier: 'default', order: 1000, name: `knp.default.${np.metadata.name}`,
+    tier: 'default', order: 1000, name: `knp.default.${np.metadata.name}`, sortKey: `knp.default.${np.metadata.name}/${ns}/NetworkPolicy`,
     applies: (ep) => ep.namespace === ns && k8sLabelSelectorMatches(np.spec.podSelector, ep.labels),
     types: k8sPolicyTypes(np),
     ingress: rules(np.spec.ingress, 'ingress'),
@@ -121,6 +122,8 @@ function k8sAsPolicy(world: EvalWorld, np: any): EvalPolicy {
 interface EvalRule { action: 'Allow' | 'Deny' | 'Pass' | 'Log'; matches: (pkt: Packet) => boolean }
 interface EvalPolicy {
   tier: string; order: number | undefined; name: string;
+  /** felix/calc/policy_sorter.go PolKVLess breaks order ties on the text `name/namespace/kind`. */
+  sortKey: string;
   applies: (ep: EvalPod) => boolean;
   types: string[];
   ingress: EvalRule[];
@@ -151,12 +154,29 @@ function identitiesOf(world: EvalWorld, ip: string): Identity[] {
   return out;
 }
 
-function inScope(world: EvalWorld, id: Identity, policyNs: string | undefined, nsSelector: string | undefined): boolean {
-  if (nsSelector) {
-    const s = parseSelector(nsSelector);
-    if (s.usesGlobal) return id.namespace === undefined;
-    return id.namespace !== undefined && s.evaluate(nsLabels(world, id.namespace));
+/**
+ * A namespaceSelector as libcalico-go's updateprocessors/rules.go rewrites it: label keys get the `pcns.`
+ * prefix (read from the namespace's labels, which namespaced endpoints and network sets inherit from their
+ * kns.<ns> profile; non-namespaced items have none), all() becomes has(projectcalico.org/namespace) and
+ * global() !has(projectcalico.org/namespace).
+ */
+function nsSelectorMatches(world: EvalWorld, node: SelectorNode, id: Identity): boolean {
+  switch (node.type) {
+    case 'all': return id.namespace !== undefined;
+    case 'global': return id.namespace === undefined;
+    case 'not': return !nsSelectorMatches(world, node.operand, id);
+    case 'and': return node.operands.every((o) => nsSelectorMatches(world, o, id));
+    case 'or': return node.operands.some((o) => nsSelectorMatches(world, o, id));
+    default: {
+      const labels = id.namespace === undefined ? {} : { 'projectcalico.org/name': id.namespace, ...nsLabels(world, id.namespace) };
+      return evaluateNode(node, labels);
+    }
   }
+}
+
+/** The namespace part of rules.go's getEndpointSelector: undefined = no namespace restriction. */
+function inScope(world: EvalWorld, id: Identity, policyNs: string | undefined, nsSelector: string | undefined): boolean {
+  if (nsSelector) return nsSelectorMatches(world, parseSelector(nsSelector).ast, id);
   return policyNs === undefined || id.namespace === policyNs;
 }
 
@@ -174,10 +194,14 @@ function entityMatches(world: EvalWorld, e: any, policyNs: string | undefined, i
   if (e.nets?.length && !e.nets.some((c: string) => inCidr(ip, c))) return false;
   if (e.notNets?.length && e.notNets.some((c: string) => inCidr(ip, c))) return false;
   const ids = identitiesOf(world, ip);
-  if (e.selector || e.namespaceSelector) {
+  // rules.go getEndpointSelector: in a namespaced policy (or with a namespaceSelector) the positive side is
+  // limited to the namespace(s) as soon as selector, notSelector or namespaceSelector is used; the
+  // notSelector itself is passed through unscoped (NotSrcSelector = the rule's notSelector).
+  const hasNsPart = !!e.namespaceSelector || policyNs !== undefined;
+  if (e.selector || (hasNsPart && (e.notSelector || e.namespaceSelector))) {
     if (!ids.some((id) => inScope(world, id, policyNs, e.namespaceSelector) && sel(e.selector, id.labels))) return false;
   }
-  if (e.notSelector && ids.some((id) => inScope(world, id, policyNs, e.namespaceSelector) && sel(e.notSelector, id.labels))) return false;
+  if (e.notSelector && ids.some((id) => sel(e.notSelector, id.labels))) return false;
   if (isDst) {
     if (e.ports?.length && !portMatches(e.ports, pod, pkt.proto, pkt.port)) return false;
     if (e.notPorts?.length && portMatches(e.notPorts, pod, pkt.proto, pkt.port)) return false;
@@ -209,7 +233,11 @@ function calicoPolicy(world: EvalWorld, p: any, namespaced: boolean): EvalPolicy
   const ns: string | undefined = namespaced ? p.metadata.namespace : undefined;
   return {
     tier: p.spec.tier ?? 'default', order: p.spec.order, name: p.metadata.name,
+    sortKey: `${p.metadata.name}/${ns ?? ''}/${namespaced ? 'NetworkPolicy' : 'GlobalNetworkPolicy'}`,
     applies: (ep) => {
+      // felix/calc/event_sequencer.go: workload endpoints get only the normal tiers; doNotTrack and preDNAT
+      // policies go to host endpoints' untracked/preDNAT tiers. applyOnForward changes nothing for workloads.
+      if (p.spec.doNotTrack || p.spec.preDNAT) return false;
       if (ns !== undefined && ep.namespace !== ns) return false;
       if (!namespaced && p.spec.namespaceSelector && !sel(p.spec.namespaceSelector, nsLabels(world, ep.namespace))) return false;
       return sel(p.spec.selector, podLabels(ep));
@@ -227,6 +255,13 @@ function orderCmp(a: { order: number | undefined; name: string }, b: { order: nu
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+function policyCmp(a: EvalPolicy, b: EvalPolicy): number {
+  const ao = a.order ?? Infinity;
+  const bo = b.order ?? Infinity;
+  if (ao !== bo) return ao - bo;
+  return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+}
+
 type Verdict = 'allow' | 'deny';
 
 /** Calico's evaluation for one endpoint and direction. */
@@ -239,7 +274,7 @@ function evaluateEndpoint(world: EvalWorld, policies: EvalPolicy[], ep: EvalPod,
   }
   tiers.sort(orderCmp);
   for (const tier of tiers) {
-    const applicable = policies.filter((p) => p.tier === tier.name && p.types.includes(dir) && p.applies(ep)).sort(orderCmp);
+    const applicable = policies.filter((p) => p.tier === tier.name && p.types.includes(dir) && p.applies(ep)).sort(policyCmp);
     if (applicable.length === 0) continue;
     let passed = false;
     outer: for (const p of applicable) {

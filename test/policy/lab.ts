@@ -12,7 +12,7 @@ import { createPolicyManager, type PolicyManager } from '../../src/policy/manage
 import { netnsRunner } from '../../src/policy/nft.ts';
 import { convertK8sNetworkPolicy } from '../../src/policy/k8s-conversion.ts';
 import type { PolicySnapshot, WorkloadEndpoint, Profile } from '../../src/policy/model.ts';
-import { expectAllowed, type EvalPod, type EvalWorld, type Proto } from './evaluator.ts';
+import { expectAllowed as evaluatorExpects, type EvalPod, type EvalWorld, type Proto } from './evaluator.ts';
 
 const AGENT = fileURLToPath(new URL('./pod-agent.mjs', import.meta.url));
 export const NAMESPACES = ['x', 'y', 'z'] as const;
@@ -75,6 +75,9 @@ export interface CaseResources {
   /** Profiles replacing the default allow-all `kns.<ns>` ones. */
   profiles?: Record<string, any>;
 }
+
+/** Whether a connection from `src` to `dst` should be allowed. */
+export type Expectation = (src: LabPod, dst: LabPod, proto: Proto, port: number) => boolean;
 
 export interface ProbeResult { src: LabPod; dst: LabPod; proto: Proto; port: number; ok: boolean; expected: boolean }
 
@@ -234,14 +237,15 @@ export class PolicyLab {
    * Probe every ordered pair of distinct pods on every port/protocol, concurrently, and compare with the
    * evaluator. Mismatches are re-probed (up to `retries` times) before being reported, as upstream does.
    */
-  async probeAll(opts: { timeoutMs?: number; retries?: number } = {}): Promise<ProbeResult[]> {
+  async probeAll(opts: { timeoutMs?: number; retries?: number; expected?: Expectation } = {}): Promise<ProbeResult[]> {
     const timeoutMs = opts.timeoutMs ?? 700;
     const world = this.world();
+    const expectAllowed = opts.expected ?? ((src, dst, proto, port) => evaluatorExpects(world, src, dst, proto, port));
     const jobs: Omit<ProbeResult, 'ok'>[] = [];
     for (const src of this.pods) {
       for (const dst of this.pods) {
         if (src === dst) continue;
-        for (const proto of PROTOS) for (const port of PORTS) jobs.push({ src, dst, proto, port, expected: expectAllowed(world, src, dst, proto, port) });
+        for (const proto of PROTOS) for (const port of PORTS) jobs.push({ src, dst, proto, port, expected: expectAllowed(src, dst, proto, port) });
       }
     }
     const run = (j: Omit<ProbeResult, 'ok'>, t = timeoutMs) => j.src.agent.call({ op: 'probe', host: j.dst.ip, port: j.port, proto: j.proto.toLowerCase(), timeoutMs: t })

@@ -1,13 +1,27 @@
 // One truth-table case: program both nodes, start from fresh conntrack, probe every pair, compare.
 import assert from 'node:assert/strict';
-import { PolicyLab } from './lab.ts';
+import { PolicyLab, PORTS, PROTOS } from './lab.ts';
+import { expectAllowed } from './evaluator.ts';
 import type { PolicyCase } from './cases.ts';
 
 export async function runCase(lab: PolicyLab, c: PolicyCase): Promise<void> {
   const res = c.res(lab);
+  if (c.upstream) {
+    // The case states its own expectation from upstream's sources; the evaluator must agree with it.
+    const world = lab.world(res);
+    const wrong: string[] = [];
+    for (const src of lab.pods) for (const dst of lab.pods) {
+      if (src === dst) continue;
+      for (const proto of PROTOS) for (const port of PORTS) {
+        const want = c.upstream(src, dst, proto, port);
+        if (expectAllowed(world, src, dst, proto, port) !== want) wrong.push(`${src.key}>${dst.key} ${proto}/${port}: upstream ${want ? 'allows' : 'denies'}`);
+      }
+    }
+    assert.deepEqual(wrong, [], `evaluator disagrees with the upstream expectation of "${c.name}"`);
+  }
   await lab.apply(res);
   lab.flushConntrack();
-  const results = await lab.probeAll();
+  const results = await lab.probeAll(c.upstream ? { expected: c.upstream } : {});
   const allowed = results.filter((r) => r.expected).length;
   if ((c.expect ?? 'mixed') === 'mixed') {
     assert.ok(allowed > 0 && allowed < results.length, `case is degenerate: ${allowed}/${results.length} expected allowed`);
