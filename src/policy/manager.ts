@@ -52,143 +52,169 @@ export interface PolicyManager {
 }
 
 export function createPolicyManager(opts: PolicyManagerOptions): PolicyManager {
-  const log = opts.log;
-  const run = opts.run ?? execRunner();
-  const runConntrack = opts.runConntrack ?? execRunner([], 'conntrack');
-  const calc = new PolicyCalculator({
-    nodeName: opts.nodeName,
-    endpointToHostAction: opts.endpointToHostAction,
-    allowVXLANFromWorkloads: opts.allowVXLANFromWorkloads,
-    allowIPIPFromWorkloads: opts.allowIPIPFromWorkloads,
-  });
-  let pending: PolicySnapshot | undefined;
-  let applied: RulesetModel | undefined;
-  let lastProblems = '';
-  // Serialise apply/resync: overlapping nft transactions would diff against a stale model.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(fn, fn);
-    chain = p.catch(() => undefined);
-    return p;
-  };
+  return new NftPolicyManager(opts);
+}
 
-  async function full(rs: RulesetModel): Promise<void> {
-    await applyTransaction(run, renderFull(rs));
-    applied = rs;
+/** Local workload addresses of a ruleset (from the anti-spoofing sets). */
+function workloadAddresses(rs: RulesetModel): Set<string> {
+  return new Set([SET_WL_ADDRS_V4, SET_WL_ADDRS_V6].flatMap((n) => [...(rs.sets.get(n)?.elements ?? [])].map((e) => e.split(' . ')[1]!)));
+}
+
+/** Delete the conntrack entries of local workload addresses that are gone (Felix does the same). */
+async function forgetFlows(runConntrack: NftRunner, log: Logger, prev: RulesetModel, next: RulesetModel): Promise<void> {
+  const now = workloadAddresses(next);
+  const gone = [...workloadAddresses(prev)].filter((ip) => !now.has(ip));
+  if (gone.length === 0) return;
+  // One dump, then deletes only for addresses that have flows: thousands of endpoints can go at once.
+  let withFlows: string[];
+  try {
+    const dump = await runConntrack(['-L']);
+    const seen = new Set<string>();
+    for (const m of dump.matchAll(/\b(?:src|dst)=([0-9a-fA-F:.]+)/g)) seen.add(m[1]!);
+    withFlows = gone.filter((ip) => seen.has(ip));
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'conntrack listing failed; deleting flows per address');
+    withFlows = gone;
   }
-
-  /** Delete conntrack entries of local workload addresses that are gone. */
-  async function forgetFlows(prev: RulesetModel, next: RulesetModel): Promise<void> {
-    const addrs = (rs: RulesetModel) => new Set([SET_WL_ADDRS_V4, SET_WL_ADDRS_V6]
-      .flatMap((n) => [...(rs.sets.get(n)?.elements ?? [])].map((e) => e.split(' . ')[1]!)));
-    const now = addrs(next);
-    const gone = [...addrs(prev)].filter((ip) => !now.has(ip));
-    if (gone.length === 0) return;
-    // One dump, then deletes only for addresses that have flows: thousands of endpoints can go at once.
-    let withFlows: string[];
-    try {
-      const dump = await runConntrack(['-L']);
-      const seen = new Set<string>();
-      for (const m of dump.matchAll(/\b(?:src|dst)=([0-9a-fA-F:.]+)/g)) seen.add(m[1]!);
-      withFlows = gone.filter((ip) => seen.has(ip));
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'conntrack listing failed; deleting flows per address');
-      withFlows = gone;
-    }
-    for (const ip of withFlows) {
-      for (const dir of ['-s', '-d']) {
-        try {
-          await runConntrack(['-D', dir, ip]);
-        } catch (e) {
-          // Exit status 1 with "0 flow entries" just means there was nothing to delete.
-          if (!/0 flow entries/.test((e as Error).message)) log.warn({ ip, err: (e as Error).message }, 'conntrack cleanup failed');
-        }
+  for (const ip of withFlows) {
+    for (const dir of ['-s', '-d']) {
+      try {
+        await runConntrack(['-D', dir, ip]);
+      } catch (e) {
+        // Exit status 1 with "0 flow entries" just means there was nothing to delete.
+        if (!/0 flow entries/.test((e as Error).message)) log.warn({ ip, err: (e as Error).message }, 'conntrack cleanup failed');
       }
     }
   }
+}
 
-  async function doApply(): Promise<ApplyResult> {
+class NftPolicyManager implements PolicyManager {
+  private readonly log: Logger;
+  private readonly run: NftRunner;
+  private readonly runConntrack: NftRunner;
+  private readonly calc: PolicyCalculator;
+  private pending: PolicySnapshot | undefined;
+  private lastApplied: RulesetModel | undefined;
+  private lastProblems = '';
+  /** Serialises apply/resync: overlapping nft transactions would diff against a stale model. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: PolicyManagerOptions) {
+    this.log = opts.log;
+    this.run = opts.run ?? execRunner();
+    this.runConntrack = opts.runConntrack ?? execRunner([], 'conntrack');
+    this.calc = new PolicyCalculator({
+      nodeName: opts.nodeName,
+      endpointToHostAction: opts.endpointToHostAction,
+      allowVXLANFromWorkloads: opts.allowVXLANFromWorkloads,
+      allowIPIPFromWorkloads: opts.allowIPIPFromWorkloads,
+    });
+  }
+
+  get problems(): readonly string[] { return this.calc.problems; }
+  get applied(): RulesetModel | undefined { return this.lastApplied; }
+
+  update(snapshot: PolicySnapshot): void { this.pending = snapshot; }
+
+  apply(): Promise<ApplyResult> { return this.serial(() => this.doApply()); }
+
+  resync(): Promise<string | undefined> {
+    return this.serial(async () => {
+      const applied = this.lastApplied;
+      if (!applied) return undefined;
+      const k = await readKernel(this.run, applied.family, applied.table);
+      const reason = k ? driftReason(applied, k) : 'table missing';
+      if (reason) {
+        this.log.warn({ reason }, 'nftables drift detected; rewriting the table');
+        await this.full(applied);
+      }
+      return reason;
+    });
+  }
+
+  removeTable(): Promise<void> {
+    return this.serial(async () => {
+      const family = this.lastApplied?.family ?? 'inet';
+      const table = this.lastApplied?.table ?? 'tabby';
+      await applyTransaction(this.run, `add table ${family} ${table}\ndelete table ${family} ${table}\n`);
+      this.lastApplied = undefined;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async full(rs: RulesetModel): Promise<void> {
+    await applyTransaction(this.run, renderFull(rs));
+    this.lastApplied = rs;
+  }
+
+  private async doApply(): Promise<ApplyResult> {
     const t0 = performance.now();
-    if (!pending) return { mode: 'none', calcMs: 0, calcCpuMs: 0, applyMs: 0, stats: calc.stats };
+    const calc = this.calc;
+    if (!this.pending) return { mode: 'none', calcMs: 0, calcCpuMs: 0, applyMs: 0, stats: calc.stats };
     const cpu0 = process.cpuUsage();
-    const snapshot = pending;
+    const snapshot = this.pending;
     calc.update(snapshot);
-    pending = undefined;
+    this.pending = undefined;
     const rs = calc.ruleset();
-    const problems = calc.problems.join('\n');
-    if (problems !== lastProblems) {
-      for (const p of calc.problems) log.warn({ problem: p }, 'policy problem');
-      lastProblems = problems;
-    }
+    this.logProblems();
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
-    const calcCpuMs = (cpu.user + cpu.system) / 1000;
-    const previous = applied;
-    let mode: ApplyResult['mode'] = 'full';
+    const previous = this.lastApplied;
+    let mode: ApplyResult['mode'];
     try {
-      mode = await write(rs);
+      mode = await this.write(rs);
     } catch (e) {
       // Retry on the next apply(), with a full rewrite: we no longer know what the kernel holds.
-      pending ??= snapshot;
-      applied = undefined;
+      this.pending ??= snapshot;
+      this.lastApplied = undefined;
       throw e;
     }
-    if (previous) await forgetFlows(previous, rs);
+    if (previous) await forgetFlows(this.runConntrack, this.log, previous, rs);
     const t2 = performance.now();
-    if (mode !== 'none') log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
-    return { mode, calcMs: t1 - t0, calcCpuMs, applyMs: t2 - t1, stats: calc.stats };
+    if (mode !== 'none') this.log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
+    return { mode, calcMs: t1 - t0, calcCpuMs: (cpu.user + cpu.system) / 1000, applyMs: t2 - t1, stats: calc.stats };
+  }
+
+  /** Log the calculation's problems when they change (not on every apply). */
+  private logProblems(): void {
+    const problems = this.calc.problems.join('\n');
+    if (problems === this.lastProblems) return;
+    for (const p of this.calc.problems) this.log.warn({ problem: p }, 'policy problem');
+    this.lastProblems = problems;
   }
 
   /** Bring the kernel to `rs`: incrementally when possible, else (or when that fails) in full. */
-  async function write(rs: RulesetModel): Promise<ApplyResult['mode']> {
-    let mode: ApplyResult['mode'] = 'full';
-    if (!applied) {
-      await full(rs);
-    } else {
-      const diff = renderDiff(applied, rs);
-      if (diff.needsFull) {
-        await full(rs);
-      } else if (!diff.text) {
-        mode = 'none';
-        applied = rs;
-      } else {
-        try {
-          await applyTransaction(run, diff.text);
-          applied = rs;
-          mode = 'incremental';
-          log.debug({ changes: diff.changes }, 'policy applied incrementally');
-        } catch (e) {
-          // The kernel is not what we think (someone edited our table?): replace it in one transaction.
-          log.warn({ err: (e as Error).message }, 'incremental nft update failed; resyncing the whole table');
-          await full(rs);
-        }
-      }
+  private async write(rs: RulesetModel): Promise<ApplyResult['mode']> {
+    if (!this.lastApplied) {
+      await this.full(rs);
+      return 'full';
     }
-    return mode;
+    const diff = renderDiff(this.lastApplied, rs);
+    if (diff.needsFull) {
+      await this.full(rs);
+      return 'full';
+    }
+    if (!diff.text) {
+      this.lastApplied = rs;
+      return 'none';
+    }
+    try {
+      await applyTransaction(this.run, diff.text);
+      this.lastApplied = rs;
+      this.log.debug({ changes: diff.changes }, 'policy applied incrementally');
+      return 'incremental';
+    } catch (e) {
+      // The kernel is not what we think (someone edited our table?): replace it in one transaction.
+      this.log.warn({ err: (e as Error).message }, 'incremental nft update failed; resyncing the whole table');
+      await this.full(rs);
+      return 'full';
+    }
   }
-
-  return {
-    update(snapshot) { pending = snapshot; },
-    apply: () => serial(doApply),
-    resync: () => serial(async () => {
-      if (!applied) return undefined;
-      const k = await readKernel(run, applied.family, applied.table);
-      const reason = k ? driftReason(applied, k) : 'table missing';
-      if (reason) {
-        log.warn({ reason }, 'nftables drift detected; rewriting the table');
-        await full(applied);
-      }
-      return reason;
-    }),
-    removeTable: () => serial(async () => {
-      const family = applied?.family ?? 'inet';
-      const table = applied?.table ?? 'tabby';
-      await applyTransaction(run, `add table ${family} ${table}\ndelete table ${family} ${table}\n`);
-      applied = undefined;
-    }),
-    get problems() { return calc.problems; },
-    get applied() { return applied; },
-  };
 }
 
 /** The resource kinds the policy manager reads; the agent's syncer must watch these. */
@@ -215,7 +241,7 @@ export function snapshotFromStore(store: ResourceStore): PolicySnapshot {
 
 /**
  * The policy manager in the node agent's DataplaneManager shape (onUpdate cheap, apply does the I/O,
- * requestResync makes the next apply re-read the kernel). Pass it in startAgent({ extraManagers }).
+ * requestResync makes the next apply re-read the kernel), for the Agent's `extraManagers` option.
  */
 export function asDataplaneManager(pm: PolicyManager): {
   readonly name: string;

@@ -115,10 +115,11 @@ describe('entity rule selection as updateprocessors/rules.go (rules_test.go vect
       source: { nets: ['10.0.0.0/8'], namespaceSelector: "namespacelabel1 == 'value1'", notSelector: 'has(label2)' },
       destination: { nets: ['10.0.0.0/8'], namespaceSelector: "namespacelabel2 == 'value2'", notSelector: 'has(label1)' },
     };
-    for (const [res, chain] of [
+    const cases: Array<[Partial<PolicySnapshot>, string]> = [
       [{ globalNetworkPolicies: [gnp('g', { selector: 'all()', egress: [rule] })] }, 'cali-po-g'],
       [{ networkPolicies: [cnp('namespace1', 'p', { selector: 'all()', egress: [rule] })] }, 'cali-po-namespace1/p'],
-    ] as const) {
+    ];
+    for (const [res, chain] of cases) {
       const s = sides(calc(world(res)).rs, chain);
       assert.deepEqual(s.src, ALL_NS1, `${chain}: every item of namespace1, network sets included`);
       assert.deepEqual(s.dst, ALL_NS2, `${chain}: every item of namespace2`);
