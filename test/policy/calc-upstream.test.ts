@@ -251,6 +251,23 @@ describe('policy options as Felix applies them', () => {
     assert.match(c.problems.join('\n'), /tier "ghost" does not exist/);
   });
 
+  test('serviceAccountSelector narrows the endpoints a policy applies to (network/globalnetworkpolicyprocessor.go)', () => {
+    // NetworkPolicy: "(sel) && ns == 'namespace2'" && pcsa.key == "value1"; GlobalNetworkPolicy: all() in the
+    // serviceAccountSelector becomes has(projectcalico.org/serviceaccount).
+    const { rs } = calc(world({
+      networkPolicies: [cnp('namespace2', 'sa-key', { selector: 'all()', serviceAccountSelector: "key == 'value1'", ingress: [{ action: 'Allow' }] })],
+      globalNetworkPolicies: [gnp('any-sa', { selector: 'all()', serviceAccountSelector: 'all()', ingress: [{ action: 'Allow' }] })],
+    }));
+    const with_ = (chain: string) => ['calia', 'calis1', 'calis2', 'calis3', 'calid'].filter((i) => program(rs, i).includes(`jump ${chain}\n`));
+    assert.deepEqual(with_('cali-pi-namespace2/sa-key'), ['calis1']);
+    assert.deepEqual(with_('cali-pi-any-sa'), ['calis1', 'calis2', 'calis3']);
+  });
+
+  test('an http match is left to the L7 proxy: the rule still matches on its L3/L4 fields (rule_scanner.go)', () => {
+    const ctx = { sets: { peer: () => 'S', namedPort: () => 'N', literal: (_k: string, e: string[]) => e.join(',') }, where: 'r' };
+    assert.deepEqual(compileRule({ action: 'Allow', protocol: 'TCP', http: { methods: ['GET'] } } as any, ctx), compileRule({ action: 'Allow', protocol: 'TCP' }, ctx));
+  });
+
   test('nets/notNets of only one family drop the rule for the other family (rules/policy.go FilterRuleToIPVersion)', () => {
     const ctx = { sets: { peer: () => 'S', namedPort: () => 'N', literal: (_k: string, e: string[]) => e.join(',') }, where: 'r' };
     assert.deepEqual(compileRule({ action: 'Allow', source: { notNets: ['10.0.0.0/8'] } }, ctx),
