@@ -197,20 +197,57 @@ export function checkIpam(snap: IpamSnapshot): CheckReport {
   const used = inUseIPs(snap);
   const usedSet = new Set(used.map((u) => u.ip));
   const allocSet = new Set(allocs.map((a) => a.ip));
-  const nodeNames = new Set(snap.nodes.map((n) => n.metadata.name));
+  const blockByCidr = new Map(snap.blocks.map((b) => [b.cidr, b]));
+  const { orphanedHandles, handleCountMismatches, missingHandles } = checkHandles(snap, allocs, blockByCidr);
+  const invalidBlocks = snap.blocks.map((b) => ({ block: b.cidr, problems: validateBlock(b) })).filter((x) => x.problems.length);
+  const emptyAffineBlocks = findEmptyAffineBlocks(snap);
+  const danglingAffinities = snap.affinities
+    .filter((a) => a.spec?.state === 'confirmed' && a.spec.deleted !== 'true' && !blockByCidr.has(a.spec.cidr))
+    .map((a) => ({ affinity: a.metadata.name, node: a.spec!.node, cidr: a.spec!.cidr }));
+  const allocatedNotInUse = allocs.filter((a) => !usedSet.has(a.ip));
+  const inUseNotAllocated = used.filter((u) => !allocSet.has(u.ip));
 
+  const problems =
+    allocatedNotInUse.length + inUseNotAllocated.length + orphanedHandles.length + handleCountMismatches.length +
+    missingHandles.length + invalidBlocks.length + emptyAffineBlocks.filter((e) => !e.nodeExists).length +
+    danglingAffinities.length + snap.badPools.length;
+
+  return {
+    blocks: snap.blocks.length,
+    allocations: allocs.length,
+    pools: snap.pools.filter((p) => !p.disabled).map((p) => p.cidr),
+    tunnelIPs: used.filter((u) => u.user.startsWith('Node(')).length,
+    workloadIPs: used.filter((u) => u.user.startsWith('WorkloadEndpoint(')).length,
+    topNodes: topNodesByAllocations(allocs),
+    allocatedNotInUse,
+    inUseNotAllocated,
+    orphanedHandles: orphanedHandles.sort(),
+    handleCountMismatches,
+    missingHandles,
+    invalidBlocks,
+    emptyAffineBlocks,
+    danglingAffinities,
+    problems,
+  };
+}
+
+/** The (up to) 20 nodes holding the most allocations, most first, ties by name. */
+function topNodesByAllocations(allocs: AllocationInfo[]): CheckReport['topNodes'] {
   const perNode = new Map<string, number>();
   for (const a of allocs) {
     const n = a.attrs.node ?? a.blockOwner ?? '(unknown)';
     perNode.set(n, (perNode.get(n) ?? 0) + 1);
   }
-  const topNodes = [...perNode.entries()]
+  return [...perNode.entries()]
     .map(([node, allocations]) => ({ node, allocations }))
     .sort((a, b) => b.allocations - a.allocations || a.node.localeCompare(b.node))
     .slice(0, 20);
+}
 
-  // Handles: compare each handle's counts with what the blocks say.
-  const blockByCidr = new Map(snap.blocks.map((b) => [b.cidr, b]));
+/** Compare each handle's per-block counts with what the blocks attribute to it, both ways. */
+function checkHandles(
+  snap: IpamSnapshot, allocs: AllocationInfo[], blockByCidr: Map<string, IPAMBlockSpec>,
+): Pick<CheckReport, 'orphanedHandles' | 'handleCountMismatches' | 'missingHandles'> {
   const handleNames = new Set(snap.handles.map((h) => h.spec?.handleID ?? h.metadata.name));
   const orphanedHandles: string[] = [];
   const handleCountMismatches: CheckReport['handleCountMismatches'] = [];
@@ -237,42 +274,15 @@ export function checkIpam(snap: IpamSnapshot): CheckReport {
     }
   }
   const missingHandles = [...new Set(allocs.map((a) => a.handle).filter((h): h is string => !!h && !handleNames.has(h)))].sort();
+  return { orphanedHandles, handleCountMismatches, missingHandles };
+}
 
-  const invalidBlocks = snap.blocks.map((b) => ({ block: b.cidr, problems: validateBlock(b) })).filter((x) => x.problems.length);
-
-  const emptyAffineBlocks = snap.blocks
+/** Blocks affine to a node that hold no address; a problem only when that node no longer exists. */
+function findEmptyAffineBlocks(snap: IpamSnapshot): CheckReport['emptyAffineBlocks'] {
+  const nodeNames = new Set(snap.nodes.map((n) => n.metadata.name));
+  return snap.blocks
     .filter((b) => affinityNode(b.affinity) !== undefined && inUseCount(b) === 0)
     .map((b) => ({ block: b.cidr, node: affinityNode(b.affinity)!, nodeExists: nodeNames.has(affinityNode(b.affinity)!) }));
-
-  const danglingAffinities = snap.affinities
-    .filter((a) => a.spec?.state === 'confirmed' && a.spec.deleted !== 'true' && !blockByCidr.has(a.spec.cidr))
-    .map((a) => ({ affinity: a.metadata.name, node: a.spec!.node, cidr: a.spec!.cidr }));
-
-  const allocatedNotInUse = allocs.filter((a) => !usedSet.has(a.ip));
-  const inUseNotAllocated = used.filter((u) => !allocSet.has(u.ip));
-
-  const problems =
-    allocatedNotInUse.length + inUseNotAllocated.length + orphanedHandles.length + handleCountMismatches.length +
-    missingHandles.length + invalidBlocks.length + emptyAffineBlocks.filter((e) => !e.nodeExists).length +
-    danglingAffinities.length + snap.badPools.length;
-
-  return {
-    blocks: snap.blocks.length,
-    allocations: allocs.length,
-    pools: snap.pools.filter((p) => !p.disabled).map((p) => p.cidr),
-    tunnelIPs: used.filter((u) => u.user.startsWith('Node(')).length,
-    workloadIPs: used.filter((u) => u.user.startsWith('WorkloadEndpoint(')).length,
-    topNodes,
-    allocatedNotInUse,
-    inUseNotAllocated,
-    orphanedHandles: orphanedHandles.sort(),
-    handleCountMismatches,
-    missingHandles,
-    invalidBlocks,
-    emptyAffineBlocks,
-    danglingAffinities,
-    problems,
-  };
 }
 
 /** The human-readable check output, following `calicoctl ipam check`. */

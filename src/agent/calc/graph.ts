@@ -110,123 +110,27 @@ export function felixSettings(snap: Snapshot, nodeName: string, problems: string
 
 export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
   const ix = indexSnapshot(snap);
-  const { pools, nodes, blocks, weps, problems } = ix;
-  const me = nodes.get(ctx.nodeName);
-  const routes = new Map<string, DesiredRoute>();
-  const put = (r: DesiredRoute) => {
-    const old = routes.get(r.dst);
-    if (!old || PRIORITY[r.class] > PRIORITY[old.class]) routes.set(r.dst, r);
-  };
+  const { pools, problems } = ix;
+  const run: CalcRun = { ctx, ix, me: ix.nodes.get(ctx.nodeName), blockOwner: blockIndex(ix.blocks), routes: new Map() };
 
   const felix = felixSettings(snap, ctx.nodeName, problems);
   const vxlanMtu = felix.vxlanMTU ?? ctx.hostMtu - VXLAN_OVERHEAD;
   const ipipMtu = felix.ipipMTU ?? ctx.hostMtu - IPIP_OVERHEAD;
   const vxlanEnabled = pools.some((p) => p.vxlanMode !== 'Never');
   const ipipEnabled = pools.some((p) => p.ipipMode !== 'Never');
-  const localSubnet = me?.ipv4Cidr;
-  const sameSubnet = (remoteIp: string) => localSubnet !== undefined && inCidr(remoteIp, localSubnet);
 
-  // How to reach `dst` (in `pool`) on `remote`; undefined when this node programs nothing for it.
-  const remoteRoute = (dst: string, pool: PoolInfo | undefined, remote: NodeInfo): DesiredRoute | undefined => {
-    if (!remote.ipv4) return undefined;
-    const direct: DesiredRoute = { dst, type: 'unicast', gateway: remote.ipv4, dev: ctx.parentIface, onlink: true, proto: PROTO_AGENT, class: 'direct' };
-    if (pool && pool.vxlanMode !== 'Never') {
-      if (pool.vxlanMode === 'CrossSubnet' && sameSubnet(remote.ipv4)) return direct;
-      if (!remote.vxlanTunnelAddr) { problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`); return undefined; }
-      return { dst, type: 'unicast', gateway: remote.vxlanTunnelAddr, dev: VXLAN_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'vxlan' };
-    }
-    if (ctx.bgpEnabled) return undefined; // the BGP speaker learns these and hands them over
-    if (pool && pool.ipipMode !== 'Never') {
-      if (pool.ipipMode === 'CrossSubnet' && sameSubnet(remote.ipv4)) return direct;
-      return { dst, type: 'unicast', gateway: remote.ipv4, dev: IPIP_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'ipip' };
-    }
-    // No encapsulation and no BGP: only a neighbour on our own subnet is reachable directly.
-    return sameSubnet(remote.ipv4) ? direct : undefined;
-  };
+  // The steps run in this order so that `problems` reads in a stable order; routes are kept by PRIORITY.
+  const workloadInterfaces = addLocalWorkloadRoutes(run);
+  addBlockRoutes(run);
+  addBorrowedAddressRoutes(run);
+  const { localVtep, vteps } = vxlanEnabled ? vxlanVteps(run, felix, vxlanMtu) : { localVtep: undefined, vteps: new Map<string, Vtep>() };
+  if (ctx.bgpEnabled) addLearnedRoutes(run);
 
-  // Local workloads: /32 via their cali interface (proto boot, like routes the CNI plugin adds).
-  const localIps = new Set<string>();
-  const workloadInterfaces: string[] = [];
-  for (const w of weps) {
-    if (w.node !== ctx.nodeName) continue;
-    workloadInterfaces.push(w.interfaceName);
-    for (const ip of w.ipv4s) {
-      localIps.add(ip);
-      put({ dst: `${ip}/32`, type: 'unicast', dev: w.interfaceName, scope: 'link', proto: PROTO_BOOT, class: 'workload' });
-    }
-  }
-
-  // Blocks: blackhole our own (so unused addresses are not forwarded elsewhere), route to the others.
-  const blockOwner = blockIndex(blocks);
-  for (const b of blocks) {
-    if (!b.affinityNode) continue;
-    if (b.affinityNode === ctx.nodeName) {
-      // With BGP, Calico's BIRD installs this blackhole (the block it exports), so it reads `proto bird` as in
-      // the article; without BGP, Felix programs it (proto 80).
-      if (b.net.prefix < 32) put({ dst: b.cidr, type: 'blackhole', proto: ctx.bgpEnabled ? PROTO_BIRD : PROTO_AGENT, class: 'blackhole' });
-      continue;
-    }
-    const remote = nodes.get(b.affinityNode);
-    if (!remote) continue;
-    const r = remoteRoute(b.cidr, poolForIp(pools, b.net.base), remote);
-    if (r) put(r);
-  }
-
-  // Borrowed addresses: a remote workload whose IP sits in a block affine to some other node gets a /32.
-  for (const w of weps) {
-    if (w.node === ctx.nodeName) continue;
-    const remote = nodes.get(w.node);
-    if (!remote) continue;
-    for (const ip of w.ipv4s) {
-      const n = parseIPv4(ip);
-      const owner = blockOwner(n);
-      if (owner && owner.affinityNode === w.node) continue;
-      const r = remoteRoute(`${ip}/32`, poolForIp(pools, n), remote);
-      if (r) put(r);
-    }
-  }
-
-  // VTEPs. A remote tunnel address outside that node's own blocks needs its own device route.
-  const vteps = new Map<string, Vtep>();
-  let localVtep: DesiredState['localVtep'];
-  if (vxlanEnabled) {
-    if (me?.vxlanTunnelAddr && me.ipv4) {
-      localVtep = {
-        tunnelIp: me.vxlanTunnelAddr, mac: me.vxlanTunnelMac, nodeIp: me.ipv4, parentIface: ctx.parentIface,
-        mtu: vxlanMtu, vni: felix.vxlanVNI ?? ctx.vxlanVni ?? VXLAN_VNI, port: felix.vxlanPort ?? ctx.vxlanPort ?? VXLAN_PORT,
-      };
-    }
-    for (const n of nodes.values()) {
-      if (n.name === ctx.nodeName || !n.vxlanTunnelAddr || !n.ipv4) continue;
-      vteps.set(n.name, { node: n.name, tunnelIp: n.vxlanTunnelAddr, mac: n.vxlanTunnelMac, nodeIp: n.ipv4 });
-      const owner = blockOwner(parseIPv4(n.vxlanTunnelAddr));
-      if (!owner || owner.affinityNode !== n.name) {
-        put({ dst: `${n.vxlanTunnelAddr}/32`, type: 'unicast', dev: VXLAN_DEVICE, scope: 'link', proto: PROTO_AGENT, class: 'vxlan' });
-      }
-    }
-  }
-
-  // BGP-learned routes (backend bird). VXLAN pools are the agent's own business, as in Calico's BIRD
-  // filters; IPIP pools go through tunl0 unless CrossSubnet and the next hop is a neighbour.
-  if (ctx.bgpEnabled) {
-    for (const lr of ctx.learnedRoutes ?? []) {
-      let net;
-      try { net = parseCidr4(lr.prefix); parseIPv4(lr.nextHop); } catch { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
-      const dst = `${lr.prefix.split('/')[0]}/${net.prefix}`;
-      const pool = pools.find((p) => cidrCovers(p.net, net));
-      if (pool && pool.vxlanMode !== 'Never') continue;
-      const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !sameSubnet(lr.nextHop)));
-      if (ipip) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
-      else if (sameSubnet(lr.nextHop)) put({ dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
-      else if (ctx.underlayDefaultRoute) put({ dst, type: 'unicast', gateway: ctx.underlayDefaultRoute.gateway, dev: ctx.underlayDefaultRoute.dev, proto: PROTO_BIRD, class: 'bgp' });
-      else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside this node's subnet${localSubnet ? ` (${localSubnet})` : ''} and the host has no default route to resolve it through`);
-    }
-  }
-
+  const me = run.me;
   const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ipipMtu } : undefined;
 
   return {
-    routes, localVtep, vteps, ipip,
+    routes: run.routes, localVtep, vteps, ipip,
     nat: {
       masqPools: pools.filter((p) => p.natOutgoing).map((p) => p.cidr).sort(),
       allPools: pools.map((p) => p.cidr).sort(),
@@ -235,6 +139,139 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
     podMtu: Math.min(ctx.hostMtu, vxlanEnabled ? vxlanMtu : Infinity, ipipEnabled ? ipipMtu : Infinity),
     problems,
   };
+}
+
+/** What the steps of one calculation share: the inputs, the parsed snapshot, and the routes chosen so far. */
+interface CalcRun {
+  ctx: CalcContext;
+  ix: Indexed;
+  /** This node, when its Node resource exists and parses. */
+  me: NodeInfo | undefined;
+  blockOwner: (ip: number) => BlockInfo | undefined;
+  /** Destination → the route that wins it so far. */
+  routes: Map<string, DesiredRoute>;
+}
+
+/** Offer a route: it replaces the one for the same destination only if its class ranks higher. */
+function put(run: CalcRun, r: DesiredRoute): void {
+  const old = run.routes.get(r.dst);
+  if (!old || PRIORITY[r.class] > PRIORITY[old.class]) run.routes.set(r.dst, r);
+}
+
+/** Is the address on this node's own subnet (a neighbour, reachable without a gateway)? */
+function onLocalSubnet(run: CalcRun, remoteIp: string): boolean {
+  const localSubnet = run.me?.ipv4Cidr;
+  return localSubnet !== undefined && inCidr(remoteIp, localSubnet);
+}
+
+/** How to reach `dst` (in `pool`) on `remote`; undefined when this node programs nothing for it. */
+function remoteRoute(run: CalcRun, dst: string, pool: PoolInfo | undefined, remote: NodeInfo): DesiredRoute | undefined {
+  const { ctx } = run;
+  if (!remote.ipv4) return undefined;
+  const direct: DesiredRoute = { dst, type: 'unicast', gateway: remote.ipv4, dev: ctx.parentIface, onlink: true, proto: PROTO_AGENT, class: 'direct' };
+  if (pool && pool.vxlanMode !== 'Never') {
+    if (pool.vxlanMode === 'CrossSubnet' && onLocalSubnet(run, remote.ipv4)) return direct;
+    if (!remote.vxlanTunnelAddr) { run.ix.problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`); return undefined; }
+    return { dst, type: 'unicast', gateway: remote.vxlanTunnelAddr, dev: VXLAN_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'vxlan' };
+  }
+  if (ctx.bgpEnabled) return undefined; // the BGP speaker learns these and hands them over
+  if (pool && pool.ipipMode !== 'Never') {
+    if (pool.ipipMode === 'CrossSubnet' && onLocalSubnet(run, remote.ipv4)) return direct;
+    return { dst, type: 'unicast', gateway: remote.ipv4, dev: IPIP_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'ipip' };
+  }
+  // No encapsulation and no BGP: only a neighbour on our own subnet is reachable directly.
+  return onLocalSubnet(run, remote.ipv4) ? direct : undefined;
+}
+
+/** Local workloads: /32 via their cali interface (proto boot, like routes the CNI plugin adds). Returns the interfaces. */
+function addLocalWorkloadRoutes(run: CalcRun): string[] {
+  const workloadInterfaces: string[] = [];
+  for (const w of run.ix.weps) {
+    if (w.node !== run.ctx.nodeName) continue;
+    workloadInterfaces.push(w.interfaceName);
+    for (const ip of w.ipv4s) {
+      put(run, { dst: `${ip}/32`, type: 'unicast', dev: w.interfaceName, scope: 'link', proto: PROTO_BOOT, class: 'workload' });
+    }
+  }
+  return workloadInterfaces;
+}
+
+/** Blocks: blackhole our own (so unused addresses are not forwarded elsewhere), route to the others. */
+function addBlockRoutes(run: CalcRun): void {
+  const { ctx, ix: { pools, nodes, blocks } } = run;
+  for (const b of blocks) {
+    if (!b.affinityNode) continue;
+    if (b.affinityNode === ctx.nodeName) {
+      // With BGP, Calico's BIRD installs this blackhole (the block it exports), so it reads `proto bird` as in
+      // the article; without BGP, Felix programs it (proto 80).
+      if (b.net.prefix < 32) put(run, { dst: b.cidr, type: 'blackhole', proto: ctx.bgpEnabled ? PROTO_BIRD : PROTO_AGENT, class: 'blackhole' });
+      continue;
+    }
+    const remote = nodes.get(b.affinityNode);
+    if (!remote) continue;
+    const r = remoteRoute(run, b.cidr, poolForIp(pools, b.net.base), remote);
+    if (r) put(run, r);
+  }
+}
+
+/** Borrowed addresses: a remote workload whose IP sits in a block affine to some other node gets a /32. */
+function addBorrowedAddressRoutes(run: CalcRun): void {
+  const { ctx, ix: { pools, nodes, weps } } = run;
+  for (const w of weps) {
+    if (w.node === ctx.nodeName) continue;
+    const remote = nodes.get(w.node);
+    if (!remote) continue;
+    for (const ip of w.ipv4s) {
+      const n = parseIPv4(ip);
+      const owner = run.blockOwner(n);
+      if (owner && owner.affinityNode === w.node) continue;
+      const r = remoteRoute(run, `${ip}/32`, poolForIp(pools, n), remote);
+      if (r) put(run, r);
+    }
+  }
+}
+
+/** VTEPs (VXLAN on). A remote tunnel address outside that node's own blocks needs its own device route. */
+function vxlanVteps(run: CalcRun, felix: FelixSettings, vxlanMtu: number): Pick<DesiredState, 'localVtep' | 'vteps'> {
+  const { ctx, me } = run;
+  const vteps = new Map<string, Vtep>();
+  let localVtep: DesiredState['localVtep'];
+  if (me?.vxlanTunnelAddr && me.ipv4) {
+    localVtep = {
+      tunnelIp: me.vxlanTunnelAddr, mac: me.vxlanTunnelMac, nodeIp: me.ipv4, parentIface: ctx.parentIface,
+      mtu: vxlanMtu, vni: felix.vxlanVNI ?? ctx.vxlanVni ?? VXLAN_VNI, port: felix.vxlanPort ?? ctx.vxlanPort ?? VXLAN_PORT,
+    };
+  }
+  for (const n of run.ix.nodes.values()) {
+    if (n.name === ctx.nodeName || !n.vxlanTunnelAddr || !n.ipv4) continue;
+    vteps.set(n.name, { node: n.name, tunnelIp: n.vxlanTunnelAddr, mac: n.vxlanTunnelMac, nodeIp: n.ipv4 });
+    const owner = run.blockOwner(parseIPv4(n.vxlanTunnelAddr));
+    if (!owner || owner.affinityNode !== n.name) {
+      put(run, { dst: `${n.vxlanTunnelAddr}/32`, type: 'unicast', dev: VXLAN_DEVICE, scope: 'link', proto: PROTO_AGENT, class: 'vxlan' });
+    }
+  }
+  return { localVtep, vteps };
+}
+
+/**
+ * BGP-learned routes (backend bird). VXLAN pools are the agent's own business, as in Calico's BIRD
+ * filters; IPIP pools go through tunl0 unless CrossSubnet and the next hop is a neighbour.
+ */
+function addLearnedRoutes(run: CalcRun): void {
+  const { ctx, ix: { pools, problems } } = run;
+  const localSubnet = run.me?.ipv4Cidr;
+  for (const lr of ctx.learnedRoutes ?? []) {
+    let net;
+    try { net = parseCidr4(lr.prefix); parseIPv4(lr.nextHop); } catch { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
+    const dst = `${lr.prefix.split('/')[0]}/${net.prefix}`;
+    const pool = pools.find((p) => cidrCovers(p.net, net));
+    if (pool && pool.vxlanMode !== 'Never') continue;
+    const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !onLocalSubnet(run, lr.nextHop)));
+    if (ipip) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
+    else if (onLocalSubnet(run, lr.nextHop)) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
+    else if (ctx.underlayDefaultRoute) put(run, { dst, type: 'unicast', gateway: ctx.underlayDefaultRoute.gateway, dev: ctx.underlayDefaultRoute.dev, proto: PROTO_BIRD, class: 'bgp' });
+    else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside this node's subnet${localSubnet ? ` (${localSubnet})` : ''} and the host has no default route to resolve it through`);
+  }
 }
 
 /** Lookup of the block holding an address, O(number of distinct block sizes). */

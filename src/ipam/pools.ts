@@ -1,0 +1,45 @@
+// Which IP pools a node may allocate from.
+import type { Datastore } from '../datastore/types.ts';
+import { IpamError } from './errors.ts';
+import { log } from './log.ts';
+import { isIPv6Pool, KIND_NODE, KIND_POOL, poolAllows, poolFromResource, type PoolView } from './model.ts';
+import type { IntendedUse } from './types.ts';
+
+/** The IPv4 pools, by name; a pool that cannot be interpreted is logged and skipped. */
+export async function listPools(ds: Datastore): Promise<PoolView[]> {
+  const { items } = await ds.list(KIND_POOL);
+  const pools: PoolView[] = [];
+  for (const r of items) {
+    if (isIPv6Pool(r)) continue;
+    try {
+      pools.push(poolFromResource(r));
+    } catch (e) {
+      log.warn({ pool: r.metadata.name, err: (e as Error).message }, 'ignoring unusable IP pool');
+    }
+  }
+  return pools.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function nodeLabels(ds: Datastore, node: string): Promise<Record<string, string>> {
+  const n = await ds.get(KIND_NODE, node);
+  return n?.metadata.labels ?? {};
+}
+
+/**
+ * The pools a node may allocate from for this use: enabled, allowing the use, selecting the node, and (when
+ * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
+ */
+export async function candidatePools(ds: Datastore, node: string, use: IntendedUse, requested?: string[]): Promise<PoolView[]> {
+  const [pools, labels] = await Promise.all([listPools(ds), nodeLabels(ds, node)]);
+  if (requested && requested.length) {
+    return requested.map((want) => {
+      const p = pools.find((x) => x.name === want || x.cidr === want);
+      if (!p) throw new IpamError('NoPools', `the requested IP pool ${want} does not exist`);
+      if (p.disabled) throw new IpamError('NoPools', `the requested IP pool ${p.name} (${p.cidr}) is disabled`);
+      if (!poolAllows(p, use)) throw new IpamError('NoPools', `the requested IP pool ${p.name} does not allow use ${use} (allowedUses: ${p.allowedUses.join(', ')})`);
+      if (!p.nodeSelector.evaluate(labels)) throw new IpamError('NoPools', `the requested IP pool ${p.name} does not select node ${node} (nodeSelector: ${p.nodeSelector})`);
+      return p;
+    });
+  }
+  return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels));
+}
