@@ -18,6 +18,7 @@ import type { CniLogger } from './log.ts';
 import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
 import { formatResult, parseResult, versionInfo, type CniResult } from './version.ts';
+import { ensureNetworkProfile } from './profile.ts';
 import { buildWorkloadEndpoint, hostCidr, WEP_KIND, type WorkloadEndpointSpec } from './wep.ts';
 
 export interface PluginDeps {
@@ -168,6 +169,10 @@ class Invocation {
       wepName = wep.metadata.name;
       await writeWorkloadEndpoint(be.ds, wep);
       lap('endpoint');
+      // Only without a policy handler: the endpoint's profile is then the network's, which must exist.
+      if (!this.conf.policy?.type && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
+        log.info('created the network profile', { profile: this.conf.name });
+      }
       this.fault('wep');
       const result: CniResult = {
         interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],
