@@ -169,8 +169,9 @@ class Invocation {
       wepName = wep.metadata.name;
       await writeWorkloadEndpoint(be.ds, wep);
       lap('endpoint');
-      // Only without a policy handler: the endpoint's profile is then the network's, which must exist.
-      if (!this.conf.policy?.type && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
+      // When the endpoint's profile is the network's (no policy handler, or a workload without Kubernetes
+      // args), that Profile must exist or the default deny drops everything (see profile.ts).
+      if (wep.spec.profiles.includes(this.conf.name) && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
         log.info('created the network profile', { profile: this.conf.name });
       }
       this.fault('wep');

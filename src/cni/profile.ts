@@ -1,7 +1,9 @@
-// The network's Profile, created by the plugin when no policy handler is configured (netconf without
-// `policy.type`), as Calico's plugin does (cni-plugin/pkg/plugin/plugin.go, "Handle profile creation"):
-// its WorkloadEndpoints carry the network's name as their profile, and without that Profile the default
-// deny would drop every packet. The plugin creates it once and never updates it.
+// The network's Profile. Calico's plugin (cni-plugin/pkg/plugin/plugin.go, "Handle profile creation")
+// creates it when the netconf has no `policy.type`, because its WorkloadEndpoints then carry the network's
+// name as their profile and without that Profile the default deny drops every packet. It is created once
+// and never updated. One deliberate difference: a workload without Kubernetes args (podman, a bare
+// runtime) also gets the network's name as its profile under `policy.type: k8s`, where Calico creates no
+// profile and the container can reach nothing; we create it in that case too (docs/cni.md).
 import { API_VERSION, type Resource } from '../api/resource.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 

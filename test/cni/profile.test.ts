@@ -38,7 +38,16 @@ describe('the network profile', () => {
     assert.deepEqual((await be.ds.get('Profile', 'podnet'))?.spec.ingress, [{ action: 'Allow' }]);
   });
 
-  test('with policy type k8s no network profile is made (kns./ksa. profiles come from the orchestrator)', async () => {
+  test('a runtime without Kubernetes args under policy type k8s still gets its network profile (unlike Calico)', async () => {
+    const be = await memoryBackend();
+    const deps = { openBackend: be.open, dataplane: new FakeDataplane(), log: silentLogger };
+    const conf = { ...baseConf, policy: { type: 'k8s' } };
+    assert.equal((await runPlugin(env('ADD', 'c1', false), JSON.stringify(conf), deps)).exitCode, 0);
+    assert.deepEqual((await be.ds.list('WorkloadEndpoint')).items[0].spec.profiles, ['podnet']);
+    assert.equal((await be.ds.get('Profile', 'podnet'))?.spec.ingress[0].source.selector, 'has(podnet)');
+  });
+
+  test('a Kubernetes pod under policy type k8s gets no network profile (kns./ksa. profiles come from the orchestrator)', async () => {
     const be = await memoryBackend();
     const deps = { openBackend: be.open, dataplane: new FakeDataplane(), log: silentLogger };
     const conf = { ...baseConf, policy: { type: 'k8s' } };
