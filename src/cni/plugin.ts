@@ -171,7 +171,7 @@ class Invocation {
       lap('endpoint');
       // When the endpoint's profile is the network's (no policy handler, or a workload without Kubernetes
       // args), that Profile must exist or the default deny drops everything (see profile.ts).
-      if (wep.spec.profiles.includes(this.conf.name) && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
+      if (wep.spec?.profiles.includes(this.conf.name) && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
         log.info('created the network profile', { profile: this.conf.name });
       }
       this.fault('wep');
