@@ -23,6 +23,7 @@ import { NatManager } from './dataplane/nat.ts';
 import { RouteTable } from './dataplane/route-table.ts';
 import { SysctlManager } from './dataplane/sysctls.ts';
 import { VxlanManager } from './dataplane/vxlan.ts';
+import { DatastoreMonitor, type DatastoreMonitorOptions } from './datastore-monitor.ts';
 import { HealthAggregator } from './health.ts';
 import { AgentMetrics } from './metrics.ts';
 import {
@@ -65,6 +66,8 @@ export interface AgentOptions {
   routeGraceMs?: number;
   /** Run CNI invocations for the plugin on <stateDir>/cni.sock (default true; never with foreignNetns). */
   cniServer?: boolean;
+  /** Datastore probe timing (tests shorten it); defaults in datastore-monitor.ts. */
+  datastoreMonitor?: Pick<DatastoreMonitorOptions, 'intervalMs' | 'timeoutMs' | 'graceMs'>;
 }
 
 
@@ -98,6 +101,7 @@ export class Agent {
   private stopped = false;
   private poolsKey = '';
   private waiters: (() => void)[] = [];
+  private datastoreMonitor: DatastoreMonitor | undefined;
 
   constructor(readonly opts: AgentOptions) {}
 
@@ -106,17 +110,20 @@ export class Agent {
   async start(): Promise<void> {
     const { ds, log, kernel, nodeName } = this.opts;
     const env = this.opts.env ?? {};
+    // Health first: an agent started during a datastore outage must answer its probes (live, not ready)
+    // while start-up waits for the datastore, or a liveness probe would restart it in a loop.
+    await this.startHealth();
     // --- start-up (calico-node) ---
     this.address = env.IP && env.IP !== 'autodetect'
       ? await addressFromConfig(kernel, env.IP)
       : await detectAddress(kernel, env.IP_AUTODETECTION_METHOD || 'first-found');
     log.info({ node: nodeName, address: this.address.cidr, iface: this.address.iface }, 'using node address');
-    await retryUnavailable(log, () => registerNode(ds, nodeName, this.address, env.AS));
-    await ensureDefaultPool(ds, env, log);
+    await retryUnavailable(log, () => registerNode(ds, nodeName, this.address, env.AS), () => this.stopped);
+    await retryUnavailable(log, () => ensureDefaultPool(ds, env, log), () => this.stopped);
     const clusterType = env.CLUSTER_TYPE || (this.backend === 'bird' ? 'tabby,bgp' : 'tabby');
-    await markClusterReady(ds, clusterType);
+    await retryUnavailable(log, () => markClusterReady(ds, clusterType), () => this.stopped);
     const ipam = this.opts.ipam ?? (await import('../ipam/index.ts')).createIpam(ds);
-    const tunnels = await ensureTunnelAddresses(ds, ipam, nodeName);
+    const tunnels = await retryUnavailable(log, () => ensureTunnelAddresses(ds, ipam, nodeName), () => this.stopped);
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
     this.hostMtu = await hostMtu(kernel);
     writeStateFile(this.opts.stateDir, 'nodename', nodeName);
@@ -130,14 +137,6 @@ export class Agent {
     this.managers.push(...(this.opts.extraManagers ?? []));
     for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start
 
-    this.health.register('agent', () => {
-      const live = Date.now() - this.heartbeat < 30_000;
-      const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
-      return { live, ready, detail: `datastore ${this.syncer?.status ?? 'not started'}; ${this.firstApplyOk ? 'dataplane programmed' : 'dataplane not yet programmed'}` };
-    });
-    if ((this.opts.healthPort ?? 9099) > 0) await this.health.listen(this.opts.healthPort ?? 9099, this.opts.healthHost ?? '127.0.0.1');
-    if ((this.opts.metricsPort ?? 9091) > 0) await this.metrics.listen(this.opts.metricsPort ?? 9091, this.opts.metricsHost ?? '0.0.0.0');
-
     if (this.backend === 'bird' && !this.opts.foreignNetns) await this.startBgp();
 
     // --- main loop ---
@@ -146,8 +145,34 @@ export class Agent {
     this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.start();
-    this.timers.push(setInterval(() => { this.heartbeat = Date.now(); }, 1000));
     this.timers.push(setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+  }
+
+  /** Health and metrics ports, the liveness heartbeat and the datastore monitor: up before anything waits. */
+  private async startHealth(): Promise<void> {
+    const { ds, log } = this.opts;
+    this.timers.push(setInterval(() => { this.heartbeat = Date.now(); }, 1000));
+    this.datastoreMonitor = new DatastoreMonitor(() => ds.get('ClusterInformation', 'default'), {
+      ...this.opts.datastoreMonitor,
+      onChange: (connected, error) => {
+        this.metrics.datastoreConnected.set(connected ? 1 : 0);
+        if (connected) log.info('datastore connected');
+        else log.warn({ err: error }, 'datastore unreachable');
+      },
+    });
+    this.datastoreMonitor.start();
+    this.health.register('agent', () => {
+      const live = Date.now() - this.heartbeat < 30_000;
+      const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
+      const phase = this.syncer ? `datastore ${this.syncer.status}` : 'starting';
+      return { live, ready, detail: `${phase}; ${this.firstApplyOk ? 'dataplane programmed' : 'dataplane not yet programmed'}` };
+    });
+    this.health.register('datastore', () => {
+      const h = this.datastoreMonitor!.health();
+      return { live: true, ready: h.ready, detail: h.detail };
+    });
+    if ((this.opts.healthPort ?? 9099) > 0) await this.health.listen(this.opts.healthPort ?? 9099, this.opts.healthHost ?? '127.0.0.1');
+    if ((this.opts.metricsPort ?? 9091) > 0) await this.metrics.listen(this.opts.metricsPort ?? 9091, this.opts.metricsHost ?? '0.0.0.0');
   }
 
   /** The plugin's fast path (src/cni/agent-client.ts): pods start without loading a whole plugin per pod. */
@@ -326,6 +351,7 @@ export class Agent {
     this.stopped = true;
     if (this.applyTimer) clearTimeout(this.applyTimer);
     for (const t of this.timers) clearInterval(t);
+    this.datastoreMonitor?.stop();
     this.syncer?.stop();
     if (this.cni) { await this.cni.server.close(); await this.cni.runner.close(); this.cni = undefined; }
     await this.bgp?.stop();
@@ -336,10 +362,10 @@ export class Agent {
 }
 
 /** Start-up must survive a datastore that is not up yet (etcd starting): retry Unavailable with backoff. */
-async function retryUnavailable<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
+async function retryUnavailable<T>(log: Logger, fn: () => Promise<T>, stopped: () => boolean): Promise<T> {
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     try { return await fn(); } catch (e) {
-      if (!isDatastoreError(e, 'Unavailable')) throw e;
+      if (!isDatastoreError(e, 'Unavailable') || stopped()) throw e;
       log.warn({ err: (e as Error).message, retryMs: delay }, 'datastore unavailable; retrying');
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -14,6 +14,7 @@ export class AgentMetrics {
   readonly routesDeleted = new Counter({ name: 'tabby_agent_routes_deleted_total', help: 'Route deletions done', registers: [this.registry] });
   readonly failures = new Counter({ name: 'felix_int_dataplane_failures', help: 'Dataplane apply failures', registers: [this.registry], labelNames: ['manager'] });
   readonly resyncs = new Counter({ name: 'felix_resyncs_started', help: 'Kernel resyncs started', registers: [this.registry] });
+  readonly datastoreConnected = new Gauge({ name: 'tabby_agent_datastore_connected', help: 'Whether the last datastore probe answered (1) or not (0)', registers: [this.registry] });
   readonly datastoreEvents = new Counter({ name: 'tabby_agent_datastore_events_total', help: 'Datastore watch events received', registers: [this.registry] });
   readonly localEndpoints = new Gauge({ name: 'felix_active_local_endpoints', help: 'Workload endpoints on this node', registers: [this.registry] });
   readonly clusterHosts = new Gauge({ name: 'felix_cluster_num_hosts', help: 'Nodes in the cluster', registers: [this.registry] });
@@ -22,7 +23,14 @@ export class AgentMetrics {
   readonly cniServeTime = new Histogram({ name: 'tabby_agent_cni_request_seconds', help: 'Time the agent took to run a CNI invocation for the plugin', registers: [this.registry], labelNames: ['command'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5] });
   private server: http.Server | undefined;
 
-  constructor() { collectDefaultMetrics({ register: this.registry, prefix: 'tabby_agent_' }); }
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tabby_agent_' });
+    // prom-client's default set includes gauges named *_total, a suffix Prometheus reserves for counters;
+    // the same figures, broken down by type, remain in the unsuffixed gauges beside them.
+    for (const m of this.registry.getMetricsAsArray()) {
+      if (m.name.endsWith('_total') && m instanceof Gauge) this.registry.removeSingleMetric(m.name);
+    }
+  }
 
   listen(port: number, host: string): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -18,6 +18,7 @@ import type { CniLogger } from './log.ts';
 import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
 import { formatResult, parseResult, versionInfo, type CniResult } from './version.ts';
+import { ensureNetworkProfile } from './profile.ts';
 import { buildWorkloadEndpoint, hostCidr, WEP_KIND, type WorkloadEndpointSpec } from './wep.ts';
 
 export interface PluginDeps {
@@ -168,6 +169,11 @@ class Invocation {
       wepName = wep.metadata.name;
       await writeWorkloadEndpoint(be.ds, wep);
       lap('endpoint');
+      // When the endpoint's profile is the network's (no policy handler, or a workload without Kubernetes
+      // args), that Profile must exist or the default deny drops everything (see profile.ts).
+      if (wep.spec?.profiles.includes(this.conf.name) && await ensureNetworkProfile(be.ds, this.conf.name, id.orchestrator)) {
+        log.info('created the network profile', { profile: this.conf.name });
+      }
       this.fault('wep');
       const result: CniResult = {
         interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],

@@ -13,7 +13,7 @@
 // works, every 20 ms where it does not. Both only wake a check of the events table, so an idle watcher
 // costs one cheap pragma per poll.
 import Database from 'better-sqlite3';
-import { mkdirSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Resource } from '../api/resource.ts';
 import { createLogger } from '../log.ts';
@@ -94,7 +94,8 @@ export class EmbeddedDatastore implements Datastore {
     this.pollIntervalMs = opts.pollIntervalMs ?? 20;
     this.inotify = opts.inotify ?? true;
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      ownerOnly(this.path);
       this.db = new Database(this.path, { timeout: opts.busyTimeoutMs ?? 10_000 });
     } catch (err) {
       throw new DatastoreError('Unavailable', `cannot open embedded datastore ${this.path}: ${(err as Error).message}`);
@@ -485,5 +486,21 @@ class ChangeNotifier {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.fsWatcher?.close();
+  }
+}
+
+/**
+ * The file holds the whole cluster's state (and, in time, secrets): readable by its owner only. A new file
+ * is created 0600; SQLite creates the -wal and -shm files with the database file's mode. Files left
+ * group- or world-readable by an earlier version are narrowed.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(f)) continue;
+    const mode = statSync(f).mode & 0o777;
+    if (mode & 0o077) {
+      try { chmodSync(f, mode & 0o700); } catch { /* not ours to change (read-only mount, another owner): leave it */ }
+    }
   }
 }

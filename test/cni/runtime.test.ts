@@ -51,7 +51,10 @@ describe('tabby cni install and podman', { skip }, () => {
     assert.equal(del.status, 0, del.stdout + del.stderr);
   });
 
-  test('podman runs a container on our network; removing it releases its address', { skip: podmanSkip }, async () => {
+  test('podman runs a container on our network, reachable under the agent\'s policy; removing it releases its address', { skip: podmanSkip }, async () => {
+    // The agent enforces policy: without the network's Profile (created by the plugin, as Calico's does for a
+    // runtime without Kubernetes args) its default deny would drop every packet to and from the container.
+    const agent = await n.startAgent();
     const rootfs = join(n.dir, 'rootfs');
     mkdirSync(join(rootfs, 'bin'), { recursive: true });
     copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
@@ -82,7 +85,14 @@ describe('tabby cni install and podman', { skip }, () => {
       const other = n.newPod();
       const add = await n.invoke({ command: 'ADD', containerId: other.containerId, netns: other.path, conf: n.conf() });
       assert.equal(add.code, 0, add.stdout);
-      n.sh(other.ns, ['ping', '-c', '2', '-W', '2', ip!]);
+      const reaches = (ns: string, dst: string) => {
+        for (let i = 0; i < 20; i++) if (spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', dst]).status === 0) return true;
+        return false;
+      };
+      assert.ok(reaches(other.ns, ip!), `a pod of the same network reaches the container\n${n.agentLog()}`);
+      const otherIp = add.json.ips[0].address.split('/')[0];
+      const back = podman(['exec', 'web', 'ping', '-c', '1', '-W', '2', otherIp]);
+      assert.equal(back.status, 0, `the container reaches the pod: ${back.out}${back.err}`);
       assert.equal((await n.invoke({ command: 'DEL', containerId: other.containerId, netns: other.path, conf: n.conf() })).code, 0);
       const ds = await n.openDs();
       try {
@@ -91,6 +101,7 @@ describe('tabby cni install and podman', { skip }, () => {
       } finally { await ds.close(); }
     } finally {
       const rm = podman(['rm', '-f', '-t', '0', 'web']);
+      await n.stopAgent(agent);
       assert.equal(rm.status, 0, rm.err);
     }
     const ds = await n.openDs();

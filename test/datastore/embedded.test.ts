@@ -2,7 +2,7 @@
 // created with its directory, bounded history, and clear errors for an unusable path.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +45,32 @@ describe('embedded datastore specifics', () => {
     } finally {
       await ds.close();
     }
+  });
+
+  test('the file, its WAL and SHM are readable by their owner only, also under a permissive umask', async () => {
+    const path = join(root, 'perm', 'store.db');
+    const old = process.umask(0o022);
+    try {
+      const ds = new EmbeddedDatastore(path);
+      try {
+        await ds.create(pool('p1')); // a write creates the -wal and -shm files
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+          assert.ok(existsSync(f), `${f} exists`);
+          assert.equal((statSync(f).mode & 0o777).toString(8), '600', `${f} mode`);
+        }
+      } finally { await ds.close(); }
+    } finally { process.umask(old); }
+  });
+
+  test('a world-readable file left by an earlier version is narrowed to its owner on open', async () => {
+    const path = join(root, 'perm-old', 'store.db');
+    mkdirSync(join(root, 'perm-old'));
+    writeFileSync(path, '');
+    chmodSync(path, 0o644);
+    const ds = new EmbeddedDatastore(path);
+    try {
+      assert.equal((statSync(path).mode & 0o777).toString(8), '600');
+    } finally { await ds.close(); }
   });
 
   test('history is bounded: a watch from before the retained events gets Compacted', async () => {
