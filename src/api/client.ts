@@ -6,7 +6,7 @@ import { kindInfo, type KindInfo } from './kinds.ts';
 import { API_VERSION, resourceId, type Resource } from './resource.ts';
 import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from './defaults.ts';
 import { ValidationError, describeResource, validateResource, type FieldError } from './validate.ts';
-import { cidrsOverlap, tryParseCIDR } from './cidr.ts';
+import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
 import { isPlainObject } from './schema.ts';
 
 export type WriteMode = 'create' | 'apply' | 'replace';

@@ -7,7 +7,7 @@ import { kindInfo } from './kinds.ts';
 import {
   IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, cidrContainsIP, cidrsOverlap, formatCIDR, isMAC, isMasked, maskCIDR, tryParseCIDR,
   tryParseCIDROrIP, tryParseIP,
-} from './cidr.ts';
+} from '../net/ip.ts';
 import {
   anything, bool, int, isPlainObject, list, mapOf, num, numberOrString, obj, oneOf, refine, refineAlways, str,
   type FieldError, type Schema, type ValueCheck,

@@ -9,7 +9,7 @@ import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
 import { DatastoreError, isDatastoreError } from '../datastore/types.ts';
 import { createLogger } from '../log.ts';
-import { blockFor, cidrContains, compareIPv4, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from './ip.ts';
+import { blockFor, cidr4ContainsIP, compareIPv4, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from '../net/ipv4.ts';
 import {
   affinityName, affinityNode, assignOrdinal, assignOrdinals, blockName, blockOrder, configFromResource, CONFIG_NAME,
   effectiveMaxBlocks, EMPTY_BLOCK_MIN_RECLAIM_AGE_MS, freeCount, hostAffinity, inUseCount, KIND_AFFINITY, KIND_BLOCK,
@@ -142,7 +142,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
       } catch {
         continue;
       }
-      if (pools.some((p) => cidrContains(p.net, c.base))) out.push(s.cidr);
+      if (pools.some((p) => cidr4ContainsIP(p.net, c.base))) out.push(s.cidr);
     }
     return out.sort(compareIPv4);
   }
@@ -311,7 +311,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
       .filter((s) => !s.deleted && affinityNode(s.affinity) !== node && freeCount(s) > 0)
       .filter((s) => {
         const c = parseCidr4(s.cidr);
-        return pools.some((p) => cidrContains(p.net, c.base));
+        return pools.some((p) => cidr4ContainsIP(p.net, c.base));
       });
     shuffle(candidates, this.random);
     for (const s of candidates) {
@@ -413,7 +413,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
       throw new IpamError('InvalidRequest', (e as Error).message);
     }
     const pools = await this.listPools();
-    const pool = pools.find((p) => cidrContains(p.net, addr));
+    const pool = pools.find((p) => cidr4ContainsIP(p.net, addr));
     if (!pool) throw new IpamError('NotInPool', `${ip} is not in any configured IP pool`);
     if (pool.disabled) throw new IpamError('NotInPool', `${ip} is in IP pool ${pool.name} (${pool.cidr}), which is disabled`);
     const cfg = await this.getConfig();
@@ -456,12 +456,12 @@ export class BlockAffinityAllocator implements IpamAdmin {
     for (const ipText of ips) {
       const addr = parseIPv4(ipText.split('/')[0]!);
       let cidr: string | undefined;
-      const pool = pools.find((p) => cidrContains(p.net, addr));
+      const pool = pools.find((p) => cidr4ContainsIP(p.net, addr));
       if (pool) cidr = formatCidr4(blockFor(addr, pool.blockSize));
       else {
         // The pool may be gone while its blocks remain: find the block that holds the address.
         allBlocks ??= (await this.ds.list(KIND_BLOCK)).items.map((r) => r.spec as IPAMBlockSpec);
-        cidr = allBlocks.find((b) => cidrContains(parseCidr4(b.cidr), addr))?.cidr;
+        cidr = allBlocks.find((b) => cidr4ContainsIP(parseCidr4(b.cidr), addr))?.cidr;
       }
       if (!cidr) {
         notAllocated.push(ipText);
@@ -542,7 +542,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
     let ip: string | undefined;
     for (const held of await this.ipsByHandle(handleId)) {
       const addr = parseIPv4(held.split('/')[0]!);
-      if (!ip && pools.some((p) => cidrContains(p.net, addr))) ip = held.split('/')[0];
+      if (!ip && pools.some((p) => cidr4ContainsIP(p.net, addr))) ip = held.split('/')[0];
       else await this.releaseIPs([held]); // a second address, or one from a pool that no longer qualifies
     }
     if (!ip) {

@@ -17,7 +17,7 @@
 //   literal net/port lists → shared sets cali40nets-/cali60nets-/cali-ports-<hash>
 import { createHash } from 'node:crypto';
 import { parseSelector, type Selector } from '../selector/index.ts';
-import { parseCidr, addressOf, type Cidr } from './cidr.ts';
+import { disjointCIDRs, parseNet, type Net } from '../net/ip.ts';
 import {
   DEFAULT_TIER, DEFAULT_TIER_ORDER, LABEL_NAMESPACE, LABEL_ORCHESTRATOR, effectiveTypes,
   type EndpointPort, type EntityRule, type PolicySnapshot, type PolicySpec, type PortSpec, type Rule,
@@ -106,7 +106,7 @@ interface Item {
   /** Labels of the item's namespace (namespaced items only). */
   nsLabels?: Labels;
   /** Addresses/nets the item contributes to a set, canonical CIDR text. */
-  nets: Cidr[];
+  nets: Net[];
   node?: string;
   ports: EndpointPort[];
   serviceAccount?: string;
@@ -313,14 +313,14 @@ function compileEntity(e: EntityRule | undefined, side: 'src' | 'dst', proto: st
   const portAlts: PortAlt[] = [];
   if (!e) return { v4, v6, portAlts: [{ v4: '', v6: '' }] };
 
-  const nets = (e.nets ?? []).map((n) => parseCidr(n));
+  const nets = (e.nets ?? []).map((n) => parseNet(n));
   if (nets.length) {
     const n4 = nets.filter((c) => c.family === 4).map((c) => c.text);
     const n6 = nets.filter((c) => c.family === 6).map((c) => c.text);
     v4 = n4.length ? [...v4, `ip ${addr} ${ctx.sets.literal('v4net', n4)}`] : null;
     v6 = n6.length ? [...v6, `ip6 ${addr} ${ctx.sets.literal('v6net', n6)}`] : null;
   }
-  const notNets = (e.notNets ?? []).map((n) => parseCidr(n));
+  const notNets = (e.notNets ?? []).map((n) => parseNet(n));
   if (notNets.length) {
     const n4 = notNets.filter((c) => c.family === 4).map((c) => c.text);
     const n6 = notNets.filter((c) => c.family === 6).map((c) => c.text);
@@ -522,7 +522,7 @@ interface CompiledChain {
 
 /** The named set holding a literal list, or the single element itself. */
 function literalOperand(kind: LiteralKind, elems: string[], out: Map<string, NftSetModel>): string {
-  const norm = kind === 'port' ? normalizePorts(elems) : disjointCidrs(elems.map((e) => parseCidr(e))).map(cidrElem);
+  const norm = kind === 'port' ? normalizePorts(elems) : disjointCIDRs(elems.map((e) => parseNet(e))).map(cidrElem);
   if (norm.length === 1) return norm[0]!;
   const prefix = kind === 'port' ? 'cali-ports-' : kind === 'v4net' ? 'cali40nets-' : 'cali60nets-';
   const name = prefix + hashOf(norm.join(','), 16);
@@ -840,9 +840,9 @@ export class PolicyCalculator {
     }
     for (const [n, { id, family }] of peerSets) {
       if (rs.sets.has(n)) continue;
-      const cidrs: Cidr[] = [];
+      const cidrs: Net[] = [];
       for (const ik of this.peerIndex.members(id)) for (const c of this.peerIndex.item(ik)?.nets ?? []) if (c.family === family) cidrs.push(c);
-      const model: NftSetModel = { name: n, type: family === 4 ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) };
+      const model: NftSetModel = { name: n, type: family === 4 ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(disjointCIDRs(cidrs).map(cidrElem)) };
       rs.sets.set(n, model);
       setCache.set(n, model);
     }
@@ -854,7 +854,7 @@ export class PolicyCalculator {
         if (!item) continue;
         for (const p of item.ports) {
           if (p.name !== k.name || (p.protocol ?? 'TCP').toLowerCase() !== protoNameForPort(k.proto)) continue;
-          for (const c of item.nets) if (c.family === family && c.len === (family === 4 ? 32 : 128)) elems.add(`${cidrElem(c)} . ${p.port}`);
+          for (const c of item.nets) if (c.family === family && c.prefix === (family === 4 ? 32 : 128)) elems.add(`${cidrElem(c)} . ${p.port}`);
         }
       }
       const model: NftSetModel = { name: n, type: family === 4 ? 'ipv4_addr . inet_service' : 'ipv6_addr . inet_service', interval: false, elements: elems };
@@ -928,7 +928,7 @@ interface DerivedEndpoint {
   item: Item;
   fingerprint: string;
   spec: NonNullable<PolicySnapshot['workloadEndpoints'][number]['spec']>;
-  nets: Cidr[];
+  nets: Net[];
   profiles: string[];
   problems: string[];
 }
@@ -945,9 +945,9 @@ function deriveEndpoint(w: PolicySnapshot['workloadEndpoints'][number], profileL
   Object.assign(labels, w.metadata.labels ?? {});
   if (ns && labels[LABEL_NAMESPACE] === undefined) labels[LABEL_NAMESPACE] = ns;
   if (spec.orchestrator && labels[LABEL_ORCHESTRATOR] === undefined) labels[LABEL_ORCHESTRATOR] = spec.orchestrator;
-  const nets: Cidr[] = [];
+  const nets: Net[] = [];
   for (const n of spec.ipNetworks ?? []) {
-    try { nets.push(parseCidr(addressOf(n))); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
+    try { nets.push(parseNet(n.split('/')[0]!)); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
   }
   const item: Item = {
     key, kind: 'wep', namespace: ns, labels, nsLabels: ns ? nsLabels.get(ns) ?? {} : undefined, nets,
@@ -961,10 +961,10 @@ function protoNameForPort(p: string): string {
   return ({ '6': 'tcp', '17': 'udp', '132': 'sctp', '136': 'udplite' } as Record<string, string>)[p] ?? p;
 }
 
-function parseNets(nets: string[] | undefined, where: string, problems: string[]): Cidr[] {
-  const out: Cidr[] = [];
+function parseNets(nets: string[] | undefined, where: string, problems: string[]): Net[] {
+  const out: Net[] = [];
   for (const n of nets ?? []) {
-    try { out.push(parseCidr(n)); } catch (e) { problems.push(`${where}: ${(e as Error).message}`); }
+    try { out.push(parseNet(n)); } catch (e) { problems.push(`${where}: ${(e as Error).message}`); }
   }
   return out;
 }
@@ -983,29 +983,8 @@ function namespaceLabels(snap: PolicySnapshot): Map<string, Labels> {
   return out;
 }
 
-function cidrElem(c: Cidr): string {
-  return c.len === (c.family === 4 ? 32 : 128) ? c.text.split('/')[0]! : c.text;
-}
-
-/** Drop CIDRs contained in others and duplicates: interval sets reject overlapping elements. */
-export function disjointCidrs(cidrs: Cidr[]): Cidr[] {
-  const sorted = [...cidrs].sort((a, b) => (a.len - b.len) || (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
-  const kept: Cidr[] = [];
-  const byLen = new Map<number, Set<bigint>>();
-  const bits = (c: Cidr) => (c.family === 4 ? 32 : 128);
-  for (const c of sorted) {
-    let covered = false;
-    for (const [len, prefixes] of byLen) {
-      if (len > c.len) continue;
-      if (prefixes.has(c.addr >> BigInt(bits(c) - len))) { covered = true; break; }
-    }
-    if (covered) continue;
-    kept.push(c);
-    let s = byLen.get(c.len);
-    if (!s) byLen.set(c.len, (s = new Set()));
-    s.add(c.addr >> BigInt(bits(c) - c.len));
-  }
-  return kept;
+function cidrElem(c: Net): string {
+  return c.prefix === (c.family === 4 ? 32 : 128) ? c.text.split('/')[0]! : c.text;
 }
 
 export function nftString(s: string): string {

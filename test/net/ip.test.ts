@@ -4,7 +4,7 @@ import {
   addressAt, canonicalCIDR, canonicalIP, cidrContains, cidrContainsIP, cidrSize, cidrToName, cidrsOverlap, compareIP,
   formatCIDR, isMAC, isMasked, lastAddress, maskCIDR, offsetOf, parseCIDR, parseIP, subnets, tryParseCIDR,
   tryParseCIDROrIP, tryParseIP, IPV4_LINK_LOCAL, formatIP,
-} from '../../src/api/cidr.ts';
+} from '../../src/net/ip.ts';
 
 describe('IP parsing', () => {
   test('IPv4 accepts dotted quads and rejects everything else', () => {
