@@ -12,8 +12,8 @@ import { cidr4ContainsIP, parseCidr4, parseIPv4 } from '../net/ipv4.ts';
 import type { Kernel } from './dataplane/kernel.ts';
 import { vtepMacForNode } from './calc/vtep-mac.ts';
 
-export const DEFAULT_STATE_DIR = '/var/lib/tabby';
-export const TABBY_CALICO_VERSION = 'v3.30.0-tabby';
+export { TABBY_STATE_DIR as DEFAULT_STATE_DIR } from '../paths.ts';
+import { TABBY_CALICO_VERSION } from '../version.ts';
 
 /** Calico's default interface exclusions for first-found autodetection. */
 export const DEFAULT_EXCLUDES = [

@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { resolveKind, type KindInfo } from '../api/kinds.ts';
 import { resourceId, type Resource } from '../api/resource.ts';
-import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../api/client.ts';
+import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../client/client.ts';
 import { ValidationError, describeResource } from '../api/validate.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_NAMESPACE } from '../api/defaults.ts';

@@ -215,7 +215,8 @@ export function snapshotFromStore(store: ResourceStore): PolicySnapshot {
 
 /**
  * The policy manager in the node agent's DataplaneManager shape (onUpdate cheap, apply does the I/O,
- * requestResync makes the next apply re-read the kernel). Pass it in startAgent({ extraManagers }).
+ * requestResync makes the next apply re-read the kernel). src/agent/node.ts passes it to the Agent as one
+ * of its extraManagers, with POLICY_KINDS as extraKinds.
  */
 export function asDataplaneManager(pm: PolicyManager): {
   readonly name: string;

@@ -2,12 +2,12 @@
 // validated, checked against the rest of the store (pool overlap, immutable fields, tiers), then written with
 // compare-and-swap. The CLI uses it, and so can any component that writes user-facing resources.
 import { isDatastoreError, DatastoreError, type Datastore } from '../datastore/types.ts';
-import { kindInfo, type KindInfo } from './kinds.ts';
-import { API_VERSION, resourceId, type Resource } from './resource.ts';
-import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from './defaults.ts';
-import { ValidationError, describeResource, validateResource, type FieldError } from './validate.ts';
+import { kindInfo, type KindInfo } from '../api/kinds.ts';
+import { API_VERSION, resourceId, type Resource } from '../api/resource.ts';
+import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from '../api/defaults.ts';
+import { ValidationError, describeResource, validateResource, type FieldError } from '../api/validate.ts';
 import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
-import { isPlainObject } from './schema.ts';
+import { isPlainObject } from '../api/schema.ts';
 
 export type WriteMode = 'create' | 'apply' | 'replace';
 
