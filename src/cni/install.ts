@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { projectRoot } from '../paths.ts';
+import { projectRoot } from '../project-root.ts';
 
 export interface InstallOptions {
   binDir: string;

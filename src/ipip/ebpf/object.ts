@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execRunner, type Runner } from '../exec.ts';
-import { projectRoot } from '../../paths.ts';
+import { projectRoot } from '../../project-root.ts';
 
 export { projectRoot };
 
