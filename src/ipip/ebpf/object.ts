@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execRunner, type Runner } from '../exec.ts';
+import { execRunner, type Runner } from '../../exec.ts';
 import { projectRoot } from '../../project-root.ts';
 
 export { projectRoot };
