@@ -13,13 +13,14 @@ import {
   type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
 import { selectorError } from '../selector/index.ts';
+import { TabbyError } from '../errors.ts';
 
 export type { FieldError } from './schema.ts';
 
 /** A resource failed validation. The message follows libcalico-go's ErrorValidation and names the resource. */
-export class ValidationError extends Error {
+export class ValidationError extends TabbyError {
   constructor(readonly resource: string, readonly errors: FieldError[]) {
-    super(formatValidationErrors(resource, errors));
+    super('Invalid', formatValidationErrors(resource, errors));
     this.name = 'ValidationError';
   }
 }

@@ -11,6 +11,7 @@ import {
   maskCIDR, tryParseCIDR, tryParseCIDROrIP,
 } from '../net/ip.ts';
 import { parseIPv4 as ipv4ToInt } from '../net/ipv4.ts';
+import { TabbyError } from '../errors.ts';
 
 export { bytesToIpv6, ipv6ToBytes, isIPv6 };
 
@@ -98,15 +99,15 @@ export function notificationName(code: number, subcode: number): string {
 }
 
 /** A decoding or validation failure, carrying the NOTIFICATION to send and the RFC 7606 action. */
-export class BgpMessageError extends Error {
+export class BgpMessageError extends TabbyError<number> {
   constructor(
-    readonly code: number,
+    override readonly code: number,
     readonly subcode: number,
     readonly data: Uint8Array,
     message: string,
     readonly handling: ErrorHandling = ErrorHandling.SessionReset,
   ) {
-    super(`${notificationName(code, subcode)}: ${message}`);
+    super(code, `${notificationName(code, subcode)}: ${message}`);
     this.name = 'BgpMessageError';
   }
 }

@@ -8,13 +8,14 @@ import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from '../api/defaults.
 import { ValidationError, describeResource, validateResource, type FieldError } from '../api/validate.ts';
 import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
 import { isPlainObject } from '../api/schema.ts';
+import { TabbyError } from '../errors.ts';
 
 export type WriteMode = 'create' | 'apply' | 'replace';
 
 /** The resource is of a kind users cannot write (IPAM internals) or is not a known kind at all. */
-export class UnsupportedKindError extends Error {
+export class UnsupportedKindError extends TabbyError {
   constructor(readonly kind: string, message: string) {
-    super(message);
+    super('UnsupportedKind', message);
     this.name = 'UnsupportedKindError';
   }
 }

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { registerNodeStatus } from './node-status.ts';
+import { errorFields } from '../errors.ts';
 import { TABBY_STATE_DIR } from '../paths.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
@@ -90,7 +91,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
       resyncIntervalMs: resync * 1000,
     });
   } catch (e) {
-    log.fatal({ err: (e as Error).message }, 'start-up failed');
+    log.fatal(errorFields(e), 'start-up failed');
     await ds.close().catch(() => undefined);
     throw new CliError(`node agent start-up failed: ${(e as Error).message}`);
   }

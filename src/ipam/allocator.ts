@@ -18,6 +18,7 @@ import {
   type IPAMHandleSpec, type PoolView,
 } from './model.ts';
 import type { AllocationAttrs, AutoAssignRequest, AutoAssignResult, IntendedUse, IpamAdmin } from './types.ts';
+import { TabbyError } from '../errors.ts';
 
 /** Calico retries a conflicting write up to 100 times. */
 const MAX_CAS_RETRIES = 100;
@@ -25,9 +26,9 @@ const log = createLogger('ipam');
 
 export type IpamErrorCode = 'PoolsExhausted' | 'NoPools' | 'InvalidRequest' | 'AlreadyAllocated' | 'NotInPool' | 'TooManyRetries';
 
-export class IpamError extends Error {
-  constructor(readonly code: IpamErrorCode, message: string) {
-    super(message);
+export class IpamError extends TabbyError<IpamErrorCode> {
+  constructor(override readonly code: IpamErrorCode, message: string) {
+    super(code, message);
     this.name = 'IpamError';
   }
 }

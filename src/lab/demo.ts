@@ -11,6 +11,7 @@ import { NODE_INTERFACE, POD_CIDR, validateLabName, type LabMode } from './topol
 import YAML from 'yaml';
 import * as fs from 'node:fs';
 import { ipInCIDR } from '../net/ip.ts';
+import { TabbyError } from '../errors.ts';
 
 export interface DemoOptions {
   name: string;
@@ -20,9 +21,9 @@ export interface DemoOptions {
   convergeMs?: number;
 }
 
-class StepFailed extends Error {
+class StepFailed extends TabbyError {
   constructor(readonly step: string, readonly expected: string, readonly got: string) {
-    super(`step "${step}": expected ${expected}`);
+    super('DemoStepFailed', `step "${step}": expected ${expected}`);
   }
 }
 

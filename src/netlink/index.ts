@@ -12,6 +12,7 @@ import {
   AddressParseError, bytesToIp as bytesToIpText, bytesToMac, formatIP, ipFamily, ipToBytes as ipToByteArray, macToBytes as macToByteArray,
   tryParseCIDROrIP, type CIDR, type IPFamily,
 } from '../net/ip.ts';
+import { TabbyError } from '../errors.ts';
 
 type IpFamily = IPFamily;
 export { bytesToMac, ipFamily };
@@ -56,9 +57,9 @@ const RTNH_F_ONLINK = 4;
 export const AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
 
 /** A kernel rejection, with the errno name as `code`. */
-export class NetlinkError extends Error {
-  constructor(readonly code: string, readonly op: string) {
-    super(`${op}: ${code}`);
+export class NetlinkError extends TabbyError {
+  constructor(override readonly code: string, readonly op: string) {
+    super(code, `${op}: ${code}`);
     this.name = 'NetlinkError';
   }
 }

@@ -6,15 +6,16 @@
 //   op   := '==' str | '!=' str | 'in' set | 'not in' set | 'contains' str | 'starts with' str | 'ends with' str
 // Operator words are recognised only right after a label, as in Calico.
 import type { SelectorNode } from './ast.ts';
+import { TabbyError } from '../errors.ts';
 
-export class SelectorSyntaxError extends Error {
+export class SelectorSyntaxError extends TabbyError {
   constructor(
     readonly reason: string,
     /** 0-based character offset into the selector where the problem is. */
     readonly position: number,
     readonly selector: string,
   ) {
-    super(`invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}\n  ${selector}\n  ${' '.repeat(position)}^`);
+    super('InvalidSelector', `invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}\n  ${selector}\n  ${' '.repeat(position)}^`);
     this.name = 'SelectorSyntaxError';
   }
 }
