@@ -1,6 +1,5 @@
 // Kernel I/O for the lab, behind one small interface: namespaces, veths, bridges, addresses, routes and
 // sysctls, always inside the lab's own namespaces (iproute2 `-n`, `ip netns exec`), never in the root one.
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { CommandError, mustRunSync } from '../exec.ts';
 
@@ -33,13 +32,13 @@ export function delNetns(name: string): void {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
   try {
-    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+    mustRunSync(['ip', 'netns', 'del', name]);
   } catch { /* raced with another cleanup */ }
 }
 
 export function netnsPids(name: string): number[] {
   try {
-    return execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+    return mustRunSync(['ip', 'netns', 'pids', name]).split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }

@@ -296,7 +296,7 @@ export function parseNet(s: string): Net {
 /** Why a CIDR string is malformed, for error messages. */
 function describeBadCIDR(s: unknown): string {
   if (typeof s !== 'string') return 'not a string';
-  const [addr, prefix, extra] = s.split('/');
+  const [addr, , extra] = s.split('/');
   if (extra !== undefined) return 'more than one "/"';
   const a = tryParseIP(addr ?? '');
   if (!a) return `"${addr}" is not an IP address`;
