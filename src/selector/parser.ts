@@ -159,21 +159,21 @@ class Parser {
   }
 
   private parseOr(): SelectorNode {
-    const operands = [this.parseAnd()];
-    while (this.peek().kind === 'or') {
-      this.next();
-      operands.push(this.parseAnd());
-    }
-    return operands.length === 1 ? operands[0]! : { type: 'or', operands };
+    return this.parseJoined('or', () => this.parseAnd());
   }
 
   private parseAnd(): SelectorNode {
-    const operands = [this.parseUnary()];
-    while (this.peek().kind === 'and') {
+    return this.parseJoined('and', () => this.parseUnary());
+  }
+
+  /** operand (op operand)*: one node when there is a single operand. */
+  private parseJoined(op: 'or' | 'and', operand: () => SelectorNode): SelectorNode {
+    const operands = [operand()];
+    while (this.peek().kind === op) {
       this.next();
-      operands.push(this.parseUnary());
+      operands.push(operand());
     }
-    return operands.length === 1 ? operands[0]! : { type: 'and', operands };
+    return operands.length === 1 ? operands[0]! : { type: op, operands };
   }
 
   private parseUnary(): SelectorNode {
