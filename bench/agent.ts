@@ -18,7 +18,7 @@ import { NetlinkKernel } from '../src/agent/dataplane/netlink-kernel.ts';
 import { RouteTable } from '../src/agent/dataplane/route-table.ts';
 import { VxlanManager } from '../src/agent/dataplane/vxlan.ts';
 import { createIpam } from '../src/ipam/index.ts';
-import { formatIPv4 } from '../src/ipam/ip.ts';
+import { formatIPv4 } from '../src/net/ipv4.ts';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { Cluster } from '../test/agent/cluster.ts';
 

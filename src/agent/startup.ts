@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { API_VERSION, type Resource } from '../api/resource.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
-import { cidrContains, parseCidr4, parseIPv4 } from '../ipam/ip.ts';
+import { cidr4ContainsIP, parseCidr4, parseIPv4 } from '../net/ipv4.ts';
 import type { Kernel } from './dataplane/kernel.ts';
 import { vtepMacForNode } from './calc/vtep-mac.ts';
 
-export const DEFAULT_STATE_DIR = '/var/lib/tabby';
-export const TABBY_CALICO_VERSION = 'v3.30.0-tabby';
+export { TABBY_STATE_DIR as DEFAULT_STATE_DIR } from '../paths.ts';
+import { TABBY_CALICO_VERSION } from '../version.ts';
 
 /** Calico's default interface exclusions for first-found autodetection. */
 export const DEFAULT_EXCLUDES = [
@@ -88,7 +88,7 @@ export async function detectAddress(kernel: Kernel, method = 'first-found'): Pro
       const nets = arg.split(',').filter(Boolean).map((c) => {
         try { return parseCidr4(c.trim()); } catch (e) { throw new Error(`IP_AUTODETECTION_METHOD ${method}: ${(e as Error).message}`); }
       });
-      found = pick(() => true, (c) => nets.some((n) => cidrContains(n, parseIPv4(c.split('/')[0]!))));
+      found = pick(() => true, (c) => nets.some((n) => cidr4ContainsIP(n, parseIPv4(c.split('/')[0]!))));
       break;
     }
     default:

@@ -1,7 +1,7 @@
 // Defaults Calico's client fills in before storing a resource, so `get -o yaml` shows what will be used.
 // Pure: returns a defaulted copy and never changes fields the user set.
 import type { Resource } from './resource.ts';
-import { formatCIDR, isMasked, tryParseCIDR } from './cidr.ts';
+import { formatCIDR, isMasked, tryParseCIDR } from '../net/ip.ts';
 import { isPlainObject } from './schema.ts';
 
 export const DEFAULT_IPV4_BLOCK_SIZE = 26;

@@ -6,6 +6,7 @@
 // validate/ by family (fields, policy, networking, endpoints, felix).
 import { API_VERSION, resourceId, type Resource } from './resource.ts';
 import { kindInfo } from './kinds.ts';
+import { TabbyError } from '../errors.ts';
 import {
   anything, bool, int, isPlainObject, list, mapOf, num, obj, oneOf, str, type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
@@ -26,9 +27,9 @@ export { rule } from './validate/policy.ts';
 export { communityError } from './validate/networking.ts';
 
 /** A resource failed validation. The message follows libcalico-go's ErrorValidation and names the resource. */
-export class ValidationError extends Error {
+export class ValidationError extends TabbyError {
   constructor(readonly resource: string, readonly errors: FieldError[]) {
-    super(formatValidationErrors(resource, errors));
+    super('Invalid', formatValidationErrors(resource, errors));
     this.name = 'ValidationError';
   }
 }

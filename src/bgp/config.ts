@@ -4,7 +4,9 @@
 // (confirmed affine blocks and borrowed /32s, minus pools with BGP export disabled). No I/O here.
 import type { Resource } from '../api/resource.ts';
 import { parseSelector } from '../selector/index.ts';
-import { canonicalPrefix, ipv4ToInt, isIPv6 } from './codec.ts';
+import { canonicalPrefix } from './codec.ts';
+import { ipInCIDR, isIPv6Text as isIPv6 } from '../net/ip.ts';
+import { parseIPv4 as ipv4ToInt } from '../net/ipv4.ts';
 import type { SpeakerConfig, SpeakerPeerConfig } from './speaker.ts';
 import type { PeerType } from './status.ts';
 
@@ -204,13 +206,6 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   return { config, logSeverityScreen, warnings };
 }
 
-/** Is ip (v4 dotted) inside cidr (v4)? */
-function inCidr4(ip: string, cidr: string): boolean {
-  const [net, lenS] = cidr.split('/');
-  const len = Number(lenS);
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(net!) & mask) >>> 0);
-}
 
 /**
  * Prefixes this node originates: each block affine to it (and confirmed, when a BlockAffinity says so),
@@ -223,7 +218,7 @@ export function exportedPrefixes(inp: Pick<BgpInputs, 'nodeName' | 'ipPools' | '
   const exportable = (cidr: string) => {
     if (isIPv6(cidr)) return !noExport.includes(cidr);
     const [net] = cidr.split('/');
-    return !noExport.some((pc) => pc && !isIPv6(pc) && inCidr4(net!, pc));
+    return !noExport.some((pc) => pc && !isIPv6(pc) && ipInCIDR(net!, pc));
   };
   const affinityState = new Map<string, string>();
   for (const a of inp.affinities) {

@@ -12,7 +12,9 @@ import { connect } from 'node:net';
 
 export const CNI_SOCKET_NAME = 'cni.sock';
 /** The agent's default state dir (netconf state_dir overrides). */
-export const DEFAULT_AGENT_STATE_DIR = '/var/lib/tabby';
+import { TABBY_STATE_DIR } from '../paths.ts';
+
+export const DEFAULT_AGENT_STATE_DIR = TABBY_STATE_DIR;
 export const PROTOCOL_VERSION = 1;
 /** Requests and replies larger than this are refused (a netconf with a huge prevResult is still far below). */
 export const MAX_MESSAGE_BYTES = 4 << 20;

@@ -3,6 +3,7 @@
 import type { Datastore } from '../datastore/types.ts';
 import type { Ipam } from '../ipam/types.ts';
 import type { DatastoreSelection } from './netconf.ts';
+import { DEFAULT_DATASTORE_PATH } from '../paths.ts';
 
 export interface CniBackend {
   ds: Datastore;
@@ -22,7 +23,6 @@ export const openRealBackend: OpenBackend = (sel) => openBackendWith(sel, false)
 export const openBackendForExit: OpenBackend = (sel) => openBackendWith(sel, true);
 
 /** Same default as src/datastore/index.ts (not imported: it loads the YAML parser for config files). */
-const DEFAULT_EMBEDDED_PATH = '/var/lib/tabby/datastore.db';
 const DEFAULT_ETCD_ENDPOINT = 'http://127.0.0.1:2379';
 
 /**
@@ -38,7 +38,7 @@ async function openDatastoreForCni(sel: DatastoreSelection): Promise<Datastore> 
     });
   }
   const { EmbeddedDatastore } = await import('../datastore/embedded.ts');
-  return new EmbeddedDatastore(sel.path ?? DEFAULT_EMBEDDED_PATH);
+  return new EmbeddedDatastore(sel.path ?? DEFAULT_DATASTORE_PATH);
 }
 
 async function openBackendWith(sel: DatastoreSelection, exiting: boolean): Promise<CniBackend> {

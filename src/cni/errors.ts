@@ -1,5 +1,6 @@
 // CNI errors as the spec prints them: {"cniVersion", "code", "msg", "details"} on stdout, exit status 1.
 // Codes 1-99 are the spec's; 100+ are ours (Calico uses 100 for "data store connection failed").
+import { TabbyError } from '../errors.ts';
 
 export const CNI_ERR = {
   incompatibleVersion: 1,
@@ -18,9 +19,9 @@ export const CNI_ERR = {
   internal: 999,
 } as const;
 
-export class CniError extends Error {
-  constructor(readonly code: number, msg: string, readonly details?: string) {
-    super(msg);
+export class CniError extends TabbyError<number> {
+  constructor(override readonly code: number, msg: string, readonly details?: string) {
+    super(code, msg);
     this.name = 'CniError';
   }
 

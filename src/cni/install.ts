@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { projectRoot } from '../project-root.ts';
 
 export interface InstallOptions {
   binDir: string;
@@ -36,12 +37,7 @@ export const EXECUTABLES: Array<[name: string, bundle: string, source: string]> 
   ['calico-ipam', 'dist/tabby-ipam.mjs', 'src/cni/ipam-main.ts'],
 ];
 
-export function projectRoot(): string {
-  // src/cni/install.ts or dist/<bundle>.mjs → the project root is two or one levels up.
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const cand of [resolve(here, '..', '..'), resolve(here, '..')]) if (existsSync(join(cand, 'package.json'))) return cand;
-  return resolve(here, '..', '..');
-}
+export { projectRoot };
 
 /** The launcher: a node script (shebang = this node) importing the bundle; from source via tsx if not built. */
 export function launcherText(root: string, bundle: string, source: string): { text: string; fromSource: boolean } {

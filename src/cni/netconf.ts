@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_AGENT_STATE_DIR } from './agent-client.ts';
 import { CNI_ERR, CniError } from './errors.ts';
 import { compareVersions, SUPPORTED_VERSIONS } from './version.ts';
+import type { DatastoreConfig } from '../datastore/index.ts';
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'VERSION' | 'STATUS' | 'GC';
 const COMMANDS: CniCommand[] = ['ADD', 'DEL', 'CHECK', 'VERSION', 'STATUS', 'GC'];
@@ -217,15 +218,7 @@ export function resolveNodeState(conf: NetConf): NodeState {
 }
 
 /** The datastore the netconf selects. `kubernetes` (the article's value) means the node's default store: Tabby has no KDD. */
-export interface DatastoreSelection {
-  type: 'embedded' | 'etcdv3';
-  path?: string;
-  etcdEndpoints?: string[];
-  etcdKeyPrefix?: string;
-  etcdCACertFile?: string;
-  etcdCertFile?: string;
-  etcdKeyFile?: string;
-}
+export type DatastoreSelection = DatastoreConfig;
 
 export function datastoreSelection(conf: NetConf, env: NodeJS.ProcessEnv = process.env): DatastoreSelection {
   const type = conf.datastore_type === 'etcdv3' || (!conf.datastore_type && env.DATASTORE_TYPE === 'etcdv3') ? 'etcdv3' : 'embedded';

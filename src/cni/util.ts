@@ -3,7 +3,7 @@ import type { OpenBackend } from './backend.ts';
 import { CNI_ERR, CniError } from './errors.ts';
 import { datastoreSelection, parseNetConf } from './netconf.ts';
 
-export const TABBY_VERSION = '0.1.0';
+export { TABBY_VERSION } from '../version.ts';
 
 /** Calico's `calico -t`: can the netconf's datastore be reached and is it ready? (install-cni runs this.) */
 export async function testConnection(stdin: string, openBackend: OpenBackend): Promise<{ stdout: string; exitCode: number }> {

@@ -3,6 +3,7 @@
 import { API_VERSION, type Resource } from '../api/resource.ts';
 import type { WorkloadIdentity } from './names.ts';
 import { workloadEndpointName } from './names.ts';
+import { hostCIDR } from '../net/ip.ts';
 
 export const WEP_KIND = 'WorkloadEndpoint';
 export const LABEL_NAMESPACE = 'projectcalico.org/namespace';
@@ -36,10 +37,7 @@ export interface WepInput {
   containerMac?: string;
 }
 
-export function hostCidr(ip: string): string {
-  const addr = ip.split('/')[0];
-  return addr.includes(':') ? `${addr}/128` : `${addr}/32`;
-}
+export { hostCIDR as hostCidr } from '../net/ip.ts';
 
 export function buildWorkloadEndpoint(w: WepInput): Resource<WorkloadEndpointSpec> {
   const { id } = w;
@@ -63,7 +61,7 @@ export function buildWorkloadEndpoint(w: WepInput): Resource<WorkloadEndpointSpe
     node: id.node,
     containerID: id.containerId,
     endpoint: id.endpoint,
-    ipNetworks: w.ips.map(hostCidr),
+    ipNetworks: w.ips.map(hostCIDR),
     profiles,
     interfaceName: w.hostVeth,
   };

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { openDatastore, resolveDatastoreConfig } from '../datastore/index.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
-import { ResourceClient } from '../api/client.ts';
+import { ResourceClient } from '../client/client.ts';
 import { CliError, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 
 export interface CtlOverrides {

@@ -1,17 +1,20 @@
 // Exit codes scripts can rely on. 0 ok; 1 operation failed (resource errors, not found, conflict);
 // 2 usage error (bad flags, unknown kind, malformed input file); 3 datastore unavailable.
 import { CommanderError } from 'commander';
-import { isDatastoreError } from '../datastore/types.ts';
+import { isTabbyError, TabbyError } from '../errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_UNAVAILABLE = 3;
 
+/** The stable code of a CliError, by exit code. */
+const CLI_ERROR_CODES: Record<number, string> = { [EXIT_FAILED]: 'Failed', [EXIT_USAGE]: 'Usage', [EXIT_UNAVAILABLE]: 'Unavailable' };
+
 /** An error whose message is already user-facing, with a chosen exit code. */
-export class CliError extends Error {
+export class CliError extends TabbyError {
   constructor(message: string, readonly exitCode: number = EXIT_FAILED) {
-    super(message);
+    super(CLI_ERROR_CODES[exitCode] ?? 'Failed', message);
     this.name = 'CliError';
   }
 }
@@ -23,7 +26,8 @@ export function exitCodeFor(err: unknown): number {
     return EXIT_USAGE;
   }
   if (err instanceof CliError) return err.exitCode;
-  if (isDatastoreError(err, 'Unavailable')) return EXIT_UNAVAILABLE;
+  // A backend that cannot be reached (DatastoreError 'Unavailable', and anything else saying so).
+  if (isTabbyError(err, 'Unavailable')) return EXIT_UNAVAILABLE;
   return EXIT_FAILED;
 }
 

@@ -47,7 +47,13 @@ function parseIPFlag(v: string): string {
 
 export function registerIpamCommands(program: Command): void {
   const ipam = program.command('ipam').description('IP address management: show usage, check consistency, release addresses, configure');
+  registerShowIpamCommand(ipam);
+  registerCheckIpamCommand(ipam);
+  registerReleaseIpamCommand(ipam);
+  registerConfigureIpamCommand(ipam);
+}
 
+function registerShowIpamCommand(ipam: Command): void {
   ipam
     .command('show')
     .description('show IP pool and block usage, one address, borrowed addresses or the IPAM configuration')
@@ -94,7 +100,9 @@ export function registerIpamCommands(program: Command): void {
         out(borderedTable(['GROUPING', 'CIDR', 'IPS TOTAL', 'IPS IN USE', 'IPS FREE'], rows));
       });
     });
+}
 
+function registerCheckIpamCommand(ipam: Command): void {
   ipam
     .command('check')
     .description('check IPAM for inconsistencies (leaked addresses, unallocated in-use addresses, orphaned handles, ...); exit code 1 when problems are found')
@@ -113,7 +121,9 @@ export function registerIpamCommands(program: Command): void {
         if (report.problems > 0) process.exitCode = EXIT_FAILED;
       });
     });
+}
 
+function registerReleaseIpamCommand(ipam: Command): void {
   ipam
     .command('release')
     .description('release an IP address, or the leaked addresses of an `ipam check -o` report')
@@ -149,7 +159,9 @@ export function registerIpamCommands(program: Command): void {
         out(`Released ${released} leaked IP address${released === 1 ? '' : 'es'}; skipped ${leaks.length - released} no longer leaked.\n`);
       });
     });
+}
 
+function registerConfigureIpamCommand(ipam: Command): void {
   ipam
     .command('configure')
     .description('change the IPAM configuration')

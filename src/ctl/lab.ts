@@ -32,7 +32,6 @@ async function withLab<T>(name: string, fn: (state: ReturnType<typeof mustState>
 
 export function registerLabCommands(program: Command): void {
   const lab = program.command('lab').description('a multi-node cluster on this machine (network namespaces), and the article\'s demo');
-  const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);
   // Everything but reading the state enters or creates network namespaces.
   lab.hook('preAction', (_cmd, action) => {
     if (['status', 'pods'].includes(action.name())) return;
@@ -40,7 +39,15 @@ export function registerLabCommands(program: Command): void {
       throw new CliError(`tabby lab ${action.name()} needs root: it creates and enters network namespaces`, EXIT_FAILED);
     }
   });
+  registerLabLifecycleCommands(lab);
+  registerLabPodCommands(lab);
+  registerLabDemoCommands(lab);
+}
 
+const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);
+
+/** up, down, status: the lab itself. */
+function registerLabLifecycleCommands(lab: Command): void {
   nameOpt(lab.command('up').description('create the fabric, nodes, router and external host; start `tabby node run` on every node'))
     .option('--nodes <n>', 'number of nodes (controlplane, node01, …)', '2')
     .option('--mode <mode>', `routing mode: ${LAB_MODES.join('|')}`, 'ipip')
@@ -88,7 +95,10 @@ export function registerLabCommands(program: Command): void {
         out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'PODS'], ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, String(s.pods.filter((p) => p.node === r.name).length)])]));
       }
     });
+}
 
+/** run, pods, exec, exec-node, delete, label, ns: pods and namespaces in a running lab. */
+function registerLabPodCommands(lab: Command): void {
   nameOpt(lab.command('run <name>').description('create a deployment\'s pods (namespaces) and network them through the CNI plugin'))
     .option('--replicas <n>', 'number of pods', '1')
     .option('--node <node>', 'put every pod on this node (default: spread over the nodes)')
@@ -161,7 +171,10 @@ export function registerLabCommands(program: Command): void {
         out(`namespace/${ns} configured: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}`);
       });
     });
+}
 
+/** check and the article's demo. */
+function registerLabDemoCommands(lab: Command): void {
   nameOpt(lab.command('check').description('ping from every pod to every other pod; non-zero exit when any pair fails'))
     .option('--sample <k>', 'each pod pings only k others')
     .action(async (o) => {
@@ -174,6 +187,7 @@ export function registerLabCommands(program: Command): void {
     });
 
   // Its own lab ("demo" unless --name): never $TABBY_LAB, which it would tear down.
+
   lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)')
     .option('--name <lab>', 'lab name for the demo (replaced if it exists)', 'demo')
     .option('--keep', 'leave the last lab up at the end')

@@ -1,8 +1,11 @@
 // `tabby node …`: `node run` starts the node agent (calico-node: start-up, Felix's dataplane loop and, with
-// backend bird, the BGP speaker) in this process's network namespace; `node status` comes from the BGP CLI.
+// backend bird, the BGP speaker, policy) in this process's network namespace, composed by src/agent/node.ts;
+// this file only reads flags. `node status` comes from the BGP CLI.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { registerNodeStatus } from '../bgp/cli.ts';
+import { registerNodeStatus } from './node-status.ts';
+import { errorFields } from '../errors.ts';
+import { TABBY_STATE_DIR } from '../paths.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
 interface RunFlags {
@@ -30,6 +33,11 @@ function port(v: string, flag: string): number {
 
 export function registerNodeCommands(program: Command): void {
   const nodeCmd = program.command('node').description('Run or inspect the node agent (calico-node role)');
+  registerNodeRun(nodeCmd, program);
+  registerNodeStatus(nodeCmd);
+}
+
+function registerNodeRun(nodeCmd: Command, program: Command): void {
   nodeCmd
     .command('run')
     .description('Run the node agent in this network namespace: register the node, then program routes, VXLAN, NAT and (backend bird) BGP')
@@ -47,65 +55,53 @@ export function registerNodeCommands(program: Command): void {
     .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
     .option('--no-policy', 'do not enforce network policy (env TABBY_POLICY=disabled); routing only')
     .option('--no-cni-server', 'do not run CNI invocations for the plugin on <state-dir>/cni.sock (env TABBY_CNI_SERVER=disabled)')
-    .action(async (flags: RunFlags) => {
-      const env = process.env;
-      const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? 'bird').toLowerCase();
-      if (backend !== 'bird' && backend !== 'vxlan' && backend !== 'none') {
-        throw new CliError(`unknown networking backend "${backend}" (want bird, vxlan or none)`, EXIT_USAGE);
-      }
-      const resync = Number(flags.resyncInterval);
-      if (!(resync > 0)) throw new CliError(`--resync-interval must be a positive number of seconds, got "${flags.resyncInterval}"`, EXIT_USAGE);
-      const healthPort = port(flags.healthPort, '--health-port');
-      const metricsPort = port(flags.metricsPort, '--metrics-port');
-      const nodeName = flags.nodeName ?? env.NODENAME ?? env.HOSTNAME ?? hostname();
-      const stateDir = flags.stateDir ?? env.TABBY_STATE_DIR ?? '/var/lib/tabby';
+    .action((flags: RunFlags) => runNode(flags, program));
+}
 
-      const { createLogger } = await import('../log.ts');
-      const globals = program.opts() as { config?: string; logLevel?: string };
-      const level = program.getOptionValueSource('logLevel') === 'cli' ? globals.logLevel : (env.TABBY_LOG_LEVEL ?? env.LOG_LEVEL ?? 'info');
-      const log = createLogger('node', { level, file: flags.logFile });
-      const { openDatastore, resolveDatastoreConfig } = await import('../datastore/index.ts');
-      const cfg = resolveDatastoreConfig({ configFile: globals.config, overrides: flags.datastorePath ? { type: 'embedded', path: flags.datastorePath } : {} });
-      const ds = await openDatastore(cfg);
-      const { NetlinkKernel } = await import('../agent/dataplane/netlink-kernel.ts');
-      const { Agent } = await import('../agent/main.ts');
-      const kernel = new NetlinkKernel();
-      // Network policy (src/policy): an nftables manager plugged into the agent's loop like Felix's.
-      const policyOn = flags.policy && (env.TABBY_POLICY ?? 'enabled').toLowerCase() !== 'disabled';
-      const extraManagers = [];
-      let extraKinds: readonly string[] = [];
-      if (policyOn) {
-        const { createPolicyManager, asDataplaneManager, POLICY_KINDS } = await import('../policy/manager.ts');
-        extraManagers.push(asDataplaneManager(createPolicyManager({ nodeName, log: log.child({ mgr: 'policy' }) })));
-        extraKinds = POLICY_KINDS;
-      }
-      const agent = new Agent({
-        extraManagers, extraKinds,
-        ds, nodeName, log, kernel, stateDir, backend,
-        env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
-        healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
-        resyncIntervalMs: resync * 1000,
-        cniServer: flags.cniServer && (env.TABBY_CNI_SERVER ?? 'enabled').toLowerCase() !== 'disabled',
-      });
-      try {
-        await agent.start();
-      } catch (e) {
-        log.fatal({ err: (e as Error).message }, 'start-up failed');
-        await agent.stop().catch(() => undefined);
-        await ds.close().catch(() => undefined);
-        throw new CliError(`node agent start-up failed: ${(e as Error).message}`);
-      }
-      log.info({ node: nodeName, backend, stateDir, datastore: cfg.type }, 'node agent running');
-      // Run until signalled; kernel state is left in place on exit so a restart adopts it without churn.
-      await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        process.once('SIGTERM', done);
-        process.once('SIGINT', done);
-      });
-      log.info('stopping');
-      await agent.stop();
-      kernel.close();
-      await ds.close();
+/** Flags and environment → the agent's options; start it and run until SIGTERM/SIGINT. */
+async function runNode(flags: RunFlags, program: Command): Promise<void> {
+  const env = process.env;
+  const backend = (flags.backend ?? env.CALICO_NETWORKING_BACKEND ?? 'bird').toLowerCase();
+  if (backend !== 'bird' && backend !== 'vxlan' && backend !== 'none') {
+    throw new CliError(`unknown networking backend "${backend}" (want bird, vxlan or none)`, EXIT_USAGE);
+  }
+  const resync = Number(flags.resyncInterval);
+  if (!(resync > 0)) throw new CliError(`--resync-interval must be a positive number of seconds, got "${flags.resyncInterval}"`, EXIT_USAGE);
+  const healthPort = port(flags.healthPort, '--health-port');
+  const metricsPort = port(flags.metricsPort, '--metrics-port');
+  const nodeName = flags.nodeName ?? env.NODENAME ?? env.HOSTNAME ?? hostname();
+  const stateDir = flags.stateDir ?? env.TABBY_STATE_DIR ?? TABBY_STATE_DIR;
+
+  const { createLogger } = await import('../log.ts');
+  const globals = program.opts() as { config?: string; logLevel?: string };
+  const level = program.getOptionValueSource('logLevel') === 'cli' ? globals.logLevel : (env.TABBY_LOG_LEVEL ?? env.LOG_LEVEL ?? 'info');
+  const log = createLogger('node', { level, file: flags.logFile });
+  const { openDatastore, resolveDatastoreConfig } = await import('../datastore/index.ts');
+  const cfg = resolveDatastoreConfig({ configFile: globals.config, overrides: flags.datastorePath ? { type: 'embedded', path: flags.datastorePath } : {} });
+  const ds = await openDatastore(cfg);
+  const { startNodeAgent } = await import('../agent/node.ts');
+  let running;
+  try {
+    running = await startNodeAgent({
+      ds, nodeName, log, stateDir, backend,
+      policy: flags.policy && (env.TABBY_POLICY ?? 'enabled').toLowerCase() !== 'disabled',
+      cniServer: flags.cniServer && (env.TABBY_CNI_SERVER ?? 'enabled').toLowerCase() !== 'disabled',
+      env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
+      healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
+      resyncIntervalMs: resync * 1000,
     });
-  registerNodeStatus(nodeCmd);
+  } catch (e) {
+    log.fatal(errorFields(e), 'start-up failed');
+    await ds.close().catch(() => undefined);
+    throw new CliError(`node agent start-up failed: ${(e as Error).message}`);
+  }
+  log.info({ node: nodeName, backend, stateDir, datastore: cfg.type }, 'node agent running');
+  // Run until signalled; kernel state is left in place on exit so a restart adopts it without churn.
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  log.info('stopping');
+  await running.stop();
+  await ds.close();
 }

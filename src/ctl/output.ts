@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import { API_VERSION, type Resource } from '../api/resource.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_TIER } from '../api/defaults.ts';
+import { TabbyError } from '../errors.ts';
 
 export type OutputFormat = 'ps' | 'wide' | 'yaml' | 'json' | 'custom-columns';
 export const OUTPUT_FORMATS: OutputFormat[] = ['ps', 'wide', 'yaml', 'json', 'custom-columns'];
@@ -130,9 +131,9 @@ export function customColumns(kind: string, headings: string[]): Column[] {
   });
 }
 
-export class UnknownHeadingError extends Error {
+export class UnknownHeadingError extends TabbyError {
   constructor(readonly heading: string, readonly valid: string[]) {
-    super(`Unknown heading ${heading}, valid values are: ${valid.join(', ')}`);
+    super('UnknownHeading', `Unknown heading ${heading}, valid values are: ${valid.join(', ')}`);
     this.name = 'UnknownHeadingError';
   }
 }

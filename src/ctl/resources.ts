@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { resolveKind, type KindInfo } from '../api/kinds.ts';
 import { resourceId, type Resource } from '../api/resource.ts';
-import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../api/client.ts';
+import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../client/client.ts';
 import { ValidationError, describeResource } from '../api/validate.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_NAMESPACE } from '../api/defaults.ts';
@@ -358,6 +358,16 @@ const filenameOption = () => new Option('-f, --filename <FILE>', 'file, director
 const namespaceOption = () => new Option('-n, --namespace <NS>', 'namespace for namespaced resources (default "default")');
 
 export function registerResourceCommands(program: Command): void {
+  // In calicoctl's help order.
+  registerWriteCommands(program);
+  registerGetCommand(program);
+  registerEditCommands(program);
+  registerValidateCommand(program);
+  registerVersionCommand(program);
+}
+
+/** create, apply, replace and delete: whole resources from files (or delete by name). */
+function registerWriteCommands(program: Command): void {
   for (const [mode, desc] of [
     ['create', 'Create resources from a file (fails if any exists)'],
     ['apply', 'Create or update resources from a file'],
@@ -385,7 +395,10 @@ export function registerResourceCommands(program: Command): void {
       checkNamespaceArgs(info, opts);
       await withDatastore(cmd, async ({ client }) => deleteAll(client, names.map((name) => ({ kind: info.kind, name, namespace: opts.namespace })), opts.skipNotExists ?? false), { namespace: opts.namespace });
     });
+}
 
+/** get: read the store as a table, YAML or JSON. */
+function registerGetCommand(program: Command): void {
   program.command('get')
     .description('Show resources as a table, YAML or JSON')
     .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
@@ -396,7 +409,10 @@ export function registerResourceCommands(program: Command): void {
     .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')
     .option('--selector <EXPR>', 'only resources whose labels match this selector')
     .action(async (kind: string | undefined, names: string[], opts: GetOptions, cmd: Command) => getCommand(cmd, kind, names, opts));
+}
 
+/** patch and label: change one field of one resource. */
+function registerEditCommands(program: Command): void {
   program.command('patch')
     .description('Change a resource with a JSON merge patch')
     .argument('<kind>', 'resource kind')
@@ -456,12 +472,13 @@ export function registerResourceCommands(program: Command): void {
         out(opts.remove ? `Successfully removed label ${key} from ${what}\n` : `Successfully set label ${key} on ${what}\n`);
       }, { namespace: opts.namespace });
     });
+}
 
+/** validate: check files without a datastore. */
+function registerValidateCommand(program: Command): void {
   program.command('validate')
     .description('Check resources in a file without a datastore')
     .addOption(filenameOption().makeOptionMandatory())
     .addOption(namespaceOption())
     .action(async (opts: FileOptions) => validateFromFile(opts));
-
-  registerVersionCommand(program);
 }

@@ -1,41 +1,45 @@
 // `tabby version`, laid out like calicoctl's: client version and git commit, then the cluster's version and
 // type from the ClusterInformation "default" object (Tabby's version stands where Calico's would).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { projectRoot } from '../project-root.ts';
+import { TABBY_VERSION } from '../version.ts';
 import { isDatastoreError } from '../datastore/types.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE } from './errors.ts';
 import { out, withDatastore } from './context.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 export function clientVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string };
-    return `v${pkg.version ?? '0.0.0'}`;
-  } catch {
-    return 'unknown';
-  }
+  return `v${TABBY_VERSION}`;
 }
 
 /** The checkout's commit, read from .git without running git (or TABBY_GIT_COMMIT when built elsewhere). */
 export function gitCommit(): string {
   if (process.env.TABBY_GIT_COMMIT) return process.env.TABBY_GIT_COMMIT;
   try {
-    const head = readFileSync(join(root, '.git', 'HEAD'), 'utf8').trim();
+    const { gitDir, commonDir } = gitDirs(projectRoot());
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref: ')) return head.slice(0, 8);
     const ref = head.slice(5);
-    try {
-      return readFileSync(join(root, '.git', ref), 'utf8').trim().slice(0, 8);
-    } catch {
-      const packed = readFileSync(join(root, '.git', 'packed-refs'), 'utf8');
-      const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
-      return line ? line.slice(0, 8) : 'unknown';
+    for (const dir of [gitDir, commonDir]) {
+      try { return readFileSync(join(dir, ref), 'utf8').trim().slice(0, 8); } catch { /* packed, or in the common dir */ }
     }
+    const packed = readFileSync(join(commonDir, 'packed-refs'), 'utf8');
+    const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
+    return line ? line.slice(0, 8) : 'unknown';
   } catch {
     return 'unknown';
   }
+}
+
+/** A checkout's git directory; a worktree's `.git` is a file naming it, with refs kept in the common dir. */
+function gitDirs(root: string): { gitDir: string; commonDir: string } {
+  const dotGit = join(root, '.git');
+  if (!statSync(dotGit).isFile()) return { gitDir: dotGit, commonDir: dotGit };
+  const gitDir = resolve(root, readFileSync(dotGit, 'utf8').trim().replace(/^gitdir:\s*/, ''));
+  let commonDir = gitDir;
+  try { commonDir = resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim()); } catch { /* not a linked worktree */ }
+  return { gitDir, commonDir };
 }
 
 const row = (label: string, value: string): string => `${(label + ':').padEnd(19)}${value}\n`;

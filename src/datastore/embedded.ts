@@ -183,6 +183,16 @@ export class EmbeddedDatastore implements Datastore {
   }
 
   /** Appends the event for a write at `rev`, advances the revision, and trims old history now and then. */
+  /** Writes `stored` at the next revision (inside a write transaction) and records the watch event. */
+  private put(stored: Resource, ns: string, type: 'added' | 'modified'): Resource {
+    const rev = this.meta('revision') + 1;
+    stored.metadata.resourceVersion = String(rev);
+    const value = JSON.stringify(stored);
+    this.stmt.putObject.run(stored.kind, ns, stored.metadata.name, rev, value);
+    this.record(rev, type, stored.kind, value);
+    return stored;
+  }
+
   private record(rev: number, type: WatchEventType, kind: string, value: string): void {
     this.stmt.insertEvent.run(rev, type, kind, value);
     this.stmt.setMeta.run(rev, 'revision');
@@ -224,12 +234,7 @@ export class EmbeddedDatastore implements Datastore {
     const stored = stampCreate(obj);
     return this.write(() => {
       if (this.stmt.getObject.get(kind, ns, name)) throw alreadyExists(kind, name, obj.metadata.namespace);
-      const rev = this.meta('revision') + 1;
-      stored.metadata.resourceVersion = String(rev);
-      const value = JSON.stringify(stored);
-      this.stmt.putObject.run(kind, ns, name, rev, value);
-      this.record(rev, 'added', kind, value);
-      return stored;
+      return this.put(stored, ns, 'added');
     });
   }
 
@@ -244,12 +249,7 @@ export class EmbeddedDatastore implements Datastore {
       if (resourceVersion === undefined || resourceVersion === '') throw missingResourceVersion(kind, name, namespace);
       if (String(cur.mod_revision) !== resourceVersion) throw conflict(kind, name, namespace, resourceVersion, cur.mod_revision);
       const stored = carryIdentity(obj, JSON.parse(cur.value) as Resource);
-      const rev = this.meta('revision') + 1;
-      stored.metadata.resourceVersion = String(rev);
-      const value = JSON.stringify(stored);
-      this.stmt.putObject.run(kind, ns, name, rev, value);
-      this.record(rev, 'modified', kind, value);
-      return stored;
+      return this.put(stored, ns, 'modified');
     });
   }
 

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DatastoreError, isDatastoreError, type Datastore } from './types.ts';
+import { DEFAULT_DATASTORE_PATH } from '../paths.ts';
 
 export type { Datastore } from './types.ts';
 export { DatastoreError, isDatastoreError } from './types.ts';
@@ -20,7 +21,7 @@ export interface DatastoreConfig {
   etcdKeyFile?: string;
 }
 
-export const DEFAULT_EMBEDDED_PATH = '/var/lib/tabby/datastore.db';
+export { DEFAULT_DATASTORE_PATH as DEFAULT_EMBEDDED_PATH } from '../paths.ts';
 /** Searched in order when no config file is named; a missing file is fine, a malformed one is an error. */
 export const DEFAULT_CONFIG_FILES = ['/etc/tabby/tabby.cfg', '/etc/calico/calicoctl.cfg'];
 /** calicoctl's default etcd endpoint. */
@@ -151,7 +152,7 @@ export function resolveDatastoreConfig(opts: ResolveOptions = {}): DatastoreConf
   const endpoints = pick('etcdEndpoints');
   const type = pick('type') ?? (endpoints ? 'etcdv3' : 'embedded');
   if (type === 'embedded') {
-    return { type, path: pick('path') ?? DEFAULT_EMBEDDED_PATH };
+    return { type, path: pick('path') ?? DEFAULT_DATASTORE_PATH };
   }
   const cfg: DatastoreConfig = { type, etcdEndpoints: endpoints ?? [DEFAULT_ETCD_ENDPOINT] };
   for (const k of ['etcdKeyPrefix', 'etcdCACertFile', 'etcdCertFile', 'etcdKeyFile'] as const) {
@@ -166,7 +167,7 @@ export async function openDatastore(cfg: DatastoreConfig = resolveDatastoreConfi
   switch (cfg.type) {
     case 'embedded': {
       const { EmbeddedDatastore } = await import('./embedded.ts');
-      return new EmbeddedDatastore(cfg.path ?? DEFAULT_EMBEDDED_PATH);
+      return new EmbeddedDatastore(cfg.path ?? DEFAULT_DATASTORE_PATH);
     }
     case 'etcdv3': {
       const { EtcdDatastore } = await import('./etcd.ts');

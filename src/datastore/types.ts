@@ -4,6 +4,7 @@
 // metadata.resourceVersion is the revision of its last write, and update/delete compare-and-swap on it.
 
 import type { Resource } from '../api/resource.ts';
+import { TabbyError } from '../errors.ts';
 
 export type Revision = number;
 
@@ -50,14 +51,14 @@ export type DatastoreErrorCode =
   | 'Unavailable' // backend unreachable (etcd down, file unreadable)
   | 'Invalid';
 
-export class DatastoreError extends Error {
+export class DatastoreError extends TabbyError<DatastoreErrorCode> {
   constructor(
-    readonly code: DatastoreErrorCode,
+    override readonly code: DatastoreErrorCode,
     message: string,
     /** For Compacted: the oldest revision still available. */
     readonly compactRevision?: Revision,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DatastoreError';
   }
 }

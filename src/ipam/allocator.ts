@@ -11,7 +11,7 @@
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
 import { DatastoreError } from '../datastore/types.ts';
-import { blockFor, cidrContains, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from './ip.ts';
+import { blockFor, cidr4ContainsIP, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from '../net/ipv4.ts';
 import {
   affinityNode, assignOrdinal, assignOrdinals, blockName, configFromResource, CONFIG_NAME, effectiveMaxBlocks, freeCount,
   KIND_AFFINITY, KIND_BLOCK, KIND_CONFIG, makeResource, ordinalToIP, type IPAMBlockSpec, type IPAMConfigurationSpec, type PoolView,
@@ -164,7 +164,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
       .filter((s) => !s.deleted && affinityNode(s.affinity) !== node && freeCount(s) > 0)
       .filter((s) => {
         const c = parseCidr4(s.cidr);
-        return pools.some((p) => cidrContains(p.net, c.base));
+        return pools.some((p) => cidr4ContainsIP(p.net, c.base));
       });
     shuffle(candidates, this.random);
     for (const s of candidates) {
@@ -220,7 +220,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
       throw new IpamError('InvalidRequest', (e as Error).message);
     }
     const pools = await listPools(this.ds);
-    const pool = pools.find((p) => cidrContains(p.net, addr));
+    const pool = pools.find((p) => cidr4ContainsIP(p.net, addr));
     if (!pool) throw new IpamError('NotInPool', `${ip} is not in any configured IP pool`);
     if (pool.disabled) throw new IpamError('NotInPool', `${ip} is in IP pool ${pool.name} (${pool.cidr}), which is disabled`);
     const cfg = await this.getConfig();

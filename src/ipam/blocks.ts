@@ -4,7 +4,7 @@
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
 import { isDatastoreError } from '../datastore/types.ts';
-import { cidrContains, compareIPv4, formatCidr4, parseCidr4, type Cidr4 } from './ip.ts';
+import { cidr4ContainsIP, compareIPv4, formatCidr4, parseCidr4, type Cidr4 } from '../net/ipv4.ts';
 import { ignoreConflict, ipamStats, isConflict, MAX_CAS_RETRIES, tooManyRetries } from './cas.ts';
 import { log } from './log.ts';
 import {
@@ -25,7 +25,7 @@ export async function affineBlocks(ds: Datastore, node: string, pools: PoolView[
     } catch {
       continue;
     }
-    if (pools.some((p) => cidrContains(p.net, c.base))) out.push(s.cidr);
+    if (pools.some((p) => cidr4ContainsIP(p.net, c.base))) out.push(s.cidr);
   }
   return out.sort(compareIPv4);
 }

@@ -7,7 +7,7 @@ export { BlockAffinityAllocator, IpamError, ipamStats, tunnelHandle, TUNNEL_ATTR
 export type { IpamErrorCode, IpamOptions, TunnelType } from './allocator.ts';
 export * from './model.ts';
 export * from './report.ts';
-export * as ip4 from './ip.ts';
+export * as ip4 from '../net/ipv4.ts';
 
 /** The allocator for a datastore: the Ipam contract plus admin methods (config, tunnel addresses, block release). */
 export function createIpam(ds: Datastore, opts?: IpamOptions): BlockAffinityAllocator {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Resource } from '../api/resource.ts';
 import { API_VERSION } from '../api/resource.ts';
 import { parseSelector, type Selector } from '../selector/index.ts';
-import { cidrSize, encodeCidrName, formatCidr4, formatIPv4, parseCidr4, type Cidr4 } from './ip.ts';
+import { cidr4Size, encodeCidrName, formatCidr4, formatIPv4, parseCidr4, type Cidr4 } from '../net/ipv4.ts';
 import type { AllocationAttrs, IntendedUse } from './types.ts';
 
 export const KIND_BLOCK = 'IPAMBlock';
@@ -160,7 +160,7 @@ export function makeResource<S>(kind: string, name: string, spec: S): Resource<S
 }
 
 export function newBlockSpec(cidr: Cidr4, node: string | undefined, now: Date): IPAMBlockSpec {
-  const n = cidrSize(cidr);
+  const n = cidr4Size(cidr);
   return {
     cidr: formatCidr4(cidr),
     ...(node !== undefined ? { affinity: hostAffinity(node), affinityClaimTime: now.toISOString() } : {}),
@@ -311,7 +311,7 @@ export function validateBlock(spec: IPAMBlockSpec): string[] {
   } catch (e) {
     return [`bad cidr: ${(e as Error).message}`];
   }
-  const n = cidrSize(net);
+  const n = cidr4Size(net);
   if (!Array.isArray(spec.allocations) || spec.allocations.length !== n) problems.push(`has ${spec.allocations?.length} allocation slots, want ${n}`);
   const free = new Set(spec.unallocated ?? []);
   if (free.size !== (spec.unallocated ?? []).length) problems.push('unallocated list has duplicates');

@@ -1,7 +1,7 @@
 // Releasing addresses (by address or by handle) and listing a handle's addresses.
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
-import { blockFor, cidrContains, compareIPv4, formatCidr4, parseCidr4, parseIPv4 } from './ip.ts';
+import { blockFor, cidr4ContainsIP, compareIPv4, formatCidr4, parseCidr4, parseIPv4 } from '../net/ipv4.ts';
 import { isConflict, MAX_CAS_RETRIES, tooManyRetries } from './cas.ts';
 import { changeHandle, setHandleCount } from './handles.ts';
 import {
@@ -18,12 +18,12 @@ export async function releaseIPs(ds: Datastore, ips: string[]): Promise<string[]
   for (const ipText of ips) {
     const addr = parseIPv4(ipText.split('/')[0]!);
     let cidr: string | undefined;
-    const pool = pools.find((p) => cidrContains(p.net, addr));
+    const pool = pools.find((p) => cidr4ContainsIP(p.net, addr));
     if (pool) cidr = formatCidr4(blockFor(addr, pool.blockSize));
     else {
       // The pool may be gone while its blocks remain: find the block that holds the address.
       allBlocks ??= (await ds.list(KIND_BLOCK)).items.map((r) => r.spec as IPAMBlockSpec);
-      cidr = allBlocks.find((b) => cidrContains(parseCidr4(b.cidr), addr))?.cidr;
+      cidr = allBlocks.find((b) => cidr4ContainsIP(parseCidr4(b.cidr), addr))?.cidr;
     }
     if (!cidr) {
       notAllocated.push(ipText);

@@ -2,7 +2,7 @@
 // (pools, blocks, affinities, handles, nodes, workload endpoints). loadSnapshot() is the only I/O here.
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
-import { cidrContains, cidrSize, compareIPv4, formatIPv4, isIPv4, parseCidr4, parseIPv4 } from './ip.ts';
+import { cidr4ContainsIP, cidr4Size, compareIPv4, formatIPv4, isIPv4, parseCidr4, parseIPv4 } from '../net/ipv4.ts';
 import {
   affinityNode, configFromResource, CONFIG_NAME, inUseCount, KIND_AFFINITY, KIND_BLOCK, KIND_CONFIG, KIND_HANDLE,
   KIND_NODE, KIND_POOL, isIPv6Pool, ordinalsOfHandle, poolFromResource, validateBlock, type BlockAffinitySpec, type IPAMBlockSpec,
@@ -61,8 +61,8 @@ export interface UsageRow {
 export function usageRows(snap: IpamSnapshot, showBlocks: boolean): UsageRow[] {
   const rows: UsageRow[] = [];
   for (const p of snap.pools) {
-    const blocks = snap.blocks.filter((b) => cidrContains(p.net, parseCidr4(b.cidr).base));
-    const total = cidrSize(p.net);
+    const blocks = snap.blocks.filter((b) => cidr4ContainsIP(p.net, parseCidr4(b.cidr).base));
+    const total = cidr4Size(p.net);
     const inUse = blocks.reduce((n, b) => n + inUseCount(b), 0);
     rows.push({ grouping: 'IP Pool', cidr: p.cidr, total, inUse, free: total - inUse });
     if (showBlocks) {
@@ -128,7 +128,7 @@ export function lookupIP(snap: IpamSnapshot, ip: string): AllocationInfo | undef
   const addr = parseIPv4(ip);
   for (const b of snap.blocks) {
     const net = parseCidr4(b.cidr);
-    if (!cidrContains(net, addr)) continue;
+    if (!cidr4ContainsIP(net, addr)) continue;
     const a = b.allocations[addr - net.base];
     if (a === null || a === undefined) return undefined;
     const attr = b.attributes[a];
@@ -313,7 +313,7 @@ export function formatCheckReport(r: CheckReport, snap: IpamSnapshot, opts: { sh
   L.push(`Found ${r.allocatedNotInUse.length} IPs that are allocated in IPAM but not actually in use.`);
   L.push('Scanning for IPs that are in use by a workload or node but are not allocated in IPAM...');
   for (const u of r.inUseNotAllocated) L.push(`  ${u.ip} in use by ${u.user} but not allocated`);
-  const outside = r.inUseNotAllocated.filter((u) => !snap.pools.some((p) => cidrContains(p.net, parseIPv4(u.ip)))).length;
+  const outside = r.inUseNotAllocated.filter((u) => !snap.pools.some((p) => cidr4ContainsIP(p.net, parseIPv4(u.ip)))).length;
   L.push(`Found ${outside} in-use IPs that are not in active IP pools.`);
   L.push(`Found ${r.inUseNotAllocated.length - outside} in-use IPs that are in active IP pools but have no corresponding IPAM allocation.`, '');
   L.push('Scanning for IPAM handles with no matching IPs...');
@@ -351,7 +351,7 @@ export interface IpamMetrics {
 
 /** The numbers behind Calico kube-controllers' IPAM metrics, from a snapshot. */
 export function ipamMetrics(snap: IpamSnapshot): IpamMetrics {
-  const poolOf = (ip: string) => snap.pools.find((p) => cidrContains(p.net, parseIPv4(ip.split('/')[0]!)))?.name ?? '';
+  const poolOf = (ip: string) => snap.pools.find((p) => cidr4ContainsIP(p.net, parseIPv4(ip.split('/')[0]!)))?.name ?? '';
   const count = (m: Map<string, number>, pool: string, node: string) => m.set(`${pool}\0${node}`, (m.get(`${pool}\0${node}`) ?? 0) + 1);
   const rows = (m: Map<string, number>) => [...m].map(([k, c]) => ({ pool: k.split('\0')[0]!, node: k.split('\0')[1]!, count: c })).sort((a, b) => a.pool.localeCompare(b.pool) || a.node.localeCompare(b.node));
   const inUse = new Map<string, number>();
@@ -364,7 +364,7 @@ export function ipamMetrics(snap: IpamSnapshot): IpamMetrics {
   }
   for (const b of snap.blocks) count(blocks, poolOf(b.cidr), affinityNode(b.affinity) ?? '');
   return {
-    poolSize: Object.fromEntries(snap.pools.map((p) => [p.name, cidrSize(p.net)])),
+    poolSize: Object.fromEntries(snap.pools.map((p) => [p.name, cidr4Size(p.net)])),
     inUse: rows(inUse),
     borrowed: rows(borrowed),
     blocks: rows(blocks),

@@ -2,7 +2,7 @@
 // well-known handle and recorded on the Node resource.
 import type { Datastore } from '../datastore/types.ts';
 import { isDatastoreError } from '../datastore/types.ts';
-import { cidrContains, parseIPv4 } from './ip.ts';
+import { cidr4ContainsIP, parseIPv4 } from '../net/ipv4.ts';
 import { isConflict, MAX_CAS_RETRIES, tooManyRetries } from './cas.ts';
 import { KIND_NODE } from './model.ts';
 import { candidatePools } from './pools.ts';
@@ -31,7 +31,7 @@ export async function ensureTunnelAddress(
   let ip: string | undefined;
   for (const held of await ipsByHandle(ds, handleId)) {
     const addr = parseIPv4(held.split('/')[0]!);
-    if (!ip && pools.some((p) => cidrContains(p.net, addr))) ip = held.split('/')[0];
+    if (!ip && pools.some((p) => cidr4ContainsIP(p.net, addr))) ip = held.split('/')[0];
     else await releaseIPs(ds, [held]); // a second address, or one from a pool that no longer qualifies
   }
   if (!ip) {

@@ -2,7 +2,7 @@
 // fallback device `tunl0` of type ipip and the kernel encapsulates (Calico's normal setup). Without it
 // (`ip link add type ipip` → "Unknown device type"), Tabby uses tc eBPF on a TUN `tunl0` (see ebpf/ipip.bpf.c).
 import { readFile } from 'node:fs/promises';
-import { execRunner, type Runner } from './exec.ts';
+import { execRunner, type Runner } from '../exec.ts';
 
 export type IpipMode = 'kernel' | 'ebpf';
 

@@ -8,7 +8,7 @@
 import type { Logger } from '../log.ts';
 import { detectIpipMode, isTunTunl0, linkType, type IpipMode } from './detect.ts';
 import { ensureObject } from './ebpf/object.ts';
-import { execRunner, type Runner } from './exec.ts';
+import { execRunner, type Runner } from '../exec.ts';
 import { holdTun, type TunHold } from './tun.ts';
 
 export const TUNL0 = 'tunl0';

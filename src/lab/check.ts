@@ -1,7 +1,7 @@
 // Reachability across the lab: every (or a sample of) pod pings every other pod. One shell per source pod
 // runs its pings in parallel, so a 20-node lab's matrix takes seconds, not minutes.
-import { spawn } from 'node:child_process';
 import type { LabPodState, LabState } from './state.ts';
+import { runCommand } from '../exec.ts';
 
 export interface PairResult { from: string; to: string; toIp: string; ok: boolean }
 
@@ -15,24 +15,15 @@ export interface CheckResult {
 const PING_ALL = 'for ip in "$@"; do ( if ping -c1 -W2 -q "$ip" >/dev/null 2>&1 || ping -c1 -W2 -q "$ip" >/dev/null 2>&1; '
   + 'then echo "ok $ip"; else echo "fail $ip"; fi ) & done; wait';
 
-function pingFrom(pod: LabPodState, targets: string[]): Promise<Map<string, boolean>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', pod.netns, 'sh', '-c', PING_ALL, 'sh', ...targets], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`pinging from ${pod.name} failed (exit ${code}): ${err.trim()}`));
-      const m = new Map<string, boolean>();
-      for (const line of out.split('\n')) {
-        const [verdict, ip] = line.trim().split(' ');
-        if (ip) m.set(ip, verdict === 'ok');
-      }
-      resolve(m);
-    });
-  });
+async function pingFrom(pod: LabPodState, targets: string[]): Promise<Map<string, boolean>> {
+  const r = await runCommand(['ip', 'netns', 'exec', pod.netns, 'sh', '-c', PING_ALL, 'sh', ...targets]);
+  if (r.code !== 0) throw new Error(`pinging from ${pod.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  const m = new Map<string, boolean>();
+  for (const line of r.stdout.split('\n')) {
+    const [verdict, ip] = line.trim().split(' ');
+    if (ip) m.set(ip, verdict === 'ok');
+  }
+  return m;
 }
 
 /** Every running pod pings every other running pod (or `sample` of them, chosen spread over the list). */

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TabbyError } from '../errors.ts';
 
 export interface CniPluginConf {
   type: string;
@@ -58,16 +59,17 @@ export interface CniResult {
 }
 
 /** A plugin failed; carries the CNI error it printed (code, msg, details) when it printed one. */
-export class CniPluginError extends Error {
+export class CniPluginError extends TabbyError {
   constructor(
     readonly plugin: string,
     readonly command: string,
-    readonly code: number | undefined,
+    /** The CNI error code the plugin printed, if it printed one. */
+    readonly cniCode: number | undefined,
     readonly msg: string,
     readonly details: string | undefined,
     readonly stderr: string,
   ) {
-    super(`CNI plugin ${plugin} ${command} failed${code !== undefined ? ` (code ${code})` : ''}: ${msg}${details ? ` (${details})` : ''}`);
+    super('CniPluginFailed', `CNI plugin ${plugin} ${command} failed${cniCode !== undefined ? ` (code ${cniCode})` : ''}: ${msg}${details ? ` (${details})` : ''}`);
     this.name = 'CniPluginError';
   }
 }

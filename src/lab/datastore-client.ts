@@ -5,10 +5,11 @@ import type { Resource } from '../api/resource.ts';
 import { CommandError, execIn } from './kernel.ts';
 import { nodeShellEnv, tabbyBin } from './env.ts';
 import type { LabState } from './state.ts';
+import { TabbyError } from '../errors.ts';
 
-export class LabDatastoreError extends Error {
+export class LabDatastoreError extends TabbyError {
   constructor(message: string) {
-    super(message);
+    super('LabDatastoreFailed', message);
     this.name = 'LabDatastoreError';
   }
 }

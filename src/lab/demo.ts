@@ -10,6 +10,8 @@ import type { LabNodeState, LabPodState, LabState } from './state.ts';
 import { NODE_INTERFACE, POD_CIDR, validateLabName, type LabMode } from './topology.ts';
 import YAML from 'yaml';
 import * as fs from 'node:fs';
+import { ipInCIDR } from '../net/ip.ts';
+import { TabbyError } from '../errors.ts';
 
 export interface DemoOptions {
   name: string;
@@ -19,9 +21,9 @@ export interface DemoOptions {
   convergeMs?: number;
 }
 
-class StepFailed extends Error {
+class StepFailed extends TabbyError {
   constructor(readonly step: string, readonly expected: string, readonly got: string) {
-    super(`step "${step}": expected ${expected}`);
+    super('DemoStepFailed', `step "${step}": expected ${expected}`);
   }
 }
 
@@ -89,19 +91,13 @@ function check(ctx: Ctx, what: string): void {
 }
 
 /** The /26 (or other) block route lines: `blackhole 192.168.49.64/26 proto bird` etc. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const [net, lenS] = cidr.split('/');
-  const len = Number(lenS ?? 32);
-  const toInt = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-  return ((toInt(ip) & mask) >>> 0) === ((toInt(net!) & mask) >>> 0);
-}
+export { ipInCIDR as ipInCidr } from '../net/ip.ts';
 
 /** Finds the route line for the block holding `ip`, matching `re` (whose group 1 is the block CIDR). */
 export function blockRoute(routes: string, ip: string, re: RegExp): string | undefined {
   for (const line of routes.split('\n')) {
     const m = re.exec(line.trim());
-    if (m && m[1] && ipInCidr(ip, m[1])) return line.trim();
+    if (m && m[1] && ipInCIDR(ip, m[1])) return line.trim();
   }
   return undefined;
 }

@@ -1,25 +1,12 @@
 // Kernel I/O for the lab, behind one small interface: namespaces, veths, bridges, addresses, routes and
 // sysctls, always inside the lab's own namespaces (iproute2 `-n`, `ip netns exec`), never in the root one.
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { CommandError, mustRunSync } from '../exec.ts';
 
-export class CommandError extends Error {
-  constructor(readonly argv: string[], readonly status: number | null, readonly stdout: string, readonly stderr: string) {
-    super(`${argv.join(' ')} failed (exit ${status}): ${(stderr || stdout).trim()}`);
-    this.name = 'CommandError';
-  }
-}
+export { CommandError };
 
 /** Run a command and return stdout; throws CommandError with its stderr on failure. */
-export function run(argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), {
-    encoding: 'utf8', input: opts.input, env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000,
-    maxBuffer: 64 << 20,
-  });
-  if (r.error) throw new CommandError(argv, null, '', r.error.message);
-  if (r.status !== 0) throw new CommandError(argv, r.status, r.stdout ?? '', r.stderr ?? '');
-  return r.stdout ?? '';
-}
+export const run = mustRunSync;
 
 export function netnsExists(name: string): boolean {
   return fs.existsSync(`/run/netns/${name}`);
@@ -45,13 +32,13 @@ export function delNetns(name: string): void {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
   try {
-    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+    mustRunSync(['ip', 'netns', 'del', name]);
   } catch { /* raced with another cleanup */ }
 }
 
 export function netnsPids(name: string): number[] {
   try {
-    return execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+    return mustRunSync(['ip', 'netns', 'pids', name]).split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }

@@ -12,6 +12,7 @@ import {
 import { ETCD_CLIENT_PORT, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
 import { nodeAgentEnv, nodeShellEnv, tabbyBin } from './env.ts';
 import { applyResources, namespaceResources } from './datastore-client.ts';
+import { runCommand, type CommandResult } from '../exec.ts';
 
 export type Say = (line: string) => void;
 
@@ -241,16 +242,9 @@ async function installCni(state: LabState): Promise<string | undefined> {
   return problems.length > 0 ? problems.join('\n') : undefined;
 }
 
-function runAsync(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', (e) => resolve({ code: 127, stdout, stderr: e.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+/** Like a shell: a command that cannot start is exit 127. */
+function runAsync(argv: string[]): Promise<CommandResult> {
+  return runCommand(argv).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
 }
 
 export async function labDown(name: string, say: Say = () => {}): Promise<boolean> {

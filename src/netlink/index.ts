@@ -8,9 +8,31 @@
 import { createRequire } from 'node:module';
 import type * as NL from 'netlink';
 import { withNetns } from './netns.ts';
-import { bytesToIp, bytesToMac, ipFamily, ipToBytes, macToBytes, parseCidr, type IpFamily } from './ip.ts';
+import {
+  AddressParseError, bytesToIp as bytesToIpText, bytesToMac, formatIP, ipFamily, ipToBytes as ipToByteArray, macToBytes as macToByteArray,
+  tryParseCIDROrIP, type CIDR, type IPFamily,
+} from '../net/ip.ts';
+import { TabbyError } from '../errors.ts';
 
-export * from './ip.ts';
+type IpFamily = IPFamily;
+export { bytesToMac, ipFamily };
+export type { IpFamily };
+
+/** The netlink library wants Buffers for address attributes. */
+export function ipToBytes(ip: string): Buffer { return Buffer.from(ipToByteArray(ip)); }
+export function bytesToIp(b: Uint8Array): string { return bytesToIpText(b); }
+function macToBytes(mac: string): Buffer { return Buffer.from(macToByteArray(mac)); }
+
+/** A route destination as iproute2 reads it: a CIDR, a bare address (host route) or `default`. */
+export function parseRouteDestination(text: string, familyHint: IpFamily = 4): CIDR {
+  if (text === 'default') return { family: familyHint, ip: 0n, prefix: 0 };
+  const c = tryParseCIDROrIP(text);
+  if (!c) throw new AddressParseError(text, 'CIDR');
+  return c;
+}
+
+function cidrAddressBytes(c: CIDR): Buffer { return ipToBytes(formatIP({ family: c.family, value: c.ip })); }
+
 export { withNetns, readSysctl, writeSysctl, netnsExists, CURRENT_NETNS } from './netns.ts';
 
 const require = createRequire(import.meta.url);
@@ -35,9 +57,9 @@ const RTNH_F_ONLINK = 4;
 export const AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
 
 /** A kernel rejection, with the errno name as `code`. */
-export class NetlinkError extends Error {
-  constructor(readonly code: string, readonly op: string) {
-    super(`${op}: ${code}`);
+export class NetlinkError extends TabbyError {
+  constructor(override readonly code: string, readonly op: string) {
+    super(code, `${op}: ${code}`);
     this.name = 'NetlinkError';
   }
 }
@@ -381,8 +403,8 @@ export class Netlink {
 
   /** Adds `cidr` (e.g. 10.0.0.5/32) to the link; IPv6 gets nodad unless dad is asked for. */
   async addAddress(index: number, cidr: string, opts: { replace?: boolean; dad?: boolean } = {}): Promise<void> {
-    const c = parseCidr(cidr);
-    const addr = ipToBytes(c.ip);
+    const c = parseRouteDestination(cidr);
+    const addr = cidrAddressBytes(c);
     await this.req(`add address ${cidr} to #${index}`, () => this.sock.newAddress(
       { family: afOf(c.family), prefixlen: c.prefix, index, flags: c.family === 6 && !opts.dad ? { nodad: true } : {} },
       { local: addr, address: addr },
@@ -390,8 +412,8 @@ export class Netlink {
   }
 
   async delAddress(index: number, cidr: string): Promise<void> {
-    const c = parseCidr(cidr);
-    const addr = ipToBytes(c.ip);
+    const c = parseRouteDestination(cidr);
+    const addr = cidrAddressBytes(c);
     await this.req(`delete address ${cidr} from #${index}`, () => this.sock.delAddress({ family: afOf(c.family), prefixlen: c.prefix, index }, { local: addr, address: addr }));
   }
 
@@ -414,7 +436,7 @@ export class Netlink {
   // ---- routes --------------------------------------------------------------------------------------
 
   private routeMsg(r: RouteSpec): [NL.rt.Route, NL.rt.RouteAttrs] {
-    const c = parseCidr(r.dst, r.family ?? (r.gateway ? ipFamily(r.gateway) : 4));
+    const c = parseRouteDestination(r.dst, r.family ?? (r.gateway ? ipFamily(r.gateway) : 4));
     const table = r.table ?? 254;
     const data: NL.rt.Route = {
       family: afOf(c.family), dstLen: c.prefix,
@@ -426,7 +448,7 @@ export class Netlink {
     };
     if (r.scope === undefined && r.type === 'local') data.scope = SCOPES.host as NL.rt.Route['scope'];
     const attrs: NL.rt.RouteAttrs = {};
-    if (c.prefix > 0) attrs.dst = ipToBytes(c.ip);
+    if (c.prefix > 0) attrs.dst = cidrAddressBytes(c);
     if (r.gateway) attrs.gateway = ipToBytes(r.gateway);
     if (r.oif !== undefined) attrs.oif = r.oif;
     if (table >= 256) attrs.table = table;

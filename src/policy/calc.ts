@@ -2,14 +2,14 @@
 // I/O); the only state is incremental indexes so that a pod coming or going costs O(#selectors), not a
 // recomputation of the whole cluster. The ruleset's shape is described in ruleset-model.ts; rules are
 // compiled in rule-compiler.ts, selections in selection.ts, programs in program.ts.
-import { type Cidr } from './cidr.ts';
+import { disjointCIDRs, type Net } from '../net/ip.ts';
 import {
   DEFAULT_TIER, type GlobalNetworkPolicy, type NetworkPolicy, type PolicySnapshot,
 } from './model.ts';
 import { ChainCompiler, type ChainRun, type PolicyRef } from './chains.ts';
 import { deriveEndpoint, networkSetItems, profileLabelMap, type DerivedEndpoint } from './items.ts';
 import { baseChains, policyLess, programBody, programChain, resolveTiers, tierLess, type ProgramInputs, type TierInfo } from './program.ts';
-import { cidrElem, disjointCidrs } from './rule-compiler.ts';
+import { cidrElem } from './rule-compiler.ts';
 import {
   MAP_FROM_WL, MAP_TO_WL, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, SET_WL_IFACES, emptyRuleset,
   type NftChainModel, type NftMapModel, type NftSetModel, type RulesetModel,
@@ -19,7 +19,7 @@ import {
 } from './selection.ts';
 
 export * from './ruleset-model.ts';
-export { compileRule, disjointCidrs, type LiteralKind, type RuleContext, type SetRegistry } from './rule-compiler.ts';
+export { compileRule, type LiteralKind, type RuleContext, type SetRegistry } from './rule-compiler.ts';
 export { MembershipIndex } from './selection.ts';
 
 export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
@@ -300,9 +300,9 @@ export class PolicyCalculator {
   }
 
   private peerSet(name: string, id: string, family: 4 | 6): NftSetModel {
-    const cidrs: Cidr[] = [];
+    const cidrs: Net[] = [];
     for (const ik of this.peerIndex.members(id)) for (const c of this.peerIndex.item(ik)?.nets ?? []) if (c.family === family) cidrs.push(c);
-    return { name, type: family === 4 ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(disjointCidrs(cidrs).map(cidrElem)) };
+    return { name, type: family === 4 ? 'ipv4_addr' : 'ipv6_addr', interval: true, elements: new Set(disjointCIDRs(cidrs).map(cidrElem)) };
   }
 
   private namedPortSet(name: string, k: NamedPortKey, id: string, family: 4 | 6): NftSetModel {
@@ -312,7 +312,7 @@ export class PolicyCalculator {
       if (!item) continue;
       for (const p of item.ports) {
         if (p.name !== k.name || (p.protocol ?? 'TCP').toLowerCase() !== protoNameForPort(k.proto)) continue;
-        for (const c of item.nets) if (c.family === family && c.len === (family === 4 ? 32 : 128)) elems.add(`${cidrElem(c)} . ${p.port}`);
+        for (const c of item.nets) if (c.family === family && c.prefix === (family === 4 ? 32 : 128)) elems.add(`${cidrElem(c)} . ${p.port}`);
       }
     }
     return { name, type: family === 4 ? 'ipv4_addr . inet_service' : 'ipv6_addr . inet_service', interval: false, elements: elems };

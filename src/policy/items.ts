@@ -6,7 +6,7 @@
 //     inherits the kns.<ns> profile;
 //   * profile labels (kns.<ns>: pcns.<namespace label> and pcns.projectcalico.org/name; ksa.<ns>.<sa>:
 //     pcsa.*) are inherited; the item's own labels win over inherited ones.
-import { addressOf, parseCidr, type Cidr } from './cidr.ts';
+import { parseNet, type Net } from '../net/ip.ts';
 import {
   LABEL_NAMESPACE, LABEL_ORCHESTRATOR, LABEL_SERVICE_ACCOUNT, type PolicySnapshot, type WorkloadEndpoint,
 } from './model.ts';
@@ -58,7 +58,7 @@ export interface DerivedEndpoint {
   item: Item;
   fingerprint: string;
   spec: NonNullable<WorkloadEndpoint['spec']>;
-  nets: Cidr[];
+  nets: Net[];
   profiles: string[];
   problems: string[];
 }
@@ -76,9 +76,9 @@ export function deriveEndpoint(w: WorkloadEndpoint, profileLabels: Map<string, L
   if (ns && labels[LABEL_NAMESPACE] === undefined) labels[LABEL_NAMESPACE] = ns;
   if (spec.orchestrator && labels[LABEL_ORCHESTRATOR] === undefined) labels[LABEL_ORCHESTRATOR] = spec.orchestrator;
   if (spec.serviceAccountName) labels[LABEL_SERVICE_ACCOUNT] = spec.serviceAccountName;
-  const nets: Cidr[] = [];
+  const nets: Net[] = [];
   for (const n of spec.ipNetworks ?? []) {
-    try { nets.push(parseCidr(addressOf(n))); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
+    try { nets.push(parseNet(n.split('/')[0]!)); } catch (e) { problems.push(`${key}: ${(e as Error).message}`); }
   }
   const item: Item = {
     key, kind: 'wep', namespace: ns, labels, ...views(labels), nets,
@@ -88,10 +88,10 @@ export function deriveEndpoint(w: WorkloadEndpoint, profileLabels: Map<string, L
   return { ctx, key, item, fingerprint, spec, nets, profiles, problems };
 }
 
-function parseNets(nets: string[] | undefined, where: string, problems: string[]): Cidr[] {
-  const out: Cidr[] = [];
+function parseNets(nets: string[] | undefined, where: string, problems: string[]): Net[] {
+  const out: Net[] = [];
   for (const n of nets ?? []) {
-    try { out.push(parseCidr(n)); } catch (e) { problems.push(`${where}: ${(e as Error).message}`); }
+    try { out.push(parseNet(n)); } catch (e) { problems.push(`${where}: ${(e as Error).message}`); }
   }
   return out;
 }

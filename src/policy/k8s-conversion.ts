@@ -3,7 +3,7 @@
 // prefixed with `projectcalico.org/orchestrator == 'k8s'`, one rule per (peer × port) combination.
 // Pure; throws an Error naming the offending field on invalid input.
 import { API_VERSION, type Resource } from '../api/resource.ts';
-import { parseCidr, cidrContains } from './cidr.ts';
+import { parseNet, cidrContains } from '../net/ip.ts';
 import { LABEL_ORCHESTRATOR, type EntityRule, type PolicySpec, type PolicyType, type Rule } from './model.ts';
 
 export const K8S_POLICY_NAME_PREFIX = 'knp.default.';
@@ -96,13 +96,13 @@ function convertPeer(peer: unknown, where: string): PeerFields {
     const b = peer.ipBlock;
     if (!isObj(b) || typeof b.cidr !== 'string') fail(`${where}.ipBlock.cidr`, 'is required');
     let cidr;
-    try { cidr = parseCidr(b.cidr); } catch (e) { fail(`${where}.ipBlock.cidr`, (e as Error).message); }
+    try { cidr = parseNet(b.cidr); } catch (e) { fail(`${where}.ipBlock.cidr`, (e as Error).message); }
     const except = optArray(b.except, `${where}.ipBlock.except`).map((x, i) => {
       const w = `${where}.ipBlock.except[${i}]`;
       if (typeof x !== 'string') fail(w, 'must be a CIDR string');
       let c;
-      try { c = parseCidr(x); } catch (e) { fail(w, (e as Error).message); }
-      if (!cidrContains(cidr, c) || c.len === cidr.len) fail(w, `"${x}" must be strictly within cidr ${b.cidr}`);
+      try { c = parseNet(x); } catch (e) { fail(w, (e as Error).message); }
+      if (!cidrContains(cidr, c) || c.prefix === cidr.prefix) fail(w, `"${x}" must be strictly within cidr ${b.cidr}`);
       return x;
     });
     const out: PeerFields = { nets: [b.cidr] };

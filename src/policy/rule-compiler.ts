@@ -3,7 +3,7 @@
 // endpoints a source/destination selects; see selection.ts), Felix's calc/rule_scanner.go (named ports are
 // filtered by the positive selector, negated or not) and rules/policy.go (per-family filtering of nets,
 // ICMP, actions).
-import { parseCidr, type Cidr } from './cidr.ts';
+import { disjointCIDRs, parseNet, type Net } from '../net/ip.ts';
 import type { EntityRule, PortSpec, Rule } from './model.ts';
 import { SET_ACCEPT, SET_PASS, type NftSetModel } from './ruleset-model.ts';
 import { entitySelection, hashOf, type NamedPortKey, type PeerKey } from './selection.ts';
@@ -106,7 +106,7 @@ function compileNets(e: EntityRule, side: Side, frags: EntityFragments, ctx: Rul
   const lists: Array<[string[] | undefined, string]> = [[e.nets, ''], [e.notNets, '!= ']];
   for (const [list, op] of lists) {
     if (!list?.length) continue;
-    const cidrs = list.map((n) => parseCidr(n));
+    const cidrs = list.map((n) => parseNet(n));
     const n4 = cidrs.filter((c) => c.family === 4).map((c) => c.text);
     const n6 = cidrs.filter((c) => c.family === 6).map((c) => c.text);
     frags.v4 = frags.v4 && n4.length ? [...frags.v4, `ip ${side.addr} ${op}${ctx.sets.literal('v4net', n4)}`] : null;
@@ -246,35 +246,14 @@ export function compileRule(rule: Rule, ctx: RuleContext): string[] {
   return out;
 }
 
-/** Drop CIDRs contained in others and duplicates: interval sets reject overlapping elements. */
-export function disjointCidrs(cidrs: Cidr[]): Cidr[] {
-  const sorted = [...cidrs].sort((a, b) => (a.len - b.len) || (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
-  const kept: Cidr[] = [];
-  const byLen = new Map<number, Set<bigint>>();
-  const bits = (c: Cidr) => (c.family === 4 ? 32 : 128);
-  for (const c of sorted) {
-    let covered = false;
-    for (const [len, prefixes] of byLen) {
-      if (len > c.len) continue;
-      if (prefixes.has(c.addr >> BigInt(bits(c) - len))) { covered = true; break; }
-    }
-    if (covered) continue;
-    kept.push(c);
-    let s = byLen.get(c.len);
-    if (!s) byLen.set(c.len, (s = new Set()));
-    s.add(c.addr >> BigInt(bits(c) - c.len));
-  }
-  return kept;
-}
-
 /** A CIDR as an nft set element: host routes as bare addresses. */
-export function cidrElem(c: Cidr): string {
-  return c.len === (c.family === 4 ? 32 : 128) ? c.text.split('/')[0]! : c.text;
+export function cidrElem(c: Net): string {
+  return c.prefix === (c.family === 4 ? 32 : 128) ? c.text.split('/')[0]! : c.text;
 }
 
 /** The named set holding a literal list, or the single element itself. */
 export function literalOperand(kind: LiteralKind, elems: string[], out: Map<string, NftSetModel>): string {
-  const norm = kind === 'port' ? normalizePorts(elems) : disjointCidrs(elems.map((e) => parseCidr(e))).map(cidrElem);
+  const norm = kind === 'port' ? normalizePorts(elems) : disjointCIDRs(elems.map((e) => parseNet(e))).map(cidrElem);
   if (norm.length === 1) return norm[0]!;
   const prefix = kind === 'port' ? 'cali-ports-' : kind === 'v4net' ? 'cali40nets-' : 'cali60nets-';
   const name = prefix + hashOf(norm.join(','), 16);

@@ -10,7 +10,7 @@
 //   * negative side: `notSelector` exactly as written, over every endpoint and network set (unscoped).
 import { createHash } from 'node:crypto';
 import { parseSelector, evaluateNode, type Selector, type SelectorNode } from '../selector/index.ts';
-import type { Cidr } from './cidr.ts';
+import type { Net } from '../net/ip.ts';
 import { LABEL_SERVICE_ACCOUNT, type EndpointPort, type EntityRule } from './model.ts';
 
 export type Labels = Record<string, string>;
@@ -32,7 +32,7 @@ export interface Item {
   /** The labels a service-account selector reads: the item's `pcsa.*` labels (from its ksa.* profile) unprefixed. */
   saView: Labels;
   /** Addresses/nets the item contributes to a set. */
-  nets: Cidr[];
+  nets: Net[];
   node?: string;
   ports: EndpointPort[];
   serviceAccount?: string;

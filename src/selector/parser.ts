@@ -6,15 +6,16 @@
 //   op   := '==' str | '!=' str | 'in' set | 'not in' set | 'contains' str | 'starts with' str | 'ends with' str
 // Operator words are recognised only right after a label, as in Calico.
 import type { SelectorNode } from './ast.ts';
+import { TabbyError } from '../errors.ts';
 
-export class SelectorSyntaxError extends Error {
+export class SelectorSyntaxError extends TabbyError {
   constructor(
     readonly reason: string,
     /** 0-based character offset into the selector where the problem is. */
     readonly position: number,
     readonly selector: string,
   ) {
-    super(`invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}\n  ${selector}\n  ${' '.repeat(position)}^`);
+    super('InvalidSelector', `invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}\n  ${selector}\n  ${' '.repeat(position)}^`);
     this.name = 'SelectorSyntaxError';
   }
 }
@@ -158,21 +159,21 @@ class Parser {
   }
 
   private parseOr(): SelectorNode {
-    const operands = [this.parseAnd()];
-    while (this.peek().kind === 'or') {
-      this.next();
-      operands.push(this.parseAnd());
-    }
-    return operands.length === 1 ? operands[0]! : { type: 'or', operands };
+    return this.parseJoined('or', () => this.parseAnd());
   }
 
   private parseAnd(): SelectorNode {
-    const operands = [this.parseUnary()];
-    while (this.peek().kind === 'and') {
+    return this.parseJoined('and', () => this.parseUnary());
+  }
+
+  /** operand (op operand)*: one node when there is a single operand. */
+  private parseJoined(op: 'or' | 'and', operand: () => SelectorNode): SelectorNode {
+    const operands = [operand()];
+    while (this.peek().kind === op) {
       this.next();
-      operands.push(this.parseUnary());
+      operands.push(operand());
     }
-    return operands.length === 1 ? operands[0]! : { type: 'and', operands };
+    return operands.length === 1 ? operands[0]! : { type: op, operands };
   }
 
   private parseUnary(): SelectorNode {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { NetnsFixture } from '../helpers/netns.ts';
-import { fetchBgpStatus } from '../../src/bgp/cli.ts';
+import { fetchBgpStatus } from '../../src/ctl/node-status.ts';
 import type { SpeakerConfig, SpeakerPeerConfig, LearnedRoute } from '../../src/bgp/speaker.ts';
 import type { BgpStatus } from '../../src/bgp/status.ts';
 
@@ -39,7 +39,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-/** Our speaker as a process in a namespace (src/bgp/standalone.ts). */
+/** Our speaker as a process in a namespace (test/bgp/speaker-process.ts). */
 export class OurSpeaker {
   proc!: ChildProcess;
   routes: LearnedRoute[] = [];
@@ -56,7 +56,7 @@ export class OurSpeaker {
   async start(): Promise<void> {
     writeFileSync(this.configFile, JSON.stringify(this.cfg));
     this.routes = [];
-    this.proc = this.fx.spawn(this.ns, [process.execPath, ...(this.extraArgs.includes('--expose-gc') ? ['--expose-gc'] : []), '--import', TSX, path.join(ROOT, 'src/bgp/standalone.ts'),
+    this.proc = this.fx.spawn(this.ns, [process.execPath, ...(this.extraArgs.includes('--expose-gc') ? ['--expose-gc'] : []), '--import', TSX, path.join(ROOT, 'test/bgp/speaker-process.ts'),
       '--config', this.configFile, '--status-socket', this.sock, '--log-file', path.join(this.dir, `${this.name}.log`), ...this.extraArgs.filter((a) => a !== '--expose-gc')],
       { env: { ...process.env, TABBY_LOG_LEVEL: process.env.BGP_TEST_LOG ?? 'info' } });
     this.proc.stdout!.on('data', (c: Buffer) => {

@@ -1,4 +1,4 @@
-// Interop with the real daemons, each in its own namespace, our speaker (src/bgp/standalone.ts) in others.
+// Interop with the real daemons, each in its own namespace, our speaker (test/bgp/speaker-process.ts) in others.
 //   BIRD 2 as route reflector for two of our nodes (mesh off), FRR as an eBGP top-of-rack peer,
 //   GoBGP as an iBGP peer (plus graceful restart in both directions).
 import { after, describe, test } from 'node:test';

@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -16,11 +16,11 @@ const INVALID = join(import.meta.dirname, 'fixtures', 'invalid');
 
 interface Result { code: number; stdout: string; stderr: string }
 
-function tabby(args: string[], env: Record<string, string>, stdin?: string): Promise<Result> {
+function tabby(args: string[], env: Record<string, string>, stdin?: string, fromSource = true): Promise<Result> {
   return new Promise((resolve, reject) => {
     const clean: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ['DATASTORE_TYPE', 'ETCD_ENDPOINTS', 'TABBY_DATASTORE_PATH', 'TABBY_ETCD_KEY_PREFIX']) delete clean[k];
-    const child = spawn(TABBY, args, { env: { ...clean, TABBY_FROM_SOURCE: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(TABBY, args, { env: { ...clean, ...(fromSource ? { TABBY_FROM_SOURCE: '1' } : {}), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -30,6 +30,18 @@ function tabby(args: string[], env: Record<string, string>, stdin?: string): Pro
     child.stdin.end(stdin ?? '');
   });
 }
+
+describe('the bundled tabby (dist/tabby.mjs, built by scripts/build.sh)', () => {
+  test('version prints the real client version and commit, not "unknown"', { skip: existsSync(join(ROOT, 'dist', 'tabby.mjs')) ? false : 'run scripts/build.sh first' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tabby-ver-'));
+    try {
+      const r = await tabby(['version'], { TABBY_DATASTORE_PATH: join(dir, 'datastore.db') }, undefined, false);
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      assert.match(r.stdout, new RegExp(`^Client Version:\\s+v${pkg.version.replace(/\./g, '\\.')}$`, 'm'));
+      assert.match(r.stdout, /^Git commit:\s+[0-9a-f]{8}$/m);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
 
 describe('tabby CLI against the embedded datastore', () => {
   let dir: string;

@@ -36,7 +36,7 @@ export async function scenario(backend: Backend): Promise<void> {
     const pools = (await ds.list('IPPool')).items.map(poolFromResource);
     for (const { node, ip } of all) {
       const addr = ip4.parseIPv4(ip);
-      const pool = pools.find((p) => ip4.cidrContains(p.net, addr));
+      const pool = pools.find((p) => ip4.cidr4ContainsIP(p.net, addr));
       assert.ok(pool, `${ip} outside every pool`);
       assert.ok(!pool.disabled && pool.allowedUses.includes('Workload'), `${ip} from pool ${pool.name}`);
       assert.ok(pool.nodeSelector.evaluate(nodeLabels.get(node)!), `${ip} of ${node} from pool ${pool.name} that does not select it`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
 import {
-  AF_BRIDGE, AF_INET, bytesToIp, ipToBytes, isNetlinkError, Netlink, parseCidr, readSysctl, withNetns, writeSysctl,
+  AF_BRIDGE, AF_INET, bytesToIp, ipToBytes, isNetlinkError, Netlink, parseRouteDestination, readSysctl, withNetns, writeSysctl,
 } from '../../src/netlink/index.ts';
 
 describe('address codecs', () => {
@@ -17,11 +17,11 @@ describe('address codecs', () => {
     assert.equal(bytesToIp(ipToBytes('2001:0db8:0:0:1:0:0:1')), '2001:db8::1:0:0:1');
   });
   test('CIDRs: default, host addresses, bad input named', () => {
-    assert.deepEqual(parseCidr('default'), { ip: '0.0.0.0', prefix: 0, family: 4 });
-    assert.deepEqual(parseCidr('default', 6), { ip: '::', prefix: 0, family: 6 });
-    assert.deepEqual(parseCidr('10.1.2.3'), { ip: '10.1.2.3', prefix: 32, family: 4 });
-    assert.throws(() => parseCidr('10.1.2.3/33'), /invalid CIDR "10\.1\.2\.3\/33"/);
-    assert.throws(() => parseCidr('10.1.2/8'), /invalid IP address "10\.1\.2"/);
+    assert.deepEqual(parseRouteDestination('default'), { ip: 0n, prefix: 0, family: 4 });
+    assert.deepEqual(parseRouteDestination('default', 6), { ip: 0n, prefix: 0, family: 6 });
+    assert.deepEqual(parseRouteDestination('10.1.2.3'), { ip: 0x0a010203n, prefix: 32, family: 4 });
+    assert.throws(() => parseRouteDestination('10.1.2.3/33'), /invalid CIDR: "10\.1\.2\.3\/33"/);
+    assert.throws(() => parseRouteDestination('10.1.2/8'), /invalid CIDR: "10\.1\.2\/8"/);
   });
 });
 

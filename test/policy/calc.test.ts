@@ -1,8 +1,8 @@
 // The pure calculation: resources → desired nftables model. No root needed.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyCalculator, compileRule, disjointCidrs, type RulesetModel } from '../../src/policy/calc.ts';
-import { parseCidr } from '../../src/policy/cidr.ts';
+import { PolicyCalculator, compileRule, type RulesetModel } from '../../src/policy/calc.ts';
+import { disjointCIDRs as disjointCidrs, parseNet as parseCidr } from '../../src/net/ip.ts';
 import { emptySnapshot, type PolicySnapshot, type WorkloadEndpoint } from '../../src/policy/model.ts';
 
 function wep(ns: string, pod: string, node: string, ip: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}): WorkloadEndpoint {

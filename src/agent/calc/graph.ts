@@ -10,7 +10,7 @@
 //   BGP speaker ── learned routes ─────────────► proto bird routes (IPIP → tunl0 onlink)
 //
 // Route precedence for one destination: workload > blackhole > datastore-derived remote > BGP-learned.
-import { parseCidr4, parseIPv4, cidrCovers, cidrContains, maskOf } from '../../ipam/ip.ts';
+import { parseCidr4, parseIPv4, cidr4Covers, cidr4ContainsIP, maskOf } from '../../net/ipv4.ts';
 import {
   isProblem, parseBlock, parseNode, parsePool, parseWorkload, inCidr,
   type BlockInfo, type NodeInfo, type PoolInfo, type WorkloadInfo,
@@ -88,7 +88,7 @@ export function indexSnapshot(snap: Snapshot): Indexed {
 }
 
 function poolForIp(pools: PoolInfo[], ip: number): PoolInfo | undefined {
-  return pools.find((p) => cidrContains(p.net, ip));
+  return pools.find((p) => cidr4ContainsIP(p.net, ip));
 }
 
 /** Felix settings the calculation honours, from FelixConfiguration `default` overridden by `node.<name>`. */
@@ -264,7 +264,7 @@ function addLearnedRoutes(run: CalcRun): void {
     let net;
     try { net = parseCidr4(lr.prefix); parseIPv4(lr.nextHop); } catch { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
     const dst = `${lr.prefix.split('/')[0]}/${net.prefix}`;
-    const pool = pools.find((p) => cidrCovers(p.net, net));
+    const pool = pools.find((p) => cidr4Covers(p.net, net));
     if (pool && pool.vxlanMode !== 'Never') continue;
     const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !onLocalSubnet(run, lr.nextHop)));
     if (ipip) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });

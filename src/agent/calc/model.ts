@@ -2,7 +2,7 @@
 // the way Felix is: a resource that cannot be understood is skipped (and reported), never fatal, so one
 // bad object cannot stop a node from programming everything else. Pure: no I/O.
 import type { Resource } from '../../api/resource.ts';
-import { cidrContains, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from '../../ipam/ip.ts';
+import { cidr4ContainsIP, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from '../../net/ipv4.ts';
 
 export type EncapMode = 'Never' | 'Always' | 'CrossSubnet';
 
@@ -144,5 +144,5 @@ export function isProblem(v: unknown): v is Problem {
 
 /** True if `ip` (bare IPv4) lies in `cidr` (a.b.c.d/n). */
 export function inCidr(ip: string, cidr: string): boolean {
-  return cidrContains(parseCidr4(cidr), parseIPv4(ip));
+  return cidr4ContainsIP(parseCidr4(cidr), parseIPv4(ip));
 }

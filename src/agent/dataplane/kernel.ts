@@ -1,6 +1,7 @@
 // The kernel operations the agent's reconcilers need, as one small interface. NetlinkKernel implements it
 // over src/netlink (in this process's namespace, or another one for in-process tests); the unit tests use
 // a fake with fail-next switches. Routes here are IPv4, main table.
+import type { DesiredRoute } from '../calc/types.ts';
 
 export interface KernelRoute {
   /** Always with prefix length. */
@@ -14,15 +15,8 @@ export interface KernelRoute {
   metric?: number;
 }
 
-export interface RouteWrite {
-  dst: string;
-  type: 'unicast' | 'blackhole';
-  dev?: string;
-  gateway?: string;
-  onlink?: boolean;
-  scope?: 'link';
-  proto: number;
-}
+/** A route as the kernel is asked to write it: the desired route without the agent's ownership class. */
+export type RouteWrite = Omit<DesiredRoute, 'class'>;
 
 export interface KernelLink {
   index: number;

@@ -1,8 +1,8 @@
 // The seam between the calculation and kernel writers. Every manager records the new desired state in
 // onUpdate (cheap, no I/O) and does the kernel work in apply(), which the main loop calls in a fixed order
 // (VXLAN device + ARP/FDB before routes, so no route exists without its VTEP). Other components (the
-// nftables policy manager, the IPIP tunnel device) plug in through this same interface: pass them to
-// startAgent({ extraManagers }) and they run after the agent's own managers on every apply.
+// nftables policy manager) plug in through this same interface: AgentOptions.extraManagers, which the
+// agent's composition (src/agent/node.ts) fills; they run after the agent's own managers on every apply.
 import type { DesiredState } from '../calc/types.ts';
 import type { Snapshot } from '../calc/snapshot.ts';
 

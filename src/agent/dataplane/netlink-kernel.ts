@@ -3,8 +3,8 @@
 import { writeFileSync, unlinkSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AF_BRIDGE, AF_INET, Netlink, isNetlinkError, readSysctl, writeSysctl } from '../../netlink/index.ts';
-import { execIn, mustExecIn } from './exec.ts';
+import { AF_BRIDGE, AF_INET, Netlink, isNetlinkError, readSysctl, withNetns, writeSysctl } from '../../netlink/index.ts';
+import { mustRun, runCommand, type CommandResult, type RunOptions } from '../../exec.ts';
 import type { Kernel, KernelFdb, KernelLink, KernelNeighbor, KernelRoute, RouteWrite, VxlanParams } from './kernel.ts';
 
 export class NetlinkKernel implements Kernel {
@@ -16,6 +16,16 @@ export class NetlinkKernel implements Kernel {
   constructor(private readonly netns?: string) {
     this.nl = Netlink.open(netns ? { netns } : {});
   }
+
+  /** Helper programs (ip, nft) run in the kernel's namespace, so in-process tests can target another one. */
+  private runOptions(timeoutMs: number): RunOptions {
+    const netns = this.netns;
+    return { timeoutMs, ...(netns ? { within: (start) => withNetns(netns, start) } : {}) };
+  }
+
+  private exec(argv: string[], timeoutMs = 30_000): Promise<CommandResult> { return runCommand(argv, this.runOptions(timeoutMs)); }
+
+  private mustExec(argv: string[], timeoutMs = 30_000): Promise<string> { return mustRun(argv, this.runOptions(timeoutMs)); }
 
   close(): void { this.nl.close(); }
 
@@ -55,7 +65,7 @@ export class NetlinkKernel implements Kernel {
    * 10k routes (the resync a restarted agent does before it decides it has nothing to write).
    */
   async listRoutes(): Promise<KernelRoute[]> {
-    const out = await mustExecIn(this.netns, ['ip', '-N', '-j', 'route', 'show', 'table', 'main']);
+    const out = await this.mustExec(['ip', '-N', '-j', 'route', 'show', 'table', 'main']);
     return parseIpRouteJson(out);
   }
 
@@ -76,7 +86,7 @@ export class NetlinkKernel implements Kernel {
     const file = join(dir, 'routes.batch');
     try {
       writeFileSync(file, lines.join('\n') + '\n');
-      const r = await execIn(this.netns, ['ip', '-force', '-batch', file], 120_000);
+      const r = await this.exec(['ip', '-force', '-batch', file], 120_000);
       const failed = new Set<number>();
       for (const m of r.stderr.matchAll(/Command failed .*:(\d+)/g)) failed.add(Number(m[1]) - 1);
       if (r.code !== 0 && failed.size === 0) throw new Error(`ip -batch failed (exit ${r.code}): ${r.stderr.trim()}`);
@@ -109,7 +119,7 @@ export class NetlinkKernel implements Kernel {
   listLinks(): Promise<KernelLink[]> { return this.refreshLinks(); }
 
   async vxlanParams(name: string): Promise<VxlanParams | undefined> {
-    const r = await execIn(this.netns, ['ip', '-d', '-j', 'link', 'show', 'dev', name]);
+    const r = await this.exec(['ip', '-d', '-j', 'link', 'show', 'dev', name]);
     if (r.code !== 0) return undefined;
     const info = (JSON.parse(r.stdout) as any[])[0]?.linkinfo;
     if (info?.info_kind !== 'vxlan') return undefined;
@@ -165,7 +175,7 @@ export class NetlinkKernel implements Kernel {
   }
 
   async routeGet(ip: string): Promise<{ dev?: string; src?: string } | undefined> {
-    const r = await execIn(this.netns, ['ip', '-j', 'route', 'get', ip]);
+    const r = await this.exec(['ip', '-j', 'route', 'get', ip]);
     if (r.code !== 0) return undefined;
     const first = (JSON.parse(r.stdout) as { dev?: string; prefsrc?: string }[])[0];
     return first ? { dev: first.dev, src: first.prefsrc } : undefined;
@@ -182,14 +192,14 @@ export class NetlinkKernel implements Kernel {
     const file = join(dir, 'rules.nft');
     try {
       writeFileSync(file, script);
-      await mustExecIn(this.netns, ['nft', '-f', file]);
+      await this.mustExec(['nft', '-f', file]);
     } finally {
       try { unlinkSync(file); rmdirSync(dir); } catch { /* best effort */ }
     }
   }
 
   async nftListTable(family: string, name: string): Promise<unknown[] | undefined> {
-    const r = await execIn(this.netns, ['nft', '-j', 'list', 'table', family, name]);
+    const r = await this.exec(['nft', '-j', 'list', 'table', family, name]);
     if (r.code !== 0) return undefined;
     return (JSON.parse(r.stdout) as { nftables: unknown[] }).nftables;
   }

@@ -1,6 +1,6 @@
 // Endpoints and what they attach to: HostEndpoint, WorkloadEndpoint, Profile, (Global)NetworkSet.
 import type { Resource } from '../resource.ts';
-import { cidrContainsIP, tryParseCIDROrIP, tryParseIP } from '../cidr.ts';
+import { cidrContainsIP, tryParseCIDROrIP, tryParseIP } from '../../net/ip.ts';
 import { anything, int, list, mapOf, obj, refine, str, type FieldError } from '../schema.ts';
 import {
   cidrOrIP, dnsSubdomain, INTERFACE_NAME, ipAddress, ipv4Address, ipv6Address, labelKey, labelValue, mac, portName, protocol,

@@ -2,7 +2,7 @@
 // protocols, AS numbers and durations, each as libcalico-go's validator accepts them.
 import {
   formatCIDR, isMAC, isMasked, maskCIDR, tryParseCIDR, tryParseCIDROrIP, tryParseIP,
-} from '../cidr.ts';
+} from '../../net/ip.ts';
 import { int, numberOrString, oneOf, str, type Schema, type ValueCheck } from '../schema.ts';
 import { selectorError } from '../../selector/index.ts';
 

@@ -1,7 +1,7 @@
 // How the cluster is addressed and routed: IPPool, Node, BGPConfiguration and BGPPeer specs, with the
 // cross-field rules libcalico-go enforces on them (encapsulation, block size, peer exclusivity, communities).
 import type { Resource } from '../resource.ts';
-import { IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, cidrsOverlap, tryParseCIDR, tryParseIP } from '../cidr.ts';
+import { IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, cidrsOverlap, tryParseCIDR, tryParseIP } from '../../net/ip.ts';
 import { bool, int, list, obj, oneOf, refine, refineAlways, str, type FieldError, type ValueCheck } from '../schema.ts';
 import {
   asNumber, cidr, cidrFamily, cidrOrIP, dnsSubdomain, duration, ipAddress, ipv4Address, ipv6Address, logSeverity, mac,

@@ -1,6 +1,6 @@
 // Policy rules and the two policy kinds (NetworkPolicy, GlobalNetworkPolicy), after libcalico-go's
 // validateRule / validateNetworkPolicySpec / validateGlobalNetworkPolicySpec.
-import { formatCIDR, isMasked, maskCIDR, tryParseCIDROrIP } from '../cidr.ts';
+import { formatCIDR, isMasked, maskCIDR, tryParseCIDROrIP } from '../../net/ip.ts';
 import { bool, int, list, mapOf, num, obj, oneOf, refine, str, type FieldError, type Schema, type ValueCheck } from '../schema.ts';
 import { selectorError } from '../../selector/index.ts';
 import { dnsLabel, isNamedPort, port, protocol, protocolSupportsPorts } from './fields.ts';

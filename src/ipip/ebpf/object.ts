@@ -4,18 +4,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execRunner, type Runner } from '../exec.ts';
+import { execRunner, type Runner } from '../../exec.ts';
+import { projectRoot } from '../../project-root.ts';
 
-/** The checkout root (the folder holding Tabby's package.json), from this module's location. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && /"name":\s*"tabby"/.test(readFileSync(pkg, 'utf8'))) return dir;
-    dir = resolve(dir, '..');
-  }
-  throw new Error('cannot find the Tabby checkout root from ' + fileURLToPath(import.meta.url));
-}
+export { projectRoot };
 
 export function sourcePath(root = projectRoot()): string {
   return join(root, 'src/ipip/ebpf/ipip.bpf.c');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { registerNodeStatus } from '../../src/bgp/cli.ts';
+import { registerNodeStatus } from '../../src/ctl/node-status.ts';
 import { bgpStatusHandler } from '../../src/bgp/node-integration.ts';
 import { CliError } from '../../src/ctl/errors.ts';
 import type { BgpStatus } from '../../src/bgp/status.ts';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import {
   addressAt, canonicalCIDR, canonicalIP, cidrContains, cidrContainsIP, cidrSize, cidrToName, cidrsOverlap, compareIP,
   formatCIDR, isMAC, isMasked, lastAddress, maskCIDR, offsetOf, parseCIDR, parseIP, subnets, tryParseCIDR,
-  tryParseCIDROrIP, tryParseIP, IPV4_LINK_LOCAL, formatIP,
-} from '../../src/api/cidr.ts';
+  tryParseCIDROrIP, tryParseIP, IPV4_LINK_LOCAL, formatIP, parseNet, ipToBytes, bytesToIp, ipInCIDR, hostCIDR, disjointCIDRs,
+} from '../../src/net/ip.ts';
+import * as ip4 from '../../src/net/ipv4.ts';
 
 describe('IP parsing', () => {
   test('IPv4 accepts dotted quads and rejects everything else', () => {
@@ -94,5 +95,35 @@ describe('CIDR arithmetic', () => {
     assert.deepEqual(sorted, ['9.255.255.255', '10.0.0.2', '10.0.0.10', 'fd00::1']);
     assert.equal(cidrToName(parseCIDR('10.244.1.0/26')), '10-244-1-0-26');
     assert.equal(cidrToName(parseCIDR('fd00::/122')), 'fd00---122');
+  });
+});
+
+describe('one module for every part', () => {
+  test('parseNet: masked, canonical text, bare address is a host route, clear errors', () => {
+    assert.deepEqual(parseNet(' 10.1.2.3/8 '), { family: 4, ip: 0x0a000000n, prefix: 8, text: '10.0.0.0/8' });
+    assert.equal(parseNet('2001:DB8::1').text, '2001:db8::1/128');
+    assert.throws(() => parseNet('10.0.0.0/33'), /invalid CIDR: "10\.0\.0\.0\/33": prefix length must be 0-32/);
+    assert.throws(() => parseNet('10.0.0/8'), /"10\.0\.0" is not an IP address/);
+  });
+
+  test('the uint32 IPv4 view accepts exactly what the bigint core accepts', () => {
+    for (const s of ['10.0.0.1', '255.255.255.255', '010.0.0.1', '1.2.3', '::1', '']) {
+      assert.equal(ip4.isIPv4(s), tryParseIP(s)?.family === 4, s);
+    }
+    assert.equal(ip4.formatCidr4(ip4.parseCidr4('10.1.2.3/16')), '10.1.0.0/16');
+    assert.throws(() => ip4.parseCidr4('10.1.2.3/16', true), /host bits set \(did you mean 10\.1\.0\.0\/16\?\)/);
+    assert.ok(ip4.cidr4ContainsIP(ip4.parseCidr4('10.1.0.0/16'), ip4.parseIPv4('10.1.255.255')));
+    assert.ok(!ip4.cidr4Covers(ip4.parseCidr4('10.1.0.0/16'), ip4.parseCidr4('10.0.0.0/8')));
+  });
+
+  test('bytes, containment and host routes', () => {
+    assert.deepEqual([...ipToBytes('10.0.0.1')], [10, 0, 0, 1]);
+    assert.equal(bytesToIp(ipToBytes('fe80::1')), 'fe80::1');
+    assert.ok(ipInCIDR('10.244.1.5', '10.244.1.0/26'));
+    assert.ok(!ipInCIDR('fd00::1', '10.0.0.0/8'));
+    assert.equal(hostCIDR('10.0.0.5/26'), '10.0.0.5/32');
+    assert.equal(hostCIDR('fd00::5'), 'fd00::5/128');
+    const kept = disjointCIDRs(['10.0.0.0/8', '10.1.0.0/16', 'fd00::/8', 'fd00:1::/32', '11.0.0.0/8'].map(parseNet)).map((n) => n.text);
+    assert.deepEqual(kept, ['10.0.0.0/8', '11.0.0.0/8', 'fd00::/8']);
   });
 });

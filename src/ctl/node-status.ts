@@ -2,8 +2,8 @@
 // status port, 9099 by default, see node-integration.ts bgpStatusHandler) and prints calicoctl's table.
 import http from 'node:http';
 import type { Command } from 'commander';
-import { CliError, EXIT_FAILED, EXIT_USAGE } from '../ctl/errors.ts';
-import { formatNodeStatus, formatPeerDetail, NOT_RUNNING_TEXT, type BgpStatus } from './status.ts';
+import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
+import { formatNodeStatus, formatPeerDetail, NOT_RUNNING_TEXT, type BgpStatus } from '../bgp/status.ts';
 
 export const DEFAULT_STATUS_ENDPOINT = 'http://127.0.0.1:9099/bgp/status';
 

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import { isDatastoreError } from '../../src/datastore/types.ts';
-import { ResourceClient, UnsupportedKindError, mergePatch } from '../../src/api/client.ts';
+import { ResourceClient, UnsupportedKindError, mergePatch } from '../../src/client/client.ts';
 import { ValidationError } from '../../src/api/validate.ts';
 import type { Resource } from '../../src/api/resource.ts';
 

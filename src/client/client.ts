@@ -2,19 +2,20 @@
 // validated, checked against the rest of the store (pool overlap, immutable fields, tiers), then written with
 // compare-and-swap. The CLI uses it, and so can any component that writes user-facing resources.
 import { isDatastoreError, DatastoreError, type Datastore } from '../datastore/types.ts';
-import { kindInfo, type KindInfo } from './kinds.ts';
-import { API_VERSION, resourceId, type Resource } from './resource.ts';
-import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from './defaults.ts';
-import { ValidationError, describeResource, validateResource, type FieldError } from './validate.ts';
-import { cidrsOverlap, tryParseCIDR } from './cidr.ts';
-import { isPlainObject } from './schema.ts';
+import { kindInfo, type KindInfo } from '../api/kinds.ts';
+import { API_VERSION, resourceId, type Resource } from '../api/resource.ts';
+import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from '../api/defaults.ts';
+import { ValidationError, describeResource, validateResource, type FieldError } from '../api/validate.ts';
+import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
+import { isPlainObject } from '../api/schema.ts';
+import { TabbyError } from '../errors.ts';
 
 export type WriteMode = 'create' | 'apply' | 'replace';
 
 /** The resource is of a kind users cannot write (IPAM internals) or is not a known kind at all. */
-export class UnsupportedKindError extends Error {
+export class UnsupportedKindError extends TabbyError {
   constructor(readonly kind: string, message: string) {
-    super(message);
+    super('UnsupportedKind', message);
     this.name = 'UnsupportedKindError';
   }
 }

@@ -1,5 +1,7 @@
-// IPv4/IPv6 address and CIDR arithmetic shared by validation, IPAM, routing and policy. Addresses are held
-// as bigint (32 or 128 bits) so one code path serves both families. Dependency-free and pure.
+// The one home of IPv4/IPv6 address and CIDR arithmetic, shared by api validation, IPAM, policy, netlink, BGP
+// and the agent. Addresses are held as bigint (32 or 128 bits) so one code path serves both families; the
+// IPv4-only numeric view IPAM keeps its ordinals in lives beside it (ipv4.ts). Dependency-free and pure.
+import { TabbyError } from '../errors.ts';
 
 export type IPFamily = 4 | 6;
 
@@ -16,9 +18,9 @@ export interface CIDR {
   prefix: number;
 }
 
-export class AddressParseError extends Error {
-  constructor(readonly input: string, reason: string) {
-    super(`invalid ${reason}: "${input}"`);
+export class AddressParseError extends TabbyError {
+  constructor(readonly input: string, reason: string, detail?: string) {
+    super('InvalidAddress', `invalid ${reason}: "${input}"${detail ? `: ${detail}` : ''}`);
     this.name = 'AddressParseError';
   }
 }
@@ -110,6 +112,11 @@ export function isIPv4(s: string): boolean {
 
 export function isIPv6(s: string): boolean {
   return tryParseIP(s)?.family === 6;
+}
+
+/** Whether address or CIDR text is spelled as IPv6 (a cheap family test on text already validated). */
+export function isIPv6Text(s: string): boolean {
+  return s.includes(':');
 }
 
 /** Format an address: dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run as `::`). */
@@ -212,6 +219,17 @@ export function cidrContainsIP(c: CIDR, a: IPAddr): boolean {
   return c.family === a.family && (a.value & prefixMask(c.family, c.prefix)) === networkAddress(c);
 }
 
+/** Address text inside CIDR text (either family; false across families). Throws AddressParseError on bad text. */
+export function ipInCIDR(ip: string, cidr: string): boolean {
+  return cidrContainsIP(parseCIDR(cidr), parseIP(ip));
+}
+
+/** The host CIDR of an address (`10.0.0.5` or `10.0.0.5/26` → `10.0.0.5/32`; IPv6 → /128). */
+export function hostCIDR(ip: string): string {
+  const addr = ip.split('/')[0]!;
+  return `${addr}/${isIPv6Text(addr) ? 128 : 32}`;
+}
+
 /** True when `inner` lies entirely inside `outer` (equal CIDRs contain each other). */
 export function cidrContains(outer: CIDR, inner: CIDR): boolean {
   return outer.family === inner.family && outer.prefix <= inner.prefix &&
@@ -253,7 +271,86 @@ export function compareIP(a: IPAddr, b: IPAddr): number {
 
 /** Calico's encoding of a CIDR in IPAM object names: `10.244.1.0/26` → `10-244-1-0-26`, `fd00::/122` → `fd00---122`. */
 export function cidrToName(c: CIDR): string {
-  return formatCIDR(c).replace(/[.:/]/g, '-');
+  return encodeCidrName(formatCIDR(c));
+}
+
+/** cidrToName for CIDR text as written (no re-formatting). */
+export function encodeCidrName(cidr: string): string {
+  return cidr.replace(/[.:/]/g, '-');
+}
+
+/**
+ * A masked CIDR with its canonical text, for sets, fingerprints and rule rendering. A bare address is a host
+ * route (/32, /128), as Calico reads `nets` fields. Surrounding blanks are ignored.
+ */
+export interface Net extends CIDR { text: string }
+
+export function parseNet(s: string): Net {
+  const trimmed = typeof s === 'string' ? s.trim() : s;
+  const c = tryParseCIDROrIP(trimmed);
+  if (!c) throw new AddressParseError(String(s), 'CIDR', describeBadCIDR(trimmed));
+  const masked = maskCIDR(c);
+  return { ...masked, text: formatCIDR(masked) };
+}
+
+/** Why a CIDR string is malformed, for error messages. */
+function describeBadCIDR(s: unknown): string {
+  if (typeof s !== 'string') return 'not a string';
+  const [addr, , extra] = s.split('/');
+  if (extra !== undefined) return 'more than one "/"';
+  const a = tryParseIP(addr ?? '');
+  if (!a) return `"${addr}" is not an IP address`;
+  return `prefix length must be 0-${familyBits(a.family)}`;
+}
+
+/** Drop CIDRs contained in others and duplicates (e.g. for interval sets, which reject overlaps). */
+export function disjointCIDRs<T extends CIDR>(cidrs: readonly T[]): T[] {
+  const sorted = [...cidrs].sort((a, b) => (a.family - b.family) || (a.prefix - b.prefix) ||
+    (networkAddress(a) < networkAddress(b) ? -1 : networkAddress(a) > networkAddress(b) ? 1 : 0));
+  const kept: T[] = [];
+  // Kept network prefixes by family and length: a CIDR is covered when its top `len` bits are one of them.
+  const keptTops = new Map<string, Set<bigint>>();
+  const top = (c: CIDR, len: number) => networkAddress(c) >> BigInt(familyBits(c.family) - len);
+  for (const c of sorted) {
+    let covered = false;
+    for (const [key, tops] of keptTops) {
+      const [family, len] = key.split('/').map(Number) as [number, number];
+      if (family === c.family && len <= c.prefix && tops.has(top(c, len))) { covered = true; break; }
+    }
+    if (covered) continue;
+    kept.push(c);
+    const key = `${c.family}/${c.prefix}`;
+    let tops = keptTops.get(key);
+    if (!tops) keptTops.set(key, (tops = new Set()));
+    tops.add(top(c, c.prefix));
+  }
+  return kept;
+}
+
+/** Network-order bytes of an address (4 or 16). */
+export function addressBytes(a: IPAddr): Uint8Array {
+  const n = familyBits(a.family) / 8;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number((a.value >> BigInt((n - 1 - i) * 8)) & 0xffn);
+  return out;
+}
+
+/** Address text → network-order bytes; throws AddressParseError. */
+export function ipToBytes(s: string): Uint8Array {
+  return addressBytes(parseIP(s));
+}
+
+/** Network-order bytes (4 or 16) → canonical address text. */
+export function bytesToIp(b: Uint8Array): string {
+  if (b.length !== 4 && b.length !== 16) throw new RangeError(`an address of ${b.length} bytes`);
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return formatIP({ family: b.length === 4 ? 4 : 6, value: v });
+}
+
+/** The family of an address string; throws AddressParseError. */
+export function ipFamily(s: string): IPFamily {
+  return parseIP(s).family;
 }
 
 export const IPV4_LINK_LOCAL: CIDR = { family: 4, ip: 0xa9fe0000n, prefix: 16 }; // 169.254.0.0/16
@@ -262,4 +359,13 @@ export const IPV6_LINK_LOCAL: CIDR = { family: 6, ip: 0xfe80n << 112n, prefix: 1
 /** A MAC address as Go's net.ParseMAC accepts for 48-bit addresses (`aa:bb:cc:dd:ee:ff` or with `-`). */
 export function isMAC(s: string): boolean {
   return typeof s === 'string' && /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s);
+}
+
+export function macToBytes(mac: string): Uint8Array {
+  if (!isMAC(mac)) throw new AddressParseError(mac, 'MAC address');
+  return Uint8Array.from(mac.split(/[:-]/).map((x) => parseInt(x, 16)));
+}
+
+export function bytesToMac(b: Uint8Array): string {
+  return Array.from(b).map((x) => x.toString(16).padStart(2, '0')).join(':');
 }

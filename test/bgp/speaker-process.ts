@@ -1,5 +1,5 @@
 // The speaker as a process of its own, for interop tests and benchmarks (inside a test namespace):
-//   node --import tsx src/bgp/standalone.ts --config speaker.json [--status-socket /path.sock] [--install-routes]
+//   node --import tsx test/bgp/speaker-process.ts --config speaker.json [--status-socket /path.sock] [--install-routes]
 // speaker.json is a SpeakerConfig. SIGHUP re-reads it and applies the difference (unchanged sessions keep
 // running); SIGTERM stops gracefully (no NOTIFICATION, so peers keep our routes for our restart time);
 // SIGINT stops with Cease. Learned route sets are printed as JSON lines on stdout. With --install-routes
@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { promisify } from 'node:util';
-import { createLogger } from '../log.ts';
-import { bgpStatusHandler } from './node-integration.ts';
-import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
+import { createLogger } from '../../src/log.ts';
+import { bgpStatusHandler } from '../../src/bgp/node-integration.ts';
+import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from '../../src/bgp/speaker.ts';
 
 const run = promisify(execFile);
 
@@ -22,7 +22,7 @@ function arg(name: string): string | undefined {
 
 const configPath = arg('--config');
 if (!configPath) {
-  process.stderr.write('usage: standalone.ts --config speaker.json [--status-socket PATH] [--install-routes] [--log-file PATH]\n');
+  process.stderr.write('usage: speaker-process.ts --config speaker.json [--status-socket PATH] [--install-routes] [--log-file PATH]\n');
   process.exit(2);
 }
 const readConfig = (): SpeakerConfig => JSON.parse(readFileSync(configPath, 'utf8')) as SpeakerConfig;
