@@ -58,7 +58,7 @@ describe('Syncer', () => {
   test('an unreachable datastore is retried until it answers', async () => {
     const ds = new MemoryDatastore();
     ds.down = true;
-    const s = new Syncer(ds, log, undefined, 50);
+    const s = new Syncer(ds, log, { maxBackoffMs: 50 });
     s.start();
     await tick(100);
     assert.equal(s.status, 'resync');
