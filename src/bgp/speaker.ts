@@ -55,6 +55,8 @@ export class BgpSpeaker {
 
   get config(): SpeakerConfig { return this.cfg; }
   get listenPort(): number { return this.boundPort; }
+  /** Inbound connections held because their address is not (yet) a configured peer. */
+  get heldConnections(): number { return this.unclaimed.size; }
 
   async start(): Promise<void> {
     await this.listen();
