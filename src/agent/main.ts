@@ -9,6 +9,7 @@
 // kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
 import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
+import { realClock, delay, type Clock, type TimerHandle } from '../clock.ts';
 import { CNI_SOCKET_NAME } from '../cni/agent-client.ts';
 import type { CniServer } from '../cni/agent-server.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
@@ -68,6 +69,8 @@ export interface AgentOptions {
   cniServer?: boolean;
   /** Datastore probe timing (tests shorten it); defaults in datastore-monitor.ts. */
   datastoreMonitor?: Pick<DatastoreMonitorOptions, 'intervalMs' | 'timeoutMs' | 'graceMs'>;
+  /** Time source for the loop's timers, the syncer and the BGP speaker (tests pass a manual clock). */
+  clock?: Clock;
 }
 
 
@@ -91,19 +94,24 @@ export class Agent {
   private cni: { server: CniServer; runner: { close(): Promise<void> } } | undefined;
   /** Cached host default route (null: not read yet; undefined: there is none). */
   private defaultRoute: { gateway: string; dev: string } | undefined | null = null;
-  private applyTimer: NodeJS.Timeout | undefined;
+  private applyTimer: TimerHandle | undefined;
   private applying = false;
   private pending = false;
   private needsRetry = false;
   private firstApplyOk = false;
-  private heartbeat = Date.now();
-  private timers: NodeJS.Timeout[] = [];
+  private heartbeat: number;
+  private timers: TimerHandle[] = [];
   private stopped = false;
   private poolsKey = '';
   private waiters: (() => void)[] = [];
   private datastoreMonitor: DatastoreMonitor | undefined;
 
-  constructor(readonly opts: AgentOptions) {}
+  private readonly clock: Clock;
+
+  constructor(readonly opts: AgentOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.heartbeat = this.clock.now();
+  }
 
   get backend(): NetworkingBackend { return this.opts.backend ?? 'bird'; }
 
@@ -118,19 +126,19 @@ export class Agent {
       ? await addressFromConfig(kernel, env.IP)
       : await detectAddress(kernel, env.IP_AUTODETECTION_METHOD || 'first-found');
     log.info({ node: nodeName, address: this.address.cidr, iface: this.address.iface }, 'using node address');
-    await retryUnavailable(log, () => registerNode(ds, nodeName, this.address, env.AS), () => this.stopped);
-    await retryUnavailable(log, () => ensureDefaultPool(ds, env, log), () => this.stopped);
+    await retryUnavailable(log, this.clock, () => registerNode(ds, nodeName, this.address, env.AS), () => this.stopped);
+    await retryUnavailable(log, this.clock, () => ensureDefaultPool(ds, env, log), () => this.stopped);
     const clusterType = env.CLUSTER_TYPE || (this.backend === 'bird' ? 'tabby,bgp' : 'tabby');
-    await retryUnavailable(log, () => markClusterReady(ds, clusterType), () => this.stopped);
+    await retryUnavailable(log, this.clock, () => markClusterReady(ds, clusterType), () => this.stopped);
     const ipam = this.opts.ipam ?? (await import('../ipam/index.ts')).createIpam(ds);
-    const tunnels = await retryUnavailable(log, () => ensureTunnelAddresses(ds, ipam, nodeName), () => this.stopped);
+    const tunnels = await retryUnavailable(log, this.clock, () => ensureTunnelAddresses(ds, ipam, nodeName), () => this.stopped);
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
     this.hostMtu = await hostMtu(kernel);
     writeStateFile(this.opts.stateDir, 'nodename', nodeName);
     if (this.opts.cniServer !== false && !this.opts.foreignNetns) await this.startCniServer();
 
     // --- dataplane ---
-    this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs });
+    this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
     this.managers = [new VxlanManager(kernel, log.child({ mgr: 'vxlan' }))];
     if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
     this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mgr: 'nat' })), new SysctlManager(kernel, log.child({ mgr: 'sysctls' })));
@@ -141,19 +149,20 @@ export class Agent {
 
     // --- main loop ---
     const kinds = [...new Set([...AGENT_KINDS, ...(this.opts.extraKinds ?? [])])];
-    this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), kinds);
+    this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), { kinds, clock: this.clock });
     this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.start();
-    this.timers.push(setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+    this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
   }
 
   /** Health and metrics ports, the liveness heartbeat and the datastore monitor: up before anything waits. */
   private async startHealth(): Promise<void> {
     const { ds, log } = this.opts;
-    this.timers.push(setInterval(() => { this.heartbeat = Date.now(); }, 1000));
+    this.timers.push(this.clock.setInterval(() => { this.heartbeat = this.clock.now(); }, 1000));
     this.datastoreMonitor = new DatastoreMonitor(() => ds.get('ClusterInformation', 'default'), {
       ...this.opts.datastoreMonitor,
+      clock: this.clock,
       onChange: (connected, error) => {
         this.metrics.datastoreConnected.set(connected ? 1 : 0);
         if (connected) log.info('datastore connected');
@@ -162,7 +171,7 @@ export class Agent {
     });
     this.datastoreMonitor.start();
     this.health.register('agent', () => {
-      const live = Date.now() - this.heartbeat < 30_000;
+      const live = this.clock.now() - this.heartbeat < 30_000;
       const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
       const phase = this.syncer ? `datastore ${this.syncer.status}` : 'starting';
       return { live, ready, detail: `${phase}; ${this.firstApplyOk ? 'dataplane programmed' : 'dataplane not yet programmed'}` };
@@ -200,12 +209,12 @@ export class Agent {
     const { ds, nodeName, log } = this.opts;
     const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
     const bgp = await startBgp({
-      ds, nodeName, log: log.child({ mod: 'bgp' }), listenPort: this.opts.bgpListenPort,
+      ds, nodeName, log: log.child({ mod: 'bgp' }), listenPort: this.opts.bgpListenPort, clock: this.clock,
       onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
     });
     // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP
     // configuration) stop holding stale BGP routes after that too.
-    this.timers.push(setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
+    this.timers.push(this.clock.setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
     this.bgp = bgp;
     this.health.mount('/bgp/status', bgpStatusHandler(() => bgp.status()));
     // BIRD-style readiness: with peers configured, at least one session must be Established.
@@ -244,7 +253,7 @@ export class Agent {
     if (this.stopped) return;
     if (this.applying) { this.pending = true; return; }
     if (this.applyTimer) return;
-    this.applyTimer = setTimeout(() => void this.applyWhenCniIdle(), delayMs);
+    this.applyTimer = this.clock.setTimeout(() => void this.applyWhenCniIdle(), delayMs);
   }
 
   private async applyWhenCniIdle(): Promise<void> {
@@ -335,10 +344,10 @@ export class Agent {
       this.applying = false;
       for (const w of waiters) w();
     }
-    if (failed) { this.needsRetry = true; setTimeout(() => this.scheduleApply(), 1000).unref?.(); }
+    if (failed) { this.needsRetry = true; this.clock.setTimeout(() => this.scheduleApply(), 1000).unref(); }
     else this.needsRetry = false;
     const grace = this.routeTable.nextGraceExpiry();
-    if (grace !== undefined) setTimeout(() => this.scheduleApply(), Math.max(10, grace - Date.now() + 10)).unref?.();
+    if (grace !== undefined) this.clock.setTimeout(() => this.scheduleApply(), Math.max(10, grace - this.clock.now() + 10)).unref();
     if (this.pending) this.scheduleApply();
   }
 
@@ -349,8 +358,8 @@ export class Agent {
   /** Stop the loop and the servers. Kernel state stays as it is (a restarted agent adopts it). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.applyTimer) clearTimeout(this.applyTimer);
-    for (const t of this.timers) clearInterval(t);
+    this.clock.clear(this.applyTimer);
+    for (const t of this.timers) this.clock.clear(t);
     this.datastoreMonitor?.stop();
     this.syncer?.stop();
     if (this.cni) { await this.cni.server.close(); await this.cni.runner.close(); this.cni = undefined; }
@@ -362,12 +371,12 @@ export class Agent {
 }
 
 /** Start-up must survive a datastore that is not up yet (etcd starting): retry Unavailable with backoff. */
-async function retryUnavailable<T>(log: Logger, fn: () => Promise<T>, stopped: () => boolean): Promise<T> {
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+async function retryUnavailable<T>(log: Logger, clock: Clock, fn: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  for (let retryMs = 250; ; retryMs = Math.min(retryMs * 2, 5000)) {
     try { return await fn(); } catch (e) {
       if (!isDatastoreError(e, 'Unavailable') || stopped()) throw e;
-      log.warn({ err: (e as Error).message, retryMs: delay }, 'datastore unavailable; retrying');
-      await new Promise((r) => setTimeout(r, delay));
+      log.warn({ err: (e as Error).message, retryMs }, 'datastore unavailable; retrying');
+      await delay(clock, retryMs);
     }
   }
 }

@@ -4,6 +4,7 @@
 // 'wait-for-ready' → 'resync' → 'in-sync'; consumers act only once in sync (Felix writes nothing before).
 import { EventEmitter } from 'node:events';
 import type { Datastore, Revision, Watcher } from '../datastore/types.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { AGENT_KINDS, Snapshot } from './calc/snapshot.ts';
 
@@ -15,6 +16,14 @@ export interface SyncerEvents {
   status: [SyncStatus];
 }
 
+export interface SyncerOptions {
+  /** Kinds to list and watch (default: what the agent's calculation reads). */
+  kinds?: readonly string[];
+  /** Re-list backoff cap; the backoff starts at 200 ms and doubles. */
+  maxBackoffMs?: number;
+  clock?: Clock;
+}
+
 export class Syncer extends EventEmitter<SyncerEvents> {
   readonly snapshot: Snapshot;
   status: SyncStatus = 'wait-for-ready';
@@ -23,13 +32,18 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   lastError: string | undefined;
   private watcher: Watcher | undefined;
   private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private backoffMs = 200;
+  readonly kinds: readonly string[];
+  private readonly maxBackoffMs: number;
+  private readonly clock: Clock;
 
-  constructor(private readonly ds: Datastore, private readonly log: Logger, readonly kinds: readonly string[] = AGENT_KINDS,
-    private readonly maxBackoffMs = 5000) {
+  constructor(private readonly ds: Datastore, private readonly log: Logger, opts: SyncerOptions = {}) {
     super();
-    this.snapshot = new Snapshot(kinds);
+    this.kinds = opts.kinds ?? AGENT_KINDS;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
+    this.clock = opts.clock ?? realClock;
+    this.snapshot = new Snapshot(this.kinds);
   }
 
   start(): void { void this.resync(); }
@@ -38,7 +52,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     this.stopped = true;
     this.watcher?.stop();
     this.watcher = undefined;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.clock.clear(this.retryTimer);
   }
 
   private setStatus(s: SyncStatus): void {
@@ -83,7 +97,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   private scheduleRetry(delay = this.backoffMs): void {
     if (this.stopped) return;
     this.setStatus('resync');
-    this.retryTimer = setTimeout(() => void this.resync(), delay);
+    this.retryTimer = this.clock.setTimeout(() => void this.resync(), delay);
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
   }
 }

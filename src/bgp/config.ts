@@ -104,6 +104,19 @@ function selects(selector: string | undefined, labels: Record<string, string>): 
   return parseSelector(selector ?? '').evaluate(labels);
 }
 
+/** What peer derivation needs to know about this node and the cluster. */
+interface PeerContext {
+  me: NodeView & { ip: string };
+  myAs: number;
+  nodes: NodeView[];
+  asOf(n: NodeView): number;
+  /** Peers by address:port; the first configuration for an address:port wins. */
+  peers: Map<string, SpeakerPeerConfig>;
+  warnings: string[];
+}
+
+const peerMapKey = (address: string, port: number) => `${address}:${port}`;
+
 /** Work out this node's speaker configuration. */
 export function desiredBgp(inp: BgpInputs): DesiredBgp {
   const warnings: string[] = [];
@@ -121,91 +134,92 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   let globalAs = DEFAULT_AS_NUMBER;
   try { globalAs = parseAsn(global.asNumber, 'BGPConfiguration default') ?? DEFAULT_AS_NUMBER; } catch (e) { warnings.push((e as Error).message); }
   const asOf = (n: NodeView) => n.asn ?? globalAs;
-  const myAs = asOf(me);
+  const ctx: PeerContext = { me: { ...me, ip: me.ip }, myAs: asOf(me), nodes, asOf, peers: new Map(), warnings };
   const listenPort = Number(perNode.listenPort ?? global.listenPort ?? DEFAULT_LISTEN_PORT);
   const meshEnabled = global.nodeToNodeMeshEnabled === undefined ? true : truthy(global.nodeToNodeMeshEnabled);
   let meshRestart = DEFAULT_MAX_RESTART_TIME;
   try { meshRestart = parseDurationSeconds(global.nodeMeshMaxRestartTime) ?? DEFAULT_MAX_RESTART_TIME; } catch (e) { warnings.push(`BGPConfiguration default: ${(e as Error).message}`); }
 
-  const peers = new Map<string, SpeakerPeerConfig>();
-  const key = (a: string, p: number) => `${a}:${p}`;
-  const rrClientFor = (peerAs: number, peerClusterId: string | undefined) =>
-    me.clusterId !== undefined && peerAs === myAs && peerClusterId !== me.clusterId;
-
   // Explicit BGPPeers first: they win over a mesh peering to the same address.
   for (const bp of [...inp.bgpPeers].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    const s = bp.spec ?? {};
-    const id = `BGPPeer ${bp.metadata.name}`;
-    try {
-      let type: PeerType;
-      if (s.node) {
-        if (s.node !== inp.nodeName) continue;
-        type = 'node specific';
-      } else if (s.nodeSelector) {
-        if (!selects(s.nodeSelector, me.labels)) continue;
-        type = 'node specific';
-      } else type = 'global';
-      const prefix = type === 'global' ? 'Global' : 'Node';
-      let restart = DEFAULT_MAX_RESTART_TIME;
-      restart = parseDurationSeconds(s.maxRestartTime) ?? DEFAULT_MAX_RESTART_TIME;
-      const keepNh = truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep';
-      const source = s.sourceAddress === 'None' ? undefined : me.ip;
-      const hold = parseDurationSeconds(s.holdTime);
-      const keepalive = parseDurationSeconds(s.keepaliveTime);
-      const common = (address: string, port: number, asn: number, rrClient: boolean, calicoPeerIp: string | undefined): SpeakerPeerConfig => {
-        const pc: SpeakerPeerConfig = {
-          name: protocolName(prefix, address, port), address, port, asNumber: asn, type,
-          // Between two Calico nodes only one side dials, like the mesh; external peers are dialled.
-          passive: calicoPeerIp !== undefined && calicoPeerIp > me.ip!, rrClient, keepOriginalNextHop: keepNh, maxRestartTime: restart,
-        };
-        if (source && !isIPv6(address)) pc.sourceAddress = source;
-        if (hold !== undefined) pc.holdTime = hold;
-        if (keepalive !== undefined) pc.keepaliveTime = keepalive;
-        return pc;
-      };
-      if (s.peerSelector) {
-        for (const other of nodes) {
-          if (other.name === me.name || !other.ip || !selects(s.peerSelector, other.labels)) continue;
-          const asn = asOf(other);
-          const pc = common(other.ip, DEFAULT_LISTEN_PORT, asn, rrClientFor(asn, other.clusterId), other.ip);
-          if (!peers.has(key(pc.address, pc.port))) peers.set(key(pc.address, pc.port), pc);
-        }
-      } else if (s.peerIP) {
-        const { address, port } = parsePeerIP(String(s.peerIP));
-        if (address === me.ip || address === me.ip6) continue;
-        const asn = parseAsn(s.asNumber, id);
-        if (asn === undefined) throw new Error(`${id}: asNumber is required with peerIP`);
-        const calicoNode = nodes.find((n) => n.ip === address);
-        const pc = common(address, port ?? DEFAULT_LISTEN_PORT, asn, rrClientFor(asn, calicoNode?.clusterId), calicoNode?.ip);
-        if (!peers.has(key(pc.address, pc.port))) peers.set(key(pc.address, pc.port), pc);
-      } else {
-        throw new Error(`${id}: needs peerIP or peerSelector`);
-      }
-    } catch (e) {
+    try { addBgpPeer(ctx, bp, inp.nodeName); } catch (e) {
+      const id = `BGPPeer ${bp.metadata.name}`;
       warnings.push((e as Error).message.startsWith('BGPPeer') ? (e as Error).message : `${id}: ${(e as Error).message}`);
     }
   }
-
-  // Node-to-node mesh: every other node with an address; route reflectors stay out of the mesh.
-  if (meshEnabled && me.clusterId === undefined) {
-    for (const other of nodes) {
-      if (other.name === me.name || !other.ip || other.clusterId !== undefined) continue;
-      if (peers.has(key(other.ip, DEFAULT_LISTEN_PORT))) continue;
-      peers.set(key(other.ip, DEFAULT_LISTEN_PORT), {
-        name: protocolName('Mesh', other.ip), address: other.ip, port: DEFAULT_LISTEN_PORT, asNumber: asOf(other), type: 'node-to-node mesh',
-        passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime: meshRestart,
-      });
-    }
-  }
+  // Node-to-node mesh; route reflectors stay out of it.
+  if (meshEnabled && me.clusterId === undefined) addMeshPeers(ctx, meshRestart);
 
   const config: SpeakerConfig = {
-    routerId: me.ip, asNumber: myAs, listenPort, peers: [...peers.values()], exports: exportedPrefixes(inp, warnings),
+    routerId: me.ip, asNumber: ctx.myAs, listenPort, peers: [...ctx.peers.values()], exports: exportedPrefixes(inp, warnings),
   };
   if (me.ip6) config.ipv6Address = me.ip6;
   if (me.clusterId) config.clusterId = me.clusterId;
   return { config, logSeverityScreen, warnings };
 }
 
+/** The peerings one BGPPeer gives this node (none when it selects other nodes only). Throws on a bad resource. */
+function addBgpPeer(ctx: PeerContext, bp: Resource, nodeName: string): void {
+  const { me, nodes, peers } = ctx;
+  const s = bp.spec ?? {};
+  const id = `BGPPeer ${bp.metadata.name}`;
+  let type: PeerType;
+  if (s.node) {
+    if (s.node !== nodeName) return;
+    type = 'node specific';
+  } else if (s.nodeSelector) {
+    if (!selects(s.nodeSelector, me.labels)) return;
+    type = 'node specific';
+  } else type = 'global';
+  const prefix = type === 'global' ? 'Global' : 'Node';
+  const restart = parseDurationSeconds(s.maxRestartTime) ?? DEFAULT_MAX_RESTART_TIME;
+  const keepNh = truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep';
+  const source = s.sourceAddress === 'None' ? undefined : me.ip;
+  const hold = parseDurationSeconds(s.holdTime);
+  const keepalive = parseDurationSeconds(s.keepaliveTime);
+  // A route reflector (cluster id set) treats iBGP peers outside its cluster as its clients.
+  const rrClientFor = (peerAs: number, peerClusterId: string | undefined) =>
+    me.clusterId !== undefined && peerAs === ctx.myAs && peerClusterId !== me.clusterId;
+  const add = (address: string, port: number, asn: number, calicoPeer: NodeView | undefined): void => {
+    const pc: SpeakerPeerConfig = {
+      name: protocolName(prefix, address, port), address, port, asNumber: asn, type,
+      // Between two Calico nodes only one side dials, like the mesh; external peers are dialled.
+      passive: calicoPeer?.ip !== undefined && calicoPeer.ip > me.ip, rrClient: rrClientFor(asn, calicoPeer?.clusterId),
+      keepOriginalNextHop: keepNh, maxRestartTime: restart,
+    };
+    if (source && !isIPv6(address)) pc.sourceAddress = source;
+    if (hold !== undefined) pc.holdTime = hold;
+    if (keepalive !== undefined) pc.keepaliveTime = keepalive;
+    if (!peers.has(peerMapKey(address, port))) peers.set(peerMapKey(address, port), pc);
+  };
+  if (s.peerSelector) {
+    for (const other of nodes) {
+      if (other.name === me.name || !other.ip || !selects(s.peerSelector, other.labels)) continue;
+      add(other.ip, DEFAULT_LISTEN_PORT, ctx.asOf(other), other);
+    }
+  } else if (s.peerIP) {
+    const { address, port } = parsePeerIP(String(s.peerIP));
+    if (address === me.ip || address === me.ip6) return;
+    const asn = parseAsn(s.asNumber, id);
+    if (asn === undefined) throw new Error(`${id}: asNumber is required with peerIP`);
+    add(address, port ?? DEFAULT_LISTEN_PORT, asn, nodes.find((n) => n.ip === address));
+  } else {
+    throw new Error(`${id}: needs peerIP or peerSelector`);
+  }
+}
+
+/** Node-to-node mesh: every other node with an address that is not a route reflector and not already peered. */
+function addMeshPeers(ctx: PeerContext, maxRestartTime: number): void {
+  const { me, peers } = ctx;
+  for (const other of ctx.nodes) {
+    if (other.name === me.name || !other.ip || other.clusterId !== undefined) continue;
+    if (peers.has(peerMapKey(other.ip, DEFAULT_LISTEN_PORT))) continue;
+    peers.set(peerMapKey(other.ip, DEFAULT_LISTEN_PORT), {
+      name: protocolName('Mesh', other.ip), address: other.ip, port: DEFAULT_LISTEN_PORT, asNumber: ctx.asOf(other), type: 'node-to-node mesh',
+      passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime,
+    });
+  }
+}
 
 /**
  * Prefixes this node originates: each block affine to it (and confirmed, when a BlockAffinity says so),

@@ -12,6 +12,7 @@
 // `initialRouteDeferral` seconds passed, so a restarting agent does not flush routes it still needs).
 import type http from 'node:http';
 import type { Resource } from '../api/resource.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
@@ -30,6 +31,7 @@ export interface StartBgpOptions {
   listenPort?: number;
   /** Timer overrides in seconds (tests use short ones). */
   timers?: { connectRetryTime?: number; holdTime?: number; errorWaitTime?: number; initialRouteDeferral?: number };
+  clock?: Clock;
 }
 
 export interface BgpHandle {
@@ -39,130 +41,154 @@ export interface BgpHandle {
   setExports(extra: string[]): void;
   /** Current best learned routes. */
   learnedRoutes(): LearnedRoute[];
-  /** Resolves once the speaker runs with the datastore's current configuration (tests). */
-  whenConfigured(): Promise<void>;
 }
 
 const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'IPPool', 'IPAMBlock', 'BlockAffinity'] as const;
+/** Datastore events arrive in bursts (a node's block and affinity, a peer and its node): configure once per burst. */
+const DEBOUNCE_MS = 100;
 
 export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
-  const { ds, nodeName } = opts;
-  let log = opts.log.child({ component: 'bgp' });
-  const cache = new Map<string, Map<string, Resource>>(KINDS.map((k) => [k, new Map()]));
-  let speaker: BgpSpeaker | undefined;
-  let extra: string[] = [];
-  let watcher: Watcher | undefined;
+  const clock = opts.clock ?? realClock;
+  const runner = new SpeakerRunner(opts, clock);
+  let debounce: TimerHandle | undefined;
   let stopped = false;
-  let debounce: NodeJS.Timeout | undefined;
-  let lastProblem: string | undefined;
   let applying: Promise<void> = Promise.resolve();
+  const schedule = (): void => {
+    if (stopped) return;
+    clock.clear(debounce);
+    debounce = clock.setTimeout(() => { applying = applying.then(apply, apply); }, DEBOUNCE_MS);
+  };
+  const resources = new BgpResources(opts.ds, opts.log.child({ component: 'bgp' }), clock, schedule);
+  const apply = () => runner.apply(resources.inputs(opts.nodeName));
+  await resources.start();
+  applying = apply();
+  await applying;
 
-  const objKey = (o: Resource) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+  return {
+    async stop(o) {
+      stopped = true;
+      clock.clear(debounce);
+      resources.stop();
+      await applying.catch(() => undefined);
+      await runner.stop(o);
+    },
+    status: () => runner.status(),
+    setExports(e) { runner.extra = [...e]; schedule(); },
+    learnedRoutes: () => runner.learnedRoutes(),
+  };
+}
 
-  async function listAll(): Promise<number> {
-    let rev = 0;
-    for (const k of KINDS) {
-      const r = await ds.list(k);
-      const m = new Map<string, Resource>();
-      for (const o of r.items) m.set(objKey(o), o);
-      cache.set(k, m);
-      rev = Math.max(rev, r.revision);
-    }
-    return rev;
+/** The resources the BGP configuration derives from, listed and then kept current by a watch (re-listing after it ends). */
+class BgpResources {
+  private readonly cache = new Map<string, Map<string, Resource>>(KINDS.map((k) => [k, new Map()]));
+  private watcher: Watcher | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(private readonly ds: Datastore, private readonly log: Logger, private readonly clock: Clock, private readonly onChange: () => void) {}
+
+  async start(): Promise<void> { this.watchFrom(await this.listAll()); }
+
+  stop(): void {
+    this.stopped = true;
+    this.watcher?.stop();
+    this.clock.clear(this.retryTimer);
   }
 
-  function inputs(): BgpInputs {
-    const items = (k: string) => [...cache.get(k)!.values()];
+  inputs(nodeName: string): BgpInputs {
+    const items = (k: string) => [...this.cache.get(k)!.values()];
     return {
       nodeName, nodes: items('Node'), bgpConfigurations: items('BGPConfiguration'), bgpPeers: items('BGPPeer'),
       ipPools: items('IPPool'), blocks: items('IPAMBlock'), affinities: items('BlockAffinity'),
     };
   }
 
-  async function apply(): Promise<void> {
-    try { await applyOnce(); } catch (e) { log.error({ err: e }, 'applying the BGP configuration failed'); }
-  }
-
-  async function applyOnce(): Promise<void> {
-    if (stopped) return;
-    let d;
-    try { d = desiredBgp(inputs()); } catch (e) { log.error({ err: e }, 'BGP configuration could not be computed'); return; }
-    for (const w of d.warnings) log.warn(w);
-    log = opts.log.child({ component: 'bgp' }, { level: levelFromName(d.logSeverityScreen, opts.log.level) });
-    if (!d.config) {
-      if (d.problem !== lastProblem) log.warn({ problem: d.problem }, 'BGP not running');
-      lastProblem = d.problem;
-      if (speaker) { await speaker.stop({ graceful: false }); speaker = undefined; }
-      return;
+  private async listAll(): Promise<number> {
+    let rev = 0;
+    for (const k of KINDS) {
+      const r = await this.ds.list(k);
+      this.cache.set(k, new Map(r.items.map((o) => [objKey(o), o])));
+      rev = Math.max(rev, r.revision);
     }
-    lastProblem = undefined;
-    const cfg: SpeakerConfig = { ...d.config, exports: [...new Set([...d.config.exports, ...extra])], ...(opts.timers ?? {}) };
-    if (opts.listenPort !== undefined) cfg.listenPort = opts.listenPort;
-    if (!speaker) {
-      speaker = new BgpSpeaker(cfg, { log, onRoutes: opts.onRoutes });
-      try {
-        await speaker.start();
-      } catch (e) {
-        log.error({ err: e, port: cfg.listenPort }, 'BGP speaker failed to start');
-        await speaker.stop({ graceful: false }).catch(() => undefined);
-        speaker = undefined;
-        return;
-      }
-    } else {
-      speaker.reconfigure(cfg);
-    }
+    return rev;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    clearTimeout(debounce);
-    debounce = setTimeout(() => { applying = applying.then(apply, apply); }, 100);
-  }
-
-  function watchFrom(rev: number): void {
-    watcher = ds.watch({ kinds: [...KINDS], fromRevision: rev }, (ev: WatchEvent) => {
-      const m = cache.get(ev.kind);
+  private watchFrom(rev: number): void {
+    if (this.stopped) return;
+    this.watcher = this.ds.watch({ kinds: [...KINDS], fromRevision: rev }, (ev: WatchEvent) => {
+      const m = this.cache.get(ev.kind);
       if (!m) return;
       if (ev.type === 'deleted') m.delete(objKey(ev.object)); else m.set(objKey(ev.object), ev.object);
-      schedule();
+      this.onChange();
     }, (err) => {
-      log.warn({ err: err.message, code: err.code }, 'datastore watch ended; re-listing');
-      watcher = undefined;
-      const retry = () => {
-        if (stopped) return;
-        listAll().then((r) => { watchFrom(r); schedule(); }, () => setTimeout(retry, 2000));
-      };
-      setTimeout(retry, 1000);
+      this.log.warn({ err: err.message, code: err.code }, 'datastore watch ended; re-listing');
+      this.watcher = undefined;
+      this.retryAfter(1000);
     });
   }
 
-  const rev = await listAll();
-  watchFrom(rev);
-  applying = apply();
-  await applying;
+  private retryAfter(ms: number): void {
+    this.retryTimer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.listAll().then((r) => { this.watchFrom(r); this.onChange(); }, () => this.retryAfter(2000));
+    }, ms);
+  }
+}
 
-  const emptyStatus = (): BgpStatus => ({ running: false, routerId: '', asNumber: 0, listenPort: 0, locRibRoutes: 0, exportedPrefixes: [], peers: [] });
+function objKey(o: Resource): string { return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name; }
 
-  return {
-    async stop(o) {
-      stopped = true;
-      clearTimeout(debounce);
-      watcher?.stop();
-      await applying.catch(() => undefined);
-      if (speaker) await speaker.stop(o);
-      speaker = undefined;
-    },
-    status: () => speaker?.status() ?? emptyStatus(),
-    setExports(e) {
-      extra = [...e];
-      schedule();
-    },
-    learnedRoutes: () => speaker?.learnedRoutes() ?? [],
-    async whenConfigured() {
-      await new Promise((r) => setTimeout(r, 150)); // past the watch debounce
-      await applying.catch(() => undefined);
-    },
-  };
+/** Starts, reconfigures and stops the speaker as the derived configuration changes (stopped while there is none). */
+class SpeakerRunner {
+  /** Prefixes to originate besides the node's blocks. */
+  extra: string[] = [];
+  private speaker: BgpSpeaker | undefined;
+  private lastProblem: string | undefined;
+  private log: Logger;
+
+  constructor(private readonly opts: StartBgpOptions, private readonly clock: Clock) {
+    this.log = opts.log.child({ component: 'bgp' });
+  }
+
+  async apply(inputs: BgpInputs): Promise<void> {
+    try { await this.applyOnce(inputs); } catch (e) { this.log.error({ err: e }, 'applying the BGP configuration failed'); }
+  }
+
+  status(): BgpStatus {
+    return this.speaker?.status() ?? { running: false, routerId: '', asNumber: 0, listenPort: 0, locRibRoutes: 0, exportedPrefixes: [], peers: [] };
+  }
+
+  learnedRoutes(): LearnedRoute[] { return this.speaker?.learnedRoutes() ?? []; }
+
+  async stop(o?: { graceful?: boolean }): Promise<void> {
+    const s = this.speaker;
+    this.speaker = undefined;
+    if (s) await s.stop(o);
+  }
+
+  private async applyOnce(inputs: BgpInputs): Promise<void> {
+    let d;
+    try { d = desiredBgp(inputs); } catch (e) { this.log.error({ err: e }, 'BGP configuration could not be computed'); return; }
+    for (const w of d.warnings) this.log.warn(w);
+    this.log = this.opts.log.child({ component: 'bgp' }, { level: levelFromName(d.logSeverityScreen, this.opts.log.level) });
+    if (!d.config) {
+      if (d.problem !== this.lastProblem) this.log.warn({ problem: d.problem }, 'BGP not running');
+      this.lastProblem = d.problem;
+      await this.stop({ graceful: false });
+      return;
+    }
+    this.lastProblem = undefined;
+    const cfg: SpeakerConfig = { ...d.config, exports: [...new Set([...d.config.exports, ...this.extra])], ...(this.opts.timers ?? {}) };
+    if (this.opts.listenPort !== undefined) cfg.listenPort = this.opts.listenPort;
+    if (this.speaker) { this.speaker.reconfigure(cfg); return; }
+    const speaker = new BgpSpeaker(cfg, { log: this.log, onRoutes: this.opts.onRoutes, clock: this.clock });
+    try {
+      await speaker.start();
+      this.speaker = speaker;
+    } catch (e) {
+      this.log.error({ err: e, port: cfg.listenPort }, 'BGP speaker failed to start');
+      await speaker.stop({ graceful: false }).catch(() => undefined);
+    }
+  }
 }
 
 /** GET /bgp/status → the speaker's status as JSON (mount on the node's health server, port 9099). */

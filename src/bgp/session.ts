@@ -2,6 +2,7 @@
 // (fsm.ts). Received bytes are framed and decoded here; every decode error becomes a MessageError event,
 // so the FSM sends the RFC's NOTIFICATION and resets the session. Nothing a peer sends can throw out of here.
 import net from 'node:net';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import {
   BgpMessageError, CeaseSub, decodeMessage, ErrCode, ErrorHandling, frameLength, notificationName, UpdateSub,
@@ -46,8 +47,8 @@ export class Session {
   socket?: net.Socket;
   /** This connection was opened by the peer (matters for collision resolution). */
   inbound = false;
-  since = new Date();
-  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  since: Date;
+  private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly timerSeconds = new Map<TimerName, number>();
   private pending: Buffer | undefined;
   private codec: CodecOptions = { as4: true };
@@ -60,8 +61,10 @@ export class Session {
     readonly endpoint: SessionEndpoint,
     private readonly handlers: SessionHandlers,
     private readonly log: Logger,
+    private readonly clock: Clock = realClock,
   ) {
     this.fsm = new BgpFsm(cfg);
+    this.since = new Date(clock.now());
   }
 
   get state(): FsmState { return this.fsm.state; }
@@ -136,14 +139,14 @@ export class Session {
         if (this.closed || a.seconds <= 0) break;
         this.timerSeconds.set(a.timer, a.seconds);
         const ev: FsmEvent = a.timer === 'connectRetry' ? { type: 'ConnectRetryTimerExpires' } : a.timer === 'hold' ? { type: 'HoldTimerExpires' } : { type: 'KeepaliveTimerExpires' };
-        const t = setTimeout(() => { this.timers.delete(a.timer); this.dispatch(ev); }, a.seconds * 1000);
-        t.unref?.();
+        const t = this.clock.setTimeout(() => { this.timers.delete(a.timer); this.dispatch(ev); }, a.seconds * 1000);
+        t.unref();
         this.timers.set(a.timer, t);
         break;
       }
       case 'stopTimer': this.stopTimer(a.timer); break;
       case 'state':
-        this.since = new Date();
+        this.since = new Date(this.clock.now());
         this.handlers.onState(this, a.from, a.to);
         break;
       case 'openReceived': this.handlers.onOpenReceived(this, a.open); break;
@@ -159,11 +162,11 @@ export class Session {
 
   private stopTimer(t: TimerName): void {
     const h = this.timers.get(t);
-    if (h) { clearTimeout(h); this.timers.delete(t); }
+    if (h) { this.clock.clear(h); this.timers.delete(t); }
   }
 
   private clearTimers(): void {
-    for (const h of this.timers.values()) clearTimeout(h);
+    for (const h of this.timers.values()) this.clock.clear(h);
     this.timers.clear();
   }
 
@@ -207,8 +210,7 @@ export class Session {
   private dropSocket(sock: net.Socket): void {
     // Let a queued NOTIFICATION reach the peer, then make sure the socket goes away.
     sock.end();
-    const t = setTimeout(() => sock.destroy(), 1000);
-    t.unref?.();
+    this.clock.setTimeout(() => sock.destroy(), 1000).unref();
     if (this.socket === sock) this.socket = undefined;
   }
 

@@ -10,62 +10,95 @@ import pino from 'pino';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import { DatastoreError, type Datastore, type WatchEvent, type WatchOptions } from '../../src/datastore/types.ts';
 import { Syncer } from '../../src/agent/syncer.ts';
-import { Agent } from '../../src/agent/main.ts';
+import { Agent, type AgentOptions } from '../../src/agent/main.ts';
 import { defaultPoolFromEnv, detectAddress } from '../../src/agent/startup.ts';
 import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
+import { ManualClock, settle } from '../helpers/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
 import { block, node, pool } from './fixtures.ts';
 
 const log = pino({ level: 'silent' });
-const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
-
-/** Delegates to a MemoryDatastore but fails the first `failWatches` watches with Compacted. */
-class FlakyWatch extends MemoryDatastore {
-  failWatches = 1;
+/** Delegates to a MemoryDatastore; `breakWatch()` ends the current watch with an error, as a compaction would. */
+class BreakableWatch extends MemoryDatastore {
   watches = 0;
+  private endCurrent: ((err: DatastoreError) => void) | undefined;
   override watch(opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onError: (err: DatastoreError) => void) {
     this.watches++;
-    if (this.failWatches > 0) {
-      this.failWatches--;
-      setTimeout(() => onError(new DatastoreError('Compacted', 'revision compacted')), 5);
-      return { stop() {} };
-    }
-    return super.watch(opts, onEvent, onError);
+    const w = super.watch(opts, onEvent, onError);
+    let ended = false;
+    this.endCurrent = (err) => { if (!ended) { ended = true; w.stop(); onError(err); } };
+    return { stop() { ended = true; w.stop(); } };
   }
+  breakWatch(code: 'Compacted' | 'Unavailable'): void { this.endCurrent?.(new DatastoreError(code, `watch ended: ${code}`)); }
 }
 
 describe('Syncer', () => {
   test('lists, reports in-sync, follows the watch, and re-lists after Compacted (seeing changes made in the gap)', async () => {
-    const ds = new FlakyWatch();
+    const ds = new BreakableWatch();
+    const clock = new ManualClock();
     await ds.create(pool('p', '10.244.0.0/16'));
-    const s = new Syncer(ds, log);
+    const s = new Syncer(ds, log, { clock });
     const statuses: string[] = [];
     s.on('status', (st) => statuses.push(st));
     s.start();
-    await tick();
-    await ds.create(node('n1', '10.0.0.1/24')); // lands while the first watch is dead
-    await tick(300);
+    await settle();
+    assert.equal(s.status, 'in-sync');
+    ds.breakWatch('Compacted');
+    assert.equal(s.status, 'resync');
+    await ds.create(node('n1', '10.0.0.1/24')); // lands while no watch runs
+    await settle();
+    assert.equal(s.snapshot.size('Node'), 0, 'nothing delivers while the watch is dead');
+    await clock.tick(1); // Compacted: re-list at once (the next timer turn)
     assert.equal(s.resyncs, 2);
     assert.equal(s.status, 'in-sync');
     assert.equal(s.snapshot.size('Node'), 1, 'the re-list picked up the change made during the gap');
     await ds.create(node('n2', '10.0.0.2/24'));
-    await tick();
+    await settle();
     assert.equal(s.snapshot.size('Node'), 2, 'the new watch delivers');
     assert.deepEqual(statuses, ['resync', 'in-sync', 'resync', 'in-sync']);
+    assert.equal(ds.watches, 2);
+    s.stop();
+    assert.equal(clock.pending, 0, 'stop leaves no timer behind');
+  });
+
+  test('an unreachable datastore is retried with doubling backoff up to the cap, until it answers', async () => {
+    const ds = new MemoryDatastore();
+    ds.down = true;
+    const clock = new ManualClock();
+    const s = new Syncer(ds, log, { maxBackoffMs: 1000, clock });
+    s.start();
+    await settle();
+    assert.equal(s.status, 'resync');
+    assert.match(s.lastError ?? '', /unavailable/);
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const next = clock.nextDue()!;
+      waits.push(next);
+      await clock.tick(next - 1);
+      assert.equal(s.resyncs, i + 1, `no re-list before the ${next} ms backoff is over`);
+      await clock.tick(1);
+      assert.equal(s.resyncs, i + 2);
+    }
+    assert.deepEqual(waits, [200, 400, 800, 1000, 1000]);
+    ds.down = false;
+    await clock.tick(clock.nextDue()!);
+    assert.equal(s.status, 'in-sync');
     s.stop();
   });
 
-  test('an unreachable datastore is retried until it answers', async () => {
-    const ds = new MemoryDatastore();
-    ds.down = true;
-    const s = new Syncer(ds, log, undefined, 50);
+  test('a watch ending with Unavailable re-lists after the backoff, which a successful list resets', async () => {
+    const ds = new BreakableWatch();
+    const clock = new ManualClock();
+    const s = new Syncer(ds, log, { clock });
     s.start();
-    await tick(100);
-    assert.equal(s.status, 'resync');
-    assert.match(s.lastError ?? '', /unavailable/);
-    ds.down = false;
-    await tick(200);
-    assert.equal(s.status, 'in-sync');
+    await settle();
+    for (let round = 0; round < 3; round++) {
+      ds.breakWatch('Unavailable');
+      assert.equal(clock.nextDue(), 200, 'backoff starts over after each successful list');
+      await clock.tick(200);
+      assert.equal(s.status, 'in-sync');
+    }
+    assert.equal(s.resyncs, 4);
     s.stop();
   });
 });
@@ -97,19 +130,40 @@ describe('start-up helpers', () => {
   });
 });
 
-describe('Agent loop (in-process, fake kernel)', () => {
-  test('start-up, first apply, and a remote node appearing later', async () => {
+describe('Agent loop (in-process, fake kernel, manual clock)', () => {
+  interface Rig { ds: Datastore; k: FakeKernel; clock: ManualClock; agent: Agent; stateDir: string; applied(): Promise<void> }
+
+  async function withAgent(opts: Partial<AgentOptions>, body: (r: Rig) => Promise<void>): Promise<void> {
     const ds: Datastore = new MemoryDatastore();
     const k = new FakeKernel();
     k.addLink('lo'); k.addLink('eth0'); k.links.get('eth0')!.addrs = ['10.0.1.11/24'];
+    const clock = new ManualClock();
     const stateDir = mkdtempSync(join(tmpdir(), 'tabby-agent-unit-'));
     const agent = new Agent({
       ds, nodeName: 'node-a', log, kernel: k, stateDir, backend: 'vxlan', healthPort: 0, metricsPort: 0, foreignNetns: true,
-      env: { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: 'Always' },
+      env: { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: 'Always' }, clock, ...opts,
     });
+    /** The next apply pass, driven by advancing the manual clock through the loop's throttle. */
+    const applied = async () => {
+      let done = false;
+      const p = agent.waitForApply().then(() => { done = true; });
+      for (let i = 0; i < 100 && !done; i++) await clock.tick(5);
+      assert.ok(done, 'an apply pass ran');
+      await p;
+    };
     try {
       await agent.start();
-      await agent.waitForApply();
+      await settle();
+      await applied();
+      await body({ ds, k, clock, agent, stateDir, applied });
+    } finally {
+      await agent.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+
+  test('start-up, first apply, and a remote node appearing later', async () => {
+    await withAgent({}, async ({ ds, k, agent, stateDir, applied }) => {
       const me = await ds.get('Node', 'node-a');
       assert.equal(me?.spec.bgp.ipv4Address, '10.0.1.11/24');
       assert.equal(me?.spec.vxlanTunnelMACAddr, vtepMacForNode('node-a'));
@@ -124,21 +178,63 @@ describe('Agent loop (in-process, fake kernel)', () => {
 
       await ds.create(node('node-b', '10.0.1.12/24', { vxlan: '10.244.200.0' }));
       await ds.create(block('10.244.200.0/26', 'node-b'));
-      await tick(50);
-      await agent.waitForApply();
+      await applied();
       assert.deepEqual(k.routes.get('10.244.200.0/26'), { dst: '10.244.200.0/26', type: 'unicast', dev: 'vxlan.calico', gateway: '10.244.200.0', onlink: true, scope: 'universe', proto: 80 });
       assert.deepEqual(k.neigh.get('vxlan.calico'), [{ ip: '10.244.200.0', mac: vtepMacForNode('node-b'), permanent: true }]);
       assert.deepEqual(k.fdb.get('vxlan.calico'), [{ mac: vtepMacForNode('node-b'), dst: '10.0.1.12' }]);
 
       await ds.delete('Node', 'node-b');
-      await tick(50);
-      await agent.waitForApply();
+      await applied();
       assert.equal(k.routes.has('10.244.200.0/26'), false);
       assert.deepEqual(k.fdb.get('vxlan.calico'), []);
-    } finally {
-      await agent.stop();
-      rmSync(stateDir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  test('a failed apply is retried one second later, not before', async () => {
+    await withAgent({}, async ({ ds, k, clock, agent, applied }) => {
+      k.failNext.add('replaceRoute');
+      await ds.create(node('node-b', '10.0.1.12/24', { vxlan: '10.244.200.0' }));
+      await ds.create(block('10.244.200.0/26', 'node-b'));
+      await applied();
+      assert.equal(agent.status().needsRetry, true);
+      assert.equal(k.routes.has('10.244.200.0/26'), false, 'the injected failure hit the route');
+      await clock.tick(990);
+      assert.equal(k.routes.has('10.244.200.0/26'), false, 'no retry before the 1 s delay');
+      await clock.tick(20);
+      assert.equal(k.routes.has('10.244.200.0/26'), true, 'retried after 1 s');
+      assert.equal(agent.status().needsRetry, false);
+    });
+  });
+
+  test('every resync interval the kernel is re-read and a route removed behind the agent\'s back comes back', async () => {
+    await withAgent({ resyncIntervalMs: 60_000 }, async ({ ds, k, clock, agent, applied }) => {
+      await ds.create(node('node-b', '10.0.1.12/24', { vxlan: '10.244.200.0' }));
+      await ds.create(block('10.244.200.0/26', 'node-b'));
+      await applied();
+      const appliesBefore = agent.applies;
+      k.routes.delete('10.244.200.0/26');
+      await clock.tick(59_000);
+      assert.equal(k.routes.has('10.244.200.0/26'), false, 'the agent trusts its cache between resyncs');
+      assert.equal(agent.applies, appliesBefore, 'no apply without a reason');
+      await clock.tick(1_100);
+      assert.equal(k.routes.has('10.244.200.0/26'), true, 'restored by the periodic resync');
+      assert.equal(agent.applies, appliesBefore + 1);
+    });
+  });
+
+  test('an unknown workload route is removed only once its grace period is over', async () => {
+    await withAgent({ routeGraceMs: 10_000 }, async ({ k, clock, agent, applied }) => {
+      // A pod's route whose WorkloadEndpoint the datastore does not (yet) have: the CNI plugin may be mid-ADD.
+      k.addLink('cali0123456789a');
+      k.routes.set('10.244.9.9/32', { dst: '10.244.9.9/32', type: 'unicast', dev: 'cali0123456789a', onlink: false, scope: 'link', proto: 3 });
+      agent.requestResync();
+      await applied();
+      assert.ok(k.routes.has('10.244.9.9/32'), 'kept while in grace');
+      await clock.tick(9_900);
+      assert.ok(k.routes.has('10.244.9.9/32'), 'still in grace after 9.9 s');
+      await clock.tick(200);
+      assert.equal(k.routes.has('10.244.9.9/32'), false, 'deleted when the 10 s grace ended, without any other trigger');
+    });
   });
 });
 

@@ -179,6 +179,24 @@ export class Cluster {
 
 export function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
+/** A packet capture running in a namespace: `ready` once tcpdump has opened the interface, `output` at its exit. */
+export interface Capture { ready: Promise<void>; output: Promise<string> }
+
+/** Start tcpdump; `ready` resolves when it reports "listening on" (or exits first), so no packet is sent too early. */
+export function startCapture(c: Cluster, ns: string, argv: string[], timeoutMs = 20_000): Capture {
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => { markReady = r; });
+  const output = new Promise<string>((resolve) => {
+    const child = c.fx.spawn(ns, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; if (/listening on/.test(out)) markReady(); });
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', () => { clearTimeout(t); markReady(); resolve(out); });
+  });
+  return { ready, output };
+}
+
 /** Run a command in a namespace to completion and return its stdout + stderr. */
 export function spawnCapture(c: Cluster, ns: string, argv: string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve) => {

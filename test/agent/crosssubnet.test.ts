@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { netnsSkipReason } from '../helpers/netns.ts';
-import { Cluster, sleep, spawnCapture, type Pod } from './cluster.ts';
+import { Cluster, startCapture, type Pod } from './cluster.ts';
 
 const skip = netnsSkipReason();
 const POOL_ENV = { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: 'CrossSubnet' };
@@ -44,18 +44,18 @@ describe('node agents, VXLAN CrossSubnet across a router', { skip }, () => {
   test('within the subnet the wire carries plain pod packets; across the router it carries VXLAN', async () => {
     const a = c.node('node-a');
     // Same subnet: ICMP between pod addresses on node-a's eth0, no VXLAN.
-    let cap = spawnCapture(c, a.ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', `icmp or udp port 4789`]);
-    await sleep(800);
+    let cap = startCapture(c, a.ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', `icmp or udp port 4789`]);
+    await cap.ready;
     c.exec(podA.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '2', podB.ip]);
-    let out = await cap;
+    let out = await cap.output;
     assert.match(out, new RegExp(`IP ${podA.ip.replace(/\./g, '\\.')} > ${podB.ip.replace(/\./g, '\\.')}: ICMP echo request`), out);
     assert.doesNotMatch(out, /VXLAN|4789/);
 
     // Other subnet: UDP 4789 between the node addresses, the pod packet inside.
-    cap = spawnCapture(c, a.ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', `icmp or udp port 4789`]);
-    await sleep(800);
+    cap = startCapture(c, a.ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', `icmp or udp port 4789`]);
+    await cap.ready;
     c.exec(podA.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '2', podC.ip]);
-    out = await cap;
+    out = await cap.output;
     assert.match(out, /IP 10\.0\.1\.11\.\d+ > 10\.0\.2\.13\.4789: VXLAN, flags \[I\] \(0x08\), vni 4096/, out);
     assert.match(out, new RegExp(`${podA.ip.replace(/\./g, '\\.')} > ${podC.ip.replace(/\./g, '\\.')}: ICMP echo request`), out);
   });

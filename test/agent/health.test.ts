@@ -11,6 +11,7 @@ import pino from 'pino';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import { Agent } from '../../src/agent/main.ts';
 import { DatastoreMonitor } from '../../src/agent/datastore-monitor.ts';
+import { realClock } from '../../src/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
 
 const log = pino({ level: 'silent' });
@@ -52,7 +53,7 @@ describe('DatastoreMonitor', () => {
       if (mode === 'fail') return Promise.reject(new Error('connect ECONNREFUSED'));
       if (mode === 'freeze') return new Promise(() => {});
       return Promise.resolve();
-    }, { timeoutMs: 30, graceMs: 10_000, now: () => now, onChange: (c) => changes.push(c) });
+    }, { timeoutMs: 30, graceMs: 10_000, clock: { ...realClock, now: () => now }, onChange: (c) => changes.push(c) });
     await m.check();
     assert.deepEqual(m.health(), { connected: true, ready: true, detail: 'datastore connected' });
     mode = 'fail';

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { netnsSkipReason } from '../helpers/netns.ts';
-import { Cluster, sleep, spawnCapture, type Pod } from './cluster.ts';
+import { Cluster, startCapture, type Pod } from './cluster.ts';
 
 const skip = netnsSkipReason();
 const ENV = { CALICO_NETWORKING_BACKEND: 'bird', CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_IPIP: 'Always' };
@@ -40,10 +40,10 @@ describe('node agents, IPIP mode with BGP (the article\'s default)', { skip }, (
   test('pods ping across nodes, carried as IP-in-IP between the node addresses', async () => {
     // Retried: right after the sessions come up the mesh may still settle (a collision or a reconnect).
     await c.waitFor('pod A reaches pod B', () => c.run(podA.ns, ['ping', '-c', '1', '-W', '1', podB.ip]).status === 0, 20_000);
-    const cap = spawnCapture(c, c.node('node-a').ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', 'ip proto 4']);
-    await sleep(800);
+    const cap = startCapture(c, c.node('node-a').ns, ['timeout', '6', 'tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', 'ip proto 4']);
+    await cap.ready;
     c.exec(podA.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '2', podB.ip]);
-    const out = await cap;
+    const out = await cap.output;
     assert.match(out, new RegExp(`IP 10\\.0\\.1\\.11 > 10\\.0\\.1\\.12: IP ${podA.ip.replace(/\./g, '\\.')} > ${podB.ip.replace(/\./g, '\\.')}: ICMP echo request`), out);
   });
 });

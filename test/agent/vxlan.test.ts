@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason } from '../helpers/netns.ts';
 import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
-import { Cluster, sleep, spawnCapture, type Pod } from './cluster.ts';
+import { Cluster, sleep, spawnCapture, startCapture, type Pod } from './cluster.ts';
 
 const skip = netnsSkipReason();
 const POOL_ENV = { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: 'Always', CALICO_IPV4POOL_NAT_OUTGOING: 'true' };
@@ -83,10 +83,10 @@ describe('node agents, VXLAN mode', { skip }, () => {
 
   test('NAT outgoing: an external host sees the node\'s address as the source', async () => {
     const ext = c.ext!;
-    const cap = spawnCapture(c, ext.ns, ['tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', 'icmp']);
-    await sleep(800);
+    const cap = startCapture(c, ext.ns, ['tcpdump', '-i', 'eth0', '-n', '-l', '-c', '2', 'icmp']);
+    await cap.ready;
     c.exec(podA.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '2', ext.ip]);
-    const out = await cap;
+    const out = await cap.output;
     assert.match(out, /10\.0\.1\.11 > 203\.0\.113\.10: ICMP echo request/, out);
     assert.doesNotMatch(out, new RegExp(esc(podA.ip)));
     assert.match(c.exec(c.node('node-a').ns, ['nft', 'list', 'table', 'ip', 'tabby-nat']), /masquerade/);
@@ -117,6 +117,7 @@ describe('node agents, VXLAN mode', { skip }, () => {
       return rounds;
     })();
     try {
+      // Deliberate: the floods run a moment before the kill, so packet loss at the kill itself would show.
       await sleep(300);
       await c.stopAgent('node-b', 'SIGKILL');
       // While node-b's agent is down: a new node with a pod joins, and someone leaves a stale proto 80 route.
@@ -125,10 +126,12 @@ describe('node agents, VXLAN mode', { skip }, () => {
       c.exec(b.ns, ['ip', 'route', 'add', '10.99.0.0/24', 'via', '10.0.1.1', 'proto', '80']);
       await c.waitReady('node-c');
       const podC = await c.addPod('node-c', 'busybox-c');
+      // Deliberate: node-b stays down a while longer under the flood (the downtime is what is tested).
       await sleep(300);
       monitored = '';
       c.startAgent('node-b', POOL_ENV);
       await c.waitReady('node-b');
+      // Deliberate: keep flooding past readiness, through the restarted agent's first full apply passes.
       await sleep(500);
       flooding = false;
       const rounds = await flood;

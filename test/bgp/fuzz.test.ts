@@ -154,6 +154,7 @@ class RawPeer {
     const end = Date.now() + ms;
     while (!cond()) {
       if (Date.now() > end) throw new Error('raw peer: timed out');
+      // Woken by received data; the 50 ms backstop re-checks conditions on the speaker's state (its RIB).
       await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 50); });
     }
   }
@@ -171,6 +172,7 @@ describe('live session fuzz', () => {
       peers: [{ name: 'Global_127_0_0_9', address: '127.0.0.9', port: 179, asNumber: 64512, type: 'global', passive: true, rrClient: false, keepOriginalNextHop: false, maxRestartTime: 0 }],
     }, { log });
     await speaker.start();
+    const live = speaker;
     const port = speaker.listenPort;
     const r = rng(0x5eed);
     let sent = 0, sessions = 0, fatalChecked = 0;
@@ -204,20 +206,24 @@ describe('live session fuzz', () => {
         fatalChecked++;
         await p.until(() => p.closed);
       } else {
-        // No fatal message: the session must still be up and answer a KEEPALIVE round trip via hold timer… check state.
-        await new Promise((res) => setTimeout(res, 100));
+        // No fatal message: the session must still be up. A well-formed UPDATE sent after the batch is handled
+        // only after every message before it, so its route in the RIB proves the whole batch was read.
+        const marker = `10.78.${sessions >> 8}.${sessions & 255}/32`;
+        p.sock.write(encodeUpdate({ type: 'update', withdrawn: [], nlri: [marker], attrs: { origin: 0, asPath: [], nextHop: '127.0.0.9' } }));
+        await p.until(() => !!live.rib.best(marker) || p.closed || p.notification() !== undefined);
         assert.equal(p.notification(), undefined, 'tolerated messages must not reset the session');
         assert.equal(p.closed, false);
         p.sock.destroy();
-        await p.until(() => p.closed);
+        // Reconnect only once the speaker saw this session go: a second connection while it still counts the
+        // first as Established is refused (the peer did not advertise graceful restart), as it should be.
+        await p.until(() => p.closed && live.status().peers[0]!.state !== 'Established');
       }
     }
     // The speaker is still healthy: a well-formed route gets in.
     const p = new RawPeer();
     await p.connect(port);
     p.sock.write(encodeUpdate({ type: 'update', withdrawn: [], nlri: ['10.77.0.0/16'], attrs: { origin: 0, asPath: [], nextHop: '127.0.0.9' } }));
-    const end = Date.now() + 5000;
-    while (!speaker.rib.best('10.77.0.0/16') && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+    await p.until(() => !!live.rib.best('10.77.0.0/16'));
     assert.ok(speaker.rib.best('10.77.0.0/16'), 'route from a healthy session accepted after the fuzzing');
     p.sock.destroy();
     assert.ok(sent >= 100_000);

@@ -151,6 +151,7 @@ router bgp 65001
       assert.ok(frrRoutes()['10.244.9.3/32']);
       // ROUTE-REFRESH from FRR: we resend our table and the session stays up.
       vtysh('clear bgp ipv4 unicast 10.89.0.2 soft in');
+      // Deliberate window: what is tested is that the session is NOT reset while FRR's refresh is answered.
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal((await s1.status()).peers[0]!.state, 'Established');
       assert.ok(frrRoutes()['10.244.9.3/32']);
@@ -196,6 +197,8 @@ describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
     const startGobgp = () => fx.spawn(gb, ['gobgpd', '-f', conf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']);
     let gobgpd = startGobgp();
     const gobgp = (...a: string[]) => fx.exec(gb, ['gobgp', '-u', '127.0.0.1', '-p', '50051', ...a]);
+    /** `gobgp neighbor` lists each peer with its state; "Establ" while the session is up. */
+    const gobgpEstablished = () => /^\*?\s*10\.90\.0\.2\s.*\bEstabl/m.test(gobgp('neighbor'));
     const gobgpRib = (): Record<string, unknown> => { try { return JSON.parse(gobgp('global', 'rib', '-a', 'ipv4', '-j')); } catch { return {}; } };
     await waitFor('gobgpd API', () => { try { gobgp('global'); return true; } catch { return false; } }, 15000);
 
@@ -215,19 +218,21 @@ describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
       const caps = (await s1.status()).peers[0]!.capabilities ?? [];
       assert.ok(caps.some((c) => c.startsWith('graceful-restart')), caps.join(','));
 
+      assert.ok(gobgpEstablished(), 'GoBGP lists the session as established (so its absence below means something)');
       // We restart (SIGTERM = no NOTIFICATION): GoBGP keeps our block for our restart time (6 s).
       await s1.stop('SIGTERM');
-      await new Promise((r) => setTimeout(r, 2000));
+      await waitFor('GoBGP notices we went away', () => !gobgpEstablished());
       assert.ok(gobgpRib()['10.244.1.0/26'], 'GoBGP kept our route while we restart');
       await s1.start();
       await waitFor('session back', async () => (await s1.status()).peers[0]!.state === 'Established');
+      // Deliberate wait past our 6 s restart window: the route must NOT go when the window ends.
       await new Promise((r) => setTimeout(r, 7000));
       assert.ok(gobgpRib()['10.244.1.0/26'], 'still there after the restart window: refreshed by the new session');
       await waitFor('we learn GoBGP route again', () => s1.has('10.230.0.0/24'));
 
       // We go away for good (graceful): the route lasts the window, then goes.
       await s1.stop('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor('GoBGP notices we went away for good', () => !gobgpEstablished());
       assert.ok(gobgpRib()['10.244.1.0/26'], 'kept during the window');
       await waitFor('dropped after the 6 s window', () => !gobgpRib()['10.244.1.0/26'], 15000);
 
@@ -237,7 +242,6 @@ describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
       await waitFor('route learned', () => s1.has('10.230.0.0/24'));
       gobgpd.kill('SIGKILL');
       await waitFor('we notice GoBGP gone', async () => (await s1.status()).peers[0]!.state !== 'Established', 15000);
-      await new Promise((r) => setTimeout(r, 1500));
       const st = (await s1.status()).peers[0]!;
       assert.equal(st.staleRoutes, 1, 'GoBGP route kept as stale');
       assert.ok(s1.has('10.230.0.0/24'), 'and still handed to the route reconciler');

@@ -72,6 +72,7 @@ describe('two of our speakers over loopback', () => {
     // Adding an unrelated peer must not reset the A–B session.
     const since = established(a, '127.0.0.2')!.since;
     a.speaker.reconfigure({ ...a.cfg, peers: [...a.cfg.peers, peerCfg('127.0.0.9', 1, 65009)] });
+    // Deliberate window: what is tested is that NO reset happens (the new peer's failing dials run meanwhile).
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(established(a, '127.0.0.2')?.since, since, 'session kept');
     assert.equal(a.speaker.status().peers.length, 2);
@@ -137,6 +138,7 @@ describe('two of our speakers over loopback', () => {
     a.speaker.reconfigure({ ...a.cfg, peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.1' })] });
     b.speaker.reconfigure({ ...b.cfg, peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2' })] });
     await waitFor('routes both ways', () => has(a, '10.2.0.0/16') && has(b, '10.1.0.0/16'));
+    // Deliberate window: the collision loser's Cease must NOT take the surviving session down with it.
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(established(a, '127.0.0.2') && established(b, '127.0.0.1'));
     // IPv6 unicast over MP_REACH_NLRI, and its withdrawal over MP_UNREACH_NLRI.
@@ -160,7 +162,7 @@ describe('a connection that arrives before its peer is configured', () => {
     const a = mk({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.9.0.0/26'], connectRetryTime: 30, errorWaitTime: 30, initialRouteDeferral: 0.5,
       peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.1' })] });
     await a.start();
-    await new Promise((r) => setTimeout(r, 300)); // A has dialled; B does not know A yet
+    await waitFor('B holds the connection A dialled', () => b.heldConnections === 1); // B does not know A yet
     assert.notEqual(a.status().peers[0]!.state, 'Established');
     const t0 = Date.now();
     b.reconfigure({ ...bCfg, peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2', passive: true })] });

@@ -158,9 +158,12 @@ describe('agent socket protocol', () => {
 
   test('concurrent invocations are served concurrently; close() waits for those in flight', async () => {
     let running = 0, maxRunning = 0;
+    let lastStarted!: () => void;
+    const lastInFlight = new Promise<void>((r) => { lastStarted = r; });
     const { path, server, served } = await serving(async (env) => {
       running++; maxRunning = Math.max(maxRunning, running);
-      await new Promise((r) => setTimeout(r, 30));
+      if (env.CNI_CONTAINERID === 'last') lastStarted();
+      await new Promise((r) => setTimeout(r, 30)); // the invocation's work: long enough for the others to overlap
       running--;
       return { stdout: JSON.stringify({ id: env.CNI_CONTAINERID }), exitCode: 0, stderr: '' };
     });
@@ -168,7 +171,7 @@ describe('agent socket protocol', () => {
     answers.forEach((a, i) => assert.deepEqual(a, { served: { stdout: JSON.stringify({ id: `c${i}` }), exitCode: 0, stderr: '' } }));
     assert.ok(maxRunning > 1, `ran one at a time (max ${maxRunning})`);
     const late = askAgent(path, request({ env: { CNI_COMMAND: 'DEL', CNI_CONTAINERID: 'last' } }));
-    await new Promise((r) => setTimeout(r, 10)); // the request is in flight
+    await lastInFlight; // the server is running it now
     await server.close();
     assert.deepEqual(await late, { served: { stdout: '{"id":"last"}', exitCode: 0, stderr: '' } });
     assert.equal(served.length, 21);

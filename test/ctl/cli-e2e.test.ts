@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
+import { testEtcd } from '../helpers/etcd.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TABBY = join(ROOT, 'bin', 'tabby');
@@ -101,7 +102,7 @@ describe('tabby CLI against the embedded datastore', () => {
   });
 });
 
-describe('tabby CLI against etcd', { skip: process.env.TABBY_TEST_ETCD_ENDPOINTS ? undefined : 'TABBY_TEST_ETCD_ENDPOINTS not set (scripts/test.sh starts etcd)' }, () => {
+describe('tabby CLI against etcd', { skip: testEtcd().skip }, () => {
   const env = { ETCD_ENDPOINTS: process.env.TABBY_TEST_ETCD_ENDPOINTS ?? '', TABBY_ETCD_KEY_PREFIX: `/tabby-ctl-test-${randomUUID()}` };
 
   test('apply and read back through etcd', async () => {

@@ -1,5 +1,5 @@
-// The etcd v3 store against the shared conformance suite (when TABBY_TEST_ETCD_ENDPOINTS names an etcd,
-// as scripts/test.sh arranges), plus what only it has: Calico's key layout, fast Unavailable when etcd is
+// The etcd v3 store against the shared conformance suite (TABBY_TEST_ETCD_ENDPOINTS names the etcd, as
+// scripts/test.sh arranges; without it both suites report a skip, and under CI=true the file fails), plus what only it has: Calico's key layout, fast Unavailable when etcd is
 // down, and a watch that resumes without gaps or duplicates after its connection drops.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,10 +9,11 @@ import { Etcd3 } from 'etcd3';
 import { EtcdDatastore } from '../../src/datastore/etcd.ts';
 import { openDatastore } from '../../src/datastore/index.ts';
 import { isDatastoreError, type WatchEvent } from '../../src/datastore/types.ts';
+import { testEtcd } from '../helpers/etcd.ts';
 import { collect, pool, runDatastoreSuite, wep } from './suite.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
-const endpoints = process.env.TABBY_TEST_ETCD_ENDPOINTS?.split(',').filter(Boolean);
-const skip = endpoints?.length ? false : 'TABBY_TEST_ETCD_ENDPOINTS not set (scripts/test.sh starts an etcd)';
+const { endpoints, skip } = testEtcd();
 const runPrefix = `/tabby-test-${process.pid}-${randomBytes(3).toString('hex')}`;
 let seq = 0;
 
@@ -23,24 +24,33 @@ after(async () => {
   try { await raw.delete().prefix(runPrefix); } finally { raw.close(); }
 });
 
-if (!skip) {
-  runDatastoreSuite({
-    name: 'etcdv3',
-    validatesIdentity: true,
-    async fresh() {
-      const keyPrefix = `${runPrefix}/t${++seq}`;
-      const ds = new EtcdDatastore({ endpoints: endpoints!, keyPrefix });
-      const others: EtcdDatastore[] = [];
-      return {
-        ds,
-        config: { type: 'etcdv3', etcdEndpoints: endpoints!, etcdKeyPrefix: keyPrefix },
-        reopen: async () => { const o = new EtcdDatastore({ endpoints: endpoints!, keyPrefix }); others.push(o); return o; },
-        compact: (rev) => ds.compact(rev),
-        cleanup: async () => { for (const o of others) await o.close(); await ds.close(); },
-      };
-    },
+runDatastoreSuite({
+  name: 'etcdv3',
+  validatesIdentity: true,
+  skip,
+  async fresh() {
+    const keyPrefix = `${runPrefix}/t${++seq}`;
+    const ds = new EtcdDatastore({ endpoints: endpoints!, keyPrefix });
+    const others: EtcdDatastore[] = [];
+    return {
+      ds,
+      config: { type: 'etcdv3', etcdEndpoints: endpoints!, etcdKeyPrefix: keyPrefix },
+      reopen: async () => { const o = new EtcdDatastore({ endpoints: endpoints!, keyPrefix }); others.push(o); return o; },
+      compact: (rev) => ds.compact(rev),
+      cleanup: async () => { for (const o of others) await o.close(); await ds.close(); },
+    };
+  },
+});
+
+describe('which etcd the tests use', () => {
+  test('endpoints from TABBY_TEST_ETCD_ENDPOINTS; without them a visible skip locally and an error under CI', () => {
+    assert.deepEqual(testEtcd({ TABBY_TEST_ETCD_ENDPOINTS: 'http://127.0.0.1:1, http://127.0.0.1:2' }), { endpoints: ['http://127.0.0.1:1', 'http://127.0.0.1:2'], skip: false });
+    assert.deepEqual(testEtcd({ TABBY_TEST_ETCD_ENDPOINTS: 'http://127.0.0.1:1', CI: 'true' }).skip, false);
+    assert.match(String(testEtcd({}).skip), /TABBY_TEST_ETCD_ENDPOINTS not set/);
+    assert.throws(() => testEtcd({ CI: 'true' }), /CI=true but TABBY_TEST_ETCD_ENDPOINTS is not set/);
+    assert.throws(() => testEtcd({ CI: 'true', TABBY_TEST_ETCD_ENDPOINTS: ' , ' }), /CI=true/);
   });
-}
+});
 
 /** A TCP proxy to etcd whose connections the test can cut, and which can refuse new ones for a while. */
 class CuttableProxy {
@@ -172,15 +182,13 @@ describe('etcd datastore specifics', { skip }, () => {
       const written: number[] = [];
       const w = watcherStore.watch({ fromRevision: start }, (ev) => events.push(ev), (e) => { watchErr = e; });
       for (let i = 0; i < 5; i++) written.push(Number((await writer.create(pool(`a${i}`))).metadata.resourceVersion));
-      const until = async (n: number) => {
-        const deadline = Date.now() + 20_000;
-        while (events.length < n && Date.now() < deadline && !watchErr) await new Promise((r) => setTimeout(r, 20));
-      };
+      const until = (n: number) => waitUntil(() => events.length >= n || watchErr !== undefined, { timeoutMs: 20_000 });
       await until(5);
       // Drop the connection and keep etcd out of reach while more changes happen.
       proxy.refusing = true;
       proxy.cut();
       for (let i = 0; i < 5; i++) written.push(Number((await writer.create(pool(`b${i}`))).metadata.resourceVersion));
+      // Deliberate outage: the watch must ride out reconnect attempts that fail, not just one quick cut.
       await new Promise((r) => setTimeout(r, 500));
       proxy.refusing = false;
       await until(10);

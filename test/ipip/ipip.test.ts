@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
+import { waitForOutput, waitUntil } from '../helpers/wait.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const skip = netnsSkipReason();
@@ -92,7 +93,7 @@ describe('IPIP dataplane', { skip }, () => {
     const dump = fx.spawn(b.ns, ['tcpdump', '-nli', 'eth0', '-c', '1', 'ip proto 4']);
     let text = '';
     dump.stdout!.on('data', (d) => { text += d; });
-    await new Promise((r) => setTimeout(r, 700));
+    await waitForOutput(dump, /listening on/);
     fx.exec(a.pod, ['ping', '-c', '2', '-i', '0.2', '-W', '2', b.podIp]);
     await Promise.race([once(dump, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
     assert.match(text, new RegExp(`IP ${a.ip.replace(/\./g, '\\.')} > ${b.ip.replace(/\./g, '\\.')}: IP ${a.podIp.replace(/\./g, '\\.')} > ${b.podIp.replace(/\./g, '\\.')}: ICMP echo request`));
@@ -101,7 +102,7 @@ describe('IPIP dataplane', { skip }, () => {
   test('TCP with 1,400-byte segments and default offloads crosses at full speed (no GSO collapse)', async () => {
     const [a, b] = nodes as [Node, Node];
     const server = fx.spawn(b.pod, ['iperf3', '-s', '-1']);
-    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(await waitUntil(() => /:5201\b/.test(fx.exec(b.pod, ['ss', '-ltn'])), { everyMs: 50 }), 'iperf3 server listening');
     const res = JSON.parse(fx.exec(a.pod, ['iperf3', '-c', b.podIp, '-t', '2', '-M', '1400', '-J'], { timeoutMs: 20_000 }));
     await once(server, 'exit').catch(() => undefined);
     const gbps = res.end.sum_received.bits_per_second / 1e9;

@@ -115,11 +115,13 @@ describe('lab BGP (mode none: the node-to-node mesh routes pods)', { skip }, () 
       }
     })();
 
+    // Deliberate: a few seconds of steady state under ping and sampling before the kill (the baseline).
     await sleep(3000);
     process.kill(nodeB.pid, 'SIGKILL');
     await waitFor('the killed agent to be gone', () => (alive(nodeB.pid) ? undefined : true), () => `PID ${nodeB.pid}`, 10_000);
-    // controlplane sees the session drop (TCP reset or hold timer) while node01 is down.
-    await sleep(2000);
+    // controlplane sees the session drop (the dead agent's socket closes) while node01 is down.
+    await waitFor('controlplane to see the session to node01 go down', () => (meshPeerEstablished(nodeStatus(name, 'controlplane'), NODE_IP.node01!) ? undefined : true),
+      () => nodeStatus(name, 'controlplane'), 30_000);
 
     // Restart it the way the lab does, and record the new PID in the lab's state so `lab down` stops it.
     const log = fs.openSync(nodeB.logFile, 'a');

@@ -97,13 +97,17 @@ async function captureOnFabric(name: string, filter: string, count: number, acti
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const listenDeadline = Date.now() + 15_000;
-  while (!/listening on/.test(err)) {
-    if (child.exitCode !== null || Date.now() > listenDeadline) {
-      child.kill('SIGTERM');
-      assert.fail(`tcpdump did not start: ${err}`);
-    }
-    await sleep(100);
+  // tcpdump reports "listening on" once the capture is open: send nothing before that.
+  const listening = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 15_000);
+    const check = () => { if (/listening on/.test(err)) { clearTimeout(timer); resolve(true); } };
+    child.stderr.on('data', check);
+    child.on('exit', () => { clearTimeout(timer); resolve(/listening on/.test(err)); });
+    check();
+  });
+  if (!listening) {
+    child.kill('SIGTERM');
+    assert.fail(`tcpdump did not start: ${err}`);
   }
   try {
     await action();

@@ -14,7 +14,7 @@ async function routesEventually(name: string, node: string, patterns: RegExp[], 
     if (Date.now() > deadline) {
       assert.fail(`routes on ${node} never matched ${patterns.filter((p) => !p.test(routes)).join(', ')}:\n${routes}`);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // re-read the node's routes once a second
   }
 }
 

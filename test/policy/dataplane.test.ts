@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { netnsSkipReason } from '../helpers/netns.ts';
 import { PolicyLab, PodAgent, caliName, k8sPolicy, type CaseResources, type LabPod } from './lab.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const AGENT = new URL('./pod-agent.mjs', import.meta.url).pathname;
 
@@ -65,6 +66,7 @@ describe('policy dataplane', { skip: netnsSkipReason() }, () => {
         await send(fake, dst);
         await send(stolen, dst);
       }
+      // Deliberate window: the spoofed datagrams must NOT arrive; give them time to (they were sent with the genuine ones).
       await new Promise((r) => setTimeout(r, 300));
       for (const dst of [sameNode, otherNode]) {
         const s = await seen(dst);
@@ -76,7 +78,7 @@ describe('policy dataplane', { skip: netnsSkipReason() }, () => {
       const node = lab.nodes.find((n) => n.name === spoofer.node)!;
       await node.manager.removeTable();
       await send(fake, sameNode);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUntil(async () => (await seen(sameNode)).has(fake), { timeoutMs: 3_000, everyMs: 50 });
       assert.ok((await seen(sameNode)).has(fake), 'control: without policy the spoofed datagrams arrive');
     } finally {
       for (const a of [fake, stolen]) lab.fx.run(spoofer.netns, ['ip', 'addr', 'del', `${a}/32`, 'dev', 'eth0']);

@@ -1,0 +1,104 @@
+// A configured BGP peer as the speaker tracks it: its configuration, its session(s) (a second inbound one
+// while a collision is pending), what was negotiated, what we sent it (Adj-RIB-Out) and its graceful-restart
+// timers. The speaker (speaker.ts) owns the flow of routes; this file owns the per-peer state.
+import type { TimerHandle } from '../clock.ts';
+import { Afi, Safi, isIPv6, type AfiSafi } from './codec.ts';
+import type { FsmConfig, FsmState, Negotiated } from './fsm.ts';
+import { AdjRibOut, type ExportTarget, type PeerInfo } from './rib.ts';
+import type { Session } from './session.ts';
+import type { PeerType } from './status.ts';
+
+export interface SpeakerPeerConfig {
+  /** BIRD-style protocol name: Mesh_10_0_0_2, Global_…, Node_… */
+  name: string;
+  address: string;
+  port: number;
+  asNumber: number;
+  type: PeerType;
+  /** Wait for the peer to connect (Calico mesh: the node with the lower IP dials). */
+  passive: boolean;
+  /** We are this peer's route reflector. */
+  rrClient: boolean;
+  keepOriginalNextHop: boolean;
+  /** Bind outgoing connections to this address and use it as our next hop. */
+  sourceAddress?: string;
+  /** Restart time we advertise in the graceful restart capability (Calico maxRestartTime; BIRD default 120 s). */
+  maxRestartTime: number;
+  holdTime?: number;
+  keepaliveTime?: number;
+}
+
+export interface SpeakerConfig {
+  routerId: string;
+  asNumber: number;
+  listenPort: number;
+  /** Address to listen on; default all (dual stack). */
+  listenAddress?: string;
+  /** Our IPv6 address, the next hop for IPv6 routes we originate. */
+  ipv6Address?: string;
+  /** Set on route reflectors (Node.spec.bgp.routeReflectorClusterID). */
+  clusterId?: string;
+  peers: SpeakerPeerConfig[];
+  /** Prefixes to originate (affine blocks, borrowed /32s). */
+  exports: string[];
+  /** Timers (seconds). Calico's BIRD template: hold 240, connect retry 5, error wait 5. */
+  holdTime?: number;
+  connectRetryTime?: number;
+  errorWaitTime?: number;
+  /** How long the first hand-over of learned routes waits for peers' End-of-RIB after start (restarting speaker). */
+  initialRouteDeferral?: number;
+}
+
+const IPV4_UNICAST: AfiSafi = { afi: Afi.IPV4, safi: Safi.UNICAST };
+const IPV6_UNICAST: AfiSafi = { afi: Afi.IPV6, safi: Safi.UNICAST };
+
+export function peerKey(address: string, port: number): string { return port === 179 ? address : `${address}:${port}`; }
+
+/** The settings whose change requires restarting a peer's session. */
+export function sessionSignature(p: SpeakerPeerConfig): string {
+  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0]);
+}
+
+export class Peer {
+  readonly key: string;
+  main!: Session;
+  /** A second, inbound connection while the main one is still opening (collision candidate). */
+  extra?: Session;
+  established?: Session;
+  negotiated?: Negotiated;
+  info: PeerInfo;
+  out = new AdjRibOut();
+  target!: ExportTarget;
+  lastError?: string;
+  /** Graceful restart (receiving speaker): the peer is restarting; its routes are stale until EoR or timeout. */
+  grTimer?: TimerHandle;
+  restartTimer?: TimerHandle;
+  /** First session since our start: we advertise the Restart State bit (like `bird -R`). */
+  firstSession = true;
+  eorReceived = new Set<number>();
+  removed = false;
+
+  constructor(public cfg: SpeakerPeerConfig, localAs: number) {
+    this.key = peerKey(cfg.address, cfg.port);
+    this.info = { id: this.key, address: cfg.address, asn: cfg.asNumber, routerId: '0.0.0.0', ibgp: cfg.asNumber === localAs, rrClient: cfg.rrClient };
+  }
+
+  sessions(): Session[] { return this.extra ? [this.main, this.extra] : [this.main]; }
+
+  /** The session furthest along (what status reports while none is established). */
+  mostAdvanced(): Session {
+    const rank: Record<FsmState, number> = { Idle: 0, Connect: 1, Active: 1, OpenSent: 2, OpenConfirm: 3, Established: 4 };
+    return this.sessions().reduce((a, b) => (rank[b.state] > rank[a.state] ? b : a));
+  }
+
+  /** The FSM settings for a new session to this peer under the speaker's configuration `speaker`. */
+  fsmConfig(speaker: SpeakerConfig): FsmConfig {
+    const fams = isIPv6(this.cfg.address) ? [IPV6_UNICAST, IPV4_UNICAST] : [IPV4_UNICAST, IPV6_UNICAST];
+    return {
+      localAs: speaker.asNumber, routerId: speaker.routerId, peerAs: this.cfg.asNumber, holdTime: this.cfg.holdTime ?? speaker.holdTime ?? 240,
+      connectRetryTime: speaker.connectRetryTime ?? 5, passive: this.cfg.passive, families: fams,
+      ...(this.cfg.keepaliveTime !== undefined ? { keepaliveTime: this.cfg.keepaliveTime } : {}),
+      gracefulRestart: { restartTime: this.cfg.maxRestartTime, restarting: this.firstSession, forwardingPreserved: true },
+    };
+  }
+}
