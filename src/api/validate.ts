@@ -34,10 +34,26 @@ export class ValidationError extends TabbyError {
   }
 }
 
+/** Values are echoed back in messages; a huge one (a 1 MB label) is cut so the error stays readable. */
+const MAX_ECHOED_VALUE = 80;
+
 export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined) return '';
-  return JSON.stringify(v);
+  const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v) ?? String(v);
+  if (text.length <= MAX_ECHOED_VALUE) return text;
+  return `${text.slice(0, MAX_ECHOED_VALUE)}… (${text.length} characters)`;
+}
+
+/**
+ * The largest resource accepted, as JSON: etcd's default request limit (--max-request-bytes, 1.5 MiB),
+ * which also bounds Kubernetes objects. Checked before anything else, in one linear pass, so an oversized
+ * document costs no more than its serialisation and every agent is spared holding it.
+ */
+export const MAX_RESOURCE_BYTES = 1.5 * 1024 * 1024;
+
+function sizeError(r: unknown): FieldError | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(r) ?? '');
+  if (bytes <= MAX_RESOURCE_BYTES) return undefined;
+  return { field: '(document)', value: `${(bytes / 1048576).toFixed(1)} MiB`, message: `a resource may be at most 1.5 MiB (etcd's default request limit)` };
 }
 
 export function formatValidationErrors(resource: string, errors: FieldError[]): string {
@@ -138,6 +154,8 @@ export function describeResource(r: unknown): string {
 export function validateResource(r: unknown): FieldError[] {
   const errs: FieldError[] = [];
   if (!isPlainObject(r)) return [{ field: '(document)', value: r, message: 'a resource must be a YAML/JSON object' }];
+  const tooBig = sizeError(r);
+  if (tooBig) return [tooBig];
   if (r.apiVersion !== API_VERSION) errs.push({ field: 'apiVersion', value: r.apiVersion ?? '', message: `must be ${API_VERSION}` });
   const kind = typeof r.kind === 'string' ? r.kind : '';
   const info = kindInfo(kind);

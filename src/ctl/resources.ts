@@ -39,7 +39,13 @@ export function parseDocuments(text: string, source: string): InputDocument[] {
       const e = d.errors[0]!;
       throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split('\n')[0]!.replace(/:$/, '')}`, EXIT_USAGE);
     }
-    const obj = d.toJS({ maxAliasCount: 100 }) as unknown;
+    let obj: unknown;
+    try {
+      obj = d.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // Errors found only when the document is built (an alias to a missing anchor, an alias bomb).
+      throw new CliError(`Failed to execute command: error parsing ${where}: ${(e as Error).message.split('\n')[0]}`, EXIT_USAGE);
+    }
     if (obj === null || obj === undefined) return; // empty document (e.g. a trailing ---)
     if (isPlainObject(obj) && typeof obj.kind === 'string' && (obj.kind === 'List' || obj.kind.endsWith('List')) && Array.isArray(obj.items)) {
       obj.items.forEach((item, j) => docs.push({ source: `${where} item ${j + 1}`, obj: item }));

@@ -16,7 +16,7 @@ interface IPPoolShape {
 
 export const ippoolSpec = refineAlways<IPPoolShape>(obj({
   cidr: str(maskedCIDR),
-  blockSize: int(0, 128),
+  blockSize: int(), // its range depends on the pool's family: checked below
   ipipMode: oneOf('Never', 'Always', 'CrossSubnet'),
   vxlanMode: oneOf('Never', 'Always', 'CrossSubnet'),
   natOutgoing: bool(),
@@ -31,11 +31,17 @@ export const ippoolSpec = refineAlways<IPPoolShape>(obj({
 }, { required: ['cidr'] }), (v, path, errs) => {
   // Runs even when fields had type errors, so every problem in a pool is reported at once.
   const c = typeof v.cidr === 'string' ? tryParseCIDR(v.cidr) : undefined;
-  if (c?.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
+  if (c?.prefix === 0) {
+    // Calico reports a /0 as overlapping the link-local range; the real problem is that it is everything.
+    errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'an IP pool cannot cover the whole address space (/0)' });
+  } else if (c?.family === 4 && cidrsOverlap(c, IPV4_LINK_LOCAL)) {
     errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv4 Link Local range 169.254.0.0/16' });
   }
-  if (c?.family === 6 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
+  if (c?.family === 6 && c.prefix > 0 && cidrsOverlap(c, IPV6_LINK_LOCAL)) {
     errs.push({ field: `${path}.cidr`, value: v.cidr, message: 'IP pool range overlaps with IPv6 Link Local range fe80::/10' });
+  }
+  if (!c && typeof v.blockSize === 'number' && Number.isInteger(v.blockSize) && (v.blockSize < 0 || v.blockSize > 128)) {
+    errs.push({ field: `${path}.blockSize`, value: v.blockSize, message: 'must be between 0 and 128' });
   }
   if (c && typeof v.blockSize === 'number' && Number.isInteger(v.blockSize)) {
     const [lo, hi] = c.family === 4 ? [20, 32] : [116, 128];
