@@ -14,8 +14,8 @@ import { parseCniArgs, parseEnv, parseNetConf, resolveNodeState, type NetConf } 
 import { formatResult } from '../../src/cni/version.ts';
 import { runPlugin } from '../../src/cni/plugin.ts';
 import { silentLogger } from '../../src/cni/log.ts';
-import type { Dataplane, FaultHook, SetupRequest } from '../../src/cni/dataplane.ts';
-import type { CniBackend } from '../../src/cni/backend.ts';
+import type { FaultHook } from '../../src/cni/dataplane.ts';
+import { FakeDataplane, memoryBackend } from './fakes.ts';
 import { CniError } from '../../src/cni/errors.ts';
 
 describe('names', () => {
@@ -96,34 +96,9 @@ describe('result formats', () => {
 
 // ---- orchestration with fakes ------------------------------------------------------------------------------
 
-class FakeDataplane implements Dataplane {
-  links = new Set<string>();
-  calls: string[] = [];
-  async setup(req: SetupRequest, fault: FaultHook = () => {}) {
-    this.calls.push(`setup ${req.hostVeth} ${req.ips.join(',')} mtu ${req.mtu}`);
-    this.links.add(req.hostVeth);
-    try {
-      for (const s of ['veth', 'sysctl', 'link-up', 'address', 'routes', 'host-route'] as const) fault(s);
-    } catch (e) {
-      this.links.delete(req.hostVeth); // as the real one: setup undoes its own partial work
-      throw e;
-    }
-    return { containerMac: '02:00:00:00:00:07', hostIndex: 9 };
-  }
-  async teardown(netns: string | undefined, ifname: string) { this.calls.push(`teardown ${netns} ${ifname}`); this.links.clear(); }
-  async removeHostVeth(name: string) { this.calls.push(`remove ${name}`); this.links.delete(name); }
-  async check() { return [] as string[]; }
-}
-
-async function memoryBackend(): Promise<{ ds: MemoryDatastore; open: () => Promise<CniBackend> }> {
-  const ds = new MemoryDatastore();
-  await ds.create({ apiVersion: API_VERSION, kind: 'IPPool', metadata: { name: 'pool' }, spec: { cidr: '10.70.0.0/16', blockSize: 26, nodeSelector: 'all()' } });
-  return { ds, open: async () => ({ ds, ipam: createIpam(ds), close: async () => {} }) };
-}
-
 const conf = { cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', nodename: 'node-1', mtu: 1400, ipam: { type: 'calico-ipam' }, policy: { type: 'k8s' } };
 const env = (cmd: string, id = 'c1') => ({
-  CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: '/run/netns/x', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin',
+  CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: `/run/netns/${id}`, CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin',
   CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=nginx-abc',
 });
 
