@@ -2,7 +2,7 @@
 // Administrative Shutdown (2) or Administrative Reset (4) may carry a length octet and that many octets of
 // UTF-8 text (RFC 9003 allows up to 255) for the operator. A length past the data or text that is not UTF-8
 // is malformed: the RFC says to log that (optionally as hex) and go on; it never changes session handling.
-import { CeaseSub, ErrCode } from './codec.ts';
+import { CeaseSub, ErrCode } from './codec-constants.ts';
 
 /** RFC 9003 §2: the length octet allows up to 255 octets of UTF-8. */
 export const SHUTDOWN_COMMUNICATION_MAX_OCTETS = 255;

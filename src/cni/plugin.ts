@@ -192,7 +192,7 @@ class Invocation {
    */
   private async refuseExistingInterface(): Promise<void> {
     if (await this.deps.dataplane.interfaceExists(this.env.netns, this.env.ifname)) {
-      throw new CniError(CNI_ERR.interfaceExists, `interface ${this.env.ifname} already exists in ${this.env.netns}`,
+      throw new CniError(CNI_ERR.interfaceExists, `interface "${this.env.ifname}" already exists in ${this.env.netns}`,
         'ADD was called again for an attachment without DEL; run DEL first (the existing attachment was left untouched)');
     }
   }

@@ -108,7 +108,7 @@ describe('ADD results and repeated ADD', () => {
     assert.equal(again.exitCode, 1);
     const e = parsed(again);
     assert.equal(e.code, 102);
-    assert.match(String(e.msg), /interface eth0 already exists in \/run\/netns\/c1/);
+    assert.match(String(e.msg), /interface "eth0" already exists in \/run\/netns\/c1/);
     // Nothing undone: same address still held, endpoint still there, interface not torn down.
     const handles = (await be.ds.list('IPAMHandle')).items.map((h) => h.metadata.name);
     assert.deepEqual(handles, ['k8s-pod-network.c1']);
