@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { runPlugin } from '../../src/cni/plugin.ts';
 import { runIpamPlugin } from '../../src/cni/ipam-plugin.ts';
 import { silentLogger } from '../../src/cni/log.ts';
-import { NEWEST_VERSION, SUPPORTED_VERSIONS } from '../../src/cni/version.ts';
+import { SUPPORTED_VERSIONS } from '../../src/cni/version.ts';
+
+const NEWEST_VERSION = '1.1.0';
 import { FakeDataplane, memoryBackend } from './fakes.ts';
 
 const conf = (cniVersion = '1.0.0', extra: Record<string, unknown> = {}) =>
