@@ -118,7 +118,7 @@ class Invocation {
 
   private ownIpam(): boolean { return OWN_IPAM_TYPES.has(this.conf.ipam.type); }
 
-  private async delegate(command: 'ADD' | 'DEL' | 'CHECK'): Promise<Record<string, unknown>> {
+  private async delegate(command: 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC'): Promise<Record<string, unknown>> {
     if (!this.deps.execDelegate) throw new CniError(CNI_ERR.invalidNetworkConfig, `IPAM type "${this.conf.ipam.type}" needs delegation, which is unavailable here`);
     return this.deps.execDelegate(this.conf.ipam.type, this.env, command, JSON.stringify(this.conf));
   }
@@ -258,13 +258,16 @@ class Invocation {
     } catch (e) {
       throw new CniError(CNI_ERR.pluginNotAvailable, `datastore not available: ${(e as Error).message}`);
     }
+    // Spec 1.1.0: a plugin that relies on a delegated IPAM plugin must ask it too and pass on its error.
+    if (!this.ownIpam()) await this.delegate('STATUS');
   }
 
   /** Releases addresses of this network's attachments on this node that the runtime no longer knows. */
   private async gc(): Promise<void> {
     const valid = this.conf['cni.dev/valid-attachments'];
     if (!Array.isArray(valid)) throw new CniError(CNI_ERR.invalidNetworkConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
-    if (!this.ownIpam()) return; // a delegated IPAM garbage-collects itself
+    // Spec 1.1.0: GC MUST be forwarded to delegated plugins; they collect their own reservations.
+    if (!this.ownIpam()) { await this.delegate('GC'); return; }
     const node = resolveNodeState(this.conf);
     const be = await this.openBackend();
     await this.ensureReady(be.ds);

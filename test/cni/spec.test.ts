@@ -4,6 +4,7 @@
 // In-memory datastore, real IPAM, recording fake dataplane: no root needed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CniError } from '../../src/cni/errors.ts';
 import { runPlugin } from '../../src/cni/plugin.ts';
 import { runIpamPlugin } from '../../src/cni/ipam-plugin.ts';
 import { silentLogger } from '../../src/cni/log.ts';
@@ -128,5 +129,27 @@ describe('ADD results and repeated ADD', () => {
     const prev = { ...add, routes: [...(add.routes as object[]), { dst: '10.96.0.0/12', gw: '10.0.0.1' }] };
     assert.equal((await runPlugin(env('CHECK'), conf('1.1.0', { prevResult: prev }), d)).exitCode, 0);
     assert.deepEqual((dp.checked[0] as unknown as { routes: unknown }).routes, prev.routes);
+  });
+});
+
+describe('STATUS and GC reach a delegated IPAM plugin (spec 1.1.0)', () => {
+  test('both are forwarded with the same config; a delegate error is passed on', async () => {
+    const { d } = await setup();
+    const calls: string[] = [];
+    let fail = false;
+    const execDelegate = async (type: string, _env: unknown, command: string) => {
+      calls.push(`${type} ${command}`);
+      if (fail) throw new CniError(50, 'host-local: not available');
+      return {};
+    };
+    const delegated = { ...d, execDelegate: execDelegate as never };
+    const cfg = (extra: Record<string, unknown> = {}) => conf('1.1.0', { ipam: { type: 'host-local', subnet: '10.9.0.0/24' }, ...extra });
+    assert.equal((await runPlugin(env('STATUS'), cfg(), delegated)).exitCode, 0);
+    assert.equal((await runPlugin(env('GC'), cfg({ 'cni.dev/valid-attachments': [] }), delegated)).exitCode, 0);
+    assert.deepEqual(calls, ['host-local STATUS', 'host-local GC']);
+    fail = true;
+    const st = await runPlugin(env('STATUS'), cfg(), delegated);
+    assert.equal(st.exitCode, 1);
+    assert.equal(parsed(st).code, 50);
   });
 });
