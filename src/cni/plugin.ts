@@ -29,6 +29,11 @@ export interface PluginDeps {
   fault?: FaultHook;
   /** Process environment (FELIX_INTERFACEPREFIX, DATASTORE_TYPE…). */
   processEnv?: NodeJS.ProcessEnv;
+  /**
+   * The node agent may already have run this same invocation (the connection to it broke after the request
+   * was sent): an existing interface is then this invocation's own work, and ADD converges over it.
+   */
+  agentMayHaveRun?: boolean;
 }
 
 export interface PluginOutput { stdout: string; exitCode: number }
@@ -135,7 +140,7 @@ class Invocation {
     const be = await this.openBackend();
     lap('open datastore');
     await this.ensureReady(be.ds);
-    await this.refuseExistingInterface();
+    if (!this.deps.agentMayHaveRun) await this.refuseExistingInterface();
     const ipamCtx = this.ipamContext(be, node.nodename, id);
 
     let ipamResult: CniResult;

@@ -153,3 +153,15 @@ describe('STATUS and GC reach a delegated IPAM plugin (spec 1.1.0)', () => {
     assert.equal(parsed(st).code, 50);
   });
 });
+
+describe('an ADD the node agent may already have run', () => {
+  test('converges over the existing interface (same address, one endpoint) instead of refusing', async () => {
+    const { be, d } = await setup();
+    const first = parsed(await runPlugin(env('ADD'), conf('1.0.0'), d));
+    const resumed = await runPlugin(env('ADD'), conf('1.0.0'), { ...d, agentMayHaveRun: true });
+    assert.equal(resumed.exitCode, 0, resumed.stdout);
+    assert.deepEqual(parsed(resumed).ips, first.ips);
+    assert.equal((await be.ds.list('WorkloadEndpoint')).items.length, 1);
+    assert.equal((await be.ds.list('IPAMHandle')).items.length, 1);
+  });
+});
