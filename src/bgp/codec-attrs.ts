@@ -29,8 +29,6 @@ export interface AttributeSink {
 /** One attribute instance: its value, where its whole encoding sits (NOTIFICATION data), the AS size. */
 export interface AttributeInput { code: number; value: Uint8Array; block: Uint8Array; start: number; end: number; asnSize: 2 | 4 }
 
-interface AttributeSpec { flags: number; decode(input: AttributeInput, sink: AttributeSink): void }
-
 /** RFC 7606 §7: the action for a malformed instance of each attribute. */
 export function handlingFor(code: number): ErrorHandling {
   switch (code) {
@@ -130,8 +128,9 @@ function decodeNextHop(x: AttributeInput, s: AttributeSink): void {
   s.attrs.nextHop = nextHop;
 }
 
-function decodeU32(key: 'med' | 'localPref') {
-  return (x: AttributeInput, s: AttributeSink): void => { requireLength(x, x.value.length === 4); s.attrs[key] = u32(x.value, 0); };
+function decodeU32(x: AttributeInput): number {
+  requireLength(x, x.value.length === 4);
+  return u32(x.value, 0);
 }
 
 function decodeAtomicAggregate(x: AttributeInput, s: AttributeSink): void {
@@ -190,30 +189,50 @@ function decodeAs4Aggregator(x: AttributeInput, s: AttributeSink): void {
   s.as4Aggregator = { asn: u32(x.value, 0), address: ip4At(x.value, 4) };
 }
 
-/** Known attribute types: required category flags and decoder. Unknown types are handled by the caller. */
-export const ATTRIBUTES: Readonly<Record<number, AttributeSpec>> = {
-  [AttrType.ORIGIN]: { flags: WELL_KNOWN, decode: decodeOrigin },
-  [AttrType.AS_PATH]: { flags: WELL_KNOWN, decode: (x, s) => { s.attrs.asPath = decodeAsPath(x.value, x.asnSize, x.code); } },
-  [AttrType.NEXT_HOP]: { flags: WELL_KNOWN, decode: decodeNextHop },
-  [AttrType.MULTI_EXIT_DISC]: { flags: OPTIONAL_NON_TRANSITIVE, decode: decodeU32('med') },
-  [AttrType.LOCAL_PREF]: { flags: WELL_KNOWN, decode: decodeU32('localPref') },
-  [AttrType.ATOMIC_AGGREGATE]: { flags: WELL_KNOWN, decode: decodeAtomicAggregate },
-  [AttrType.AGGREGATOR]: { flags: OPTIONAL_TRANSITIVE, decode: decodeAggregator },
-  [AttrType.COMMUNITIES]: { flags: OPTIONAL_TRANSITIVE, decode: (x, s) => { s.attrs.communities = fourOctetItems(x, u32); } },
-  [AttrType.ORIGINATOR_ID]: { flags: OPTIONAL_NON_TRANSITIVE, decode: (x, s) => { requireLength(x, x.value.length === 4); s.attrs.originatorId = ip4At(x.value, 0); } },
-  [AttrType.CLUSTER_LIST]: { flags: OPTIONAL_NON_TRANSITIVE, decode: (x, s) => { s.attrs.clusterList = fourOctetItems(x, ip4At); } },
-  [AttrType.MP_REACH_NLRI]: { flags: OPTIONAL_NON_TRANSITIVE, decode: decodeMpReach },
-  [AttrType.MP_UNREACH_NLRI]: { flags: OPTIONAL_NON_TRANSITIVE, decode: decodeMpUnreach },
-  [AttrType.AS4_PATH]: { flags: OPTIONAL_TRANSITIVE, decode: (x, s) => { s.as4Path = decodeAsPath(x.value, 4, x.code); } },
-  [AttrType.AS4_AGGREGATOR]: { flags: OPTIONAL_TRANSITIVE, decode: decodeAs4Aggregator },
+/** Known attribute types and the category flags each must carry; unknown types are handled by the caller. */
+export const ATTRIBUTE_FLAGS: Readonly<Record<number, number>> = {
+  [AttrType.ORIGIN]: WELL_KNOWN,
+  [AttrType.AS_PATH]: WELL_KNOWN,
+  [AttrType.NEXT_HOP]: WELL_KNOWN,
+  [AttrType.MULTI_EXIT_DISC]: OPTIONAL_NON_TRANSITIVE,
+  [AttrType.LOCAL_PREF]: WELL_KNOWN,
+  [AttrType.ATOMIC_AGGREGATE]: WELL_KNOWN,
+  [AttrType.AGGREGATOR]: OPTIONAL_TRANSITIVE,
+  [AttrType.COMMUNITIES]: OPTIONAL_TRANSITIVE,
+  [AttrType.ORIGINATOR_ID]: OPTIONAL_NON_TRANSITIVE,
+  [AttrType.CLUSTER_LIST]: OPTIONAL_NON_TRANSITIVE,
+  [AttrType.MP_REACH_NLRI]: OPTIONAL_NON_TRANSITIVE,
+  [AttrType.MP_UNREACH_NLRI]: OPTIONAL_NON_TRANSITIVE,
+  [AttrType.AS4_PATH]: OPTIONAL_TRANSITIVE,
+  [AttrType.AS4_AGGREGATOR]: OPTIONAL_TRANSITIVE,
 };
+
+/** Each known type's decoder. A switch rather than a table of functions: each call site stays monomorphic. */
+function decodeByType(x: AttributeInput, s: AttributeSink): void {
+  switch (x.code) {
+    case AttrType.ORIGIN: return decodeOrigin(x, s);
+    case AttrType.AS_PATH: s.attrs.asPath = decodeAsPath(x.value, x.asnSize, x.code); return;
+    case AttrType.NEXT_HOP: return decodeNextHop(x, s);
+    case AttrType.MULTI_EXIT_DISC: s.attrs.med = decodeU32(x); return;
+    case AttrType.LOCAL_PREF: s.attrs.localPref = decodeU32(x); return;
+    case AttrType.ATOMIC_AGGREGATE: return decodeAtomicAggregate(x, s);
+    case AttrType.AGGREGATOR: return decodeAggregator(x, s);
+    case AttrType.COMMUNITIES: s.attrs.communities = fourOctetItems(x, u32); return;
+    case AttrType.ORIGINATOR_ID: requireLength(x, x.value.length === 4); s.attrs.originatorId = ip4At(x.value, 0); return;
+    case AttrType.CLUSTER_LIST: s.attrs.clusterList = fourOctetItems(x, ip4At); return;
+    case AttrType.MP_REACH_NLRI: return decodeMpReach(x, s);
+    case AttrType.MP_UNREACH_NLRI: return decodeMpUnreach(x, s);
+    case AttrType.AS4_PATH: s.as4Path = decodeAsPath(x.value, 4, x.code); return;
+    case AttrType.AS4_AGGREGATOR: return decodeAs4Aggregator(x, s);
+  }
+}
 
 export const isMpAttribute = (code: number) => code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI;
 
-/** Runs the decoder of a known attribute; a BgpMessageError of an MP attribute always resets the session. */
-export function decodeKnownAttribute(spec: AttributeSpec, x: AttributeInput, sink: AttributeSink): void {
+/** Decodes a known attribute; a BgpMessageError of an MP attribute always resets the session. */
+export function decodeKnownAttribute(x: AttributeInput, sink: AttributeSink): void {
   try {
-    spec.decode(x, sink);
+    decodeByType(x, sink);
   } catch (e) {
     if (e instanceof BgpMessageError && isMpAttribute(x.code)) {
       throw new BgpMessageError(e.code, e.subcode, e.data, e.message.replace(/^[^:]*: /, ''), ErrorHandling.SessionReset);

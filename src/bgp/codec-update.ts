@@ -3,7 +3,7 @@
 // into as few 4096-octet UPDATEs as fit. Attribute types themselves live in codec-attrs.ts.
 import { decodeNlri, encodeNlri, nlriLength } from './codec-addr.ts';
 import {
-  ATTRIBUTES, CATEGORY_FLAGS, decodeKnownAttribute, encodeAttributes, handlingFor, isMpAttribute, mergeAs4Path, rawAttribute,
+  ATTRIBUTE_FLAGS, CATEGORY_FLAGS, decodeKnownAttribute, encodeAttributes, handlingFor, isMpAttribute, mergeAs4Path, rawAttribute,
   type AttributeInput, type AttributeSink,
 } from './codec-attrs.ts';
 import {
@@ -40,19 +40,24 @@ class SeenCodes {
 
 const malformedList = (why: string, h: ErrorHandling) => err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_ATTRIBUTE_LIST, why, EMPTY, h);
 
-/** Reads the attribute header at `i`; undefined (after recording the error) when the block ends mid-attribute. */
-function readAttribute(a: Uint8Array, i: number, asnSize: 2 | 4, st: TolerateState): { flags: number; input: AttributeInput } | undefined {
+/**
+ * Reads the attribute header at `i` into `x` (one object reused for the whole block: decoders keep no
+ * reference to it). False, after recording the error, when the block ends mid-attribute.
+ */
+function readAttribute(a: Uint8Array, i: number, x: AttributeInput & { flags: number }, st: TolerateState): boolean {
   const flags = a[i]!, code = a[i + 1]!;
   const hdr = flags & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
-  if (i + hdr > a.length) { tolerate(st, malformedList('truncated attribute header', ErrorHandling.TreatAsWithdraw)); return undefined; }
+  if (i + hdr > a.length) { tolerate(st, malformedList('truncated attribute header', ErrorHandling.TreatAsWithdraw)); return false; }
   const len = hdr === 4 ? u16(a, i + 2) : a[i + 2]!;
   if (i + hdr + len > a.length) {
     // RFC 7606 §4: an attribute overrunning the attribute field; MP attributes can't be located any more.
     tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_LENGTH_ERROR, `attribute ${code} length ${len} overruns the attribute field`, a.slice(i, a.length),
       isMpAttribute(code) ? ErrorHandling.SessionReset : ErrorHandling.TreatAsWithdraw));
-    return undefined;
+    return false;
   }
-  return { flags, input: { code, value: a.subarray(i + hdr, i + hdr + len), block: a, start: i, end: i + hdr + len, asnSize } };
+  x.flags = flags; x.code = code; x.start = i; x.end = i + hdr + len;
+  x.value = a.subarray(i + hdr, x.end);
+  return true;
 }
 
 /** One attribute: repeats, unknown types and flag errors per RFC 7606, then the type's decoder. */
@@ -64,19 +69,19 @@ function decodeOneAttribute(flags: number, x: AttributeInput, seen: SeenCodes, s
     tolerate(st, malformedList(`attribute ${code} repeated`, ErrorHandling.AttributeDiscard));
     return;
   }
-  const spec = ATTRIBUTES[code];
-  if (!spec) {
+  const expected = ATTRIBUTE_FLAGS[code];
+  if (expected === undefined) {
     if (!(flags & AttrFlag.OPTIONAL)) throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, rawAttribute(x));
     // Unknown optional transitive attributes are passed on, marked partial (RFC 4271 §5).
     if (flags & AttrFlag.TRANSITIVE) (sink.attrs.unknown ??= []).push({ flags: flags | AttrFlag.PARTIAL, code, value: x.value });
     return;
   }
-  if ((flags & CATEGORY_FLAGS) !== spec.flags) {
+  if ((flags & CATEGORY_FLAGS) !== expected) {
     tolerate(st, err(ErrCode.UPDATE_MESSAGE, UpdateSub.ATTRIBUTE_FLAGS_ERROR, `attribute ${code} has flags 0x${flags.toString(16)}`, rawAttribute(x), handlingFor(code)));
     return;
   }
   try {
-    decodeKnownAttribute(spec, x, sink);
+    decodeKnownAttribute(x, sink);
   } catch (e) {
     if (!(e instanceof BgpMessageError) || e.handling === ErrorHandling.SessionReset) throw e;
     tolerate(st, e);
@@ -86,13 +91,13 @@ function decodeOneAttribute(flags: number, x: AttributeInput, seen: SeenCodes, s
 function decodeAttributeBlock(a: Uint8Array, asnSize: 2 | 4, st: TolerateState): AttributeSink {
   const sink: AttributeSink = { attrs: {} };
   const seen = new SeenCodes();
+  const x = { flags: 0, code: 0, value: EMPTY, block: a, start: 0, end: 0, asnSize };
   let i = 0;
   while (i < a.length) {
     if (i + 3 > a.length) { tolerate(st, malformedList('truncated attribute header', ErrorHandling.TreatAsWithdraw)); break; }
-    const read = readAttribute(a, i, asnSize, st);
-    if (!read) break;
-    i = read.input.end;
-    decodeOneAttribute(read.flags, read.input, seen, sink, st);
+    if (!readAttribute(a, i, x, st)) break;
+    i = x.end;
+    decodeOneAttribute(x.flags, x, seen, sink, st);
   }
   return sink;
 }
