@@ -3,6 +3,7 @@
 // an UPDATE, report up/down). No sockets, no clocks: session.ts performs the actions and feeds events
 // back. Collision detection (§6.8) needs two connections, so the owner (speaker.ts) does it when an FSM
 // reports `openReceived`.
+import { decodeShutdownCommunication, describeShutdownCommunication } from './codec-shutdown.ts';
 import {
   BgpMessageError, CapCode, CeaseSub, encodeKeepalive, encodeNotification, encodeOpen, ErrCode, FsmSub, notificationName,
   OpenSub, AS_TRANS, Afi, Safi, type AfiSafi, type Capability, type NotificationMessage, type OpenMessage,
@@ -345,7 +346,8 @@ export class BgpFsm {
   }
 
   private notificationReceived(out: FsmAction[], m: NotificationMessage): void {
-    this.toIdle(out, `Received: ${notificationName(m.code, m.subcode)}`, false, this.state === 'Established');
+    const communication = describeShutdownCommunication(decodeShutdownCommunication(m.code, m.subcode, m.data));
+    this.toIdle(out, `Received: ${notificationName(m.code, m.subcode)}${communication}`, false, this.state === 'Established');
   }
 
   private toIdle(out: FsmAction[], reason: string, graceful: boolean, wasEstablished: boolean): void {

@@ -11,6 +11,8 @@ import { hostCidr } from './wep.ts';
 
 export const HOST_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
 export const GATEWAY_IP = '169.254.1.1';
+/** The routes ADD creates in the container that a result lists (the link route to the gateway is implied). */
+export const DEFAULT_ROUTES: Array<{ dst: string; gw: string }> = [{ dst: '0.0.0.0/0', gw: GATEWAY_IP }];
 
 /** Steps of ADD where a test can inject a failure (TABBY_CNI_FAULT=<step>). */
 export type FaultStep = 'ipam' | 'veth' | 'sysctl' | 'link-up' | 'address' | 'routes' | 'host-route' | 'wep' | 'result';
@@ -38,8 +40,14 @@ export interface Dataplane {
   teardown(netns: string | undefined, ifname: string): Promise<void>;
   /** Removes a host veth left from a failed ADD (only when its peer is still in `netns` or gone). */
   removeHostVeth(name: string): Promise<void>;
-  /** Differences between the kernel and what setup() makes; empty when all is as expected. */
-  check(req: SetupRequest): Promise<string[]>;
+  /** Whether `ifname` already exists in the container netns (a missing netns has none). */
+  interfaceExists(netns: string, ifname: string): Promise<boolean>;
+  /**
+   * Differences between the kernel and what ADD made that is ours to guarantee; empty when all is well.
+   * What a later chained plugin may change (MTU, container sysctls, extra addresses or routes) is not a
+   * difference; `routes` are the routes of prevResult that we created.
+   */
+  check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string }> }): Promise<string[]>;
 }
 
 function openNetnsFd(path: string): number {
@@ -164,7 +172,13 @@ export class LinuxDataplane implements Dataplane {
     try { await host.deleteLinkByName(name); } finally { host.close(); }
   }
 
-  async check(req: SetupRequest): Promise<string[]> {
+  async interfaceExists(netns: string, ifname: string): Promise<boolean> {
+    if (!netnsExists(netns)) return false;
+    const cont = Netlink.open({ netns });
+    try { return !!(await cont.getLink(ifname)); } finally { cont.close(); }
+  }
+
+  async check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string }> }): Promise<string[]> {
     const diffs: string[] = [];
     if (!netnsExists(req.netns)) return [`container netns ${req.netns} does not exist`];
     const host = Netlink.open();
@@ -174,15 +188,18 @@ export class LinuxDataplane implements Dataplane {
       if (!c) diffs.push(`interface ${req.ifname} is missing in ${req.netns}`);
       else {
         if (!c.up) diffs.push(`interface ${req.ifname} is down`);
-        if (c.mtu !== req.mtu) diffs.push(`interface ${req.ifname} has MTU ${c.mtu}, expected ${req.mtu}`);
+        // No MTU comparison: a later plugin in the chain (tuning) may set it, and the spec says to allow that.
         const have = new Set((await cont.listAddresses({ index: c.index, family: 4 })).map((a) => a.cidr));
         for (const ip of req.ips) if (!have.has(hostCidr(ip))) diffs.push(`address ${hostCidr(ip)} is missing on ${req.ifname}`);
         const routes = await cont.listRoutes({ family: 4 });
         if (!routes.some((r) => r.dst === `${GATEWAY_IP}/32` && r.oif === c.index && r.scope === 'link')) {
           diffs.push(`route "${GATEWAY_IP} dev ${req.ifname} scope link" is missing in the container`);
         }
-        if (!routes.some((r) => r.dst === '0.0.0.0/0' && r.gateway === GATEWAY_IP && r.oif === c.index)) {
-          diffs.push(`route "default via ${GATEWAY_IP} dev ${req.ifname}" is missing in the container`);
+        // The routes of prevResult that are ours (via the gateway) must exist; others belong to later plugins.
+        for (const want of (req.routes ?? DEFAULT_ROUTES).filter((x) => x.gw === GATEWAY_IP && !x.dst.includes(':'))) {
+          if (!routes.some((r) => r.dst === want.dst && r.gateway === GATEWAY_IP && r.oif === c.index)) {
+            diffs.push(`route "${want.dst === '0.0.0.0/0' ? 'default' : want.dst} via ${GATEWAY_IP} dev ${req.ifname}" is missing in the container`);
+          }
         }
       }
       const h = await host.getLink(req.hostVeth);

@@ -16,6 +16,8 @@ export const CNI_ERR = {
   datastoreConnection: 100,
   /** CHECK found the attachment different from what ADD made. */
   checkFailed: 101,
+  /** ADD: CNI_IFNAME already exists in the container (the spec's MUST-fail case; no well-known code). */
+  interfaceExists: 102,
   internal: 999,
 } as const;
 

@@ -15,9 +15,9 @@ export function testDatastore(stdin: string): Promise<PluginOutput> {
 }
 
 /** runPlugin on the Linux dataplane for an invocation with environment `env` (this process's or a served plugin's). */
-export function runOnLinux(env: NodeJS.ProcessEnv, stdin: string, openBackend: OpenBackend, log: CniLogger): Promise<PluginOutput> {
+export function runOnLinux(env: NodeJS.ProcessEnv, stdin: string, openBackend: OpenBackend, log: CniLogger, agentMayHaveRun = false): Promise<PluginOutput> {
   return runPlugin(env, stdin, {
-    openBackend, dataplane: new LinuxDataplane(), log,
+    openBackend, dataplane: new LinuxDataplane(), log, agentMayHaveRun,
     execDelegate: execDelegate(env), fault: faultHookFromEnv(env), processEnv: env,
   });
 }
@@ -26,5 +26,8 @@ export function runOnLinux(env: NodeJS.ProcessEnv, stdin: string, openBackend: O
 export async function runInProcess(stdin: string, notServed?: string): Promise<PluginOutput> {
   const log = createCniLogger({ component: 'tabby-cni', ...peekLogConfig(stdin) });
   if (notServed) log.info('node agent did not serve this invocation; running it in the plugin', { reason: notServed });
-  return runOnLinux(process.env, stdin, openBackendForExit, log);
+  // Refused or absent: the agent did nothing. Otherwise (the connection broke after the request went out)
+  // it may have run part or all of this very invocation, which ADD then completes instead of refusing.
+  const agentMayHaveRun = notServed !== undefined && !notServed.startsWith('the agent declined');
+  return runOnLinux(process.env, stdin, openBackendForExit, log, agentMayHaveRun);
 }

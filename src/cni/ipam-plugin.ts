@@ -8,7 +8,7 @@ import { asCniError, CNI_ERR, CniError } from './errors.ts';
 import type { CniLogger } from './log.ts';
 import { ipamHandle, legacyWorkloadHandle, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
-import { formatResult, parseResult, versionInfo, type CniResult } from './version.ts';
+import { errorVersion, formatResult, parseResult, requireVerbVersion, versionReply, type CniResult } from './version.ts';
 
 export const OWN_IPAM_TYPES = new Set(['tabby-ipam', 'calico-ipam']);
 
@@ -56,7 +56,8 @@ export async function ipamAdd(ctx: IpamContext): Promise<CniResult> {
   }
   if (ips.length === 0) throw new CniError(CNI_ERR.internal, 'IPAM assigned no addresses (is ipam.assign_ipv4 "false"?)');
   const narrowed = ips.map(narrow);
-  return { ips: narrowed.map((address) => ({ address })), routes: narrowed.map((dst) => ({ dst })), dns: {} };
+  // Calico's IPAM result carries the addresses only, no routes: the main plugin reports the routes it makes.
+  return { ips: narrowed.map((address) => ({ address })), dns: {} };
 }
 
 /** Releases everything the attachment holds; nothing held is success. */
@@ -82,9 +83,10 @@ export async function runIpamPlugin(processEnv: NodeJS.ProcessEnv, stdin: string
   let cniVersion: string | undefined;
   try {
     const env = parseEnv(processEnv, { ipam: true });
-    if (env.command === 'VERSION') return { stdout: JSON.stringify(versionInfo()), exitCode: 0 };
+    if (env.command === 'VERSION') return { stdout: JSON.stringify(versionReply(stdin)), exitCode: 0 };
     const conf = parseNetConf(stdin);
     cniVersion = conf.cniVersion;
+    requireVerbVersion(env.command, conf.cniVersion);
     const node = resolveNodeState(conf);
     const ns = env.args.K8S_POD_NAMESPACE, pod = env.args.K8S_POD_NAME;
     const id = ns && pod
@@ -116,6 +118,6 @@ export async function runIpamPlugin(processEnv: NodeJS.ProcessEnv, stdin: string
   } catch (e) {
     const err = asCniError(e);
     deps.log.error(err.message, { code: err.code });
-    return { stdout: JSON.stringify(err.toJSON(cniVersion)), exitCode: 1 };
+    return { stdout: JSON.stringify(err.toJSON(errorVersion(stdin, cniVersion))), exitCode: 1 };
   }
 }

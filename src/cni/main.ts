@@ -5,7 +5,7 @@
 // Flags as Calico's binary: -v prints the version; -t tests the datastore connection with the netconf on stdin.
 import { agentSocketPath, askAgent, requestFor } from './agent-client.ts';
 import { finish, readStdin } from './stdio.ts';
-import { versionInfo } from './version.ts';
+import { NEWEST_VERSION, versionReply } from './version.ts';
 
 const SERVED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK']);
 
@@ -20,8 +20,8 @@ async function main(): Promise<void> {
     return finish(r.stdout, r.exitCode);
   }
   const command = process.env.CNI_COMMAND ?? '';
-  if (command === 'VERSION') return finish(JSON.stringify(versionInfo()), 0);
   const stdin = readStdin();
+  if (command === 'VERSION') return finish(JSON.stringify(versionReply(stdin)), 0);
   let notServed: string | undefined;
   const socket = SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1' ? agentSocketPath(stdin) : undefined;
   if (socket) {
@@ -39,5 +39,5 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   // Last resort (a bug): still answer in the CNI error format.
-  finish(JSON.stringify({ code: 999, msg: `tabby-cni panicked: ${(e as Error)?.stack ?? e}` }), 1);
+  finish(JSON.stringify({ cniVersion: NEWEST_VERSION, code: 999, msg: `tabby-cni panicked: ${(e as Error)?.stack ?? e}` }), 1);
 });

@@ -157,7 +157,9 @@ export function parseEnv(env: NodeJS.ProcessEnv, opts: { ipam?: boolean } = {}):
   const containerId = need('CNI_CONTAINERID', ['ADD', 'DEL', 'CHECK']);
   const netns = need('CNI_NETNS', opts.ipam ? [] : ['ADD', 'CHECK']);
   const ifname = need('CNI_IFNAME', ['ADD', 'DEL', 'CHECK']);
-  need('CNI_PATH', ['ADD', 'CHECK']);
+  // The spec requires CNI_PATH only for GC; ADD/CHECK/DEL need it only to exec a delegated IPAM plugin,
+  // and that step names the missing path itself.
+  need('CNI_PATH', ['GC']);
   if (containerId && !CONTAINER_ID_RE.test(containerId)) {
     throw new CniError(CNI_ERR.invalidEnv, `invalid CNI_CONTAINERID "${containerId}": only letters, digits, '_', '.', '-' allowed`);
   }

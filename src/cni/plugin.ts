@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import type { Resource } from '../api/resource.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { OpenBackend, CniBackend } from './backend.ts';
-import type { Dataplane, FaultHook, FaultStep } from './dataplane.ts';
+import { DEFAULT_ROUTES, type Dataplane, type FaultHook, type FaultStep } from './dataplane.ts';
 import { asCniError, CNI_ERR, CniError } from './errors.ts';
 import { ipamAdd, ipamCheck, ipamDel, OWN_IPAM_TYPES, type IpamContext } from './ipam-plugin.ts';
 import type { CniLogger } from './log.ts';
 import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
-import { formatResult, parseResult, versionInfo, type CniResult } from './version.ts';
+import { errorVersion, formatResult, parseResult, requireVerbVersion, versionReply, type CniResult } from './version.ts';
 import { ensureNetworkProfile } from './profile.ts';
 import { buildWorkloadEndpoint, hostCidr, WEP_KIND, type WorkloadEndpointSpec } from './wep.ts';
 
@@ -30,6 +30,11 @@ export interface PluginDeps {
   fault?: FaultHook;
   /** Process environment (FELIX_INTERFACEPREFIX, DATASTORE_TYPE…). */
   processEnv?: NodeJS.ProcessEnv;
+  /**
+   * The node agent may already have run this same invocation (the connection to it broke after the request
+   * was sent): an existing interface is then this invocation's own work, and ADD converges over it.
+   */
+  agentMayHaveRun?: boolean;
 }
 
 export interface PluginOutput { stdout: string; exitCode: number }
@@ -52,12 +57,10 @@ export async function runPlugin(processEnv: NodeJS.ProcessEnv, stdin: string, de
   let cniVersion: string | undefined;
   try {
     const env = parseEnv(processEnv);
-    if (env.command === 'VERSION') {
-      // VERSION may come with a config ({cniVersion}); answer in the newest format regardless.
-      return { stdout: JSON.stringify(versionInfo()), exitCode: 0 };
-    }
+    if (env.command === 'VERSION') return { stdout: JSON.stringify(versionReply(stdin)), exitCode: 0 };
     const conf = parseNetConf(stdin, { needIpam: env.command === 'ADD' || env.command === 'DEL' || env.command === 'CHECK' });
     cniVersion = conf.cniVersion;
+    requireVerbVersion(env.command, conf.cniVersion);
     deps.log.bind({ containerID: env.containerId || undefined, command: env.command });
     const ctx = new Invocation(env, conf, { ...deps, processEnv: deps.processEnv ?? processEnv });
     const out = await ctx.run();
@@ -65,7 +68,7 @@ export async function runPlugin(processEnv: NodeJS.ProcessEnv, stdin: string, de
   } catch (e) {
     const err = asCniError(e);
     deps.log.error(err.message, { code: err.code, details: err.details });
-    return { stdout: JSON.stringify(err.toJSON(cniVersion)), exitCode: 1 };
+    return { stdout: JSON.stringify(err.toJSON(errorVersion(stdin, cniVersion))), exitCode: 1 };
   }
 }
 
@@ -121,7 +124,7 @@ class Invocation {
 
   private ownIpam(): boolean { return OWN_IPAM_TYPES.has(this.conf.ipam.type); }
 
-  private async delegate(command: 'ADD' | 'DEL' | 'CHECK'): Promise<Record<string, unknown>> {
+  private async delegate(command: 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC'): Promise<Record<string, unknown>> {
     if (!this.deps.execDelegate) throw new CniError(CNI_ERR.invalidNetworkConfig, `IPAM type "${this.conf.ipam.type}" needs delegation, which is unavailable here`);
     return this.deps.execDelegate(this.conf.ipam.type, this.env, command, JSON.stringify(this.conf));
   }
@@ -138,6 +141,7 @@ class Invocation {
     const be = await this.openBackend();
     lap('open datastore');
     await this.ensureReady(be.ds);
+    if (!this.deps.agentMayHaveRun) await this.refuseExistingInterface();
     const ipamCtx = this.ipamContext(be, node.nodename, id);
 
     let ipamResult: CniResult;
@@ -178,7 +182,8 @@ class Invocation {
       const result: CniResult = {
         interfaces: [{ name: hostVeth }, { name: this.env.ifname, mac: dp.containerMac, mtu: node.mtu, sandbox: this.env.netns }],
         ips: ips.map((address) => ({ address, interface: 1 })),
-        routes: ipamResult.routes ?? [],
+        // What exists in the container (Calico's own result lists none: calico-ipam returns no routes).
+        routes: DEFAULT_ROUTES,
         dns: ipamResult.dns ?? {},
       };
       this.fault('result');
@@ -188,6 +193,18 @@ class Invocation {
       log.warn('ADD failed, undoing', { error: (e as Error).message });
       await this.undoAdd(be, ipamCtx, touchedDataplane, hostVeth, wepName, id.namespace);
       throw e;
+    }
+  }
+
+  /**
+   * The spec: if CNI_IFNAME already exists in the container, ADD MUST fail. Checked before IPAM, so the
+   * refusal touches nothing: a runtime that repeats ADD for an attachment that exists (a retry after a
+   * timeout) gets an error, and the attachment, its address and its endpoint stay until the runtime's DEL.
+   */
+  private async refuseExistingInterface(): Promise<void> {
+    if (await this.deps.dataplane.interfaceExists(this.env.netns, this.env.ifname)) {
+      throw new CniError(CNI_ERR.interfaceExists, `interface "${this.env.ifname}" already exists in ${this.env.netns}`,
+        'ADD was called again for an attachment without DEL; run DEL first (the existing attachment was left untouched)');
     }
   }
 
@@ -226,7 +243,7 @@ class Invocation {
     const id = identify(this.env, node.nodename);
     const hostVeth = hostVethName(id, this.deps.processEnv.FELIX_INTERFACEPREFIX);
     const ips = prev.ips.map((i) => hostCidr(i.address));
-    const diffs = await this.deps.dataplane.check({ netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips });
+    const diffs = await this.deps.dataplane.check({ netns: this.env.netns, ifname: this.env.ifname, hostVeth, mtu: node.mtu, ips, routes: prev.routes });
     const be = await this.openBackend();
     await this.ensureReady(be.ds);
     const wep = await be.ds.get(WEP_KIND, workloadEndpointName(id), id.namespace) as Resource<WorkloadEndpointSpec> | undefined;
@@ -252,13 +269,16 @@ class Invocation {
     } catch (e) {
       throw new CniError(CNI_ERR.pluginNotAvailable, `datastore not available: ${(e as Error).message}`);
     }
+    // Spec 1.1.0: a plugin that relies on a delegated IPAM plugin must ask it too and pass on its error.
+    if (!this.ownIpam()) await this.delegate('STATUS');
   }
 
   /** Releases addresses of this network's attachments on this node that the runtime no longer knows. */
   private async gc(): Promise<void> {
     const valid = this.conf['cni.dev/valid-attachments'];
     if (!Array.isArray(valid)) throw new CniError(CNI_ERR.invalidNetworkConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
-    if (!this.ownIpam()) return; // a delegated IPAM garbage-collects itself
+    // Spec 1.1.0: GC MUST be forwarded to delegated plugins; they collect their own reservations.
+    if (!this.ownIpam()) { await this.delegate('GC'); return; }
     const node = resolveNodeState(this.conf);
     const be = await this.openBackend();
     await this.ensureReady(be.ds);

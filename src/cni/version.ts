@@ -1,5 +1,6 @@
 // CNI spec versions and result formats. Internally a result is the 1.x shape; it is converted to the
 // version the runtime asked for when printed. Pure.
+import { CNI_ERR, CniError } from './errors.ts';
 
 export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
 
@@ -76,7 +77,42 @@ export function parseResult(o: Record<string, unknown>): CniResult {
   return { ips, routes, dns: (o.dns as Record<string, unknown>) ?? {} };
 }
 
-/** `CNI_COMMAND=VERSION` output. */
-export function versionInfo(cniVersion = '1.1.0'): Record<string, unknown> {
+export const NEWEST_VERSION = '1.1.0';
+
+/** The first spec version that has each verb (CHECK came with 0.4.0, STATUS and GC with 1.1.0). */
+const VERB_SINCE: Record<string, string> = { CHECK: '0.4.0', STATUS: '1.1.0', GC: '1.1.0' };
+
+/** A verb asked for under a config version that predates it is refused with code 1, as libcni's skel does. */
+export function requireVerbVersion(command: string, cniVersion: string): void {
+  const since = VERB_SINCE[command];
+  if (since && compareVersions(cniVersion, since) < 0) {
+    throw new CniError(CNI_ERR.incompatibleVersion, `config version does not allow ${command}`,
+      `cniVersion is "${cniVersion}"; ${command} exists from CNI ${since} on`);
+  }
+}
+
+/** The request's `cniVersion` when stdin can be read and names a version we support; else undefined. */
+export function requestVersion(stdin: string): string | undefined {
+  try {
+    const v = (JSON.parse(stdin) as { cniVersion?: unknown } | null)?.cniVersion;
+    return typeof v === 'string' && SUPPORTED_VERSIONS.includes(v) ? v : undefined;
+  } catch { return undefined; }
+}
+
+/** The version an error result carries: the request's when it could be read, otherwise the newest we support. */
+export function errorVersion(stdin: string, parsed?: string): string {
+  return parsed ?? requestVersion(stdin) ?? NEWEST_VERSION;
+}
+
+/**
+ * `CNI_COMMAND=VERSION` output. The spec (1.0.0+) has the answer carry the `cniVersion` the runtime sent;
+ * without a readable one (0.x runtimes send nothing) it is the newest we support.
+ */
+export function versionInfo(cniVersion = NEWEST_VERSION): Record<string, unknown> {
   return { cniVersion, supportedVersions: SUPPORTED_VERSIONS };
+}
+
+/** The VERSION answer for the stdin a runtime sent. */
+export function versionReply(stdin: string): Record<string, unknown> {
+  return versionInfo(requestVersion(stdin));
 }

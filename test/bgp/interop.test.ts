@@ -3,7 +3,8 @@
 //   GoBGP as an iBGP peer (plus graceful restart in both directions).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { formatNodeStatus } from '../../src/bgp/status.ts';
 import path from 'node:path';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
 import { addr, FAST, missing, OurSpeaker, peer, removeDir, tempDir, waitFor } from './harness.ts';
@@ -250,6 +251,40 @@ describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
       await waitFor('session re-established', async () => (await s1.status()).peers[0]!.state === 'Established', 20000);
       // The restarted GoBGP has no routes: after its End-of-RIB the stale one goes.
       await waitFor('stale route swept after End-of-RIB', () => !s1.has('10.230.0.0/24'), 25000);
+    } finally {
+      await s1.stop();
+      gobgpd.kill('SIGKILL');
+    }
+  });
+});
+
+describe('GoBGP shutting our session down with a message (RFC 8203/9003)', { skip: skipGobgp }, () => {
+  test('`gobgp neighbor X shutdown --reason` text reaches lastError, node status and our log', async () => {
+    const { fx, dir } = lab('gbshut');
+    const gb = fx.add('gb'), n1 = fx.add('n1');
+    fx.link(gb, 'eth0', n1, 'eth0');
+    addr(fx, gb, 'eth0', '10.90.0.1/30');
+    addr(fx, n1, 'eth0', '10.90.0.2/30');
+    const gobgpd = fx.spawn(gb, ['gobgpd', '-f', gobgpConf(dir, '10.90.0.2', 20), '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']);
+    const gobgp = (...a: string[]) => fx.exec(gb, ['gobgp', '-u', '127.0.0.1', '-p', '50051', ...a]);
+    await waitFor('gobgpd API', () => { try { gobgp('global'); return true; } catch { return false; } }, 15000);
+    const s1 = new OurSpeaker(fx, n1, dir, 'node1', {
+      routerId: '10.90.0.2', asNumber: 64512, listenPort: 179, exports: ['10.244.1.0/26'], ...FAST,
+      peers: [peer('10.90.0.1', 64512, { sourceAddress: '10.90.0.2' })],
+    });
+    await s1.start();
+    try {
+      await waitFor('Established', async () => (await s1.status()).peers[0]!.state === 'Established');
+      const text = 'maintenance: ticket 4711 — back at 14:00';
+      gobgp('neighbor', '10.90.0.2', 'shutdown', '--reason', text);
+      const expected = `Received: Cease/Administrative Shutdown ${JSON.stringify(text)}`;
+      const st = await waitFor('shutdown communication in lastError', async () => {
+        const s = await s1.status();
+        return s.peers[0]!.lastError === expected ? s : undefined;
+      });
+      assert.match(formatNodeStatus(st), new RegExp(`Idle ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      const log = readFileSync(path.join(dir, 'node1.log'), 'utf8');
+      assert.ok(log.split('\n').some((l) => l.includes('BGP session down') && l.includes('ticket 4711')), 'log line with the text');
     } finally {
       await s1.stop();
       gobgpd.kill('SIGKILL');

@@ -1,5 +1,4 @@
-// Fakes for the plugin's orchestration tests: a dataplane that records calls (and undoes its own partial
-// work on a fault, as the real one does) and an in-memory datastore with one pool and real IPAM.
+// Fakes for the plugin's orchestration tests: a recording dataplane and an in-memory backend with a pool.
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import { createIpam } from '../../src/ipam/index.ts';
 import { API_VERSION } from '../../src/api/resource.ts';
@@ -8,7 +7,10 @@ import type { CniBackend } from '../../src/cni/backend.ts';
 
 export class FakeDataplane implements Dataplane {
   links = new Set<string>();
+  /** `<netns> <ifname>` of container interfaces that exist. */
+  containerIfs = new Set<string>();
   calls: string[] = [];
+  checked: SetupRequest[] = [];
   async setup(req: SetupRequest, fault: FaultHook = () => {}) {
     this.calls.push(`setup ${req.hostVeth} ${req.ips.join(',')} mtu ${req.mtu}`);
     this.links.add(req.hostVeth);
@@ -18,11 +20,13 @@ export class FakeDataplane implements Dataplane {
       this.links.delete(req.hostVeth); // as the real one: setup undoes its own partial work
       throw e;
     }
+    this.containerIfs.add(`${req.netns} ${req.ifname}`);
     return { containerMac: '02:00:00:00:00:07', hostIndex: 9 };
   }
-  async teardown(netns: string | undefined, ifname: string) { this.calls.push(`teardown ${netns} ${ifname}`); this.links.clear(); }
+  async teardown(netns: string | undefined, ifname: string) { this.calls.push(`teardown ${netns} ${ifname}`); this.links.clear(); this.containerIfs.delete(`${netns} ${ifname}`); }
+  async interfaceExists(netns: string, ifname: string) { return this.containerIfs.has(`${netns} ${ifname}`); }
   async removeHostVeth(name: string) { this.calls.push(`remove ${name}`); this.links.delete(name); }
-  async check() { return [] as string[]; }
+  async check(req: SetupRequest) { this.checked.push(req); return [] as string[]; }
 }
 
 export async function memoryBackend(): Promise<{ ds: MemoryDatastore; open: () => Promise<CniBackend> }> {

@@ -114,13 +114,17 @@ describe('tabby-cni served by the node agent', { skip }, () => {
     // Killed: its socket stays; connecting is refused and the plugin quietly does the work itself.
     const agent = await n.startAgent(NO_POLICY);
     const a = newPod();
-    assert.equal((await call('ADD', a)).code, 0);
+    const ra = await call('ADD', a);
+    assert.equal(ra.code, 0);
     await n.stopAgent(agent, 'SIGKILL');
     const b = newPod();
     const rb = await call('ADD', b);
     assert.equal(rb.code, 0, rb.stdout + rb.stderr);
     assert.ok(logOf(b).some((l) => l.msg === 'ADD done' && l.servedBy === undefined), 'ADD ran in the plugin');
-    n.sh(b.ns, ['ping', '-c', '1', '-W', '2', (await call('ADD', a)).json.ips[0].address.split('/')[0]]); // ADD again converges, in-process
+    n.sh(b.ns, ['ping', '-c', '1', '-W', '2', ra.json.ips[0].address.split('/')[0]]);
+    // ADD again for an attachment that exists is refused in-process too (spec), leaving it working.
+    assert.equal((await call('ADD', a)).json.code, 102);
+    n.sh(b.ns, ['ping', '-c', '1', '-W', '2', ra.json.ips[0].address.split('/')[0]]);
     for (const p of [a, b]) assert.equal((await call('DEL', p)).code, 0);
     await assertNothingLeft('after fallback');
 

@@ -96,7 +96,7 @@ describe('result formats', () => {
 
 const conf = { cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', nodename: 'node-1', mtu: 1400, ipam: { type: 'calico-ipam' }, policy: { type: 'k8s' } };
 const env = (cmd: string, id = 'c1') => ({
-  CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: '/run/netns/x', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin',
+  CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: `/run/netns/${id}`, CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin',
   CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=nginx-abc',
 });
 
