@@ -16,13 +16,12 @@
 // The burst: C concurrent ADDs (then DELs) on one host, time until all returned, served tabby vs ptp,
 // alternated over ≥ 5 rounds.
 //   node --import tsx bench/cni.ts [--quick] [--pods N] [--concurrent C] [--burst-rounds R]
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { CniNode, ensureBuilt, TABBY_BUNDLE, type InvokeResult } from '../test/cni/harness.ts';
-import { Bench, benchOptions, interleave, numberFlag, ROOT, sleep, type Target } from './harness.ts';
+import { Bench, benchOptions, installCniExecutables, interleave, numberFlag, sleep, TIME_WRAPPER as TIME, wrappedWallMs as wallMs, type Target } from './harness.ts';
 
 const opts = benchOptions();
 const bench = new Bench('cni', opts);
@@ -30,26 +29,6 @@ const PODS = numberFlag(opts.args, 'pods', opts.quick ? 30 : 200);
 const CONCURRENT = numberFlag(opts.args, 'concurrent', opts.quick ? 20 : 50);
 const BURST_ROUNDS = numberFlag(opts.args, 'burst-rounds', opts.quick ? 5 : 10);
 const POD_POOL = 8; // pod namespaces per target, reused in turn (a DEL leaves them empty)
-
-// Forks the executable and reports its wall time on stderr as "WALL <ms>".
-const TIME = ['python3', '-c', [
-  'import subprocess, sys, time',
-  't = time.perf_counter(); rc = subprocess.call(sys.argv[1:]); w = (time.perf_counter() - t) * 1000',
-  'sys.stderr.write("WALL %.3f\\n" % w); sys.exit(rc)',
-].join('\n')];
-
-function wallMs(r: InvokeResult, what: string): number {
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stdout} ${r.stderr}`);
-  const m = /WALL ([\d.]+)\s*$/.exec(r.stderr);
-  if (!m) throw new Error(`${what}: no timing from the wrapper: ${r.stderr}`);
-  return Number(m[1]);
-}
-
-/** The executables exactly as `tabby cni install` installs them into a runtime's CNI bin dir. */
-function installPlugin(dir: string): string {
-  execFileSync(join(ROOT, 'bin', 'tabby'), ['cni', 'install', '--bin-dir', join(dir, 'bin'), '--conf-dir', join(dir, 'conf'), '--log-level', 'warning'], { stdio: 'pipe' });
-  return join(dir, 'bin', 'tabby-cni');
-}
 
 /** The node agent at its default log level (as deployed), Prometheus metrics on 9091 inside the host netns. */
 async function startAgent(n: CniNode) {
@@ -122,7 +101,7 @@ async function main(): Promise<void> {
   const served = new CniNode('bench-served'), alone = new CniNode('bench-alone'), ptpNode = new CniNode('bench-ptp');
   try {
     await served.init(); await alone.init();
-    const exe = [...TIME, installPlugin(dir)];
+    const exe = [...TIME, join(installCniExecutables(dir), 'tabby-cni')];
     const ptpConf = {
       cniVersion: '1.0.0', name: 'bench-ptp', type: 'ptp', ipMasq: false, mtu: 1440,
       ipam: { type: 'host-local', subnet: '10.77.0.0/16', dataDir: join(dir, 'host-local'), routes: [{ dst: '0.0.0.0/0' }] },

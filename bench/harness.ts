@@ -216,3 +216,27 @@ export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+
+/**
+ * Prefix for an executable timed as a runtime sees it: a small python wrapper forks and waits for it and
+ * reports that wall time on stderr ("WALL <ms>"), so the wrapper's own start-up is counted for nobody.
+ */
+export const TIME_WRAPPER = ['python3', '-c', [
+  'import subprocess, sys, time',
+  't = time.perf_counter(); rc = subprocess.call(sys.argv[1:]); w = (time.perf_counter() - t) * 1000',
+  'sys.stderr.write("WALL %.3f\\n" % w); sys.exit(rc)',
+].join('\n')];
+
+/** The wall time TIME_WRAPPER reported for a successful run (throws on failure, naming `what`). */
+export function wrappedWallMs(r: { code: number; stdout: string; stderr: string }, what: string): number {
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stdout} ${r.stderr}`);
+  const m = /WALL ([\d.]+)\s*$/.exec(r.stderr);
+  if (!m) throw new Error(`${what}: no timing from the wrapper: ${r.stderr}`);
+  return Number(m[1]);
+}
+
+/** The executables exactly as `tabby cni install` puts them into a runtime's CNI bin dir; returns that dir. */
+export function installCniExecutables(dir: string): string {
+  execFileSync(join(ROOT, 'bin', 'tabby'), ['cni', 'install', '--bin-dir', join(dir, 'bin'), '--conf-dir', join(dir, 'conf'), '--log-level', 'warning'], { stdio: 'pipe' });
+  return join(dir, 'bin');
+}
