@@ -247,6 +247,7 @@ function buildTargets(fx: NetnsFixture, dir: string, nsOf: Record<string, string
         start: async () => {
           child = fx.spawn(ns, [process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'bgp-sink.ts'), '10.91.0.1', ip, String(TARGET_AS)], { stdio: ['pipe', 'pipe', 'inherit'] });
           lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+          await ask(); // answers once its module is loaded: ready, like the other targets when start() returns
         },
         stop: async () => { child?.kill('SIGKILL'); await sleep(300); },
         probe: ask,
