@@ -14,7 +14,8 @@
 // floor-subtracted figure is only a secondary line. No CPU figures: on this VM per-process CPU accounting
 // charges /bin/true 60+ ms, so only wall time is reported.
 // The burst: C concurrent ADDs (then DELs) on one host, time until all returned, served tabby vs ptp,
-// alternated over ≥ 5 rounds.
+// alternated over ≥ 5 rounds. The burst is timed from this process, so it also holds the start of every
+// call's nsenter + python wrapper: the same for both sides, so the ratio stands, the absolute time is high.
 //   node --import tsx bench/cni.ts [--quick] [--pods N] [--concurrent C] [--burst-rounds R]
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

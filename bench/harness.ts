@@ -5,7 +5,7 @@
 // median of those ratios), prints a table and writes bench/results/NAME.json in the shape issue 14 fixes.
 // Only node: modules here, so a bench's imports into src/ stay few and its own.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,7 +221,8 @@ export function processCpuMs(pid: number): number {
  * Prefix for an executable timed as a runtime sees it: a small python wrapper forks and waits for it and
  * reports that wall time on stderr ("WALL <ms>"), so the wrapper's own start-up is counted for nobody.
  */
-export const TIME_WRAPPER = ['python3', '-c', [
+// The system python starts fastest (a pyenv one on PATH is slower); its start is outside the timing anyway.
+export const TIME_WRAPPER = [existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', '-c', [
   'import subprocess, sys, time',
   't = time.perf_counter(); rc = subprocess.call(sys.argv[1:]); w = (time.perf_counter() - t) * 1000',
   'sys.stderr.write("WALL %.3f\\n" % w); sys.exit(rc)',
