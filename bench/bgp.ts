@@ -25,6 +25,7 @@ import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { addr, missing, OurSpeaker, peer, removeDir, tempDir, waitFor } from '../test/bgp/harness.ts';
 import { encodeAttributes, type PathAttributes } from '../src/bgp/codec.ts';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { Bench, BENCH_DIR, benchOptions, memoryKiB, numberFlag, sleep, stringFlag } from './harness.ts';
 
 const opts = benchOptions();
@@ -245,7 +246,7 @@ function buildTargets(fx: NetnsFixture, dir: string, nsOf: Record<string, string
       targets.push({
         key: t, name: 'null sink (feeder floor)', ip, ns, pid: () => child!.pid!,
         start: async () => {
-          child = fx.spawn(ns, [process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'bgp-sink.ts'), '10.91.0.1', ip, String(TARGET_AS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+          child = fx.spawn(ns, [process.execPath, '--import', pathToFileURL(path.join(BENCH_DIR, '..', 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href, path.join(BENCH_DIR, 'bgp-sink.ts'), '10.91.0.1', ip, String(TARGET_AS)], { stdio: ['pipe', 'pipe', 'inherit'] });
           lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
           await ask(); // answers once its module is loaded: ready, like the other targets when start() returns
         },
