@@ -1,11 +1,14 @@
-// Node agent benchmarks. Needs root (network namespaces). Prints figures and ratios against anchors
-// measured in the same run:
-//   1. Convergence: a pod ADD (CNI executable) on node A until its route exists on node B, p50/p99 over N
-//      pods. The pool uses /32 blocks so every pod needs a new route on B (the worst case of Calico's
-//      per-block aggregation; with /26 blocks only every 64th pod would). Anchor: the ADD itself.
-//   2. Programming 10,000 remote routes: the agent's calculation + route reconciler (netlink) into a
-//      fresh namespace, the no-op resync of a restarted agent, and `ip -batch` of the same routes as the floor.
-// Usage: node --import tsx bench/agent.ts [--pods 100] [--routes 10000]
+// Node agent benchmarks. Needs root (network namespaces).
+// 1. 10,000 routes. Timed: Tabby's calculation (datastore snapshot → desired state) plus its route
+//    reconciler writing them into a fresh namespace, against `ip -batch` of the same route lines into
+//    another fresh namespace. Fair: both start from a namespace with the VXLAN device ready (not timed),
+//    both end with every route in the kernel (counted after), rounds alternate. Secondary: the two parts,
+//    and a restarted agent's no-op resync.
+// 2. Convergence, in VXLAN and BGP modes (2 nodes, /32 blocks so every claim needs a new route). Timed
+//    (a) from this process writing a new block to the datastore (the IPAM library's claim for node-a) to
+//    the route appearing in node-b's kernel (`ip monitor route` there), and (b) from a pod's CNI ADD
+//    start on node-a to that route. Samples of (a) and (b) alternate. No anchor: the goal speaks to it.
+// Usage: node --import tsx bench/agent.ts [--quick] [--pods N] [--routes N] [--rounds R] [--modes vxlan,bgp]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,77 +24,76 @@ import { createIpam } from '../src/ipam/index.ts';
 import { formatIPv4 } from '../src/net/ipv4.ts';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { Cluster } from '../test/agent/cluster.ts';
+import { Bench, benchOptions, interleave, numberFlag, sleep, stringFlag } from './harness.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt; };
-const PODS = opt('pods', 100);
-const ROUTES = opt('routes', 10_000);
+const opts = benchOptions();
+const bench = new Bench('agent', opts);
+const PODS = numberFlag(opts.args, 'pods', opts.quick ? 20 : 100);
+const ROUTES = numberFlag(opts.args, 'routes', 10_000);
+const ROUNDS = numberFlag(opts.args, 'rounds', 5);
+const MODES = stringFlag(opts.args, 'modes', 'vxlan,bgp').split(',') as ('vxlan' | 'bgp')[];
 const log = pino({ level: 'silent' });
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-async function convergence(): Promise<void> {
+/** Watches a node's routing table; remembers when each destination first appeared. */
+function routeMonitor(ns: string) {
+  const seen = new Map<string, number>();
+  const mon = spawn('ip', ['netns', 'exec', ns, 'ip', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let buf = '';
+  mon.stdout.on('data', (d: Buffer) => {
+    const now = performance.now();
+    buf += d.toString();
+    const lines = buf.split('\n'); buf = lines.pop()!;
+    for (const l of lines) if (!l.startsWith('Deleted')) { const dst = l.split(' ')[0]!.replace(/\/32$/, ''); if (!seen.has(dst)) seen.set(dst, now); }
+  });
+  const waitFor = async (ip: string) => {
+    const deadline = performance.now() + 10_000;
+    while (!seen.has(ip) && performance.now() < deadline) await sleep(1);
+    const t = seen.get(ip);
+    if (t === undefined) throw new Error(`route for ${ip} never appeared`);
+    return t;
+  };
+  return { waitFor, stop: () => mon.kill('SIGKILL') };
+}
+
+/**
+ * Convergence in one mode: samples alternate between (a) this process claiming a new /32 block for node-a
+ * through the IPAM library (the datastore write of a new block) and (b) a pod ADD through the CNI executable
+ * on node-a; each timed until the route is in node-b's kernel.
+ */
+async function convergence(mode: 'vxlan' | 'bgp'): Promise<{ fromWrite: number[]; fromAdd: number[] }> {
   const c = new Cluster();
   try {
     c.addSubnet('a', '10.0.1.1/24');
     c.addNode('node-a', 'a', '10.0.1.11');
     c.addNode('node-b', 'a', '10.0.1.12');
     const ds = await c.openDs();
-    // /32 blocks: one block per pod, so lift the per-host block cap (it needs strictAffinity).
-    await createIpam(ds).setConfig({ strictAffinity: true, maxBlocksPerHost: PODS + 10 });
-    await ds.close();
-    const env = { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: 'Always', CALICO_IPV4POOL_BLOCK_SIZE: '32' };
+    // /32 blocks: every claim is a new block and needs a new route on node-b (lifting the per-host cap needs strictAffinity).
+    const ipam = createIpam(ds);
+    await ipam.setConfig({ strictAffinity: true, maxBlocksPerHost: 4 * PODS + 10 });
+    const env = { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: mode === 'vxlan' ? 'Always' : 'Never', CALICO_IPV4POOL_BLOCK_SIZE: '32',
+      CALICO_NETWORKING_BACKEND: mode === 'vxlan' ? 'vxlan' : 'bird' };
     c.startAgent('node-a', env); await c.waitReady('node-a');
     c.startAgent('node-b', env); await c.waitReady('node-b');
-
-    // Watch node-b's routing table; remember when each destination first appears.
-    const seen = new Map<string, number>();
-    const mon = spawn('ip', ['netns', 'exec', c.node('node-b').ns, 'ip', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let buf = '';
-    mon.stdout.on('data', (d: Buffer) => {
-      const now = performance.now();
-      buf += d.toString();
-      const lines = buf.split('\n'); buf = lines.pop()!;
-      for (const l of lines) if (!l.startsWith('Deleted')) { const dst = l.split(' ')[0]!; if (!seen.has(dst)) seen.set(dst, now); }
-    });
-    // The same datastore, watched from here: when each pod's block became visible (the agent's input).
-    const dsw = await c.openDs();
-    const blockSeen = new Map<string, number>();
-    const w = dsw.watch({ kinds: ['IPAMBlock'], fromRevision: await dsw.revision() }, (ev) => {
-      const ip = String((ev.object.spec as { cidr?: string }).cidr ?? '').split('/')[0]!;
-      if (ev.type !== 'deleted' && !blockSeen.has(ip)) blockSeen.set(ip, performance.now());
-    }, () => undefined);
-    await new Promise((r) => setTimeout(r, 300));
-    const fromStart: number[] = [], fromDone: number[] = [], adds: number[] = [], fromBlock: number[] = [];
-    let beforeReturn = 0;
-    for (let i = 0; i < PODS; i++) {
-      const t0 = performance.now();
-      const pod = await c.addPod('node-a', `bench-${i}`);
-      const t1 = performance.now();
-      adds.push(t1 - t0);
-      const deadline = t1 + 10_000;
-      while (!seen.has(pod.ip) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-      const t = seen.get(pod.ip);
-      if (t === undefined) throw new Error(`route for ${pod.ip} never appeared on node-b`);
-      fromStart.push(t - t0);
-      fromDone.push(t - t1);
-      if (t < t1) beforeReturn++;
-      const b = blockSeen.get(pod.ip);
-      if (b !== undefined) fromBlock.push(t - b);
-    }
-    mon.kill('SIGKILL');
-    w.stop();
-    await dsw.close();
-    console.log(`\n1. Convergence over ${PODS} pods (pod ADD on node-a → its /32 route on node-b)`);
-    console.log(`   from ADD start:     p50 ${ms(pct(fromStart, 50))}   p99 ${ms(pct(fromStart, 99))}`);
-    console.log(`   relative to ADD returning: p50 ${ms(pct(fromDone, 50))}   p99 ${ms(pct(fromDone, 99))}   (negative: route was on node-b before ADD returned; ${beforeReturn}/${PODS} pods)`);
-    if (fromBlock.length) console.log(`   block visible in the datastore → route on node-b: p50 ${ms(pct(fromBlock, 50))}   p99 ${ms(pct(fromBlock, 99))}   (n=${fromBlock.length}; node-b's watch + calc + netlink)`);
-    console.log(`   anchor, the CNI ADD itself: p50 ${ms(pct(adds, 50))}   p99 ${ms(pct(adds, 99))}`);
-    console.log(`   ratio (convergence p50 / ADD p50): ${(pct(fromStart, 50) / pct(adds, 50)).toFixed(2)}`);
+    const mon = routeMonitor(c.node('node-b').ns);
+    await sleep(mode === 'bgp' ? 3000 : 500); // BGP: let the session come up first
+    const fromWrite: number[] = [], fromAdd: number[] = [];
+    try {
+      await interleave(PODS, [
+        { name: 'block write', run: async (i) => {
+          const t0 = performance.now();
+          const r = await ipam.autoAssign({ handleId: `bench-write-${i}`, node: 'node-a', num4: 1 });
+          const ip = r.ips[0]!.split('/')[0]!;
+          fromWrite.push((await mon.waitFor(ip)) - t0);
+        } },
+        { name: 'CNI ADD', run: async (i) => {
+          const t0 = performance.now();
+          const pod = await c.addPod('node-a', `bench-${i}`);
+          fromAdd.push((await mon.waitFor(pod.ip)) - t0);
+        } },
+      ]);
+    } finally { mon.stop(); await ds.close(); }
+    return { fromWrite, fromAdd };
   } finally { await c.cleanup(); }
 }
 
@@ -110,66 +112,64 @@ function remoteSnapshot(n: number): Snapshot {
   return s;
 }
 
-async function programRoutes(): Promise<void> {
+/** 10k routes per round: Tabby's calculation + route reconciler into a fresh namespace vs `ip -batch` into another. */
+async function programRoutes(): Promise<{ tabby: number[]; batch: number[]; calc: number[]; apply: number[]; noop: number[] }> {
   const fx = new NetnsFixture();
   const dir = mkdtempSync(join(tmpdir(), 'tabby-bench-'));
+  const out = { tabby: [] as number[], batch: [] as number[], calc: [] as number[], apply: [] as number[], noop: [] as number[] };
   try {
-    const mk = (suffix: string) => {
-      const ns = fx.add(suffix); const peer = fx.add(`${suffix}p`);
+    let k = 0;
+    const mk = () => {
+      const ns = fx.add(`r${k}`); const peer = fx.add(`r${k++}p`);
       fx.link(ns, 'eth0', peer, 'eth0');
       fx.exec(ns, ['ip', 'addr', 'add', '10.0.1.11/24', 'dev', 'eth0']);
       return ns;
     };
     const snap = remoteSnapshot(ROUTES);
-    const tc0 = performance.now();
-    const desired = calculate(snap, { nodeName: 'local', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: false });
-    const calcMs = performance.now() - tc0;
-    const lines = [...desired.routes.values()].map((r) =>
+    const calcOnce = () => calculate(snap, { nodeName: 'local', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: false });
+    const desired0 = calcOnce();
+    const lines = [...desired0.routes.values()].map((r) =>
       `route add ${r.type === 'blackhole' ? 'blackhole ' : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''} proto ${r.proto}${r.onlink ? ' onlink' : ''}${r.scope ? ` scope ${r.scope}` : ''}`);
     const file = join(dir, 'routes.batch');
     writeFileSync(file, lines.join('\n') + '\n');
-
-    // Alternate agent and floor runs in fresh namespaces so machine noise hits both alike; report medians.
-    const agentRuns: number[] = [], netlinkRuns: number[] = [], floorRuns: number[] = [], noopRuns: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      for (const mode of ['bulk', 'netlink'] as const) {
-        const ns = mk(`a${round}${mode[0]}`);
-        const kernel = new NetlinkKernel(fx.path(ns));
-        const vx = new VxlanManager(kernel, log); vx.onUpdate(desired); await vx.apply();
-        const rt = new RouteTable(kernel, log, mode === 'netlink' ? { bulkThreshold: Infinity } : {});
-        rt.onUpdate(desired);
+    /** A namespace with the VXLAN device and its neighbours in place (both sides need them; not timed). */
+    const prepared = async () => {
+      const ns = mk();
+      const kernel = new NetlinkKernel(fx.path(ns));
+      const vx = new VxlanManager(kernel, log); vx.onUpdate(desired0); await vx.apply();
+      return { ns, kernel };
+    };
+    const count = (ns: string) => Number(execFileSync('sh', ['-c', `ip -n ${ns} route show proto 80 | wc -l`], { encoding: 'utf8' }).trim());
+    await interleave(ROUNDS, [
+      { name: 'tabby', run: async () => {
+        const { ns, kernel } = await prepared();
         const t0 = performance.now();
+        const desired = calcOnce();
+        const t1 = performance.now();
+        const rt = new RouteTable(kernel, log);
+        rt.onUpdate(desired);
         await rt.apply();
-        (mode === 'bulk' ? agentRuns : netlinkRuns).push(performance.now() - t0);
-        const count = Number(execFileSync('sh', ['-c', `ip -n ${ns} route show proto 80 | wc -l`], { encoding: 'utf8' }).trim());
-        if (count < ROUTES) throw new Error(`only ${count} routes programmed`);
-        if (mode === 'bulk') {
-          // A restarted agent: fresh reconciler, kernel already right → one dump, zero writes.
-          const rt2 = new RouteTable(kernel, log);
-          rt2.onUpdate(desired);
-          const t2 = performance.now();
-          await rt2.apply();
-          noopRuns.push(performance.now() - t2);
-          if (rt2.stats.routesProgrammed !== 0) throw new Error('restart rewrote routes');
-        }
+        const t2 = performance.now();
+        out.tabby.push(t2 - t0); out.calc.push(t1 - t0); out.apply.push(t2 - t1);
+        if (count(ns) < ROUTES) throw new Error(`only ${count(ns)} routes programmed`);
+        const rt2 = new RouteTable(kernel, log); // a restarted agent: kernel already right → a dump, no writes
+        rt2.onUpdate(desired);
+        const t3 = performance.now();
+        await rt2.apply();
+        out.noop.push(performance.now() - t3);
+        if (rt2.stats.routesProgrammed !== 0) throw new Error('restart rewrote routes');
         kernel.close();
-      }
-      const nsF = mk(`f${round}`);
-      const kf = new NetlinkKernel(fx.path(nsF));
-      const vxf = new VxlanManager(kf, log); vxf.onUpdate(desired); await vxf.apply();
-      kf.close();
-      const tf = performance.now();
-      execFileSync('ip', ['-n', nsF, '-batch', file]);
-      floorRuns.push(performance.now() - tf);
-    }
-    const med = (xs: number[]) => pct(xs, 50);
-    console.log(`\n2. Programming ${ROUTES} remote block routes (VXLAN, 50 remote VTEPs), medians of 3 fresh namespaces`);
-    console.log(`   calculation (snapshot → desired):                    ${ms(calcMs)}`);
-    console.log(`   route reconciler (kernel dump + ip -batch bulk path): ${ms(med(agentRuns))}`);
-    console.log(`   route reconciler forced through netlink, 64 in flight: ${ms(med(netlinkRuns))}`);
-    console.log(`   restarted agent, no-op resync (dump, 0 writes):      ${ms(med(noopRuns))}`);
-    console.log(`   floor, ip -batch of the same routes:                 ${ms(med(floorRuns))}`);
-    console.log(`   ratio reconciler / floor: ${(med(agentRuns) / med(floorRuns)).toFixed(2)}   netlink / floor: ${(med(netlinkRuns) / med(floorRuns)).toFixed(2)}   (calc + reconciler) / floor: ${((calcMs + med(agentRuns)) / med(floorRuns)).toFixed(2)}`);
+      } },
+      { name: 'ip -batch', run: async () => {
+        const { ns, kernel } = await prepared();
+        kernel.close();
+        const t0 = performance.now();
+        execFileSync('ip', ['-n', ns, '-batch', file]);
+        out.batch.push(performance.now() - t0);
+        if (count(ns) < ROUTES) throw new Error(`ip -batch programmed only ${count(ns)} routes`);
+      } },
+    ]);
+    return out;
   } finally {
     fx.cleanupSync();
     rmSync(dir, { recursive: true, force: true });
@@ -179,9 +179,20 @@ async function programRoutes(): Promise<void> {
 async function main(): Promise<void> {
   const skip = netnsSkipReason();
   if (skip) { console.error(`bench/agent.ts: ${skip}`); process.exit(2); }
-  console.log(`bench/agent.ts — node agent (pods=${PODS}, routes=${ROUTES})`);
-  await programRoutes();
-  await convergence();
+  const r = await programRoutes();
+  bench.figure({ name: `${ROUTES} remote block routes (VXLAN): calculation + kernel apply, fresh namespace`, unit: 'ms', tabby: r.tabby,
+    anchor: { name: 'ip -batch of the same routes', samples: r.batch }, goal: { text: '≤ 1.0× ip -batch', met: (f) => f.ratio! <= 1 } });
+  bench.figure({ name: `  of which calculation (snapshot → desired state)`, unit: 'ms', tabby: r.calc, anchor: null });
+  bench.figure({ name: `  of which route reconciler (dump + writes)`, unit: 'ms', tabby: r.apply, anchor: null });
+  bench.figure({ name: `restarted agent, no-op resync of ${ROUTES} routes (dump, 0 writes)`, unit: 'ms', tabby: r.noop, anchor: null });
+  for (const mode of MODES) {
+    const c = await convergence(mode);
+    const goal = { text: 'p99 ≤ 100 ms', met: (f: { tabby: { p99?: number; max: number } }) => (f.tabby.p99 ?? f.tabby.max) <= 100 };
+    bench.figure({ name: `convergence (${mode}): new block written to the datastore → route in the other node's kernel`, unit: 'ms', tabby: c.fromWrite, anchor: null, goal });
+    bench.figure({ name: `convergence (${mode}): pod CNI ADD start → route in the other node's kernel`, unit: 'ms', tabby: c.fromAdd, anchor: null });
+  }
+  bench.note(`routes: ${ROUNDS} rounds alternated, fresh namespaces; convergence: ${PODS} samples of each kind per mode, alternated, /32 blocks (each claim a new route), 2 nodes`);
+  bench.finish();
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

@@ -1,32 +1,44 @@
-// BGP load benchmark: GoBGP (the feeder) sends 100,000 and then 1,000,000 IPv4 prefixes to our speaker and,
-// in the same run, to BIRD 2, FRR and GoBGP. For each target: time from session Established until every
-// prefix is in its Loc-RIB, and memory per route (RSS growth between the 100k and the 1M load, per extra
-// route). Ratios are against BIRD measured in the same run.
+// BGP load benchmark: a GoBGP feeder sends a table to our speaker and, in the same run, to BIRD 2, FRR and
+// GoBGP, and to a null sink (bench/bgp-sink.ts) that only counts prefixes: the feeder's own floor.
 //
-//   sudo node --import tsx bench/bgp.ts [--sizes 100000,1000000] [--targets ours,bird,frr,gobgp]
-//
-// Everything runs in namespaces made with NetnsFixture: per target, a feeder namespace (10.91.0.1) linked to
-// the target's namespace (10.91.0.11-14). Targets are loaded one at a time so they don't compete for the 2
-// cores; each feeder is passive (its target dials it when started).
+// What is timed: from the last poll that saw the session down (before Established) to the target's per-peer accepted-prefix counter
+// reading the table's size. Every target is asked for that counter the same way: one request every 100 ms,
+// each answered from a per-peer counter (Tabby: prefixesAccepted on its status socket; BIRD: `show protocols
+// all` "imported"; FRR: `show bgp neighbors X json` acceptedPrefixCounter; GoBGP: `gobgp neighbor X -j`
+// accepted; the sink: its own count). No target walks its table to answer. Caveats said plainly: FRR counts
+// a prefix when it is accepted into the Adj-RIB-In, before its best-path work queue has run (in FRR's
+// favour); GoBGP's neighbor call may count its Adj-RIB-In per call. After completion one table count per
+// target checks the table really holds every prefix (not timed).
+// Memory: VmRSS and VmHWM of the target's process after the load (1 s after completion, no forced GC for
+// anyone), and bytes per route = (VmRSS loaded − VmRSS just before the session) / prefixes.
+// Tables: "realistic" (every prefix its own attribute set up to ≥ 100k distinct sets: AS paths of a real
+// table's length distribution, 0–6 communities, MEDs, four next hops) and "single" (one attribute set).
+// Why it is fair: each round gets fresh feeders (loaded before any target starts), targets go one at a time
+// so they do not share the 2 cores, in an order rotated every round; figures are medians over ≥ 5 rounds,
+// ratios round by round.
+//   node --import tsx bench/bgp.ts [--quick] [--size N] [--rounds R] [--targets ours,bird,frr,gobgp,sink] [--tables realistic,single]
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { addr, missing, OurSpeaker, peer, removeDir, tempDir, waitFor } from '../test/bgp/harness.ts';
-import { encodeAttributes } from '../src/bgp/codec.ts';
+import { encodeAttributes, type PathAttributes } from '../src/bgp/codec.ts';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { Bench, BENCH_DIR, benchOptions, memoryKiB, numberFlag, sleep, stringFlag } from './harness.ts';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
-const SIZES = arg('--sizes', '100000,1000000').split(',').map(Number);
-const TARGETS = arg('--targets', 'ours,bird,frr,gobgp').split(',');
+const opts = benchOptions();
+const bench = new Bench('bgp', opts);
+const SIZE = numberFlag(opts.args, 'size', opts.quick ? 20_000 : 1_000_000);
+const ROUNDS = numberFlag(opts.args, 'rounds', 5);
+const TARGETS = stringFlag(opts.args, 'targets', 'ours,bird,frr,gobgp,sink').split(',');
+const TABLES = stringFlag(opts.args, 'tables', 'realistic,single').split(',') as Table[];
+type Table = 'realistic' | 'single';
+const POLL_MS = 100;
 const FEEDER_AS = 65100, TARGET_AS = 64512;
 const run = promisify(execFile);
 
-const skip = netnsSkipReason() || missing('/usr/bin/gobgpd', '/usr/bin/gobgp');
-if (skip) { console.log(`bench/bgp.ts skipped: ${skip}`); process.exit(0); }
 
 // ---- MRT TABLE_DUMP_V2 file for `gobgp mrt inject` -------------------------------------------------------
 
@@ -45,19 +57,47 @@ function mrtRecord(subtype: number, body: Uint8Array): Buffer {
   return Buffer.concat([h, body]);
 }
 
-function writeMrt(file: string, from: number, to: number): void {
+/** A deterministic generator (xorshift32), so every run and every target gets the same table. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+}
+// AS-path lengths as seen in public full tables (share per length 1…9; mean about 4).
+const PATH_LENGTHS = [0.02, 0.14, 0.31, 0.27, 0.14, 0.07, 0.03, 0.01, 0.01];
+const NEXT_HOPS = ['10.91.0.1', '10.91.0.2', '10.91.0.3', '10.91.0.4'];
+
+function realisticAttrs(set: number): PathAttributes {
+  const r = rng(set * 2654435761 + 7);
+  let u = r(), len = 1;
+  for (const p of PATH_LENGTHS) { if ((u -= p) <= 0) break; len++; }
+  const asns = [FEEDER_AS, ...Array.from({ length: Math.min(len, 9) - 1 }, () => (r() < 0.3 ? 131072 + Math.floor(r() * 300_000) : 1 + Math.floor(r() * 64_000)))];
+  const communities = Array.from({ length: Math.floor(r() * 7) }, () => ((asns[Math.floor(r() * asns.length)]! & 0xffff) << 16) | Math.floor(r() * 1000));
+  return { origin: r() < 0.9 ? 0 : 2, asPath: [{ type: 2, asns }], nextHop: NEXT_HOPS[set % NEXT_HOPS.length]!, ...(r() < 0.3 ? { med: Math.floor(r() * 1000) } : {}), ...(communities.length ? { communities } : {}) };
+}
+
+function writeMrt(file: string, from: number, to: number, table: Table): void {
   const parts: Buffer[] = [];
   const pit = Buffer.alloc(4 + 2 + 2 + 1 + 4 + 4 + 4);
   pit.set([10, 91, 0, 1], 0); pit.writeUInt16BE(0, 4); pit.writeUInt16BE(1, 6);
   pit[8] = 0x02; pit.set([10, 91, 0, 1], 9); pit.set([10, 91, 0, 1], 13); pit.writeUInt32BE(FEEDER_AS, 17);
   parts.push(mrtRecord(1, pit));
-  const attrs = Buffer.from(encodeAttributes({ origin: 0, asPath: [{ type: 2, asns: [FEEDER_AS] }], nextHop: '10.91.0.1' }, { as4: true }));
+  const single = Buffer.from(encodeAttributes({ origin: 0, asPath: [{ type: 2, asns: [FEEDER_AS] }], nextHop: '10.91.0.1' }, { as4: true }));
+  const sets = Math.max(100_000, Math.ceil((to - from) / 4)); // a real table shares sets: ~4 prefixes each
+  const cache = new Map<number, Buffer>();
+  const attrsFor = (i: number) => {
+    if (table === 'single') return single;
+    const set = i < sets ? i : Math.floor(rng(i)() * sets);
+    let a = cache.get(set);
+    if (!a) { a = Buffer.from(encodeAttributes(realisticAttrs(set), { as4: true })); if (cache.size < 200_000) cache.set(set, a); }
+    return a;
+  };
   // `gobgp mrt inject` may drop the last records of a file (its stream closes early): repeat a tail of
   // already-sent prefixes so that only duplicates can be lost.
   const pad = Math.min(to - from, 5000);
   for (let j = from; j < to + pad; j++) {
     const i = j < to ? j : from + (j - to);
     const p = prefixAt(i);
+    const attrs = attrsFor(i);
     const b = Buffer.alloc(4 + 1 + 3 + 2 + 2 + 4 + 2 + attrs.length);
     b.writeUInt32BE(i, 0); b[4] = 24; b.set(p.bytes, 5); b.writeUInt16BE(1, 8);
     b.writeUInt16BE(0, 10); b.writeUInt32BE(0, 12); b.writeUInt16BE(attrs.length, 16); b.set(attrs, 18);
@@ -75,23 +115,18 @@ interface Target {
   ns: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Session state and the per-peer accepted-prefix counter: the same-cost completion signal. */
   probe(): Promise<{ established: boolean; count: number }>;
+  /** One table count after the load, to check the counter told the truth (not timed). */
+  tableCount(): Promise<number>;
   pid(): number;
-  /** Let a garbage-collected target collect before its memory is read. */
-  settle?(): Promise<void>;
 }
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
-async function main(): Promise<void> {
-  const fx = new NetnsFixture();
-  const dir = tempDir('bench');
+/** Namespaces (a feeder namespace per target) and fresh GoBGP feeders on demand. */
+function feederSetup(fx: NetnsFixture, dir: string) {
   // One feeder per target (same address 10.91.0.1 in each feeder namespace): a GoBGP feeder that has seen
   // a peer go away sometimes stops answering new sessions and its API, so every load gets a fresh feeder.
-  const ips: Record<string, string> = { ours: '10.91.0.11', bird: '10.91.0.12', frr: '10.91.0.13', gobgp: '10.91.0.14' };
+  const ips: Record<string, string> = { ours: '10.91.0.11', bird: '10.91.0.12', frr: '10.91.0.13', gobgp: '10.91.0.14', sink: '10.91.0.15' };
   const nsOf: Record<string, string> = {}, feedNs: Record<string, string> = {};
   for (const t of TARGETS) {
     const ns = fx.add(t), f = fx.add(`f${t}`);
@@ -138,20 +173,22 @@ async function main(): Promise<void> {
     const have = await feederCount();
     if (have < size) throw new Error(`feeder for ${t} holds ${have} of ${size} prefixes`);
   }
+  return { ips, nsOf, startFeeder, stopFeeder, loadFeeder };
+}
 
+function buildTargets(fx: NetnsFixture, dir: string, nsOf: Record<string, string>, ips: Record<string, string>): Target[] {
   const targets: Target[] = [];
   for (const t of TARGETS) {
     const ns = nsOf[t]!, ip = ips[t]!;
     if (t === 'ours') {
-      const s = new OurSpeaker(fx, ns, dir, 'ours', { routerId: ip, asNumber: TARGET_AS, listenPort: 179, exports: [], connectRetryTime: 1, errorWaitTime: 1, initialRouteDeferral: 1, peers: [peer('10.91.0.1', FEEDER_AS, { sourceAddress: ip })] }, ['--expose-gc']);
+      const s = new OurSpeaker(fx, ns, dir, 'ours', { routerId: ip, asNumber: TARGET_AS, listenPort: 179, exports: [], connectRetryTime: 1, errorWaitTime: 1, initialRouteDeferral: 1, peers: [peer('10.91.0.1', FEEDER_AS, { sourceAddress: ip })] });
       targets.push({
         key: t, name: 'tabby (ours)', ip, ns, start: () => s.start(), stop: () => s.stop('SIGINT'), pid: () => s.proc.pid!,
-        settle: async () => { await s.gc(); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
-          const m = await s.memory();
-          const established = m.locRib > 0 || (await s.status()).peers.some((p) => p.state === 'Established');
-          return { established, count: m.locRib };
+          const p = (await s.status()).peers.find((x) => x.address === '10.91.0.1') ?? (await s.status()).peers[0];
+          return { established: p?.state === 'Established', count: Number(p?.prefixesAccepted ?? 0) };
         },
+        tableCount: async () => (await s.memory()).locRib,
       });
     } else if (t === 'bird') {
       if (missing('/usr/sbin/bird')) continue;
@@ -163,10 +200,10 @@ async function main(): Promise<void> {
         start: async () => { fx.exec(ns, ['bird', '-c', conf, '-s', ctl, '-P', pidf]); await waitFor('bird ctl', () => { try { birdc('show', 'status'); return true; } catch { return false; } }); },
         stop: async () => { fx.run(ns, ['kill', String(Number(readFileSync(pidf, 'utf8').trim()))]); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
-          const est = /feeder\s+BGP\s+\S+\s+up/.test(birdc('show', 'protocols'));
-          const m = /(\d+) of \d+ routes/.exec(birdc('show', 'route', 'count'));
-          return { established: est, count: m ? Number(m[1]) : 0 };
+          const out = birdc('show', 'protocols', 'all', 'feeder');
+          return { established: /BGP state:\s+Established/.test(out), count: Number(/Routes:\s+(\d+) imported/.exec(out)?.[1] ?? 0) };
         },
+        tableCount: async () => Number(/(\d+) of \d+ routes/.exec(birdc('show', 'route', 'count'))?.[1] ?? 0),
       });
     } else if (t === 'frr') {
       if (missing('/usr/lib/frr/bgpd')) continue;
@@ -181,10 +218,10 @@ async function main(): Promise<void> {
         start: async () => { fx.exec(ns, ['/usr/lib/frr/bgpd', '-d', '-Z', '-f', conf, '-i', pidf, '--vty_socket', run]); await waitFor('frr vty', () => { try { vtysh('show version'); return true; } catch { return false; } }); },
         stop: async () => { fx.run(ns, ['kill', String(Number(readFileSync(pidf, 'utf8').trim()))]); await new Promise((r) => setTimeout(r, 1000)); },
         probe: async () => {
-          const j = JSON.parse(vtysh('show bgp ipv4 unicast summary json'));
-          const p = j.ipv4Unicast?.peers?.['10.91.0.1'] ?? j.peers?.['10.91.0.1'];
-          return { established: p?.state === 'Established', count: Number(j.ipv4Unicast?.ribCount ?? j.ribCount ?? 0) };
+          const n = JSON.parse(vtysh('show bgp neighbors 10.91.0.1 json'))['10.91.0.1'] ?? {};
+          return { established: n.bgpState === 'Established', count: Number(n.addressFamilyInfo?.ipv4Unicast?.acceptedPrefixCounter ?? 0) };
         },
+        tableCount: async () => { const j = JSON.parse(vtysh('show bgp ipv4 unicast summary json')); return Number(j.ipv4Unicast?.ribCount ?? j.ribCount ?? 0); },
       });
     } else if (t === 'gobgp') {
       const conf = path.join(dir, 'target-gobgp.toml');
@@ -196,73 +233,119 @@ async function main(): Promise<void> {
         start: async () => { child = fx.spawn(ns, ['gobgpd', '-f', conf, '--api-hosts', '127.0.0.1:50052', '--pprof-disable', '-p']); await waitFor('gobgp api', () => { try { cli('global'); return true; } catch { return false; } }); },
         stop: async () => { child?.kill('SIGKILL'); await new Promise((r) => setTimeout(r, 500)); },
         probe: async () => {
-          const n = JSON.parse(cli('neighbor', '-j'));
-          const est = JSON.stringify(n).includes('"session_state":6') || /ESTABLISHED/i.test(JSON.stringify(n));
-          const m = /Destination:\s*(\d+)/.exec(cli('global', 'rib', 'summary', '-a', 'ipv4'));
-          return { established: est, count: m ? Number(m[1]) : 0 };
+          const n = cli('neighbor', '10.91.0.1', '-j');
+          const est = n.includes('"session_state":6') || /"session_state":\s*"?ESTABLISHED/i.test(n);
+          return { established: est, count: Number(/"accepted":\s*(\d+)/.exec(n)?.[1] ?? 0) };
         },
+        tableCount: async () => Number(/Destination:\s*(\d+)/.exec(cli('global', 'rib', 'summary', '-a', 'ipv4'))?.[1] ?? 0),
+      });
+    } else if (t === 'sink') {
+      let child: ChildProcess | undefined;
+      let lines: AsyncIterator<string> | undefined;
+      const ask = async () => { child!.stdin!.write('?\n'); const r = await lines!.next(); const [e, c] = String(r.value ?? '0 0').split(' '); return { established: e === '1', count: Number(c) }; };
+      targets.push({
+        key: t, name: 'null sink (feeder floor)', ip, ns, pid: () => child!.pid!,
+        start: async () => {
+          child = fx.spawn(ns, [process.execPath, '--import', pathToFileURL(path.join(BENCH_DIR, '..', 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href, path.join(BENCH_DIR, 'bgp-sink.ts'), '10.91.0.1', ip, String(TARGET_AS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+          lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+          await ask(); // answers once its module is loaded: ready, like the other targets when start() returns
+        },
+        stop: async () => { child?.kill('SIGKILL'); await sleep(300); },
+        probe: ask,
+        tableCount: async () => (await ask()).count,
       });
     }
   }
+  return targets;
+}
 
-  type Row = { target: string; size: number; loadSec: number; rssMiB: number };
-  const rows: Row[] = [];
+interface Sample { loadMs: number; rssIdleKiB: number; rssKiB: number; hwmKiB: number; tableCount: number }
+
+/** Starts the target, polls its counter every POLL_MS until it reads `size`, reads memory, stops it. */
+async function loadOne(t: Target, size: number): Promise<Sample> {
+  await t.start();
+  const rssIdleKiB = t.key === 'sink' ? NaN : memoryKiB(t.pid()).rss;
+  // The session came up after the last poll that saw it down: that poll's time is the start (an upper
+  // bound on the load time by at most one poll interval, the same for every target).
+  let lastDown = performance.now();
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const before = performance.now();
+    let p = { established: false, count: 0 };
+    try { p = await t.probe(); } catch (e) { if (process.env.BENCH_DEBUG) console.log(t.name, 'probe failed', String(e).slice(0, 300)); }
+    if (!p.established && p.count === 0) lastDown = before;
+    if (p.count >= size) break;
+    if (Date.now() > deadline) throw new Error(`${t.name} did not take ${size} prefixes (counter ${p.count})`);
+    await sleep(POLL_MS);
+  }
+  const loadMs = performance.now() - lastDown;
+  await sleep(1000);
+  const mem = t.key === 'sink' ? { rss: NaN, hwm: NaN } : memoryKiB(t.pid());
+  const tableCount = await t.tableCount();
+  if (tableCount < size) throw new Error(`${t.name}: its counter read ${size} but its table holds ${tableCount}`);
+  await t.stop();
+  return { loadMs, rssIdleKiB, rssKiB: mem.rss, hwmKiB: mem.hwm, tableCount };
+}
+
+async function main(): Promise<void> {
+  const skip = netnsSkipReason() || missing('/usr/bin/gobgpd', '/usr/bin/gobgp');
+  if (skip) { console.log(`bench/bgp skipped: ${skip}`); process.exit(2); }
+  const fx = new NetnsFixture();
+  const dir = tempDir('bench');
+  const samples = new Map<string, Sample[]>();
   try {
-    for (const size of SIZES) {
-      // Fresh feeders, loaded in parallel with `size` prefixes.
-      const mrt = path.join(dir, `feed-${size}.mrt`);
-      writeMrt(mrt, 0, size);
-      const t0 = Date.now();
-      for (const t of targets) await startFeeder(t.key);
-      await Promise.all(targets.map((t) => loadFeeder(t.key, mrt, size)));
-      console.log(`feeders (GoBGP) loaded ${size} prefixes each in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      for (const t of targets) {
-        await t.start();
-        let tEst = 0;
-        const deadline = Date.now() + 300_000;
-        for (;;) {
-          let p = { established: false, count: 0 };
-          try { p = await t.probe(); } catch (e) { if (process.env.BENCH_DEBUG) console.log(t.name, 'probe failed', String(e).slice(0, 300)); }
-          if (process.env.BENCH_DEBUG) console.log(t.name, JSON.stringify(p));
-          if ((p.established || p.count > 0) && !tEst) tEst = Date.now();
-          if (p.count >= size) { if (!tEst) tEst = Date.now(); break; }
-          if (Date.now() > deadline) throw new Error(`${t.name} did not load ${size} prefixes`);
-          await new Promise((r) => setTimeout(r, 100));
+    const f = feederSetup(fx, dir);
+    const targets = buildTargets(fx, dir, f.nsOf, f.ips);
+    for (const table of TABLES) {
+      const mrt = path.join(dir, `feed-${table}.mrt`);
+      writeMrt(mrt, 0, SIZE, table);
+      for (let round = 0; round < ROUNDS; round++) {
+        // Fresh feeders, all loaded before any target starts; targets one at a time, order rotated.
+        for (const t of targets) await f.startFeeder(t.key);
+        await Promise.all(targets.map((t) => f.loadFeeder(t.key, mrt, SIZE)));
+        for (let k = 0; k < targets.length; k++) {
+          const t = targets[(k + round) % targets.length]!;
+          const s = await loadOne(t, SIZE);
+          const key = `${table}/${t.key}`;
+          samples.set(key, [...(samples.get(key) ?? []), s]);
+          console.log(`  ${table} round ${round + 1} ${t.name.padEnd(24)} ${(s.loadMs / 1000).toFixed(2)} s, VmRSS ${(s.rssKiB / 1024).toFixed(0)} MiB, VmHWM ${(s.hwmKiB / 1024).toFixed(0)} MiB`);
+          await f.stopFeeder(t.key);
         }
-        const loadSec = (Date.now() - tEst) / 1000;
-        await new Promise((r) => setTimeout(r, 1000));
-        await t.settle?.();
-        const rss = rssKiB(t.pid()) / 1024;
-        rows.push({ target: t.name, size, loadSec, rssMiB: rss });
-        console.log(`  ${t.name.padEnd(14)} ${String(size).padStart(8)} prefixes: in Loc-RIB ${loadSec.toFixed(2)} s after Established (${Math.round(size / Math.max(loadSec, 0.001)).toLocaleString('en-US')} prefixes/s), RSS ${rss.toFixed(0)} MiB`);
-        await t.stop();
-        await stopFeeder(t.key);
       }
     }
   } finally {
     fx.cleanupSync();
     removeDir(dir);
   }
+  figures(samples);
+  bench.finish();
+}
 
-  // Summary with ratios against BIRD.
-  console.log('\nBGP load benchmark (feeder: GoBGP; one target at a time)');
-  console.log('target          prefixes   load s   vs BIRD   RSS MiB');
-  const bird = (size: number) => rows.find((r) => r.target === 'BIRD 2' && r.size === size);
-  for (const r of rows) {
-    const b = bird(r.size);
-    console.log(`${r.target.padEnd(15)} ${String(r.size).padStart(8)} ${r.loadSec.toFixed(2).padStart(8)} ${b ? (r.loadSec / b.loadSec).toFixed(2).padStart(8) + 'x' : '        -'} ${r.rssMiB.toFixed(0).padStart(9)}`);
-  }
-  if (SIZES.length >= 2) {
-    const [lo, hi] = [Math.min(...SIZES), Math.max(...SIZES)];
-    console.log(`\nmemory per route = (RSS at ${hi} − RSS at ${lo}) / ${hi - lo}`);
-    const birdPer = (() => { const a = rows.find((r) => r.target === 'BIRD 2' && r.size === lo), b = rows.find((r) => r.target === 'BIRD 2' && r.size === hi); return a && b ? ((b.rssMiB - a.rssMiB) * 1048576) / (hi - lo) : undefined; })();
-    for (const name of [...new Set(rows.map((r) => r.target))]) {
-      const a = rows.find((r) => r.target === name && r.size === lo), b = rows.find((r) => r.target === name && r.size === hi);
-      if (!a || !b) continue;
-      const per = ((b.rssMiB - a.rssMiB) * 1048576) / (hi - lo);
-      console.log(`  ${name.padEnd(14)} ${per.toFixed(0).padStart(6)} bytes/route${birdPer ? `  (${(per / birdPer).toFixed(2)}x BIRD)` : ''}`);
+function figures(samples: Map<string, Sample[]>): void {
+  const names: Record<string, string> = { bird: 'BIRD 2', frr: 'FRR 8', gobgp: 'GoBGP', sink: 'null sink' };
+  const perRoute = (s: Sample[]) => s.map((x) => ((x.rssKiB - x.rssIdleKiB) * 1024) / SIZE);
+  for (const table of TABLES) {
+    const ours = samples.get(`${table}/ours`);
+    if (!ours) continue;
+    const label = `${SIZE.toLocaleString('en-US')} prefixes (${table} table)`;
+    for (const key of ['bird', 'frr', 'gobgp']) {
+      const other = samples.get(`${table}/${key}`);
+      if (!other) continue;
+      bench.figure({ name: `${label}: Established → accepted counter full`, unit: 's', tabby: ours.map((x) => x.loadMs / 1000),
+        anchor: { name: names[key]!, samples: other.map((x) => x.loadMs / 1000) },
+        goal: table === 'realistic' ? { text: `faster than ${names[key]} (ratio < 1)`, met: (fig) => fig.ratio! < 1 } : undefined });
     }
+    const bird = samples.get(`${table}/bird`);
+    const sink = samples.get(`${table}/sink`);
+    if (sink) bench.figure({ name: `${label}: feeder floor, null sink`, unit: 's', tabby: sink.map((x) => x.loadMs / 1000), anchor: null, note: 'the sink in the Tabby column: the fastest any target can be' });
+    bench.figure({ name: `${label}: memory per route, (VmRSS loaded − before session) / prefixes`, unit: 'bytes', tabby: perRoute(ours),
+      anchor: bird ? { name: 'BIRD 2', samples: perRoute(bird) } : null, goal: bird && table === 'realistic' ? { text: '≤ 1.5× BIRD', met: (fig) => fig.ratio! <= 1.5 } : undefined });
+    bench.figure({ name: `${label}: VmHWM after the load`, unit: 'MiB', tabby: ours.map((x) => x.hwmKiB / 1024),
+      anchor: bird ? { name: 'BIRD 2', samples: bird.map((x) => x.hwmKiB / 1024) } : null });
+    bench.figure({ name: `${label}: VmRSS after the load`, unit: 'MiB', tabby: ours.map((x) => x.rssKiB / 1024),
+      anchor: bird ? { name: 'BIRD 2', samples: bird.map((x) => x.rssKiB / 1024) } : null });
   }
+  bench.note(`${ROUNDS} rounds per table, fresh GoBGP feeders each round, targets one at a time in rotated order; counters polled every ${POLL_MS} ms`);
 }
 
 await main();

@@ -1,11 +1,13 @@
-// Datastore benchmark: operations per second and write-to-watch-event latency for the embedded and etcd
-// backends side by side, with the in-process memory store as the anchor measured in the same run.
-// The latency writer is ANOTHER process (this file run with --writer), as CNI/CLI writes are in production.
-//
-//   node --import tsx bench/datastore.ts [--ops 2000] [--writes 300] [--gap-ms 5] [--etcd http://127.0.0.1:2379]
-//
-// Without --etcd (or TABBY_BENCH_ETCD_ENDPOINTS / TABBY_TEST_ETCD_ENDPOINTS) it starts a private etcd on
-// 127.0.0.1:23991 with a temporary data dir, and stops it (by PID) at the end.
+// Datastore benchmark: Tabby's embedded backend (one SQLite file shared by every process of a node) against
+// its etcd v3 backend (the same Datastore interface over a private etcd on 127.0.0.1:23991 with a temporary
+// data dir, stopped by PID at the end — or --etcd URL / TABBY_BENCH_ETCD_ENDPOINTS).
+// What is timed: N sequential creates, gets and CAS updates, N updates 16 in flight (each worker on its own
+// object), and one list of N objects, each through the Datastore interface in this process; and the latency
+// from a write made by ANOTHER process (as a CNI plugin or `tabby apply` writes) to the watch event here,
+// stamped with the wall clock on both sides.
+// Why it is fair: the same calls through the same interface for both backends, rounds alternating the
+// backends with a fresh connection each; etcd runs locally, so no network cost is charged to it.
+//   node --import tsx bench/datastore.ts [--quick] [--ops N] [--writes N] [--rounds R] [--gap-ms 5] [--etcd URL]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Resource } from '../src/api/resource.ts';
 import { openDatastore, type DatastoreConfig } from '../src/datastore/index.ts';
-import { MemoryDatastore } from '../src/datastore/memory.ts';
 import type { Datastore } from '../src/datastore/types.ts';
+import { Bench, interleave } from './harness.ts';
 
 const self = fileURLToPath(import.meta.url);
 const now = () => performance.timeOrigin + performance.now();
@@ -39,7 +41,7 @@ async function writer(cfgJson: string, name: string, count: number, gapMs: numbe
 
 interface Figures {
   create?: number; get?: number; update?: number; update16?: number; listMs?: number;
-  p50?: number; p99?: number; max?: number; idleCpuMsPerS?: number;
+  p50?: number; p99?: number; max?: number; idleCpuMsPerS?: number; samples?: number[];
 }
 
 async function timeOps(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
@@ -76,34 +78,8 @@ async function opsFigures(ds: Datastore, n: number, tag: string): Promise<Figure
   return f;
 }
 
-/** Busy time of this process's event loop (where the watcher runs) per second of wall time, over `ms`. */
-async function cpuMsPerS(ms: number): Promise<number> {
-  const elu0 = performance.eventLoopUtilization();
-  await new Promise((r) => setTimeout(r, ms));
-  const elu = performance.eventLoopUtilization(elu0);
-  return elu.active / (ms / 1000);
-}
-
-/**
- * What an idle watcher costs: event-loop busy time with a watcher and no writes minus the same without
- * one, over alternating 1 s windows (so drift in background load cancels out). Noisy on a busy machine.
- */
-async function idleWatcherCost(ds: Datastore): Promise<number> {
-  let diff = 0;
-  const rounds = 3;
-  for (let i = 0; i < rounds; i++) {
-    const without = await cpuMsPerS(1000);
-    const w = ds.watch({ fromRevision: await ds.revision() }, () => {}, () => {});
-    const withWatcher = await cpuMsPerS(1000);
-    w.stop();
-    diff += withWatcher - without;
-  }
-  return diff / rounds;
-}
-
-/** Write-to-event latency with the writes made by a child process; plus the CPU an idle watcher costs. */
+/** Write-to-event latency with the writes made by a child process. */
 async function latencyFigures(ds: Datastore, cfg: DatastoreConfig, writes: number, gapMs: number, tag: string): Promise<Figures> {
-  const idleCpuMsPerS = await idleWatcherCost(ds);
   const created = await ds.create(pool(`${tag}-ticker`, { seq: 0 }));
   const lat: number[] = [];
   let lastSeq = 0;
@@ -123,7 +99,7 @@ async function latencyFigures(ds: Datastore, cfg: DatastoreConfig, writes: numbe
   w.stop();
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
-  return { p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1], idleCpuMsPerS };
+  return { p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1], samples: lat };
 }
 
 async function startEtcd(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
@@ -134,7 +110,7 @@ async function startEtcd(): Promise<{ endpoint: string; stop: () => Promise<void
     '--name', 'tabby-bench', '--data-dir', join(dir, 'data'),
     '--listen-client-urls', `http://127.0.0.1:${port}`, '--advertise-client-urls', `http://127.0.0.1:${port}`,
     '--listen-peer-urls', `http://127.0.0.1:${port + 1}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${port + 1}`,
-    '--initial-cluster', `tabby-bench=http://127.0.0.1:${port + 1}`, '--log-outputs', logFile,
+    '--initial-cluster', `tabby-bench=http://127.0.0.1:${port + 1}`, '--logger', 'zap', '--log-outputs', logFile,
   ], { stdio: 'ignore' });
   let exited = false;
   const gone = new Promise<void>((r) => proc.once('exit', () => { exited = true; r(); }));
@@ -143,7 +119,7 @@ async function startEtcd(): Promise<{ endpoint: string; stop: () => Promise<void
     rmSync(dir, { recursive: true, force: true });
   };
   const endpoint = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !exited; i++) {
+  for (let i = 0; i < 150 && !exited; i++) {
     try {
       execFileSync('etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { stdio: 'ignore' });
       return { endpoint, stop };
@@ -157,72 +133,72 @@ async function startEtcd(): Promise<{ endpoint: string; stop: () => Promise<void
   throw new Error(`private etcd on ${endpoint} did not become healthy (port in use? pass --etcd URL)\n${log}`);
 }
 
-function fmt(v: number | undefined, digits = 0): string {
-  return v === undefined ? '-' : v.toFixed(digits);
-}
 
 async function main(): Promise<void> {
   const args = parseArgs({ allowPositionals: true, options: {
-    writer: { type: 'boolean' }, ops: { type: 'string', default: '2000' }, writes: { type: 'string', default: '300' },
-    'gap-ms': { type: 'string', default: '5' }, etcd: { type: 'string' },
+    writer: { type: 'boolean' }, quick: { type: 'boolean' }, ops: { type: 'string' }, writes: { type: 'string' },
+    rounds: { type: 'string', default: '5' }, 'gap-ms': { type: 'string', default: '5' }, etcd: { type: 'string' },
   } });
   if (args.values.writer) {
     const [cfg, name, count, gap] = args.positionals;
     await writer(cfg!, name!, Number(count), Number(gap));
     return;
   }
-  const n = Number(args.values.ops);
-  const writes = Number(args.values.writes);
+  const bench = new Bench('datastore', { quick: !!args.values.quick, args: process.argv.slice(2) });
+  const n = Number(args.values.ops ?? (bench.quick ? 300 : 2000));
+  const writes = Number(args.values.writes ?? (bench.quick ? 120 : 500));
+  const rounds = Number(args.values.rounds);
   const gapMs = Number(args.values['gap-ms']);
-  const tag = `b${process.pid}`;
   const tmp = mkdtempSync(join(tmpdir(), 'tabby-bench-ds-'));
   let etcd: Awaited<ReturnType<typeof startEtcd>> | undefined;
   const endpoint = args.values.etcd ?? process.env.TABBY_BENCH_ETCD_ENDPOINTS ?? process.env.TABBY_TEST_ETCD_ENDPOINTS?.split(',')[0];
+  const prefix = `/tabby-bench-b${process.pid}`;
   try {
-    const results: Record<string, Figures> = {};
-    const memory = new MemoryDatastore();
-    results.memory = await opsFigures(memory, n, tag);
-    await memory.close();
-
-    const embeddedCfg: DatastoreConfig = { type: 'embedded', path: join(tmp, 'bench.db') };
-    const emb = await openDatastore(embeddedCfg);
-    results.embedded = { ...(await opsFigures(emb, n, tag)), ...(await latencyFigures(emb, embeddedCfg, writes, gapMs, tag)) };
-    await emb.close();
-
     if (!endpoint) etcd = await startEtcd();
-    const etcdCfg: DatastoreConfig = { type: 'etcdv3', etcdEndpoints: [endpoint ?? etcd!.endpoint], etcdKeyPrefix: `/tabby-bench-${tag}` };
-    const et = await openDatastore(etcdCfg);
-    results.etcdv3 = { ...(await opsFigures(et, n, tag)), ...(await latencyFigures(et, etcdCfg, writes, gapMs, tag)) };
-    await et.close();
-    if (endpoint) {
-      // leave a shared etcd as we found it
-      const { Etcd3 } = await import('etcd3');
-      const raw = new Etcd3({ hosts: [endpoint] });
-      await raw.delete().prefix(etcdCfg.etcdKeyPrefix!);
-      raw.close();
-    }
-
-    const e = results.embedded!;
-    const d = results.etcdv3!;
-    const m = results.memory!;
-    const rows: [string, keyof Figures, number][] = [
-      ['create ops/s (sequential)', 'create', 0], ['get ops/s (sequential)', 'get', 0],
-      ['update ops/s (sequential CAS)', 'update', 0], ['update ops/s (16 in flight)', 'update16', 0],
-      [`list ${n} objects (ms)`, 'listMs', 1],
-      ['watch latency p50 (ms, other process)', 'p50', 2], ['watch latency p99 (ms, other process)', 'p99', 2],
-      ['watch latency max (ms)', 'max', 2], ['idle watcher busy (ms per s, vs none)', 'idleCpuMsPerS', 2],
+    const configs: Record<'embedded' | 'etcdv3', DatastoreConfig> = {
+      embedded: { type: 'embedded', path: join(tmp, 'bench.db') },
+      etcdv3: { type: 'etcdv3', etcdEndpoints: [endpoint ?? etcd!.endpoint], etcdKeyPrefix: prefix },
+    };
+    const ops: Record<string, Figures[]> = { embedded: [], etcdv3: [] };
+    const lat: Record<string, Figures> = {};
+    await interleave(rounds, (['embedded', 'etcdv3'] as const).map((kind) => ({
+      name: kind,
+      run: async (r: number) => {
+        const ds = await openDatastore(configs[kind]);
+        try {
+          ops[kind]!.push(await opsFigures(ds, n, `r${r}x`));
+          if (r === 0) lat[kind] = await latencyFigures(ds, configs[kind], writes, gapMs, `l${process.pid}`);
+        } finally { await ds.close(); }
+      },
+    })));
+    if (endpoint) await clearEtcd(endpoint, prefix);
+    const rows: [string, 'create' | 'get' | 'update' | 'update16' | 'listMs', 'higher' | 'lower', string][] = [
+      ['create, sequential', 'create', 'higher', 'ops/s'], ['get, sequential', 'get', 'higher', 'ops/s'],
+      ['update, sequential CAS', 'update', 'higher', 'ops/s'], ['update, 16 in flight', 'update16', 'higher', 'ops/s'],
+      [`list ${n} objects`, 'listMs', 'lower', 'ms'],
     ];
-    console.log(`datastore benchmark: ${n} ops per phase, ${writes} cross-process writes ${gapMs} ms apart`);
-    console.log(`${'metric'.padEnd(40)}${'memory'.padStart(12)}${'embedded'.padStart(12)}${'etcdv3'.padStart(12)}${'emb/etcd'.padStart(10)}${'emb/mem'.padStart(10)}${'etcd/mem'.padStart(10)}`);
-    for (const [label, key, digits] of rows) {
-      const ratio = (a?: number, b?: number) => (a !== undefined && b ? (a / b).toFixed(2) : '-');
-      console.log(`${label.padEnd(40)}${fmt(m[key], digits).padStart(12)}${fmt(e[key], digits).padStart(12)}${fmt(d[key], digits).padStart(12)}${ratio(e[key], d[key]).padStart(10)}${ratio(e[key], m[key]).padStart(10)}${ratio(d[key], m[key]).padStart(10)}`);
+    for (const [label, key, better, unit] of rows) {
+      bench.figure({ name: `${label}, embedded (SQLite file)`, unit, better, tabby: ops.embedded!.map((f) => f[key]!),
+        anchor: { name: 'etcd v3 backend, same code', samples: ops.etcdv3!.map((f) => f[key]!) } });
     }
-    console.log(`target: embedded cross-process watch p99 < 50 ms -> ${e.p99! < 50 ? 'met' : 'NOT met'} (${fmt(e.p99, 2)} ms)`);
+    for (const kind of ['embedded', 'etcdv3'] as const) {
+      bench.figure({ name: `write in another process → watch event here, ${kind}`, unit: 'ms', tabby: lat[kind]!.samples!, anchor: null,
+        goal: kind === 'embedded' ? { text: 'p99 < 50 ms', met: (f) => (f.tabby.p99 ?? f.tabby.max) < 50 } : undefined });
+    }
+    bench.note(`${n} operations per phase, ${rounds} rounds alternating the backends (each round a fresh connection); watch latency: ${writes} writes ${gapMs} ms apart from a child process, first round`);
   } finally {
     await etcd?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+  bench.finish();
+}
+
+/** Leaves a shared etcd as it was found. */
+async function clearEtcd(endpoint: string, prefix: string): Promise<void> {
+  const { Etcd3 } = await import('etcd3');
+  const raw = new Etcd3({ hosts: [endpoint] });
+  await raw.delete().prefix(prefix);
+  raw.close();
 }
 
 main().catch((err) => {
