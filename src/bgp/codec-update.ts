@@ -193,32 +193,31 @@ export function packAnnouncements(afi: number, attrs: PathAttributes, nextHops: 
   const { nextHop: _drop, ...rest } = attrs;
   const base = encodeAttributes(rest, opts, { afi, safi: Safi.UNICAST, nextHops, nlri: [] });
   const space = room - base.length - 1; // extended length may add a byte
+  for (const batch of batchesBySpace(prefixes, space)) {
+    out.push(encodeUpdateRaw(EMPTY, encodeAttributes(rest, opts, { afi, safi: Safi.UNICAST, nextHops, nlri: batch }), EMPTY));
+  }
+  return out;
+}
+
+/** Split prefixes into runs whose NLRI encoding fits in `space` bytes each. */
+function batchesBySpace(prefixes: readonly string[], space: number): string[][] {
+  const batches: string[][] = [];
   let batch: string[] = [], used = 0;
-  const flush = () => out.push(encodeUpdateRaw(EMPTY, encodeAttributes(rest, opts, { afi, safi: Safi.UNICAST, nextHops, nlri: batch }), EMPTY));
   for (const p of prefixes) {
     const n = nlriLength(p);
-    if (used + n > space) { flush(); batch = []; used = 0; }
+    if (used + n > space && batch.length) { batches.push(batch); batch = []; used = 0; }
     batch.push(p); used += n;
   }
-  if (batch.length) flush();
-  return out;
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 /** Pack withdrawals of one family into UPDATEs. */
 export function packWithdrawals(afi: number, prefixes: readonly string[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
   const space = MAX_MESSAGE_LENGTH - HEADER_LENGTH - 4 - (afi === Afi.IPV4 ? 0 : 7);
-  let batch: string[] = [], used = 0;
-  const flush = () => out.push(afi === Afi.IPV4
+  return batchesBySpace(prefixes, space).map((batch) => (afi === Afi.IPV4
     ? encodeUpdateRaw(encodeNlri(batch), EMPTY, EMPTY)
-    : encodeUpdateRaw(EMPTY, encodeAttributes({}, DEFAULT_CODEC_OPTIONS, undefined, { afi, safi: Safi.UNICAST, withdrawn: batch }), EMPTY));
-  for (const p of prefixes) {
-    const n = nlriLength(p);
-    if (used + n > space) { flush(); batch = []; used = 0; }
-    batch.push(p); used += n;
-  }
-  if (batch.length) flush();
-  return out;
+    : encodeUpdateRaw(EMPTY, encodeAttributes({}, DEFAULT_CODEC_OPTIONS, undefined, { afi, safi: Safi.UNICAST, withdrawn: batch }), EMPTY)));
 }
 
 /** Human text of an AS path like BIRD's: "65001 65002 {65003 65004}". */

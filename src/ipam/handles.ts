@@ -18,12 +18,7 @@ export async function changeHandle(ds: Datastore, handleId: string, cidr: string
         await ds.create(makeResource<IPAMHandleSpec>(KIND_HANDLE, handleId, { handleID: handleId, block: { [cidr]: delta }, deleted: false }));
         return;
       }
-      const block = { ...h.spec!.block };
-      const n = (block[cidr] ?? 0) + delta;
-      if (n > 0) block[cidr] = n;
-      else delete block[cidr];
-      if (Object.keys(block).length === 0) await ds.delete(KIND_HANDLE, handleId, undefined, h.metadata.resourceVersion);
-      else await ds.update({ ...h, spec: { ...h.spec!, block } });
+      await writeCount(ds, h, cidr, (h.spec!.block[cidr] ?? 0) + delta);
       return;
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -38,16 +33,21 @@ export async function setHandleCount(ds: Datastore, handleId: string, cidr: stri
     // A prefetched copy saves a round trip; if it is stale the CAS fails and we re-read.
     const h = (i === 0 && prefetched ? prefetched : await ds.get(KIND_HANDLE, handleId)) as Resource<IPAMHandleSpec> | undefined;
     if (!h) return;
-    const block = { ...h.spec!.block };
-    if (count > 0) block[cidr] = count;
-    else delete block[cidr];
     try {
-      if (Object.keys(block).length === 0) await ds.delete(KIND_HANDLE, handleId, undefined, h.metadata.resourceVersion);
-      else await ds.update({ ...h, spec: { ...h.spec!, block } });
+      await writeCount(ds, h, cidr, count);
       return;
     } catch (e) {
       if (!isConflict(e)) throw e;
     }
   }
   throw tooManyRetries(`IPAMHandle ${handleId}`);
+}
+
+/** Compare-and-swap the handle with its count for one block set to `count` (deleted when nothing is left). */
+async function writeCount(ds: Datastore, h: Resource<IPAMHandleSpec>, cidr: string, count: number): Promise<void> {
+  const block = { ...h.spec!.block };
+  if (count > 0) block[cidr] = count;
+  else delete block[cidr];
+  if (Object.keys(block).length === 0) await ds.delete(KIND_HANDLE, h.metadata.name, undefined, h.metadata.resourceVersion);
+  else await ds.update({ ...h, spec: { ...h.spec!, block } });
 }
