@@ -176,6 +176,15 @@ export class BgpSpeaker {
 
   // ---- peers and sessions ----------------------------------------------------------------------------
 
+  /** A second connection for a peer with one in progress: the one collision detection will choose between. */
+  private attachSecondSession(p: Peer, sock: net.Socket): void {
+    if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
+    const s = this.newSession(p);
+    s.fsm.state = 'Active';
+    p.extra = s;
+    s.attach(sock);
+  }
+
   private newSession(p: Peer): Session {
     const ep = { remoteAddress: p.cfg.address, remotePort: p.cfg.port, ...(p.cfg.sourceAddress ? { localAddress: p.cfg.sourceAddress } : {}) };
     return new Session(p.fsmConfig(this.cfg), ep, this.handlers(p), this.log.child({ peer: p.cfg.name }), this.clock);
@@ -274,25 +283,15 @@ export class BgpSpeaker {
       // sides dropped their outgoing attempt for the other's incoming one, neither connection would survive).
       case 'Connect':
       case 'OpenSent':
-      case 'OpenConfirm': {
-        if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
-        const s = this.newSession(p);
-        s.fsm.state = 'Active';
-        p.extra = s;
-        s.attach(sock);
+      case 'OpenConfirm':
+        this.attachSecondSession(p, sock);
         return;
-      }
-      case 'Established': {
+      case 'Established':
         // Only a peer that supports graceful restart may replace an established session, and only once its
         // OPEN arrives on the new connection (RFC 4724 §4.2; see resolveCollision).
         if (!p.negotiated?.peerGracefulRestart) { sock.destroy(); return; }
-        if (p.extra) p.extra.stop({ subcode: CeaseSub.CONNECTION_COLLISION_RESOLUTION });
-        const s = this.newSession(p);
-        s.fsm.state = 'Active';
-        p.extra = s;
-        s.attach(sock);
+        this.attachSecondSession(p, sock);
         return;
-      }
       default:
         // Idle (waiting to restart): take the connection now.
         this.clock.clear(p.restartTimer);
