@@ -158,7 +158,7 @@ export class RouteTable implements DataplaneManager {
   }
 }
 
-export function describe(r: { dst: string; type: string; gateway?: string; dev?: string; onlink?: boolean; proto: number }): string {
+export function describe(r: { dst: string; type: string; gateway?: string | undefined; dev?: string | undefined; onlink?: boolean | undefined; proto: number }): string {
   const parts = [r.type === 'blackhole' ? `blackhole ${r.dst}` : r.dst];
   if (r.gateway) parts.push(`via ${r.gateway}`);
   if (r.dev) parts.push(`dev ${r.dev}`);
