@@ -17,7 +17,7 @@ import type { DataplaneManager } from './manager.ts';
 export interface RouteTableOptions {
   workloadIfacePrefix?: string;
   /** How long an unknown workload-interface route survives (ms). Default 10 s. */
-  graceMs?: number;
+  graceMs?: number | undefined;
   now?: () => number;
   /** Writes in flight at once (netlink requests are cheap; keep well under the socket's limits). */
   concurrency?: number;
