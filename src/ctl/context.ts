@@ -14,7 +14,7 @@ export interface CtlOverrides {
   stdout?: (s: string) => void;
   stderr?: (s: string) => void;
   /** Used instead of process.stdin for `-f -`. */
-  stdin?: () => Promise<string>;
+  stdin?: (() => Promise<string>) | undefined;
 }
 
 let overrides: CtlOverrides = {};
