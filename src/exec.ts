@@ -8,10 +8,10 @@ import { TabbyError } from './errors.ts';
 export interface CommandResult { code: number; stdout: string; stderr: string }
 
 export interface RunOptions {
-  input?: string;
-  env?: NodeJS.ProcessEnv;
+  input?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Default 60 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Wraps the spawn, e.g. to start the child inside another network namespace. */
   within?: (start: () => ChildProcess) => ChildProcess;
 }

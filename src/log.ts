@@ -11,7 +11,7 @@ export function levelFromName(name: string | undefined, fallback = 'info'): stri
   return (name && calicoToPino[name.toLowerCase()]) || fallback;
 }
 
-export function createLogger(component: string, opts: { level?: string; file?: string } = {}): Logger {
+export function createLogger(component: string, opts: { level?: string | undefined; file?: string | undefined } = {}): Logger {
   const level = levelFromName(opts.level ?? process.env.TABBY_LOG_LEVEL ?? process.env.LOG_LEVEL);
   const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: true }) : pino.destination(2);
   return pino({ level, base: { component, pid: process.pid } }, dest);

@@ -42,7 +42,7 @@ export interface AgentOptions {
   kernel: Kernel;
   stateDir: string;
   /** CALICO_IPV4POOL_*, NO_DEFAULT_POOLS, IP, IP_AUTODETECTION_METHOD, AS, CLUSTER_TYPE. */
-  env?: PoolEnv & { IP?: string; IP_AUTODETECTION_METHOD?: string; AS?: string; CLUSTER_TYPE?: string };
+  env?: PoolEnv & { IP?: string | undefined; IP_AUTODETECTION_METHOD?: string | undefined; AS?: string | undefined; CLUSTER_TYPE?: string | undefined };
   backend?: NetworkingBackend;
   /** 0 disables. Default 9099. */
   healthPort?: number;
@@ -209,7 +209,8 @@ export class Agent {
     const { ds, nodeName, log } = this.opts;
     const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
     const bgp = await startBgp({
-      ds, nodeName, log: log.child({ mod: 'bgp' }), listenPort: this.opts.bgpListenPort, clock: this.clock,
+      ds, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
+      ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
       onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
     });
     // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP

@@ -223,7 +223,7 @@ export interface TunnelAllocator {
  * allocate-tunnel-addrs: one VXLAN / IPIP tunnel address per node when a pool enables that encapsulation
  * (the allocator releases it otherwise), plus spec.vxlanTunnelMACAddr so every agent agrees on the MAC.
  */
-export async function ensureTunnelAddresses(ds: Datastore, ipam: TunnelAllocator, nodeName: string): Promise<{ vxlan?: string; ipip?: string }> {
+export async function ensureTunnelAddresses(ds: Datastore, ipam: TunnelAllocator, nodeName: string): Promise<{ vxlan?: string | undefined; ipip?: string | undefined }> {
   const vxlan = await ipam.ensureTunnelAddress(nodeName, 'vxlan');
   const ipip = await ipam.ensureTunnelAddress(nodeName, 'ipip');
   await upsert(ds, 'Node', nodeName, (cur) => {

@@ -22,7 +22,7 @@ export class UnsupportedKindError extends TabbyError {
 
 export interface ClientOptions {
   /** Namespace for namespaced objects that do not name one. @default "default" */
-  defaultNamespace?: string;
+  defaultNamespace?: string | undefined;
   /** Allow writing IPAMBlock/BlockAffinity/IPAMHandle (only the IPAM allocator should). @default false */
   allowIpamKinds?: boolean;
   /** CAS retries for apply/patch/label when another writer wins the race. @default 5 */
@@ -34,7 +34,7 @@ export interface PreparedWrite {
   mode: WriteMode;
   obj: Resource;
   /** The stored object it replaces (apply of an existing object, replace). */
-  existing?: Resource;
+  existing?: Resource | undefined;
 }
 
 /** RFC 7386 JSON merge patch. */
@@ -117,7 +117,8 @@ export class ResourceClient {
       delete obj.metadata.creationTimestamp;
       return this.datastore.create(obj);
     }
-    obj.metadata.resourceVersion ||= p.existing.metadata.resourceVersion;
+    const storedVersion = p.existing.metadata.resourceVersion;
+    if (!obj.metadata.resourceVersion && storedVersion !== undefined) obj.metadata.resourceVersion = storedVersion;
     return this.datastore.update(obj);
   }
 

@@ -1,7 +1,7 @@
 // `tabby cni …`: installing the CNI plugin (Calico's install-cni role).
 import type { Command } from 'commander';
 import { CliError, EXIT_USAGE } from './errors.ts';
-import { installCni } from '../cni/install.ts';
+import { installCni, type InstallOptions } from '../cni/install.ts';
 
 export function registerCniCommands(program: Command): void {
   const cni = program.command('cni').description('CNI plugin management');
@@ -31,11 +31,17 @@ export function registerCniCommands(program: Command): void {
       if (dt && !['embedded', 'etcdv3', 'kubernetes'].includes(dt)) throw new CliError(`--datastore-type must be embedded, etcdv3 or kubernetes, got "${dt}"`, EXIT_USAGE);
       const r = installCni({
         binDir: o.binDir as string, confDir: o.confDir as string,
-        datastorePath: o.datastorePath as string | undefined, datastoreType: dt as 'embedded' | undefined,
-        etcdEndpoints: o.etcdEndpoints as string | undefined, nodename: o.nodename as string | undefined,
-        mtu, stateDir: o.stateDir as string | undefined, logFile: o.logFile as string, logLevel: o.logLevel as string,
-        confName: o.confName as string | undefined, networkName: o.networkName as string, cniVersion: o.cniVersion as string,
+        logFile: o.logFile as string, logLevel: o.logLevel as string,
+        networkName: o.networkName as string, cniVersion: o.cniVersion as string,
         chain: o.chain !== false,
+        // Flags not given stay absent, so the installer's own defaults apply.
+        ...(o.datastorePath !== undefined ? { datastorePath: o.datastorePath as string } : {}),
+        ...(dt !== undefined ? { datastoreType: dt as NonNullable<InstallOptions['datastoreType']> } : {}),
+        ...(o.etcdEndpoints !== undefined ? { etcdEndpoints: o.etcdEndpoints as string } : {}),
+        ...(o.nodename !== undefined ? { nodename: o.nodename as string } : {}),
+        ...(mtu !== undefined ? { mtu } : {}),
+        ...(o.stateDir !== undefined ? { stateDir: o.stateDir as string } : {}),
+        ...(o.confName !== undefined ? { confName: o.confName as string } : {}),
       });
       for (const e of r.executables) process.stdout.write(`installed ${e}\n`);
       process.stdout.write(`wrote ${r.conflist}\n`);

@@ -14,7 +14,7 @@ export interface CtlOverrides {
   stdout?: (s: string) => void;
   stderr?: (s: string) => void;
   /** Used instead of process.stdin for `-f -`. */
-  stdin?: () => Promise<string>;
+  stdin?: (() => Promise<string>) | undefined;
 }
 
 let overrides: CtlOverrides = {};
@@ -69,7 +69,7 @@ export async function openCommandDatastore(cmd: Command): Promise<{ datastore: D
 }
 
 /** Run `fn` with an open datastore and client; the datastore is closed afterwards (also on failure). */
-export async function withDatastore<T>(cmd: Command, fn: (ctx: CtlContext) => Promise<T>, opts: { namespace?: string } = {}): Promise<T> {
+export async function withDatastore<T>(cmd: Command, fn: (ctx: CtlContext) => Promise<T>, opts: { namespace?: string | undefined } = {}): Promise<T> {
   const { datastore, owned } = await openCommandDatastore(cmd);
   try {
     return await fn({ datastore, client: new ResourceClient(datastore, { defaultNamespace: opts.namespace }) });

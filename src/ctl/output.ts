@@ -138,7 +138,7 @@ export class UnknownHeadingError extends TabbyError {
   }
 }
 
-export function renderTable(kind: string, items: Resource[], opts: { wide: boolean; withNamespace: boolean; ctx?: TableContext; columns?: string[] }): string {
+export function renderTable(kind: string, items: Resource[], opts: { wide: boolean; withNamespace: boolean; ctx?: TableContext | undefined; columns?: string[] | undefined }): string {
   const cols = opts.columns ? customColumns(kind, opts.columns) : columnsFor(kind, opts.wide);
   const all: Column[] = opts.withNamespace ? [col('NAMESPACE', (r) => s(r.metadata.namespace)), ...cols] : cols;
   const rows = [all.map((c) => c.header), ...items.map((r) => all.map((c) => c.cell(r, opts.ctx ?? {})))];

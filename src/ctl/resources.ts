@@ -219,7 +219,7 @@ async function deleteFromFile(cmd: Command, opts: FileOptions): Promise<void> {
   await withDatastore(cmd, async ({ client }) => deleteAll(client, targets, opts.skipNotExists ?? false), { namespace: opts.namespace });
 }
 
-async function deleteAll(client: ResourceClient, targets: { kind: string; name: string; namespace?: string; rv?: string }[], skipNotExists: boolean): Promise<void> {
+async function deleteAll(client: ResourceClient, targets: { kind: string; name: string; namespace?: string | undefined; rv?: string | undefined }[], skipNotExists: boolean): Promise<void> {
   let done = 0;
   let skipped = 0;
   for (const t of targets) {
@@ -264,7 +264,7 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
     }
   }
   // What to fetch: from the command line, or the kind/name of every document in -f.
-  let wanted: { info: KindInfo; names: string[]; namespace?: string }[];
+  let wanted: { info: KindInfo; names: string[]; namespace?: string | undefined }[];
   if (opts.filename) {
     if (kindName) throw new CliError('Failed to execute command: give either -f or KIND [NAME...], not both', EXIT_USAGE);
     wanted = (await loadDocuments(opts.filename)).map((d) => {

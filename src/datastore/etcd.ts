@@ -35,10 +35,10 @@ const log = createLogger('datastore');
 export interface EtcdOptions {
   endpoints: string[];
   /** Prepended to every key (tests share one etcd under unique prefixes). */
-  keyPrefix?: string;
-  caCertFile?: string;
-  certFile?: string;
-  keyFile?: string;
+  keyPrefix?: string | undefined;
+  caCertFile?: string | undefined;
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   /** Deadline of each unary call (ms). */
   timeoutMs?: number;
 }
@@ -121,8 +121,8 @@ export class EtcdDatastore implements Datastore {
       }
       options.credentials = {
         rootCertificate: opts.caCertFile ? readCredential(opts.caCertFile, 'etcdCACertFile') : (undefined as unknown as Buffer),
-        privateKey: opts.keyFile ? readCredential(opts.keyFile, 'etcdKeyFile') : undefined,
-        certChain: opts.certFile ? readCredential(opts.certFile, 'etcdCertFile') : undefined,
+        ...(opts.keyFile ? { privateKey: readCredential(opts.keyFile, 'etcdKeyFile') } : {}),
+        ...(opts.certFile ? { certChain: readCredential(opts.certFile, 'etcdCertFile') } : {}),
       };
     }
     this.client = new Etcd3(options);

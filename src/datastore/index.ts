@@ -29,15 +29,16 @@ export const DEFAULT_ETCD_ENDPOINT = 'http://127.0.0.1:2379';
 
 export interface ResolveOptions {
   /** A config file named by the user (`-c`): it must exist and parse. */
-  configFile?: string;
+  configFile?: string | undefined;
   /** Environment to read (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Values from command-line flags: they win over everything else. */
-  overrides?: Partial<DatastoreConfig>;
+  overrides?: Layer;
 }
 
 /** One source's settings, before precedence is applied. */
-type Layer = Partial<DatastoreConfig>;
+/** A partial config; a setting left undefined falls through to the next layer. */
+type Layer = { [K in keyof DatastoreConfig]?: DatastoreConfig[K] | undefined };
 
 function parseType(value: unknown, source: string): DatastoreConfig['type'] {
   if (value === 'embedded' || value === 'etcdv3') return value;
@@ -128,7 +129,7 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
   return layer;
 }
 
-function flagLayer(o: Partial<DatastoreConfig>): Layer {
+function flagLayer(o: Layer): Layer {
   const layer: Layer = { ...o };
   if (o.type !== undefined) layer.type = parseType(o.type, 'datastore type flag');
   if (o.etcdEndpoints !== undefined) layer.etcdEndpoints = parseEndpoints(o.etcdEndpoints, 'etcd endpoints flag');

@@ -74,8 +74,12 @@ export class MemoryDatastore implements Datastore {
       throw new DatastoreError('Conflict', `${obj.kind} "${obj.metadata.name}" was modified (have ${obj.metadata.resourceVersion}, store ${cur.modRevision})`);
     }
     const stored = clone(obj);
-    stored.metadata.uid = cur.obj.metadata.uid;
-    stored.metadata.creationTimestamp = cur.obj.metadata.creationTimestamp;
+    // An update keeps the identity the store gave the object at create time, whatever the caller sent.
+    const { uid, creationTimestamp } = cur.obj.metadata;
+    if (uid === undefined) delete stored.metadata.uid;
+    else stored.metadata.uid = uid;
+    if (creationTimestamp === undefined) delete stored.metadata.creationTimestamp;
+    else stored.metadata.creationTimestamp = creationTimestamp;
     return this.write(k, stored, 'modified');
   }
 

@@ -85,16 +85,25 @@ export interface AllocationInfo {
   attrs: Record<string, string>;
 }
 
+/** Fields with no value stay absent: the check report is written out as JSON. */
+function allocationInfo(ip: string, b: IpamSnapshot['blocks'][number], attr: IpamSnapshot['blocks'][number]['attributes'][number] | undefined): AllocationInfo {
+  const owner = affinityNode(b.affinity);
+  const handle = attr?.handle_id;
+  return {
+    ip, block: b.cidr, ...(owner !== undefined ? { blockOwner: owner } : {}), ...(handle !== undefined ? { handle } : {}),
+    attrs: { ...(attr?.secondary ?? {}) },
+  };
+}
+
 /** Every allocated address, in address order. */
 export function allAllocations(snap: IpamSnapshot): AllocationInfo[] {
   const out: AllocationInfo[] = [];
   for (const b of snap.blocks) {
     const base = parseCidr4(b.cidr).base;
-    const owner = affinityNode(b.affinity);
     b.allocations.forEach((a, ord) => {
       if (a === null) return;
       const attr = b.attributes[a];
-      out.push({ ip: formatIPv4(base + ord), block: b.cidr, blockOwner: owner, handle: attr?.handle_id, attrs: { ...(attr?.secondary ?? {}) } });
+      out.push(allocationInfo(formatIPv4(base + ord), b, attr));
     });
   }
   return out;
@@ -132,7 +141,7 @@ export function lookupIP(snap: IpamSnapshot, ip: string): AllocationInfo | undef
     const a = b.allocations[addr - net.base];
     if (a === null || a === undefined) return undefined;
     const attr = b.attributes[a];
-    return { ip, block: b.cidr, blockOwner: affinityNode(b.affinity), handle: attr?.handle_id, attrs: { ...(attr?.secondary ?? {}) } };
+    return allocationInfo(ip, b, attr);
   }
   return undefined;
 }
@@ -286,7 +295,7 @@ function findEmptyAffineBlocks(snap: IpamSnapshot): CheckReport['emptyAffineBloc
 }
 
 /** The human-readable check output, following `calicoctl ipam check`. */
-export function formatCheckReport(r: CheckReport, snap: IpamSnapshot, opts: { showAllIPs?: boolean; showProblemIPs?: boolean } = {}): string {
+export function formatCheckReport(r: CheckReport, snap: IpamSnapshot, opts: { showAllIPs?: boolean | undefined; showProblemIPs?: boolean | undefined } = {}): string {
   const L: string[] = [];
   L.push('Checking IPAM for inconsistencies...', '', 'Loading all IPAM blocks...', `Found ${r.blocks} IPAM blocks.`);
   for (const b of snap.blocks) L.push(` IPAM block ${b.cidr} affinity=${b.affinity ?? '<none>'}:`);

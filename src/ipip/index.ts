@@ -20,7 +20,7 @@ export interface IpipOptions {
   /** The node's fabric interface (where encapsulated packets leave and arrive), e.g. eth0. */
   fabricInterface: string;
   /** The node's IPIP tunnel address (Node spec.bgp.ipv4IPIPTunnelAddr), put on tunl0 as /32. */
-  tunnelAddress?: string;
+  tunnelAddress?: string | undefined;
   /** MTU of the fabric interface; tunl0 gets hostMtu - 20. */
   hostMtu: number;
   log?: Logger;

@@ -27,7 +27,7 @@ async function pingFrom(pod: LabPodState, targets: string[]): Promise<Map<string
 }
 
 /** Every running pod pings every other running pod (or `sample` of them, chosen spread over the list). */
-export async function checkReachability(state: LabState, opts: { sample?: number; concurrency?: number } = {}): Promise<CheckResult> {
+export async function checkReachability(state: LabState, opts: { sample?: number | undefined; concurrency?: number | undefined } = {}): Promise<CheckResult> {
   const t0 = Date.now();
   const pods = state.pods.filter((p) => p.status === 'Running' && p.ip);
   const failures: PairResult[] = [];

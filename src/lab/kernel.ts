@@ -59,7 +59,7 @@ export function addVeth(nsA: string, ifA: string, nsB: string, ifB: string): voi
   run(['ip', '-n', nsA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
 }
 
-export function execIn(ns: string, argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+export function execIn(ns: string, argv: string[], opts: { input?: string | undefined; env?: NodeJS.ProcessEnv | undefined; timeoutMs?: number | undefined } = {}): string {
   return run(['ip', 'netns', 'exec', ns, ...argv], opts);
 }
 

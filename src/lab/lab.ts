@@ -54,7 +54,8 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       nodes: plan.nodes.map((n) => nodeState(dir, n.name, n.ns, n.ip, n.subnet)),
       pods: [],
       k8sNamespaces: { default: {}, 'kube-system': {} },
-      datastorePath: opts.datastore === 'embedded' ? path.join(dir, 'datastore.db') : undefined,
+      // Absent (not undefined) in the saved state file when the lab runs etcd.
+      ...(opts.datastore === 'embedded' ? { datastorePath: path.join(dir, 'datastore.db') } : {}),
       cniBinDir: cniBinDir(dir),
       processMarkers: {},
     };

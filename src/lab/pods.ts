@@ -73,7 +73,7 @@ export function cniRuntimeFor(state: LabState, node: LabNodeState): CniRuntime {
     binDirs: [state.cniBinDir, '/opt/cni/bin', '/usr/lib/cni'],
     hostNetns: node.ns,
     cacheDir: path.join(state.dir, 'cni-cache', node.name),
-    extraEnv: process.env.TABBY_LOG_LEVEL ? { TABBY_LOG_LEVEL: process.env.TABBY_LOG_LEVEL } : undefined,
+    ...(process.env.TABBY_LOG_LEVEL ? { extraEnv: { TABBY_LOG_LEVEL: process.env.TABBY_LOG_LEVEL } } : {}),
   });
 }
 
@@ -178,10 +178,14 @@ async function startPod(state: LabState, pod: LabPodState): Promise<void> {
     try {
       if (attempt === 1) addNetns(pod.netns);
       const result = await rt.add(attachment(pod));
-      pod.ip = resultIPv4(result);
-      if (!pod.ip) throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
+      const ip = resultIPv4(result);
+      if (!ip) {
+        delete pod.ip;
+        throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
+      }
+      pod.ip = ip;
       pod.status = 'Running';
-      pod.error = undefined;
+      delete pod.error;
       break;
     } catch (e: any) {
       pod.status = 'Failed';

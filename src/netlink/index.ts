@@ -101,13 +101,17 @@ export interface Link {
   /** IFF_LOWER_UP: carrier present (for veth: the peer is up). */
   lowerUp: boolean;
   /** rtnl link kind ('veth', 'vxlan', 'bridge'…); undefined for plain devices such as lo. */
-  kind?: string;
+  kind?: string | undefined;
   /** Index of the peer/lower link (IFLA_LINK); for a veth, the peer's index in its own namespace. */
-  parentIndex?: number;
+  parentIndex?: number | undefined;
   /** Master (bridge) index. */
-  master?: number;
+  master?: number | undefined;
 }
 
+// The library's header fields are optional; a route message we build always sets them.
+type RtProtocol = NonNullable<NL.rt.Route['protocol']>;
+type RtScope = NonNullable<NL.rt.Route['scope']>;
+type RtType = NonNullable<NL.rt.Route['type']>;
 export type RouteScope = 'universe' | 'site' | 'link' | 'host' | 'nowhere';
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
 const SCOPES: Record<RouteScope, number> = { universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
@@ -119,36 +123,36 @@ export interface RouteSpec {
   /** Destination CIDR; 'default' for 0.0.0.0/0 (or ::/0 with family 6). */
   dst: string;
   family?: IpFamily;
-  gateway?: string;
+  gateway?: string | undefined;
   /** Output interface index. */
-  oif?: number;
-  scope?: RouteScope;
+  oif?: number | undefined;
+  scope?: RouteScope | undefined;
   /** Protocol number (RTPROT.*; 80 = Felix-style own routes). Default boot (3), as `ip route add`. */
-  protocol?: number;
+  protocol?: number | undefined;
   /** Routing table; default main (254). */
   table?: number;
-  type?: RouteType;
+  type?: RouteType | undefined;
   /** Gateway needs no on-link check (RTNH_F_ONLINK), as VXLAN/IPIP routes use. */
-  onlink?: boolean;
+  onlink?: boolean | undefined;
   /** Metric (RTA_PRIORITY). */
-  metric?: number;
+  metric?: number | undefined;
   /** Preferred source address. */
-  src?: string;
+  src?: string | undefined;
 }
 
 export interface Route {
   family: IpFamily;
   /** Destination as CIDR, e.g. '0.0.0.0/0', '10.65.0.3/32'. */
   dst: string;
-  gateway?: string;
-  oif?: number;
+  gateway?: string | undefined;
+  oif?: number | undefined;
   scope: RouteScope | number;
   protocol: number;
   table: number;
   type: RouteType | number;
   onlink: boolean;
-  metric?: number;
-  src?: string;
+  metric?: number | undefined;
+  src?: string | undefined;
 }
 
 export interface Address {
@@ -178,12 +182,12 @@ export interface NeighborSpec {
 export interface Neighbor {
   family: number;
   ifindex: number;
-  dst?: string;
-  lladdr?: string;
+  dst?: string | undefined;
+  lladdr?: string | undefined;
   permanent: boolean;
   state: number;
   self: boolean;
-  master?: number;
+  master?: number | undefined;
 }
 
 export interface VethOptions {
@@ -320,7 +324,8 @@ export class Netlink {
   async createVeth(o: VethOptions): Promise<Link> {
     const { ifla, rt } = nl();
     const peerAttrs: NL.ifla.LinkAttrs = { ifname: o.peerName };
-    if (o.peerMtu ?? o.mtu) peerAttrs.mtu = o.peerMtu ?? o.mtu;
+    const peerMtu = o.peerMtu ?? o.mtu;
+    if (peerMtu) peerAttrs.mtu = peerMtu;
     if (o.peerMac) peerAttrs.address = macToBytes(o.peerMac);
     if (o.peerNetnsFd !== undefined) peerAttrs.netNsFd = o.peerNetnsFd;
     if (o.numQueues && o.numQueues > 1) { peerAttrs.numTxQueues = o.numQueues; peerAttrs.numRxQueues = o.numQueues; }
@@ -441,12 +446,12 @@ export class Netlink {
     const data: NL.rt.Route = {
       family: afOf(c.family), dstLen: c.prefix,
       table: table < 256 ? table : 252,
-      protocol: (r.protocol ?? RTPROT.boot) as NL.rt.Route['protocol'],
-      scope: (r.scope !== undefined ? SCOPES[r.scope] : (r.type && r.type !== 'unicast') ? 0 : r.gateway ? 0 : 253) as NL.rt.Route['scope'],
-      type: (r.type ? TYPES[r.type] : 1) as NL.rt.Route['type'],
+      protocol: (r.protocol ?? RTPROT.boot) as RtProtocol,
+      scope: (r.scope !== undefined ? SCOPES[r.scope] : (r.type && r.type !== 'unicast') ? 0 : r.gateway ? 0 : 253) as RtScope,
+      type: (r.type ? TYPES[r.type] : 1) as RtType,
       flags: r.onlink ? { __unknown: RTNH_F_ONLINK } : {},
     };
-    if (r.scope === undefined && r.type === 'local') data.scope = SCOPES.host as NL.rt.Route['scope'];
+    if (r.scope === undefined && r.type === 'local') data.scope = SCOPES.host as RtScope;
     const attrs: NL.rt.RouteAttrs = {};
     if (c.prefix > 0) attrs.dst = cidrAddressBytes(c);
     if (r.gateway) attrs.gateway = ipToBytes(r.gateway);
@@ -478,9 +483,9 @@ export class Netlink {
   /** Deletes the route matching the spec; ESRCH when absent. Protocol/scope are only matched when given. */
   async delRoute(r: RouteSpec): Promise<void> {
     const [d, a] = this.routeMsg(r);
-    if (r.protocol === undefined) d.protocol = 0 as NL.rt.Route['protocol'];
-    if (r.scope === undefined) d.scope = SCOPES.nowhere as NL.rt.Route['scope'];
-    if (r.type === undefined) d.type = 0 as NL.rt.Route['type'];
+    if (r.protocol === undefined) d.protocol = 0 as RtProtocol;
+    if (r.scope === undefined) d.scope = SCOPES.nowhere as RtScope;
+    if (r.type === undefined) d.type = 0 as RtType;
     await this.req(`delete route ${r.dst}`, () => this.sock.delRoute(d, a));
   }
 

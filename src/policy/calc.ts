@@ -27,10 +27,10 @@ export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
 export interface CalcOptions {
   nodeName: string;
   /** Felix's defaultEndpointToHostAction after the endpoint's egress policy allowed pod→host traffic. */
-  endpointToHostAction?: EndpointToHostAction;
+  endpointToHostAction?: EndpointToHostAction | undefined;
   /** Felix's allowVXLANPacketsFromWorkloads / allowIPIPPacketsFromWorkloads (default false: dropped). */
-  allowVXLANFromWorkloads?: boolean;
-  allowIPIPFromWorkloads?: boolean;
+  allowVXLANFromWorkloads?: boolean | undefined;
+  allowIPIPFromWorkloads?: boolean | undefined;
 }
 
 export interface CalcStats {
@@ -44,7 +44,7 @@ export interface CalcStats {
 interface LocalEndpoint {
   key: string;
   iface: string;
-  namespace?: string;
+  namespace?: string | undefined;
   v4: string[];
   v6: string[];
   profiles: string[];
@@ -106,7 +106,7 @@ function policySelection(p: PolicyRef): SelectionKey {
 }
 
 export class PolicyCalculator {
-  private readonly opts: Required<CalcOptions>;
+  private readonly opts: { [K in keyof CalcOptions]-?: NonNullable<CalcOptions[K]> };
   /** Selector/named-port sets over all items (cluster-wide endpoints + network sets). */
   private readonly peerIndex = new MembershipIndex<PeerKey>(peerMatches);
   private readonly namedPortIndex = new MembershipIndex<NamedPortKey>(namedPortMatches);

@@ -19,7 +19,7 @@ export type Labels = Record<string, string>;
 export interface Item {
   key: string;
   kind: 'wep' | 'netset' | 'gnetset';
-  namespace?: string;
+  namespace?: string | undefined;
   /** The item's labels, including those inherited from its profiles. */
   labels: Labels;
   /**
@@ -33,9 +33,9 @@ export interface Item {
   saView: Labels;
   /** Addresses/nets the item contributes to a set. */
   nets: Net[];
-  node?: string;
+  node?: string | undefined;
   ports: EndpointPort[];
-  serviceAccount?: string;
+  serviceAccount?: string | undefined;
 }
 
 /** Which items a selection may contain, before its label selector is applied. */

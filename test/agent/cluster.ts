@@ -21,7 +21,7 @@ export interface ClusterNode {
   prefix: number;
   stateDir: string;
   logFile: string;
-  agent?: ChildProcess;
+  agent?: ChildProcess | undefined;
   pods: number;
 }
 

@@ -131,10 +131,12 @@ export function runDatastoreSuite(fx: BackendFixture): void {
       assert.equal(v2.metadata.creationTimestamp, v1.metadata.creationTimestamp);
       const stale = await rejectsWith(ds.update({ ...v1, spec: { cidr: '10.2.0.0/16' } }), 'Conflict');
       assert.match(stale.message, /IPPool "p1"/);
-      await rejectsWith(ds.update({ ...v2, metadata: { ...v2.metadata, resourceVersion: undefined } }), 'Invalid');
+      const withoutVersion = { ...v2.metadata };
+      delete withoutVersion.resourceVersion;
+      await rejectsWith(ds.update({ ...v2, metadata: withoutVersion }), 'Invalid');
       assert.deepEqual((await ds.get('IPPool', 'p1'))?.spec, { cidr: '10.1.0.0/16' });
       // uid and creationTimestamp survive an update that omits them
-      const bare: Resource = { apiVersion: API, kind: 'IPPool', metadata: { name: 'p1', resourceVersion: v2.metadata.resourceVersion }, spec: { cidr: '10.3.0.0/16' } };
+      const bare: Resource = { apiVersion: API, kind: 'IPPool', metadata: { name: 'p1', resourceVersion: v2.metadata.resourceVersion! }, spec: { cidr: '10.3.0.0/16' } };
       const v3 = await ds.update(bare);
       assert.equal(v3.metadata.uid, v1.metadata.uid);
       assert.equal(v3.metadata.creationTimestamp, v1.metadata.creationTimestamp);

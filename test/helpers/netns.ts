@@ -48,7 +48,7 @@ export class NetnsFixture {
   path(ns: string): string { return `/run/netns/${ns}`; }
 
   /** Run a command inside a namespace and return stdout (throws on non-zero exit). */
-  exec(ns: string, argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+  exec(ns: string, argv: string[], opts: { input?: string | undefined; env?: NodeJS.ProcessEnv | undefined; timeoutMs?: number | undefined } = {}): string {
     return execFileSync('ip', ['netns', 'exec', ns, ...argv], {
       encoding: 'utf8', input: opts.input, env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -56,7 +56,7 @@ export class NetnsFixture {
   }
 
   /** Like exec, but never throws: returns status and both outputs. */
-  run(ns: string, argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  run(ns: string, argv: string[], opts: { input?: string | undefined; env?: NodeJS.ProcessEnv | undefined; timeoutMs?: number | undefined } = {}) {
     try {
       return { status: 0, stdout: this.exec(ns, argv, opts), stderr: '' };
     } catch (e: any) {

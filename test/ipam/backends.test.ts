@@ -18,7 +18,7 @@ async function racingNodesFillPool(b: Backend): Promise<void> {
     // 16 addresses in four /30 blocks; four nodes want 4 each at once, one address per request
     await admin.create({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'tiny' }, spec: { cidr: '10.77.0.0/28', blockSize: 30 } });
     const nodes = ['n0', 'n1', 'n2', 'n3'];
-    for (const n of nodes) conns.push(await open(b));
+    for (let i = 0; i < nodes.length; i++) conns.push(await open(b));
     const before = ipamStats.casConflicts;
     const results = await Promise.all(nodes.flatMap((n, i) =>
       Array.from({ length: 4 }, (_, j) => createIpam(conns[i]!).autoAssign({ handleId: `net.${n}-${j}`, node: n, num4: 1 }))));

@@ -12,7 +12,7 @@ import { waitForOutput, waitUntil } from '../helpers/wait.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const skip = netnsSkipReason();
 
-interface Node { ns: string; ip: string; pod: string; podIp: string; block: string; agent?: ChildProcess }
+interface Node { ns: string; ip: string; pod: string; podIp: string; block: string; agent?: ChildProcess | undefined }
 
 describe('IPIP dataplane', { skip }, () => {
   const fx = new NetnsFixture();

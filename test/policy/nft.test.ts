@@ -57,7 +57,7 @@ function randomWorld(r: () => number, step: number, prev?: PolicySnapshot): Poli
               { action: pick(['Allow', 'Deny', 'Pass', 'Log'] as const), protocol: 'TCP', source: { selector: `app == '${pick(LABELS)}'` }, destination: { ports: [80, 'http'] } },
               { action: 'Allow', source: { nets: [`10.${Math.floor(r() * 4)}.0.0/16`] } },
             ],
-            egress: r() < 0.5 ? [{ action: 'Deny', protocol: 'UDP', destination: { notNets: ['10.0.0.0/8'] } }] : undefined,
+            ...(r() < 0.5 ? { egress: [{ action: 'Deny' as const, protocol: 'UDP', destination: { notNets: ['10.0.0.0/8'] } }] } : {}),
           },
         });
         break;

@@ -34,7 +34,7 @@ export interface CalcContext {
   learnedRoutes?: LearnedRoute[];
   /** The host's default route: a BGP next hop beyond the local subnet is reached through it, as BIRD's
    *  `gateway recursive` resolves it (the kernel refuses a gateway that is not a neighbour). */
-  underlayDefaultRoute?: { gateway: string; dev: string };
+  underlayDefaultRoute?: { gateway: string; dev: string } | undefined;
   vxlanVni?: number;
   vxlanPort?: number;
 }

@@ -32,7 +32,7 @@ export interface BlockInfo {
   cidr: string;
   net: Cidr4;
   /** Node name for `host:<node>` affinity; undefined when unaffine or virtual. */
-  affinityNode?: string;
+  affinityNode?: string | undefined;
 }
 
 export interface WorkloadInfo {

@@ -60,10 +60,10 @@ export interface NatState {
 
 export interface DesiredState {
   routes: Map<string, DesiredRoute>;
-  localVtep?: LocalVtep;
+  localVtep?: LocalVtep | undefined;
   /** Remote VTEPs by node name. */
   vteps: Map<string, Vtep>;
-  ipip?: IpipDevice;
+  ipip?: IpipDevice | undefined;
   nat: NatState;
   /** Host-side interfaces of local workloads (per-interface sysctls). */
   workloadInterfaces: string[];

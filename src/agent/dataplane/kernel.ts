@@ -7,12 +7,12 @@ export interface KernelRoute {
   /** Always with prefix length. */
   dst: string;
   type: 'unicast' | 'blackhole' | 'other';
-  dev?: string;
-  gateway?: string;
+  dev?: string | undefined;
+  gateway?: string | undefined;
   onlink: boolean;
   scope: 'link' | 'universe' | 'other';
   proto: number;
-  metric?: number;
+  metric?: number | undefined;
 }
 
 /** A route as the kernel is asked to write it: the desired route without the agent's ownership class. */
@@ -24,15 +24,15 @@ export interface KernelLink {
   mtu: number;
   mac: string;
   up: boolean;
-  kind?: string;
+  kind?: string | undefined;
 }
 
 export interface VxlanParams {
   vni: number;
   port: number;
-  local?: string;
+  local?: string | undefined;
   /** Parent device index. */
-  parentIndex?: number;
+  parentIndex?: number | undefined;
   learning: boolean;
 }
 
@@ -77,7 +77,7 @@ export interface Kernel {
   deleteFdb(dev: string, mac: string, dst: string): Promise<void>;
 
   /** `ip route get <ip>`: the interface and source address the kernel would use. */
-  routeGet(ip: string): Promise<{ dev?: string; src?: string } | undefined>;
+  routeGet(ip: string): Promise<{ dev?: string | undefined; src?: string | undefined } | undefined>;
 
   readSysctl(key: string): Promise<string | undefined>;
   writeSysctl(key: string, value: string): Promise<void>;

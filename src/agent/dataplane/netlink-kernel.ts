@@ -9,7 +9,6 @@ import type { Kernel, KernelFdb, KernelLink, KernelNeighbor, KernelRoute, RouteW
 
 export class NetlinkKernel implements Kernel {
   private readonly nl: Netlink;
-  private names = new Map<number, string>();
   private indexes = new Map<string, number>();
 
   /** `netns`: a namespace path such as /run/netns/x; omitted = the process's own namespace. */
@@ -31,7 +30,6 @@ export class NetlinkKernel implements Kernel {
 
   private async refreshLinks(): Promise<KernelLink[]> {
     const links = (await this.nl.listLinks()).map((l) => ({ index: l.index, name: l.name, mtu: l.mtu, mac: l.mac, up: l.up, kind: l.kind }));
-    this.names = new Map(links.map((l) => [l.index, l.name]));
     this.indexes = new Map(links.map((l) => [l.name, l.index]));
     return links;
   }
@@ -174,7 +172,7 @@ export class NetlinkKernel implements Kernel {
     await this.withIndex(dev, (ifindex) => this.nl.delNeighbor({ family: AF_BRIDGE, ifindex, lladdr: mac, dst, self: true }));
   }
 
-  async routeGet(ip: string): Promise<{ dev?: string; src?: string } | undefined> {
+  async routeGet(ip: string): Promise<{ dev?: string | undefined; src?: string | undefined } | undefined> {
     const r = await this.exec(['ip', '-j', 'route', 'get', ip]);
     if (r.code !== 0) return undefined;
     const first = (JSON.parse(r.stdout) as { dev?: string; prefsrc?: string }[])[0];

@@ -17,7 +17,7 @@ import type { DataplaneManager } from './manager.ts';
 export interface RouteTableOptions {
   workloadIfacePrefix?: string;
   /** How long an unknown workload-interface route survives (ms). Default 10 s. */
-  graceMs?: number;
+  graceMs?: number | undefined;
   now?: () => number;
   /** Writes in flight at once (netlink requests are cheap; keep well under the socket's limits). */
   concurrency?: number;
@@ -158,7 +158,7 @@ export class RouteTable implements DataplaneManager {
   }
 }
 
-export function describe(r: { dst: string; type: string; gateway?: string; dev?: string; onlink?: boolean; proto: number }): string {
+export function describe(r: { dst: string; type: string; gateway?: string | undefined; dev?: string | undefined; onlink?: boolean | undefined; proto: number }): string {
   const parts = [r.type === 'blackhole' ? `blackhole ${r.dst}` : r.dst];
   if (r.gateway) parts.push(`via ${r.gateway}`);
   if (r.dev) parts.push(`dev ${r.dev}`);

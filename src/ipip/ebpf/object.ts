@@ -2,8 +2,7 @@
 // dist/ipip.bpf.o; a checkout without it compiles on first use into a cache keyed by the source's hash.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execRunner, type Runner } from '../../exec.ts';
 import { projectRoot } from '../../project-root.ts';
 
