@@ -82,10 +82,10 @@ export interface FigureInput {
   name: string;
   unit: string;
   tabby: readonly number[];
-  anchor?: { name: string; samples: readonly number[] } | null;
+  anchor?: { name: string; samples: readonly number[] } | null | undefined;
   better?: 'lower' | 'higher';
   /** Goal text and how to judge it from the finished figure. */
-  goal?: { text: string; met: (f: Figure) => boolean };
+  goal?: { text: string; met: (f: Figure) => boolean } | undefined;
   note?: string;
 }
 

@@ -21,11 +21,11 @@ export interface SpeakerPeerConfig {
   rrClient: boolean;
   keepOriginalNextHop: boolean;
   /** Bind outgoing connections to this address and use it as our next hop. */
-  sourceAddress?: string;
+  sourceAddress?: string | undefined;
   /** Restart time we advertise in the graceful restart capability (Calico maxRestartTime; BIRD default 120 s). */
   maxRestartTime: number;
-  holdTime?: number;
-  keepaliveTime?: number;
+  holdTime?: number | undefined;
+  keepaliveTime?: number | undefined;
 }
 
 export interface SpeakerConfig {
@@ -63,16 +63,16 @@ export class Peer {
   readonly key: string;
   main!: Session;
   /** A second, inbound connection while the main one is still opening (collision candidate). */
-  extra?: Session;
-  established?: Session;
+  extra?: Session | undefined;
+  established?: Session | undefined;
   negotiated?: Negotiated;
   info: PeerInfo;
   out = new AdjRibOut();
   target!: ExportTarget;
   lastError?: string;
   /** Graceful restart (receiving speaker): the peer is restarting; its routes are stale until EoR or timeout. */
-  grTimer?: TimerHandle;
-  restartTimer?: TimerHandle;
+  grTimer?: TimerHandle | undefined;
+  restartTimer?: TimerHandle | undefined;
   /** First session since our start: we advertise the Restart State bit (like `bird -R`). */
   firstSession = true;
   eorReceived = new Set<number>();

@@ -307,7 +307,8 @@ function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAt
     out.localPref = a.localPref ?? DEFAULT_LOCAL_PREF;
     if (a.med !== undefined) out.med = a.med;
     // iBGP keeps the next hop of learned routes; local routes get ours.
-    out.nextHop = src ? a.nextHop : selfHop;
+    const hop = src ? a.nextHop : selfHop;
+    if (hop !== undefined) out.nextHop = hop;
     if (reflecting) {
       out.originatorId = a.originatorId ?? src!.routerId;
       out.clusterList = [self.clusterId!, ...(a.clusterList ?? [])];
@@ -316,7 +317,8 @@ function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAt
     out.asPath = prependAs(a.asPath ?? [], self.asn);
     // MED is not passed from one neighbouring AS to another (RFC 4271 §5.1.4); local routes may carry one.
     if (!src && a.med !== undefined) out.med = a.med;
-    out.nextHop = to.keepOriginalNextHop && src && a.nextHop ? a.nextHop : selfHop;
+    const hop = to.keepOriginalNextHop && src && a.nextHop ? a.nextHop : selfHop;
+    if (hop !== undefined) out.nextHop = hop;
   }
   if (out.nextHop === undefined) return null;
   if (a.atomicAggregate) out.atomicAggregate = true;

@@ -44,7 +44,7 @@ export function plainAddress(a: string | undefined): string {
 
 export class Session {
   readonly fsm: BgpFsm;
-  socket?: net.Socket;
+  socket?: net.Socket | undefined;
   /** This connection was opened by the peer (matters for collision resolution). */
   inbound = false;
   since: Date;

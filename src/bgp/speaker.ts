@@ -33,12 +33,12 @@ const MAX_UNCLAIMED = 32;
 export class BgpSpeaker {
   readonly rib: Rib;
   private readonly peers = new Map<string, Peer>();
-  private server?: net.Server;
+  private server?: net.Server | undefined;
   private boundPort = 0;
   private flushScheduled = false;
-  private routesTimer?: TimerHandle;
+  private routesTimer?: TimerHandle | undefined;
   private routesDeferred = true;
-  private deferralTimer?: TimerHandle;
+  private deferralTimer?: TimerHandle | undefined;
   private learnedDirty = true;
   private lastHandOverMs = 0;
   private stopped = false;

@@ -89,7 +89,7 @@ export function askAgent(socketPath: string, req: ServeRequest): Promise<AgentAn
       const r = reply as Partial<{ stdout: unknown; exitCode: unknown; stderr: unknown; fallback: unknown }>;
       if (typeof r.fallback === 'string') return done({ notServed: `the agent declined: ${r.fallback}` });
       if (typeof r.stdout !== 'string' || typeof r.exitCode !== 'number') return done({ notServed: 'the agent sent a malformed reply' });
-      done({ served: { stdout: r.stdout, exitCode: r.exitCode, stderr: typeof r.stderr === 'string' ? r.stderr : undefined } });
+      done({ served: { stdout: r.stdout, exitCode: r.exitCode, ...(typeof r.stderr === 'string' ? { stderr: r.stderr } : {}) } });
     };
     sock.on('end', onEnd); // the agent's reply is complete
     sock.on('close', onEnd); // or the connection died without one

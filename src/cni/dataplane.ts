@@ -26,7 +26,7 @@ export interface SetupRequest {
   /** Addresses to put on the container interface (any prefix; forced to /32). */
   ips: string[];
   allowIpForwarding?: boolean;
-  numQueues?: number;
+  numQueues?: number | undefined;
   /** Skip the host route (Calico: IPAM returned no routes). */
   skipHostRoute?: boolean;
 }
@@ -47,7 +47,7 @@ export interface Dataplane {
    * What a later chained plugin may change (MTU, container sysctls, extra addresses or routes) is not a
    * difference; `routes` are the routes of prevResult that we created.
    */
-  check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string }> }): Promise<string[]>;
+  check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string | undefined }> | undefined }): Promise<string[]>;
 }
 
 function openNetnsFd(path: string): number {
@@ -178,7 +178,7 @@ export class LinuxDataplane implements Dataplane {
     try { return !!(await cont.getLink(ifname)); } finally { cont.close(); }
   }
 
-  async check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string }> }): Promise<string[]> {
+  async check(req: SetupRequest & { routes?: Array<{ dst: string; gw?: string | undefined }> | undefined }): Promise<string[]> {
     const diffs: string[] = [];
     if (!netnsExists(req.netns)) return [`container netns ${req.netns} does not exist`];
     const host = Netlink.open();

@@ -3,8 +3,8 @@
 // The executables are tiny launchers that run the esbuild bundles with this node binary, so a runtime
 // pays only for Node's start and the bundle, not for TypeScript compilation.
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../project-root.ts';
 
 export interface InstallOptions {

@@ -17,8 +17,8 @@ export interface CniLogger {
 }
 
 export interface CniLoggerOptions {
-  level?: string;
-  file?: string;
+  level?: string | undefined;
+  file?: string | undefined;
   component: string;
   /** The invoking process (default this one): the node agent logs a request it serves under the plugin's pid. */
   pid?: number;

@@ -317,7 +317,10 @@ export async function writeWorkloadEndpoint(ds: Datastore, wep: Resource<Workloa
     const cur = await ds.get(WEP_KIND, wep.metadata.name, wep.metadata.namespace);
     try {
       if (!cur) return await ds.create(wep);
-      return await ds.update({ ...wep, metadata: { ...cur.metadata, labels: wep.metadata.labels } });
+      const metadata = { ...cur.metadata };
+      if (wep.metadata.labels) metadata.labels = wep.metadata.labels;
+      else delete metadata.labels;
+      return await ds.update({ ...wep, metadata });
     } catch (e) {
       if (attempt < 10 && (isDatastoreError(e, 'AlreadyExists') || isDatastoreError(e, 'Conflict') || isDatastoreError(e, 'NotFound'))) continue;
       throw e;

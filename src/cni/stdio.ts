@@ -17,7 +17,7 @@ export function finish(stdout: string, exitCode: number): void {
 }
 
 /** Log level/file straight from the raw netconf, before validation (so validation errors get logged too). */
-export function peekLogConfig(stdin: string): { level?: string; file?: string } {
+export function peekLogConfig(stdin: string): { level?: string | undefined; file?: string | undefined } {
   try {
     const o = JSON.parse(stdin) as { log_level?: unknown; log_file_path?: unknown };
     return {

@@ -11,10 +11,10 @@ export function compareVersions(a: string, b: string): number {
 }
 
 export interface ResultInterface { name: string; mac?: string; mtu?: number; sandbox?: string }
-export interface ResultIp { address: string; gateway?: string; interface?: number }
-export interface ResultRoute { dst: string; gw?: string }
+export interface ResultIp { address: string; gateway?: string | undefined; interface?: number | undefined }
+export interface ResultRoute { dst: string; gw?: string | undefined }
 export interface CniResult {
-  interfaces?: ResultInterface[];
+  interfaces?: ResultInterface[] | undefined;
   ips: ResultIp[];
   routes?: ResultRoute[];
   dns?: Record<string, unknown>;

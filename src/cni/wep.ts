@@ -28,13 +28,13 @@ export interface WepInput {
   id: WorkloadIdentity;
   networkName: string;
   /** 'k8s' when netconf policy.type is k8s (profiles kns./ksa.); otherwise the network name is the profile. */
-  policyType?: string;
-  podLabels?: Record<string, string>;
-  serviceAccount?: string;
+  policyType?: string | undefined;
+  podLabels?: Record<string, string> | undefined;
+  serviceAccount?: string | undefined;
   /** Addresses as assigned; forced to /32 (/128). */
   ips: string[];
   hostVeth: string;
-  containerMac?: string;
+  containerMac?: string | undefined;
 }
 
 export { hostCIDR as hostCidr } from '../net/ip.ts';

@@ -11,14 +11,14 @@ export { DatastoreError, isDatastoreError } from './types.ts';
 export interface DatastoreConfig {
   type: 'embedded' | 'etcdv3';
   /** embedded: the database file. */
-  path?: string;
+  path?: string | undefined;
   /** etcdv3: endpoints like http://127.0.0.1:2379 */
-  etcdEndpoints?: string[];
+  etcdEndpoints?: string[] | undefined;
   /** etcdv3: prefix before `/calico/…` (default ''), so tests can share one etcd. */
-  etcdKeyPrefix?: string;
-  etcdCACertFile?: string;
-  etcdCertFile?: string;
-  etcdKeyFile?: string;
+  etcdKeyPrefix?: string | undefined;
+  etcdCACertFile?: string | undefined;
+  etcdCertFile?: string | undefined;
+  etcdKeyFile?: string | undefined;
 }
 
 export { DEFAULT_DATASTORE_PATH as DEFAULT_EMBEDDED_PATH } from '../paths.ts';

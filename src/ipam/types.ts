@@ -21,7 +21,7 @@ export interface AutoAssignRequest {
   /** Number of IPv4 addresses wanted (usually 1). */
   num4: number;
   /** Restrict to these pools (names or CIDRs); omitted = every enabled pool that allows the use and selects the node. */
-  pools?: string[];
+  pools?: string[] | undefined;
   intendedUse?: IntendedUse;
   attrs?: AllocationAttrs;
 }

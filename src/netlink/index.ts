@@ -200,7 +200,7 @@ export interface VethOptions {
   peerMac?: string;
   /** Open fd of the namespace the peer is created in directly (e.g. fs.openSync('/run/netns/x')). */
   peerNetnsFd?: number;
-  numQueues?: number;
+  numQueues?: number | undefined;
 }
 
 export interface VxlanOptions {

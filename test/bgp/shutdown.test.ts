@@ -14,7 +14,6 @@ import { BgpSpeaker } from '../../src/bgp/speaker.ts';
 import { formatNodeStatus, formatPeerDetail } from '../../src/bgp/status.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 describe('shutdown communication codec', () => {
   test('round trip through a whole NOTIFICATION, for Administrative Shutdown and Reset', () => {

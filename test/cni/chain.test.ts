@@ -22,7 +22,7 @@ async function supports(n: CniNode, type: string): Promise<string[]> {
 }
 
 class ChainRunner {
-  cached?: Record<string, unknown>;
+  cached?: Record<string, unknown> | undefined;
   constructor(private readonly n: CniNode, private readonly list: { name: string; cniVersion: string; plugins: Plugin[] },
     private readonly runtimeConfig: Record<string, unknown>) {}
 

@@ -35,14 +35,14 @@ export interface InvokeResult { code: number; stdout: string; stderr: string; js
 
 export interface InvokeOptions {
   command: 'ADD' | 'DEL' | 'CHECK' | 'VERSION' | 'STATUS' | 'GC';
-  containerId?: string;
-  netns?: string;
-  ifname?: string;
-  cniArgs?: string;
+  containerId?: string | undefined;
+  netns?: string | undefined;
+  ifname?: string | undefined;
+  cniArgs?: string | undefined;
   conf: Record<string, unknown>;
-  extraEnv?: Record<string, string>;
+  extraEnv?: Record<string, string> | undefined;
   /** Executable to run (default the tabby-cni bundle). */
-  exe?: string[];
+  exe?: string[] | undefined;
 }
 
 export class CniNode {
