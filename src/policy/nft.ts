@@ -2,23 +2,18 @@
 // Incremental syncs send only what changed against the last applied model (set elements, flushed and
 // refilled chains, verdict-map elements); a full sync atomically replaces the whole table. The kernel is
 // read back with `nft -j list table` to detect drift.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mustRun } from '../exec.ts';
 import type { NftChainModel, NftMapModel, NftSetModel, RulesetModel } from './calc.ts';
 
 /** Runs `nft <args>` (possibly inside a namespace) and resolves with stdout; rejects with stderr in the message. */
 export type NftRunner = (args: string[]) => Promise<string>;
 
 export function execRunner(prefix: string[] = [], binary = 'nft'): NftRunner {
-  return (args) => new Promise((resolve, reject) => {
-    const argv = [...prefix, binary, ...args];
-    execFile(argv[0]!, argv.slice(1), { maxBuffer: 512 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${argv.join(' ')} failed: ${String(stderr).trim() || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
+  // A full sync of a large ruleset can take a while: a longer timeout than src/exec.ts's default.
+  return (args) => mustRun([...prefix, binary, ...args], { timeoutMs: 120_000 });
 }
 
 /** A runner that executes nft inside a named network namespace (`ip netns exec <ns> nft ...`). */
