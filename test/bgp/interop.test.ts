@@ -21,6 +21,16 @@ function lab(tag: string) {
   return { fx, dir };
 }
 
+/** A lab of two namespaces, a peer daemon's and our node n1, joined by one /30: `<net>.1` and `<net>.2`. */
+function peerLab(tag: string, peerName: string, net: string) {
+  const { fx, dir } = lab(tag);
+  const peer = fx.add(peerName), n1 = fx.add('n1');
+  fx.link(peer, 'eth0', n1, 'eth0');
+  addr(fx, peer, 'eth0', `${net}.1/30`);
+  addr(fx, n1, 'eth0', `${net}.2/30`);
+  return { fx, dir, peer, n1 };
+}
+
 const skipBird = netnsSkipReason() || missing('/usr/sbin/bird', '/usr/sbin/birdc');
 const skipFrr = netnsSkipReason() || missing('/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', '/usr/bin/vtysh');
 const skipGobgp = netnsSkipReason() || missing('/usr/bin/gobgpd', '/usr/bin/gobgp');
@@ -108,11 +118,7 @@ function frrStart(fx: NetnsFixture, ns: string, dir: string, conf: string) {
 
 describe('FRR as an eBGP top-of-rack peer', { skip: skipFrr }, () => {
   test('FRR learns our block; we install FRR route; withdrawals both ways', async () => {
-    const { fx, dir } = lab('frr');
-    const tor = fx.add('tor'), n1 = fx.add('n1');
-    fx.link(tor, 'eth0', n1, 'eth0');
-    addr(fx, tor, 'eth0', '10.89.0.1/30');
-    addr(fx, n1, 'eth0', '10.89.0.2/30');
+    const { fx, dir, peer: tor, n1 } = peerLab('frr', 'tor', '10.89.0');
     const vtysh = frrStart(fx, tor, dir, `frr defaults traditional
 hostname tor
 router bgp 65001
@@ -189,11 +195,7 @@ function gobgpConf(dir: string, peerAddr: string, restartTime: number): string {
 
 describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
   test('routes both ways, withdrawals, graceful restart in both roles', async () => {
-    const { fx, dir } = lab('gobgp');
-    const gb = fx.add('gb'), n1 = fx.add('n1');
-    fx.link(gb, 'eth0', n1, 'eth0');
-    addr(fx, gb, 'eth0', '10.90.0.1/30');
-    addr(fx, n1, 'eth0', '10.90.0.2/30');
+    const { fx, dir, peer: gb, n1 } = peerLab('gobgp', 'gb', '10.90.0');
     const conf = gobgpConf(dir, '10.90.0.2', 20);
     const startGobgp = () => fx.spawn(gb, ['gobgpd', '-f', conf, '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']);
     let gobgpd = startGobgp();
@@ -260,11 +262,7 @@ describe('GoBGP as an iBGP peer', { skip: skipGobgp }, () => {
 
 describe('GoBGP shutting our session down with a message (RFC 8203/9003)', { skip: skipGobgp }, () => {
   test('`gobgp neighbor X shutdown --reason` text reaches lastError, node status and our log', async () => {
-    const { fx, dir } = lab('gbshut');
-    const gb = fx.add('gb'), n1 = fx.add('n1');
-    fx.link(gb, 'eth0', n1, 'eth0');
-    addr(fx, gb, 'eth0', '10.90.0.1/30');
-    addr(fx, n1, 'eth0', '10.90.0.2/30');
+    const { fx, dir, peer: gb, n1 } = peerLab('gbshut', 'gb', '10.90.0');
     const gobgpd = fx.spawn(gb, ['gobgpd', '-f', gobgpConf(dir, '10.90.0.2', 20), '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p']);
     const gobgp = (...a: string[]) => fx.exec(gb, ['gobgp', '-u', '127.0.0.1', '-p', '50051', ...a]);
     await waitFor('gobgpd API', () => { try { gobgp('global'); return true; } catch { return false; } }, 15000);
