@@ -3,12 +3,14 @@
 // compare-and-swap. The CLI uses it, and so can any component that writes user-facing resources.
 import { isDatastoreError, DatastoreError, type Datastore } from '../datastore/types.ts';
 import { kindInfo, type KindInfo } from '../api/kinds.ts';
+import { unknownKindMessage } from '../api/kind-suggest.ts';
 import { API_VERSION, resourceId, type Resource } from '../api/resource.ts';
 import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from '../api/defaults.ts';
 import { ValidationError, describeResource, validateResource, type FieldError } from '../api/validate.ts';
 import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { TabbyError } from '../errors.ts';
+import { applyPatch, type PatchType } from './patches.ts';
 
 export type WriteMode = 'create' | 'apply' | 'replace';
 
@@ -37,16 +39,8 @@ export interface PreparedWrite {
   existing?: Resource | undefined;
 }
 
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return structuredClone(patch);
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete result[k];
-    else result[k] = mergePatch(result[k], v);
-  }
-  return result;
-}
+// RFC 7386 lives with the other patch types; re-exported for callers that used it from here.
+export { mergePatch } from './patches.ts';
 
 /** libcalico-go's ErrorResourceDoesNotExist text: `resource does not exist: Kind(name) with error: ...`. */
 export function notFound(kind: string, name: string, namespace?: string, cause?: string): DatastoreError {
@@ -68,7 +62,7 @@ export class ResourceClient {
   /** The kind info for a writable kind, or UnsupportedKindError. */
   writableKind(kind: unknown): KindInfo {
     const info = typeof kind === 'string' ? kindInfo(kind) : undefined;
-    if (!info) throw new UnsupportedKindError(String(kind ?? ''), `resource type '${String(kind ?? '')}' is not supported`);
+    if (!info) throw new UnsupportedKindError(String(kind ?? ''), unknownKindMessage(String(kind ?? '')));
     if (info.ipam && !this.allowIpamKinds) {
       throw new UnsupportedKindError(info.kind, `resource type '${info.kind}' cannot be written: IPAM objects change only through IPAM operations (tabby ipam)`);
     }
@@ -193,19 +187,21 @@ export class ResourceClient {
     }
   }
 
-  /** JSON merge patch (RFC 7386) of an existing resource. */
-  async patch(kind: string, name: string, namespace: string | undefined, patch: unknown): Promise<Resource> {
-    if (!isPlainObject(patch)) throw new ValidationError(resourceId(kind, name, namespace), [{ field: '(patch)', value: patch, message: 'a merge patch must be a JSON object' }]);
+  /** Patch an existing resource: JSON merge patch (RFC 7386) unless another type is given. */
+  async patch(kind: string, name: string, namespace: string | undefined, patch: unknown, type: PatchType = 'merge'): Promise<Resource> {
+    const id = resourceId(kind, name, namespace);
+    if (type !== 'json' && !isPlainObject(patch)) throw new ValidationError(id, [{ field: '(patch)', value: patch, message: `a ${type === 'merge' ? 'merge' : 'strategic merge'} patch must be a JSON object` }]);
     return this.modify(kind, name, namespace, (cur) => {
-      const next = mergePatch(cur, patch) as Resource;
-      next.apiVersion ??= API_VERSION;
+      // A patch that cannot apply throws PatchError, naming the operation and path.
+      const next = applyPatch(type, cur, patch) as Resource;
+      if (isPlainObject(next)) next.apiVersion ??= API_VERSION;
       return next;
     });
   }
 
   private kind(kind: string): KindInfo {
     const info = kindInfo(kind);
-    if (!info) throw new UnsupportedKindError(kind, `resource type '${kind}' is not supported`);
+    if (!info) throw new UnsupportedKindError(kind, unknownKindMessage(kind));
     return info;
   }
 

@@ -6,6 +6,7 @@ import { registerIpamCommands } from './ipam.ts';
 import { registerNodeCommands } from './node.ts';
 import { registerCniCommands } from './cni.ts';
 import { registerLabCommands } from './lab.ts';
+import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerResourceCommands(program);
+  registerConvertCommand(program);
   registerIpamCommands(program);
   registerNodeCommands(program);
   registerCniCommands(program);

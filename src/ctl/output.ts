@@ -6,8 +6,16 @@ import { API_VERSION, type Resource } from '../api/resource.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_TIER } from '../api/defaults.ts';
 import { TabbyError } from '../errors.ts';
 
-export type OutputFormat = 'ps' | 'wide' | 'yaml' | 'json' | 'custom-columns';
-export const OUTPUT_FORMATS: OutputFormat[] = ['ps', 'wide', 'yaml', 'json', 'custom-columns'];
+export type OutputFormat = 'ps' | 'wide' | 'yaml' | 'json' | 'name' | 'custom-columns';
+export const OUTPUT_FORMATS: OutputFormat[] = ['ps', 'wide', 'yaml', 'json', 'name', 'custom-columns'];
+
+/** The API group of every Tabby kind, as kubectl names Calico's resources. */
+const API_GROUP = 'projectcalico.org';
+
+/** `-o name`, as kubectl prints it: `<kind>.<group>/<name>`, one per line (no namespace, no blank line). */
+export function renderNames(items: Resource[]): string {
+  return items.map((r) => `${r.kind.toLowerCase()}.${API_GROUP}/${r.metadata.name}\n`).join('');
+}
 
 /** Go text/tabwriter with calicoctl's settings: NewWriter(out, 5, 1, 3, ' ', 0). */
 export function tabwrite(rows: string[][], minWidth = 5, padding = 3): string {

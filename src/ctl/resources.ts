@@ -4,8 +4,9 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { resolveKind, type KindInfo } from '../api/kinds.ts';
+import { unknownKindMessage } from '../api/kind-suggest.ts';
 import { resourceId, type Resource } from '../api/resource.ts';
 import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../client/client.ts';
 import { ValidationError, describeResource } from '../api/validate.ts';
@@ -15,8 +16,9 @@ import { isDatastoreError } from '../datastore/types.ts';
 import { parseSelector, SelectorSyntaxError } from '../selector/index.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 import { err, out, readStdin, withDatastore } from './context.ts';
-import { OUTPUT_FORMATS, UnknownHeadingError, listOf, renderJson, renderTable, renderYaml, type OutputFormat } from './output.ts';
+import { OUTPUT_FORMATS, UnknownHeadingError, listOf, renderJson, renderNames, renderTable, renderYaml, type OutputFormat } from './output.ts';
 import { registerVersionCommand } from './version.ts';
+import { registerPatchCommand } from './patch.ts';
 
 const K8S_NETWORKING_API = 'networking.k8s.io/v1';
 
@@ -109,7 +111,7 @@ function countOf(n: number, kinds: string[]): string {
 const PAST: Record<WriteMode | 'delete', string> = { create: 'created', apply: 'applied', replace: 'replaced', delete: 'deleted' };
 
 /** Turn any failure into the text after `Failed to <verb> '<Kind>' resource: `. */
-function describeFailure(e: unknown): string {
+export function describeFailure(e: unknown): string {
   if (e instanceof ValidationError || e instanceof UnsupportedKindError) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
@@ -129,9 +131,9 @@ function exitCodeOf(errors: unknown[]): number {
   return EXIT_FAILED;
 }
 
-function kindArg(name: string): KindInfo {
+export function kindArg(name: string): KindInfo {
   const info = resolveKind(name);
-  if (!info) throw new CliError(`Failed to execute command: resource type '${name}' is not supported`, EXIT_USAGE);
+  if (!info) throw new CliError(`Failed to execute command: ${unknownKindMessage(name)}`, EXIT_USAGE);
   return info;
 }
 
@@ -140,7 +142,7 @@ interface FileOptions { filename: string; namespace?: string; skipExists?: boole
 /** calicoctl refuses to write ClusterInformation: the node agent owns it. */
 const READ_ONLY_KINDS: Record<string, string> = { ClusterInformation: 'resource is readonly (the node agent manages it)' };
 
-function refuseReadOnly(kind: string, operation: string): void {
+export function refuseReadOnly(kind: string, operation: string): void {
   const why = READ_ONLY_KINDS[kind];
   if (why) throw new CliError(`operation ${operation} is not supported on ${kind}: ${why}`, EXIT_FAILED);
 }
@@ -200,7 +202,7 @@ function checkNamespaceFlag(obj: unknown, namespace: string | undefined): void {
 }
 
 /** For KIND arguments: -n/-A make no sense on cluster-scoped kinds (calicoctl refuses them too). */
-function checkNamespaceArgs(info: KindInfo, opts: { namespace?: string; allNamespaces?: boolean }): void {
+export function checkNamespaceArgs(info: KindInfo, opts: { namespace?: string; allNamespaces?: boolean }): void {
   if (opts.namespace !== undefined && opts.allNamespaces) throw new CliError('Failed to execute command: cannot use both --namespace and --all-namespaces flags at the same time', EXIT_USAGE);
   if (!info.namespaced && (opts.namespace !== undefined || opts.allNamespaces)) throw new CliError(`Failed to execute command: ${info.kind} is not namespaced`, EXIT_USAGE);
 }
@@ -212,7 +214,7 @@ async function deleteFromFile(cmd: Command, opts: FileOptions): Promise<void> {
     const obj = await convertDocument(d);
     const md = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
     const kind = kindOf(obj);
-    if (!resolveKind(kind) || resolveKind(kind)!.kind !== kind) throw new CliError(`Failed to delete '${kind || 'unknown'}' resource: [resource type '${kind}' is not supported] (${d.source})`, EXIT_USAGE);
+    if (!resolveKind(kind) || resolveKind(kind)!.kind !== kind) throw new CliError(`Failed to delete '${kind || 'unknown'}' resource: [${unknownKindMessage(kind)}] (${d.source})`, EXIT_USAGE);
     if (typeof md.name !== 'string' || !md.name) throw new CliError(`Failed to delete '${kind}' resource: [metadata.name is required] (${d.source})`, EXIT_USAGE);
     return { kind, name: md.name, namespace: typeof md.namespace === 'string' && md.namespace ? md.namespace : opts.namespace, rv: typeof md.resourceVersion === 'string' ? md.resourceVersion : undefined };
   }));
@@ -249,7 +251,7 @@ function outputFormat(o: string): { format: OutputFormat; columns?: string[] } {
     return { format: 'custom-columns', columns };
   }
   if (o !== 'custom-columns' && (OUTPUT_FORMATS as string[]).includes(o)) return { format: o as OutputFormat };
-  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use ps, wide, yaml, json or custom-columns=A,B)`, EXIT_USAGE);
+  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use ps, wide, yaml, json, name or custom-columns=A,B)`, EXIT_USAGE);
 }
 
 async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
@@ -299,7 +301,9 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
     if (!opts.filename && names.length === 0) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
     // One table per kind (get -f may name several), each followed by calicoctl's blank line.
     const kinds = [...new Set(wanted.map((w) => w.info.kind))];
-    if (format === 'yaml' || format === 'json') {
+    if (format === 'name') {
+      out(renderNames(items));
+    } else if (format === 'yaml' || format === 'json') {
       const single = !opts.filename && names.length === 1 && items.length === 1;
       const doc = single ? items[0]! : listOf(kinds.length === 1 ? kinds[0]! : '', items, String(await datastore.revision()));
       if (items.length || missing.length === 0) out(format === 'yaml' ? renderYaml(doc) : renderJson(doc));
@@ -319,14 +323,6 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
     }
     if (missing.length) throw new CliError(`Failed to get resources: ${missing.join('; ')}`, EXIT_FAILED);
   });
-}
-
-function parsePatch(text: string): unknown {
-  try {
-    return parseYaml(text);
-  } catch (e) {
-    throw new CliError(`Failed to execute command: the patch is not valid JSON: ${(e as Error).message.split('\n')[0]}`, EXIT_USAGE);
-  }
 }
 
 /** `k=v` or `k` (with --remove). */
@@ -361,7 +357,7 @@ async function validateFromFile(opts: FileOptions): Promise<void> {
 }
 
 const filenameOption = () => new Option('-f, --filename <FILE>', 'file, directory or - (stdin) with resources');
-const namespaceOption = () => new Option('-n, --namespace <NS>', 'namespace for namespaced resources (default "default")');
+export const namespaceOption = () => new Option('-n, --namespace <NS>', 'namespace for namespaced resources (default "default")');
 
 export function registerResourceCommands(program: Command): void {
   // In calicoctl's help order.
@@ -409,7 +405,7 @@ function registerGetCommand(program: Command): void {
     .description('Show resources as a table, YAML or JSON')
     .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
     .argument('[names...]', 'resource names (default: all)')
-    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json or custom-columns=A,B', 'ps')
+    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json, name or custom-columns=A,B', 'ps')
     .addOption(filenameOption())
     .addOption(namespaceOption())
     .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')
@@ -417,29 +413,9 @@ function registerGetCommand(program: Command): void {
     .action(async (kind: string | undefined, names: string[], opts: GetOptions, cmd: Command) => getCommand(cmd, kind, names, opts));
 }
 
-/** patch and label: change one field of one resource. */
+/** patch (src/ctl/patch.ts) and label: change one resource in place. */
 function registerEditCommands(program: Command): void {
-  program.command('patch')
-    .description('Change a resource with a JSON merge patch')
-    .argument('<kind>', 'resource kind')
-    .argument('<name>', 'resource name')
-    .requiredOption('-p, --patch <JSON>', 'JSON merge patch, e.g. \'{"spec":{"natOutgoing":true}}\'')
-    .addOption(namespaceOption())
-    .action(async (kind: string, name: string, opts: { patch: string; namespace?: string }, cmd: Command) => {
-      const info = kindArg(kind);
-      checkNamespaceArgs(info, opts);
-      refuseReadOnly(info.kind, 'patch');
-      const patch = parsePatch(opts.patch);
-      await withDatastore(cmd, async ({ client }) => {
-        try {
-          await client.patch(info.kind, name, opts.namespace, patch);
-        } catch (e) {
-          if (isDatastoreError(e, 'Unavailable')) throw e;
-          throw new CliError(`Failed to patch '${info.kind}' resource: [${describeFailure(e)}]`, e instanceof UnsupportedKindError ? EXIT_USAGE : EXIT_FAILED);
-        }
-        out(`Successfully patched 1 '${info.kind}' resource\n`);
-      }, { namespace: opts.namespace });
-    });
+  registerPatchCommand(program);
 
   program.command('label')
     .description('Set or remove a label on a resource')
