@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { API_VERSION, type Resource } from './resource.ts';
 import { isPlainObject } from './schema.ts';
-import { encodeCidrName, ipToBytes, parseNet, tryParseIP } from '../net/ip.ts';
+import { encodeCidrName, formatIP, ipToBytes, parseNet, tryParseIP } from '../net/ip.ts';
 import { TabbyError } from '../errors.ts';
 
 export class V1ConvertError extends TabbyError {
@@ -171,8 +171,10 @@ function convertIPPool(md: Obj, spec: Obj): Resource {
 }
 
 function convertBGPPeer(md: Obj, spec: Obj): Resource {
-  const peerIP = str(md.peerIP);
-  if (!peerIP) throw new V1ConvertError('metadata.peerIP: no PeerIP is set, invalid BGPPeer');
+  if (!str(md.peerIP)) throw new V1ConvertError('metadata.peerIP: no PeerIP is set, invalid BGPPeer');
+  const parsed = tryParseIP(str(md.peerIP));
+  if (!parsed) throw new V1ConvertError(`metadata.peerIP: "${str(md.peerIP)}" is not an IP address`);
+  const peerIP = formatIP(parsed);
   const out: Obj = { peerIP, asNumber: spec.asNumber };
   if (md.scope === 'global') {
     if (md.node) throw new V1ConvertError('metadata.node: with global scope having a node is invalid');

@@ -4,6 +4,8 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { registerNodeStatus } from './node-status.ts';
+import { registerNodeChecksystem } from './node-checksystem.ts';
+import { registerNodeDiags } from './node-diags.ts';
 import { errorFields } from '../errors.ts';
 import { TABBY_STATE_DIR } from '../paths.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -35,6 +37,8 @@ export function registerNodeCommands(program: Command): void {
   const nodeCmd = program.command('node').description('Run or inspect the node agent (calico-node role)');
   registerNodeRun(nodeCmd, program);
   registerNodeStatus(nodeCmd);
+  registerNodeDiags(nodeCmd);
+  registerNodeChecksystem(nodeCmd);
 }
 
 function registerNodeRun(nodeCmd: Command, program: Command): void {
