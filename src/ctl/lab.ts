@@ -51,13 +51,14 @@ function registerLabLifecycleCommands(lab: Command): void {
   nameOpt(lab.command('up').description('create the fabric, nodes, router and external host; start `tabby node run` on every node'))
     .option('--nodes <n>', 'number of nodes (controlplane, node01, …)', '2')
     .option('--mode <mode>', `routing mode: ${LAB_MODES.join('|')}`, 'ipip')
-    .option('--datastore <type>', 'embedded|etcd', 'embedded')
+    .option('--datastore <type>', 'embedded|etcdv3 (calicoctl\'s name; etcd also accepted)', 'embedded')
     .option('--subnets <n>', '1 or 2 (two subnets joined by the router)', '1')
     .option('--pod-cidr <cidr>', 'the default IP pool', POD_CIDR)
     .action(async (o) => {
       const mode = o.mode as LabMode;
       if (!LAB_MODES.includes(mode)) throw new CliError(`--mode must be one of ${LAB_MODES.join('|')}, got "${o.mode}"`, EXIT_USAGE);
-      if (o.datastore !== 'embedded' && o.datastore !== 'etcd') throw new CliError(`--datastore must be embedded or etcd, got "${o.datastore}"`, EXIT_USAGE);
+      if (o.datastore === 'etcdv3') o.datastore = 'etcd'; // calicoctl's DATASTORE_TYPE name
+      if (o.datastore !== 'embedded' && o.datastore !== 'etcd') throw new CliError(`--datastore must be embedded or etcdv3, got "${o.datastore}"`, EXIT_USAGE);
       const subnets = intOption(o.subnets, '--subnets');
       if (subnets !== 1 && subnets !== 2) throw new CliError(`--subnets must be 1 or 2, got ${subnets}`, EXIT_USAGE);
       const name = labName(o);

@@ -1,9 +1,10 @@
 // `tabby node checksystem [--kernel-config FILE]`: calicoctl's node checksystem for what Tabby's dataplane uses.
 // As upstream, a module counts as present when it is loadable (modules.dep), built in (modules.builtin), loaded
-// (/proc/modules) or enabled in the kernel config (/boot/config-<release>, …), and each line prints
+// (/proc/modules) or enabled in the kernel config (/boot/config-<release>, …, and /proc/config.gz), and each line prints
 // "\t\t<name padded to 20>\t\t\t\t\t<OK|FAIL>". Differences, because Tabby's dataplane differs: nftables replaces
 // iptables/ipset, and IPIP without the ipip module is not a failure when tc eBPF can stand in (src/ipip).
 import { readFile, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { release } from 'node:os';
 import type { Command } from 'commander';
 import { CliError } from './errors.ts';
@@ -123,13 +124,19 @@ export async function readKernelView(kernelConfig?: string): Promise<KernelView>
   if (kernelConfig) {
     try { await stat(kernelConfig); } catch { throw new CliError(`--kernel-config ${kernelConfig}: no such file`); }
   }
+  let config = configPath ? await readOr(configPath) : '';
+  let source = configPath;
+  if (!config) {
+    // Kernels built without module files (VMs, minimal images) often expose their config here instead.
+    try { config = gunzipSync(await readFile('/proc/config.gz')).toString('utf8'); source = '/proc/config.gz'; } catch { /* none */ }
+  }
   return {
     release: rel,
     modulesDep: await readOr(`/lib/modules/${rel}/modules.dep`),
     modulesBuiltin: await readOr(`/lib/modules/${rel}/modules.builtin`),
     loaded: await readOr('/proc/modules'),
-    config: configPath ? await readOr(configPath) : '',
-    configPath,
+    config,
+    configPath: source,
   };
 }
 

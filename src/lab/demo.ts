@@ -21,6 +21,12 @@ export interface DemoOptions {
   convergeMs?: number;
 }
 
+/**
+ * How many numbered steps the demo prints. docs/lab.md lists exactly these (test/docs checks the count), and
+ * the demo refuses to call itself successful when it printed another number, so the two cannot drift apart.
+ */
+export const DEMO_STEP_COUNT = 20;
+
 class StepFailed extends TabbyError {
   constructor(readonly step: string, readonly expected: string, readonly got: string) {
     super('DemoStepFailed', `step "${step}": expected ${expected}`);
@@ -290,6 +296,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     } catch (e) {
       shown(ctx, 'master', `kubectl exec ${local.name} -- ping 8.8.8.8 -c 1`, errText(e));
       o('  - no reply (the node did not masquerade the pod\'s address: natOutgoing not in effect)');
+    }
+    if (ctx.stepNo !== DEMO_STEP_COUNT) {
+      throw new StepFailed('step count', `${DEMO_STEP_COUNT} steps, as docs/lab.md lists them`, `${ctx.stepNo} steps printed`);
     }
     o('\nThe demo showed everything the article shows.');
     if (opts.keep) o(`The VXLAN lab is still up: tabby lab pods --name ${opts.name} -o wide; tabby lab down --name ${opts.name}`);
