@@ -170,3 +170,9 @@ describe('node checksystem', () => {
     assert.equal(r.code, /System meets minimum/.test(r.stdout) ? 0 : 1, r.stdout + r.stderr);
   });
 });
+
+test('lab up takes calicoctl\'s datastore name etcdv3, and says so when given another', { skip: process.getuid?.() !== 0 ? 'lab commands need root' : false }, async () => {
+  const r = await new CtlHarness().run(['lab', 'up', '--name', 'x', '--datastore', 'etcd3']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--datastore must be embedded or etcdv3, got "etcd3"/);
+});
