@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractSnippets, missingExpectedLine, parseInfo, type Snippet } from './snippets.ts';
@@ -110,13 +110,18 @@ describe('doc snippets: what the pages contain', () => {
 const skip = netnsSkipReason();
 
 /** Stand-in hosts for a page's real-host section: namespaces on one veth, each shell in its own mount/UTS ns. */
+/** Mount points this run had to create on the machine (empty directories), removed again after the page. */
+const createdMountPoints: string[] = [];
+
 async function startHosts(hosts: string[], fx: NetnsFixture, work: string, env: NodeJS.ProcessEnv): Promise<Map<string, DocShell>> {
   const shells = new Map<string, DocShell>();
   if (hosts.length === 0) return shells;
   assert.ok(hosts.length <= 2, 'the stand-in LAN has room for two hosts');
   const ns = hosts.map((h) => fx.add(h));
   if (ns.length === 2) fx.link(ns[0]!, 'eth0', ns[1]!, 'eth0');
-  for (const dir of ['/etc/cni', '/opt/cni', '/etc/tabby', '/var/lib/tabby', '/var/lib/etcd']) if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  for (const dir of ['/etc/cni', '/opt/cni', '/etc/tabby', '/var/lib/tabby', '/var/lib/etcd']) {
+    if (!existsSync(dir)) { mkdirSync(dir); createdMountPoints.push(dir); }
+  }
   for (const [i, h] of hosts.entries()) {
     fx.exec(ns[i]!, ['ip', 'addr', 'add', `10.0.0.${11 + i}/24`, 'dev', 'eth0']);
     fx.exec(ns[i]!, ['ip', 'route', 'add', 'default', 'via', '10.0.0.1']);
@@ -154,6 +159,8 @@ async function runPage(p: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 2500)); // let the process groups go before their namespaces do
     fx.cleanupSync();
     rmSync(work, { recursive: true, force: true });
+    // Only the empty directories we made; the stand-in hosts' files lived in their own tmpfs.
+    for (const d of createdMountPoints.splice(0)) { try { rmdirSync(d); } catch { /* not empty or gone: leave it */ } }
   }
 }
 
