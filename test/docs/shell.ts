@@ -36,14 +36,14 @@ export class DocShell {
     if (this.exitCode === undefined) this.child.stdin!.write(`source ${file} > ${out} 2>&1 < /dev/null; echo "${marker}"\n`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.stdout.includes(marker)) return { ok: true, output: read(out) };
+      if (this.stdout.includes(`${marker}\n`)) return { ok: true, output: read(out) };
       if (this.exitCode !== undefined) return { ok: false, output: read(out), why: `a command failed (shell exited ${this.exitCode})${this.stdout ? `; shell said: ${this.stdout.trim().slice(-500)}` : ''}` };
       if (Date.now() > deadline) { this.kill(); return { ok: false, output: read(out), why: `timed out after ${timeoutMs / 1000} s` }; }
+      // Woken by output or exit, else re-checked every half second.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 500);
-        function done() { clearTimeout(t); resolve(); }
+        const done = () => { clearTimeout(timer); this.waiters.delete(done); resolve(); };
+        const timer = setTimeout(done, 500);
         this.waiters.add(done);
-        setTimeout(() => this.waiters.delete(done), 600);
       });
     }
   }
