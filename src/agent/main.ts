@@ -25,7 +25,8 @@ import { RouteTable } from './dataplane/route-table.ts';
 import { SysctlManager } from './dataplane/sysctls.ts';
 import { VxlanManager } from './dataplane/vxlan.ts';
 import { DatastoreMonitor, type DatastoreMonitorOptions } from './datastore-monitor.ts';
-import { HealthAggregator } from './health.ts';
+import { BGP_NOT_RUNNING } from '../bgp/status.ts';
+import { HealthAggregator, jsonRoute } from './health.ts';
 import { AgentMetrics } from './metrics.ts';
 import {
   addressFromConfig, detectAddress, ensureDefaultPool, ensureTunnelAddresses, hostMtu, markClusterReady,
@@ -170,6 +171,9 @@ export class Agent {
       },
     });
     this.datastoreMonitor.start();
+    // Served whatever the backend, as calicoctl's `node status` works on every node: without a BGP speaker
+    // (backend vxlan or none, or a speaker that is not running) it reports that none runs.
+    this.health.mount('/bgp/status', jsonRoute(() => this.bgp?.status() ?? BGP_NOT_RUNNING));
     this.health.register('agent', () => {
       const live = this.clock.now() - this.heartbeat < 30_000;
       const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
@@ -207,7 +211,7 @@ export class Agent {
 
   private async startBgp(): Promise<void> {
     const { ds, nodeName, log } = this.opts;
-    const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
+    const { startBgp } = await import('../bgp/node-integration.ts');
     const bgp = await startBgp({
       ds, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
@@ -217,7 +221,6 @@ export class Agent {
     // configuration) stop holding stale BGP routes after that too.
     this.timers.push(this.clock.setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
     this.bgp = bgp;
-    this.health.mount('/bgp/status', bgpStatusHandler(() => bgp.status()));
     // BIRD-style readiness: with peers configured, at least one session must be Established.
     this.health.register('bgp', () => {
       const st = bgp.status();
