@@ -139,10 +139,10 @@ export class Agent {
     if (this.opts.cniServer !== false && !this.opts.foreignNetns) await this.startCniServer();
 
     // --- dataplane ---
-    this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
-    this.managers = [new VxlanManager(kernel, log.child({ mgr: 'vxlan' }))];
-    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
-    this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mgr: 'nat' })), new SysctlManager(kernel, log.child({ mgr: 'sysctls' })));
+    this.routeTable = new RouteTable(kernel, log.child({ mod: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
+    this.managers = [new VxlanManager(kernel, log.child({ mod: 'vxlan' }))];
+    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mod: 'ipip' }), this.address.iface, this.hostMtu));
+    this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mod: 'nat' })), new SysctlManager(kernel, log.child({ mod: 'sysctls' })));
     this.managers.push(...(this.opts.extraManagers ?? []));
     for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start
 
@@ -332,7 +332,7 @@ export class Agent {
           this.metrics.failures.inc({ manager: m.name });
           m.requestResync();
           if (m === this.routeTable) this.defaultRoute = null; // a route via a default gateway that moved fails
-          log.warn({ mgr: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
+          log.warn({ mod: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
         }
       }
       this.metrics.routesProgrammed.inc(this.routeTable.stats.routesProgrammed - before.routesProgrammed);

@@ -58,7 +58,7 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
     clock.clear(debounce);
     debounce = clock.setTimeout(() => { applying = applying.then(apply, apply); }, DEBOUNCE_MS);
   };
-  const resources = new BgpResources(opts.ds, opts.log.child({ component: 'bgp' }), clock, schedule);
+  const resources = new BgpResources(opts.ds, opts.log, clock, schedule);
   const apply = () => runner.apply(resources.inputs(opts.nodeName));
   await resources.start();
   applying = apply();
@@ -146,7 +146,9 @@ class SpeakerRunner {
   private log: Logger;
 
   constructor(private readonly opts: StartBgpOptions, private readonly clock: Clock) {
-    this.log = opts.log.child({ component: 'bgp' });
+    // The agent hands over a logger already bound to { mod: 'bgp' }: no second binding here (a repeated key
+    // would appear twice in every line).
+    this.log = opts.log;
   }
 
   async apply(inputs: BgpInputs): Promise<void> {
@@ -169,7 +171,7 @@ class SpeakerRunner {
     let d;
     try { d = desiredBgp(inputs); } catch (e) { this.log.error({ err: e }, 'BGP configuration could not be computed'); return; }
     for (const w of d.warnings) this.log.warn(w);
-    this.log = this.opts.log.child({ component: 'bgp' }, { level: levelFromName(d.logSeverityScreen, this.opts.log.level) });
+    this.log = this.opts.log.child({}, { level: levelFromName(d.logSeverityScreen, this.opts.log.level) });
     if (!d.config) {
       if (d.problem !== this.lastProblem) this.log.warn({ problem: d.problem }, 'BGP not running');
       this.lastProblem = d.problem;
