@@ -24,6 +24,7 @@ import { NatManager } from './dataplane/nat.ts';
 import { RouteTable } from './dataplane/route-table.ts';
 import { SysctlManager } from './dataplane/sysctls.ts';
 import { VxlanManager } from './dataplane/vxlan.ts';
+import { ensureDefaultResources } from './default-resources.ts';
 import { DatastoreMonitor, type DatastoreMonitorOptions } from './datastore-monitor.ts';
 import { BGP_NOT_RUNNING } from '../bgp/status.ts';
 import { HealthAggregator, jsonRoute } from './health.ts';
@@ -131,6 +132,7 @@ export class Agent {
     await retryUnavailable(log, this.clock, () => ensureDefaultPool(ds, env, log), () => this.stopped);
     const clusterType = env.CLUSTER_TYPE || (this.backend === 'bird' ? 'tabby,bgp' : 'tabby');
     await retryUnavailable(log, this.clock, () => markClusterReady(ds, clusterType), () => this.stopped);
+    await retryUnavailable(log, this.clock, () => ensureDefaultResources(ds, log), () => this.stopped);
     const ipam = this.opts.ipam ?? (await import('../ipam/index.ts')).createIpam(ds);
     const tunnels = await retryUnavailable(log, this.clock, () => ensureTunnelAddresses(ds, ipam, nodeName), () => this.stopped);
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
