@@ -34,6 +34,10 @@ import {
   registerNode, writeStateFile, type DetectedAddress, type PoolEnv, type TunnelAllocator,
 } from './startup.ts';
 import { Syncer } from './syncer.ts';
+import { UnenforcedReporter } from './unenforced-log.ts';
+
+/** Configuration kinds whose accepted-but-unenforced settings the agent logs (BGP kinds: node-integration.ts). */
+const UNENFORCED_KINDS = ['FelixConfiguration', 'IPPool', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'HostEndpoint'];
 
 export type NetworkingBackend = 'bird' | 'vxlan' | 'none';
 
@@ -107,12 +111,14 @@ export class Agent {
   private poolsKey = '';
   private waiters: (() => void)[] = [];
   private datastoreMonitor: DatastoreMonitor | undefined;
+  private readonly unenforced: UnenforcedReporter;
 
   private readonly clock: Clock;
 
   constructor(readonly opts: AgentOptions) {
     this.clock = opts.clock ?? realClock;
     this.heartbeat = this.clock.now();
+    this.unenforced = new UnenforcedReporter(opts.log);
   }
 
   get backend(): NetworkingBackend { return this.opts.backend ?? 'bird'; }
@@ -234,6 +240,8 @@ export class Agent {
 
   /** Re-run allocate-tunnel-addrs when pools change (a pool switched to VXLAN needs a tunnel address). */
   private onSnapshotChanged(): void {
+    const snap = this.syncer.snapshot;
+    this.unenforced.check(UNENFORCED_KINDS.flatMap((k) => [...snap.items(k)]));
     const pools = [...this.syncer.snapshot.items('IPPool')].map((p) => `${p.metadata.name}:${p.metadata.resourceVersion}`).sort().join(',');
     if (pools === this.poolsKey) return;
     const first = this.poolsKey === '';

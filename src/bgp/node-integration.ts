@@ -15,6 +15,7 @@ import type { Resource } from '../api/resource.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
+import { UnenforcedReporter } from '../agent/unenforced-log.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';
@@ -144,11 +145,13 @@ class SpeakerRunner {
   private speaker: BgpSpeaker | undefined;
   private lastProblem: string | undefined;
   private log: Logger;
+  private readonly unenforced: UnenforcedReporter;
 
   constructor(private readonly opts: StartBgpOptions, private readonly clock: Clock) {
     // The agent hands over a logger already bound to { mod: 'bgp' }: no second binding here (a repeated key
     // would appear twice in every line).
     this.log = opts.log;
+    this.unenforced = new UnenforcedReporter(opts.log);
   }
 
   async apply(inputs: BgpInputs): Promise<void> {
@@ -168,6 +171,7 @@ class SpeakerRunner {
   }
 
   private async applyOnce(inputs: BgpInputs): Promise<void> {
+    this.unenforced.check([...inputs.bgpConfigurations, ...inputs.bgpPeers]);
     let d;
     try { d = desiredBgp(inputs); } catch (e) { this.log.error({ err: e }, 'BGP configuration could not be computed'); return; }
     for (const w of d.warnings) this.log.warn(w);
