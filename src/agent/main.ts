@@ -34,7 +34,7 @@ import {
   registerNode, writeStateFile, type DetectedAddress, type PoolEnv, type TunnelAllocator,
 } from './startup.ts';
 import { Syncer } from './syncer.ts';
-import { UnenforcedReporter } from './unenforced-log.ts';
+import { UnenforcedReporter } from '../api/unenforced.ts';
 
 /** Configuration kinds whose accepted-but-unenforced settings the agent logs (BGP kinds: node-integration.ts). */
 const UNENFORCED_KINDS = ['FelixConfiguration', 'IPPool', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'HostEndpoint'];

@@ -5,7 +5,7 @@
 //   a drop that would not happen, rules whose match we cannot express, so Allow would match too much);
 // - or warned about: on stderr by create/apply/replace (the write succeeds, exit 0) and, once per object
 //   version, in the log of every agent that reads the object.
-// Pure: no I/O. docs/resources.md lists the same table for users; keep both in step.
+// Pure: no I/O (the reporter below writes through the logger it is given). docs/resources.md lists the same table for users; keep both in step.
 import type { Resource } from './resource.ts';
 import { resourceId } from './resource.ts';
 import type { FieldError } from './schema.ts';
@@ -194,4 +194,37 @@ export function unenforcedWarning(r: Resource): string | undefined {
   if (warn.length === 0) return undefined;
   const id = resourceId(r.kind, r.metadata.name, r.metadata.namespace);
   return `${id}: accepted but not enforced by Tabby: ` + warn.map((f) => `${f.field} (${f.reason})`).join('; ');
+}
+
+/** The logging the reporter needs (a pino Logger fits). */
+export interface WarnLogger { warn(fields: object, msg: string): void }
+
+/**
+ * The agent's side: an object in the datastore with settings Tabby does not act on is logged (warning) once
+ * per version of the object, not at every recalculation. Refused fields can still be stored by writers other
+ * than `tabby` (etcdctl, an older version): they are logged as ignored.
+ */
+export class UnenforcedReporter {
+  /** Object id → the version last checked. */
+  private readonly checked = new Map<string, string>();
+
+  constructor(private readonly log: WarnLogger) {}
+
+  /** Checks the current objects (all of the kinds this reporter covers); forgets objects that are gone. */
+  check(objects: Iterable<Resource>): void {
+    const present = new Set<string>();
+    for (const r of objects) {
+      const id = resourceId(r.kind, r.metadata.name, r.metadata.namespace);
+      present.add(id);
+      const version = r.metadata.resourceVersion ?? JSON.stringify(r.spec);
+      if (this.checked.get(id) === version) continue;
+      this.checked.set(id, version);
+      const fields = unenforcedFields(r);
+      const refused = fields.filter((f) => f.verdict === 'refuse');
+      const warned = fields.filter((f) => f.verdict === 'warn');
+      if (refused.length) this.log.warn({ resource: id, fields: refused.map((f) => `${f.field}: ${f.reason}`) }, 'unsupported settings ignored (tabby apply refuses them)');
+      if (warned.length) this.log.warn({ resource: id, fields: warned.map((f) => `${f.field}: ${f.reason}`) }, 'settings accepted but not enforced by Tabby');
+    }
+    for (const id of this.checked.keys()) if (!present.has(id)) this.checked.delete(id);
+  }
 }

@@ -15,7 +15,7 @@ import type { Resource } from '../api/resource.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
-import { UnenforcedReporter } from '../agent/unenforced-log.ts';
+import { UnenforcedReporter } from '../api/unenforced.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';

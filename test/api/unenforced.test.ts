@@ -4,8 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { refusedFields, unenforcedFields, unenforcedWarning } from '../../src/api/unenforced.ts';
-import { UnenforcedReporter } from '../../src/agent/unenforced-log.ts';
+import { refusedFields, UnenforcedReporter, unenforcedFields, unenforcedWarning } from '../../src/api/unenforced.ts';
 import type { Resource } from '../../src/api/resource.ts';
 
 const res = (kind: string, name: string, spec: Record<string, unknown>, namespace?: string): Resource =>
