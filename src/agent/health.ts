@@ -8,6 +8,16 @@ export interface HealthReport { live: boolean; ready: boolean; detail?: string }
 export type HealthReporter = () => HealthReport;
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** A GET route answering `get()` as JSON (500 with the reason when it throws). */
+export function jsonRoute(get: () => unknown): RouteHandler {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { 'content-type': 'text/plain' }).end('only GET\n'); return; }
+    let body: string;
+    try { body = JSON.stringify(get()); } catch (e) { res.writeHead(500, { 'content-type': 'text/plain' }).end(`status failed: ${(e as Error).message}\n`); return; }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  };
+}
+
 export class HealthAggregator {
   private readonly reporters = new Map<string, HealthReporter>();
   private readonly routes = new Map<string, RouteHandler>();

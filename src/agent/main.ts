@@ -24,14 +24,20 @@ import { NatManager } from './dataplane/nat.ts';
 import { RouteTable } from './dataplane/route-table.ts';
 import { SysctlManager } from './dataplane/sysctls.ts';
 import { VxlanManager } from './dataplane/vxlan.ts';
+import { ensureDefaultResources } from './default-resources.ts';
 import { DatastoreMonitor, type DatastoreMonitorOptions } from './datastore-monitor.ts';
-import { HealthAggregator } from './health.ts';
+import { BGP_NOT_RUNNING } from '../bgp/status.ts';
+import { HealthAggregator, jsonRoute } from './health.ts';
 import { AgentMetrics } from './metrics.ts';
 import {
   addressFromConfig, detectAddress, ensureDefaultPool, ensureTunnelAddresses, hostMtu, markClusterReady,
   registerNode, writeStateFile, type DetectedAddress, type PoolEnv, type TunnelAllocator,
 } from './startup.ts';
 import { Syncer } from './syncer.ts';
+import { UnenforcedReporter } from '../api/unenforced.ts';
+
+/** Configuration kinds whose accepted-but-unenforced settings the agent logs (BGP kinds: node-integration.ts). */
+const UNENFORCED_KINDS = ['FelixConfiguration', 'IPPool', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'HostEndpoint'];
 
 export type NetworkingBackend = 'bird' | 'vxlan' | 'none';
 
@@ -105,12 +111,14 @@ export class Agent {
   private poolsKey = '';
   private waiters: (() => void)[] = [];
   private datastoreMonitor: DatastoreMonitor | undefined;
+  private readonly unenforced: UnenforcedReporter;
 
   private readonly clock: Clock;
 
   constructor(readonly opts: AgentOptions) {
     this.clock = opts.clock ?? realClock;
     this.heartbeat = this.clock.now();
+    this.unenforced = new UnenforcedReporter(opts.log);
   }
 
   get backend(): NetworkingBackend { return this.opts.backend ?? 'bird'; }
@@ -130,6 +138,7 @@ export class Agent {
     await retryUnavailable(log, this.clock, () => ensureDefaultPool(ds, env, log), () => this.stopped);
     const clusterType = env.CLUSTER_TYPE || (this.backend === 'bird' ? 'tabby,bgp' : 'tabby');
     await retryUnavailable(log, this.clock, () => markClusterReady(ds, clusterType), () => this.stopped);
+    await retryUnavailable(log, this.clock, () => ensureDefaultResources(ds, log), () => this.stopped);
     const ipam = this.opts.ipam ?? (await import('../ipam/index.ts')).createIpam(ds);
     const tunnels = await retryUnavailable(log, this.clock, () => ensureTunnelAddresses(ds, ipam, nodeName), () => this.stopped);
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
@@ -138,10 +147,10 @@ export class Agent {
     if (this.opts.cniServer !== false && !this.opts.foreignNetns) await this.startCniServer();
 
     // --- dataplane ---
-    this.routeTable = new RouteTable(kernel, log.child({ mgr: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
-    this.managers = [new VxlanManager(kernel, log.child({ mgr: 'vxlan' }))];
-    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mgr: 'ipip' }), this.address.iface, this.hostMtu));
-    this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mgr: 'nat' })), new SysctlManager(kernel, log.child({ mgr: 'sysctls' })));
+    this.routeTable = new RouteTable(kernel, log.child({ mod: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
+    this.managers = [new VxlanManager(kernel, log.child({ mod: 'vxlan' }))];
+    if (!this.opts.foreignNetns) this.managers.push(new IpipManager(kernel, log.child({ mod: 'ipip' }), this.address.iface, this.hostMtu));
+    this.managers.push(this.routeTable, new NatManager(kernel, log.child({ mod: 'nat' })), new SysctlManager(kernel, log.child({ mod: 'sysctls' })));
     this.managers.push(...(this.opts.extraManagers ?? []));
     for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start
 
@@ -170,6 +179,9 @@ export class Agent {
       },
     });
     this.datastoreMonitor.start();
+    // Served whatever the backend, as calicoctl's `node status` works on every node: without a BGP speaker
+    // (backend vxlan or none, or a speaker that is not running) it reports that none runs.
+    this.health.mount('/bgp/status', jsonRoute(() => this.bgp?.status() ?? BGP_NOT_RUNNING));
     this.health.register('agent', () => {
       const live = this.clock.now() - this.heartbeat < 30_000;
       const ready = this.syncer?.status === 'in-sync' && this.firstApplyOk;
@@ -207,7 +219,7 @@ export class Agent {
 
   private async startBgp(): Promise<void> {
     const { ds, nodeName, log } = this.opts;
-    const { startBgp, bgpStatusHandler } = await import('../bgp/node-integration.ts');
+    const { startBgp } = await import('../bgp/node-integration.ts');
     const bgp = await startBgp({
       ds, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
@@ -217,7 +229,6 @@ export class Agent {
     // configuration) stop holding stale BGP routes after that too.
     this.timers.push(this.clock.setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
     this.bgp = bgp;
-    this.health.mount('/bgp/status', bgpStatusHandler(() => bgp.status()));
     // BIRD-style readiness: with peers configured, at least one session must be Established.
     this.health.register('bgp', () => {
       const st = bgp.status();
@@ -229,6 +240,8 @@ export class Agent {
 
   /** Re-run allocate-tunnel-addrs when pools change (a pool switched to VXLAN needs a tunnel address). */
   private onSnapshotChanged(): void {
+    const snap = this.syncer.snapshot;
+    this.unenforced.check(UNENFORCED_KINDS.flatMap((k) => [...snap.items(k)]));
     const pools = [...this.syncer.snapshot.items('IPPool')].map((p) => `${p.metadata.name}:${p.metadata.resourceVersion}`).sort().join(',');
     if (pools === this.poolsKey) return;
     const first = this.poolsKey === '';
@@ -329,7 +342,7 @@ export class Agent {
           this.metrics.failures.inc({ manager: m.name });
           m.requestResync();
           if (m === this.routeTable) this.defaultRoute = null; // a route via a default gateway that moved fails
-          log.warn({ mgr: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
+          log.warn({ mod: m.name, err: (e as Error).message }, 'dataplane apply failed; will resync and retry');
         }
       }
       this.metrics.routesProgrammed.inc(this.routeTable.stats.routesProgrammed - before.routesProgrammed);

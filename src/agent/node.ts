@@ -38,7 +38,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   if (o.policy) {
     // Loaded only when enforcing: nftables programming is not needed by a routing-only node.
     const { createPolicyManager, asDataplaneManager, POLICY_KINDS } = await import('../policy/manager.ts');
-    extraManagers.push(asDataplaneManager(createPolicyManager({ nodeName: o.nodeName, log: o.log.child({ mgr: 'policy' }) })));
+    extraManagers.push(asDataplaneManager(createPolicyManager({ nodeName: o.nodeName, log: o.log.child({ mod: 'policy' }) })));
     extraKinds = POLICY_KINDS;
   }
   const agent = new Agent({

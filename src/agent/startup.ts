@@ -207,7 +207,8 @@ export async function markClusterReady(ds: Datastore, clusterType: string): Prom
     const types = new Set(String(spec.clusterType ?? '').split(',').filter(Boolean));
     for (const t of clusterType.split(',').filter(Boolean)) types.add(t);
     spec.clusterType = [...types].join(',');
-    spec.datastoreReady = true;
+    // As libcalico-go: default to ready, but an explicit false (an admin pausing the CNI) stays.
+    spec.datastoreReady ??= true;
     if (cur && JSON.stringify(spec) === before) return undefined;
     return ci;
   });

@@ -15,6 +15,7 @@ import type { Resource } from '../api/resource.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
+import { UnenforcedReporter } from '../api/unenforced.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';
@@ -58,7 +59,7 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
     clock.clear(debounce);
     debounce = clock.setTimeout(() => { applying = applying.then(apply, apply); }, DEBOUNCE_MS);
   };
-  const resources = new BgpResources(opts.ds, opts.log.child({ component: 'bgp' }), clock, schedule);
+  const resources = new BgpResources(opts.ds, opts.log, clock, schedule);
   const apply = () => runner.apply(resources.inputs(opts.nodeName));
   await resources.start();
   applying = apply();
@@ -144,9 +145,13 @@ class SpeakerRunner {
   private speaker: BgpSpeaker | undefined;
   private lastProblem: string | undefined;
   private log: Logger;
+  private readonly unenforced: UnenforcedReporter;
 
   constructor(private readonly opts: StartBgpOptions, private readonly clock: Clock) {
-    this.log = opts.log.child({ component: 'bgp' });
+    // The agent hands over a logger already bound to { mod: 'bgp' }: no second binding here (a repeated key
+    // would appear twice in every line).
+    this.log = opts.log;
+    this.unenforced = new UnenforcedReporter(opts.log);
   }
 
   async apply(inputs: BgpInputs): Promise<void> {
@@ -166,10 +171,11 @@ class SpeakerRunner {
   }
 
   private async applyOnce(inputs: BgpInputs): Promise<void> {
+    this.unenforced.check([...inputs.bgpConfigurations, ...inputs.bgpPeers]);
     let d;
     try { d = desiredBgp(inputs); } catch (e) { this.log.error({ err: e }, 'BGP configuration could not be computed'); return; }
     for (const w of d.warnings) this.log.warn(w);
-    this.log = this.opts.log.child({ component: 'bgp' }, { level: levelFromName(d.logSeverityScreen, this.opts.log.level) });
+    this.log = this.opts.log.child({}, { level: levelFromName(d.logSeverityScreen, this.opts.log.level) });
     if (!d.config) {
       if (d.problem !== this.lastProblem) this.log.warn({ problem: d.problem }, 'BGP not running');
       this.lastProblem = d.problem;

@@ -70,6 +70,8 @@ export class Peer {
   out = new AdjRibOut();
   target!: ExportTarget;
   lastError?: string;
+  /** The error last logged for a session that did not establish (logged once until it changes). */
+  reportedProblem?: string | undefined;
   /** Graceful restart (receiving speaker): the peer is restarting; its routes are stale until EoR or timeout. */
   grTimer?: TimerHandle | undefined;
   restartTimer?: TimerHandle | undefined;

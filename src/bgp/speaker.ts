@@ -307,6 +307,7 @@ export class BgpSpeaker {
       onState: (s, from, to) => {
         if (!mine(s)) return;
         this.log.debug({ peer: p.cfg.name, from, to }, 'BGP state change');
+        this.reportNotEstablished(p, s);
       },
       onOpenReceived: (s, open) => { if (mine(s)) this.resolveCollision(p, s, open); },
       onEstablished: (s, n) => { if (mine(s)) this.established(p, s, n); },
@@ -314,6 +315,18 @@ export class BgpSpeaker {
       onUpdate: (s, u) => { if (s === p.established && !p.removed) this.receiveUpdate(p, u); },
       onRouteRefresh: (s, m) => { if (s === p.established && !p.removed) this.routeRefresh(p, m); },
     };
+  }
+
+  /**
+   * A peer that cannot be reached (stuck in Active: connection refused, no route…) or whose sessions keep
+   * failing is logged once per distinct error, not at every connect retry; established clears it.
+   */
+  private reportNotEstablished(p: Peer, s: Session, reason?: string): void {
+    const problem = s.fsm.lastError ?? reason;
+    if (!problem || p.established || problem === p.reportedProblem) return;
+    p.reportedProblem = problem;
+    this.log.warn({ peer: p.cfg.name, address: p.cfg.address, state: s.state, error: problem, retrySeconds: this.cfg.connectRetryTime ?? 5 },
+      'BGP session not established; retrying (logged again only if the error changes)');
   }
 
   /** RFC 4271 §6.8: of two connections to the same peer, keep the one opened by the higher BGP identifier. */
@@ -357,6 +370,7 @@ export class BgpSpeaker {
       localAddressV4: p.cfg.sourceAddress && !isIPv6(p.cfg.sourceAddress) ? p.cfg.sourceAddress : (isIPv6(s.localAddress) ? undefined : s.localAddress) ?? this.cfg.routerId,
       ...(this.cfg.ipv6Address ? { localAddressV6: this.cfg.ipv6Address } : isIPv6(s.localAddress) ? { localAddressV6: s.localAddress } : {}),
     };
+    p.reportedProblem = undefined;
     this.log.info({ peer: p.cfg.name, routerId: n.peerRouterId, holdTime: n.holdTime, families: n.families, capabilities: n.capabilityNames }, 'BGP session established');
     // Graceful restart, receiving side: stale routes survive only for families whose forwarding state the peer kept.
     if (this.rib.staleCount(p.key) > 0) {
@@ -397,6 +411,8 @@ export class BgpSpeaker {
       }
       this.log.info({ peer: p.cfg.name, reason }, 'BGP session down');
       this.scheduleFlush();
+    } else {
+      this.reportNotEstablished(p, s, reason);
     }
     if (s === p.main && !p.removed && !this.stopped) this.restartPeer(p);
   }

@@ -104,5 +104,13 @@ export function formatPeerDetail(status: BgpStatus): string {
   return out.join('\n');
 }
 
+/** What a node without a running BGP speaker reports (backend vxlan or none, or no usable BGP configuration). */
+export const BGP_NOT_RUNNING: BgpStatus = Object.freeze({
+  running: false, routerId: '', asNumber: 0, listenPort: 0, locRibRoutes: 0, exportedPrefixes: [], peers: [],
+}) as BgpStatus;
+
+/** calicoctl's output for a running node with no BGP daemon (calicoctl/commands/node/status.go). */
+export const NO_BGP_BACKEND_TEXT = 'Calico process is running.\n\nNone of the BGP backend processes (BIRD or GoBGP) are running.\n\n';
+
 /** Error text for a node whose speaker cannot be reached (calicoctl's wording). */
 export const NOT_RUNNING_TEXT = 'Calico process is not running.\n';

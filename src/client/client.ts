@@ -7,6 +7,7 @@ import { unknownKindMessage } from '../api/kind-suggest.ts';
 import { API_VERSION, resourceId, type Resource } from '../api/resource.ts';
 import { applyDefaults, DEFAULT_NAMESPACE, DEFAULT_TIER } from '../api/defaults.ts';
 import { ValidationError, describeResource, validateResource, type FieldError } from '../api/validate.ts';
+import { refusedFields } from '../api/unenforced.ts';
 import { cidrsOverlap, tryParseCIDR } from '../net/ip.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { TabbyError } from '../errors.ts';
@@ -75,6 +76,8 @@ export class ResourceClient {
     const info = this.writableKind(input.kind);
     const obj = applyDefaults(input as unknown as Resource, { namespaced: info.namespaced, defaultNamespace: this.defaultNamespace });
     const errs = validateResource(obj);
+    // Valid Calico, but settings a user would rely on for security that Tabby cannot honour (src/api/unenforced.ts).
+    if (errs.length === 0) errs.push(...refusedFields(obj));
     if (errs.length) throw new ValidationError(describeResource(obj), errs);
     if (!info.namespaced) delete obj.metadata.namespace; // '' is allowed in files; never store it
     return obj;

@@ -25,7 +25,8 @@ function make(base: Record<string, unknown>, level: string): Logger {
     if (LEVELS[lvl] < min) return;
     const fields = typeof a === 'object' && a !== null ? a as Record<string, unknown> : {};
     const msg = typeof a === 'string' ? a : b;
-    process.stderr.write(JSON.stringify({ level: lvl, time: Date.now(), ...base, ...fields, msg }) + '\n');
+    // The same line shape as src/log.ts (pino with ISO times and logrus level names).
+    process.stderr.write(JSON.stringify({ level: lvl === 'warn' ? 'warning' : lvl, time: new Date().toISOString(), ...base, ...fields, msg }) + '\n');
   };
   return {
     trace: emit('trace'), debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), fatal: emit('fatal'),

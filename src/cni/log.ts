@@ -37,7 +37,8 @@ export function createCniLogger(opts: CniLoggerOptions): CniLogger {
   const write = (level: LevelName, msg: string, fields?: Record<string, unknown>) => {
     const n = LEVELS[level];
     if (n < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }) + '\n';
+    // The same line shape as src/log.ts: level, time, component, pid, fields, msg.
+    const line = JSON.stringify({ level, time: new Date().toISOString(), ...base, ...fields, msg }) + '\n';
     if (fileOk) { try { appendFileSync(opts.file!, line); } catch { fileOk = false; } }
     if (n >= LEVELS.warning) toStderr(line);
   };

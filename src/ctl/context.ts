@@ -3,7 +3,7 @@
 // a validated ResourceClient over it, and the output streams. Tests swap in a memory datastore and
 // captured streams through setCtlOverrides instead of spawning processes.
 import type { Command } from 'commander';
-import { openDatastore, resolveDatastoreConfig } from '../datastore/index.ts';
+import { openDatastore, resolveDatastoreConfig, type DatastoreConfig } from '../datastore/index.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import { ResourceClient } from '../client/client.ts';
 import { CliError, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
@@ -59,6 +59,7 @@ export async function openCommandDatastore(cmd: Command): Promise<{ datastore: D
   let ds: Datastore;
   try {
     const cfg = resolveDatastoreConfig({ configFile: globalOpts(cmd).config });
+    await noteDatastoreChoice(cfg, globalOpts(cmd).config);
     ds = await openDatastore(cfg);
   } catch (e) {
     if (isDatastoreError(e, 'Invalid')) throw new CliError(e.message, EXIT_USAGE);
@@ -66,6 +67,18 @@ export async function openCommandDatastore(cmd: Command): Promise<{ datastore: D
     throw e;
   }
   return { datastore: ds, owned: true };
+}
+
+/** Logs the datastore in use (info) and, when only defaults chose it while a lab is up, says so on stderr. */
+async function noteDatastoreChoice(cfg: DatastoreConfig, configFlag: string | undefined): Promise<void> {
+  const { chosenByDefault, describeDatastore, labDatastoreNote, labsUp } = await import('./datastore-choice.ts');
+  const byDefault = chosenByDefault(configFlag);
+  const { createLogger } = await import('../log.ts');
+  // calicoctl's default level is panic: a command is silent unless -l (or TABBY_LOG_LEVEL) asks for more.
+  createLogger('ctl', { level: process.env.TABBY_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'panic' }).info({ datastore: describeDatastore(cfg), chosenBy: byDefault ? 'default' : 'configuration' }, 'using datastore');
+  if (!byDefault) return;
+  const note = labDatastoreNote(cfg, await labsUp(), process.argv.slice(2));
+  if (note) err(note);
 }
 
 /** Run `fn` with an open datastore and client; the datastore is closed afterwards (also on failure). */

@@ -106,18 +106,19 @@ function registerLabPodCommands(lab: Command): void {
     .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
     .option('--labels <k=v,…>', 'pod labels (app=<name> is always set)')
     .option('--concurrency <n>', 'CNI ADDs in flight', '4')
-    .action(async (app: string, o) => {
+    .action(async (app: string, o, cmd: Command) => {
       const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
       if (labels.remove.length > 0) throw new CliError('--labels takes k=v pairs only', EXIT_USAGE);
       await withLab(labName(o), async (state) => {
         const r = await runPods(state, {
-          app, replicas: intOption(o.replicas, '--replicas'), node: o.node, namespace: o.namespace, labels: labels.set,
-          concurrency: intOption(o.concurrency, '--concurrency'),
+          app, replicas: intOption(o.replicas, '--replicas'), replicasGiven: cmd.getOptionValueSource('replicas') === 'cli',
+          node: o.node, namespace: o.namespace, labels: labels.set, concurrency: intOption(o.concurrency, '--concurrency'),
         });
         for (const w of r.warnings) warn(w);
+        out(runSummary(app, r));
         const failed = r.pods.filter((p) => p.status !== 'Running');
-        out(`deployment.apps/${app} created: ${r.pods.length - failed.length}/${r.pods.length} pod(s) running`);
         if (failed.length > 0) throw new CliError(`${failed.length} pod(s) failed to start: ${failed[0]!.error}`, EXIT_FAILED);
+        if (r.deleteErrors.length > 0) throw new CliError(r.deleteErrors.join('\n'), EXIT_FAILED);
       });
     });
 
@@ -172,6 +173,15 @@ function registerLabPodCommands(lab: Command): void {
         out(`namespace/${ns} configured: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}`);
       });
     });
+}
+
+/** What `lab run` did, in kubectl's words where it has them (`created`, `scaled`). */
+function runSummary(app: string, r: Awaited<ReturnType<typeof runPods>>): string {
+  const running = `${r.running}/${r.total} pod(s) running`;
+  if (r.action === 'created') return `deployment.apps/${app} created: ${running}`;
+  if (r.action === 'unchanged') return `deployment.apps/${app} unchanged: already ${r.total} replica(s); ${running}`;
+  const change = r.deleted.length ? `deleted ${r.deleted.join(', ')}` : `created ${r.pods.map((p) => p.name).join(', ')}`;
+  return `deployment.apps/${app} scaled from ${r.before} to ${r.total} replica(s): ${change}; ${running}`;
 }
 
 /** check and the article's demo. */

@@ -8,14 +8,16 @@ import { registerCniCommands } from './cni.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
+import { applyLogLevelFlag } from './log-level.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tabby')
     .description('Kubernetes pod networking, Calico-compatible (calicoctl role)')
     .option('-c, --config <file>', 'client config file (CalicoAPIConfig YAML)')
-    .option('-l, --log-level <level>', 'log level', 'panic')
+    .option('-l, --log-level <level>', 'log level: panic, fatal, error, warn, info, debug (calicoctl\'s)', 'panic')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (root) => applyLogLevelFlag(root));
   registerResourceCommands(program);
   registerConvertCommand(program);
   registerIpamCommands(program);

@@ -1,9 +1,9 @@
 // `tabby node status`: asks the running node process for its BGP status (GET /bgp/status on the node's
-// status port, 9099 by default, see node-integration.ts bgpStatusHandler) and prints calicoctl's table.
+// status port, 9099 by default, served by every agent whatever its backend, src/agent/main.ts) and prints calicoctl's table.
 import http from 'node:http';
 import type { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
-import { formatNodeStatus, formatPeerDetail, NOT_RUNNING_TEXT, type BgpStatus } from '../bgp/status.ts';
+import { formatNodeStatus, formatPeerDetail, NO_BGP_BACKEND_TEXT, NOT_RUNNING_TEXT, type BgpStatus } from '../bgp/status.ts';
 
 export const DEFAULT_STATUS_ENDPOINT = 'http://127.0.0.1:9099/bgp/status';
 
@@ -50,10 +50,7 @@ export function registerNodeStatus(nodeCmd: Command): void {
         throw new CliError(`cannot reach the node at ${opts.endpoint}: ${(e as Error).message}`, EXIT_FAILED);
       }
       if (opts.output === 'json') { process.stdout.write(JSON.stringify(status, null, 2) + '\n'); return; }
-      if (!status.running) {
-        process.stdout.write('Calico process is running.\n\nThe BGP backend process (BIRD) is not running.\n');
-        return;
-      }
+      if (!status.running) { process.stdout.write(NO_BGP_BACKEND_TEXT); return; }
       process.stdout.write(formatNodeStatus(status));
       if (opts.detail) process.stdout.write('\n' + formatPeerDetail(status));
     });

@@ -10,6 +10,7 @@ import { unknownKindMessage } from '../api/kind-suggest.ts';
 import { resourceId, type Resource } from '../api/resource.ts';
 import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../client/client.ts';
 import { ValidationError, describeResource } from '../api/validate.ts';
+import { unenforcedWarning } from '../api/unenforced.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_NAMESPACE } from '../api/defaults.ts';
 import { isDatastoreError } from '../datastore/types.ts';
@@ -184,6 +185,7 @@ async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): 
         throw new CliError(`Partial success: ${PAST[mode]} the first ${done} out of ${countOf(prepared.length, prepared.map((x) => x.obj.kind))}:\nHit error: ${msg}`, EXIT_FAILED);
       }
     }
+    for (const p of prepared) { const w = unenforcedWarning(p.obj); if (w) err(`Warning: ${w}\n`); }
     const kinds = prepared.map((p) => p.obj.kind);
     out(`Successfully ${PAST[mode]} ${countPhrase(done, kinds)}\n`);
     if (skipped) out(`Skipped ${skipped} resource(s) that already exist\n`);

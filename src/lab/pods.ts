@@ -100,6 +100,8 @@ function attachment(pod: LabPodState): CniAttachment {
 export interface RunOptions {
   app: string;
   replicas: number;
+  /** False when the caller used the default count: an existing deployment is then not scaled (refused). */
+  replicasGiven?: boolean;
   node?: string;
   namespace: string;
   labels: Record<string, string>;
@@ -107,18 +109,88 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** The pods this call created. */
   pods: LabPodState[];
   warnings: string[];
+  /** created: a new deployment; scaled: an existing one brought to `replicas`; unchanged: it had that many. */
+  action: 'created' | 'scaled' | 'unchanged';
+  /** Pods of the deployment before the call, the ones this call deleted (scaling down) and why others were not. */
+  before: number;
+  deleted: string[];
+  deleteErrors: string[];
+  /** Pods of the deployment running after the call, and their total. */
+  running: number;
+  total: number;
 }
 
+/**
+ * `lab run NAME`: creates the deployment, or, when it exists in that namespace, scales it to `replicas` as
+ * `kubectl scale` would (new pods from the same template; surplus pods deleted in the ReplicaSet
+ * controller's order). Changing an existing deployment's pod template (--labels) is refused.
+ */
 export async function runPods(state: LabState, opts: RunOptions, say: Say = () => {}): Promise<RunResult> {
   validateName('deployment name', opts.app);
   validateName('namespace', opts.namespace, 63);
-  if (!Number.isInteger(opts.replicas) || opts.replicas < 1 || opts.replicas > 10_000) {
-    throw new Error(`--replicas must be an integer from 1 to 10000, got ${opts.replicas}`);
+  const existing = state.pods.filter((p) => p.app === opts.app && p.namespace === opts.namespace);
+  const min = existing.length > 0 ? 0 : 1;
+  if (!Number.isInteger(opts.replicas) || opts.replicas < min || opts.replicas > 10_000) {
+    throw new Error(`--replicas must be an integer from ${min} to 10000, got ${opts.replicas}`);
   }
   const nodeNames = state.nodes.map((n) => n.name);
   if (opts.node && !nodeNames.includes(opts.node)) throw new Error(`no node "${opts.node}" in lab ${state.name} (nodes: ${nodeNames.join(', ')})`);
+  if (existing.length === 0) {
+    const r = await createPods(state, opts, { app: opts.app, ...opts.labels }, opts.replicas, say);
+    return { ...r, action: 'created', before: 0, deleted: [], deleteErrors: [], ...runningOf(state, opts) };
+  }
+  return scalePods(state, opts, existing, say);
+}
+
+function runningOf(state: LabState, opts: RunOptions): { running: number; total: number } {
+  const mine = state.pods.filter((p) => p.app === opts.app && p.namespace === opts.namespace);
+  return { running: mine.filter((p) => p.status === 'Running').length, total: mine.length };
+}
+
+async function scalePods(state: LabState, opts: RunOptions, existing: LabPodState[], say: Say): Promise<RunResult> {
+  const what = `deployment.apps/${opts.app} already exists in namespace ${opts.namespace} with ${existing.length} pod(s)`;
+  if (opts.replicasGiven === false) throw new Error(`${what}: give --replicas N to scale it (as kubectl scale does), or delete it first`);
+  const template = { ...existing[0]!.labels };
+  delete template['pod-template-hash'];
+  const asked = { app: opts.app, ...opts.labels };
+  if (Object.keys(opts.labels).length > 0 && Object.entries(asked).some(([k, v]) => template[k] !== v)) {
+    throw new Error(`${what} and labels ${formatLabels(template)}: changing the pod template of a deployment is not supported; delete it first`);
+  }
+  const base = { before: existing.length, deleted: [] as string[], deleteErrors: [] as string[], warnings: [] as string[], pods: [] as LabPodState[] };
+  if (opts.replicas === existing.length) return { ...base, action: 'unchanged', ...runningOf(state, opts) };
+  if (opts.replicas > existing.length) {
+    const r = await createPods(state, opts, template, opts.replicas - existing.length, say);
+    return { ...base, ...r, action: 'scaled', ...runningOf(state, opts) };
+  }
+  const victims = scaleDownOrder(existing).slice(0, existing.length - opts.replicas);
+  for (const pod of victims) {
+    const e = await deletePod(state, pod);
+    if (e) base.deleteErrors.push(e); else { base.deleted.push(pod.name); say(`pod "${pod.name}" deleted`); }
+  }
+  return { ...base, action: 'scaled', ...runningOf(state, opts) };
+}
+
+const formatLabels = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',');
+
+/**
+ * Which pods a ReplicaSet deletes first when scaled down (kubernetes pkg/controller ActivePodsWithRanks,
+ * the parts that apply here): pods not running before running ones, then pods sharing their node with
+ * more pods of the same deployment, then the most recently created.
+ */
+export function scaleDownOrder(pods: LabPodState[]): LabPodState[] {
+  const perNode = new Map<string, number>();
+  for (const p of pods) perNode.set(p.node, (perNode.get(p.node) ?? 0) + 1);
+  return [...pods].sort((a, b) => Number(a.status === 'Running') - Number(b.status === 'Running')
+    || perNode.get(b.node)! - perNode.get(a.node)!
+    || Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.name.localeCompare(a.name));
+}
+
+/** Creates `count` pods of the deployment with pod labels `labels` (app=<name> included). */
+async function createPods(state: LabState, opts: RunOptions, labels: Record<string, string>, count: number, say: Say): Promise<{ pods: LabPodState[]; warnings: string[] }> {
+  const nodeNames = state.nodes.map((n) => n.name);
   const warnings: string[] = [];
   if (!(opts.namespace in state.k8sNamespaces)) {
     state.k8sNamespaces[opts.namespace] = {};
@@ -128,11 +200,10 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
       warnings.push(`could not write Profile kns.${opts.namespace}: ${e.message}`);
     }
   }
-  const labels = { app: opts.app, ...opts.labels };
   const hash = templateHash(opts.app, opts.namespace, labels);
   const counts = new Map<string, number>();
   for (const p of state.pods) counts.set(p.node, (counts.get(p.node) ?? 0) + 1);
-  const placement = opts.node ? Array(opts.replicas).fill(opts.node) as string[] : schedule(nodeNames, counts, opts.replicas);
+  const placement = opts.node ? Array(count).fill(opts.node) as string[] : schedule(nodeNames, counts, count);
   const taken = new Set(state.pods.map((p) => p.name));
   const pods: LabPodState[] = placement.map((node) => {
     let name: string;
@@ -233,21 +304,24 @@ export async function deletePods(state: LabState, name: string, say: Say = () =>
   if (pods.length === 0) throw new Error(`no pod or deployment named "${name}" in lab ${state.name}`);
   const errors: string[] = [];
   for (const pod of pods) {
-    const node = state.nodes.find((n) => n.name === pod.node)!;
-    try {
-      await cniRuntimeFor(state, node).del(attachment(pod));
-    } catch (e: any) {
-      if (pod.status === 'Running') {
-        errors.push(`pod ${pod.name}: CNI DEL failed, pod kept: ${e.message}`);
-        continue;
-      }
-    }
-    delNetns(pod.netns);
-    state.pods = state.pods.filter((p) => p !== pod);
-    writeState(state);
-    say(`pod "${pod.name}" deleted`);
+    const e = await deletePod(state, pod);
+    if (e) errors.push(e); else say(`pod "${pod.name}" deleted`);
   }
   return errors;
+}
+
+/** CNI DEL, then the namespace; a running pod whose DEL fails is kept. Returns the error, if any. */
+async function deletePod(state: LabState, pod: LabPodState): Promise<string | undefined> {
+  const node = state.nodes.find((n) => n.name === pod.node)!;
+  try {
+    await cniRuntimeFor(state, node).del(attachment(pod));
+  } catch (e: any) {
+    if (pod.status === 'Running') return `pod ${pod.name}: CNI DEL failed, pod kept: ${e.message}`;
+  }
+  delNetns(pod.netns);
+  state.pods = state.pods.filter((p) => p !== pod);
+  writeState(state);
+  return undefined;
 }
 
 export function relabelPod(state: LabState, podName: string, items: string[]): LabPodState {

@@ -134,3 +134,31 @@ describe('agent health during a datastore outage', () => {
     } finally { done(); }
   });
 });
+
+// Issue #20 item 1: `tabby node status` on a VXLAN node answered "endpoint answered 404" and exit 1.
+describe('node status on a node without BGP', () => {
+  test('a VXLAN agent serves /bgp/status; `tabby node status` prints calicoctl\'s "no BGP backend" text and exits 0', async () => {
+    const port = await freePort();
+    const { agent, done } = newAgent(new MemoryDatastore(), port);
+    try {
+      await agent.start();
+      const r = await fetch(`http://127.0.0.1:${port}/bgp/status`);
+      assert.equal(r.status, 200);
+      assert.equal((await r.json() as { running: boolean }).running, false);
+      const { Command } = await import('commander');
+      const { registerNodeStatus } = await import('../../src/ctl/node-status.ts');
+      const program = new Command('tabby').exitOverride();
+      registerNodeStatus(program.command('node'));
+      let out = '';
+      const orig = process.stdout.write.bind(process.stdout);
+      (process.stdout as any).write = (c: string | Uint8Array, ...rest: any[]) => { if (typeof c === 'string') { out += c; return true; } return orig(c, ...rest); };
+      try {
+        await program.parseAsync(['node', 'status', '--endpoint', `http://127.0.0.1:${port}/bgp/status`], { from: 'user' });
+      } finally { (process.stdout as any).write = orig; }
+      assert.equal(out, 'Calico process is running.\n\nNone of the BGP backend processes (BIRD or GoBGP) are running.\n\n');
+    } finally {
+      await agent.stop();
+      done();
+    }
+  });
+});
