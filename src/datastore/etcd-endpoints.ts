@@ -49,6 +49,23 @@ export function isTransportFailure(err: unknown): boolean {
   return /no leader|leader changed|request timed out|not capable|too many requests|stopped/i.test(msg);
 }
 
+let serverNameWarningHidden = false;
+
+/**
+ * grpc-js sets the TLS ServerName to the endpoint's IP, and Node warns (DEP0123) on every such connection;
+ * an etcd reached by IP is the normal case (certificates carry IP SANs, which are still verified).
+ */
+function hideIpServerNameWarning(): void {
+  if (serverNameWarningHidden) return;
+  serverNameWarningHidden = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  (process as { emitWarning: unknown }).emitWarning = (warning: unknown, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
+    if (text.includes('TLS ServerName to an IP address')) return;
+    emit(warning, ...rest);
+  };
+}
+
 export interface Attempted<T> {
   value: T;
   /** Earlier attempts failed in a way that does not prove the request was not applied. */
@@ -63,6 +80,7 @@ export class EtcdEndpointPool {
 
   constructor(private readonly opts: EndpointPoolOptions) {
     this.endpoints = opts.endpoints;
+    if (opts.credentials) hideIpServerNameWarning();
     this.clients = opts.endpoints.map((host) => new Etcd3({
       hosts: [host],
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + opts.timeoutMs }),

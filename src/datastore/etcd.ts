@@ -54,6 +54,18 @@ function readCredential(file: string, what: string): Buffer {
   }
 }
 
+/** What a TLS failure means for the user, in terms of calicoctl's settings. */
+function tlsProblem(msg: string): string {
+  if (/bad certificate|certificate required|alert number (42|116)|unknown ca|alert number 48/i.test(msg)) {
+    return 'etcd did not accept a client certificate from this client: set etcdCertFile and etcdKeyFile (ETCD_CERT_FILE, ETCD_KEY_FILE) to a certificate signed by the CA etcd trusts for clients';
+  }
+  if (/unable to verify|self.signed|unable to get local issuer|certificate verify failed/i.test(msg)) {
+    return "etcd's server certificate is not signed by a trusted CA: set etcdCACertFile (ETCD_CA_CERT_FILE) to the CA that issued it";
+  }
+  if (/altnames|hostname|not in the cert|subject/i.test(msg)) return "etcd's server certificate does not name this endpoint (subjectAltName)";
+  return 'check the endpoints (https://) and etcdCACertFile, etcdCertFile, etcdKeyFile';
+}
+
 function rev(s: string | number): number {
   return Number(s);
 }
@@ -111,7 +123,7 @@ export class EtcdDatastore implements Datastore {
       return new DatastoreError('Invalid', `etcd rejected ${what}: ${msg}`);
     }
     const at = this.endpoints.join(',');
-    if (isTlsFailure(err)) return new DatastoreError('Unavailable', `etcd at ${at} refused the TLS connection (${what}): ${msg}${this.tlsHint()}`);
+    if (isTlsFailure(err)) return new DatastoreError('Unavailable', `TLS connection to etcd at ${at} failed (${what}): ${tlsProblem(msg)} [${msg.split('\n')[0]}]`);
     if (err instanceof GRPCDeadlineExceededError) return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): no answer before the deadline`);
     if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError || err instanceof ClientClosedError || isTransportFailure(err)) {
       return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): ${msg}${this.tlsHint()}`);
