@@ -42,7 +42,7 @@ function planState(state: LabState, plan: EtcdMemberPlan[], tls: boolean): { etc
   const members: LabEtcdMember[] = plan.map((p) => ({
     name: p.name, ns: p.ns, ip: p.ip, pid: 0,
     clientUrl: `${scheme}://${p.ip}:${ETCD_CLIENT_PORT}`, peerUrl: `${scheme}://${p.ip}:${ETCD_PEER_PORT}`,
-    dataDir: path.join(state.dir, 'etcd', p.name), logFile: path.join(state.dir, 'etcd', `${p.name}.log`),
+    dataDir: path.join(state.dir, 'etcd', p.name), logFile: path.join(state.dir, 'etcd', `${p.name}.log`), argv: [],
   }));
   const pki = tls ? generateEtcdPki(path.join(state.dir, 'etcd-pki'), state.name, plan) : undefined;
   const first = members[0]!;
@@ -62,22 +62,36 @@ export async function startEtcdCluster(state: LabState, plan: EtcdMemberPlan[], 
   fs.mkdirSync(path.join(state.dir, 'etcd'), { recursive: true });
   const cluster = etcd.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
   etcd.members.forEach((m, i) => {
-    const argv = memberArgv(state, m, cluster, certs?.[i], etcd.tls?.caFile);
-    const log = fs.openSync(m.logFile, 'a');
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    child.unref();
-    // `ip netns exec` execs etcd in place, so this PID is etcd's; its data dir on the command line proves it.
-    m.pid = child.pid!;
-    state.processMarkers[String(child.pid)] = m.dataDir;
-    writeState(state);
+    m.argv = memberArgv(state, m, cluster, certs?.[i], etcd.tls?.caFile);
+    spawnMember(state, m);
   });
-  etcd.pid = etcd.members[0]!.pid;
-  writeState(state);
   await waitHealthy(etcd);
   const where = etcd.members.length === 1 ? `on ${state.nodes[0]!.name} (${etcd.endpoint}, PID ${etcd.pid})`
     : `as a ${etcd.members.length}-member cluster (${etcd.members.map((m) => `${m.ns} ${m.clientUrl} PID ${m.pid}`).join('; ')})`;
   say(`etcd running ${where}${etcd.tls ? `, TLS with client certificates (${path.dirname(etcd.tls.caFile)})` : ''}`);
+}
+
+function spawnMember(state: LabState, m: LabEtcdMember): void {
+  const log = fs.openSync(m.logFile, 'a');
+  const child = spawn(m.argv[0]!, m.argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  child.unref();
+  // `ip netns exec` execs etcd in place, so this PID is etcd's; its data dir on the command line proves it.
+  m.pid = child.pid!;
+  state.processMarkers[String(child.pid)] = m.dataDir;
+  if (state.etcd && state.etcd.members[0] === m) state.etcd.pid = m.pid;
+  writeState(state);
+}
+
+/**
+ * Brings a member back after a chaos test: SIGCONT if it is frozen, else (killed) starts it again from its
+ * data dir, where it rejoins the cluster as itself; then waits until every member is healthy.
+ */
+export async function recoverEtcdMember(state: LabState, member: LabEtcdMember): Promise<void> {
+  if (pidAlive(member.pid)) process.kill(member.pid, 'SIGCONT');
+  else if (member.argv?.length) spawnMember(state, member);
+  else throw new Error(`etcd member ${member.name} was started by an older Tabby that did not record its command; recreate the lab`);
+  await waitHealthy(state.etcd!);
 }
 
 async function waitHealthy(etcd: LabEtcdState): Promise<void> {

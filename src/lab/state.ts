@@ -47,6 +47,8 @@ export interface LabEtcdMember {
   peerUrl: string;
   dataDir: string;
   logFile: string;
+  /** The command that started it (run again to restart it: the data dir makes it rejoin as itself). */
+  argv: string[];
 }
 
 /** Client credentials (and the CA) of a TLS etcd, files 0600 in the lab's directory. */
