@@ -22,10 +22,12 @@ import { withLabLock, writeState, type LabEtcdMember, type LabPodState, type Lab
 export interface LeaderKillOptions {
   /** The lab (must be up, with an etcd cluster of 3 or more members). */
   lab: string;
-  /** How long the churn runs in all (default 20 s). */
-  durationMs?: number;
-  /** When, into the churn, the leader is hit (default 4 s). */
+  /** When the leader is hit, counted from the writer's first acknowledged write (default 4 s). */
   killAfterMs?: number;
+  /** How long the churn goes on after the hit (default 15 s)... */
+  afterKillMs?: number;
+  /** ...and at least until this many ADDs started after the hit have finished (default 3; cap 120 s). */
+  minAddsAfterKill?: number;
   /** SIGKILL (default: kill -9) or SIGSTOP (a frozen member). */
   signal?: 'SIGKILL' | 'SIGSTOP';
   /** ADD/DEL loops running side by side (default 2). */
@@ -169,16 +171,20 @@ export async function runLeaderKillUnderChurn(opts: LeaderKillOptions): Promise<
     const prefix = `chaos-${runId}`;
     const writer = startWriter(state, prefix, 'write');
     const counts: ChurnCounts = { addsOk: 0, addsFailed: 0, delsFailed: 0, addStarts: [], addErrors: [] };
-    const started = Date.now();
-    const endAt = started + (opts.durationMs ?? 20_000);
+    let killAt = Infinity;
+    const goOn = () => {
+      if (Date.now() < killAt + (opts.afterKillMs ?? 15_000)) return true;
+      const afterKill = counts.addStarts.filter((a) => a.start >= killAt).length;
+      return afterKill < (opts.minAddsAfterKill ?? 3) && Date.now() < killAt + 120_000;
+    };
     let next = 0;
     const loops = Array.from({ length: opts.concurrency ?? 2 }, async () => {
-      while (Date.now() < endAt) await churnOnce(state, next++, runId, counts);
+      while (goOn()) await churnOnce(state, next++, runId, counts);
     });
     await waitFirstAck(writer.records, writer.done);
     await new Promise((r) => setTimeout(r, opts.killAfterMs ?? 4000));
     const signal = opts.signal ?? 'SIGKILL';
-    const killAt = Date.now();
+    killAt = Date.now();
     process.kill(leader.pid, signal);
     say(`${signal} to etcd leader ${leader.name} (PID ${leader.pid})`);
     const election = waitNewLeader(state, leader, 30_000);
