@@ -170,7 +170,9 @@ const LIVENESS_PROBE = 'exec 3<>/dev/tcp/127.0.0.1/9099 && printf "GET /liveness
 
 function healthOk(node: LabNodeState): boolean {
   try {
-    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
+    // --norc: Node gives children a socketpair as stdin, and bash then runs ~/.bashrc as if started by rshd
+    // (there a slow `pyenv init` alone outlasted the 2 s and the probe never passed).
+    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '--norc', '--noprofile', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
   } catch {
     return false;
   }

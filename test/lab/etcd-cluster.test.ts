@@ -33,7 +33,13 @@ describe('lab etcd cluster: 3 members, TLS', { skip }, () => {
   const { name, cleanup } = labFixture();
   after(cleanup);
   before(() => {
-    mustTabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan', '--datastore', 'etcd', '--etcd-members', '3', '--etcd-tls']);
+    // Five processes (three members, two agents) start at once: give the agents more than the helpers' 45 s.
+    const r = spawnSync(TABBY, ['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan', '--datastore', 'etcd', '--etcd-members', '3', '--etcd-tls'],
+      { encoding: 'utf8', timeout: 300_000, env: { ...process.env, TABBY_LAB_AGENT_TIMEOUT_MS: '150000' } });
+    const logs = () => ['controlplane', 'node01'].map((n) => {
+      try { return `${n}: ${fs.readFileSync(path.join(LAB_ROOT, name, 'nodes', n, 'node.log'), 'utf8').split('\n').slice(-15).join('\n')}`; } catch { return `${n}: no log`; }
+    }).join('\n');
+    assert.equal(r.status, 0, `lab up failed:\n${r.stdout}\n${r.stderr}\n${r.status === 0 ? '' : logs()}`);
   });
   const pki = () => path.join(LAB_ROOT, name, 'etcd-pki');
   const endpoints = ['https://172.17.0.11:2379', 'https://172.17.0.12:2379', 'https://172.17.0.13:2379'];
