@@ -13,6 +13,10 @@ export interface InstallOptions {
   datastorePath?: string;
   datastoreType?: 'embedded' | 'etcdv3' | 'kubernetes';
   etcdEndpoints?: string;
+  /** Client TLS for etcd: Calico's netconf keys etcd_ca_cert_file, etcd_cert_file, etcd_key_file. */
+  etcdCACertFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   nodename?: string;
   /** 0 = auto (read <state_dir>/mtu written by the node agent). */
   mtu?: number;
@@ -62,6 +66,9 @@ export function buildConflist(o: InstallOptions): Record<string, unknown> {
     datastore_type: o.datastoreType ?? (o.etcdEndpoints ? 'etcdv3' : 'embedded'),
   };
   if (o.etcdEndpoints) plugin.etcd_endpoints = o.etcdEndpoints;
+  if (o.etcdKeyFile) plugin.etcd_key_file = o.etcdKeyFile;
+  if (o.etcdCertFile) plugin.etcd_cert_file = o.etcdCertFile;
+  if (o.etcdCACertFile) plugin.etcd_ca_cert_file = o.etcdCACertFile;
   if (o.datastorePath) plugin.datastore_path = o.datastorePath;
   if (o.nodename) plugin.nodename = o.nodename;
   plugin.mtu = o.mtu ?? 0;

@@ -94,7 +94,7 @@ export function parseNetConf(text: string, opts: { needIpam?: boolean } = {}): N
   }
   if (typeof o.name !== 'string' || !o.name) bad('netconf "name" is required');
   if (typeof o.type !== 'string' || !o.type) bad('netconf "type" is required');
-  for (const k of ['nodename', 'nodename_file', 'datastore_type', 'etcd_endpoints', 'log_level', 'log_file_path', 'state_dir', 'datastore_path', 'etcd_key_prefix']) optString(o, k);
+  for (const k of ['nodename', 'nodename_file', 'datastore_type', 'etcd_endpoints', 'log_level', 'log_file_path', 'state_dir', 'datastore_path', 'etcd_key_prefix', 'etcd_ca_cert_file', 'etcd_cert_file', 'etcd_key_file']) optString(o, k);
   if (o.mtu !== undefined && (typeof o.mtu !== 'number' || !Number.isInteger(o.mtu) || o.mtu < 0 || (o.mtu > 0 && o.mtu < 68) || o.mtu > 65535)) {
     bad(`netconf "mtu" must be 0 (auto) or an integer between 68 and 65535, got ${JSON.stringify(o.mtu)}`);
   }

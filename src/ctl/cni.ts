@@ -12,6 +12,9 @@ export function registerCniCommands(program: Command): void {
     .option('--datastore-path <file>', 'embedded datastore file the plugin uses')
     .option('--datastore-type <type>', 'embedded | etcdv3 | kubernetes (kubernetes = the node default store)')
     .option('--etcd-endpoints <urls>', 'etcd endpoints (comma-separated) for datastore type etcdv3')
+    .option('--etcd-ca-cert-file <file>', 'CA certificate of a TLS etcd (netconf etcd_ca_cert_file)')
+    .option('--etcd-cert-file <file>', 'client certificate for etcd (netconf etcd_cert_file)')
+    .option('--etcd-key-file <file>', 'client key for etcd (netconf etcd_key_file)')
     .option('--nodename <name>', 'node name written into the conflist (default: read from the node agent state)')
     .option('--mtu <n>', 'pod MTU (0 = auto from the node agent state dir)')
     .option('--state-dir <dir>', 'node agent state dir (nodename, mtu), default /var/lib/tabby')
@@ -27,6 +30,7 @@ export function registerCniCommands(program: Command): void {
         mtu = Number(o.mtu);
         if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && mtu < 68) || mtu > 65535) throw new CliError(`--mtu must be 0 or 68-65535, got "${o.mtu}"`, EXIT_USAGE);
       }
+      if (!!o.etcdCertFile !== !!o.etcdKeyFile) throw new CliError('--etcd-cert-file and --etcd-key-file go together (a client certificate needs its key)', EXIT_USAGE);
       const dt = o.datastoreType as string | undefined;
       if (dt && !['embedded', 'etcdv3', 'kubernetes'].includes(dt)) throw new CliError(`--datastore-type must be embedded, etcdv3 or kubernetes, got "${dt}"`, EXIT_USAGE);
       const r = installCni({
@@ -38,6 +42,9 @@ export function registerCniCommands(program: Command): void {
         ...(o.datastorePath !== undefined ? { datastorePath: o.datastorePath as string } : {}),
         ...(dt !== undefined ? { datastoreType: dt as NonNullable<InstallOptions['datastoreType']> } : {}),
         ...(o.etcdEndpoints !== undefined ? { etcdEndpoints: o.etcdEndpoints as string } : {}),
+        ...(o.etcdCaCertFile !== undefined ? { etcdCACertFile: o.etcdCaCertFile as string } : {}),
+        ...(o.etcdCertFile !== undefined ? { etcdCertFile: o.etcdCertFile as string } : {}),
+        ...(o.etcdKeyFile !== undefined ? { etcdKeyFile: o.etcdKeyFile as string } : {}),
         ...(o.nodename !== undefined ? { nodename: o.nodename as string } : {}),
         ...(mtu !== undefined ? { mtu } : {}),
         ...(o.stateDir !== undefined ? { stateDir: o.stateDir as string } : {}),

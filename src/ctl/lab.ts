@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
 import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
-import { listLabs, pidAlive, readState, withLabLock } from '../lab/state.ts';
-import { LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
+import { listLabs, pidAlive, readState, withLabLock, type LabState } from '../lab/state.ts';
+import { ETCD_MEMBER_COUNTS, LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
+import { etcdMemberStatuses } from '../lab/etcd-cluster.ts';
 import { deletePods, formatPods, parseLabels, relabelPod, runPods, setNamespace, table } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
@@ -52,6 +53,8 @@ function registerLabLifecycleCommands(lab: Command): void {
     .option('--nodes <n>', 'number of nodes (controlplane, node01, …)', '2')
     .option('--mode <mode>', `routing mode: ${LAB_MODES.join('|')}`, 'ipip')
     .option('--datastore <type>', 'embedded|etcdv3 (calicoctl\'s name; etcd also accepted)', 'embedded')
+    .option('--etcd-members <n>', 'with --datastore etcdv3: 1 (on the controlplane), 3 or 5 (a cluster, one namespace per member)', '1')
+    .option('--etcd-tls', 'with --datastore etcdv3: TLS for clients and peers, client certificates required (lab CA)')
     .option('--subnets <n>', '1 or 2 (two subnets joined by the router)', '1')
     .option('--pod-cidr <cidr>', 'the default IP pool', POD_CIDR)
     .action(async (o) => {
@@ -61,10 +64,16 @@ function registerLabLifecycleCommands(lab: Command): void {
       if (o.datastore !== 'embedded' && o.datastore !== 'etcd') throw new CliError(`--datastore must be embedded or etcdv3, got "${o.datastore}"`, EXIT_USAGE);
       const subnets = intOption(o.subnets, '--subnets');
       if (subnets !== 1 && subnets !== 2) throw new CliError(`--subnets must be 1 or 2, got ${subnets}`, EXIT_USAGE);
+      const etcdMembers = intOption(o.etcdMembers, '--etcd-members');
+      if (o.datastore !== 'etcd' && (etcdMembers !== 1 || o.etcdTls)) {
+        throw new CliError(`${etcdMembers !== 1 ? '--etcd-members' : '--etcd-tls'} needs --datastore etcdv3`, EXIT_USAGE);
+      }
+      if (!ETCD_MEMBER_COUNTS.includes(etcdMembers)) throw new CliError(`--etcd-members must be ${ETCD_MEMBER_COUNTS.join(', ')}, got ${etcdMembers}`, EXIT_USAGE);
       const name = labName(o);
       const t0 = Date.now();
       const { state, warnings } = await labUp({
         name, nodes: intOption(o.nodes, '--nodes'), mode, datastore: o.datastore as LabDatastore, subnets, podCidr: o.podCidr,
+        etcdMembers, etcdTls: o.etcdTls === true,
       }, out);
       for (const w of warnings) warn(w);
       out(`lab ${name} is up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.nodes.length} node(s), mode ${state.mode}, datastore ${state.datastore}`);
@@ -92,10 +101,21 @@ function registerLabLifecycleCommands(lab: Command): void {
         if (!s) throw new CliError(`no lab named "${name}"`, EXIT_FAILED);
         const phase = s.phase === 'up' ? 'up'
           : pidAlive(s.ownerPid) ? `being created (by PID ${s.ownerPid})` : 'INCOMPLETE (`tabby lab down` cleans it up)';
-        out(`lab ${s.name}: ${phase}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${s.etcd.endpoint})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
+        out(`lab ${s.name}: ${phase}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${(s.etcd.endpoints ?? [s.etcd.endpoint]).join(',')}${s.etcd.tls ? ', TLS' : ''})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
         out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'PODS'], ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, String(s.pods.filter((p) => p.node === r.name).length)])]));
+        if (s.etcd?.members && s.phase === 'up') out(await etcdStatusTable(s));
       }
     });
+}
+
+/** The etcd members: process, whether it answers, which one leads. */
+async function etcdStatusTable(s: LabState): Promise<string> {
+  const rows = (await etcdMemberStatuses(s)).map((m) => [
+    m.member.name, m.member.clientUrl, m.member.ns,
+    m.process === 'running' ? `running (PID ${m.member.pid})` : m.process === 'stopped' ? `stopped/SIGSTOP (PID ${m.member.pid})` : 'not running',
+    m.isLeader ? 'leader' : m.answering ? 'follower' : 'not answering',
+  ]);
+  return table([['ETCD MEMBER', 'CLIENT URL', 'NAMESPACE', 'PROCESS', 'ROLE'], ...rows]);
 }
 
 /** run, pods, exec, exec-node, delete, label, ns: pods and namespaces in a running lab. */

@@ -13,10 +13,11 @@
 // its stream from the next one, so resumption has neither gaps nor duplicates.
 import { readFileSync } from 'node:fs';
 import {
-  ClientClosedError, Etcd3, GRPCCancelledError, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
-  type IDeleteRangeResponse, type IDuplexStream, type IKeyValue, type IOptions, type IRangeResponse,
-  type IWatchRequest, type IWatchResponse,
+  ClientClosedError, GRPCCancelledError, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
+  type Etcd3, type IDeleteRangeResponse, type IDuplexStream, type IKeyValue, type IOptions, type IRangeResponse,
+  type ITxnRequest, type ITxnResponse, type IWatchRequest, type IWatchResponse,
 } from 'etcd3';
+import { EtcdEndpointPool, isTlsFailure, isTransportFailure } from './etcd-endpoints.ts';
 import type { Resource } from '../api/resource.ts';
 import type { KindInfo } from '../api/kinds.ts';
 import { createLogger } from '../log.ts';
@@ -39,45 +40,10 @@ export interface EtcdOptions {
   caCertFile?: string | undefined;
   certFile?: string | undefined;
   keyFile?: string | undefined;
-  /** Deadline of each unary call (ms). */
+  /** Deadline of each attempt of a unary call (ms). */
   timeoutMs?: number;
-}
-
-/** A pass-through fault policy (etcd3 accepts any object with cockatiel's `execute`). */
-function passThrough(): never {
-  const policy = {
-    execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
-      Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
-    onSuccess: () => ({ dispose() {} }),
-    onFailure: () => ({ dispose() {} }),
-  };
-  return policy as never;
-}
-
-/**
- * A policy that retries only calls refused before reaching any etcd (connection-level UNAVAILABLE), once
- * per other endpoint, so a dead member fails over without ever replaying a request a live member saw.
- */
-function failoverPolicy(extraAttempts: number): never {
-  const policy = {
-    execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await fn({ signal: signal ?? new AbortController().signal });
-        } catch (err) {
-          if (attempt >= extraAttempts || !isConnectionRefused(err)) throw err;
-        }
-      }
-    },
-    onSuccess: () => ({ dispose() {} }),
-    onFailure: () => ({ dispose() {} }),
-  };
-  return policy as never;
-}
-
-function isConnectionRefused(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return err instanceof GRPCUnavailableError && /ECONNREFUSED|No connection established|connect|Connection dropped/i.test(msg);
+  /** With several endpoints: how long a call keeps trying the other members (ms; default 4 × timeoutMs). */
+  failoverBudgetMs?: number;
 }
 
 function readCredential(file: string, what: string): Buffer {
@@ -88,6 +54,18 @@ function readCredential(file: string, what: string): Buffer {
   }
 }
 
+/** What a TLS failure means for the user, in terms of calicoctl's settings. */
+function tlsProblem(msg: string): string {
+  if (/bad certificate|certificate required|alert number (42|116)|unknown ca|alert number 48/i.test(msg)) {
+    return 'etcd did not accept a client certificate from this client: set etcdCertFile and etcdKeyFile (ETCD_CERT_FILE, ETCD_KEY_FILE) to a certificate signed by the CA etcd trusts for clients';
+  }
+  if (/unable to verify|self.signed|unable to get local issuer|certificate verify failed/i.test(msg)) {
+    return "etcd's server certificate is not signed by a trusted CA: set etcdCACertFile (ETCD_CA_CERT_FILE) to the CA that issued it";
+  }
+  if (/altnames|hostname|not in the cert|subject/i.test(msg)) return "etcd's server certificate does not name this endpoint (subjectAltName)";
+  return 'check the endpoints (https://) and etcdCACertFile, etcdCertFile, etcdKeyFile';
+}
+
 function rev(s: string | number): number {
   return Number(s);
 }
@@ -95,9 +73,10 @@ function rev(s: string | number): number {
 export class EtcdDatastore implements Datastore {
   readonly type = 'etcdv3' as const;
   readonly keys: EtcdKeys;
-  private readonly client: Etcd3;
+  private readonly pool: EtcdEndpointPool;
   private readonly endpoints: string[];
   private readonly watches = new Set<EtcdWatch>();
+  private readonly tls: boolean;
   private closed = false;
 
   constructor(opts: EtcdOptions) {
@@ -105,37 +84,36 @@ export class EtcdDatastore implements Datastore {
     this.endpoints = opts.endpoints;
     this.keys = new EtcdKeys(opts.keyPrefix ?? '');
     const timeoutMs = opts.timeoutMs ?? 3000;
-    const options: IOptions = {
-      hosts: opts.endpoints,
-      dialTimeout: timeoutMs,
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
-      faultHandling: { host: () => passThrough(), global: failoverPolicy(opts.endpoints.length - 1) },
-      // Notice a dead peer under an open watch stream in well under a minute rather than the OS TCP timeout
-      // (etcd refuses pings more often than every 5 s, and any ping when no call is open).
-      grpcOptions: { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 },
-    };
-    const tls = opts.endpoints.some((e) => e.startsWith('https://')) || opts.caCertFile || opts.certFile || opts.keyFile;
-    if (tls) {
+    this.tls = !!(opts.endpoints.some((e) => e.startsWith('https://')) || opts.caCertFile || opts.certFile || opts.keyFile);
+    let credentials: IOptions['credentials'];
+    if (this.tls) {
       if (!!opts.certFile !== !!opts.keyFile) {
-        throw new DatastoreError('Invalid', 'etcd client certificate needs both etcdCertFile and etcdKeyFile');
+        throw new DatastoreError('Invalid', `etcd client certificate needs both etcdCertFile and etcdKeyFile (got only ${opts.certFile ? 'etcdCertFile' : 'etcdKeyFile'})`);
       }
-      options.credentials = {
+      credentials = {
         rootCertificate: opts.caCertFile ? readCredential(opts.caCertFile, 'etcdCACertFile') : (undefined as unknown as Buffer),
         ...(opts.keyFile ? { privateKey: readCredential(opts.keyFile, 'etcdKeyFile') } : {}),
         ...(opts.certFile ? { certChain: readCredential(opts.certFile, 'etcdCertFile') } : {}),
       };
     }
-    this.client = new Etcd3(options);
+    this.pool = new EtcdEndpointPool({
+      endpoints: opts.endpoints, timeoutMs, failoverBudgetMs: opts.failoverBudgetMs ?? 4 * timeoutMs,
+      ...(credentials ? { credentials } : {}),
+    });
   }
 
-  /** Runs one etcd call, turning transport failures into Unavailable that names the endpoints. */
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs one etcd call (moving to another member on transport failures), turning failures into DatastoreErrors. */
+  private async attempt<T>(what: string, fn: (client: Etcd3) => Promise<T>): Promise<{ value: T; retried: boolean }> {
     if (this.closed) throw new DatastoreError('Unavailable', 'etcd datastore is closed');
     try {
-      return await fn();
+      return await this.pool.run(fn);
     } catch (err) {
       throw this.mapError(err, what);
     }
+  }
+
+  private async call<T>(what: string, fn: (client: Etcd3) => Promise<T>): Promise<T> {
+    return (await this.attempt(what, fn)).value;
   }
 
   private mapError(err: unknown, what: string): DatastoreError {
@@ -145,11 +123,32 @@ export class EtcdDatastore implements Datastore {
       return new DatastoreError('Invalid', `etcd rejected ${what}: ${msg}`);
     }
     const at = this.endpoints.join(',');
+    if (isTlsFailure(err)) return new DatastoreError('Unavailable', `TLS connection to etcd at ${at} failed (${what}): ${tlsProblem(msg)} [${msg.split('\n')[0]}]`);
     if (err instanceof GRPCDeadlineExceededError) return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): no answer before the deadline`);
-    if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError || err instanceof ClientClosedError) {
-      return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): ${msg}`);
+    if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError || err instanceof ClientClosedError || isTransportFailure(err)) {
+      return new DatastoreError('Unavailable', `etcd unreachable at ${at} (${what}): ${msg}${this.tlsHint()}`);
     }
     return new DatastoreError('Unavailable', `etcd at ${at} failed ${what}: ${msg}`);
+  }
+
+  /** What a TLS-less client should check when the connection does not come up. */
+  private tlsHint(): string {
+    return this.tls ? '' : ' (if this etcd serves TLS, use https:// endpoints and set etcdCACertFile, etcdCertFile and etcdKeyFile / ETCD_CA_CERT_FILE, ETCD_CERT_FILE, ETCD_KEY_FILE)';
+  }
+
+  private txn(what: string, req: ITxnRequest): Promise<{ value: ITxnResponse; retried: boolean }> {
+    return this.attempt(what, (c) => c.kv.txn(req));
+  }
+
+  /**
+   * A compare that failed after a retried write may have failed on our own first attempt, which a member
+   * applied before the connection to it broke: the stored value being byte for byte ours, written after the
+   * revision we compared against, proves it. Returns the object as written, or undefined if not ours.
+   */
+  private ownRetriedWrite(retried: boolean, now: IKeyValue, value: Buffer, comparedRevision: string | undefined): Resource | undefined {
+    if (!retried || !now.value.equals(value)) return undefined;
+    if (comparedRevision !== undefined && rev(now.mod_revision) <= Number(comparedRevision)) return undefined;
+    return this.toObject(now);
   }
 
   private toObject(kv: IKeyValue): Resource {
@@ -165,11 +164,11 @@ export class EtcdDatastore implements Datastore {
   }
 
   private range(r: KeyRange, what: string): Promise<IRangeResponse> {
-    return this.call(what, () => this.client.kv.range({ key: Buffer.from(r.key), range_end: r.rangeEnd }));
+    return this.call(what, (c) => c.kv.range({ key: Buffer.from(r.key), range_end: r.rangeEnd }));
   }
 
   private getKey(key: string, what: string): Promise<IRangeResponse> {
-    return this.call(what, () => this.client.kv.range({ key: Buffer.from(key) }));
+    return this.call(what, (c) => c.kv.range({ key: Buffer.from(key) }));
   }
 
   /** Finds the stored key-value of (kind, name, namespace); a BlockAffinity not at its conventional key is searched for. */
@@ -215,12 +214,19 @@ export class EtcdDatastore implements Datastore {
     if (info.kind === 'BlockAffinity' && (await this.locate(info, name, undefined, `create ${obj.kind}`))) {
       throw alreadyExists(obj.kind, name);
     }
-    const res = await this.call(`create ${obj.kind}`, () => this.client.kv.txn({
+    const value = this.encode(stored);
+    const { value: res, retried } = await this.txn(`create ${obj.kind}`, {
       compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key, value: this.encode(stored) } }],
-      failure: [],
-    }));
-    if (!res.succeeded) throw alreadyExists(obj.kind, name, namespace);
+      success: [{ request_put: { key, value } }],
+      failure: [{ request_range: { key } }],
+    });
+    if (!res.succeeded) {
+      // After a retry, the key may hold our own first attempt: the value carries our fresh uid, so it proves it.
+      const now = res.responses[0]?.response_range?.kvs?.[0];
+      if (!(retried && now && now.value.equals(value))) throw alreadyExists(obj.kind, name, namespace);
+      stored.metadata.resourceVersion = String(rev(now.mod_revision));
+      return stored;
+    }
     stored.metadata.resourceVersion = String(rev(res.header.revision));
     return stored;
   }
@@ -233,14 +239,17 @@ export class EtcdDatastore implements Datastore {
     // single CAS put; the previous value the put returns proves the identity it carried was the stored one.
     if (info.kind !== 'BlockAffinity' && uid && creationTimestamp && resourceVersion && /^[1-9]\d*$/.test(resourceVersion)) {
       const key = Buffer.from(this.keys.objectKey(info, obj));
-      const res = await this.call(what, () => this.client.kv.txn({
+      const value = this.encode(obj);
+      const { value: res, retried } = await this.txn(what, {
         compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: resourceVersion }],
-        success: [{ request_put: { key, value: this.encode(obj), prev_kv: true } }],
+        success: [{ request_put: { key, value, prev_kv: true } }],
         failure: [{ request_range: { key } }],
-      }));
+      });
       if (!res.succeeded) {
         const now = res.responses[0]?.response_range?.kvs?.[0];
         if (!now) throw notFound(obj.kind, name, namespace);
+        const written = this.ownRetriedWrite(retried, now, value, resourceVersion);
+        if (written) return written;
         throw conflict(obj.kind, name, namespace, resourceVersion, rev(now.mod_revision));
       }
       const written = structuredClone(obj);
@@ -250,11 +259,15 @@ export class EtcdDatastore implements Datastore {
       if (!before || (before.metadata.uid === uid && before.metadata.creationTimestamp === creationTimestamp)) return written;
       // The caller altered immutable fields: put the stored identity back (a second CAS, on our own write).
       const fixed = carryIdentity(written, before);
-      const again = await this.call(what, () => this.client.kv.txn({
+      const fixedValue = this.encode(fixed);
+      const { value: again, retried: againRetried } = await this.txn(what, {
         compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: res.header.revision }],
-        success: [{ request_put: { key, value: this.encode(fixed) } }],
-        failure: [],
-      }));
+        success: [{ request_put: { key, value: fixedValue } }],
+        failure: [{ request_range: { key } }],
+      });
+      const now = again.responses[0]?.response_range?.kvs?.[0];
+      const ours = !again.succeeded && now ? this.ownRetriedWrite(againRetried, now, fixedValue, written.metadata.resourceVersion) : undefined;
+      if (ours) return ours;
       if (!again.succeeded) throw conflict(obj.kind, name, namespace, written.metadata.resourceVersion, 'changed meanwhile');
       fixed.metadata.resourceVersion = String(rev(again.header.revision));
       return fixed;
@@ -268,14 +281,17 @@ export class EtcdDatastore implements Datastore {
       throw new DatastoreError('Invalid', `${obj.kind} "${name}": spec.node and spec.cidr cannot change (they are its etcd key)`);
     }
     const key = cur.key;
-    const res = await this.call(what, () => this.client.kv.txn({
+    const value = this.encode(stored);
+    const { value: res, retried } = await this.txn(what, {
       compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: cur.mod_revision }],
-      success: [{ request_put: { key, value: this.encode(stored) } }],
+      success: [{ request_put: { key, value } }],
       failure: [{ request_range: { key } }],
-    }));
+    });
     if (!res.succeeded) {
       const now = res.responses[0]?.response_range?.kvs?.[0];
       if (!now) throw notFound(obj.kind, name, namespace);
+      const written = this.ownRetriedWrite(retried, now, value, resourceVersion);
+      if (written) return written;
       throw conflict(obj.kind, name, namespace, resourceVersion, rev(now.mod_revision));
     }
     stored.metadata.resourceVersion = String(rev(res.header.revision));
@@ -294,13 +310,15 @@ export class EtcdDatastore implements Datastore {
     }
     // Compare on the revision just read even without a CAS request: the object returned must be the one deleted.
     const key = cur.key;
-    const res = await this.call(what, () => this.client.kv.txn({
+    const { value: res, retried } = await this.txn(what, {
       compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: cur.mod_revision }],
       success: [{ request_delete_range: { key, prev_kv: true } }],
       failure: [{ request_range: { key } }],
-    }));
+    });
     if (!res.succeeded) {
       const now = res.responses[0]?.response_range?.kvs?.[0];
+      // Gone after a retry: the first attempt, which a member applied before failing us, deleted it.
+      if (!now && retried) return this.toObject(cur);
       if (!now) throw notFound(kind, name, ns);
       if (resourceVersion !== undefined) throw conflict(kind, name, ns, resourceVersion, rev(now.mod_revision));
       return this.delete(kind, name, namespace); // changed between read and delete: take the newer one
@@ -311,18 +329,18 @@ export class EtcdDatastore implements Datastore {
   }
 
   async revision(): Promise<Revision> {
-    const res = await this.call('read revision', () => this.client.kv.range({ key: Buffer.from(`${this.keys.prefix}/calico/`), limit: 1, count_only: true }));
+    const res = await this.call('read revision', (c) => c.kv.range({ key: Buffer.from(`${this.keys.prefix}/calico/`), limit: 1, count_only: true }));
     return rev(res.header.revision);
   }
 
   /** Compacts etcd's history up to `revision` (cluster-wide: tests and maintenance only). */
   async compact(revision: Revision): Promise<void> {
-    await this.call('compact', () => this.client.kv.compact({ revision, physical: true }));
+    await this.call('compact', (c) => c.kv.compact({ revision, physical: true }));
   }
 
   watch(opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onError: (err: DatastoreError) => void): Watcher {
     if (this.closed) throw new DatastoreError('Unavailable', 'etcd datastore is closed');
-    const w = new EtcdWatch(this, this.client, opts, onEvent, onError, () => this.watches.delete(w));
+    const w = new EtcdWatch(this, this.pool, opts, onEvent, onError, () => this.watches.delete(w));
     this.watches.add(w);
     w.start();
     return w;
@@ -359,7 +377,7 @@ export class EtcdDatastore implements Datastore {
     if (this.closed) return;
     for (const w of [...this.watches]) w.stop();
     this.closed = true;
-    this.client.close();
+    this.pool.close();
   }
 }
 
@@ -379,10 +397,12 @@ class EtcdWatch implements Watcher {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly kinds: Set<string> | undefined;
   private wasDown = false;
+  /** The member the current stream is on. */
+  private member = 0;
 
   constructor(
     private readonly store: EtcdDatastore,
-    private readonly client: Etcd3,
+    private readonly pool: EtcdEndpointPool,
     opts: WatchOptions,
     private readonly onEvent: (ev: WatchEvent) => void,
     private readonly onError: (err: DatastoreError) => void,
@@ -400,8 +420,9 @@ class EtcdWatch implements Watcher {
     this.retryTimer = undefined;
     if (this.stopped) return;
     let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    this.member = this.pool.pick();
     try {
-      stream = await this.client.watchClient.watch();
+      stream = await this.pool.client(this.member).watchClient.watch();
     } catch (err) {
       this.down(err);
       return;
@@ -452,6 +473,8 @@ class EtcdWatch implements Watcher {
     const old = this.stream;
     this.stream = undefined;
     try { old?.cancel(); } catch { /* already gone */ }
+    // Resume on another member: this one may be dead or cut off (the next pick skips it for a while).
+    this.pool.markFailed(this.member);
     if (!this.wasDown) {
       log.warn({ err: err instanceof Error ? err.message : String(err), endpoints: this.store.describeEndpoints() }, 'etcd watch disconnected; retrying');
     }

@@ -34,7 +34,13 @@ export function basePath(): string {
 export function datastoreEnv(state: LabState): Record<string, string> {
   if (state.datastore === 'etcd') {
     if (!state.etcd) throw new Error(`lab ${state.name} uses etcd but has no etcd recorded (was \`lab up\` interrupted?)`);
-    return { DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: state.etcd.endpoint };
+    const env: Record<string, string> = { DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: (state.etcd.endpoints ?? [state.etcd.endpoint]).join(',') };
+    if (state.etcd.tls) {
+      env.ETCD_CA_CERT_FILE = state.etcd.tls.caFile;
+      env.ETCD_CERT_FILE = state.etcd.tls.certFile;
+      env.ETCD_KEY_FILE = state.etcd.tls.keyFile;
+    }
+    return env;
   }
   return { DATASTORE_TYPE: 'embedded', TABBY_DATASTORE_PATH: state.datastorePath ?? path.join(state.dir, 'datastore.db') };
 }

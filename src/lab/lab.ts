@@ -7,10 +7,11 @@ import {
   addNetns, addVeth, delNetns, execIn, ipBatch, netnsExists, processCmdline, sysctlIn,
 } from './kernel.ts';
 import {
-  labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabNodeState, type LabState,
+  labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabEtcdState, type LabNodeState, type LabState,
 } from './state.ts';
-import { ETCD_CLIENT_PORT, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
+import { planNamespaces, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
 import { nodeAgentEnv, nodeShellEnv, tabbyBin } from './env.ts';
+import { etcdPids, startEtcdCluster } from './etcd-cluster.ts';
 import { applyResources, namespaceResources } from './datastore-client.ts';
 import { runCommand, type CommandResult } from '../exec.ts';
 
@@ -60,7 +61,7 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       processMarkers: {},
     };
     // Written down before anything exists: a crash from here on is cleaned up by the next up/down.
-    state.namespaces = [plan.fabricNs, plan.routerNs, plan.externalNs, ...plan.nodes.map((n) => n.ns)];
+    state.namespaces = planNamespaces(plan);
     writeState(state);
 
     const warnings: string[] = [];
@@ -69,7 +70,7 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
     say(`fabric up: ${plan.nodes.length} node(s), ${opts.subnets} subnet(s) (${Date.now() - t0} ms)`);
 
     if (opts.datastore === 'etcd') {
-      await startEtcd(state, say);
+      await startEtcdCluster(state, plan.etcdMembers, opts.etcdTls ?? false, say);
     }
     fs.mkdirSync(state.cniBinDir, { recursive: true });
     for (const node of state.nodes) {
@@ -113,7 +114,7 @@ function nodeState(dir: string, name: string, ns: string, ip: string, subnet: nu
 }
 
 function buildTopology(plan: TopologyPlan, say: Say): void {
-  for (const ns of [plan.fabricNs, plan.routerNs, plan.externalNs, ...plan.nodes.map((n) => n.ns)]) addNetns(ns);
+  for (const ns of planNamespaces(plan)) addNetns(ns);
   ipBatch(plan.fabricNs, plan.bridges.flatMap((br) => [`link add ${br} type bridge`, `link set ${br} up`]));
   // Per namespace, the commands to run once every veth exists (one `ip -batch` each).
   const pending = new Map<string, string[]>();
@@ -130,41 +131,7 @@ function buildTopology(plan: TopologyPlan, say: Say): void {
   for (const r of plan.routes) queue(r.ns, `route add ${r.args.join(' ')}`);
   for (const [ns, lines] of pending) ipBatch(ns, lines);
   for (const ns of plan.forwarding) sysctlIn(ns, { 'net.ipv4.ip_forward': '1' });
-  say(`namespaces: ${plan.fabricNs} (bridge ${plan.bridges.join(', ')}), ${plan.routerNs}, ${plan.externalNs}, ${plan.nodes.map((n) => n.ns).join(', ')}`);
-}
-
-async function startEtcd(state: LabState, say: Say): Promise<void> {
-  const cp = state.nodes[0]!;
-  const dataDir = path.join(state.dir, 'etcd');
-  const endpoint = `http://${cp.ip}:${ETCD_CLIENT_PORT}`;
-  const log = fs.openSync(path.join(state.dir, 'etcd.log'), 'a');
-  const name = `${state.name}-etcd`;
-  const argv = [
-    'ip', 'netns', 'exec', cp.ns, 'etcd', '--name', name, '--data-dir', dataDir,
-    '--listen-client-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT},${endpoint}`, '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
-    '--initial-cluster', `${name}=http://127.0.0.1:${ETCD_CLIENT_PORT + 1}`,
-  ];
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  child.unref();
-  // `ip netns exec` execs etcd in place, so this PID is etcd's.
-  state.etcd = { pid: child.pid!, endpoint, dataDir };
-  state.processMarkers[String(child.pid)] = dataDir;
-  writeState(state);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      execIn(cp.ns, ['etcdctl', '--endpoints', endpoint, 'endpoint', 'health'], { timeoutMs: 5000 });
-      break;
-    } catch (e: any) {
-      if (!pidAlive(child.pid!)) throw new Error(`etcd exited at start; see ${path.join(state.dir, 'etcd.log')}`);
-      if (Date.now() > deadline) throw new Error(`etcd did not become healthy in 20 s: ${e.message}`);
-      await sleep(200);
-    }
-  }
-  say(`etcd running on ${cp.name} (${endpoint}, PID ${child.pid})`);
+  say(`namespaces: ${plan.fabricNs} (bridge ${plan.bridges.join(', ')}), ${plan.routerNs}, ${plan.externalNs}, ${plan.nodes.map((n) => n.ns).join(', ')}${plan.etcdMembers.length > 1 ? `, ${plan.etcdMembers.map((m) => m.ns).join(', ')}` : ''}`);
 }
 
 /** Starts `tabby node run` in the node's namespace and waits until its health endpoint answers. */
@@ -203,7 +170,9 @@ const LIVENESS_PROBE = 'exec 3<>/dev/tcp/127.0.0.1/9099 && printf "GET /liveness
 
 function healthOk(node: LabNodeState): boolean {
   try {
-    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
+    // --norc: Node gives children a socketpair as stdin, and bash then runs ~/.bashrc as if started by rshd
+    // (there a slow `pyenv init` alone outlasted the 2 s and the probe never passed).
+    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '--norc', '--noprofile', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
   } catch {
     return false;
   }
@@ -230,7 +199,7 @@ async function installCni(state: LabState): Promise<string | undefined> {
       const env = nodeShellEnv(state, node);
       const args = ['cni', 'install', '--bin-dir', state.cniBinDir, '--conf-dir', node.cniConfDir, '--nodename', node.name,
         '--state-dir', node.stateDir, '--log-file', path.join(path.dirname(node.logFile), 'cni.log')];
-      if (state.etcd) args.push('--datastore-type', 'etcdv3', '--etcd-endpoints', state.etcd.endpoint);
+      if (state.etcd) args.push('--datastore-type', 'etcdv3', ...cniEtcdFlags(state.etcd));
       else args.push('--datastore-type', 'embedded', '--datastore-path', state.datastorePath!);
       // Run on the node, like the install-cni init container of the calico-node pod.
       const r = await runAsync(['ip', 'netns', 'exec', node.ns, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), ...args]);
@@ -241,6 +210,13 @@ async function installCni(state: LabState): Promise<string | undefined> {
   };
   await Promise.all(Array.from({ length: Math.min(4, state.nodes.length) }, worker));
   return problems.length > 0 ? problems.join('\n') : undefined;
+}
+
+/** `tabby cni install` flags that put every endpoint and the client credentials into the CNI config. */
+function cniEtcdFlags(etcd: LabEtcdState): string[] {
+  const flags = ['--etcd-endpoints', etcd.endpoints?.join(',') ?? etcd.endpoint];
+  if (etcd.tls) flags.push('--etcd-ca-cert-file', etcd.tls.caFile, '--etcd-cert-file', etcd.tls.certFile, '--etcd-key-file', etcd.tls.keyFile);
+  return flags;
 }
 
 /** Like a shell: a command that cannot start is exit 127. */
@@ -260,10 +236,11 @@ export async function labDown(name: string, say: Say = () => {}): Promise<boolea
 
 /** Stops the lab's processes (by PID, only if still ours) and removes its namespaces, newest first. */
 function teardown(state: LabState, say: Say): void {
-  const pids = [...state.nodes.map((n) => n.pid), state.etcd?.pid ?? 0].filter((p) => p > 0);
+  const pids = [...new Set([...state.nodes.map((n) => n.pid), state.etcd?.pid ?? 0, ...etcdPids(state)])].filter((p) => p > 0);
   const ours = pids.filter((pid) => isOurProcess(state, pid));
   for (const pid of ours) {
-    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+    // SIGCONT too: a member frozen with SIGSTOP (a chaos test) would otherwise hold SIGTERM until the SIGKILL.
+    try { process.kill(pid, 'SIGTERM'); process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
   }
   const deadline = Date.now() + 3000;
   while (ours.some(pidAlive) && Date.now() < deadline) sleepSync(50);
@@ -280,8 +257,11 @@ function teardown(state: LabState, say: Say): void {
     if (netnsExists(ns)) { delNetns(ns); removed++; }
   }
   for (const node of state.nodes) node.pid = 0;
-  if (state.etcd) state.etcd.pid = 0;
-  for (const sub of ['nodes', 'cni', 'etcd', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
+  if (state.etcd) {
+    state.etcd.pid = 0;
+    for (const m of state.etcd.members ?? []) m.pid = 0;
+  }
+  for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
   for (const f of ['datastore.db', 'datastore.db-wal', 'datastore.db-shm']) fs.rmSync(path.join(state.dir, f), { force: true });
   say(`lab ${state.name}: stopped ${ours.length} process(es), removed ${removed} namespace(s)`);
 }

@@ -77,7 +77,8 @@ export function cniRuntimeFor(state: LabState, node: LabNodeState): CniRuntime {
   });
 }
 
-function attachment(pod: LabPodState): CniAttachment {
+/** What the runtime passes the plugins for a pod (CNI_ARGS, labels in the netconf's args). */
+export function attachment(pod: LabPodState): CniAttachment {
   return {
     containerId: pod.containerId,
     netnsPath: `/run/netns/${pod.netns}`,

@@ -36,6 +36,39 @@ export interface LabPodState {
   createdAt: string;
 }
 
+export interface LabEtcdMember {
+  /** etcd's --name. */
+  name: string;
+  ns: string;
+  ip: string;
+  /** PID of etcd (0 until started). */
+  pid: number;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  logFile: string;
+  /** The command that started it (run again to restart it: the data dir makes it rejoin as itself). */
+  argv: string[];
+}
+
+/** Client credentials (and the CA) of a TLS etcd, files 0600 in the lab's directory. */
+export interface LabEtcdTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface LabEtcdState {
+  /** Every member's client URL: what ETCD_ENDPOINTS and the CNI config get. */
+  endpoints: string[];
+  members: LabEtcdMember[];
+  tls?: LabEtcdTls;
+  /** The first member's PID, client URL and data dir (what a one-member lab recorded before clusters). */
+  pid: number;
+  endpoint: string;
+  dataDir: string;
+}
+
 export interface LabState {
   name: string;
   dir: string;
@@ -53,7 +86,7 @@ export interface LabState {
   pods: LabPodState[];
   /** Kubernetes namespaces and their labels (written as Profiles kns.<ns>). */
   k8sNamespaces: Record<string, Record<string, string>>;
-  etcd?: { pid: number; endpoint: string; dataDir: string };
+  etcd?: LabEtcdState;
   datastorePath?: string;
   cniBinDir: string;
   /** Command line of every process the lab started, to make sure a recorded PID is still ours before killing. */

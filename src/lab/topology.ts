@@ -15,6 +15,10 @@ export interface LabOptions {
   datastore: LabDatastore;
   subnets: 1 | 2;
   podCidr: string;
+  /** etcd members (1, 3 or 5; default 1). One runs on the controlplane; several get a namespace each. */
+  etcdMembers?: number;
+  /** Serve etcd over TLS (client and peer certificates from a lab CA) and require client certificates. */
+  etcdTls?: boolean;
 }
 
 export const NODE_INTERFACE = 'ens3';
@@ -25,6 +29,10 @@ const WAN_ROUTER_IP = '203.0.113.1';
 const WAN_EXTERNAL_IP = '203.0.113.10';
 /** etcd runs where kubeadm runs it: on the controlplane node (etcd-controlplane), on its node IP. */
 export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+export const ETCD_MEMBER_COUNTS: readonly number[] = [1, 3, 5];
+/** Members of a multi-member cluster sit on the first subnet at .11, .12, … (below the nodes' .32/.40+). */
+const ETCD_MEMBER_HOST_BASE = 10;
 export const MAX_NODES = 200;
 
 export interface AddressedLink {
@@ -50,8 +58,18 @@ export interface NodePlan {
   gateway: string;
 }
 
+/** One etcd member: where it runs and the address its client and peer URLs use. */
+export interface EtcdMemberPlan {
+  /** etcd's --name. */
+  name: string;
+  ns: string;
+  ip: string;
+}
+
 export interface TopologyPlan {
   prefix: string;
+  /** Empty unless the lab's datastore is etcd. */
+  etcdMembers: EtcdMemberPlan[];
   fabricNs: string;
   routerNs: string;
   externalNs: string;
@@ -106,6 +124,7 @@ export function planTopology(opts: LabOptions): TopologyPlan {
   }
   if (opts.subnets !== 1 && opts.subnets !== 2) throw new Error(`--subnets must be 1 or 2, got ${String(opts.subnets)}`);
   if (!LAB_MODES.includes(opts.mode)) throw new Error(`--mode must be one of ${LAB_MODES.join('|')}, got "${opts.mode}"`);
+  validateEtcdOptions(opts);
   const p = opts.name;
   const fabricNs = `${p}-fabric`;
   const routerNs = `${p}-router`;
@@ -141,11 +160,52 @@ export function planTopology(opts: LabOptions): TopologyPlan {
     });
     routes.push({ ns: n.ns, args: ['default', 'via', n.gateway, 'dev', NODE_INTERFACE] });
   });
+  const etcdMembers = planEtcdMembers(opts, nodes, fabricNs, bridges[0]!, veths, routes);
   return {
-    prefix: p, fabricNs, routerNs, externalNs, bridges, nodes, veths, routes,
+    prefix: p, etcdMembers, fabricNs, routerNs, externalNs, bridges, nodes, veths, routes,
     loopbackAddresses: [{ ns: externalNs, address: `${EXTERNAL_IP}/32` }],
     forwarding: [routerNs, ...nodes.map((n) => n.ns)],
   };
+}
+
+/** Every namespace of the plan, in creation order. */
+export function planNamespaces(plan: TopologyPlan): string[] {
+  const nodeNs = plan.nodes.map((n) => n.ns);
+  const etcdNs = plan.etcdMembers.map((m) => m.ns).filter((ns) => !nodeNs.includes(ns));
+  return [plan.fabricNs, plan.routerNs, plan.externalNs, ...nodeNs, ...etcdNs];
+}
+
+function validateEtcdOptions(opts: LabOptions): void {
+  const members = opts.etcdMembers ?? 1;
+  if (!ETCD_MEMBER_COUNTS.includes(members)) {
+    throw new Error(`--etcd-members must be ${ETCD_MEMBER_COUNTS.join(', ')} (an odd count: an even one tolerates no more failures), got ${members}`);
+  }
+  if (opts.datastore !== 'etcd' && (members !== 1 || opts.etcdTls)) {
+    throw new Error(`${members !== 1 ? '--etcd-members' : '--etcd-tls'} needs --datastore etcd`);
+  }
+}
+
+/**
+ * The etcd members: one on the controlplane (where kubeadm runs it), or, for a cluster, one namespace per
+ * member on the first subnet's bridge, reachable from every node over the fabric.
+ */
+function planEtcdMembers(
+  opts: LabOptions, nodes: NodePlan[], fabricNs: string, bridge: string, veths: VethPlan[], routes: TopologyPlan['routes'],
+): EtcdMemberPlan[] {
+  if (opts.datastore !== 'etcd') return [];
+  const count = opts.etcdMembers ?? 1;
+  const cp = nodes[0]!;
+  if (count === 1) return [{ name: `${opts.name}-etcd`, ns: cp.ns, ip: cp.ip }];
+  const first = nodeAddress(0, opts.subnets);
+  const members: EtcdMemberPlan[] = [];
+  for (let i = 1; i <= count; i++) {
+    const ip = `172.17.0.${ETCD_MEMBER_HOST_BASE + i}`;
+    const ns = `${opts.name}-etcd${i}`;
+    members.push({ name: `${opts.name}-etcd${i}`, ns, ip });
+    veths.push({ a: { ns, ifname: 'eth0', address: `${ip}/${first.prefixLen}` }, b: { ns: fabricNs, ifname: `e${i}` }, bridge });
+    routes.push({ ns, args: ['default', 'via', first.gateway, 'dev', 'eth0'] });
+  }
+  return members;
 }
 
 /** Pool settings a calico-node would be given for a lab mode (the env of the calico-node DaemonSet). */
