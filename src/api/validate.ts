@@ -10,7 +10,7 @@ import { TabbyError } from '../errors.ts';
 import {
   anything, bool, int, isPlainObject, list, mapOf, num, obj, oneOf, str, type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
-import { dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
+import { LABEL_COUNT_LIMIT, dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
 import { globalPolicySpec, networkPolicySpec } from './validate/policy.ts';
 import { bgpConfigurationSpec, bgpPeerSpec, checkBgpConfigurationScope, ippoolSpec, nodeSpec } from './validate/networking.ts';
 import { felixConfigurationSpec } from './validate/felix.ts';
@@ -20,7 +20,7 @@ export type { FieldError } from './schema.ts';
 // The field checks were exported from here before the per-family split; they stay importable from here.
 export {
   asNumber, cidr, cidrOrIP, dnsLabel, dnsSubdomain, duration, globalNetworkPolicyName, ipAddress, ipv4Address, ipv6Address,
-  labelKey, labelValue, mac, maskedCIDR, networkPolicyName, port, portName, protocol, PROTOCOL_NAMES, protocolSupportsPorts,
+  labelKey, labelValue, mac, MAX_LABELS, maskedCIDR, networkPolicyName, port, portName, protocol, PROTOCOL_NAMES, protocolSupportsPorts,
   selector,
 } from './validate/fields.ts';
 export { rule } from './validate/policy.ts';
@@ -127,7 +127,7 @@ const metadataSchema = obj({
   uid: str(),
   creationTimestamp: str(),
   generation: int(0),
-  labels: mapOf(str(labelValue), labelKey),
+  labels: mapOf(str(labelValue), labelKey, LABEL_COUNT_LIMIT),
   annotations: mapOf(str(), (k) => labelKey(k.toLowerCase())?.replace('label key', 'annotation key')),
   generateName: str(),
   finalizers: list(str()),
