@@ -79,7 +79,11 @@ export function list(item: Schema, max?: number): Schema {
       errs.push({ field: path, value: v, message: `must be a list, not ${typeName(v)}` });
       return;
     }
-    if (max !== undefined && v.length > max) errs.push({ field: path, value: `${v.length} items`, message: `must have at most ${max} items` });
+    if (max !== undefined && v.length > max) {
+      // One error for the count; checking each of the items too would repeat it in thousands of messages.
+      errs.push({ field: path, value: `${v.length} items`, message: `must have at most ${max} items` });
+      return;
+    }
     v.forEach((x, i) => item(x, `${path}[${i}]`, errs));
   };
 }
