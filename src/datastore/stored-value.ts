@@ -25,18 +25,21 @@ export function oversizeReason(bytes: number): string {
   return `oversize: the stored value is ${bytes} bytes, over the ${MAX_STORED_VALUE_BYTES}-byte limit`;
 }
 
-/** The resource in `value`, or a stub when it is over the limit or not a JSON object. `id` is asked only then. */
-export function decodeStoredValue(value: Buffer | string, id: () => StoredIdentity): Resource {
+/**
+ * The resource in `value`, or a stub when it is over the limit or not a JSON object. `id` is asked only
+ * then, and `finishStub` may add what the caller knows (the revision it was read at).
+ */
+export function decodeStoredValue(value: Buffer | string, id: () => StoredIdentity, finishStub: (stub: Resource) => Resource = (s) => s): Resource {
   const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-  if (bytes > MAX_STORED_VALUE_BYTES) return unreadableStub(id(), oversizeReason(bytes));
+  if (bytes > MAX_STORED_VALUE_BYTES) return finishStub(unreadableStub(id(), oversizeReason(bytes)));
   let obj: unknown;
   try {
     obj = JSON.parse(typeof value === 'string' ? value : value.toString());
   } catch (e) {
-    return unreadableStub(id(), `malformed: the stored value is not JSON (${(e as Error).message})`);
+    return finishStub(unreadableStub(id(), `malformed: the stored value is not JSON (${(e as Error).message})`));
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj) || !('metadata' in obj) || typeof obj.metadata !== 'object' || obj.metadata === null) {
-    return unreadableStub(id(), 'malformed: the stored value is not a resource (no metadata)');
+    return finishStub(unreadableStub(id(), 'malformed: the stored value is not a resource (no metadata)'));
   }
   return obj as Resource;
 }

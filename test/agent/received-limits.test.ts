@@ -75,6 +75,7 @@ describe('the agent\'s syncer refuses what is over the limits', () => {
       assert.equal(lines.length, 1);
       assert.equal(lines[0].msg, 'datastore resource rejected; treating it as missing');
       assert.equal(lines[0].name, 'big');
+      assert.equal(lines[0].resourceVersion, big.metadata.resourceVersion, 'the stub keeps the stored version');
       assert.match(lines[0].detail, /^oversize: the stored value is \d{8} bytes, over the \d+-byte limit$/);
 
       // A good object turned bad leaves the calculation (as Felix treats a failed validation: missing).
