@@ -185,7 +185,7 @@ async function waitForAgents(state: LabState): Promise<string[]> {
     for (const node of [...waiting]) {
       const rec = sup?.agents[node.name];
       if (rec?.lastExit) {
-        problems.push(`node agent on ${node.name} exited (${rec.lastExit}) at start: ${tail(node.logFile)}`);
+        problems.push(`node agent on ${node.name} exited (${rec.lastExit.replace(/^exit code/, 'code')}) at start: ${tail(node.logFile)}`);
         waiting.delete(node);
       } else if (rec?.pid && await agentHealthy(node)) {
         waiting.delete(node);

@@ -121,7 +121,11 @@ export class Supervisor {
     if (!first) return;
     this.start(first);
     const deadline = Date.now() + Number(process.env.TABBY_LAB_AGENT_TIMEOUT_MS ?? 60_000);
-    while (!this.stopping && Date.now() < deadline && !(await agentHealthy(first))) await new Promise((r) => setTimeout(r, 250));
+    // Until it answers, or has died once (then the others start anyway, as before the supervisor existed).
+    const firstRecord = this.record.agents[first.name]!;
+    while (!this.stopping && Date.now() < deadline && firstRecord.lastExit === undefined && !(await agentHealthy(first))) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
     for (const n of rest) if (!this.stopping) this.start(n);
     // The lab's directory going away means `lab down` ran (or someone removed it): nothing left to supervise.
     // This interval also keeps the process alive while no agent runs and no restart is due.
