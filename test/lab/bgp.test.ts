@@ -118,9 +118,9 @@ describe('lab BGP (mode none: the node-to-node mesh routes pods)', { skip }, () 
     await sleep(3000);
     process.kill(nodeB.pid, 'SIGKILL');
     await waitFor('the killed agent to be gone', () => (alive(nodeB.pid) ? undefined : true), () => `PID ${nodeB.pid}`, 10_000);
-    // controlplane sees the session drop (the dead agent's socket closes) while node01 is down.
-    await waitFor('controlplane to see the session to node01 go down', () => (meshPeerEstablished(nodeStatus(name, 'controlplane'), NODE_IP.node01!) ? undefined : true),
-      () => nodeStatus(name, 'controlplane'), 30_000);
+    // controlplane sees the session drop (the dead agent's socket closes) while node01 is down. The lab's
+    // supervisor restarts node01's agent within seconds, so a poll may miss the down state: that it was seen
+    // is asserted below from controlplane's log ("keeping its routes (graceful restart)").
 
     // The lab's supervisor restarts it (as kubelet restarts the DaemonSet pod), with the same environment.
     await waitFor('the supervisor to restart node01\'s agent', () => {
