@@ -55,7 +55,10 @@ async function oneRound(round: number): Promise<Round> {
     }
     const allReachS = (performance.now() - t0) / 1000;
     const state = JSON.parse(readFileSync(`/run/tabby-lab/${name}/state.json`, 'utf8'));
-    const pids: number[] = state.nodes.map((n: { pid: number }) => n.pid);
+    // The supervisor's record is current (it restarts agents); state.json has the PIDs as `lab up` saw them.
+    let supervised: { agents?: Record<string, { pid: number }> } = {};
+    try { supervised = JSON.parse(readFileSync(`/run/tabby-lab/${name}/supervisor.json`, 'utf8')); } catch { /* none */ }
+    const pids: number[] = state.nodes.map((n: { name: string; pid: number }) => supervised.agents?.[n.name]?.pid || n.pid);
     const cpu0 = pids.map(processCpuMs), w0 = performance.now();
     await sleep(IDLE_S * 1000);
     const wall = performance.now() - w0;

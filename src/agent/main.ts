@@ -161,6 +161,7 @@ export class Agent {
     this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), { kinds, clock: this.clock });
     this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
+    this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
     this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
   }

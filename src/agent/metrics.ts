@@ -16,6 +16,7 @@ export class AgentMetrics {
   readonly resyncs = new Counter({ name: 'felix_resyncs_started', help: 'Kernel resyncs started', registers: [this.registry] });
   readonly datastoreConnected = new Gauge({ name: 'tabby_agent_datastore_connected', help: 'Whether the last datastore probe answered (1) or not (0)', registers: [this.registry] });
   readonly datastoreEvents = new Counter({ name: 'tabby_agent_datastore_events_total', help: 'Datastore watch events received', registers: [this.registry] });
+  readonly datastoreRejected = new Counter({ name: 'tabby_agent_datastore_rejected_resources_total', help: 'Objects received from the datastore and refused (treated as missing): over a size or count limit, or unreadable', registers: [this.registry], labelNames: ['kind', 'reason'] });
   readonly localEndpoints = new Gauge({ name: 'felix_active_local_endpoints', help: 'Workload endpoints on this node', registers: [this.registry] });
   readonly clusterHosts = new Gauge({ name: 'felix_cluster_num_hosts', help: 'Nodes in the cluster', registers: [this.registry] });
   readonly bgpRoutes = new Gauge({ name: 'tabby_agent_bgp_learned_routes', help: 'Best routes learned over BGP', registers: [this.registry] });

@@ -6,7 +6,9 @@ import { EventEmitter } from 'node:events';
 import type { Datastore, Revision, Watcher } from '../datastore/types.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { AGENT_KINDS, Snapshot } from './calc/snapshot.ts';
+import { AGENT_KINDS, Snapshot, keyOf } from './calc/snapshot.ts';
+import { checkReceived, type RejectReason } from './received-limits.ts';
+import type { Resource } from '../api/resource.ts';
 
 export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';
 
@@ -14,6 +16,8 @@ export interface SyncerEvents {
   /** The snapshot changed (after in-sync, once per delivered event; during resync, once at the end). */
   changed: [];
   status: [SyncStatus];
+  /** An object was refused (received-limits.ts) and treated as missing; once per object version. */
+  rejected: [kind: string, reason: RejectReason];
 }
 
 export interface SyncerOptions {
@@ -34,6 +38,8 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   private stopped = false;
   private retryTimer: TimerHandle | undefined;
   private backoffMs = 200;
+  /** kind/ns/name → resourceVersion of the refused objects already reported (one log line each). */
+  private readonly reported = new Map<string, string>();
   readonly kinds: readonly string[];
   private readonly maxBackoffMs: number;
   private readonly clock: Clock;
@@ -71,7 +77,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
       // Each list reports the revision it reflects; watching from the smallest replays anything the others
       // already include, which is harmless (set() skips identical resourceVersions).
       revision = Math.min(...lists.map((l) => l.revision));
-      this.kinds.forEach((k, i) => this.snapshot.replaceKind(k, lists[i]!.items));
+      this.kinds.forEach((k, i) => this.snapshot.replaceKind(k, lists[i]!.items.filter((r) => this.admit(r))));
     } catch (e) {
       this.lastError = (e as Error).message;
       this.log.warn({ err: this.lastError, retryMs: this.backoffMs }, 'datastore list failed; retrying');
@@ -82,7 +88,8 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     this.backoffMs = 200;
     this.watcher = this.ds.watch({ kinds: [...this.kinds], fromRevision: revision }, (ev) => {
       this.eventsReceived++;
-      const changed = ev.type === 'deleted' ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
+      // A refused object is treated as missing: any earlier version of it leaves the calculation too.
+      const changed = ev.type === 'deleted' || !this.admit(ev.object) ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
       if (changed && this.status === 'in-sync') this.emit('changed');
     }, (err) => {
       this.lastError = err.message;
@@ -92,6 +99,24 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     });
     this.setStatus('in-sync');
     this.emit('changed');
+  }
+
+  /** Whether `r` may enter the calculation; a refusal is logged and counted once per object version. */
+  private admit(r: Resource): boolean {
+    const rejection = checkReceived(r);
+    const key = `${r.kind}/${keyOf(r)}`;
+    if (!rejection) {
+      this.reported.delete(key);
+      return true;
+    }
+    const version = r.metadata.resourceVersion ?? '';
+    if (this.reported.get(key) !== version) {
+      this.reported.set(key, version);
+      this.log.warn({ kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace, resourceVersion: version, reason: rejection.reason, detail: rejection.detail },
+        'datastore resource rejected; treating it as missing');
+      this.emit('rejected', r.kind, rejection.reason);
+    }
+    return false;
   }
 
   private scheduleRetry(delay = this.backoffMs): void {

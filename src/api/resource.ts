@@ -3,6 +3,12 @@
 
 export const API_VERSION = 'projectcalico.org/v3';
 
+/**
+ * The largest resource accepted, as JSON: etcd's default request limit (--max-request-bytes, 1.5 MiB),
+ * which also bounds Kubernetes objects. Validation refuses bigger ones; readers do not decode them.
+ */
+export const MAX_RESOURCE_BYTES = 1.5 * 1024 * 1024;
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;

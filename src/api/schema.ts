@@ -79,16 +79,31 @@ export function list(item: Schema, max?: number): Schema {
       errs.push({ field: path, value: v, message: `must be a list, not ${typeName(v)}` });
       return;
     }
-    if (max !== undefined && v.length > max) errs.push({ field: path, value: `${v.length} items`, message: `must have at most ${max} items` });
+    if (max !== undefined && v.length > max) {
+      // One error for the count; checking each of the items too would repeat it in thousands of messages.
+      errs.push({ field: path, value: `${v.length} items`, message: `must have at most ${max} items` });
+      return;
+    }
     v.forEach((x, i) => item(x, `${path}[${i}]`, errs));
   };
 }
 
-export function mapOf(value: Schema, key?: ValueCheck<string>): Schema {
+/**
+ * A map of `value`s whose keys pass `key`. With `maxEntries`, a map over the limit gets one error and its
+ * entries are not checked one by one (a 100k-entry map costs one count, not 100k messages).
+ */
+export function mapOf(value: Schema, key?: ValueCheck<string>, maxEntries?: { max: number; what: string }): Schema {
   return (v, path, errs) => {
     if (!isPlainObject(v)) {
       errs.push({ field: path, value: v, message: `must be a map, not ${typeName(v)}` });
       return;
+    }
+    if (maxEntries) {
+      const count = Object.keys(v).length;
+      if (count > maxEntries.max) {
+        errs.push({ field: path, value: `${count} ${maxEntries.what}`, message: `may have at most ${maxEntries.max} ${maxEntries.what}` });
+        return;
+      }
     }
     for (const [k, x] of Object.entries(v)) {
       const m = key?.(k);

@@ -4,13 +4,13 @@
 // that need other resources (pool overlap, immutable fields) live in client.ts. This module holds the
 // envelope and metadata checks and the kind table; the field checks and the per-kind schemas live in
 // validate/ by family (fields, policy, networking, endpoints, felix).
-import { API_VERSION, resourceId, type Resource } from './resource.ts';
+import { API_VERSION, MAX_RESOURCE_BYTES, resourceId, type Resource } from './resource.ts';
 import { kindInfo } from './kinds.ts';
 import { TabbyError } from '../errors.ts';
 import {
   anything, bool, int, isPlainObject, list, mapOf, num, obj, oneOf, str, type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
-import { dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
+import { LABEL_COUNT_LIMIT, dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
 import { globalPolicySpec, networkPolicySpec } from './validate/policy.ts';
 import { bgpConfigurationSpec, bgpPeerSpec, checkBgpConfigurationScope, ippoolSpec, nodeSpec } from './validate/networking.ts';
 import { felixConfigurationSpec } from './validate/felix.ts';
@@ -20,7 +20,7 @@ export type { FieldError } from './schema.ts';
 // The field checks were exported from here before the per-family split; they stay importable from here.
 export {
   asNumber, cidr, cidrOrIP, dnsLabel, dnsSubdomain, duration, globalNetworkPolicyName, ipAddress, ipv4Address, ipv6Address,
-  labelKey, labelValue, mac, maskedCIDR, networkPolicyName, port, portName, protocol, PROTOCOL_NAMES, protocolSupportsPorts,
+  labelKey, labelValue, mac, MAX_LABELS, MAX_NETS_PER_SET, maskedCIDR, networkPolicyName, port, portName, protocol, PROTOCOL_NAMES, protocolSupportsPorts,
   selector,
 } from './validate/fields.ts';
 export { rule } from './validate/policy.ts';
@@ -43,12 +43,7 @@ export function formatValue(v: unknown): string {
   return `${text.slice(0, MAX_ECHOED_VALUE)}… (${text.length} characters)`;
 }
 
-/**
- * The largest resource accepted, as JSON: etcd's default request limit (--max-request-bytes, 1.5 MiB),
- * which also bounds Kubernetes objects. Checked before anything else, in one linear pass, so an oversized
- * document costs no more than its serialisation and every agent is spared holding it.
- */
-export const MAX_RESOURCE_BYTES = 1.5 * 1024 * 1024;
+export { MAX_RESOURCE_BYTES };
 
 function sizeError(r: unknown): FieldError | undefined {
   const bytes = Buffer.byteLength(JSON.stringify(r) ?? '');
@@ -127,7 +122,7 @@ const metadataSchema = obj({
   uid: str(),
   creationTimestamp: str(),
   generation: int(0),
-  labels: mapOf(str(labelValue), labelKey),
+  labels: mapOf(str(labelValue), labelKey, LABEL_COUNT_LIMIT),
   annotations: mapOf(str(), (k) => labelKey(k.toLowerCase())?.replace('label key', 'annotation key')),
   generateName: str(),
   finalizers: list(str()),

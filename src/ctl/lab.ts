@@ -10,6 +10,7 @@ import { deletePods, formatPods, parseLabels, relabelPod, runPods, setNamespace,
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
 import { runDemo } from '../lab/demo.ts';
+import { runSupervisor } from '../lab/supervisor.ts';
 
 const DEFAULT_LAB = 'tabby';
 
@@ -77,7 +78,7 @@ function registerLabLifecycleCommands(lab: Command): void {
       }, out);
       for (const w of warnings) warn(w);
       out(`lab ${name} is up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.nodes.length} node(s), mode ${state.mode}, datastore ${state.datastore}`);
-      out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT'], ...nodeRows(state).map((r) => [r.name, r.ip, r.ns, r.agent])]));
+      out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'STATE', 'RESTARTS'], ...nodeRows(state).map((r) => [r.name, r.ip, r.ns, r.agent, r.state, r.restarts])]));
       if (warnings.length > 0) {
         throw new CliError(`lab ${name} is up but degraded (see the warnings above); \`tabby lab down --name ${name}\` removes it`, EXIT_FAILED);
       }
@@ -102,9 +103,18 @@ function registerLabLifecycleCommands(lab: Command): void {
         const phase = s.phase === 'up' ? 'up'
           : pidAlive(s.ownerPid) ? `being created (by PID ${s.ownerPid})` : 'INCOMPLETE (`tabby lab down` cleans it up)';
         out(`lab ${s.name}: ${phase}, mode ${s.mode}, datastore ${s.datastore}${s.etcd ? ` (${(s.etcd.endpoints ?? [s.etcd.endpoint]).join(',')}${s.etcd.tls ? ', TLS' : ''})` : ''}, ${s.subnets} subnet(s), pool ${s.podCidr}, ${s.pods.length} pod(s), since ${s.createdAt}`);
-        out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'PODS'], ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, String(s.pods.filter((p) => p.node === r.name).length)])]));
+        const supervisor = s.supervisor?.pid && pidAlive(s.supervisor.pid) ? `running (PID ${s.supervisor.pid})` : 'NOT RUNNING (agents are not restarted)';
+        out(`supervisor: ${supervisor}`);
+        out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'STATE', 'RESTARTS', 'LAST EXIT', 'PODS'],
+          ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, r.state, r.restarts, r.lastExit, String(s.pods.filter((p) => p.node === r.name).length)])]));
         if (s.etcd?.members && s.phase === 'up') out(await etcdStatusTable(s));
       }
+    });
+
+  // Started by `lab up` (detached), stopped by `lab down`: not for people to run.
+  nameOpt(lab.command('supervise', { hidden: true }).description('restart the lab\'s node agents when they die (started by `lab up`)'))
+    .action(async (o) => {
+      await runSupervisor(labName(o));
     });
 }
 

@@ -4,12 +4,12 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseAllDocuments } from 'yaml';
+import { firstDuplicateKey, parseYamlDocuments } from './yaml-input.ts';
 import { resolveKind, type KindInfo } from '../api/kinds.ts';
 import { unknownKindMessage } from '../api/kind-suggest.ts';
 import { resourceId, type Resource } from '../api/resource.ts';
 import { ResourceClient, UnsupportedKindError, type PreparedWrite, type WriteMode } from '../client/client.ts';
-import { ValidationError, describeResource } from '../api/validate.ts';
+import { ValidationError, describeResource, formatValue } from '../api/validate.ts';
 import { unenforcedWarning } from '../api/unenforced.ts';
 import { isPlainObject } from '../api/schema.ts';
 import { DEFAULT_AS_NUMBER, DEFAULT_NAMESPACE } from '../api/defaults.ts';
@@ -36,11 +36,16 @@ function isYamlFile(name: string): boolean {
 /** Split text into documents; `kind: List` / `<Kind>List` documents (as `get -o yaml` prints) are expanded. */
 export function parseDocuments(text: string, source: string): InputDocument[] {
   const docs: InputDocument[] = [];
-  parseAllDocuments(text).forEach((d, i) => {
+  const { docs: parsed, lineCounter } = parseYamlDocuments(text);
+  parsed.forEach((d, i) => {
     const where = `${source} (document ${i + 1})`;
     if (d.errors.length) {
       const e = d.errors[0]!;
       throw new CliError(`Failed to execute command: error parsing ${where}: ${e.message.split('\n')[0]!.replace(/:$/, '')}`, EXIT_USAGE);
+    }
+    const dup = firstDuplicateKey(d, lineCounter);
+    if (dup) {
+      throw new CliError(`Failed to execute command: error parsing ${where}: Map keys must be unique at line ${dup.line}, column ${dup.col} (key "${formatValue(dup.key)}")`, EXIT_USAGE);
     }
     let obj: unknown;
     try {

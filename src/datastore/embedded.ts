@@ -21,6 +21,7 @@ import {
   alreadyExists, carryIdentity, checkName, checkWritable, conflict, effectiveNamespace,
   missingResourceVersion, notFound, requireKind, stampCreate,
 } from './common.ts';
+import { MAX_STORED_VALUE_BYTES, decodeStoredValue, oversizeReason, unreadableStub, type StoredIdentity } from './stored-value.ts';
 import {
   DatastoreError, type Datastore, type ListOptions, type ListResult, type Revision, type WatchEvent,
   type WatchEventType, type WatchOptions, type Watcher,
@@ -58,7 +59,22 @@ const WATCH_BATCH = 1000;
 const SAFETY_NET_POLL_MS = 1000;
 
 interface ObjectRow { mod_revision: number; value: string }
-interface EventRow { revision: number; type: WatchEventType; kind: string; value: string }
+/** `value` is NULL when the stored value is over MAX_STORED_VALUE_BYTES (then `bytes`, `oname`, `ons` say what it was). */
+interface EventRow { revision: number; type: WatchEventType; kind: string; value: string | null; bytes: number; oname: string | null; ons: string | null }
+interface ListRow { namespace: string; name: string; mod_revision: number; value: string | null; bytes: number }
+
+// SQLite measures a value and reads the identity out of an oversized one itself, so such a value never
+// becomes a JavaScript string in a reader (see stored-value.ts).
+const VALUE_BYTES = 'length(CAST(value AS BLOB))';
+const VALUE_OR_NULL = `CASE WHEN ${VALUE_BYTES} > ${MAX_STORED_VALUE_BYTES} THEN NULL ELSE value END AS value, ${VALUE_BYTES} AS bytes`;
+const OVERSIZE_IDENTITY = (field: string) =>
+  `CASE WHEN ${VALUE_BYTES} > ${MAX_STORED_VALUE_BYTES} AND json_valid(value) THEN json_extract(value, '$.metadata.${field}') END`;
+
+/** A stub carries the revision it was read at, so that a reader can tell one stored version from the next. */
+function decodeRow(value: string | null, bytes: number, id: StoredIdentity, revision: number): Resource {
+  const withRevision = (stub: Resource) => { stub.metadata.resourceVersion = String(revision); return stub; };
+  return value === null ? withRevision(unreadableStub(id, oversizeReason(bytes))) : decodeStoredValue(value, () => id, withRevision);
+}
 
 function sqliteCode(err: unknown): string | undefined {
   return err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string'
@@ -110,7 +126,8 @@ export class EmbeddedDatastore implements Datastore {
         deleteObject: this.db.prepare('DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?'),
         insertEvent: this.db.prepare('INSERT INTO events (revision, type, kind, value) VALUES (?, ?, ?, ?)'),
         pruneEvents: this.db.prepare('DELETE FROM events WHERE revision <= ?'),
-        eventsAfter: this.db.prepare('SELECT revision, type, kind, value FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?'),
+        eventsAfter: this.db.prepare(`SELECT revision, type, kind, ${VALUE_OR_NULL}, ${OVERSIZE_IDENTITY('name')} AS oname, ${OVERSIZE_IDENTITY('namespace')} AS ons
+          FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?`),
       };
     } catch (err) {
       this.db.close();
@@ -209,20 +226,24 @@ export class EmbeddedDatastore implements Datastore {
     const info = requireKind(kind);
     checkName(info, name, namespace);
     const row = this.read(() => this.stmt.getObject.get(kind, effectiveNamespace(info, namespace) ?? '', name));
-    return row ? (JSON.parse(row.value) as Resource) : undefined;
+    if (!row) return undefined;
+    return decodeStoredValue(row.value, () => ({ kind, name, namespace: effectiveNamespace(info, namespace) }), (stub) => {
+      stub.metadata.resourceVersion = String(row.mod_revision);
+      return stub;
+    });
   }
 
   async list(kind: string, opts: ListOptions = {}): Promise<ListResult> {
     const info = requireKind(kind);
     const ns = effectiveNamespace(info, opts.namespace);
-    let sql = 'SELECT value FROM objects WHERE kind = ?';
+    let sql = `SELECT namespace, name, mod_revision, ${VALUE_OR_NULL} FROM objects WHERE kind = ?`;
     const args: (string | number)[] = [kind];
     if (ns !== undefined) { sql += ' AND namespace = ?'; args.push(ns); }
     if (opts.namePrefix) { sql += ' AND substr(name, 1, length(?)) = ?'; args.push(opts.namePrefix, opts.namePrefix); }
     sql += ' ORDER BY namespace, name';
     return this.read(() => {
-      const rows = this.db.prepare<(string | number)[], { value: string }>(sql).all(...args);
-      return { items: rows.map((r) => JSON.parse(r.value) as Resource), revision: this.meta('revision') };
+      const rows = this.db.prepare<(string | number)[], ListRow>(sql).all(...args);
+      return { items: rows.map((r) => decodeRow(r.value, r.bytes, { kind, name: r.name, namespace: r.namespace }, r.mod_revision)), revision: this.meta('revision') };
     });
   }
 
@@ -364,7 +385,8 @@ class EmbeddedWatch implements Watcher {
           this.scanned = row.revision;
           if (this.kinds && !this.kinds.has(row.kind)) continue;
           // A callback that throws is the caller's bug: it propagates (as with every backend), the watch stays consistent.
-          this.onEvent({ type: row.type, kind: row.kind, object: JSON.parse(row.value) as Resource, revision: row.revision });
+          const object = decodeRow(row.value, row.bytes, { kind: row.kind, name: row.oname ?? '', namespace: row.ons ?? undefined }, row.revision);
+          this.onEvent({ type: row.type, kind: row.kind, object, revision: row.revision });
           if (this.stopped) return;
         }
         if (rows.length < WATCH_BATCH) {

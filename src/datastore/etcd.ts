@@ -26,6 +26,7 @@ import {
   notFound, requireKind, stampCreate,
 } from './common.ts';
 import { affinityName, EtcdKeys, type KeyRange } from './etcd-keys.ts';
+import { decodeStoredValue } from './stored-value.ts';
 import {
   DatastoreError, type Datastore, type ListOptions, type ListResult, type Revision, type WatchEvent,
   type WatchOptions, type Watcher,
@@ -152,7 +153,10 @@ export class EtcdDatastore implements Datastore {
   }
 
   private toObject(kv: IKeyValue): Resource {
-    const obj = JSON.parse(kv.value.toString()) as Resource;
+    const obj = decodeStoredValue(kv.value, () => {
+      const parsed = this.keys.parseKey(kv.key.toString());
+      return { kind: parsed?.info.kind ?? '', name: parsed?.name ?? kv.key.toString(), namespace: parsed?.namespace };
+    });
     obj.metadata.resourceVersion = String(rev(kv.mod_revision));
     return obj;
   }

@@ -7,6 +7,7 @@ import { labDown, labUp, sleep } from './lab.ts';
 import { nodeShellEnv, tabbyBin } from './env.ts';
 import { formatPods, runPods } from './pods.ts';
 import type { LabNodeState, LabPodState, LabState } from './state.ts';
+import { agentPid } from './supervisor.ts';
 import { NODE_INTERFACE, POD_CIDR, validateLabName, type LabMode } from './topology.ts';
 import YAML from 'yaml';
 import * as fs from 'node:fs';
@@ -115,7 +116,7 @@ async function upCluster(ctx: Ctx, mode: LabMode): Promise<LabState> {
   const { state, warnings } = await labUp({ name: opts.name, nodes: 2, mode, datastore: 'embedded', subnets: 1, podCidr: POD_CIDR }, (l) => opts.out(indent(l)));
   ctx.state = state;
   if (warnings.length > 0) throw new StepFailed('cluster up', 'node agents running and the CNI plugin installed on both nodes', warnings.join('\n'));
-  for (const n of state.nodes) check(ctx, `${n.name} ${n.ip} on ${NODE_INTERFACE}, agent PID ${n.pid}`);
+  for (const n of state.nodes) check(ctx, `${n.name} ${n.ip} on ${NODE_INTERFACE}, agent PID ${agentPid(state, n)}`);
   return state;
 }
 

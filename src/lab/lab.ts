@@ -1,19 +1,19 @@
 // Bringing a lab up and down. Every namespace and process is written into the lab's state before it is
 // created or started, so `down` (or the next `up`) removes exactly what the lab made, also after a crash.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  addNetns, addVeth, delNetns, execIn, ipBatch, netnsExists, processCmdline, sysctlIn,
+  addNetns, addVeth, delNetns, ipBatch, netnsExists, processCmdline, sysctlIn,
 } from './kernel.ts';
 import {
   labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabEtcdState, type LabNodeState, type LabState,
 } from './state.ts';
 import { planNamespaces, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
-import { nodeAgentEnv, nodeShellEnv, tabbyBin } from './env.ts';
+import { nodeShellEnv, tabbyBin } from './env.ts';
 import { etcdPids, startEtcdCluster } from './etcd-cluster.ts';
 import { applyResources, namespaceResources } from './datastore-client.ts';
 import { runCommand, type CommandResult } from '../exec.ts';
+import { SUPERVISOR_ENV, agentHealthy, agentPid, readSupervisor, spawnSupervisor } from './supervisor.ts';
 
 export type Say = (line: string) => void;
 
@@ -32,7 +32,7 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
   return withLabLock(opts.name, async () => {
     const existing = readState(opts.name);
     if (existing) {
-      if (existing.phase === 'up' && existing.nodes.some((n) => pidAlive(n.pid))) {
+      if (existing.phase === 'up' && existing.nodes.some((n) => pidAlive(agentPid(existing, n)))) {
         throw new Error(`lab ${opts.name} is already up (${existing.nodes.length} nodes); run \`tabby lab down --name ${opts.name}\` first`);
       }
       say(existing.phase === 'up'
@@ -78,15 +78,15 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       fs.mkdirSync(node.cniConfDir, { recursive: true });
     }
 
-    // calico-node first on the controlplane (it creates the default pool), then everywhere else; meanwhile
-    // the install-cni job's work on every node.
-    const [first, ...rest] = state.nodes;
-    const agentProblems: string[] = [];
-    const agents = (async () => {
-      await startNodeAgent(state, first!, agentProblems);
-      await Promise.all(rest.map((n) => startNodeAgent(state, n, agentProblems)));
-    })();
-    const [, cniProblems] = await Promise.all([agents, installCni(state)]);
+    // The supervisor starts calico-node on every node (controlplane first: it creates the default pool) and
+    // restarts it when it dies; meanwhile the install-cni job's work on every node.
+    const supervisorPid = spawnSupervisor(state);
+    state.supervisor = { pid: supervisorPid };
+    state.processMarkers[String(supervisorPid)] = `env:${SUPERVISOR_ENV}=${state.name}`;
+    writeState(state);
+    say(`supervisor running (PID ${supervisorPid})`);
+    const [agentProblems, cniProblems] = await Promise.all([waitForAgents(state), installCni(state)]);
+    for (const node of state.nodes) node.pid = agentPid(state, node);
     if (agentProblems.length > 0) warnings.push(...agentProblems);
     else say(`node agents running on ${state.nodes.length} node(s)`);
     if (cniProblems) warnings.push(cniProblems);
@@ -134,48 +134,37 @@ function buildTopology(plan: TopologyPlan, say: Say): void {
   say(`namespaces: ${plan.fabricNs} (bridge ${plan.bridges.join(', ')}), ${plan.routerNs}, ${plan.externalNs}, ${plan.nodes.map((n) => n.ns).join(', ')}${plan.etcdMembers.length > 1 ? `, ${plan.etcdMembers.map((m) => m.ns).join(', ')}` : ''}`);
 }
 
-/** Starts `tabby node run` in the node's namespace and waits until its health endpoint answers. */
-async function startNodeAgent(state: LabState, node: LabNodeState, problems: string[]): Promise<void> {
-  const env = nodeAgentEnv(state, node);
-  const log = fs.openSync(node.logFile, 'a');
-  const child = spawn('ip', ['netns', 'exec', node.ns, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), tabbyBin(), 'node', 'run'], {
-    detached: true, stdio: ['ignore', log, log],
-  });
-  fs.closeSync(log);
-  child.unref();
-  let exited: number | null | undefined;
-  child.on('exit', (code) => { exited = code; });
-  node.pid = child.pid!;
-  state.processMarkers[String(child.pid)] = `env:TABBY_LAB=${state.name}`;
-  writeState(state);
+/**
+ * Waits until every node's agent (started by the supervisor) answers its health endpoint. An agent that
+ * exited before that is reported at once with its exit and log (the supervisor keeps restarting it).
+ */
+async function waitForAgents(state: LabState): Promise<string[]> {
   const deadline = Date.now() + Number(process.env.TABBY_LAB_AGENT_TIMEOUT_MS ?? 60_000);
-  for (;;) {
+  const waiting = new Set(state.nodes);
+  const problems: string[] = [];
+  while (waiting.size > 0) {
     await sleep(250);
-    if (exited !== undefined) {
-      node.pid = 0;
-      writeState(state);
-      problems.push(`node agent on ${node.name} exited (code ${exited}) at start: ${tail(node.logFile)}`);
-      return;
+    const sup = readSupervisor(state);
+    if (!state.supervisor || !pidAlive(state.supervisor.pid)) {
+      return [...problems, `the lab supervisor (PID ${state.supervisor?.pid}) exited; see ${path.join(state.dir, 'supervisor.log')}`];
     }
-    if (healthOk(node)) return;
+    for (const node of [...waiting]) {
+      const rec = sup?.agents[node.name];
+      if (rec?.lastExit) {
+        problems.push(`node agent on ${node.name} exited (${rec.lastExit.replace(/^exit code/, 'code')}) at start: ${tail(node.logFile)}`);
+        waiting.delete(node);
+      } else if (rec?.pid && await agentHealthy(node)) {
+        waiting.delete(node);
+      }
+    }
     if (Date.now() > deadline) {
-      problems.push(`node agent on ${node.name} (PID ${node.pid}) is running but its health endpoint :9099/liveness never answered; log: ${node.logFile}`);
-      return;
+      for (const node of waiting) {
+        problems.push(`node agent on ${node.name} (PID ${sup?.agents[node.name]?.pid || 'none'}) is not answering its health endpoint :9099/liveness; log: ${node.logFile}`);
+      }
+      break;
     }
   }
-}
-
-/** GET :9099/liveness inside the node's namespace (bash's /dev/tcp: no HTTP client needed on the machine). */
-const LIVENESS_PROBE = 'exec 3<>/dev/tcp/127.0.0.1/9099 && printf "GET /liveness HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3 && head -n 1 <&3';
-
-function healthOk(node: LabNodeState): boolean {
-  try {
-    // --norc: Node gives children a socketpair as stdin, and bash then runs ~/.bashrc as if started by rshd
-    // (there a slow `pyenv init` alone outlasted the 2 s and the probe never passed).
-    return /^HTTP\/1\.[01] 2\d\d/.test(execIn(node.ns, ['timeout', '2', 'bash', '--norc', '--noprofile', '-c', LIVENESS_PROBE], { timeoutMs: 3000 }));
-  } catch {
-    return false;
-  }
+  return problems;
 }
 
 /** The lines of a log that explain a failure: its error lines if any, else its last lines. */
@@ -236,17 +225,16 @@ export async function labDown(name: string, say: Say = () => {}): Promise<boolea
 
 /** Stops the lab's processes (by PID, only if still ours) and removes its namespaces, newest first. */
 function teardown(state: LabState, say: Say): void {
-  const pids = [...new Set([...state.nodes.map((n) => n.pid), state.etcd?.pid ?? 0, ...etcdPids(state)])].filter((p) => p > 0);
+  // The supervisor first, so that nothing restarts what is being stopped; then what it had started.
+  const supervisorPids = [state.supervisor?.pid ?? 0, readSupervisor(state)?.pid ?? 0].filter((p) => p > 0);
+  for (const pid of supervisorPids) state.processMarkers[String(pid)] ??= `env:${SUPERVISOR_ENV}=${state.name}`;
+  const supervisor = [...new Set(supervisorPids)].filter((pid) => isOurProcess(state, pid));
+  stopProcesses(supervisor);
+  const agentPids = Object.values(readSupervisor(state)?.agents ?? {}).map((a) => a.pid);
+  for (const pid of agentPids) state.processMarkers[String(pid)] ??= `env:TABBY_LAB=${state.name}`;
+  const pids = [...new Set([...state.nodes.map((n) => n.pid), ...agentPids, state.etcd?.pid ?? 0, ...etcdPids(state)])].filter((p) => p > 0);
   const ours = pids.filter((pid) => isOurProcess(state, pid));
-  for (const pid of ours) {
-    // SIGCONT too: a member frozen with SIGSTOP (a chaos test) would otherwise hold SIGTERM until the SIGKILL.
-    try { process.kill(pid, 'SIGTERM'); process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
-  }
-  const deadline = Date.now() + 3000;
-  while (ours.some(pidAlive) && Date.now() < deadline) sleepSync(50);
-  for (const pid of ours.filter(pidAlive)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  stopProcesses(ours);
   const namespaces = [...state.pods.map((p) => p.netns), ...state.namespaces];
   const seen = new Set<string>();
   let removed = 0;
@@ -263,7 +251,23 @@ function teardown(state: LabState, say: Say): void {
   }
   for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
   for (const f of ['datastore.db', 'datastore.db-wal', 'datastore.db-shm']) fs.rmSync(path.join(state.dir, f), { force: true });
-  say(`lab ${state.name}: stopped ${ours.length} process(es), removed ${removed} namespace(s)`);
+  if (state.supervisor) state.supervisor.pid = 0;
+  fs.rmSync(path.join(state.dir, 'supervisor.json'), { force: true });
+  say(`lab ${state.name}: stopped ${ours.length + supervisor.length} process(es), removed ${removed} namespace(s)`);
+}
+
+/** SIGTERM, up to 3 s to exit, then SIGKILL. */
+function stopProcesses(pids: number[]): void {
+  for (const pid of pids) {
+    // SIGCONT too: a process frozen with SIGSTOP (an etcd member in a chaos test) would otherwise hold
+    // SIGTERM until the SIGKILL.
+    try { process.kill(pid, 'SIGTERM'); process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+  }
+  const deadline = Date.now() + 3000;
+  while (pids.some(pidAlive) && Date.now() < deadline) sleepSync(50);
+  for (const pid of pids.filter(pidAlive)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
 }
 
 function isOurProcess(state: LabState, pid: number): boolean {
@@ -289,13 +293,25 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-export interface NodeStatusRow { name: string; ip: string; ns: string; agent: string }
+export interface NodeStatusRow { name: string; ip: string; ns: string; agent: string; state: string; restarts: string; lastExit: string }
 
+/** Per node, as `kubectl get pods` shows the calico-node pod: its PID, state, RESTARTS and last exit. */
 export function nodeRows(state: LabState): NodeStatusRow[] {
-  return state.nodes.map((n) => ({
-    name: n.name, ip: n.ip, ns: n.ns,
-    agent: n.pid && pidAlive(n.pid) ? `running (PID ${n.pid})` : 'not running',
-  }));
+  const sup = readSupervisor(state);
+  const supervised = state.supervisor !== undefined && pidAlive(state.supervisor.pid);
+  return state.nodes.map((n) => {
+    const rec = sup?.agents[n.name];
+    const pid = rec?.pid ?? n.pid;
+    const running = pid > 0 && pidAlive(pid);
+    const since = rec?.lastExitAt ? ` (${Math.round((Date.now() - Date.parse(rec.lastExitAt)) / 1000)}s ago)` : '';
+    return {
+      name: n.name, ip: n.ip, ns: n.ns,
+      agent: running ? `running (PID ${pid})` : 'not running',
+      state: !supervised ? (running ? 'Running (unsupervised)' : 'Stopped (no supervisor)') : rec?.state ?? 'Unknown',
+      restarts: String(rec?.restarts ?? 0),
+      lastExit: rec?.lastExit ? `${rec.lastExit}${since}` : '-',
+    };
+  });
 }
 
 export function mustState(name: string): LabState {

@@ -11,7 +11,7 @@ export interface LabNodeState {
   ns: string;
   ip: string;
   subnet: number;
-  /** PID of `tabby node run` (0 until started). */
+  /** PID of `tabby node run` as `lab up` last saw it; the supervisor's record (agentPid) is current. */
   pid: number;
   stateDir: string;
   cniConfDir: string;
@@ -87,6 +87,8 @@ export interface LabState {
   /** Kubernetes namespaces and their labels (written as Profiles kns.<ns>). */
   k8sNamespaces: Record<string, Record<string, string>>;
   etcd?: LabEtcdState;
+  /** The lab's supervisor (supervisor.ts): it starts and restarts the agents; its record holds their PIDs. */
+  supervisor?: { pid: number };
   datastorePath?: string;
   cniBinDir: string;
   /** Command line of every process the lab started, to make sure a recorded PID is still ours before killing. */

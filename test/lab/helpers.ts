@@ -35,8 +35,18 @@ export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+/** The lab's state, with each node's agent PID as the lab's supervisor last recorded it (it restarts agents). */
 export function readState(name: string): any {
-  try { return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'state.json'), 'utf8')); } catch { return undefined; }
+  let state: any;
+  try { state = JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'state.json'), 'utf8')); } catch { return undefined; }
+  const sup = readSupervisorRecord(name);
+  for (const n of state.nodes ?? []) n.pid = sup?.agents?.[n.name]?.pid || n.pid;
+  return state;
+}
+
+/** supervisor.json of a lab (see src/lab/supervisor.ts), or undefined. */
+export function readSupervisorRecord(name: string): any {
+  try { return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, name, 'supervisor.json'), 'utf8')); } catch { return undefined; }
 }
 
 export function inNs(ns: string, argv: string[]): { status: number | null; stdout: string } {

@@ -3,7 +3,7 @@ import type { Resource } from '../resource.ts';
 import { cidrContainsIP, tryParseCIDROrIP, tryParseIP } from '../../net/ip.ts';
 import { anything, int, list, mapOf, obj, refine, str, type FieldError } from '../schema.ts';
 import {
-  cidrOrIP, dnsSubdomain, INTERFACE_NAME, ipAddress, ipv4Address, ipv6Address, labelKey, labelValue, mac, portName, protocol,
+  cidrOrIP, dnsSubdomain, LABEL_COUNT_LIMIT, MAX_NETS_PER_SET, INTERFACE_NAME, ipAddress, ipv4Address, ipv6Address, labelKey, labelValue, mac, portName, protocol,
   protocolSupportsPorts,
 } from './fields.ts';
 import { rule } from './policy.ts';
@@ -63,9 +63,9 @@ export const workloadEndpointSpec = refine<WepShape>(obj({
   });
 });
 
-export const profileSpec = obj({ ingress: list(rule, 1024), egress: list(rule, 1024), labelsToApply: mapOf(str(labelValue), labelKey) });
+export const profileSpec = obj({ ingress: list(rule, 1024), egress: list(rule, 1024), labelsToApply: mapOf(str(labelValue), labelKey, LABEL_COUNT_LIMIT) });
 
-export const networkSetSpec = obj({ nets: list(str(cidrOrIP)), allowedEgressDomains: list(str()) });
+export const networkSetSpec = obj({ nets: list(str(cidrOrIP), MAX_NETS_PER_SET), allowedEgressDomains: list(str()) });
 
 /** Network sets may not carry the namespace label Felix derives itself. */
 export const noNamespaceLabel = (r: Resource, errs: FieldError[]): void => {

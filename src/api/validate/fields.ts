@@ -40,6 +40,20 @@ export const dnsLabel: ValueCheck<string> = (s) => {
   return undefined;
 };
 
+/**
+ * The most labels one resource may carry (metadata.labels, a Profile's labelsToApply). Kubernetes and
+ * Calico set no count (only the size of the whole object); Tabby does, because every label of every
+ * endpoint is matched against every selector on every node: real objects carry tens, 256 leaves room.
+ */
+export const MAX_LABELS = 256;
+export const LABEL_COUNT_LIMIT = { max: MAX_LABELS, what: 'labels' };
+
+/**
+ * The most nets one NetworkSet/GlobalNetworkSet may list. Calico sets no count; 50,000 is far beyond
+ * hand-written sets yet bounds the set every node programs for each selector that matches it.
+ */
+export const MAX_NETS_PER_SET = 50_000;
+
 export const labelKey: ValueCheck<string> = (k) => {
   const slash = k.indexOf('/');
   const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
