@@ -1,0 +1,5 @@
+// The suite's scenarios, in the order a run takes them.
+import type { Scenario } from './common.ts';
+import { churn } from './churn.ts';
+
+export const SCENARIOS: Scenario[] = [churn];
