@@ -184,7 +184,10 @@ export const churn: Scenario = {
     let faultError: unknown;
     const faults = (async () => {
       while (running && injectFaults && !faultError) {
-        await sleep(2000 + r.int(4000));
+        // A datastore or agent fault every 25–75 cycles: tied to progress, not to wall time, so a slow
+        // machine gets the same fault density per cycle as a fast one.
+        const at = t.cycles + 25 + r.int(50);
+        while (running && t.cycles < at) await sleep(50);
         if (!running) break;
         if (r.chance(0.5)) {
           t.agentKills++;
@@ -207,7 +210,7 @@ export const churn: Scenario = {
       while (started < total && !faultError) {
         const n = started++;
         const pod = { ...base, containerId: `${base.containerId.slice(0, 16)}${String(n).padStart(8, '0')}` };
-        const killAt = injectFaults && r.chance(0.08) ? r.int(400) : undefined;
+        const killAt = injectFaults && r.chance(0.03) ? r.int(400) : undefined;
         const wasFrozen = frozen;
         const viaExecutable = killAt !== undefined || r.chance(execShare);
         const add = viaExecutable ? await node.call('ADD', pod, killAt) : await node.callWarm('ADD', pod);

@@ -8,7 +8,7 @@ import { netnsSkipReason } from '../../test/helpers/netns.ts';
 import { chaosResults, runCleanupsOnExit, ScenarioRecorder, summaryLine, writeChaosResults, type Scenario, type ScenarioResult } from './common.ts';
 import { SCENARIOS } from './scenarios.ts';
 
-const VALUE_FLAGS = new Set(['--seed', '--cycles', '--pods', '--flaps', '--writers', '--kills', '--faults', '--exec-share']);
+const VALUE_FLAGS = new Set(['--seed', '--cycles', '--pods', '--flaps', '--writers', '--kills', '--faults', '--exec-share', '--outage']);
 
 function parseArgs(argv: string[]): { quick: boolean; names: string[]; args: string[] } {
   const names: string[] = [];

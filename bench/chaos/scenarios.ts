@@ -1,6 +1,8 @@
 // The suite's scenarios, in the order a run takes them.
 import type { Scenario } from './common.ts';
 import { churn } from './churn.ts';
+import { agentKill, etcdOutage } from './lab-faults.ts';
+import { malformed } from './malformed.ts';
 import { writers } from './writers.ts';
 
-export const SCENARIOS: Scenario[] = [churn, writers];
+export const SCENARIOS: Scenario[] = [churn, etcdOutage, agentKill, writers, malformed];
