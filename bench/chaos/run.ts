@@ -3,20 +3,22 @@
 // figures and PASS / FAIL / SKIPPED with the reason; the run ends with "N passed, N failed" and writes
 // bench/results/chaos.json. Exit status 1 when any scenario failed, 2 on a usage error.
 //   node --import tsx bench/chaos/run.ts [--quick] [--seed N] [--cycles N] [--flaps N] [NAME…]
+// --cease makes bgp-flaps stop with a Cease NOTIFICATION instead of a graceful restart: the control case, in
+// which the route must be dropped (so the scenario's checks are seen to fail).
 import { loadavg } from 'node:os';
 import { netnsSkipReason } from '../../test/helpers/netns.ts';
 import { chaosResults, runCleanupsOnExit, ScenarioRecorder, summaryLine, writeChaosResults, type Scenario, type ScenarioResult } from './common.ts';
 import { SCENARIOS } from './scenarios.ts';
 
-const VALUE_FLAGS = new Set(['--seed', '--cycles', '--pods', '--flaps', '--writers', '--kills', '--faults', '--exec-share', '--outage']);
+const VALUE_FLAGS = new Set(['--seed', '--cycles', '--pods', '--flaps', '--writers', '--kills', '--faults', '--exec-share', '--outage', '--max-down-ms']);
 
 function parseArgs(argv: string[]): { quick: boolean; names: string[]; args: string[] } {
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (VALUE_FLAGS.has(a)) { i++; continue; }
-    if (a === '--quick') continue;
-    if (a.startsWith('-')) throw new UsageError(`unknown option ${a} (have --quick ${[...VALUE_FLAGS].join(' ')})`);
+    if (a === '--quick' || a === '--cease') continue;
+    if (a.startsWith('-')) throw new UsageError(`unknown option ${a} (have --quick --cease ${[...VALUE_FLAGS].join(' ')})`);
     if (!SCENARIOS.some((s) => s.name === a)) throw new UsageError(`no scenario named "${a}" (have: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     names.push(a);
   }
