@@ -7,12 +7,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labFixture, LAB_ROOT, mustTabby, readState, tabby } from '../../test/lab/helpers.ts';
+import { labFixture, LAB_ROOT, readState, TABBY } from '../../test/lab/helpers.ts';
 import { numberFlag } from '../harness.ts';
 import { sleep, waitUntil, type Scenario, type ScenarioContext } from './common.ts';
 import { parsePing, type PingSummary } from './leaks.ts';
 
 interface Captured { argv: string[]; env: string[] }
+
+/**
+ * `tabby lab …` with room for an overloaded machine: an agent's first health answer can take minutes when
+ * other work has the CPUs (the lab tests allow 45 s), and a degraded `lab up` would end the scenario early.
+ */
+export function tabby(args: string[], opts: { timeoutMs?: number } = {}) {
+  const r = spawnSync(TABBY, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 900_000, env: { ...process.env, TABBY_LAB_AGENT_TIMEOUT_MS: '300000' } });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function mustTabby(args: string[], opts: { timeoutMs?: number } = {}): string {
+  const r = tabby(args, opts);
+  if (r.status !== 0) throw new Error(`tabby ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
 
 /** A process's exact command line and environment, read before it is killed so it can be started again. */
 function capture(pid: number): Captured {
