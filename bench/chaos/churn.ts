@@ -175,43 +175,19 @@ export const churn: Scenario = {
 
     const t: Tally = { cycles: 0, pluginKills: 0, agentKills: 0, etcdPauses: 0, addFailures: 0, delRetries: 0, duplicates: 0, stuckDels: 0, executableCalls: 0, addMs: [], maxAddMsFrozen: 0 };
     const live = new Map<string, string>(); // address → pod holding it
-    let frozen = false;
-    let running = true;
     let started = 0;
     const t0 = performance.now();
 
     const injectFaults = numberFlag(ctx.args, 'faults', 1) !== 0;
-    let faultError: unknown;
-    const faults = (async () => {
-      while (running && injectFaults && !faultError) {
-        // A datastore or agent fault every 25–75 cycles: tied to progress, not to wall time, so a slow
-        // machine gets the same fault density per cycle as a fast one.
-        const at = t.cycles + 25 + r.int(50);
-        while (running && t.cycles < at) await sleep(50);
-        if (!running) break;
-        if (r.chance(0.5)) {
-          t.agentKills++;
-          await node.killAgent();
-          await sleep(r.int(1500));
-          await node.startAgent();
-        } else {
-          t.etcdPauses++;
-          frozen = true;
-          node.etcd!.kill('SIGSTOP');
-          await sleep(500 + r.int(3000));
-          node.etcd!.kill('SIGCONT');
-          frozen = false;
-        }
-      }
-    })().catch((e) => { faultError = e; });
-
+    const f: FaultState = { running: true, frozen: false, error: undefined };
+    const faults = injectFaults ? faultLoop(node, r, t, f) : Promise.resolve();
     const slot = async (i: number) => {
       const base = pods[i]!;
-      while (started < total && !faultError) {
+      while (started < total && !f.error) {
         const n = started++;
         const pod = { ...base, containerId: `${base.containerId.slice(0, 16)}${String(n).padStart(8, '0')}` };
         const killAt = injectFaults && r.chance(0.03) ? r.int(400) : undefined;
-        const wasFrozen = frozen;
+        const wasFrozen = f.frozen;
         const viaExecutable = killAt !== undefined || r.chance(execShare);
         const add = viaExecutable ? await node.call('ADD', pod, killAt) : await node.callWarm('ADD', pod);
         if (viaExecutable) t.executableCalls++;
@@ -225,7 +201,7 @@ export const churn: Scenario = {
           live.delete(ip);
         } else {
           if (!add.killed) t.addFailures++;
-          if (wasFrozen || frozen) t.maxAddMsFrozen = Math.max(t.maxAddMsFrozen, add.ms);
+          if (wasFrozen || f.frozen) t.maxAddMsFrozen = Math.max(t.maxAddMsFrozen, add.ms);
           await delUntilDone(node, pod, t);
         }
         t.cycles++;
@@ -235,9 +211,9 @@ export const churn: Scenario = {
       }
     };
     await Promise.all(pods.map((_, i) => slot(i)));
-    running = false;
+    f.running = false;
     await faults;
-    if (faultError) throw faultError;
+    if (f.error) throw f.error;
     const seconds = (performance.now() - t0) / 1000;
     if (!node.agent) await node.startAgent();
 
@@ -247,6 +223,33 @@ export const churn: Scenario = {
     reportChurn(ctx, t, seconds, leaks);
   },
 };
+
+interface FaultState { running: boolean; frozen: boolean; error: unknown }
+
+/** Datastore and agent faults, one every 25–75 cycles until the churn ends; an error stops the churn. */
+async function faultLoop(node: ChurnNode, r: ReturnType<typeof rng>, t: Tally, f: FaultState): Promise<void> {
+  try {
+    while (f.running) {
+      // Tied to progress, not to wall time, so a slow machine gets the same fault density per cycle.
+      const at = t.cycles + 25 + r.int(50);
+      while (f.running && t.cycles < at) await sleep(50);
+      if (!f.running) break;
+      if (r.chance(0.5)) {
+        t.agentKills++;
+        await node.killAgent();
+        await sleep(r.int(1500));
+        await node.startAgent();
+      } else {
+        t.etcdPauses++;
+        f.frozen = true;
+        node.etcd!.kill('SIGSTOP');
+        await sleep(500 + r.int(3000));
+        node.etcd!.kill('SIGCONT');
+        f.frozen = false;
+      }
+    }
+  } catch (e) { f.error = e; }
+}
 
 async function delUntilDone(node: ChurnNode, pod: { path: string; containerId: string; name: string }, t: Tally): Promise<void> {
   for (let attempt = 0; attempt < 120; attempt++) {
