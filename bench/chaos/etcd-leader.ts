@@ -5,8 +5,7 @@
 // passed. The module is loaded by a computed path so this file type-checks with or without it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { labFixture } from '../../test/lab/helpers.ts';
-import { mustTabby } from './lab-faults.ts';
+import { labFixture, mustTabby } from '../../test/lab/helpers.ts';
 import { numberFlag } from '../harness.ts';
 import { SkipScenario, type Scenario, type ScenarioContext } from './common.ts';
 
