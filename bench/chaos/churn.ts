@@ -7,7 +7,7 @@
 // retries a sandbox's teardown). At the end nothing may be left: addresses, handles, links, routes,
 // WorkloadEndpoints, nft set elements, pod interfaces, and no address was ever handed to two live pods.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CniNode, CNI_BUNDLE, ensureBuilt, TABBY_BUNDLE } from '../../test/cni/harness.ts';
@@ -221,6 +221,18 @@ export const churn: Scenario = {
     let leaks = node.leaks(pods, nftBaseline);
     await waitUntil(() => totalLeaks(leaks = node.leaks(pods, nftBaseline)) === 0, 15_000, 1000);
     reportChurn(ctx, t, seconds, leaks);
+    if (totalLeaks(leaks) > 0) {
+      const detail = node.datastore('leaks').detail as string[];
+      for (const d of detail) ctx.note(`left behind: ${d}`);
+      // The story of the first leaked containers, from the plugin's and the agent's logs.
+      const ids = [...new Set(detail.map((d) => /k8s-pod-network\.([0-9a-z]+)/.exec(d)?.[1]).filter(Boolean))].slice(0, 3) as string[];
+      const logs = [node.n.logFile, join(node.n.dir, 'agent.log')].map((f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } }).join('\n');
+      for (const id of ids) {
+        for (const l of logs.split('\n').filter((x) => x.includes(id)).slice(0, 12)) ctx.note(`${id.slice(-8)}: ${l.slice(0, 260)}`);
+      }
+      const log = node.n.agentLog().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-10);
+      for (const l of log) ctx.note(`agent warning: ${l.slice(0, 300)}`);
+    }
   },
 };
 
