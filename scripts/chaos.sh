@@ -4,7 +4,7 @@
 # Each builds its own namespaces / lab with a unique prefix and removes them at its end, also on failure or
 # Ctrl-C; each prints its figures and PASS / FAIL / SKIPPED with the reason. The last line is
 # "N passed, N failed"; bench/results/chaos.json (git-ignored) has every figure. Exit 1 when any failed.
-# --quick: 1,000 churn cycles, 100 BGP flaps, shorter outages (about 15 min); without it the full run
+# --quick: 1,000 churn cycles, 100 BGP flaps, shorter outages (20–30 min on a busy 2-core VM); without it the full run
 # (10,000 cycles, 1,000 flaps). Options for single scenarios: --cycles N --flaps N --kills N --seed N.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
