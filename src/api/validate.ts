@@ -37,10 +37,14 @@ export class ValidationError extends TabbyError {
 /** Values are echoed back in messages; a huge one (a 1 MB label) is cut so the error stays readable. */
 const MAX_ECHOED_VALUE = 80;
 
+/** C0 and C1 control characters and DEL: echoed raw, bytes from a binary file could drive the reader's terminal. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 export function formatValue(v: unknown): string {
   const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v) ?? String(v);
-  if (text.length <= MAX_ECHOED_VALUE) return text;
-  return `${text.slice(0, MAX_ECHOED_VALUE)}… (${text.length} characters)`;
+  const cut = text.length <= MAX_ECHOED_VALUE ? text : text.slice(0, MAX_ECHOED_VALUE);
+  const shown = cut.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return cut === text ? shown : `${shown}… (${text.length} characters)`;
 }
 
 export { MAX_RESOURCE_BYTES };

@@ -193,9 +193,11 @@ export class BlockAffinityAllocator implements IpamAdmin {
       try {
         await this.ds.update(res);
       } catch (e) {
+        // Only a lost compare-and-swap is known not to have been written. Any other failure (a timeout) may
+        // still commit, so the handle stays: the DEL that follows then finds and frees the address.
+        if (!isConflict(e)) throw e;
         await changeHandle(this.ds, handleId, cidr, -take);
-        if (isConflict(e)) continue;
-        throw e;
+        continue;
       }
       const prefix = parseCidr4(cidr).prefix;
       return ords.map((o) => `${ordinalToIP(spec, o)}/${prefix}`);
@@ -246,8 +248,8 @@ export class BlockAffinityAllocator implements IpamAdmin {
         await this.ds.update(res);
         return;
       } catch (e) {
+        if (!isConflict(e)) throw e; // outcome unknown: keep the handle (see assignFromBlock)
         await changeHandle(this.ds, handleId, cidrText, -1);
-        if (!isConflict(e)) throw e;
       }
     }
     throw tooManyRetries(`IPAMBlock ${cidrText}`);

@@ -1,6 +1,7 @@
 // Handle bookkeeping: an IPAMHandle counts, per block, the addresses it holds. The count is raised before
-// the block write and lowered if that write loses (as Calico does), so a crash leaves at worst a count too
-// high, never an allocation without a handle.
+// the block write (as Calico does) and lowered only when that write is known to have lost its compare-and-
+// swap — Calico lowers it on any error, but a timed-out write may still commit — so a crash or a timeout
+// leaves at worst a count too high (release by handle corrects it), never an allocation without a handle.
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
 import { isConflict, MAX_CAS_RETRIES, tooManyRetries } from './cas.ts';

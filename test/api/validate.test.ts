@@ -84,6 +84,14 @@ describe('envelope and names', () => {
     assert.ok(validateResource({ apiVersion: V3, kind: 'Profile', metadata: { name: 'p' }, extra: 1 }).some((e) => e.field === 'extra'));
   });
 
+  test('a binary document is refused with its control bytes escaped, never echoed raw to the terminal', () => {
+    // Found by the chaos suite's malformed corpus (bench/chaos/malformed.ts): 4 KB of binary piped to `apply`.
+    const binary = 'ok\u001b[2J\u0007\u0000\u009b' + 'x'.repeat(100);
+    const msg = formatValidationErrors('resource', [{ field: '(document)', value: binary, message: 'a resource must be a YAML/JSON object' }]);
+    assert.doesNotMatch(msg, /[\u0000-\u001f\u007f-\u009f]/, JSON.stringify(msg));
+    assert.match(msg, /= 'ok\\x1b\[2J\\x07\\x00\\x9bx+… \(109 characters\)' \(a resource must be a YAML\/JSON object\)/);
+  });
+
   test('names follow DNS-1123 per kind', () => {
     assert.deepEqual(fieldsOf(res('GlobalNetworkSet', 'a.b-c', {})), []);
     assert.deepEqual(fieldsOf(res('GlobalNetworkPolicy', 'a.b', {})), []);

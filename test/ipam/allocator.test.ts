@@ -353,3 +353,29 @@ describe('ipam check', () => {
     assert.equal(checkIpam(await loadSnapshot(ds)).problems, 4);
   });
 });
+
+describe('a block write whose outcome is unknown', () => {
+  // Found by the chaos suite's churn with etcd frozen (bench/chaos/churn.ts): a block update that times out may
+  // still have been committed (etcd applies it once it runs again). The handle must then stay, so the DEL
+  // that follows (release by handle) finds the address; dropping it left an allocation no DEL could reach.
+  test('commit-then-timeout: the handle stays and releaseByHandle frees the address', async () => {
+    const ds = await setup([pool('p', '10.0.0.0/16')], [node('n1')]);
+    const ipam = createIpam(ds);
+    await ipam.autoAssign({ handleId: 'net.c1', node: 'n1', num4: 1 });
+    const update = ds.update.bind(ds);
+    let timeouts = 0;
+    ds.update = async (r: Resource, ...rest: any[]) => {
+      const out = await (update as any)(r, ...rest);
+      if (r.kind === 'IPAMBlock' && timeouts++ === 0) throw new DatastoreError('Unavailable', 'etcd: context deadline exceeded');
+      return out;
+    };
+    await assert.rejects(ipam.autoAssign({ handleId: 'net.c2', node: 'n1', num4: 1 }), /deadline exceeded/);
+    ds.update = update;
+    await ipam.releaseByHandle('net.c2');
+    const used = (await blocks(ds)).reduce((n, b) => n + b.allocations.filter((a) => a !== null).length, 0);
+    assert.equal(used, 1, 'only net.c1 still holds an address');
+    const report = checkIpam(await loadSnapshot(ds));
+    assert.deepEqual([report.missingHandles, report.orphanedHandles], [[], []]);
+    assert.equal((await ds.list('IPAMHandle')).items.map((h) => h.metadata.name).join(), 'net.c1');
+  });
+});
