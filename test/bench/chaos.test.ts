@@ -1,6 +1,6 @@
 // The chaos suite's runner logic without its root cost: the leak counters on real tool output, verdicts from
 // checks, the closing "N passed, N failed" line and exit status, the result file's shape, the route-gap
-// reading of `ip -ts monitor route`, and the etcd-leader adapter's SKIPPED (never passed) without the cluster.
+// reading of `ip -ts monitor route`.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { routeGaps } from '../../bench/chaos/bgp-flaps.ts';
 import { chaosResults, rng, ScenarioRecorder, SkipScenario, summaryLine, writeChaosResults } from '../../bench/chaos/common.ts';
-import { loadLeaderKill } from '../../bench/chaos/etcd-leader.ts';
 import {
   countCaliLinks, countPodRoutes, describeLeaks, nftElementsBeyond, nftSetElements, parsePing, totalLeaks,
 } from '../../bench/chaos/leaks.ts';
@@ -109,12 +108,6 @@ test('route gaps from `ip -ts monitor route`: deletion → next addition; a rout
   assert.deepEqual(routeGaps(mon + '\n[2026-12-06T21:50:04.000000] Deleted 10.98.0.0/24 via 10.0.0.1 dev eth0 proto bird', '10.98.0.0/24'),
     { deletions: 2, gapsMs: [250, Infinity] });
   assert.deepEqual(routeGaps('', '10.98.0.0/24'), { deletions: 0, gapsMs: [] });
-});
-
-test('etcd-leader adapter: without the cluster module it gives a reason (SKIPPED), never a pass', async () => {
-  const why = await loadLeaderKill('/nonexistent/src/lab/etcd-chaos.ts');
-  assert.equal(typeof why, 'string');
-  assert.match(why as string, /not merged yet \(no src\/lab\/etcd-chaos\.ts; branch `etcd`\)/);
 });
 
 test('the fault schedule is reproducible from its seed', () => {
