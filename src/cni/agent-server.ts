@@ -71,6 +71,8 @@ export class CniServer {
   private socketIno: number | undefined;
   private readonly netIdentity: string;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The last invocation queued per container ID (see runInOrder). */
+  private readonly perContainer = new Map<string, Promise<unknown>>();
   served = 0;
   /** Resolves once the invocations running now have answered, or after `maxMs`; undefined when none runs. */
   idle(maxMs: number): Promise<void> | undefined {
@@ -153,7 +155,7 @@ export class CniServer {
     const readMs = t0 - accepted;
     let out: ServedOutput;
     try {
-      out = await this.opts.run(req.env, req.stdin, req.pid);
+      out = await this.runInOrder(req.env.CNI_CONTAINERID ?? '', () => this.opts.run(req.env, req.stdin, req.pid));
     } catch (e) {
       // runPlugin answers every failure itself; a throw means nothing was attempted, so the plugin can run it.
       this.opts.log.warn({ err: (e as Error).message, command }, 'CNI request failed in the agent; the plugin runs it itself');
@@ -164,6 +166,21 @@ export class CniServer {
     this.opts.onServed?.(command, out.exitCode, seconds);
     this.opts.log.debug({ command, containerId: req.env.CNI_CONTAINERID, exitCode: out.exitCode, ms: Math.round(seconds * 1000), readMs: Math.round(readMs * 10) / 10 }, 'served CNI request');
     return out;
+  }
+
+  /**
+   * Runs invocations for one container one after the other. The CNI spec lets a runtime rely on that (no
+   * parallel operations for the same container), and a runtime that kills a plugin mid-ADD then sends DEL; a
+   * served ADD does not die with its plugin, so without this the DEL could run first and find nothing to
+   * release, and the ADD would then allocate an address no one frees. Different containers run in parallel.
+   */
+  private runInOrder<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.perContainer.get(containerId) ?? Promise.resolve();
+    const mine = before.then(fn, fn);
+    const settled = mine.then(() => {}, () => {});
+    this.perContainer.set(containerId, settled);
+    void settled.then(() => { if (this.perContainer.get(containerId) === settled) this.perContainer.delete(containerId); });
+    return mine;
   }
 }
 

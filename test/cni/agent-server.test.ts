@@ -176,6 +176,26 @@ describe('agent socket protocol', () => {
     assert.deepEqual(await late, { served: { stdout: '{"id":"last"}', exitCode: 0, stderr: '' } });
     assert.equal(served.length, 21);
   });
+
+  test('invocations for one container run one after the other: a DEL waits for the ADD whose plugin died', async () => {
+    const log: string[] = [];
+    let addStarted!: () => void;
+    const addRunning = new Promise<void>((r) => { addStarted = r; });
+    const { path, server } = await serving(async (env) => {
+      log.push(`start ${env.CNI_COMMAND} ${env.CNI_CONTAINERID}`);
+      if (env.CNI_COMMAND === 'ADD' && env.CNI_CONTAINERID === 'k1') { addStarted(); await new Promise((r) => setTimeout(r, 150)); }
+      log.push(`end ${env.CNI_COMMAND} ${env.CNI_CONTAINERID}`);
+      return { stdout: '{}', exitCode: 0, stderr: '' };
+    });
+    const add = askAgent(path, request({ env: { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'k1' } }));
+    await addRunning; // the ADD is in the agent; the runtime now gives up on it and sends DEL
+    const del = askAgent(path, request({ env: { CNI_COMMAND: 'DEL', CNI_CONTAINERID: 'k1' } }));
+    const other = askAgent(path, request({ env: { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'k2' } }));
+    await Promise.all([add, del, other]);
+    await server.close();
+    assert.ok(log.indexOf('start DEL k1') > log.indexOf('end ADD k1'), `DEL started before the ADD ended: ${log.join(', ')}`);
+    assert.ok(log.indexOf('end ADD k2') < log.indexOf('end ADD k1'), `another container waited for k1: ${log.join(', ')}`);
+  });
 });
 
 /** A unix socket file whose listener was SIGKILLed (what a crashed agent leaves). */
