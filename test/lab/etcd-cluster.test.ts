@@ -135,7 +135,9 @@ describe('lab etcd cluster: 3 members, TLS', { skip }, () => {
       mustTabby(['lab', 'run', 'after', '--name', name, '--replicas', '2']);
       mustTabby(['lab', 'check', '--name', name]);
     } finally {
-      await recoverEtcdMember(readLabState(name)!, readLabState(name)!.etcd!.members.find((m) => m.name === leader.name)!);
+      // One read: the member restarted must be the state's own object, or its new PID is not what gets written.
+      const after = readLabState(name)!;
+      await recoverEtcdMember(after, after.etcd!.members.find((m) => m.name === leader.name)!);
     }
   });
 
