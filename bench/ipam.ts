@@ -21,7 +21,7 @@ import { Bench, benchOptions, installCniExecutables, interleave, numberFlag, TIM
 
 const opts = benchOptions();
 const bench = new Bench('ipam', opts);
-const CALLS = numberFlag(opts.args, 'calls', opts.quick ? 40 : 300);
+const CALLS = numberFlag(opts.args, 'calls', opts.quick ? 10 : 300);
 const LIBRARY = numberFlag(opts.args, 'library', opts.quick ? 200 : 2000);
 
 async function libraryFigure(dir: string): Promise<void> {

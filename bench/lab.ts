@@ -23,7 +23,7 @@ const bench = new Bench('lab', opts);
 const NODES = numberFlag(opts.args, 'nodes', opts.quick ? 2 : 5);
 const PODS_PER_NODE = numberFlag(opts.args, 'pods-per-node', opts.quick ? 2 : 10);
 const ROUNDS = numberFlag(opts.args, 'rounds', 5);
-const IDLE_S = numberFlag(opts.args, 'idle', opts.quick ? 10 : 30);
+const IDLE_S = numberFlag(opts.args, 'idle', opts.quick ? 5 : 30);
 const MODE = stringFlag(opts.args, 'mode', 'vxlan');
 const TABBY = join(ROOT, 'bin', 'tabby');
 

@@ -50,6 +50,8 @@ function tabby(args: string[], timeoutMs = 600_000): string {
   return r.stdout;
 }
 const nsExec = (ns: string, argv: string[]) => spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
+const t0 = Date.now();
+const progress = (what: string) => console.log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${what}`);
 const monoMs = () => Number(process.hrtime.bigint()) / 1e6; // CLOCK_MONOTONIC, as python's time.monotonic_ns
 
 const SERVER_PY = `import socket, threading
@@ -76,7 +78,8 @@ print(n / (time.monotonic() - t))`;
 
 function togglePolicy(deny: boolean): object {
   return { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'bench-toggle', namespace: 'default' },
-    spec: { order: 1, selector: "bench-role == 'server'", types: ['Ingress'],
+    // Ordered after every bulk policy, so a connection first crosses the bulk policies that select the server.
+    spec: { order: 10_000, selector: "bench-role == 'server'", types: ['Ingress'],
       ingress: [...(deny ? [{ action: 'Deny', protocol: 'TCP', destination: { ports: [8080] } }] : []), { action: 'Allow' }] } };
 }
 
@@ -137,6 +140,13 @@ function tabbyOnNode(state: LabState, node: LabNodeState, args: string[]): void 
   if (r.status !== 0) throw new Error(`on ${node.name}: tabby ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
+/** bench/policy-loader.ts on a lab node: the bulk set in or out of the datastore (setup, not timed). */
+function loader(state: LabState, node: LabNodeState, verb: 'apply' | 'delete', file: string): void {
+  const r = spawnSync('ip', ['netns', 'exec', node.ns, process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'policy-loader.ts'), verb, file],
+    { encoding: 'utf8', timeout: 1_800_000, cwd: ROOT, env: { ...process.env, ...nodeShellEnv(state, node) } });
+  if (r.status !== 0) throw new Error(`policy-loader ${verb} failed (exit ${r.status}): ${r.stdout}\n${r.stderr}`);
+}
+
 interface ChangeSamples { fromStart: number[]; fromReturn: number[]; resolution: number[] }
 
 /** Per change: from `tabby apply` start and from its return to the verdict flipping on the other node. */
@@ -178,6 +188,9 @@ async function main(): Promise<void> {
   if (skip) { console.error(`bench/policy: ${skip}`); process.exit(2); }
   const dir = mkdtempSync(join(tmpdir(), 'tabby-bench-policy-'));
   const children: ChildProcess[] = [];
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => { for (const c of children) c.kill('SIGKILL'); spawnSync(TABBY, ['lab', 'down', '--name', LAB], { stdio: 'ignore' }); process.exit(130); });
+  }
   try {
     tabby(['lab', 'up', '--name', LAB, '--nodes', '2', '--mode', 'vxlan', '--datastore', 'etcd']);
     tabby(['lab', 'run', 'web', '--name', LAB, '--replicas', '2']);
@@ -193,23 +206,30 @@ async function main(): Promise<void> {
     await sleep(500);
     const probe = new Probe(client.netns, server.ip);
     children.push(probe.child);
-    const bulkFile = join(dir, 'bulk.yaml');
-    writeFileSync(bulkFile, bulk().map((o) => JSON.stringify(o)).join('\n---\n') + '\n'); // JSON documents are YAML documents
-    const applyBulk = (on: boolean) => tabbyOnNode(state, opNode, [on ? 'apply' : 'delete', '-f', bulkFile, ...(on ? [] : ['--skip-not-exists'])]);
+    const bulkFile = join(dir, 'bulk.json');
+    writeFileSync(bulkFile, JSON.stringify(bulk()));
+    const applyBulk = (on: boolean) => loader(state, opNode, on ? 'apply' : 'delete', bulkFile);
 
+    // A barrier: the agent handles datastore updates in order, so once a toggle written after the bulk
+    // change is enforced, the bulk change is too (not a fixed sleep that a loaded machine can outrun).
+    const barrier = async () => {
+      for (const deny of [true, false]) { writeFileSync(join(dir, 'toggle.json'), JSON.stringify(togglePolicy(deny))); apply(join(dir, 'toggle.json')); await probe.until(!deny, 600_000); }
+    };
+    const bulkStep = async (on: boolean) => { const t = monoMs(); applyBulk(on); await barrier(); progress(`bulk ${on ? 'apply' : 'delete'} of ${POLICIES + ENDPOINTS} resources enforced in ${((monoMs() - t) / 1000).toFixed(1)} s`); };
+
+    progress('lab up; changes at 0 policies');
     const change0 = await changes(dir, probe, apply);
-    applyBulk(true);
-    await sleep(2000);
+    await bulkStep(true);
+    progress(`changes at ${POLICIES} × ${ENDPOINTS}`);
     const changeN = await changes(dir, probe, apply);
-    applyBulk(false);
     const rate = { zero: [] as number[], loaded: [] as number[] }, gbps = { zero: [] as number[], loaded: [] as number[] };
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const which of ['zero', 'loaded'] as const) {
-        if (which === 'loaded') { applyBulk(true); await sleep(2000); }
+    for (let r = 0; r < ROUNDS; r++) { // loaded first in even rounds (round 0: the bulk set is still in place from the changes)
+      for (const which of r % 2 === 0 ? ['loaded', 'zero'] as const : ['zero', 'loaded'] as const) {
+        if (which === 'loaded' && r > 0) await bulkStep(true);
         rate[which].push(connRate(client.netns, server.ip));
         gbps[which].push(iperf(client.netns, server.ip));
-        if (which === 'loaded') applyBulk(false);
-        await sleep(1000);
+        progress(`round ${r + 1} ${which}: ${rate[which].at(-1)!.toFixed(0)} conn/s, ${gbps[which].at(-1)!.toFixed(2)} Gbit/s`);
+        if (which === 'loaded') await bulkStep(false);
       }
     }
     const scale = `${POLICIES} policies × ${ENDPOINTS} endpoints`;

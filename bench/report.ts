@@ -27,8 +27,11 @@ export function table(results: Results[]): string {
   }
   for (const r of results) {
     const m = r.machine;
-    out.push(`### ${r.bench} — ${r.mode} run, ${r.date.slice(0, 16).replace('T', ' ')} UTC, commit \`${r.commit}\``, '',
-      `${m.cores} cores, ${m.memGiB} GiB, kernel ${m.kernel}; load average ${m.loadavgStart.map(fmtNum).join('/')} at start, ${m.loadavg.map(fmtNum).join('/')} at end.`, '',
+    const flags = r.args?.filter((a) => a !== '--quick') ?? [];
+    const busy = Math.max(m.loadavg[0]!, m.loadavgStart?.[0] ?? 0) > 2 * m.cores;
+    out.push(`### ${r.bench} — ${r.mode} run${flags.length ? ` with \`${flags.join(' ')}\`` : ''}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, commit \`${r.commit}\``, '',
+      `${m.cores} cores, ${m.memGiB} GiB, kernel ${m.kernel}; load average ${(m.loadavgStart ?? []).map(fmtNum).join('/')} at start, ${m.loadavg.map(fmtNum).join('/')} at end (1/5/15 min).` +
+        (busy ? ` **Busy machine: a load above ${2 * m.cores} on ${m.cores} cores means every timing here is inflated and noisy; read ratios, not absolute times.**` : ''), '',
       '| figure | unit | Tabby median (min–max, n) | anchor median (min–max, n) | ratio | better | goal | met |',
       '|---|---|---|---|---|---|---|---|');
     for (const f of r.figures) {
