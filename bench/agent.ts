@@ -28,7 +28,7 @@ import { Bench, benchOptions, interleave, numberFlag, sleep, stringFlag } from '
 
 const opts = benchOptions();
 const bench = new Bench('agent', opts);
-const PODS = numberFlag(opts.args, 'pods', opts.quick ? 20 : 100);
+const PODS = numberFlag(opts.args, 'pods', opts.quick ? 10 : 100);
 const ROUTES = numberFlag(opts.args, 'routes', 10_000);
 const ROUNDS = numberFlag(opts.args, 'rounds', 5);
 const MODES = stringFlag(opts.args, 'modes', 'vxlan,bgp').split(',') as ('vxlan' | 'bgp')[];

@@ -30,7 +30,7 @@ import { Bench, BENCH_DIR, benchOptions, memoryKiB, numberFlag, sleep, stringFla
 
 const opts = benchOptions();
 const bench = new Bench('bgp', opts);
-const SIZE = numberFlag(opts.args, 'size', opts.quick ? 20_000 : 1_000_000);
+const SIZE = numberFlag(opts.args, 'size', opts.quick ? 5_000 : 1_000_000);
 const ROUNDS = numberFlag(opts.args, 'rounds', 5);
 const TARGETS = stringFlag(opts.args, 'targets', 'ours,bird,frr,gobgp,sink').split(',');
 const TABLES = stringFlag(opts.args, 'tables', 'realistic,single').split(',') as Table[];

@@ -26,8 +26,8 @@ import { Bench, benchOptions, installCniExecutables, interleave, numberFlag, sle
 
 const opts = benchOptions();
 const bench = new Bench('cni', opts);
-const PODS = numberFlag(opts.args, 'pods', opts.quick ? 30 : 200);
-const CONCURRENT = numberFlag(opts.args, 'concurrent', opts.quick ? 20 : 50);
+const PODS = numberFlag(opts.args, 'pods', opts.quick ? 10 : 200);
+const CONCURRENT = numberFlag(opts.args, 'concurrent', opts.quick ? 10 : 50);
 const BURST_ROUNDS = numberFlag(opts.args, 'burst-rounds', opts.quick ? 5 : 10);
 const POD_POOL = 8; // pod namespaces per target, reused in turn (a DEL leaves them empty)
 

@@ -32,7 +32,12 @@ export interface Figure {
   note?: string;
 }
 export interface Machine { cores: number; memGiB: number; kernel: string; loadavg: number[]; loadavgStart: number[] }
-export interface Results { bench: string; mode: 'quick' | 'full'; commit: string; date: string; machine: Machine; figures: Figure[]; notes: string[] }
+export interface Results {
+  bench: string; mode: 'quick' | 'full';
+  /** The bench's command-line flags (sizes and rounds other than the mode's defaults show here). */
+  args?: string[];
+  commit: string; date: string; machine: Machine; figures: Figure[]; notes: string[];
+}
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples. */
 export function percentile(xs: readonly number[], p: number): number {
@@ -153,7 +158,7 @@ export class Bench {
 
   results(): Results {
     return {
-      bench: this.name, mode: this.quick ? 'quick' : 'full', commit: commit(), date: new Date().toISOString(),
+      bench: this.name, mode: this.quick ? 'quick' : 'full', args: this.opts.args, commit: commit(), date: new Date().toISOString(),
       machine: {
         cores: cpus().length, memGiB: round3(totalmem() / 2 ** 30), kernel: release(),
         loadavg: loadavg().map(round3), loadavgStart: this.loadStart.map(round3),
@@ -187,7 +192,7 @@ export function spread(s: Stats): string {
 export function metText(f: Figure): string { return f.met === null ? '' : f.met ? 'met' : 'NOT met'; }
 
 export function formatTable(r: Results): string {
-  const head = [`# ${r.bench} (${r.mode}) — commit ${r.commit}, ${r.date}`,
+  const head = [`# ${r.bench} (${r.mode}${r.args?.length ? `: ${r.args.join(' ')}` : ''}) — commit ${r.commit}, ${r.date}`,
     `# machine: ${r.machine.cores} cores, ${r.machine.memGiB} GiB, kernel ${r.machine.kernel}, load ${r.machine.loadavgStart.map(fmtNum).join(' ')} → ${r.machine.loadavg.map(fmtNum).join(' ')}`];
   const rows = r.figures.map((f) => [
     f.name, f.unit, spread(f.tabby), f.anchor ? `${f.anchor.name}: ${spread(f.anchor)}` : '-',

@@ -23,7 +23,7 @@ const bench = new Bench('lab', opts);
 const NODES = numberFlag(opts.args, 'nodes', opts.quick ? 2 : 5);
 const PODS_PER_NODE = numberFlag(opts.args, 'pods-per-node', opts.quick ? 2 : 10);
 const ROUNDS = numberFlag(opts.args, 'rounds', 5);
-const IDLE_S = numberFlag(opts.args, 'idle', opts.quick ? 10 : 30);
+const IDLE_S = numberFlag(opts.args, 'idle', opts.quick ? 5 : 30);
 const MODE = stringFlag(opts.args, 'mode', 'vxlan');
 const TABBY = join(ROOT, 'bin', 'tabby');
 
@@ -39,8 +39,14 @@ function must(args: string[]): string {
 
 interface Round { upS: number; allReachS: number; checks: number; rssMiB: number[]; pssMiB: number[]; cpuPct: number[] }
 
+let currentLab: string | undefined; // taken down on SIGINT/SIGTERM too (e.g. a run stopped at its deadline)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { if (currentLab) spawnSync(TABBY, ['lab', 'down', '--name', currentLab], { stdio: 'ignore' }); process.exit(130); });
+}
+
 async function oneRound(round: number): Promise<Round> {
   const name = `tblab${process.pid % 1000}r${round}`;
+  currentLab = name;
   try {
     const t0 = performance.now();
     must(['lab', 'up', '--name', name, '--nodes', String(NODES), '--mode', MODE]);
@@ -67,6 +73,7 @@ async function oneRound(round: number): Promise<Round> {
     return { upS, allReachS, checks, rssMiB: mem.map((m) => m.rss / 1024), pssMiB: mem.map((m) => m.pss / 1024), cpuPct };
   } finally {
     spawnSync(TABBY, ['lab', 'down', '--name', name], { stdio: 'ignore' });
+    currentLab = undefined;
   }
 }
 

@@ -28,15 +28,22 @@ bash scripts/build.sh || { echo "bench.sh: build failed" >&2; exit 1; }
 unset NODE_EXTRA_CA_CERTS
 mkdir -p bench/results
 failed=()
+written=()
+t0=$(date +%s)
 for n in "${names[@]}"; do
-  echo "=== bench $n ${quick[*]:-} ($(date -u +%H:%M:%S))"
+  echo "=== bench $n ${quick[*]:-} ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
   start=$(date +%s)
+  rm -f "bench/results/$n.json" # a failed run must not leave an older run's figures looking current
   if node --import tsx "bench/$n.ts" "${quick[@]}"; then
-    echo "=== bench $n done in $(( $(date +%s) - start )) s"
+    echo "=== bench $n done in $(( $(date +%s) - start )) s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    written+=("bench/results/$n.json")
   else
     echo "=== bench $n FAILED after $(( $(date +%s) - start )) s" >&2
     failed+=("$n")
   fi
 done
+echo "=== all benches: $(( $(date +%s) - t0 )) s"
+# The shape of issue 14 and n ≥ 5 for every figure with an anchor (bench/validate.ts).
+if [ ${#written[@]} -gt 0 ] && ! node --import tsx bench/validate.ts "${written[@]}"; then failed+=("(results validation)"); fi
 if [ ${#failed[@]} -gt 0 ]; then echo "bench.sh: failed: ${failed[*]}" >&2; exit 1; fi
 echo "bench.sh: results in bench/results/ (node --import tsx bench/report.ts updates docs/benchmarks.md)"
