@@ -24,6 +24,16 @@ export function table(results: Results[]): string {
     out.push('**These figures are from `bash scripts/bench.sh --quick` on a busy shared machine** (other engineers ran',
       'tests on the same 2 cores; see the load averages). They validate the harness, not Tabby\'s speed: the full run',
       'on a quiet machine has not been done yet, and its table will replace this one.', '');
+  } else if (modes.has('quick')) {
+    const of = (m: string) => results.filter((r) => r.mode === m).map((r) => r.bench).join(', ');
+    out.push(`**Mixed table.** From the full run (each with its flags in its heading): ${of('full')}. From a quick run,`,
+      `because the full run did not fit: ${of('quick')}. Each heading says which run, when, and at which commit.`, '');
+  }
+  const loads = results.map((r) => Math.max(r.machine.loadavg[0]!, r.machine.loadavgStart?.[0] ?? 0));
+  if (loads.length > 0 && Math.max(...loads) > 2 * results[0]!.machine.cores) {
+    out.push(`**The machine was busy for these runs:** 1-minute load averages between ${fmtNum(Math.min(...loads))} and ${fmtNum(Math.max(...loads))}`,
+      `on ${results[0]!.machine.cores} cores (other engineers' test suites ran at the same time). Absolute times are inflated and noisy; ratios`,
+      'taken pair by pair within a round are the figures to read, and even they carry that noise.', '');
   }
   for (const r of results) {
     const m = r.machine;

@@ -2,7 +2,8 @@
 # Runs the benchmarks: `bash scripts/bench.sh [--quick] [NAME…]` (all of bench/*.ts by default, as root).
 # Each bench measures Tabby and its anchor in interleaved rounds and writes bench/results/NAME.json
 # (git-ignored); `node --import tsx bench/report.ts` turns those files into docs/benchmarks.md's table.
-# --quick: ≥ 5 rounds, small sizes (about a minute a bench); without it, the full run (up to an hour).
+# --quick: ≥ 5 rounds, small sizes (meant to take ≤ 10 min in all on an idle 2-core machine); without it, the full
+# run (more than an hour here). Afterwards bench/validate.ts checks the files written (shape of issue 14, n ≥ 5).
 # A failing bench does not stop the others; the exit code says whether any failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,7 @@ names=()
 for a in "$@"; do
   case "$a" in
     --quick) quick=(--quick) ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     -*) echo "bench.sh: unknown option $a (use --quick and bench names)" >&2; exit 2 ;;
     *) names+=("$a") ;;
   esac
