@@ -1,7 +1,7 @@
 // Scenario 3: the etcd leader killed (SIGKILL), then frozen (SIGSTOP), under pod churn in a lab with a
-// 3-member etcd cluster. The scenario itself lives with the cluster (src/lab/etcd-chaos.ts:
+// 3-member etcd cluster. The scenario itself lives with the cluster (etcd-leader-churn.ts:
 // runLeaderKillUnderChurn); this file brings the lab up, runs it for both signals and judges the figures.
-import { runLeaderKillUnderChurn } from '../../src/lab/etcd-chaos.ts';
+import { runLeaderKillUnderChurn } from './etcd-leader-churn.ts';
 import { labFixture, mustTabby } from '../../test/lab/helpers.ts';
 import { numberFlag } from '../harness.ts';
 import type { Scenario, ScenarioContext } from './common.ts';

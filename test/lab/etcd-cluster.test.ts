@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { alive, labFixture, labNamespaces, LAB_ROOT, mustTabby, readState, ROOT, skip, tabby, TABBY } from './helpers.ts';
-import { runLeaderKillUnderChurn, type LeaderKillResult } from '../../src/lab/etcd-chaos.ts';
+import { runLeaderKillUnderChurn, type LeaderKillResult } from '../../bench/chaos/etcd-leader-churn.ts';
 import { etcdLeader, recoverEtcdMember } from '../../src/lab/etcd-cluster.ts';
 import { readState as readLabState } from '../../src/lab/state.ts';
 

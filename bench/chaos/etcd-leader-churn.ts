@@ -10,14 +10,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../project-root.ts';
-import { runCommand } from '../exec.ts';
-import { etcdLeader, recoverEtcdMember } from './etcd-cluster.ts';
-import { addNetns, delNetns } from './kernel.ts';
-import { mustState } from './lab.ts';
-import { nodeShellEnv, tabbyBin } from './env.ts';
-import { attachment, cniRuntimeFor } from './pods.ts';
-import { withLabLock, writeState, type LabEtcdMember, type LabPodState, type LabState } from './state.ts';
+import { projectRoot } from '../../src/project-root.ts';
+import { runCommand } from '../../src/exec.ts';
+import { etcdLeader, recoverEtcdMember } from '../../src/lab/etcd-cluster.ts';
+import { addNetns, delNetns } from '../../src/lab/kernel.ts';
+import { mustState } from '../../src/lab/lab.ts';
+import { nodeShellEnv, tabbyBin } from '../../src/lab/env.ts';
+import { attachment, cniRuntimeFor } from '../../src/lab/pods.ts';
+import { withLabLock, writeState, type LabEtcdMember, type LabPodState, type LabState } from '../../src/lab/state.ts';
 
 export interface LeaderKillOptions {
   /** The lab (must be up, with an etcd cluster of 3 or more members). */
@@ -73,7 +73,7 @@ function startWriter(state: LabState, prefix: string, mode: 'write' | 'verify' |
   const root = projectRoot();
   const env = Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`);
   const child = spawn('ip', ['netns', 'exec', cp.ns, 'env', '-i', ...env, process.execPath, '--import',
-    path.join(root, 'node_modules/tsx/dist/esm/index.mjs'), path.join(root, 'src/lab/etcd-churn-writer.ts'), mode, prefix], {
+    path.join(root, 'node_modules/tsx/dist/esm/index.mjs'), path.join(root, 'bench/chaos/etcd-churn-writer.ts'), mode, prefix], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const records: Record<string, unknown>[] = [];

@@ -1,12 +1,12 @@
-// The datastore side of the "leader killed under churn" scenario (etcd-chaos.ts), run inside a lab node's
+// The datastore side of the "leader killed under churn" scenario (etcd-leader-churn.ts), run inside a lab node's
 // namespace with the lab's datastore environment (ETCD_ENDPOINTS, ETCD_*_FILE):
 //   write PREFIX   creates GlobalNetworkSets PREFIX-0, PREFIX-1, … one at a time until stdin closes, printing
 //                  one JSON line per outcome: {"acked":name,"start":ms,"end":ms} or {"failed":name,…,"error":…}
 //   verify PREFIX  prints {"present":[names…]}
 //   cleanup PREFIX deletes them
 // A write counts as acknowledged only once create() resolved: that is the promise the scenario checks.
-import { openDatastore } from '../datastore/index.ts';
-import type { Datastore } from '../datastore/types.ts';
+import { openDatastore } from '../../src/datastore/index.ts';
+import type { Datastore } from '../../src/datastore/types.ts';
 
 function line(o: unknown): void {
   process.stdout.write(`${JSON.stringify(o)}\n`);
