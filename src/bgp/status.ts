@@ -1,5 +1,6 @@
 // The BGP status model the speaker exposes, and `tabby node status` formatting (calicoctl's table, exactly:
 // calico-behaviour.md §4.6). Pure: no I/O here.
+import { isIPv4, parseIPv4 } from '../net/ipv4.ts';
 
 export type FsmStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -75,8 +76,14 @@ export function formatTable(headers: string[], rows: string[][]): string {
 
 const isV6 = (addr: string) => addr.includes(':');
 
+function compareAddresses(a: string, b: string): number {
+  if (isIPv4(a) && isIPv4(b)) return parseIPv4(a) - parseIPv4(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function familyTable(peers: PeerStatus[], label: 'IPv4' | 'IPv6', now: Date): string {
-  const mine = peers.filter((p) => (label === 'IPv6') === isV6(p.address));
+  // In address order, so the table reads the same every time (the speaker's peer map is in session order).
+  const mine = peers.filter((p) => (label === 'IPv6') === isV6(p.address)).sort((a, b) => compareAddresses(a.address, b.address));
   if (mine.length === 0) return `${label} BGP status\nNo ${label} peers found.\n`;
   const rows = mine.map((p) => [p.address, p.peerType, birdState(p), formatSince(p.since, now), p.info]);
   return `${label} BGP status\n` + formatTable(['PEER ADDRESS', 'PEER TYPE', 'STATE', 'SINCE', 'INFO'], rows);

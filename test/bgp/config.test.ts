@@ -136,4 +136,16 @@ describe('node status table', () => {
     ].join('\n'));
     assert.match(formatTable(['A'], [['xyz']]), /\| xyz \|/);
   });
+
+  test('peers in address order, whatever order the sessions came up in', () => {
+    const peer = st0.peers[0]!;
+    const st: BgpStatus = { ...st0, peers: ['172.17.0.41', '172.17.0.9', '172.17.0.40'].map((address) => ({ ...peer, address })) };
+    const order = formatNodeStatus(st).split('\n').filter((l) => l.startsWith('| 172')).map((l) => l.split('|')[1]!.trim());
+    assert.deepEqual(order, ['172.17.0.9', '172.17.0.40', '172.17.0.41']);
+  });
 });
+
+const st0: BgpStatus = {
+  running: true, routerId: '172.17.8.101', asNumber: 64512, listenPort: 179, locRibRoutes: 0, exportedPrefixes: [],
+  peers: [{ name: 'Mesh', address: '', port: 179, peerType: 'node-to-node mesh', localAs: 64512, peerAs: 64512, ibgp: true, rrClient: false, state: 'Established', since: new Date().toISOString(), info: 'Established', prefixesReceived: 1, prefixesAccepted: 1, prefixesSent: 1, staleRoutes: 0 }],
+};
