@@ -118,7 +118,9 @@ describe('IPIP dataplane', { skip }, () => {
   test('forwarding survives the agent dying; restarting restores carrier without touching routes', async () => {
     const [a, b] = nodes as [Node, Node];
     await stopNode(a);
-    assert.match(fx.exec(a.ns, ['ip', 'route', 'show', b.block]), /linkdown/);
+    // The kernel reports the lost carrier through its link-watch work, up to a second after the fd closes.
+    const route = () => fx.exec(a.ns, ['ip', 'route', 'show', b.block]);
+    assert.ok(await waitUntil(() => /linkdown/.test(route()), { everyMs: 50, timeoutMs: 5000 }), `no linkdown: ${route()}`);
     assert.match(fx.exec(a.pod, ['ping', '-c', '2', '-i', '0.2', '-W', '2', b.podIp]), /2 received/);
     await startNode(a);
     assert.equal(fx.exec(a.ns, ['ip', 'route', 'show', b.block]).trim(), `${b.block} via ${b.ip} dev tunl0 onlink`);
