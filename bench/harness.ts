@@ -114,7 +114,8 @@ export function stringFlag(args: readonly string[], name: string, dflt: string):
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt;
 }
 
-function commit(): string {
+/** The commit the figures come from (`+dirty` with uncommitted changes to tracked files). */
+export function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
@@ -158,7 +159,7 @@ export class Bench {
 
   results(): Results {
     return {
-      bench: this.name, mode: this.quick ? 'quick' : 'full', args: this.opts.args, commit: commit(), date: new Date().toISOString(),
+      bench: this.name, mode: this.quick ? 'quick' : 'full', args: this.opts.args, commit: gitCommit(), date: new Date().toISOString(),
       machine: {
         cores: cpus().length, memGiB: round3(totalmem() / 2 ** 30), kernel: release(),
         loadavg: loadavg().map(round3), loadavgStart: this.loadStart.map(round3),

@@ -2,10 +2,9 @@
 // (bench/results/chaos.json) and the clean-up registry that runs on success, failure and Ctrl-C alike.
 // Only node: modules and bench/harness.ts here, so the unit test (test/bench/chaos.test.ts) loads it cheaply.
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESULTS_DIR, ROOT } from '../harness.ts';
+import { gitCommit, RESULTS_DIR } from '../harness.ts';
 
 export type Verdict = 'passed' | 'failed' | 'skipped';
 export type FigureValue = number | string | boolean | null;
@@ -114,18 +113,10 @@ export function summaryLine(results: readonly ScenarioResult[]): { line: string;
   return { line: `${n('passed')} passed, ${n('failed')} failed${skipped ? ` (${skipped} skipped)` : ''}`, exitCode: n('failed') ? 1 : 0 };
 }
 
-function commit(): string {
-  try {
-    const sha = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
-    return dirty ? `${sha}+dirty` : sha;
-  } catch { return 'unknown'; }
-}
-
 export function chaosResults(quick: boolean, scenarios: ScenarioResult[], loadavgStart: number[]): ChaosResults {
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
-    suite: 'chaos', mode: quick ? 'quick' : 'full', commit: commit(), date: new Date().toISOString(),
+    suite: 'chaos', mode: quick ? 'quick' : 'full', commit: gitCommit(), date: new Date().toISOString(),
     machine: { cores: cpus().length, memGiB: r2(totalmem() / 2 ** 30), kernel: release(), loadavgStart: loadavgStart.map(r2), loadavg: loadavg().map(r2) },
     scenarios,
     passed: scenarios.filter((s) => s.verdict === 'passed').length,
