@@ -4,7 +4,7 @@
 // (FSM errors) and RFC 7606 (treat-as-withdraw: no reset, the route refused). Prints one JSON document.
 import net from 'node:net';
 import pino from 'pino';
-import { CapCode, encodeKeepalive, encodeOpen, encodeUpdate } from '../../src/bgp/codec.ts';
+import { CapCode, encodeKeepalive, encodeOpen, encodeUpdate, frameLength } from '../../src/bgp/codec.ts';
 import { BgpSpeaker } from '../../src/bgp/speaker.ts';
 
 const AS = 64512;
@@ -43,9 +43,8 @@ class RawPeer {
     this.sock = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.9' });
     this.sock.on('data', (c: Buffer) => {
       this.buf = Buffer.concat([this.buf, c]);
-      while (this.buf.length >= 19) {
-        const len = (this.buf[16]! << 8) | this.buf[17]!;
-        if (this.buf.length < len) break;
+      // The speaker's own framing (a malformed header from it would throw: a bug worth seeing).
+      for (let len = frameLength(this.buf); len > 0; len = frameLength(this.buf)) {
         this.received.push(this.buf.subarray(0, len));
         this.buf = this.buf.subarray(len);
       }
