@@ -87,7 +87,9 @@ export class EtcdEndpointPool {
       faultHandling: { host: () => passThrough(), global: passThrough() },
       // Notice a dead or frozen member under an open watch stream within ~15 s rather than the OS TCP
       // timeout (etcd refuses pings more often than every 5 s, and any ping when no call is open).
-      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
+      // No cap on an answer's size (etcd's Go client sets MaxInt32): a page of lists can hold a few of the
+      // 1.5 MiB values etcd accepts, past grpc-js's 4 MiB default.
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000, 'grpc.max_receive_message_length': -1 },
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     }));
     this.suspectUntil = opts.endpoints.map(() => 0);

@@ -33,6 +33,8 @@ import {
 } from './types.ts';
 
 const log = createLogger('datastore');
+/** Keys per range call of a list; see range(). */
+const LIST_PAGE_KEYS = 500;
 
 export interface EtcdOptions {
   endpoints: string[];
@@ -167,8 +169,36 @@ export class EtcdDatastore implements Datastore {
     return Buffer.from(JSON.stringify(copy));
   }
 
-  private range(r: KeyRange, what: string): Promise<IRangeResponse> {
-    return this.call(what, (c) => c.kv.range({ key: Buffer.from(r.key), range_end: r.rangeEnd }));
+  /**
+   * Every key in `r`, read in pages of LIST_PAGE_KEYS at the first page's revision (one consistent snapshot,
+   * as libcalico-go's paged list does): a single range answer over a big prefix can pass gRPC's message limit.
+   */
+  private async range(r: KeyRange, what: string): Promise<{ kvs: IKeyValue[]; revision: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.rangePages(r, what);
+      } catch (err) {
+        // A compaction between two pages removed the snapshot's revision: start over at a newer one.
+        if (attempt >= 3 || !(err instanceof DatastoreError) || !/compacted/.test(err.message)) throw err;
+      }
+    }
+  }
+
+  private async rangePages(r: KeyRange, what: string): Promise<{ kvs: IKeyValue[]; revision: number }> {
+    const kvs: IKeyValue[] = [];
+    let from = Buffer.from(r.key);
+    let revision: number | undefined;
+    for (;;) {
+      const at = revision;
+      const res = await this.call(what, (c) => c.kv.range({
+        key: from, range_end: r.rangeEnd, limit: LIST_PAGE_KEYS, ...(at !== undefined ? { revision: at } : {}),
+      }));
+      revision ??= rev(res.header.revision);
+      kvs.push(...res.kvs);
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) return { kvs, revision };
+      from = Buffer.concat([last.key, Buffer.from([0])]);
+    }
   }
 
   private getKey(key: string, what: string): Promise<IRangeResponse> {
@@ -207,7 +237,7 @@ export class EtcdDatastore implements Datastore {
       if (opts.namePrefix && !obj.metadata.name.startsWith(opts.namePrefix)) continue;
       items.push(obj);
     }
-    return { items, revision: rev(res.header.revision) };
+    return { items, revision: res.revision };
   }
 
   async create(obj: Resource): Promise<Resource> {

@@ -134,6 +134,33 @@ describe('etcd datastore specifics', { skip }, () => {
     }
   });
 
+  test('a list bigger than one gRPC message and than one page returns every item, at one revision', { timeout: 60_000 }, async () => {
+    const keyPrefix = `${runPrefix}/biglist`;
+    const ds = new EtcdDatastore({ endpoints: endpoints!, keyPrefix });
+    const raw = new Etcd3({ hosts: endpoints! });
+    const dir = `${keyPrefix}/calico/resources/v3/projectcalico.org/globalnetworksets/`;
+    const gns = (name: string, nets: string[]) => JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name }, spec: { nets } });
+    try {
+      // Eight sets of ~0.8 MB: 6.4 MB in all, past grpc-js's 4 MiB default answer size.
+      const nets = Array.from({ length: 45_000 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`);
+      for (let i = 0; i < 8; i++) await raw.put(`${dir}big-${i}`).value(gns(`big-${i}`, nets));
+      // And 1,200 small ones: more keys than one range call returns.
+      for (let i = 0; i < 1200; i += 100) {
+        await Promise.all(Array.from({ length: 100 }, (_, j) => raw.put(`${dir}small-${String(i + j).padStart(4, '0')}`).value(gns(`small-${i + j}`, ['192.0.2.1/32']))));
+      }
+      const before = await ds.revision();
+      const listing = await ds.list('GlobalNetworkSet');
+      assert.equal(listing.items.length, 1208);
+      assert.equal(listing.items.filter((o) => (o.spec as { nets: string[] }).nets.length === 45_000).length, 8);
+      assert.equal(new Set(listing.items.map((o) => o.metadata.name)).size, 1208);
+      assert.ok(listing.revision >= before);
+    } finally {
+      await raw.delete().prefix(keyPrefix);
+      raw.close();
+      await ds.close();
+    }
+  });
+
   test('an unreachable etcd is reported as Unavailable, quickly, naming the endpoint', async () => {
     const dead = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
