@@ -204,16 +204,22 @@ interface Run {
 /** Checks what survived, brings the member back, removes the scenario's objects, and adds up the figures. */
 async function finish(state: LabState, opts: LeaderKillOptions, run: Run): Promise<LeaderKillResult> {
   const { acked, failoverMs, maxWriteGapMs } = writeFigures(run.records, run.killAt);
-  const present = new Set(((await runWriterOnce(state, run.prefix, 'verify'))[0]?.present as string[] | undefined) ?? []);
-  const lostWrites = acked.map((r) => r.acked!).filter((n) => !present.has(n));
-  const cp = state.nodes[0]!;
-  const env = Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`);
-  const ipam = await runCommand(['ip', 'netns', 'exec', cp.ns, 'env', '-i', ...env, tabbyBin(), 'ipam', 'check'], { timeoutMs: 120_000 });
-  if (opts.recover !== false) {
-    await recoverEtcdMember(state, run.leader);
-    run.say(`etcd member ${run.leader.name} back (PID ${run.leader.pid})`);
+  let present: Set<string>;
+  let ipam: { code: number; stdout: string; stderr: string };
+  try {
+    present = new Set(((await runWriterOnce(state, run.prefix, 'verify'))[0]?.present as string[] | undefined) ?? []);
+    const cp = state.nodes[0]!;
+    const env = Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`);
+    ipam = await runCommand(['ip', 'netns', 'exec', cp.ns, 'env', '-i', ...env, tabbyBin(), 'ipam', 'check'], { timeoutMs: 120_000 });
+  } finally {
+    // Also when a check fails: a member left frozen or dead would take the next scenario's quorum with it.
+    if (opts.recover !== false) {
+      await recoverEtcdMember(state, run.leader);
+      run.say(`etcd member ${run.leader.name} back (PID ${run.leader.pid})`);
+    }
+    await runWriterOnce(state, run.prefix, 'cleanup');
   }
-  await runWriterOnce(state, run.prefix, 'cleanup');
+  const lostWrites = acked.map((r) => r.acked!).filter((n) => !present.has(n));
   const firstAdd = run.counts.addStarts.find((a) => a.ok && a.start >= run.killAt);
   return {
     writesAcked: acked.length, writesLost: lostWrites.length, writesFailed: run.records.filter((r) => r.failed).length,
