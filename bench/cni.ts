@@ -5,7 +5,9 @@
 // loading, IPAM, netlink, everything. A tiny python wrapper inside the host namespace forks and waits for the
 // executable and reports that wall time, so the wrapper's own start-up is counted for nobody.
 // Targets, each with its own "host" namespace and state so they cannot disturb each other:
-//   - tabby-cni served by the node agent (`tabby node run` in that host namespace, the deployed case),
+//   - tabby-cni served by the node agent (`tabby node run` in that host namespace, the deployed case), through
+//     the executable `tabby cni install` installs (the compiled entry when Bun built it, docs/cni.md) and,
+//     as a secondary line, through the Node entry (`--entry node`),
 //   - tabby-cni with no agent (the plugin does all the work in its own process),
 //   - ptp + host-local (the anchor: Go executables, the reference CNI plugins).
 // Why it is fair: the same invocation (CNI_* environment, netconf on stdin, a runtime's minimal environment),
@@ -110,15 +112,17 @@ async function main(): Promise<void> {
     const pool = (n: CniNode, k: number) => Array.from({ length: k }, () => n.newPod());
     const pServed: Plugin = { label: 'tabby served', node: served, exe, conf: served.conf({ log_level: 'warning' }), k8s: true, pods: pool(served, Math.max(POD_POOL, CONCURRENT)) };
     const pAlone: Plugin = { label: 'tabby alone', node: alone, exe, conf: alone.conf({ log_level: 'warning' }), k8s: true, pods: pool(alone, POD_POOL) };
+    const nodeExe = [...TIME, join(installCniExecutables(dir, 'node'), 'tabby-cni')];
+    const pServedNode: Plugin = { label: 'tabby served, node entry', node: served, exe: nodeExe, conf: pServed.conf, k8s: true, pods: pool(served, POD_POOL) };
     const pPtp: Plugin = { label: 'ptp+host-local', node: ptpNode, exe: [...TIME, '/usr/lib/cni/ptp'], conf: ptpConf, k8s: false, pods: pool(ptpNode, Math.max(POD_POOL, CONCURRENT)) };
     const agent = await startAgent(served);
     try {
       // Warm-up (page cache, datastore files, first block claim), not recorded.
-      for (const p of [pServed, pAlone, pPtp]) { await call(p, 'ADD', 0, 'warm'); await call(p, 'DEL', 0, 'warm'); }
+      for (const p of [pServed, pServedNode, pAlone, pPtp]) { await call(p, 'ADD', 0, 'warm'); await call(p, 'DEL', 0, 'warm'); }
       const before = servedCount(served);
-      const seq = await sequential([pServed, pAlone, pPtp], ptpNode);
+      const seq = await sequential([pServed, pServedNode, pAlone, pPtp], ptpNode);
       const servedCalls = servedCount(served) - before;
-      if (servedCalls < 2 * PODS) throw new Error(`the agent served only ${servedCalls} of ${2 * PODS} calls: "served" would be mislabelled`);
+      if (servedCalls < 4 * PODS) throw new Error(`the agent served only ${servedCalls} of ${4 * PODS} calls: "served" would be mislabelled`);
       const bAdd = { tabby: [] as number[], ptp: [] as number[] }, bDel = { tabby: [] as number[], ptp: [] as number[] };
       await interleave(BURST_ROUNDS, [
         { name: 'tabby', run: async (r) => { const b = await burst(pServed, r); bAdd.tabby.push(b.add); bDel.tabby.push(b.del); } },
@@ -141,6 +145,9 @@ function report(seq: Awaited<ReturnType<typeof sequential>>, bAdd: { tabby: numb
       goal: { text: '≤ 1.0× ptp+host-local (p50), p99 ≤ 2×', met: (f) => f.ratio! <= 1 && (f.ratioP99 == null || f.ratioP99 <= 2) } });
     bench.figure({ name: `CNI ${cmd}, whole executable, no agent`, unit: 'ms', tabby: m.get('tabby alone')!, anchor: ptp(m),
       goal: { text: '≤ 3× ptp+host-local (p50)', met: le(3) } });
+  }
+  for (const [cmd, m] of [['ADD', seq.add], ['DEL', seq.del]] as const) {
+    bench.figure({ name: `secondary: CNI ${cmd} served, through the Node entry (tabby cni install --entry node)`, unit: 'ms', tabby: m.get('tabby served, node entry')!, anchor: ptp(m) });
   }
   const above = seq.add.get('tabby served')!.map((x, i) => x - seq.floor[i]!);
   bench.figure({ name: 'secondary: CNI ADD served, minus the node -e 0 floor of the same round', unit: 'ms', tabby: above, anchor: ptp(seq.add),

@@ -243,7 +243,8 @@ export function wrappedWallMs(r: { code: number; stdout: string; stderr: string 
 }
 
 /** The executables exactly as `tabby cni install` puts them into a runtime's CNI bin dir; returns that dir. */
-export function installCniExecutables(dir: string): string {
-  execFileSync(join(ROOT, 'bin', 'tabby'), ['cni', 'install', '--bin-dir', join(dir, 'bin'), '--conf-dir', join(dir, 'conf'), '--log-level', 'warning'], { stdio: 'pipe' });
-  return join(dir, 'bin');
+export function installCniExecutables(dir: string, entry: 'auto' | 'node' = 'auto'): string {
+  const bin = join(dir, entry === 'auto' ? 'bin' : `bin-${entry}`);
+  execFileSync(join(ROOT, 'bin', 'tabby'), ['cni', 'install', '--bin-dir', bin, '--conf-dir', join(dir, 'conf'), '--log-level', 'warning', '--entry', entry], { stdio: 'pipe' });
+  return bin;
 }

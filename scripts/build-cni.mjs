@@ -8,6 +8,7 @@
 //  - dist/tabby-ipam.mjs: the IPAM plugin.
 // Old chunks are kept: an invocation running while someone rebuilds must still find what it imports.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,3 +53,6 @@ await build({
 
 // Launchers installed before the entry became CommonJS import this name.
 writeFileSync(join(root, 'dist', 'tabby-cni.mjs'), "import './tabby-cni.cjs';\n");
+
+// The compiled fast entry (Bun), when Bun is installed: see the script.
+execFileSync(process.execPath, [join(root, 'scripts', 'build-cni-fast.mjs')], { stdio: 'inherit' });

@@ -1,8 +1,10 @@
 // `tabby cni install`: what Calico's install-cni init container does — put the plugin executables in the
 // runtime's CNI bin dir and write 10-calico.conflist into its conf dir (atomically: temp file + rename).
-// The executables are tiny launchers that run the esbuild bundles with this node binary, so a runtime
-// pays only for Node's start and the bundle, not for TypeScript compilation.
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// tabby-cni and calico are the compiled fast entry (dist/tabby-cni-fast, Bun; scripts/build-cni-fast.mjs)
+// when it was built, linked rather than copied (it is ~105 MB); otherwise, like the IPAM executables, tiny
+// launchers that run the esbuild bundles with this node binary, so a runtime pays only for Node's start and
+// the bundle, not for TypeScript compilation. `entry: 'node'` installs the launchers in every case.
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../project-root.ts';
@@ -30,9 +32,16 @@ export interface InstallOptions {
   chain?: boolean;
   /** Project root holding dist/ and src/ (default: derived from this file). */
   root?: string;
+  /** Which entry serves tabby-cni/calico: the compiled one when built (default), or always Node's. */
+  entry?: 'auto' | 'node';
 }
 
-export interface InstallReport { executables: string[]; conflist: string; fromSource: boolean }
+export interface InstallReport { executables: string[]; conflist: string; fromSource: boolean; compiledEntry: boolean }
+
+/** The compiled fast entry (see scripts/build-cni-fast.mjs). */
+export const FAST_ENTRY = 'dist/tabby-cni-fast';
+/** The executables the fast entry can stand for. */
+const FAST_NAMES = new Set(['tabby-cni', 'calico']);
 
 export const EXECUTABLES: Array<[name: string, bundle: string, source: string]> = [
   ['tabby-cni', 'dist/tabby-cni.cjs', 'src/cni/main.ts'],
@@ -83,6 +92,14 @@ export function buildConflist(o: InstallOptions): Record<string, unknown> {
   return { name: o.networkName ?? 'k8s-pod-network', cniVersion: o.cniVersion ?? '1.0.0', plugins };
 }
 
+/** Points `path` at `target` atomically (a runtime executing the old file meanwhile is unaffected). */
+function linkAtomic(path: string, target: string): void {
+  const tmp = `${path}.tabby-tmp-${process.pid}`;
+  rmSync(tmp, { force: true });
+  symlinkSync(target, tmp);
+  renameSync(tmp, path);
+}
+
 function writeAtomic(path: string, text: string, mode: number): void {
   const tmp = `${path}.tabby-tmp-${process.pid}`;
   writeFileSync(tmp, text, { mode });
@@ -96,14 +113,20 @@ export function installCni(o: InstallOptions): InstallReport {
   mkdirSync(o.confDir, { recursive: true });
   const executables: string[] = [];
   let fromSource = false;
+  const fast = join(root, FAST_ENTRY);
+  const compiledEntry = o.entry !== 'node' && existsSync(fast);
   for (const [name, bundle, source] of EXECUTABLES) {
-    const l = launcherText(root, bundle, source);
-    fromSource ||= l.fromSource;
     const path = join(o.binDir, name);
-    writeAtomic(path, l.text, 0o755);
+    if (compiledEntry && FAST_NAMES.has(name)) {
+      linkAtomic(path, fast);
+    } else {
+      const l = launcherText(root, bundle, source);
+      fromSource ||= l.fromSource;
+      writeAtomic(path, l.text, 0o755);
+    }
     executables.push(path);
   }
   const conflist = join(o.confDir, o.confName ?? process.env.CNI_CONF_NAME ?? '10-calico.conflist');
   writeAtomic(conflist, JSON.stringify(buildConflist(o), null, 2) + '\n', 0o644);
-  return { executables, conflist, fromSource };
+  return { executables, conflist, fromSource, compiledEntry };
 }

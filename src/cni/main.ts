@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const command = process.env.CNI_COMMAND ?? '';
   const stdin = readStdin();
   if (command === 'VERSION') return finish(JSON.stringify(versionReply(stdin)), 0);
-  let notServed: string | undefined;
+  // Set by the compiled entry (fast-entry.ts) when it asked the agent and got no answer worth trusting.
+  let notServed: string | undefined = process.env.TABBY_CNI_IN_PROCESS === '1' ? process.env.TABBY_CNI_NOT_SERVED || undefined : undefined;
   const socket = SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1' ? agentSocketPath(stdin) : undefined;
   if (socket) {
     const answer = await askAgent(socket, requestFor(process.env, stdin));

@@ -24,6 +24,7 @@ export function registerCniCommands(program: Command): void {
     .option('--network-name <name>', 'network name', 'k8s-pod-network')
     .option('--cni-version <v>', 'conflist cniVersion', '1.0.0')
     .option('--no-chain', 'do not chain portmap and bandwidth after the plugin')
+    .option('--entry <entry>', 'auto (the compiled fast entry when built, else Node launchers) | node', 'auto')
     .action((o: Record<string, string | boolean | undefined>) => {
       let mtu: number | undefined;
       if (o.mtu !== undefined) {
@@ -33,7 +34,9 @@ export function registerCniCommands(program: Command): void {
       if (!!o.etcdCertFile !== !!o.etcdKeyFile) throw new CliError('--etcd-cert-file and --etcd-key-file go together (a client certificate needs its key)', EXIT_USAGE);
       const dt = o.datastoreType as string | undefined;
       if (dt && !['embedded', 'etcdv3', 'kubernetes'].includes(dt)) throw new CliError(`--datastore-type must be embedded, etcdv3 or kubernetes, got "${dt}"`, EXIT_USAGE);
+      if (o.entry !== 'auto' && o.entry !== 'node') throw new CliError(`--entry must be auto or node, got "${o.entry}"`, EXIT_USAGE);
       const r = installCni({
+        entry: o.entry,
         binDir: o.binDir as string, confDir: o.confDir as string,
         logFile: o.logFile as string, logLevel: o.logLevel as string,
         networkName: o.networkName as string, cniVersion: o.cniVersion as string,
@@ -51,6 +54,7 @@ export function registerCniCommands(program: Command): void {
         ...(o.confName !== undefined ? { confName: o.confName as string } : {}),
       });
       for (const e of r.executables) process.stdout.write(`installed ${e}\n`);
+      process.stdout.write(`plugin entry: ${r.compiledEntry ? 'compiled (dist/tabby-cni-fast)' : 'node'}\n`);
       process.stdout.write(`wrote ${r.conflist}\n`);
       if (r.fromSource) process.stderr.write('warning: dist/ bundles not found (run scripts/build.sh); launchers run the TypeScript source, which starts slowly\n');
     });

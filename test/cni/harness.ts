@@ -19,6 +19,22 @@ export const ROOT = join(here, '..', '..');
 export const CNI_BUNDLE = join(ROOT, 'dist', 'tabby-cni.cjs');
 export const IPAM_BUNDLE = join(ROOT, 'dist', 'tabby-ipam.mjs');
 export const TABBY_BUNDLE = join(ROOT, 'dist', 'tabby.mjs');
+/** The compiled fast entry (scripts/build-cni-fast.mjs), built when Bun is installed. */
+export const CNI_FAST = join(ROOT, 'dist', 'tabby-cni-fast');
+
+/** The two doors into the plugin: Node's bundle, and the compiled entry that installs use when it is built. */
+export type CniEntry = 'node' | 'compiled';
+export const CNI_ENTRIES: CniEntry[] = ['node', 'compiled'];
+export const entryExe = (entry: CniEntry): string[] => (entry === 'node' ? [process.execPath, CNI_BUNDLE] : [CNI_FAST]);
+
+/** Why the compiled entry cannot be tested here (not built: Bun missing); under CI=true that is an error. */
+export function compiledEntrySkip(): string | false {
+  ensureBuilt();
+  if (existsSync(CNI_FAST)) return false;
+  const why = 'dist/tabby-cni-fast was not built (the optional npm package @oven/bun-linux-x64 is not installed)';
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
+  return why;
+}
 
 /**
  * Builds the CNI bundles once per test process (the executables run them, as installed ones do). Only the
@@ -54,6 +70,8 @@ export class CniNode {
   readonly stateDir: string;
   readonly logFile: string;
   private podCount = 0;
+  /** The executable invoke() runs when the call names none. */
+  exe: string[] = [process.execPath, CNI_BUNDLE];
 
   constructor(readonly nodename = 'node-1', readonly poolCidr = '10.244.0.0/16') {
     this.host = this.fx.add('host');
@@ -114,7 +132,7 @@ export class CniNode {
       ...(o.cniArgs ? { CNI_ARGS: o.cniArgs } : {}),
       ...(o.extraEnv ?? {}),
     };
-    const exe = o.exe ?? [process.execPath, CNI_BUNDLE];
+    const exe = o.exe ?? this.exe;
     const t0 = performance.now();
     return new Promise((resolve) => {
       const child = spawn('nsenter', [`--net=${this.fx.path(this.host)}`, '--', ...exe], { env, stdio: ['pipe', 'pipe', 'pipe'] });

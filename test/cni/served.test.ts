@@ -7,16 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason } from '../helpers/netns.ts';
 import { CniServer } from '../../src/cni/agent-server.ts';
-import { CniNode, ensureBuilt, type InvokeResult } from './harness.ts';
+import { CNI_ENTRIES, CniNode, compiledEntrySkip, ensureBuilt, entryExe, type InvokeResult } from './harness.ts';
 
 const skip = netnsSkipReason();
 // Routing only: these pods have no profile or policy (enforcement is tested in test/policy).
 const NO_POLICY = ['--no-policy'];
 
-describe('tabby-cni served by the node agent', { skip }, () => {
+// Through either entry (Node's bundle, or the compiled one installs use): the same pods, errors and fallbacks.
+for (const entry of CNI_ENTRIES) describe(`tabby-cni served by the node agent (${entry} entry)`, { skip: skip || (entry === 'compiled' && compiledEntrySkip()) }, () => {
   let n: CniNode;
   let seq = 0;
-  before(async () => { ensureBuilt(); n = new CniNode('node-s'); await n.init(); });
+  before(async () => { ensureBuilt(); n = new CniNode('node-s'); n.exe = entryExe(entry); await n.init(); });
   after(() => n?.cleanup());
 
   type Pod = ReturnType<CniNode['newPod']> & { name: string };

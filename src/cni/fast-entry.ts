@@ -1,0 +1,51 @@
+// Entry of the compiled CNI executable (`bun build --compile`, scripts/build-cni-fast.sh): the same first
+// step as main.ts — hand ADD/DEL/CHECK to the node agent — in a process that starts in ~4 ms instead of
+// Node's ~24. VERSION is answered here too. Everything else (no agent, the agent declines, -v, -t) is the Node plugin's: this
+// process replaces itself with it (execve, same PID, so a runtime's kill or timeout reaches the plugin
+// itself), with the netconf it already read put back on stdin. One plugin, two doors: results, error codes
+// and kernel state are the Node plugin's or the agent's, whichever entry was used (docs/cni.md).
+import { agentSocketPath, askAgent, requestFor } from './agent-client.ts';
+import { finish, readStdin } from './stdio.ts';
+import { execNodePlugin, type NodePlugin } from './fast-exec.ts';
+import { versionReply } from './version.ts';
+
+/** Set at build time (bun build --define): the node binary and the plugin's Node entry to fall back to. */
+declare const TABBY_FALLBACK_NODE: string | undefined;
+declare const TABBY_FALLBACK_ENTRY: string | undefined;
+
+const SERVED_COMMANDS = new Set(['ADD', 'DEL', 'CHECK']);
+
+function fallbackTarget(): NodePlugin {
+  const node = typeof TABBY_FALLBACK_NODE === 'string' ? TABBY_FALLBACK_NODE : process.env.TABBY_FALLBACK_NODE;
+  const entry = typeof TABBY_FALLBACK_ENTRY === 'string' ? TABBY_FALLBACK_ENTRY : process.env.TABBY_FALLBACK_ENTRY;
+  if (!node || !entry) throw new Error('built without TABBY_FALLBACK_NODE / TABBY_FALLBACK_ENTRY');
+  return { node, entry };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const command = process.env.CNI_COMMAND ?? '';
+  const asks = argv.length === 0 && SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1';
+  const stdin = readStdin();
+  if (command === 'VERSION' && argv.length === 0) return finish(JSON.stringify(versionReply(stdin)), 0);
+  const socket = asks ? agentSocketPath(stdin) : undefined;
+  let notServed: string | undefined;
+  if (socket) {
+    const answer = await askAgent(socket, requestFor(process.env, stdin));
+    if ('served' in answer) {
+      if (answer.served.stderr) process.stderr.write(answer.served.stderr);
+      return finish(answer.served.stdout, answer.served.exitCode);
+    }
+    // As main.ts: no agent listening is the ordinary case; anything else goes to the plugin's log.
+    if (!/: (ENOENT|ECONNREFUSED)$/.test(answer.notServed)) notServed = answer.notServed;
+  }
+  // The Node plugin must not ask the agent again (it said no, or was asked not to be).
+  const extraEnv: Record<string, string> = asks || process.env.TABBY_CNI_IN_PROCESS === '1' ? { TABBY_CNI_IN_PROCESS: '1' } : {};
+  if (notServed) extraEnv.TABBY_CNI_NOT_SERVED = notServed;
+  await execNodePlugin(fallbackTarget(), argv, extraEnv, stdin);
+}
+
+main().catch((e) => {
+  // Last resort (a bug, or execve refused): still answer in the CNI error format, as main.ts does.
+  finish(JSON.stringify({ cniVersion: '1.0.0', code: 999, msg: `tabby-cni (compiled entry) failed: ${(e as Error)?.message ?? e}` }), 1);
+});
