@@ -261,6 +261,8 @@ function addReversePeering(ctx: PeerContext, bp: Resource, listenPort: number): 
   const set = peerSettings(ctx, bp);
   for (const other of nodes) {
     if (other.name === me.name || !other.ip || !selectsLocalNode(s, other)) continue;
+    // A forward peering to that node on another port (peerIP ip:port) already covers it.
+    if ([...ctx.peers.values()].some((p) => p.address === other.ip)) continue;
     addPeering(ctx, set, 'node specific', other.ip, DEFAULT_LISTEN_PORT, ctx.asOf(other), other);
   }
 }
