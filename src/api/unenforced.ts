@@ -25,7 +25,7 @@ interface Rule {
   only?: readonly unknown[];
 }
 
-const MD5 = 'TCP MD5 signatures (RFC 2385) need setsockopt(TCP_MD5SIG), which Node.js sockets do not offer; the session would run unauthenticated';
+const MD5 = 'TCP MD5 signatures (RFC 2385) need setsockopt(TCP_MD5SIG), which Node.js sockets do not offer (see docs/bgp.md, TCP MD5); the session would run unauthenticated';
 
 const BGP_CONFIGURATION: Rule[] = [
   { path: 'serviceClusterIPs', verdict: 'warn', reason: 'service cluster IPs are not advertised over BGP' },

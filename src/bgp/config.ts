@@ -161,6 +161,7 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
 
   const config: SpeakerConfig = {
     routerId: me.ip, asNumber: ctx.myAs, listenPort, peers: [...ctx.peers.values()], exports: exportedPrefixes(inp, warnings),
+    exportPools: exportPools(inp.ipPools),
   };
   if (me.ip6) config.ipv6Address = me.ip6;
   if (me.clusterId) config.clusterId = me.clusterId;
@@ -278,6 +279,16 @@ function addMeshPeers(ctx: PeerContext, maxRestartTime: number): void {
       passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime,
     });
   }
+}
+
+/** confd's calico_export_to_bgp_peers accepts routes inside each pool except those with disableBGPExport. */
+function exportPools(pools: readonly Resource[]): string[] {
+  const out: string[] = [];
+  for (const p of pools) {
+    if (truthy(p.spec?.disableBGPExport) || !p.spec?.cidr) continue;
+    try { out.push(canonicalPrefix(String(p.spec.cidr))); } catch { /* an invalid pool exports nothing */ }
+  }
+  return out.sort();
 }
 
 /**

@@ -46,6 +46,11 @@ export interface SpeakerConfig {
   peers: SpeakerPeerConfig[];
   /** Prefixes to originate (affine blocks, borrowed /32s). */
   exports: string[];
+  /**
+   * Calico's default export (calico_export_to_bgp_peers): learned routes are passed on only inside these
+   * CIDRs (the IP pools without disableBGPExport). Undefined: every learned route is passed on.
+   */
+  exportPools?: string[] | undefined;
   /** Timers (seconds). Calico's BIRD template: hold 240, connect retry 5, error wait 5. */
   holdTime?: number;
   connectRetryTime?: number;

@@ -4,6 +4,7 @@
 // speaker feeds received routes in and asks which best routes changed.
 import { AsPathSegType, Community, Origin, type PathAttributes } from './codec.ts';
 import { evaluateFilter, type FilterRule } from './filter.ts';
+import { cidrContains, tryParseCIDR, type CIDR } from '../net/ip.ts';
 
 export interface PeerInfo {
   /** Stable key: "address" or "address:port". */
@@ -308,6 +309,8 @@ export interface ExportTarget {
   cache: WeakMap<PathAttributes, PathAttributes | null>;
   /** BGPFilter export rules toward this peer, checked per prefix after the protocol's own rules. */
   exportRules?: readonly FilterRule[] | undefined;
+  /** Where learned routes may go when no filter rule decides (SpeakerConfig.exportPools); undefined: anywhere. */
+  exportPools?: readonly CIDR[] | undefined;
 }
 
 /**
@@ -322,13 +325,21 @@ export function exportPath(self: LocalSpeaker, to: ExportTarget, path: Path): Pa
     out = computeExport(self, to, path);
     to.cache.set(path.attrs, out);
   }
+  if (!out) return null;
   // As BIRD: the protocol's checks come first (a filter cannot make split horizon or NO_EXPORT advertise a
-  // route); then the BGPFilter rules, where Reject withholds it and Accept or no match leaves it as is.
-  if (out && to.exportRules?.length) {
+  // route); then the BGPFilter rules, first match deciding; then Calico's default, which passes on learned
+  // routes only inside the IP pools (a node is no transit between its external peers).
+  if (to.exportRules?.length) {
     const verdict = evaluateFilter(to.exportRules, { prefix: path.prefix, learned: src !== undefined, attrs: path.attrs }, to.info.ibgp);
-    if (verdict?.action === 'reject') return null;
+    if (verdict) return verdict.action === 'accept' ? out : null;
   }
+  if (src && to.exportPools && !inPools(path.prefix, to.exportPools)) return null;
   return out;
+}
+
+function inPools(prefix: string, pools: readonly CIDR[]): boolean {
+  const c = tryParseCIDR(prefix);
+  return c !== undefined && pools.some((p) => cidrContains(p, c));
 }
 
 function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {

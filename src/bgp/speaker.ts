@@ -12,6 +12,7 @@ import {
 import type { Negotiated } from './fsm.ts';
 import { Peer, peerKey, sessionSignature, type SpeakerConfig, type SpeakerPeerConfig } from './peer.ts';
 import { filtersSignature } from './filter.ts';
+import { tryParseCIDR, type CIDR } from '../net/ip.ts';
 import { AdjRibOut, exportPath, Rib } from './rib.ts';
 import { plainAddress, Session, type SessionHandlers } from './session.ts';
 import type { BgpStatus, PeerStatus } from './status.ts';
@@ -128,8 +129,8 @@ export class BgpSpeaker {
       }
     }
     for (const [key, pc] of want) if (!this.peers.has(key)) this.addPeer(pc);
+    if (JSON.stringify(next.exportPools) !== JSON.stringify(old.exportPools)) for (const p of this.peers.values()) this.reexport(p);
     this.setExports(next.exports);
-    void old;
   }
 
   /** Replace the set of originated prefixes. */
@@ -370,6 +371,7 @@ export class BgpSpeaker {
     p.out = new AdjRibOut();
     p.target = {
       info: p.info, keepOriginalNextHop: p.cfg.keepOriginalNextHop, cache: new WeakMap(), exportRules: p.cfg.filters?.export,
+      exportPools: this.exportPools(),
       localAddressV4: p.cfg.sourceAddress && !isIPv6(p.cfg.sourceAddress) ? p.cfg.sourceAddress : (isIPv6(s.localAddress) ? undefined : s.localAddress) ?? this.cfg.routerId,
       ...(this.cfg.ipv6Address ? { localAddressV6: this.cfg.ipv6Address } : isIPv6(s.localAddress) ? { localAddressV6: s.localAddress } : {}),
     };
@@ -550,11 +552,20 @@ export class BgpSpeaker {
   private reapplyFilters(p: Peer): void {
     const changed = this.rib.reevaluate(p.key, (prefix, attrs) => this.rib.importCheck(p.info, attrs) ?? p.importRejected(prefix, attrs));
     this.log.info({ peer: p.cfg.name, importChanged: changed }, 'BGP filters changed: routes re-evaluated');
+    this.reexport(p);
+  }
+
+  /** Export policy toward an established peer changed: recompute what it should have and send the difference. */
+  private reexport(p: Peer): void {
     if (p.established) {
-      p.target = { ...p.target, exportRules: p.cfg.filters?.export, cache: new WeakMap() };
+      p.target = { ...p.target, exportRules: p.cfg.filters?.export, exportPools: this.exportPools(), cache: new WeakMap() };
       this.sendChanges(p, new Set([...this.rib.loc.keys(), ...p.out.sent.keys()]));
     }
     this.scheduleFlush();
+  }
+
+  private exportPools(): CIDR[] | undefined {
+    return this.cfg.exportPools?.flatMap((c) => tryParseCIDR(c) ?? []);
   }
 
   private checkDeferral(): void {

@@ -125,6 +125,14 @@ describe('desired BGP configuration (confd rules)', () => {
     assert.deepEqual(d.warnings, ['BGPPeer tor: BGPFilter "absent" not found; skipped']);
   });
 
+  test('learned routes are passed on inside the pools whose BGP export is not disabled (disabled pools too, as confd)', () => {
+    const ipPools = [
+      r('IPPool', 'a', { cidr: '10.244.0.0/16' }), r('IPPool', 'quiet', { cidr: '10.245.0.0/16', disableBGPExport: true }),
+      r('IPPool', 'off', { cidr: '10.246.0.0/16', disabled: true }), r('IPPool', 'v6', { cidr: 'fd00:10:244::/48' }),
+    ];
+    assert.deepEqual(desiredBgp(base({ ipPools })).config!.exportPools, ['10.244.0.0/16', '10.246.0.0/16', 'fd00:10:244::/48']);
+  });
+
   test('bad BGPPeers become warnings naming the resource, not failures', () => {
     const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'bad', { peerIP: 'not-an-ip', asNumber: 1 }), r('BGPPeer', 'noas', { peerIP: '10.1.1.1' })] }));
     assert.ok(d.config);

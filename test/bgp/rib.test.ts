@@ -173,3 +173,26 @@ describe('BGPFilter in the RIB', () => {
     assert.equal(rib.acceptedCount(p.id), 2);
   });
 });
+
+describe('Calico\'s default export (calico_export_to_bgp_peers): learned routes only inside the IP pools', () => {
+  const ebgp = peer('10.0.0.7', { ibgp: false, asn: 65000 });
+  const tor = peer('10.0.0.8', { ibgp: false, asn: 65001 });
+  const pools = [{ family: 4 as const, ip: 0x0af40000n, prefix: 16 }]; // 10.244.0.0/16
+  const learned = (prefix: string) => ({ ...path(tor, attrs({ asPath: seq(65001) })), prefix });
+  test('a learned route outside the pools is not passed on (no transit); inside, it is; our own routes always are', () => {
+    const to = target(ebgp, { exportPools: pools });
+    assert.equal(exportPath(self, to, learned('0.0.0.0/0')), null);
+    assert.ok(exportPath(self, to, learned('10.244.3.0/26')));
+    assert.ok(exportPath(self, to, { ...path(undefined, attrs()), prefix: '192.168.0.0/24' }));
+    assert.ok(exportPath(self, target(ebgp), learned('0.0.0.0/0')), 'no pools given: everything (the standalone speaker)');
+  });
+  test('an export Accept rule passes a route the default would hold back; Reject holds back one it would pass', () => {
+    const exportRules = peerFilters(['f'], [{ apiVersion: 'projectcalico.org/v3', kind: 'BGPFilter', metadata: { name: 'f' }, spec: {
+      exportV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Accept' }, { cidr: '10.244.3.0/26', matchOperator: 'Equal', action: 'Reject' }],
+    } }], 'BGPPeer p', [])!.export;
+    const to = target(ebgp, { exportPools: pools, exportRules });
+    assert.ok(exportPath(self, to, learned('0.0.0.0/0')));
+    assert.equal(exportPath(self, to, learned('10.244.3.0/26')), null);
+    assert.ok(exportPath(self, to, learned('10.244.4.0/26')));
+  });
+});
