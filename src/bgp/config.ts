@@ -169,6 +169,8 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   return { config, logSeverityScreen, warnings: [...new Set(warnings)] };
 }
 
+const roundSeconds = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
+
 /** What one BGPPeer sets on every peering it makes (confd's setPeerConfigFieldsFromV3Resource and friends). */
 interface PeerSettings {
   id: string;
@@ -186,8 +188,9 @@ function peerSettings(ctx: PeerContext, bp: Resource): PeerSettings {
   const names = Array.isArray(s.filters) ? s.filters.map(String) : [];
   return {
     id, keepOriginalNextHop: truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep',
-    maxRestartTime: parseDurationSeconds(s.maxRestartTime) ?? DEFAULT_MAX_RESTART_TIME, useNodeIP: s.sourceAddress !== 'None',
-    holdTime: parseDurationSeconds(s.holdTime), keepaliveTime: parseDurationSeconds(s.keepaliveTime),
+    // confd renders whole seconds (math.Round of the duration).
+    maxRestartTime: roundSeconds(parseDurationSeconds(s.maxRestartTime)) ?? DEFAULT_MAX_RESTART_TIME, useNodeIP: s.sourceAddress !== 'None',
+    holdTime: parseDurationSeconds(s.holdTime), keepaliveTime: roundSeconds(parseDurationSeconds(s.keepaliveTime)),
     filters: names.length ? peerFilters(names, ctx.filters, id, ctx.warnings) : undefined,
   };
 }

@@ -133,6 +133,13 @@ describe('desired BGP configuration (confd rules)', () => {
     assert.deepEqual(desiredBgp(base({ ipPools })).config!.exportPools, ['10.244.0.0/16', '10.246.0.0/16', 'fd00:10:244::/48']);
   });
 
+  test('maxRestartTime and keepaliveTime in whole seconds, rounded as confd renders them', () => {
+    const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'tor', { peerIP: '10.99.0.1', asNumber: 65001, maxRestartTime: '1m30.6s', keepaliveTime: '2.4s' })] }));
+    const tor = d.config!.peers.find((p) => p.name === 'Global_10_99_0_1')!;
+    assert.equal(tor.maxRestartTime, 91);
+    assert.equal(tor.keepaliveTime, 2);
+  });
+
   test('bad BGPPeers become warnings naming the resource, not failures', () => {
     const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'bad', { peerIP: 'not-an-ip', asNumber: 1 }), r('BGPPeer', 'noas', { peerIP: '10.1.1.1' })] }));
     assert.ok(d.config);

@@ -61,7 +61,7 @@ describe('BGPFilter and peer options between our speakers', () => {
       filter('hide-block', { exportV4: [{ cidr: '10.244.2.0/26', matchOperator: 'Equal', action: 'Reject' }, { action: 'Accept' }] }),
     ], 'BGPPeer tor', warnings);
     assert.deepEqual(warnings, []);
-    const toA = peerCfg('127.0.0.1', pa, 65001, { sourceAddress: '127.0.0.2', filters });
+    const toA = peerCfg('127.0.0.1', pa, 65001, { sourceAddress: '127.0.0.2', filters, maxRestartTime: 7 });
     const b = await start({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: ['10.244.2.0/26', '10.244.3.0/26'], peers: [toA] });
 
     await waitFor('sessions up', () => established(a, '127.0.0.2') && established(a, '127.0.0.3') && established(c, '127.0.0.1') && established(b, '127.0.0.1'));
@@ -72,6 +72,8 @@ describe('BGPFilter and peer options between our speakers', () => {
     assert.equal(a.speaker.rib.best('10.244.2.0/26'), undefined, 'export Reject: the block is not advertised');
     const st = b.speaker.status().peers[0]!;
     assert.equal(st.prefixesSent, 1);
+    // maxRestartTime (BIRD `graceful restart time 7`) is the restart time B advertises to A.
+    assert.ok(established(a, '127.0.0.2')!.capabilities!.includes('graceful-restart(7s)'), String(established(a, '127.0.0.2')!.capabilities));
     // The AS path C → A → B holds B's own AS: rejected by the loop check by default.
     const fromA = () => b.speaker.rib.adjIn.get(`127.0.0.1:${pa}`);
     await waitFor('B has received C\'s block (and rejected it)', () => fromA()?.get('10.244.9.0/26'));
