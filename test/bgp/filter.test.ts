@@ -186,4 +186,10 @@ describe('BGPFilter validation', () => {
       ['spec.exportV6[0].communities.values[0]', 'refuse'],
     ]);
   });
+
+  test('BGPPeer filters, numAllowedLocalASNumbers and reversePeering are honoured now: no longer reported', () => {
+    const peer: Resource = { apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: 'p' },
+      spec: { peerIP: '10.0.0.1', asNumber: 65001, filters: ['f'], numAllowedLocalASNumbers: 2, reversePeering: 'Manual', keepOriginalNextHop: true, maxRestartTime: '30s' } };
+    assert.deepEqual(unenforcedFields(peer), []);
+  });
 });
