@@ -16,6 +16,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'Node', plural: 'nodes', namespaced: false, aliases: ['node', 'no', 'nos'] },
   { kind: 'BGPConfiguration', plural: 'bgpconfigurations', namespaced: false, aliases: ['bgpconfiguration', 'bgpconfig', 'bgpconfigs', 'bgpc'] },
   { kind: 'BGPPeer', plural: 'bgppeers', namespaced: false, aliases: ['bgppeer', 'bgpp', 'bgpps', 'bp', 'bps'] },
+  { kind: 'BGPFilter', plural: 'bgpfilters', namespaced: false, aliases: ['bgpfilter', 'bgpf', 'bgpfs', 'bf', 'bfs'] },
   { kind: 'FelixConfiguration', plural: 'felixconfigurations', namespaced: false, aliases: ['felixconfiguration', 'felixconfig', 'felixconfigs', 'fc'] },
   { kind: 'ClusterInformation', plural: 'clusterinformations', namespaced: false, aliases: ['clusterinformation', 'clusterinfo', 'clusterinfos'] },
   { kind: 'WorkloadEndpoint', plural: 'workloadendpoints', namespaced: true, aliases: ['workloadendpoint', 'wep', 'weps'] },

@@ -25,7 +25,7 @@ interface Rule {
   only?: readonly unknown[];
 }
 
-const MD5 = 'TCP MD5 signatures (RFC 2385) need setsockopt(TCP_MD5SIG), which Node.js sockets do not offer; the session would run unauthenticated';
+const MD5 = 'TCP MD5 signatures (RFC 2385) need setsockopt(TCP_MD5SIG), which Node.js sockets do not offer (see docs/bgp.md, TCP MD5); the session would run unauthenticated';
 
 const BGP_CONFIGURATION: Rule[] = [
   { path: 'serviceClusterIPs', verdict: 'warn', reason: 'service cluster IPs are not advertised over BGP' },
@@ -52,13 +52,32 @@ const BGP_PEER: Rule[] = [
   { path: 'failureDetectionMode', verdict: 'warn', reason: 'BFD is not implemented; failures are detected by the hold timer', fine: ['None'] },
   { path: 'restartMode', verdict: 'warn', reason: 'long-lived graceful restart is not implemented; graceful restart (RFC 4724) is used', fine: ['GracefulRestart'] },
   { path: 'birdGatewayMode', verdict: 'warn', reason: 'next hops are always resolved recursively', fine: ['Recursive'] },
-  { path: 'numAllowedLocalASNumbers', verdict: 'warn', reason: 'routes carrying our own AS are always rejected' },
   { path: 'localASNumber', verdict: 'warn', reason: 'the node\'s AS number is always used for the session' },
   { path: 'reachableBy', verdict: 'warn', reason: 'no static route to the peer is added' },
-  { path: 'filters', verdict: 'warn', reason: 'BGPFilter resources are not implemented; every route is accepted and advertised' },
   { path: 'localWorkloadSelector', verdict: 'warn', reason: 'BGP peering with local workloads is not implemented' },
-  { path: 'reversePeering', verdict: 'warn', reason: 'reverse peerings are always derived automatically', fine: ['Auto'] },
 ];
+
+/** One BGPFilter rule (every direction and family). */
+const BGP_FILTER_RULE: Rule[] = [
+  { path: 'interface', verdict: 'warn', reason: 'routes in Tabby\'s BGP speaker carry no outgoing interface, so a rule with interface matches no route' },
+  { path: 'priority', verdict: 'refuse', reason: 'route priorities are not tracked by Tabby\'s BGP speaker; the rule could not match as Calico matches it' },
+  { path: 'operations', verdict: 'refuse', reason: 'route modifications (addCommunity, prependASPath, setPriority) are not implemented; matching routes would be accepted unmodified' },
+];
+
+function bgpFilterFields(spec: Record<string, unknown>, out: UnenforcedField[]): void {
+  for (const dir of ['exportV4', 'importV4', 'exportV6', 'importV6']) {
+    const rules = spec[dir];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule, i) => {
+      applyRules(rule, BGP_FILTER_RULE, `spec.${dir}[${i}]`, out);
+      for (const { field, value } of valuesAt(rule, 'communities.values.*', `spec.${dir}[${i}]`)) {
+        if (typeof value === 'string' && value.split(':').length === 3) {
+          out.push({ field, value, verdict: 'refuse', reason: 'large communities (aa:nn:mm) are not decoded by Tabby\'s BGP speaker; the rule could never match' });
+        }
+      }
+    });
+  }
+}
 
 const IP_POOL: Rule[] = [
   { path: 'namespaceSelector', verdict: 'warn', reason: 'pods get addresses whatever their namespace', fine: ['all()', ''] },
@@ -168,6 +187,7 @@ export function unenforcedFields(r: Resource): UnenforcedField[] {
   switch (r.kind) {
     case 'BGPConfiguration': applyRules(spec, BGP_CONFIGURATION, 'spec', out); break;
     case 'BGPPeer': applyRules(spec, BGP_PEER, 'spec', out); break;
+    case 'BGPFilter': bgpFilterFields(spec as Record<string, unknown>, out); break;
     case 'IPPool': applyRules(spec, IP_POOL, 'spec', out); break;
     case 'Node': applyRules(spec, NODE, 'spec', out); break;
     case 'WorkloadEndpoint': applyRules(spec, WORKLOAD_ENDPOINT, 'spec', out); break;

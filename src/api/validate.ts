@@ -13,6 +13,7 @@ import {
 import { LABEL_COUNT_LIMIT, dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
 import { globalPolicySpec, networkPolicySpec } from './validate/policy.ts';
 import { bgpConfigurationSpec, bgpPeerSpec, checkBgpConfigurationScope, ippoolSpec, nodeSpec } from './validate/networking.ts';
+import { bgpFilterSpec } from './validate/bgpfilter.ts';
 import { felixConfigurationSpec } from './validate/felix.ts';
 import { hostEndpointSpec, networkSetSpec, noNamespaceLabel, profileSpec, workloadEndpointSpec } from './validate/endpoints.ts';
 
@@ -103,6 +104,7 @@ const RULES: Record<string, KindRules> = {
   Node: { spec: nodeSpec, name: dnsSubdomain, status: true },
   BGPConfiguration: { spec: bgpConfigurationSpec, name: defaultOrNodeName, check: checkBgpConfigurationScope },
   BGPPeer: { spec: bgpPeerSpec, name: dnsSubdomain, specRequired: true },
+  BGPFilter: { spec: bgpFilterSpec, name: dnsSubdomain, specRequired: true },
   FelixConfiguration: { spec: felixConfigurationSpec, name: defaultOrNodeName },
   ClusterInformation: { spec: clusterInformationSpec, name: singletonDefault('ClusterInformation') },
   WorkloadEndpoint: { spec: workloadEndpointSpec, name: dnsSubdomain, specRequired: true },

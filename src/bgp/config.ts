@@ -9,6 +9,7 @@ import { ipInCIDR, isIPv6Text as isIPv6 } from '../net/ip.ts';
 import { parseIPv4 as ipv4ToInt } from '../net/ipv4.ts';
 import type { SpeakerConfig, SpeakerPeerConfig } from './speaker.ts';
 import type { PeerType } from './status.ts';
+import { peerFilters, type PeerFilters } from './filter.ts';
 
 export const DEFAULT_AS_NUMBER = 64512;
 export const DEFAULT_LISTEN_PORT = 179;
@@ -19,6 +20,8 @@ export interface BgpInputs {
   nodes: Resource[];
   bgpConfigurations: Resource[];
   bgpPeers: Resource[];
+  /** BGPFilter resources (named by BGPPeer `filters`). */
+  bgpFilters?: Resource[];
   ipPools: Resource[];
   blocks: Resource[];
   affinities: Resource[];
@@ -113,6 +116,7 @@ interface PeerContext {
   /** Peers by address:port; the first configuration for an address:port wins. */
   peers: Map<string, SpeakerPeerConfig>;
   warnings: string[];
+  filters: readonly Resource[];
 }
 
 const peerMapKey = (address: string, port: number) => `${address}:${port}`;
@@ -134,77 +138,136 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   let globalAs = DEFAULT_AS_NUMBER;
   try { globalAs = parseAsn(global.asNumber, 'BGPConfiguration default') ?? DEFAULT_AS_NUMBER; } catch (e) { warnings.push((e as Error).message); }
   const asOf = (n: NodeView) => n.asn ?? globalAs;
-  const ctx: PeerContext = { me: { ...me, ip: me.ip }, myAs: asOf(me), nodes, asOf, peers: new Map(), warnings };
+  const ctx: PeerContext = { me: { ...me, ip: me.ip }, myAs: asOf(me), nodes, asOf, peers: new Map(), warnings, filters: inp.bgpFilters ?? [] };
   const listenPort = Number(perNode.listenPort ?? global.listenPort ?? DEFAULT_LISTEN_PORT);
   const meshEnabled = global.nodeToNodeMeshEnabled === undefined ? true : truthy(global.nodeToNodeMeshEnabled);
   let meshRestart = DEFAULT_MAX_RESTART_TIME;
   try { meshRestart = parseDurationSeconds(global.nodeMeshMaxRestartTime) ?? DEFAULT_MAX_RESTART_TIME; } catch (e) { warnings.push(`BGPConfiguration default: ${(e as Error).message}`); }
 
-  // Explicit BGPPeers first: they win over a mesh peering to the same address.
-  for (const bp of [...inp.bgpPeers].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    try { addBgpPeer(ctx, bp, inp.nodeName); } catch (e) {
+  // Explicit BGPPeers first (global ones, then node specific, then the reverse peerings, as confd emits
+  // them): the first peering to an address wins, and all win over a mesh peering to it.
+  const isGlobal = (bp: Resource) => !bp.spec?.node && !bp.spec?.nodeSelector;
+  const ordered = [...inp.bgpPeers].sort((a, b) => Number(isGlobal(b)) - Number(isGlobal(a)) || a.metadata.name.localeCompare(b.metadata.name));
+  const guarded = (bp: Resource, fn: () => void) => {
+    try { fn(); } catch (e) {
       const id = `BGPPeer ${bp.metadata.name}`;
       warnings.push((e as Error).message.startsWith('BGPPeer') ? (e as Error).message : `${id}: ${(e as Error).message}`);
     }
-  }
+  };
+  for (const bp of ordered) guarded(bp, () => addBgpPeer(ctx, bp));
+  for (const bp of ordered) guarded(bp, () => addReversePeering(ctx, bp, listenPort));
   // Node-to-node mesh; route reflectors stay out of it.
   if (meshEnabled && me.clusterId === undefined) addMeshPeers(ctx, meshRestart);
 
   const config: SpeakerConfig = {
     routerId: me.ip, asNumber: ctx.myAs, listenPort, peers: [...ctx.peers.values()], exports: exportedPrefixes(inp, warnings),
+    exportPools: exportPools(inp.ipPools),
   };
   if (me.ip6) config.ipv6Address = me.ip6;
   if (me.clusterId) config.clusterId = me.clusterId;
-  return { config, logSeverityScreen, warnings };
+  // A BGPPeer seen from both of its sides would report the same problem twice.
+  return { config, logSeverityScreen, warnings: [...new Set(warnings)] };
 }
 
-/** The peerings one BGPPeer gives this node (none when it selects other nodes only). Throws on a bad resource. */
-function addBgpPeer(ctx: PeerContext, bp: Resource, nodeName: string): void {
-  const { me, nodes, peers } = ctx;
+const roundSeconds = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
+
+/** What one BGPPeer sets on every peering it makes (confd's setPeerConfigFieldsFromV3Resource and friends). */
+interface PeerSettings {
+  id: string;
+  keepOriginalNextHop: boolean;
+  maxRestartTime: number;
+  useNodeIP: boolean;
+  holdTime?: number | undefined;
+  keepaliveTime?: number | undefined;
+  filters?: PeerFilters | undefined;
+}
+
+function peerSettings(ctx: PeerContext, bp: Resource): PeerSettings {
   const s = bp.spec ?? {};
   const id = `BGPPeer ${bp.metadata.name}`;
-  let type: PeerType;
-  if (s.node) {
-    if (s.node !== nodeName) return;
-    type = 'node specific';
-  } else if (s.nodeSelector) {
-    if (!selects(s.nodeSelector, me.labels)) return;
-    type = 'node specific';
-  } else type = 'global';
-  const prefix = type === 'global' ? 'Global' : 'Node';
-  const restart = parseDurationSeconds(s.maxRestartTime) ?? DEFAULT_MAX_RESTART_TIME;
-  const keepNh = truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep';
-  const source = s.sourceAddress === 'None' ? undefined : me.ip;
-  const hold = parseDurationSeconds(s.holdTime);
-  const keepalive = parseDurationSeconds(s.keepaliveTime);
-  // A route reflector (cluster id set) treats iBGP peers outside its cluster as its clients.
-  const rrClientFor = (peerAs: number, peerClusterId: string | undefined) =>
-    me.clusterId !== undefined && peerAs === ctx.myAs && peerClusterId !== me.clusterId;
-  const add = (address: string, port: number, asn: number, calicoPeer: NodeView | undefined): void => {
-    const pc: SpeakerPeerConfig = {
-      name: protocolName(prefix, address, port), address, port, asNumber: asn, type,
-      // Between two Calico nodes only one side dials, like the mesh; external peers are dialled.
-      passive: calicoPeer?.ip !== undefined && calicoPeer.ip > me.ip, rrClient: rrClientFor(asn, calicoPeer?.clusterId),
-      keepOriginalNextHop: keepNh, maxRestartTime: restart,
-    };
-    if (source && !isIPv6(address)) pc.sourceAddress = source;
-    if (hold !== undefined) pc.holdTime = hold;
-    if (keepalive !== undefined) pc.keepaliveTime = keepalive;
-    if (!peers.has(peerMapKey(address, port))) peers.set(peerMapKey(address, port), pc);
+  const names = Array.isArray(s.filters) ? s.filters.map(String) : [];
+  return {
+    id, keepOriginalNextHop: truthy(s.keepOriginalNextHop) || s.nextHopMode === 'Keep',
+    // confd renders whole seconds (math.Round of the duration).
+    maxRestartTime: roundSeconds(parseDurationSeconds(s.maxRestartTime)) ?? DEFAULT_MAX_RESTART_TIME, useNodeIP: s.sourceAddress !== 'None',
+    holdTime: parseDurationSeconds(s.holdTime), keepaliveTime: roundSeconds(parseDurationSeconds(s.keepaliveTime)),
+    filters: names.length ? peerFilters(names, ctx.filters, id, ctx.warnings) : undefined,
   };
+}
+
+/** Record one peering of this node (the first one for an address:port wins). */
+function addPeering(ctx: PeerContext, set: PeerSettings, type: PeerType, address: string, port: number, asn: number, calicoPeer: NodeView | undefined, allowLocalAs?: number): void {
+  const { me, peers } = ctx;
+  if (peers.has(peerMapKey(address, port))) return;
+  const pc: SpeakerPeerConfig = {
+    name: protocolName(type === 'global' ? 'Global' : 'Node', address, port), address, port, asNumber: asn, type,
+    // Between two Calico nodes only one side dials, like the mesh; external peers are dialled.
+    passive: calicoPeer?.ip !== undefined && calicoPeer.ip > me.ip,
+    // A route reflector (cluster id set) treats iBGP peers outside its cluster as its clients.
+    rrClient: me.clusterId !== undefined && asn === ctx.myAs && calicoPeer?.clusterId !== me.clusterId,
+    keepOriginalNextHop: set.keepOriginalNextHop, maxRestartTime: set.maxRestartTime,
+  };
+  if (set.useNodeIP && !isIPv6(address)) pc.sourceAddress = me.ip;
+  if (set.holdTime !== undefined) pc.holdTime = set.holdTime;
+  if (set.keepaliveTime !== undefined) pc.keepaliveTime = set.keepaliveTime;
+  if (set.filters) pc.filters = set.filters;
+  if (allowLocalAs) pc.allowLocalAs = allowLocalAs;
+  peers.set(peerMapKey(address, port), pc);
+}
+
+/** Whether a BGPPeer's local side (node / nodeSelector; neither: every node) selects this node. */
+function selectsLocalNode(s: Record<string, any>, n: NodeView): boolean {
+  if (s.node) return s.node === n.name;
+  if (s.nodeSelector) return selects(s.nodeSelector, n.labels);
+  return true;
+}
+
+/** The peerings one BGPPeer gives this node as its local side (none when it selects other nodes only). Throws on a bad resource. */
+function addBgpPeer(ctx: PeerContext, bp: Resource): void {
+  const { me, nodes } = ctx;
+  const s = bp.spec ?? {};
+  if (!selectsLocalNode(s, me)) return;
+  const type: PeerType = s.node || s.nodeSelector ? 'node specific' : 'global';
+  const set = peerSettings(ctx, bp);
   if (s.peerSelector) {
     for (const other of nodes) {
       if (other.name === me.name || !other.ip || !selects(s.peerSelector, other.labels)) continue;
-      add(other.ip, DEFAULT_LISTEN_PORT, ctx.asOf(other), other);
+      addPeering(ctx, set, type, other.ip, DEFAULT_LISTEN_PORT, ctx.asOf(other), other);
     }
   } else if (s.peerIP) {
     const { address, port } = parsePeerIP(String(s.peerIP));
     if (address === me.ip || address === me.ip6) return;
-    const asn = parseAsn(s.asNumber, id);
-    if (asn === undefined) throw new Error(`${id}: asNumber is required with peerIP`);
-    add(address, port ?? DEFAULT_LISTEN_PORT, asn, nodes.find((n) => n.ip === address));
+    const asn = parseAsn(s.asNumber, set.id);
+    if (asn === undefined) throw new Error(`${set.id}: asNumber is required with peerIP`);
+    const allowLocalAs = s.numAllowedLocalASNumbers === undefined ? undefined : Number(s.numAllowedLocalASNumbers);
+    addPeering(ctx, set, type, address, port ?? DEFAULT_LISTEN_PORT, asn, nodes.find((n) => n.ip === address), allowLocalAs);
   } else {
-    throw new Error(`${id}: needs peerIP or peerSelector`);
+    throw new Error(`${set.id}: needs peerIP or peerSelector`);
+  }
+}
+
+/**
+ * confd's reverse peerings (reversePeering Auto, the default): when this node is on the remote side of a
+ * BGPPeer (its peerSelector selects this node, or its peerIP and asNumber are this node's), it peers back
+ * with every node on the local side. So one `nodeSelector: all()`, `peerSelector: route-reflector == 'true'`
+ * BGPPeer also gives each reflector its sessions to the nodes. Runs after the forward peerings, which win.
+ */
+function addReversePeering(ctx: PeerContext, bp: Resource, listenPort: number): void {
+  const { me, nodes } = ctx;
+  const s = bp.spec ?? {};
+  if (s.reversePeering === 'Manual' || s.localWorkloadSelector) return;
+  if (s.peerSelector) {
+    if (!selects(s.peerSelector, me.labels)) return;
+  } else if (s.peerIP) {
+    const { address, port } = parsePeerIP(String(s.peerIP));
+    if (address !== me.ip || parseAsn(s.asNumber, `BGPPeer ${bp.metadata.name}`) !== ctx.myAs || (port !== undefined && port !== listenPort)) return;
+  } else return;
+  const set = peerSettings(ctx, bp);
+  for (const other of nodes) {
+    if (other.name === me.name || !other.ip || !selectsLocalNode(s, other)) continue;
+    // A forward peering to that node on another port (peerIP ip:port) already covers it.
+    if ([...ctx.peers.values()].some((p) => p.address === other.ip)) continue;
+    addPeering(ctx, set, 'node specific', other.ip, DEFAULT_LISTEN_PORT, ctx.asOf(other), other);
   }
 }
 
@@ -219,6 +282,16 @@ function addMeshPeers(ctx: PeerContext, maxRestartTime: number): void {
       passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime,
     });
   }
+}
+
+/** confd's calico_export_to_bgp_peers accepts routes inside each pool except those with disableBGPExport. */
+function exportPools(pools: readonly Resource[]): string[] {
+  const out: string[] = [];
+  for (const p of pools) {
+    if (truthy(p.spec?.disableBGPExport) || !p.spec?.cidr) continue;
+    try { out.push(canonicalPrefix(String(p.spec.cidr))); } catch { /* an invalid pool exports nothing */ }
+  }
+  return out.sort();
 }
 
 /**

@@ -5,7 +5,7 @@
 //   ...
 //   await bgp.stop();          // graceful: peers keep our routes for our restart time (RFC 4724)
 //
-// startBgp watches Node, BGPConfiguration, BGPPeer, IPPool, IPAMBlock and BlockAffinity, derives the
+// startBgp watches Node, BGPConfiguration, BGPPeer, BGPFilter, IPPool, IPAMBlock and BlockAffinity, derives the
 // speaker configuration with config.ts (Calico's confd rules) and applies each change to the running
 // speaker without disturbing unaffected sessions. `onRoutes` receives the full set of best routes learned
 // from peers after every change (debounced, and held back at start until peers sent End-of-RIB or
@@ -44,7 +44,7 @@ export interface BgpHandle {
   learnedRoutes(): LearnedRoute[];
 }
 
-const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'IPPool', 'IPAMBlock', 'BlockAffinity'] as const;
+const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'BGPFilter', 'IPPool', 'IPAMBlock', 'BlockAffinity'] as const;
 /** Datastore events arrive in bursts (a node's block and affinity, a peer and its node): configure once per burst. */
 const DEBOUNCE_MS = 100;
 
@@ -99,7 +99,7 @@ class BgpResources {
   inputs(nodeName: string): BgpInputs {
     const items = (k: string) => [...this.cache.get(k)!.values()];
     return {
-      nodeName, nodes: items('Node'), bgpConfigurations: items('BGPConfiguration'), bgpPeers: items('BGPPeer'),
+      nodeName, nodes: items('Node'), bgpConfigurations: items('BGPConfiguration'), bgpPeers: items('BGPPeer'), bgpFilters: items('BGPFilter'),
       ipPools: items('IPPool'), blocks: items('IPAMBlock'), affinities: items('BlockAffinity'),
     };
   }
@@ -171,7 +171,7 @@ class SpeakerRunner {
   }
 
   private async applyOnce(inputs: BgpInputs): Promise<void> {
-    this.unenforced.check([...inputs.bgpConfigurations, ...inputs.bgpPeers]);
+    this.unenforced.check([...inputs.bgpConfigurations, ...inputs.bgpPeers, ...inputs.bgpFilters ?? []]);
     let d;
     try { d = desiredBgp(inputs); } catch (e) { this.log.error({ err: e }, 'BGP configuration could not be computed'); return; }
     for (const w of d.warnings) this.log.warn(w);

@@ -2,8 +2,9 @@
 // while a collision is pending), what was negotiated, what we sent it (Adj-RIB-Out) and its graceful-restart
 // timers. The speaker (speaker.ts) owns the flow of routes; this file owns the per-peer state.
 import type { TimerHandle } from '../clock.ts';
-import { Afi, Safi, isIPv6, type AfiSafi } from './codec.ts';
+import { Afi, Safi, isIPv6, type AfiSafi, type PathAttributes } from './codec.ts';
 import type { FsmConfig, FsmState, Negotiated } from './fsm.ts';
+import { evaluateFilter, type PeerFilters } from './filter.ts';
 import { AdjRibOut, type ExportTarget, type PeerInfo } from './rib.ts';
 import type { Session } from './session.ts';
 import type { PeerType } from './status.ts';
@@ -26,6 +27,10 @@ export interface SpeakerPeerConfig {
   maxRestartTime: number;
   holdTime?: number | undefined;
   keepaliveTime?: number | undefined;
+  /** BGPFilter rules (BGPPeer `filters`), applied to each route imported from and exported to this peer. */
+  filters?: PeerFilters | undefined;
+  /** BIRD `allow local as N` (BGPPeer numAllowedLocalASNumbers): our AS may appear up to N times in a received path. */
+  allowLocalAs?: number | undefined;
 }
 
 export interface SpeakerConfig {
@@ -41,6 +46,11 @@ export interface SpeakerConfig {
   peers: SpeakerPeerConfig[];
   /** Prefixes to originate (affine blocks, borrowed /32s). */
   exports: string[];
+  /**
+   * Calico's default export (calico_export_to_bgp_peers): learned routes are passed on only inside these
+   * CIDRs (the IP pools without disableBGPExport). Undefined: every learned route is passed on.
+   */
+  exportPools?: string[] | undefined;
   /** Timers (seconds). Calico's BIRD template: hold 240, connect retry 5, error wait 5. */
   holdTime?: number;
   connectRetryTime?: number;
@@ -56,7 +66,7 @@ export function peerKey(address: string, port: number): string { return port ===
 
 /** The settings whose change requires restarting a peer's session. */
 export function sessionSignature(p: SpeakerPeerConfig): string {
-  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0]);
+  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0, p.allowLocalAs ?? 0]);
 }
 
 export class Peer {
@@ -83,6 +93,15 @@ export class Peer {
   constructor(public cfg: SpeakerPeerConfig, localAs: number) {
     this.key = peerKey(cfg.address, cfg.port);
     this.info = { id: this.key, address: cfg.address, asn: cfg.asNumber, routerId: '0.0.0.0', ibgp: cfg.asNumber === localAs, rrClient: cfg.rrClient };
+    if (cfg.allowLocalAs) this.info.allowLocalAs = cfg.allowLocalAs;
+  }
+
+  /** Why the import filter rejects a route from this peer, or undefined when it accepts it (no rule matched: accept). */
+  importRejected(prefix: string, attrs: PathAttributes): string | undefined {
+    const rules = this.cfg.filters?.import;
+    if (!rules?.length) return undefined;
+    const verdict = evaluateFilter(rules, { prefix, learned: true, attrs }, this.info.ibgp);
+    return verdict?.action === 'reject' ? `rejected by ${verdict.rule.origin}` : undefined;
   }
 
   sessions(): Session[] { return this.extra ? [this.main, this.extra] : [this.main]; }

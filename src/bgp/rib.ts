@@ -3,6 +3,8 @@
 // per RFC 4456, eBGP AS prepend / next-hop self, well-known communities). Pure data structures: the
 // speaker feeds received routes in and asks which best routes changed.
 import { AsPathSegType, Community, Origin, type PathAttributes } from './codec.ts';
+import { evaluateFilter, type FilterRule } from './filter.ts';
+import { cidrContains, tryParseCIDR, type CIDR } from '../net/ip.ts';
 
 export interface PeerInfo {
   /** Stable key: "address" or "address:port". */
@@ -13,6 +15,8 @@ export interface PeerInfo {
   ibgp: boolean;
   /** We reflect to this peer as its route reflector (RFC 4456 client). */
   rrClient: boolean;
+  /** How many times our own AS may appear in a path from this (eBGP) peer (BIRD `allow local as`); default 0. */
+  allowLocalAs?: number;
 }
 
 export interface LocalSpeaker {
@@ -46,6 +50,12 @@ function asPathLength(a: PathAttributes): number {
     if (s.type === AsPathSegType.AS_SEQUENCE) n += s.asns.length;
     else if (s.type === AsPathSegType.AS_SET) n += 1; // RFC 4271 §9.1.2.2 a: a set counts as 1; confederation segments don't count
   }
+  return n;
+}
+
+function ownAsCount(a: PathAttributes, asn: number): number {
+  let n = 0;
+  for (const s of a.asPath ?? []) for (const x of s.asns) if (x === asn) n++;
   return n;
 }
 
@@ -105,7 +115,12 @@ export class Rib {
 
   /** Import checks (RFC 4271 §9.1.2 AS loop; RFC 4456 §8 ORIGINATOR_ID / CLUSTER_LIST loops). */
   importCheck(peer: PeerInfo, attrs: PathAttributes): string | undefined {
-    if (!peer.ibgp && attrs.asPath?.some((s) => s.asns.includes(this.self.asn))) return `AS path contains our AS ${this.self.asn}`;
+    if (!peer.ibgp) {
+      const own = ownAsCount(attrs, this.self.asn);
+      if (own > (peer.allowLocalAs ?? 0)) {
+        return peer.allowLocalAs ? `AS path contains our AS ${this.self.asn} ${own} times (at most ${peer.allowLocalAs} allowed)` : `AS path contains our AS ${this.self.asn}`;
+      }
+    }
     if (attrs.originatorId === this.self.routerId) return 'ORIGINATOR_ID is our router id';
     const cid = this.self.clusterId ?? this.self.routerId;
     if (peer.ibgp && attrs.clusterList?.includes(cid)) return `CLUSTER_LIST contains our cluster id ${cid}`;
@@ -184,6 +199,27 @@ export class Rib {
       n++;
     }
     return n;
+  }
+
+  /**
+   * The import policy toward a peer changed: decide each of its paths again (they are all kept in the
+   * Adj-RIB-In, rejected ones included, so no route refresh is needed). Returns how many changed.
+   */
+  reevaluate(peerId: string, decide: (prefix: string, attrs: PathAttributes) => string | undefined): number {
+    const table = this.adjIn.get(peerId);
+    if (!table) return 0;
+    const c = this.count(peerId);
+    let changed = 0;
+    for (const [prefix, p] of table) {
+      const rejected = decide(prefix, p.attrs);
+      if (rejected === undefined) delete p.rejected; else p.rejected = rejected;
+      if ((rejected === undefined) === p.eligible) continue;
+      changed++;
+      if (p.eligible) { c.accepted--; this.removeFromDest(prefix, p); }
+      p.eligible = rejected === undefined;
+      if (p.eligible) { c.accepted++; this.addToDest(prefix, p); }
+    }
+    return changed;
   }
 
   staleCount(peerId: string): number { return this.counts.get(peerId)?.stale ?? 0; }
@@ -271,6 +307,10 @@ export interface ExportTarget {
   keepOriginalNextHop: boolean;
   /** Per-source-attributes cache of the attributes sent, so prefixes sharing an UPDATE stay grouped. */
   cache: WeakMap<PathAttributes, PathAttributes | null>;
+  /** BGPFilter export rules toward this peer, checked per prefix after the protocol's own rules. */
+  exportRules?: readonly FilterRule[] | undefined;
+  /** Where learned routes may go when no filter rule decides (SpeakerConfig.exportPools); undefined: anywhere. */
+  exportPools?: readonly CIDR[] | undefined;
 }
 
 /**
@@ -280,11 +320,26 @@ export interface ExportTarget {
 export function exportPath(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {
   const src = path.source;
   if (src && src.id === to.info.id) return null; // never back to where it came from
-  const cached = to.cache.get(path.attrs);
-  if (cached !== undefined) return cached;
-  const out = computeExport(self, to, path);
-  to.cache.set(path.attrs, out);
+  let out = to.cache.get(path.attrs);
+  if (out === undefined) {
+    out = computeExport(self, to, path);
+    to.cache.set(path.attrs, out);
+  }
+  if (!out) return null;
+  // As BIRD: the protocol's checks come first (a filter cannot make split horizon or NO_EXPORT advertise a
+  // route); then the BGPFilter rules, first match deciding; then Calico's default, which passes on learned
+  // routes only inside the IP pools (a node is no transit between its external peers).
+  if (to.exportRules?.length) {
+    const verdict = evaluateFilter(to.exportRules, { prefix: path.prefix, learned: src !== undefined, attrs: path.attrs }, to.info.ibgp);
+    if (verdict) return verdict.action === 'accept' ? out : null;
+  }
+  if (src && to.exportPools && !inPools(path.prefix, to.exportPools)) return null;
   return out;
+}
+
+function inPools(prefix: string, pools: readonly CIDR[]): boolean {
+  const c = tryParseCIDR(prefix);
+  return c !== undefined && pools.some((p) => cidrContains(p, c));
 }
 
 function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {

@@ -11,6 +11,8 @@ import {
 } from './codec.ts';
 import type { Negotiated } from './fsm.ts';
 import { Peer, peerKey, sessionSignature, type SpeakerConfig, type SpeakerPeerConfig } from './peer.ts';
+import { filtersSignature } from './filter.ts';
+import { tryParseCIDR, type CIDR } from '../net/ip.ts';
 import { AdjRibOut, exportPath, Rib } from './rib.ts';
 import { plainAddress, Session, type SessionHandlers } from './session.ts';
 import type { BgpStatus, PeerStatus } from './status.ts';
@@ -121,12 +123,14 @@ export class BgpSpeaker {
         this.peers.delete(key);
         this.addPeer(pc);
       } else {
-        peer.cfg = pc; // name/type only
+        const filtersChanged = filtersSignature(pc.filters) !== filtersSignature(peer.cfg.filters);
+        peer.cfg = pc; // name/type/filters
+        if (filtersChanged) this.reapplyFilters(peer);
       }
     }
     for (const [key, pc] of want) if (!this.peers.has(key)) this.addPeer(pc);
+    if (JSON.stringify(next.exportPools) !== JSON.stringify(old.exportPools)) for (const p of this.peers.values()) this.reexport(p);
     this.setExports(next.exports);
-    void old;
   }
 
   /** Replace the set of originated prefixes. */
@@ -366,7 +370,8 @@ export class BgpSpeaker {
     p.info = { ...p.info, routerId: n.peerRouterId };
     p.out = new AdjRibOut();
     p.target = {
-      info: p.info, keepOriginalNextHop: p.cfg.keepOriginalNextHop, cache: new WeakMap(),
+      info: p.info, keepOriginalNextHop: p.cfg.keepOriginalNextHop, cache: new WeakMap(), exportRules: p.cfg.filters?.export,
+      exportPools: this.exportPools(),
       localAddressV4: p.cfg.sourceAddress && !isIPv6(p.cfg.sourceAddress) ? p.cfg.sourceAddress : (isIPv6(s.localAddress) ? undefined : s.localAddress) ?? this.cfg.routerId,
       ...(this.cfg.ipv6Address ? { localAddressV6: this.cfg.ipv6Address } : isIPv6(s.localAddress) ? { localAddressV6: s.localAddress } : {}),
     };
@@ -437,7 +442,7 @@ export class BgpSpeaker {
       if (withdrawAll) for (const n of u.nlri) this.rib.withdraw(p.info, n);
       else {
         const rejected = this.rib.importCheck(p.info, u.attrs);
-        for (const n of u.nlri) this.rib.receive(p.info, n, u.attrs, rejected);
+        for (const n of u.nlri) this.rib.receive(p.info, n, u.attrs, rejected ?? p.importRejected(n, u.attrs));
       }
     }
     if (u.mpReach && u.mpReach.nlri.length) {
@@ -447,7 +452,7 @@ export class BgpSpeaker {
       else {
         const attrs: PathAttributes = { ...u.attrs, nextHop: u.mpReach.nextHops[0]! };
         const rejected = this.rib.importCheck(p.info, attrs);
-        for (const n of u.mpReach.nlri) this.rib.receive(p.info, n, attrs, rejected);
+        for (const n of u.mpReach.nlri) this.rib.receive(p.info, n, attrs, rejected ?? p.importRejected(n, attrs));
       }
     }
     this.scheduleFlush();
@@ -508,33 +513,59 @@ export class BgpSpeaker {
     if (this.stopped) return;
     const changed = this.rib.takeChanges();
     if (changed.length === 0) return;
-    for (const p of this.peers.values()) {
-      const s = p.established;
-      if (!s) continue;
-      const fams = p.negotiated!.families;
-      const has4 = fams.some((f) => f.afi === Afi.IPV4), has6 = fams.some((f) => f.afi === Afi.IPV6);
-      const announce = new Map<PathAttributes, string[]>();
-      const withdraw = new Map<number, string[]>([[Afi.IPV4, []], [Afi.IPV6, []]]);
-      for (const prefix of changed) {
-        const v6 = isIPv6(prefix);
-        if (v6 ? !has6 : !has4) continue;
-        const best = this.rib.best(prefix);
-        const attrs = best ? exportPath(this.rib.self, p.target, best) : null;
-        const sent = p.out.sent.get(prefix);
-        if (!attrs) {
-          if (sent) { p.out.sent.delete(prefix); withdraw.get(v6 ? Afi.IPV6 : Afi.IPV4)!.push(prefix); }
-          continue;
-        }
-        if (attrs === sent) continue;
-        p.out.sent.set(prefix, attrs);
-        let g = announce.get(attrs);
-        if (!g) { g = []; announce.set(attrs, g); }
-        g.push(prefix);
-      }
-      this.sendGroups(p, s, announce, withdraw);
-    }
+    for (const p of this.peers.values()) this.sendChanges(p, changed);
     this.learnedDirty = true;
     this.scheduleRoutes();
+  }
+
+  /** Announce or withdraw, toward one established peer, what changed for these prefixes. */
+  private sendChanges(p: Peer, prefixes: Iterable<string>): void {
+    const s = p.established;
+    if (!s) return;
+    const fams = p.negotiated!.families;
+    const has4 = fams.some((f) => f.afi === Afi.IPV4), has6 = fams.some((f) => f.afi === Afi.IPV6);
+    const announce = new Map<PathAttributes, string[]>();
+    const withdraw = new Map<number, string[]>([[Afi.IPV4, []], [Afi.IPV6, []]]);
+    for (const prefix of prefixes) {
+      const v6 = isIPv6(prefix);
+      if (v6 ? !has6 : !has4) continue;
+      const best = this.rib.best(prefix);
+      const attrs = best ? exportPath(this.rib.self, p.target, best) : null;
+      const sent = p.out.sent.get(prefix);
+      if (!attrs) {
+        if (sent) { p.out.sent.delete(prefix); withdraw.get(v6 ? Afi.IPV6 : Afi.IPV4)!.push(prefix); }
+        continue;
+      }
+      if (attrs === sent) continue;
+      p.out.sent.set(prefix, attrs);
+      let g = announce.get(attrs);
+      if (!g) { g = []; announce.set(attrs, g); }
+      g.push(prefix);
+    }
+    this.sendGroups(p, s, announce, withdraw);
+  }
+
+  /**
+   * A peer's BGPFilter rules changed without a session restart (like BIRD's soft reconfiguration): its
+   * received routes are decided again from the Adj-RIB-In, and what we send it is recomputed and diffed.
+   */
+  private reapplyFilters(p: Peer): void {
+    const changed = this.rib.reevaluate(p.key, (prefix, attrs) => this.rib.importCheck(p.info, attrs) ?? p.importRejected(prefix, attrs));
+    this.log.info({ peer: p.cfg.name, importChanged: changed }, 'BGP filters changed: routes re-evaluated');
+    this.reexport(p);
+  }
+
+  /** Export policy toward an established peer changed: recompute what it should have and send the difference. */
+  private reexport(p: Peer): void {
+    if (p.established) {
+      p.target = { ...p.target, exportRules: p.cfg.filters?.export, exportPools: this.exportPools(), cache: new WeakMap() };
+      this.sendChanges(p, new Set([...this.rib.loc.keys(), ...p.out.sent.keys()]));
+    }
+    this.scheduleFlush();
+  }
+
+  private exportPools(): CIDR[] | undefined {
+    return this.cfg.exportPools?.flatMap((c) => tryParseCIDR(c) ?? []);
   }
 
   private checkDeferral(): void {

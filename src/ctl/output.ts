@@ -87,6 +87,10 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
         : [NAME];
     case 'BGPPeer':
       return [NAME, col('PEERIP', (r) => s(r.spec?.peerIP ?? r.spec?.peerSelector)), col('NODE', bgpPeerNode), col('ASN', (r) => s(r.spec?.asNumber))];
+    case 'BGPFilter': {
+      const count = (field: string) => col(`NUM${field.toUpperCase()}`, (r) => String(Array.isArray(r.spec?.[field]) ? r.spec[field].length : 0));
+      return [NAME, count('exportV4'), count('importV4'), count('exportV6'), count('importV6')];
+    }
     case 'BGPConfiguration':
       return [NAME, col('LOGSEVERITY', (r) => s(r.spec?.logSeverityScreen)), col('MESHENABLED', (r) => (r.spec?.nodeToNodeMeshEnabled === undefined ? '' : b(r.spec.nodeToNodeMeshEnabled))),
         col('ASNUMBER', (r) => s(r.spec?.asNumber))];

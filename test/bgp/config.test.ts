@@ -76,6 +76,70 @@ describe('desired BGP configuration (confd rules)', () => {
     assert.deepEqual(n1.peers.map((p) => [p.name, p.rrClient]).sort(), [['Mesh_172_17_0_42', false], ['Node_172_17_0_10', false]]);
   });
 
+  test('one BGPPeer `nodeSelector: all()`, `peerSelector: route-reflector == "true"` peers every node with every reflector, both ways', () => {
+    const nodes = [
+      node('rr1', '172.17.0.10', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+      node('rr2', '172.17.0.11', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+      node('node01', '172.17.0.41'), node('node02', '172.17.0.42'),
+    ];
+    const bgpPeers = [r('BGPPeer', 'peer-with-rrs', { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" })];
+    const mesh = [r('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false })];
+    const peersOf = (nodeName: string) => desiredBgp(base({ nodeName, nodes, bgpPeers, bgpConfigurations: mesh })).config!.peers
+      .map((p) => [p.name, p.type, p.rrClient]).sort();
+    // confd's reverse peerings: the reflectors are the peerSelector side, so they peer back with every
+    // node the nodeSelector picks; the other reflector of the same cluster is a forward peering, no client.
+    assert.deepEqual(peersOf('rr1'), [
+      ['Node_172_17_0_11', 'node specific', false], ['Node_172_17_0_41', 'node specific', true], ['Node_172_17_0_42', 'node specific', true],
+    ]);
+    assert.deepEqual(peersOf('rr2').map((p) => p[0]), ['Node_172_17_0_10', 'Node_172_17_0_41', 'Node_172_17_0_42']);
+    assert.deepEqual(peersOf('node01'), [['Node_172_17_0_10', 'node specific', false], ['Node_172_17_0_11', 'node specific', false]]);
+  });
+
+  test('reverse peerings: a peerIP that is a node (same AS) peers back; reversePeering Manual turns it off', () => {
+    const tor = r('BGPPeer', 'to-node02', { node: 'node01', peerIP: '172.17.0.42', asNumber: 64512, filters: ['f'] });
+    const filters = [r('BGPFilter', 'f', { exportV4: [{ action: 'Reject' }] })];
+    const mesh = [r('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false })];
+    const n2 = desiredBgp(base({ nodeName: 'node02', bgpPeers: [tor], bgpFilters: filters, bgpConfigurations: mesh })).config!;
+    assert.deepEqual(n2.peers.map((p) => [p.name, p.passive]), [['Node_172_17_0_41', false]]);
+    assert.equal(n2.peers[0]!.filters?.export.length, 1, 'the reverse peering takes the BGPPeer\'s filters');
+    const manual = r('BGPPeer', 'to-node02', { ...tor.spec, reversePeering: 'Manual' });
+    assert.deepEqual(desiredBgp(base({ nodeName: 'node02', bgpPeers: [manual], bgpConfigurations: mesh })).config!.peers, []);
+    const otherAs = r('BGPPeer', 'to-node02', { ...tor.spec, asNumber: 65000 });
+    assert.deepEqual(desiredBgp(base({ nodeName: 'node02', bgpPeers: [otherAs], bgpConfigurations: mesh })).config!.peers, [], 'not this node: another AS');
+  });
+
+  test('BGPPeer filters go to its peerings, not to the mesh; numAllowedLocalASNumbers only to peerIP peerings (as confd)', () => {
+    const filters = [r('BGPFilter', 'no-default', { importV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Reject' }] })];
+    const bgpPeers = [
+      r('BGPPeer', 'tor', { peerIP: '10.99.0.1', asNumber: 65001, filters: ['no-default', 'absent'], numAllowedLocalASNumbers: 2 }),
+      r('BGPPeer', 'sel', { nodeSelector: 'all()', peerSelector: 'has(x)', filters: ['no-default'], numAllowedLocalASNumbers: 3 }),
+    ];
+    const nodes = [node('node01', '172.17.0.41'), node('node02', '172.17.0.42', {}, { x: '' }), node('node03', '172.17.0.43')];
+    const d = desiredBgp(base({ nodes, bgpPeers, bgpFilters: filters }));
+    const byName = new Map(d.config!.peers.map((p) => [p.name, p]));
+    assert.equal(byName.get('Global_10_99_0_1')!.filters?.import[0]!.origin, 'BGPFilter no-default importV4[0]');
+    assert.equal(byName.get('Global_10_99_0_1')!.allowLocalAs, 2);
+    assert.equal(byName.get('Node_172_17_0_42')!.filters?.import.length, 1);
+    assert.equal(byName.get('Node_172_17_0_42')!.allowLocalAs, undefined);
+    assert.equal(byName.get('Mesh_172_17_0_43')!.filters, undefined);
+    assert.deepEqual(d.warnings, ['BGPPeer tor: BGPFilter "absent" not found; skipped']);
+  });
+
+  test('learned routes are passed on inside the pools whose BGP export is not disabled (disabled pools too, as confd)', () => {
+    const ipPools = [
+      r('IPPool', 'a', { cidr: '10.244.0.0/16' }), r('IPPool', 'quiet', { cidr: '10.245.0.0/16', disableBGPExport: true }),
+      r('IPPool', 'off', { cidr: '10.246.0.0/16', disabled: true }), r('IPPool', 'v6', { cidr: 'fd00:10:244::/48' }),
+    ];
+    assert.deepEqual(desiredBgp(base({ ipPools })).config!.exportPools, ['10.244.0.0/16', '10.246.0.0/16', 'fd00:10:244::/48']);
+  });
+
+  test('maxRestartTime and keepaliveTime in whole seconds, rounded as confd renders them', () => {
+    const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'tor', { peerIP: '10.99.0.1', asNumber: 65001, maxRestartTime: '1m30.6s', keepaliveTime: '2.4s' })] }));
+    const tor = d.config!.peers.find((p) => p.name === 'Global_10_99_0_1')!;
+    assert.equal(tor.maxRestartTime, 91);
+    assert.equal(tor.keepaliveTime, 2);
+  });
+
   test('bad BGPPeers become warnings naming the resource, not failures', () => {
     const d = desiredBgp(base({ bgpPeers: [r('BGPPeer', 'bad', { peerIP: 'not-an-ip', asNumber: 1 }), r('BGPPeer', 'noas', { peerIP: '10.1.1.1' })] }));
     assert.ok(d.config);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { comparePaths, exportPath, Rib, type ExportTarget, type Path, type PeerInfo } from '../../src/bgp/rib.ts';
 import { Community, type PathAttributes } from '../../src/bgp/codec.ts';
+import { peerFilters } from '../../src/bgp/filter.ts';
 
 const self = { asn: 64512, routerId: '10.0.0.1' };
 const peer = (id: string, over: Partial<PeerInfo> = {}): PeerInfo => ({ id, address: id, asn: 64512, routerId: id, ibgp: true, rrClient: false, ...over });
@@ -129,5 +130,69 @@ describe('export rules', () => {
     assert.equal(exportPath(self, target(other), path(undefined, attrs({ communities: [Community.NO_ADVERTISE] }))), null);
     const out = exportPath(self, target(ebgp), path(undefined, attrs({ communities: [(65000 << 16) + 5] })))!;
     assert.deepEqual(out.communities, [(65000 << 16) + 5]);
+  });
+});
+
+describe('allow local as (BGPPeer numAllowedLocalASNumbers → BIRD `allow local as N`)', () => {
+  const rib = new Rib(self);
+  const ebgp = (allowLocalAs?: number) => peer('10.0.0.7', { ibgp: false, asn: 65000, ...(allowLocalAs ? { allowLocalAs } : {}) });
+  test('our AS in the path: rejected by default, accepted up to N times', () => {
+    assert.match(rib.importCheck(ebgp(), attrs({ asPath: seq(65000, 64512) }))!, /AS path contains our AS 64512/);
+    assert.equal(rib.importCheck(ebgp(1), attrs({ asPath: seq(65000, 64512) })), undefined);
+    assert.match(rib.importCheck(ebgp(1), attrs({ asPath: seq(65000, 64512, 64512) }))!, /64512 2 times \(at most 1 allowed\)/);
+    assert.equal(rib.importCheck(ebgp(2), attrs({ asPath: [...seq(65000, 64512), { type: 1, asns: [64512] }] })), undefined, 'sets count too');
+  });
+});
+
+describe('BGPFilter in the RIB', () => {
+  test('export rules act after the protocol rules, per prefix, and never override them', () => {
+    const ebgp = peer('10.0.0.7', { ibgp: false, asn: 65000 });
+    const rules = peerFilters(['f'], [{ apiVersion: 'projectcalico.org/v3', kind: 'BGPFilter', metadata: { name: 'f' }, spec: {
+      exportV4: [{ cidr: '10.1.0.0/16', matchOperator: 'Equal', action: 'Reject' }, { action: 'Accept' }],
+    } }], 'BGPPeer p', [])!.export;
+    const to = target(ebgp, { exportRules: rules });
+    const shared = attrs();
+    assert.equal(exportPath(self, to, { ...path(undefined, shared), prefix: '10.1.0.0/16' }), null);
+    assert.ok(exportPath(self, to, { ...path(undefined, shared), prefix: '10.2.0.0/16' }), 'same attributes, other prefix: advertised');
+    assert.equal(exportPath(self, to, { ...path(undefined, attrs({ communities: [Community.NO_EXPORT] })), prefix: '10.2.0.0/16' }), null, 'Accept does not beat NO_EXPORT');
+  });
+
+  test('reevaluate re-decides kept paths, keeping counts and the Loc-RIB right', () => {
+    const rib = new Rib(self);
+    const p = peer('10.0.0.2');
+    rib.receive(p, '10.1.0.0/16', attrs());
+    rib.receive(p, '10.2.0.0/16', attrs());
+    rib.takeChanges();
+    assert.equal(rib.reevaluate(p.id, (prefix) => (prefix === '10.1.0.0/16' ? 'rejected by test' : undefined)), 1);
+    assert.deepEqual(rib.takeChanges(), ['10.1.0.0/16']);
+    assert.equal(rib.best('10.1.0.0/16'), undefined);
+    assert.equal(rib.acceptedCount(p.id), 1);
+    assert.equal(rib.receivedCount(p.id), 2);
+    assert.equal(rib.reevaluate(p.id, () => undefined), 1);
+    assert.ok(rib.best('10.1.0.0/16'));
+    assert.equal(rib.acceptedCount(p.id), 2);
+  });
+});
+
+describe('Calico\'s default export (calico_export_to_bgp_peers): learned routes only inside the IP pools', () => {
+  const ebgp = peer('10.0.0.7', { ibgp: false, asn: 65000 });
+  const tor = peer('10.0.0.8', { ibgp: false, asn: 65001 });
+  const pools = [{ family: 4 as const, ip: 0x0af40000n, prefix: 16 }]; // 10.244.0.0/16
+  const learned = (prefix: string) => ({ ...path(tor, attrs({ asPath: seq(65001) })), prefix });
+  test('a learned route outside the pools is not passed on (no transit); inside, it is; our own routes always are', () => {
+    const to = target(ebgp, { exportPools: pools });
+    assert.equal(exportPath(self, to, learned('0.0.0.0/0')), null);
+    assert.ok(exportPath(self, to, learned('10.244.3.0/26')));
+    assert.ok(exportPath(self, to, { ...path(undefined, attrs()), prefix: '192.168.0.0/24' }));
+    assert.ok(exportPath(self, target(ebgp), learned('0.0.0.0/0')), 'no pools given: everything (the standalone speaker)');
+  });
+  test('an export Accept rule passes a route the default would hold back; Reject holds back one it would pass', () => {
+    const exportRules = peerFilters(['f'], [{ apiVersion: 'projectcalico.org/v3', kind: 'BGPFilter', metadata: { name: 'f' }, spec: {
+      exportV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Accept' }, { cidr: '10.244.3.0/26', matchOperator: 'Equal', action: 'Reject' }],
+    } }], 'BGPPeer p', [])!.export;
+    const to = target(ebgp, { exportPools: pools, exportRules });
+    assert.ok(exportPath(self, to, learned('0.0.0.0/0')));
+    assert.equal(exportPath(self, to, learned('10.244.3.0/26')), null);
+    assert.ok(exportPath(self, to, learned('10.244.4.0/26')));
   });
 });
