@@ -10,7 +10,7 @@ import { ChainCompiler, type ChainRun, type PolicyRef } from './chains.ts';
 import { deriveEndpoint, networkSetItems, profileLabelMap, type DerivedEndpoint } from './items.ts';
 import { baseChains, policyLess, programBody, programChain, resolveTiers, tierLess, type ProgramInputs, type TierInfo } from './program.ts';
 import { cidrElem } from './rule-compiler.ts';
-import { failsafeChains, failsafeConfig } from './failsafe.ts';
+import { endpointToHostActionFrom, failsafeChains, failsafeConfig } from './failsafe.ts';
 import {
   deriveHostEndpoint, hostBaseChains, hostEndpointChains, resolveHostEndpoints, splitHostPolicies,
   type ActiveHostEndpoint, type DerivedHostEndpoint, type HostInterfaces,
@@ -32,7 +32,10 @@ export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
 
 export interface CalcOptions {
   nodeName: string;
-  /** Felix's defaultEndpointToHostAction after the endpoint's egress policy allowed pod→host traffic. */
+  /**
+   * Felix's defaultEndpointToHostAction after the endpoint's egress policy allowed pod→host traffic, when
+   * no FelixConfiguration sets it.
+   */
   endpointToHostAction?: EndpointToHostAction | undefined;
   /** Felix's allowVXLANPacketsFromWorkloads / allowIPIPPacketsFromWorkloads (default false: dropped). */
   allowVXLANFromWorkloads?: boolean | undefined;
@@ -242,7 +245,8 @@ export class PolicyCalculator {
     }
     for (const [n, c] of run.chains) rs.chains.set(n, { name: n, rules: c.rules });
     this.selectorSets(rs, run);
-    for (const c of baseChains({ ...this.opts, hostEndpoints })) rs.chains.set(c.name, c);
+    const endpointToHostAction = endpointToHostActionFrom(snap.felixConfigurations, this.opts.nodeName, problems) ?? this.opts.endpointToHostAction;
+    for (const c of baseChains({ ...this.opts, endpointToHostAction, hostEndpoints })) rs.chains.set(c.name, c);
     this.chains.endRun(run);
     let rules = 0;
     for (const c of rs.chains.values()) rules += c.rules.length;

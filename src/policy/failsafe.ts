@@ -8,6 +8,7 @@
 //     also accepts the outbound ports as *source* ports (with the entry's net as source), and the out-chain
 //     the inbound ports as source ports (net as destination), so that no untracked policy sees half a flow.
 // FelixConfiguration `node.<name>` overrides `default` field by field; an explicit empty list disables them.
+// defaultEndpointToHostAction is read here too: it is the other Felix setting of the policy dataplane.
 import { parseNet } from '../net/ip.ts';
 import type { FelixConfiguration, ProtoPort } from './model.ts';
 import type { NftChainModel } from './ruleset-model.ts';
@@ -76,4 +77,20 @@ export function failsafeChains(cfg: FailsafeConfig, table: '' | 'mangle-' | 'raw
     outRules.push(...cfg.inbound.map((p) => failsafeRule(p, 'sport', 'daddr')));
   }
   return [{ name: table + CHAIN_FAILSAFE_IN, rules: inRules }, { name: table + CHAIN_FAILSAFE_OUT, rules: outRules }];
+}
+
+/**
+ * FelixConfiguration's defaultEndpointToHostAction for `nodeName` (`node.<name>` over `default`), or
+ * undefined when neither sets it. Felix's own default is Drop, but Calico's manifests set Accept, which is
+ * what the agent uses when nothing is stored.
+ */
+export function endpointToHostActionFrom(configs: readonly FelixConfiguration[] | undefined, nodeName: string, problems: string[]): 'Accept' | 'Drop' | 'Return' | undefined {
+  let out: 'Accept' | 'Drop' | 'Return' | undefined;
+  for (const name of ['default', `node.${nodeName}`]) {
+    const v = configs?.find((c) => c.metadata.name === name)?.spec?.defaultEndpointToHostAction;
+    if (v === undefined || v === null || v === '') continue;
+    if (v === 'Accept' || v === 'Drop' || v === 'Return') out = v;
+    else problems.push(`FelixConfiguration(${name}).spec.defaultEndpointToHostAction: ${JSON.stringify(v)} is not Drop, Accept or Return; ignored`);
+  }
+  return out;
 }
