@@ -10,9 +10,9 @@ import { ChainCompiler, type ChainRun, type PolicyRef } from './chains.ts';
 import { deriveEndpoint, networkSetItems, profileLabelMap, type DerivedEndpoint } from './items.ts';
 import { baseChains, policyLess, programBody, programChain, resolveTiers, tierLess, type ProgramInputs, type TierInfo } from './program.ts';
 import { cidrElem } from './rule-compiler.ts';
-import { endpointToHostActionFrom, failsafeChains, failsafeConfig } from './failsafe.ts';
+import { endpointToHostActionFrom, failsafeChains, failsafeConfig, vxlanPortFrom } from './failsafe.ts';
 import {
-  deriveHostEndpoint, hostBaseChains, hostEndpointChains, resolveHostEndpoints, splitHostPolicies,
+  SET_ALL_HOSTS_V4, deriveHostEndpoint, encapAllowance, encapRules, hostBaseChains, hostEndpointChains, resolveHostEndpoints, splitHostPolicies,
   type ActiveHostEndpoint, type DerivedHostEndpoint, type HostInterfaces,
 } from './host-endpoints.ts';
 import {
@@ -237,16 +237,20 @@ export class PolicyCalculator {
     };
     this.endpointPrograms(rs, inputs, perEndpoint);
     const hostEndpoints = activeHeps.length > 0;
+    let encap: ReturnType<typeof encapRules> = { input: [], output: [] };
     if (hostEndpoints) {
       for (const c of hostEndpointChains(inputs, activeHeps, problems)) rs.chains.set(c.name, c);
       const failsafe = failsafeConfig(snap.felixConfigurations, this.opts.nodeName, problems);
       for (const table of ['', 'mangle-', 'raw-'] as const) for (const c of failsafeChains(failsafe, table)) rs.chains.set(c.name, c);
-      for (const c of hostBaseChains()) rs.chains.set(c.name, c);
+      const allowance = encapAllowance(snap, vxlanPortFrom(snap.felixConfigurations, this.opts.nodeName));
+      encap = encapRules(allowance);
+      if (encap.input.length) rs.sets.set(SET_ALL_HOSTS_V4, { name: SET_ALL_HOSTS_V4, type: 'ipv4_addr', interval: false, elements: allowance.hosts });
+      for (const c of hostBaseChains(encap.output)) rs.chains.set(c.name, c);
     }
     for (const [n, c] of run.chains) rs.chains.set(n, { name: n, rules: c.rules });
     this.selectorSets(rs, run);
     const endpointToHostAction = endpointToHostActionFrom(snap.felixConfigurations, this.opts.nodeName, problems) ?? this.opts.endpointToHostAction;
-    for (const c of baseChains({ ...this.opts, endpointToHostAction, hostEndpoints })) rs.chains.set(c.name, c);
+    for (const c of baseChains({ ...this.opts, endpointToHostAction, hostEndpoints, encapInput: encap.input })) rs.chains.set(c.name, c);
     this.chains.endRun(run);
     let rules = 0;
     for (const c of rs.chains.values()) rules += c.rules.length;

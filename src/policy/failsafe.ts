@@ -94,3 +94,13 @@ export function endpointToHostActionFrom(configs: readonly FelixConfiguration[] 
   }
   return out;
 }
+
+/** FelixConfiguration's vxlanPort for `nodeName` (`node.<name>` over `default`), else Felix's 4789. */
+export function vxlanPortFrom(configs: readonly FelixConfiguration[] | undefined, nodeName: string): number {
+  let port = 4789;
+  for (const name of ['default', `node.${nodeName}`]) {
+    const v = configs?.find((c) => c.metadata.name === name)?.spec?.vxlanPort;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) port = v;
+  }
+  return port;
+}

@@ -12,7 +12,7 @@
 //     but failsafe traffic. Forward chains with no applyOnForward policy at all allow;
 //   * untracked policy is not supported on a `*` host endpoint (endpoint_mgr.go: logged and ignored).
 import { parseNet, type Net } from '../net/ip.ts';
-import { effectiveTypes, type HostEndpoint } from './model.ts';
+import { effectiveTypes, type HostEndpoint, type PolicySnapshot } from './model.ts';
 import { chainName, type Direction, type PolicyRef } from './chains.ts';
 import type { ProgramInputs } from './program.ts';
 import { CHAIN_FAILSAFE_IN, CHAIN_FAILSAFE_OUT } from './failsafe.ts';
@@ -218,12 +218,55 @@ export function hostEndpointChains(inp: ProgramInputs, active: readonly ActiveHo
 
 const ACCEPTED_ACCEPT = `${IS_ACCEPTED} accept`;
 
+/** Felix's all-hosts IP set: every node's address, which encapsulated traffic may come from or go to. */
+export const SET_ALL_HOSTS_V4 = 'cali40-all-hosts-net';
+
+/** What of the node's own encapsulated traffic host endpoint policy must not see (Felix rules/static.go). */
+export interface EncapAllowance { ipip: boolean; vxlan: boolean; vxlanPort: number; hosts: Set<string> }
+
+/**
+ * IPIP / VXLAN in use (an enabled pool with that mode) and the nodes' addresses (BGP ipv4Address and
+ * spec.addresses). Felix auto-allows encapsulated traffic from and to these before host endpoint policy,
+ * so that a host policy cannot silently cut pod traffic between nodes.
+ */
+export function encapAllowance(snap: PolicySnapshot, vxlanPort: number): EncapAllowance {
+  const pools = (snap.ipPools ?? []).map((p) => (p.spec ?? {}) as { ipipMode?: string; vxlanMode?: string; disabled?: boolean }).filter((p) => !p.disabled);
+  const hosts = new Set<string>();
+  for (const n of snap.nodes ?? []) {
+    const spec = (n.spec ?? {}) as { bgp?: { ipv4Address?: string }; addresses?: Array<{ address?: string }> };
+    for (const a of [spec.bgp?.ipv4Address, ...(spec.addresses ?? []).map((x) => x.address)]) {
+      const ip = a?.split('/')[0];
+      if (ip && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) hosts.add(ip);
+    }
+  }
+  return {
+    ipip: pools.some((p) => (p.ipipMode ?? 'Never') !== 'Never'),
+    vxlan: pools.some((p) => (p.vxlanMode ?? 'Never') !== 'Never'),
+    vxlanPort, hosts,
+  };
+}
+
+/** The allow rules for cali-INPUT (from other nodes) and cali-OUTPUT (to them), before host endpoint policy. */
+export function encapRules(e: EncapAllowance): { input: string[]; output: string[] } {
+  const input: string[] = [];
+  const output: string[] = [];
+  if (e.ipip) {
+    input.push(`meta nfproto ipv4 meta l4proto 4 ip saddr @${SET_ALL_HOSTS_V4} accept comment "Allow IPIP packets from Calico hosts"`);
+    output.push(`meta nfproto ipv4 meta l4proto 4 ip daddr @${SET_ALL_HOSTS_V4} accept comment "Allow IPIP packets to other Calico hosts"`);
+  }
+  if (e.vxlan) {
+    input.push(`meta nfproto ipv4 udp dport ${e.vxlanPort} ip saddr @${SET_ALL_HOSTS_V4} accept comment "Allow IPv4 VXLAN packets from allowed hosts"`);
+    output.push(`meta nfproto ipv4 udp dport ${e.vxlanPort} ip daddr @${SET_ALL_HOSTS_V4} accept comment "Allow IPv4 VXLAN packets to other allowed hosts"`);
+  }
+  return { input, output };
+}
+
 /**
  * The base chains added while host endpoints exist (Felix rules/static.go): raw PREROUTING/OUTPUT
  * (untracked policy), mangle PREROUTING (pre-DNAT policy), filter OUTPUT (host egress) and mangle
  * POSTROUTING (egress of DNAT'd host traffic). Filter INPUT and FORWARD change shape too (program.ts).
  */
-export function hostBaseChains(): NftChainModel[] {
+export function hostBaseChains(encapOutput: readonly string[] = []): NftChainModel[] {
   return [
     {
       name: 'raw-cali-PREROUTING', base: { type: 'filter', hook: 'prerouting', priority: -300, policy: 'accept' },
@@ -252,6 +295,7 @@ export function hostBaseChains(): NftChainModel[] {
         ACCEPTED_ACCEPT,
         // Host → local workload is not policed (Felix: pragmatism; a compromised host could lift it anyway).
         `oifname "${WORKLOAD_IFACE_PREFIX}*" return`,
+        ...encapOutput,
         `meta mark set meta mark and ${MARK_CLEAR_BOTH}`,
         // DNAT'd packets still carry the pre-DNAT output interface here: mangle POSTROUTING polices them.
         `ct status & dnat == 0 jump ${DISPATCH.toFilter}`,

@@ -274,7 +274,7 @@ class NftPolicyManager implements PolicyManager {
 /** The resource kinds the policy manager reads; the agent's syncer must watch these. */
 export const POLICY_KINDS = [
   'WorkloadEndpoint', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'Tier',
-  'HostEndpoint', 'FelixConfiguration',
+  'HostEndpoint', 'FelixConfiguration', 'Node', 'IPPool',
 ] as const;
 
 /** Anything that lists resources by kind (the agent's Snapshot has this shape). */
@@ -293,6 +293,8 @@ export function snapshotFromStore(store: ResourceStore): PolicySnapshot {
     tiers: list('Tier'),
     hostEndpoints: list('HostEndpoint'),
     felixConfigurations: list('FelixConfiguration'),
+    nodes: list('Node'),
+    ipPools: list('IPPool'),
   };
 }
 

@@ -121,12 +121,15 @@ export interface PolicySnapshot {
   hostEndpoints?: HostEndpoint[];
   /** FelixConfiguration `default` and `node.<name>` (failsafe ports). */
   felixConfigurations?: FelixConfiguration[];
+  /** Nodes and IP pools: the encapsulated traffic between nodes that host endpoint policy lets through. */
+  nodes?: Resource[];
+  ipPools?: Resource[];
 }
 
 export function emptySnapshot(): PolicySnapshot {
   return {
     workloadEndpoints: [], networkPolicies: [], globalNetworkPolicies: [], profiles: [],
-    networkSets: [], globalNetworkSets: [], tiers: [], hostEndpoints: [], felixConfigurations: [],
+    networkSets: [], globalNetworkSets: [], tiers: [], hostEndpoints: [], felixConfigurations: [], nodes: [], ipPools: [],
   };
 }
 

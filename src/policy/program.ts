@@ -104,6 +104,8 @@ export interface BaseChainOptions {
   allowIPIPFromWorkloads: boolean;
   /** Host endpoints are active: INPUT and FORWARD dispatch to them too (Felix rules/static.go). */
   hostEndpoints?: boolean;
+  /** With host endpoints: cali-INPUT's allowances for encapsulated traffic from other nodes, first. */
+  encapInput?: readonly string[];
 }
 
 export function baseChains(opts: BaseChainOptions): NftChainModel[] {
@@ -142,6 +144,7 @@ export function baseChains(opts: BaseChainOptions): NftChainModel[] {
       name: 'cali-INPUT', base: { type: 'filter', hook: 'input', priority: 0, policy: 'accept' },
       rules: opts.hostEndpoints
         ? [
+          ...(opts.encapInput ?? []),
           `iifname "${WORKLOAD_IFACE_PREFIX}*" goto cali-wl-to-host`,
           // Accepted by untracked or pre-DNAT policy already (raw/mangle set the mark).
           `${IS_ACCEPTED} accept`,

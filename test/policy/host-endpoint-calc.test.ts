@@ -160,6 +160,21 @@ describe('host endpoint chains', () => {
     assert.match(c.problems.join('\n'), /doNotTrack policy is not supported for a host endpoint with interfaceName "\*"/);
   });
 
+  test("encapsulated traffic between nodes is allowed before host endpoint policy while a pool uses it (static.go)", () => {
+    const node = (name: string, ip: string) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Node', metadata: { name }, spec: { bgp: { ipv4Address: `${ip}/24` }, addresses: [{ address: ip }] } });
+    const pool = (spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.65.0.0/16', ...spec } });
+    const base = { hostEndpoints: [hep('h', { interfaceName: 'eth0' })], nodes: [node('n1', '192.0.2.1'), node('n2', '192.0.2.2')] };
+    const none = calc({ ...base, ipPools: [pool({ vxlanMode: 'Never', ipipMode: 'Never' })] }).rs;
+    assert.equal(rules(none, 'cali-INPUT')[0], 'iifname "cali*" goto cali-wl-to-host');
+    assert.ok(!none.sets.has('cali40-all-hosts-net'));
+    const vx = calc({ ...base, ipPools: [pool({ vxlanMode: 'Always' })], felixConfigurations: [felix('default', { vxlanPort: 4790 })] }).rs;
+    assert.equal(rules(vx, 'cali-INPUT')[0], 'meta nfproto ipv4 udp dport 4790 ip saddr @cali40-all-hosts-net accept comment "Allow IPv4 VXLAN packets from allowed hosts"');
+    assert.ok(rules(vx, 'cali-OUTPUT').includes('meta nfproto ipv4 udp dport 4790 ip daddr @cali40-all-hosts-net accept comment "Allow IPv4 VXLAN packets to other allowed hosts"'));
+    assert.deepEqual([...vx.sets.get('cali40-all-hosts-net')!.elements].sort(), ['192.0.2.1', '192.0.2.2']);
+    const ipip = calc({ ...base, ipPools: [pool({ ipipMode: 'CrossSubnet' }), pool({ vxlanMode: 'Always', disabled: true })] }).rs;
+    assert.deepEqual(rules(ipip, 'cali-INPUT').filter((r) => r.includes('all-hosts')).map((r) => /comment "(.*)"/.exec(r)![1]), ['Allow IPIP packets from Calico hosts']);
+  });
+
   test('host endpoints are peers: expectedIPs join selector sets; a NetworkPolicy never selects one', () => {
     const { rs } = calc({
       hostEndpoints: [hep('h', { interfaceName: 'eth0', expectedIPs: ['192.0.2.7'] }), hep('r', { interfaceName: 'eth0', node: 'n2', expectedIPs: ['192.0.2.8'] })],

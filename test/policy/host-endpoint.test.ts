@@ -54,8 +54,8 @@ describe('host endpoints', { skip: netnsSkipReason() }, () => {
     fx.exec(peer2Ns, ['ip', 'addr', 'add', `${PEER2_IP}/24`, 'dev', 'ens2']);
     fx.exec(peer2Ns, ['ip', 'route', 'add', 'default', 'via', '10.1.0.1']);
     // The node's own services, and what the peers serve.
-    nodeAgent = new PodAgent(fx.spawn(nodeNs, [process.execPath, AGENT, '22', '179', '8080', '8081'], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    peer = new PodAgent(fx.spawn(peerNs, [process.execPath, AGENT, '179', '9090'], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    nodeAgent = new PodAgent(fx.spawn(nodeNs, [process.execPath, AGENT, '22', '179', '4789', '8080', '8081'], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    peer = new PodAgent(fx.spawn(peerNs, [process.execPath, AGENT, '179', '4789', '9090'], { stdio: ['pipe', 'pipe', 'inherit'] }));
     peer2 = new PodAgent(fx.spawn(peer2Ns, [process.execPath, AGENT, '9090'], { stdio: ['pipe', 'pipe', 'inherit'] }));
     const node: LabNode = { name: 'node1', netns: nodeNs, ip: NODE_IP, block: '10.65.1.0/24', manager: undefined as unknown as PolicyManager };
     const plumbed = lab.plumbPod(node, 'hw', 'default.web', '10.65.1.10');
@@ -184,6 +184,18 @@ describe('host endpoints', { skip: netnsSkipReason() }, () => {
     // Control: a tracked connection (failsafe port 22) does leave one.
     await expectReach([[peer, 'peer→node', NODE_IP, 22, true]]);
     assert.match(lab.fx.exec(nodeNs, ['conntrack', '-L', '-p', 'tcp']), /dport=22\b/);
+  });
+
+  test("the nodes' own VXLAN traffic passes host endpoint policy while a pool uses VXLAN (Felix's auto-allow)", async () => {
+    const peerNode = { apiVersion: 'projectcalico.org/v3', kind: 'Node', metadata: { name: 'peer' }, spec: { bgp: { ipv4Address: `${PEER_IP}/24` } } };
+    const pool = (vxlanMode: string) => ({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.65.0.0/16', vxlanMode } });
+    await apply({ hostEndpoints: [HEP_ENS1], globalNetworkPolicies: [DENY_ALL], nodes: [peerNode], ipPools: [pool('Never')] });
+    assert.equal(await reach(peer, NODE_IP, 4789, false, 'udp'), false, 'no VXLAN pool: the host policy decides (deny)');
+    assert.equal(await reach(nodeAgent, PEER_IP, 4789, false, 'udp'), false, 'no VXLAN pool: egress denied too');
+    await apply({ hostEndpoints: [HEP_ENS1], globalNetworkPolicies: [DENY_ALL], nodes: [peerNode], ipPools: [pool('Always')] });
+    assert.equal(await reach(peer, NODE_IP, 4789, true, 'udp'), true, 'VXLAN from a Calico node is allowed before host policy');
+    assert.equal(await reach(nodeAgent, PEER_IP, 4789, true, 'udp'), true, 'VXLAN to a Calico node is allowed before host policy');
+    assert.equal(await reach(peer, NODE_IP, 8080, false), false, 'everything else is still denied');
   });
 
   test('removing the host endpoint restores open access', async () => {
