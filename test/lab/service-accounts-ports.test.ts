@@ -1,19 +1,23 @@
-// `tabby lab run --service-account NAME --port NAME:PORT/PROTO`, end to end: the real CNI executables write
-// the pods' WorkloadEndpoints with serviceAccountName, the serviceaccount label, the ksa.<ns>.<sa> profile
-// and the named ports (as Calico's Kubernetes pod conversion does), and the lab's node agents enforce a
-// policy that names both: `source.serviceAccounts` and `destination.ports: [http]`.
+// Issue 17's policy items end to end in a lab (real CNI executables, `tabby node run` agents enforcing):
+// * `tabby lab run --service-account NAME --port NAME:PORT/PROTO`: the WorkloadEndpoints carry
+//   serviceAccountName, the serviceaccount label, the ksa.<ns>.<sa> profile and the named ports (as Calico's
+//   Kubernetes pod conversion does), and a policy naming both (`source.serviceAccounts`,
+//   `destination.ports: [http]`) is enforced;
+// * a HostEndpoint (matched by expectedIPs, so the agent reads its interfaces) under a deny-all host policy:
+//   the node stays reachable on a failsafe port, a non-failsafe port is blocked, pods still reach each other
+//   across nodes (IPIP between nodes is let through, as Felix does), and deleting it reopens the node.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { labFixture, mustTabby, skip } from './helpers.ts';
+import { labFixture, mustTabby, readState, skip, tabby } from './helpers.ts';
 import { PodAgent } from '../policy/lab.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 const AGENT = fileURLToPath(new URL('../policy/pod-agent.mjs', import.meta.url));
 
-describe('lab pods with service accounts and named ports', { skip }, () => {
+describe('lab: service accounts, named ports and host endpoints', { skip }, () => {
   const cleanups: (() => void)[] = [];
   const children: ChildProcess[] = [];
   after(() => {
@@ -21,7 +25,7 @@ describe('lab pods with service accounts and named ports', { skip }, () => {
     for (const c of cleanups) c();
   });
 
-  test('the WorkloadEndpoints carry them and a policy using both is enforced', async () => {
+  test('WorkloadEndpoints carry service accounts and named ports, policies using them are enforced; a host endpoint keeps failsafe ports open', async () => {
     const { name, cleanup } = labFixture();
     cleanups.push(cleanup);
     mustTabby(['lab', 'up', '--name', name, '--nodes', '2'], { timeoutMs: 300_000 });
@@ -75,6 +79,26 @@ describe('lab pods with service accounts and named ports', { skip }, () => {
     let got = await matrix();
     await waitUntil(async () => { got = await matrix(); return JSON.stringify(got) === JSON.stringify(want); }, { timeoutMs: 30_000, everyMs: 500 });
     assert.deepEqual(got, want, 'only the frontend service account reaches api, and only on its port named http');
+    mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'delete', 'networkpolicy', 'api-from-frontend', '-n', 'default']);
+
+    // A host endpoint on node01's fabric interface (by address), under a deny-all host policy.
+    const node01 = readState(name).nodes.find((n: { name: string }) => n.name === 'node01') as { ns: string; ip: string };
+    const onNode = agentIn(node01.ns, ['22', '8080']);
+    await onNode.call({ op: 'ready' });
+    const toNode = async (port: number) => (await fromClient.call({ op: 'probe', host: node01.ip, port, proto: 'tcp', timeoutMs: 1000 })).ok === true;
+    assert.ok(await waitUntil(() => toNode(8080), { timeoutMs: 10_000, everyMs: 200 }), 'node01:8080 is open before any host endpoint');
+    const hostPolicy = [
+      { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'node01-fabric', labels: { role: 'node' } }, spec: { node: 'node01', expectedIPs: [node01.ip] } },
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'nodes-deny-all' }, spec: { selector: "role == 'node'", types: ['Ingress', 'Egress'] } },
+    ].map((o) => YAML.stringify(o)).join('---\n');
+    mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'apply', '-f', '-'], { input: hostPolicy });
+    let hep = { failsafe22: false, blocked8080: false };
+    await waitUntil(async () => { hep = { failsafe22: await toNode(22), blocked8080: !(await toNode(8080)) }; return hep.failsafe22 && hep.blocked8080; }, { timeoutMs: 30_000, everyMs: 500 });
+    assert.deepEqual(hep, { failsafe22: true, blocked8080: true }, 'failsafe tcp:22 open, tcp:8080 blocked');
+    const check = tabby(['lab', 'check', '--name', name], { timeoutMs: 120_000 });
+    assert.equal(check.status, 0, `pods still reach each other across nodes:\n${check.stdout}${check.stderr}`);
+    mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'delete', 'hostendpoint', 'node01-fabric']);
+    assert.ok(await waitUntil(() => toNode(8080), { timeoutMs: 30_000, everyMs: 500 }), 'deleting the host endpoint reopens node01:8080');
     mustTabby(['lab', 'down', '--name', name], { timeoutMs: 120_000 });
   });
 });
