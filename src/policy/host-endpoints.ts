@@ -47,6 +47,14 @@ export function deriveHostEndpoint(h: HostEndpoint, profileLabels: Map<string, L
   return { key, name: h.metadata.name, item, profiles, spec, fingerprint: JSON.stringify([labels, nets.map((n) => n.text), item.ports]) };
 }
 
+/** Felix's InterfaceExclude default (config_params.go): never a host endpoint's interface. */
+const EXCLUDED_INTERFACES = new Set(['kube-ipvs0']);
+
+/** An address in one spelling (`fd00:0::1` and `fd00::1` compare equal). */
+function canonicalIP(ip: string): string {
+  try { return parseNet(ip.split('/')[0]!).text.split('/')[0]!; } catch { return ip; }
+}
+
 /**
  * Interface → the HostEndpoint governing it on `nodeName` (ALL_INTERFACES → the `*` one). Without an
  * interface list (undefined), named HostEndpoints govern their interface and expectedIPs-only ones nothing.
@@ -56,13 +64,14 @@ export function resolveHostEndpoints(heps: readonly DerivedHostEndpoint[], nodeN
   const out = new Map<string, DerivedHostEndpoint>();
   const names = ifaces ? [...ifaces.keys()] : [...new Set(mine.map((h) => h.spec.interfaceName).filter((n): n is string => !!n && n !== '*'))];
   for (const iface of names) {
-    if (iface.startsWith(WORKLOAD_IFACE_PREFIX)) continue; // workload interfaces are never host endpoints
-    const addrs = new Set(ifaces?.get(iface) ?? []);
+    // Workload interfaces (Felix's InterfacePrefix) and excluded ones are never host endpoints.
+    if (iface.startsWith(WORKLOAD_IFACE_PREFIX) || EXCLUDED_INTERFACES.has(iface)) continue;
+    const addrs = new Set((ifaces?.get(iface) ?? []).map(canonicalIP));
     const best = mine.find((h) => {
       const n = h.spec.interfaceName;
       if (n === '*') return false;
       if (n) return n === iface;
-      return (h.spec.expectedIPs ?? []).some((ip) => addrs.has(ip));
+      return (h.spec.expectedIPs ?? []).some((ip) => addrs.has(canonicalIP(ip)));
     });
     if (best) out.set(iface, best);
   }

@@ -69,18 +69,23 @@ describe('failsafe ports', () => {
 
 describe('which HostEndpoint governs an interface (endpoint_mgr.go resolveHostEndpoints)', () => {
   const derive = (hs: HostEndpoint[]) => hs.map((h) => deriveHostEndpoint(h, new Map(), []));
-  const ifaces = new Map([['eth0', ['192.0.2.1']], ['eth1', ['198.51.100.1', '198.51.100.2']], ['calia1', ['10.0.0.1']], ['lo', ['127.0.0.1']]]);
+  const ifaces = new Map([
+    ['eth0', ['192.0.2.1']], ['eth1', ['198.51.100.1', '198.51.100.2']], ['eth2', ['2001:db8::7']], ['calia1', ['10.0.0.1']],
+    ['kube-ipvs0', ['10.96.0.1']], ['lo', ['127.0.0.1']],
+  ]);
   const names = (m: Map<string, { name: string }>) => Object.fromEntries([...m].map(([k, v]) => [k, v.name]));
 
-  test('by name; by expectedIPs only without a name; the alphabetically first wins; other nodes and workload interfaces never', () => {
+  test('by name; by expectedIPs (any spelling) only without a name; the alphabetically first wins; other nodes, workload interfaces and kube-ipvs0 never', () => {
     const heps = derive([
       hep('b-eth0', { interfaceName: 'eth0' }), hep('a-eth0', { interfaceName: 'eth0' }),
       hep('by-ip', { expectedIPs: ['198.51.100.2'] }),
       hep('named-other', { interfaceName: 'eth9', expectedIPs: ['192.0.2.1'] }),
       hep('cali', { interfaceName: 'calia1' }),
+      hep('ipvs', { expectedIPs: ['10.96.0.1'] }),
+      hep('v6', { expectedIPs: ['2001:db8:0::7'] }),
       hep('remote', { interfaceName: 'eth1', node: 'n2' }),
     ]);
-    assert.deepEqual(names(resolveHostEndpoints(heps, 'n1', ifaces)), { eth0: 'a-eth0', eth1: 'by-ip' });
+    assert.deepEqual(names(resolveHostEndpoints(heps, 'n1', ifaces)), { eth0: 'a-eth0', eth1: 'by-ip', eth2: 'v6' });
   });
 
   test('the first `*` host endpoint is the default for every other interface', () => {
