@@ -10,7 +10,8 @@
 // - FelixConfiguration `default`: empty. Calico writes reportingInterval 0s and logSeverityScreen Info into it;
 //   Tabby's agent takes its log level from --log-level/TABBY_LOG_LEVEL and reports no status, so writing those
 //   fields would store settings nothing reads. Calico's per-node `node.<name>` object
-//   (defaultEndpointToHostAction Return) is not created for the same reason.
+//   (defaultEndpointToHostAction Return) is not created either: the policy dataplane reads that field now,
+//   and in Calico's manifests the environment's ACCEPT overrides it, so Accept is what users see.
 // - BGPConfiguration `default`: empty (as calico-node creates it); the BGP code fills Calico's defaults.
 // - IPAMConfiguration `default`: strictAffinity false, autoAllocateBlocks true, maxBlocksPerHost 0 (all read by
 //   src/ipam); Calico's kubeVirtVMAddressPersistence is left out (no KubeVirt here).

@@ -109,21 +109,19 @@ const POLICY_RULE: Rule[] = [
   { path: 'destination.services', verdict: 'refuse', reason: 'matching Kubernetes Services is not implemented; the rule would match any destination' },
 ];
 
-const HOST_POLICY: Rule[] = [
-  { path: 'doNotTrack', verdict: 'warn', reason: 'host endpoints are not policed, so untracked policy has nothing to apply to', only: [true] },
-  { path: 'preDNAT', verdict: 'warn', reason: 'host endpoints are not policed, so pre-DNAT policy has nothing to apply to', only: [true] },
-  { path: 'applyOnForward', verdict: 'warn', reason: 'host endpoints are not policed, so forwarded traffic is not checked against it', only: [true] },
+/**
+ * The FelixConfiguration fields the agent reads (src/agent/calc/graph.ts felixSettings; the policy
+ * dataplane's in src/policy/failsafe.ts); others are reported.
+ */
+export const FELIX_ENFORCED = [
+  'vxlanVNI', 'vxlanPort', 'vxlanMTU', 'ipipMTU', 'failsafeInboundHostPorts', 'failsafeOutboundHostPorts', 'defaultEndpointToHostAction',
 ];
-
-/** The FelixConfiguration fields the agent reads (src/agent/calc/graph.ts felixSettings); others are reported. */
-export const FELIX_ENFORCED = ['vxlanVNI', 'vxlanPort', 'vxlanMTU', 'ipipMTU'];
 
 const FELIX_REFUSED: Rule[] = [
   { path: 'wireguardEnabled', verdict: 'refuse', reason: 'WireGuard is not implemented: pod traffic would not be encrypted', only: [true] },
   { path: 'wireguardEnabledV6', verdict: 'refuse', reason: 'WireGuard is not implemented: pod traffic would not be encrypted', only: [true] },
   { path: 'wireguardHostEncryptionEnabled', verdict: 'refuse', reason: 'WireGuard is not implemented: host traffic would not be encrypted', only: [true] },
   { path: 'ipsecMode', verdict: 'refuse', reason: 'IPsec is not implemented: traffic would not be encrypted' },
-  { path: 'defaultEndpointToHostAction', verdict: 'refuse', reason: 'pod-to-host traffic is accepted once egress policy allows it; Drop would not happen', only: ['Drop'] },
 ];
 
 /** Felix values that describe what Tabby does anyway (features off, pod-to-host accepted). */
@@ -167,16 +165,15 @@ function felixFields(spec: Record<string, unknown>, out: UnenforcedField[]): voi
   for (const [k, v] of Object.entries(spec)) {
     if (FELIX_ENFORCED.includes(k) || refusedPaths.has(`spec.${k}`) || !isSet(v)) continue;
     if (k in FELIX_AS_DONE && FELIX_AS_DONE[k] === v) continue;
-    out.push({ field: `spec.${k}`, value: v, verdict: 'warn', reason: 'the agent reads only vxlanVNI, vxlanPort, vxlanMTU and ipipMTU from FelixConfiguration' });
+    out.push({ field: `spec.${k}`, value: v, verdict: 'warn', reason: `the agent reads only ${FELIX_ENFORCED.join(', ')} from FelixConfiguration` });
   }
 }
 
-function policyFields(kind: string, spec: Record<string, unknown>, out: UnenforcedField[]): void {
+function policyFields(spec: Record<string, unknown>, out: UnenforcedField[]): void {
   for (const dir of ['ingress', 'egress']) {
     const rules = spec[dir];
     if (Array.isArray(rules)) rules.forEach((rule, i) => applyRules(rule, POLICY_RULE, `spec.${dir}[${i}]`, out));
   }
-  if (kind === 'GlobalNetworkPolicy') applyRules(spec, HOST_POLICY, 'spec', out);
 }
 
 /** Every field of `r` that Tabby accepts but does not enforce, with what it does about it. */
@@ -193,10 +190,7 @@ export function unenforcedFields(r: Resource): UnenforcedField[] {
     case 'WorkloadEndpoint': applyRules(spec, WORKLOAD_ENDPOINT, 'spec', out); break;
     case 'NetworkSet': case 'GlobalNetworkSet': applyRules(spec, NETWORK_SET, 'spec', out); break;
     case 'FelixConfiguration': felixFields(spec as Record<string, unknown>, out); break;
-    case 'NetworkPolicy': case 'GlobalNetworkPolicy': case 'Profile': policyFields(r.kind, spec as Record<string, unknown>, out); break;
-    case 'HostEndpoint':
-      out.push({ field: 'spec', value: '', verdict: 'warn', reason: 'host endpoints are not policed yet: policies selecting this interface are not enforced on it' });
-      break;
+    case 'NetworkPolicy': case 'GlobalNetworkPolicy': case 'Profile': policyFields(spec as Record<string, unknown>, out); break;
     default: break;
   }
   return out;

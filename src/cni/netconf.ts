@@ -31,10 +31,36 @@ export interface IpamConf {
   [k: string]: unknown;
 }
 
-/** Tabby's pod metadata extension: `"args": {"tabby": {"labels": {...}, "serviceAccount": "sa"}}`. */
+/** A pod's named container port, as Calico's Kubernetes conversion keeps it on the WorkloadEndpoint. */
+export interface PodPort { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }
+
+/**
+ * Tabby's pod metadata extension, for runtimes without a Kubernetes API to ask (the lab):
+ * `"args": {"tabby": {"labels": {...}, "serviceAccount": "sa", "ports": [{"name", "port", "protocol"}]}}`.
+ */
 export interface TabbyArgs {
   labels?: Record<string, string>;
   serviceAccount?: string;
+  ports?: PodPort[];
+}
+
+/** Kubernetes' port name rules (IANA_SVC_NAME), as Calico validates endpoint port names. */
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+function checkTabbyPorts(ports: unknown): void {
+  if (!Array.isArray(ports)) bad('netconf "args.tabby.ports" must be a list of {name, port, protocol}');
+  const at = (i: number, f: string) => `netconf "args.tabby.ports[${i}].${f}"`;
+  const seen = new Set<string>();
+  for (const [i, p] of (ports as Record<string, unknown>[]).entries()) {
+    const name = p?.name;
+    if (typeof name !== 'string' || name.length > 15 || !PORT_NAME.test(name) || name.includes('--')) {
+      bad(`${at(i, 'name')} ${JSON.stringify(name)} is not a port name (up to 15 lower-case letters, digits and single '-', with a letter)`);
+    }
+    if (typeof p.port !== 'number' || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) bad(`${at(i, 'port')} ${JSON.stringify(p.port)} is not 1-65535`);
+    if (p.protocol !== 'TCP' && p.protocol !== 'UDP' && p.protocol !== 'SCTP') bad(`${at(i, 'protocol')} ${JSON.stringify(p.protocol)} is not TCP, UDP or SCTP`);
+    if (seen.has(name)) bad(`${at(i, 'name')} "${name}" is used twice`);
+    seen.add(name);
+  }
 }
 
 export interface NetConf {
@@ -125,6 +151,8 @@ export function parseNetConf(text: string, opts: { needIpam?: boolean } = {}): N
       bad('netconf "args.tabby.labels" must be an object of string values');
     }
   }
+  if (tabby?.serviceAccount !== undefined && typeof tabby.serviceAccount !== 'string') bad('netconf "args.tabby.serviceAccount" must be a string');
+  if (tabby?.ports !== undefined) checkTabbyPorts(tabby.ports);
   return { ...(o as object), cniVersion, ipam: (ipam ?? { type: '' }) as IpamConf } as NetConf;
 }
 

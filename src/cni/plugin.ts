@@ -167,7 +167,7 @@ class Invocation {
       const tabbyArgs = this.conf.args?.tabby ?? {};
       const wep = buildWorkloadEndpoint({
         id, networkName: this.conf.name, policyType: this.conf.policy?.type,
-        podLabels: tabbyArgs.labels, serviceAccount: tabbyArgs.serviceAccount ?? this.env.args.K8S_POD_SERVICE_ACCOUNT,
+        podLabels: tabbyArgs.labels, serviceAccount: tabbyArgs.serviceAccount ?? this.env.args.K8S_POD_SERVICE_ACCOUNT, ports: tabbyArgs.ports,
         ips, hostVeth, containerMac: dp.containerMac,
       });
       wepName = wep.metadata.name;

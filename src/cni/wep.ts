@@ -22,6 +22,7 @@ export interface WorkloadEndpointSpec {
   profiles: string[];
   interfaceName: string;
   mac?: string;
+  ports?: Array<{ name: string; port: number; protocol: string }>;
 }
 
 export interface WepInput {
@@ -31,6 +32,8 @@ export interface WepInput {
   policyType?: string | undefined;
   podLabels?: Record<string, string> | undefined;
   serviceAccount?: string | undefined;
+  /** The pod's named container ports (Calico's conversion keeps those with a name). */
+  ports?: Array<{ name: string; port: number; protocol: string }> | undefined;
   /** Addresses as assigned; forced to /32 (/128). */
   ips: string[];
   hostVeth: string;
@@ -68,6 +71,7 @@ export function buildWorkloadEndpoint(w: WepInput): Resource<WorkloadEndpointSpe
   if (id.orchestrator === 'k8s') { spec.pod = id.workload; if (w.serviceAccount) spec.serviceAccountName = w.serviceAccount; }
   else spec.workload = id.containerId;
   if (w.containerMac) spec.mac = w.containerMac;
+  if (w.ports?.length) spec.ports = w.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol }));
   return {
     apiVersion: API_VERSION,
     kind: WEP_KIND,

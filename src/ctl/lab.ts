@@ -6,7 +6,7 @@ import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
 import { listLabs, pidAlive, readState, withLabLock, type LabState } from '../lab/state.ts';
 import { ETCD_MEMBER_COUNTS, LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
 import { etcdMemberStatuses } from '../lab/etcd-cluster.ts';
-import { deletePods, formatPods, parseLabels, relabelPod, runPods, setNamespace, table } from '../lab/pods.ts';
+import { deletePods, formatPods, parseLabels, parsePortSpecs, relabelPod, runPods, setNamespace, table, validateServiceAccount } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
 import { runDemo } from '../lab/demo.ts';
@@ -135,14 +135,24 @@ function registerLabPodCommands(lab: Command): void {
     .option('--node <node>', 'put every pod on this node (default: spread over the nodes)')
     .option('-n, --namespace <ns>', 'Kubernetes namespace', 'default')
     .option('--labels <k=v,…>', 'pod labels (app=<name> is always set)')
+    .option('--service-account <name>', 'the pods\' ServiceAccount (default: default); its WorkloadEndpoints carry it')
+    .option('--port <NAME:PORT/PROTO>', 'a named container port (repeatable), e.g. http:8080/TCP; rules may name it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--concurrency <n>', 'CNI ADDs in flight', '4')
     .action(async (app: string, o, cmd: Command) => {
       const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
       if (labels.remove.length > 0) throw new CliError('--labels takes k=v pairs only', EXIT_USAGE);
+      let ports: ReturnType<typeof parsePortSpecs> | undefined;
+      try {
+        ports = o.port.length > 0 ? parsePortSpecs(o.port) : undefined;
+        if (o.serviceAccount !== undefined) validateServiceAccount(o.serviceAccount);
+      } catch (e) {
+        throw new CliError((e as Error).message, EXIT_USAGE);
+      }
       await withLab(labName(o), async (state) => {
         const r = await runPods(state, {
           app, replicas: intOption(o.replicas, '--replicas'), replicasGiven: cmd.getOptionValueSource('replicas') === 'cli',
           node: o.node, namespace: o.namespace, labels: labels.set, concurrency: intOption(o.concurrency, '--concurrency'),
+          serviceAccount: o.serviceAccount, ports,
         });
         for (const w of r.warnings) warn(w);
         out(runSummary(app, r));

@@ -8,7 +8,8 @@ import type { Resource } from '../api/resource.ts';
 import { CniRuntime, resultIPv4, type CniAttachment } from './cni-runtime.ts';
 import { addNetns, delNetns } from './kernel.ts';
 import { writeState, type LabNodeState, type LabPodState, type LabState } from './state.ts';
-import { applyResources, listResources, namespaceProfile, namespaceResources, workloadLabels } from './datastore-client.ts';
+import { applyResources, listResources, namespaceProfile, namespaceResources, serviceAccountProfile, workloadLabels } from './datastore-client.ts';
+import type { PodPort } from '../cni/netconf.ts';
 import type { Say } from './lab.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,6 +40,38 @@ export function parseLabels(items: string[]): { set: Record<string, string>; rem
     set[key] = value;
   }
   return { set, remove };
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A ServiceAccount name: a DNS subdomain (Kubernetes' rule for object names). */
+export function validateServiceAccount(name: string): void {
+  if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    throw new Error(`invalid service account "${name}": use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (at most 253)`);
+  }
+}
+
+/**
+ * `NAME:PORT[/PROTO]` (protocol TCP when left out, any case) → a named container port. Names follow
+ * Kubernetes' IANA_SVC_NAME rule, as Calico validates endpoint port names; a name may be used once.
+ */
+export function parsePortSpecs(specs: string[]): PodPort[] {
+  const out: PodPort[] = [];
+  for (const spec of specs) {
+    const m = /^([^:]+):(\d+)(?:\/([A-Za-z]+))?$/.exec(spec);
+    if (!m) throw new Error(`invalid --port "${spec}": expected NAME:PORT/PROTO, e.g. http:8080/TCP`);
+    const [, name, portText, protoText] = m as unknown as [string, string, string, string | undefined];
+    if (name.length > 15 || !/^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) || name.includes('--')) {
+      throw new Error(`invalid --port "${spec}": port name "${name}" must be up to 15 lower-case letters, digits and single '-', with at least one letter`);
+    }
+    const port = Number(portText);
+    if (port < 1 || port > 65535) throw new Error(`invalid --port "${spec}": port ${portText} is not 1-65535`);
+    const protocol = (protoText ?? 'TCP').toUpperCase();
+    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new Error(`invalid --port "${spec}": protocol "${protoText}" is not TCP, UDP or SCTP`);
+    if (out.some((p) => p.name === name)) throw new Error(`invalid --port "${spec}": port name "${name}" is given twice`);
+    out.push({ name, port, protocol });
+  }
+  return out;
 }
 
 function safeString(bytes: Buffer, n: number): string {
@@ -92,7 +125,7 @@ export function attachment(pod: LabPodState): CniAttachment {
     // With no Kubernetes API to ask, the pod's labels travel in the netconf: Tabby's `args.tabby` extension
     // and the CNI conventions' `args.cni.labels`.
     confArgs: {
-      tabby: { labels: { ...pod.labels }, serviceAccount: 'default' },
+      tabby: { labels: { ...pod.labels }, serviceAccount: pod.serviceAccount ?? 'default', ...(pod.ports?.length ? { ports: pod.ports } : {}) },
       cni: { labels: Object.entries(pod.labels).map(([key, value]) => ({ key, value })) },
     },
   };
@@ -106,6 +139,10 @@ export interface RunOptions {
   node?: string;
   namespace: string;
   labels: Record<string, string>;
+  /** The pods' ServiceAccount (default: `default`). */
+  serviceAccount?: string | undefined;
+  /** Named container ports. */
+  ports?: PodPort[] | undefined;
   concurrency?: number;
 }
 
@@ -132,6 +169,7 @@ export interface RunResult {
 export async function runPods(state: LabState, opts: RunOptions, say: Say = () => {}): Promise<RunResult> {
   validateName('deployment name', opts.app);
   validateName('namespace', opts.namespace, 63);
+  if (opts.serviceAccount !== undefined) validateServiceAccount(opts.serviceAccount);
   const existing = state.pods.filter((p) => p.app === opts.app && p.namespace === opts.namespace);
   const min = existing.length > 0 ? 0 : 1;
   if (!Number.isInteger(opts.replicas) || opts.replicas < min || opts.replicas > 10_000) {
@@ -140,7 +178,8 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
   const nodeNames = state.nodes.map((n) => n.name);
   if (opts.node && !nodeNames.includes(opts.node)) throw new Error(`no node "${opts.node}" in lab ${state.name} (nodes: ${nodeNames.join(', ')})`);
   if (existing.length === 0) {
-    const r = await createPods(state, opts, { app: opts.app, ...opts.labels }, opts.replicas, say);
+    const template: PodTemplate = { labels: { app: opts.app, ...opts.labels }, serviceAccount: opts.serviceAccount, ports: opts.ports };
+    const r = await createPods(state, opts, template, opts.replicas, say);
     return { ...r, action: 'created', before: 0, deleted: [], deleteErrors: [], ...runningOf(state, opts) };
   }
   return scalePods(state, opts, existing, say);
@@ -154,12 +193,20 @@ function runningOf(state: LabState, opts: RunOptions): { running: number; total:
 async function scalePods(state: LabState, opts: RunOptions, existing: LabPodState[], say: Say): Promise<RunResult> {
   const what = `deployment.apps/${opts.app} already exists in namespace ${opts.namespace} with ${existing.length} pod(s)`;
   if (opts.replicasGiven === false) throw new Error(`${what}: give --replicas N to scale it (as kubectl scale does), or delete it first`);
-  const template = { ...existing[0]!.labels };
-  delete template['pod-template-hash'];
+  const first = existing[0]!;
+  const labels = { ...first.labels };
+  delete labels['pod-template-hash'];
   const asked = { app: opts.app, ...opts.labels };
-  if (Object.keys(opts.labels).length > 0 && Object.entries(asked).some(([k, v]) => template[k] !== v)) {
-    throw new Error(`${what} and labels ${formatLabels(template)}: changing the pod template of a deployment is not supported; delete it first`);
+  if (Object.keys(opts.labels).length > 0 && Object.entries(asked).some(([k, v]) => labels[k] !== v)) {
+    throw new Error(`${what} and labels ${formatLabels(labels)}: changing the pod template of a deployment is not supported; delete it first`);
   }
+  if (opts.serviceAccount !== undefined && opts.serviceAccount !== (first.serviceAccount ?? 'default')) {
+    throw new Error(`${what} and service account ${first.serviceAccount ?? 'default'}: changing the pod template of a deployment is not supported; delete it first`);
+  }
+  if (opts.ports !== undefined && JSON.stringify(opts.ports) !== JSON.stringify(first.ports ?? [])) {
+    throw new Error(`${what} and other ports: changing the pod template of a deployment is not supported; delete it first`);
+  }
+  const template: PodTemplate = { labels, serviceAccount: first.serviceAccount, ports: first.ports };
   const base = { before: existing.length, deleted: [] as string[], deleteErrors: [] as string[], warnings: [] as string[], pods: [] as LabPodState[] };
   if (opts.replicas === existing.length) return { ...base, action: 'unchanged', ...runningOf(state, opts) };
   if (opts.replicas > existing.length) {
@@ -189,8 +236,12 @@ export function scaleDownOrder(pods: LabPodState[]): LabPodState[] {
     || Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.name.localeCompare(a.name));
 }
 
-/** Creates `count` pods of the deployment with pod labels `labels` (app=<name> included). */
-async function createPods(state: LabState, opts: RunOptions, labels: Record<string, string>, count: number, say: Say): Promise<{ pods: LabPodState[]; warnings: string[] }> {
+/** What every pod of a deployment shares. */
+interface PodTemplate { labels: Record<string, string>; serviceAccount?: string | undefined; ports?: PodPort[] | undefined }
+
+/** Creates `count` pods of the deployment from `template` (its labels include app=<name>). */
+async function createPods(state: LabState, opts: RunOptions, template: PodTemplate, count: number, say: Say): Promise<{ pods: LabPodState[]; warnings: string[] }> {
+  const labels = template.labels;
   const nodeNames = state.nodes.map((n) => n.name);
   const warnings: string[] = [];
   if (!(opts.namespace in state.k8sNamespaces)) {
@@ -199,6 +250,15 @@ async function createPods(state: LabState, opts: RunOptions, labels: Record<stri
       applyResources(state, namespaceResources(opts.namespace, {}));
     } catch (e: any) {
       warnings.push(`could not write Profile kns.${opts.namespace}: ${e.message}`);
+    }
+  }
+  const sa = template.serviceAccount;
+  if (sa && sa !== 'default') {
+    // kube-controllers' job: a ServiceAccount becomes the Profile ksa.<ns>.<sa> (pcsa.* labels).
+    try {
+      applyResources(state, [serviceAccountProfile(opts.namespace, sa)]);
+    } catch (e: any) {
+      warnings.push(`could not write Profile ksa.${opts.namespace}.${sa}: ${e.message}`);
     }
   }
   const hash = templateHash(opts.app, opts.namespace, labels);
@@ -214,6 +274,8 @@ async function createPods(state: LabState, opts: RunOptions, labels: Record<stri
       name, namespace: opts.namespace, app: opts.app, node, netns: `${state.name}-${name}`,
       containerId: randomBytes(32).toString('hex'), uid: randomUUID(),
       labels: { ...labels, 'pod-template-hash': hash }, status: 'ContainerCreating', createdAt: new Date().toISOString(),
+      ...(template.serviceAccount ? { serviceAccount: template.serviceAccount } : {}),
+      ...(template.ports?.length ? { ports: template.ports } : {}),
     };
   });
   // Recorded before their namespaces exist, so a crash leaves nothing `lab down` doesn't know of.

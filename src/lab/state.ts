@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateLabName, type LabDatastore, type LabMode } from './topology.ts';
+import type { PodPort } from '../cni/netconf.ts';
 
 export const LAB_ROOT = process.env.TABBY_LAB_ROOT ?? '/run/tabby-lab';
 
@@ -29,6 +30,10 @@ export interface LabPodState {
   containerId: string;
   uid: string;
   labels: Record<string, string>;
+  /** The pod's ServiceAccount (`lab run --service-account`); absent = `default`. */
+  serviceAccount?: string;
+  /** Named container ports (`lab run --port NAME:PORT/PROTO`). */
+  ports?: PodPort[];
   ip?: string;
   /** 'ContainerCreating' until CNI ADD succeeded, then 'Running'; 'Failed' keeps the CNI error. */
   status: 'ContainerCreating' | 'Running' | 'Failed';

@@ -10,6 +10,11 @@ import { ChainCompiler, type ChainRun, type PolicyRef } from './chains.ts';
 import { deriveEndpoint, networkSetItems, profileLabelMap, type DerivedEndpoint } from './items.ts';
 import { baseChains, policyLess, programBody, programChain, resolveTiers, tierLess, type ProgramInputs, type TierInfo } from './program.ts';
 import { cidrElem } from './rule-compiler.ts';
+import { endpointToHostActionFrom, failsafeChains, failsafeConfig, vxlanPortFrom } from './failsafe.ts';
+import {
+  SET_ALL_HOSTS_V4, deriveHostEndpoint, encapAllowance, encapRules, hostBaseChains, hostEndpointChains, resolveHostEndpoints, splitHostPolicies,
+  type ActiveHostEndpoint, type DerivedHostEndpoint, type HostInterfaces,
+} from './host-endpoints.ts';
 import {
   MAP_FROM_WL, MAP_TO_WL, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, SET_WL_IFACES, emptyRuleset,
   type NftChainModel, type NftMapModel, type NftSetModel, type RulesetModel,
@@ -21,12 +26,16 @@ import {
 export * from './ruleset-model.ts';
 export { compileRule, type LiteralKind, type RuleContext, type SetRegistry } from './rule-compiler.ts';
 export { MembershipIndex } from './selection.ts';
+export type { HostInterfaces } from './host-endpoints.ts';
 
 export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
 
 export interface CalcOptions {
   nodeName: string;
-  /** Felix's defaultEndpointToHostAction after the endpoint's egress policy allowed pod→host traffic. */
+  /**
+   * Felix's defaultEndpointToHostAction after the endpoint's egress policy allowed pod→host traffic, when
+   * no FelixConfiguration sets it.
+   */
   endpointToHostAction?: EndpointToHostAction | undefined;
   /** Felix's allowVXLANPacketsFromWorkloads / allowIPIPPacketsFromWorkloads (default false: dropped). */
   allowVXLANFromWorkloads?: boolean | undefined;
@@ -105,6 +114,22 @@ function policySelection(p: PolicyRef): SelectionKey {
   return key;
 }
 
+/**
+ * Every valid policy with its selection. A policy naming a tier with no Tier resource still applies (Felix's
+ * policy resolver keeps it), in a tier sorted after every defined one.
+ */
+function selectedPolicies(policies: PolicyRef[], tiers: Map<string, TierInfo>, problems: string[]): Map<PolicyRef, SelectionKey> {
+  const out = new Map<PolicyRef, SelectionKey>();
+  for (const p of policies) {
+    if (!tiers.has(p.tier)) {
+      problems.push(`${p.kind}(${p.id}): tier "${p.tier}" does not exist; its policies run after every defined tier`);
+      tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', valid: false });
+    }
+    try { out.set(p, policySelection(p)); } catch (e) { problems.push((e as Error).message + '; policy ignored'); }
+  }
+  return out;
+}
+
 export class PolicyCalculator {
   private readonly opts: { [K in keyof CalcOptions]-?: NonNullable<CalcOptions[K]> };
   /** Selector/named-port sets over all items (cluster-wide endpoints + network sets). */
@@ -118,6 +143,9 @@ export class PolicyCalculator {
   private setCache = new Map<string, NftSetModel>();
   private snapshot: PolicySnapshot | undefined;
   private locals: LocalEndpoint[] = [];
+  private hostEndpoints: DerivedHostEndpoint[] = [];
+  /** The node's interfaces and addresses (for expectedIPs matching); undefined = not known. */
+  private hostInterfaces: HostInterfaces | undefined;
   private updateProblems: string[] = [];
   /** Problems found by the last update()+ruleset() (bad selectors, unknown tiers, bad interface names...). */
   problems: string[] = [];
@@ -159,6 +187,9 @@ export class PolicyCalculator {
       locals.push(local);
     }
     for (const [k, v] of networkSetItems(snapshot, profileLabels, problems)) items.set(k, v);
+    // Host endpoints everywhere are peers (their expectedIPs join selector sets), as in Felix.
+    this.hostEndpoints = (snapshot.hostEndpoints ?? []).map((h) => deriveHostEndpoint(h, profileLabels, problems));
+    for (const h of this.hostEndpoints) items.set(h.key, { item: h.item, fingerprint: h.fingerprint });
     this.hasIPv6 = [...items.values()].some(({ item }) => item.nets.some((c) => c.family === 6));
     this.peerIndex.setItems(items);
     this.namedPortIndex.setItems(items);
@@ -167,6 +198,9 @@ export class PolicyCalculator {
     this.updateProblems = problems;
     this.problems = [...problems];
   }
+
+  /** The node's interfaces and their addresses, for host endpoints matched by expectedIPs. */
+  setHostInterfaces(ifaces: HostInterfaces | undefined): void { this.hostInterfaces = ifaces; }
 
   /** The endpoint as programmed on this node, or undefined if it is remote or cannot be programmed. */
   private localEndpoint(d: DerivedEndpoint, seenIfaces: Set<string>, problems: string[]): LocalEndpoint | undefined {
@@ -193,16 +227,30 @@ export class PolicyCalculator {
     this.problems = problems;
     const rs = emptyRuleset();
     const tiers = resolveTiers(snap, problems);
-    const perEndpoint = this.policiesPerEndpoint(policyRefs(snap, problems), tiers, problems);
+    const selected = selectedPolicies(policyRefs(snap, problems), tiers, problems);
+    const perEndpoint = this.policiesPerEndpoint(selected);
+    const activeHeps = this.activeHostEndpoints(selected);
     const run = this.chains.newRun(this.hasIPv6, problems);
     const inputs: ProgramInputs = {
       compiler: this.chains, run, tiers: [...tiers.values()].sort(tierLess),
       profiles: new Map(snap.profiles.map((p) => [p.metadata.name, p])), active: new Set(),
     };
     this.endpointPrograms(rs, inputs, perEndpoint);
+    const hostEndpoints = activeHeps.length > 0;
+    let encap: ReturnType<typeof encapRules> = { input: [], output: [] };
+    if (hostEndpoints) {
+      for (const c of hostEndpointChains(inputs, activeHeps, problems)) rs.chains.set(c.name, c);
+      const failsafe = failsafeConfig(snap.felixConfigurations, this.opts.nodeName, problems);
+      for (const table of ['', 'mangle-', 'raw-'] as const) for (const c of failsafeChains(failsafe, table)) rs.chains.set(c.name, c);
+      const allowance = encapAllowance(snap, vxlanPortFrom(snap.felixConfigurations, this.opts.nodeName));
+      encap = encapRules(allowance);
+      if (encap.input.length) rs.sets.set(SET_ALL_HOSTS_V4, { name: SET_ALL_HOSTS_V4, type: 'ipv4_addr', interval: false, elements: allowance.hosts });
+      for (const c of hostBaseChains(encap.output)) rs.chains.set(c.name, c);
+    }
     for (const [n, c] of run.chains) rs.chains.set(n, { name: n, rules: c.rules });
     this.selectorSets(rs, run);
-    for (const c of baseChains(this.opts)) rs.chains.set(c.name, c);
+    const endpointToHostAction = endpointToHostActionFrom(snap.felixConfigurations, this.opts.nodeName, problems) ?? this.opts.endpointToHostAction;
+    for (const c of baseChains({ ...this.opts, endpointToHostAction, hostEndpoints, encapInput: encap.input })) rs.chains.set(c.name, c);
     this.chains.endRun(run);
     let rules = 0;
     for (const c of rs.chains.values()) rules += c.rules.length;
@@ -211,21 +259,12 @@ export class PolicyCalculator {
     return rs;
   }
 
-  /**
-   * The policies that select each local endpoint, in Felix's order. A policy naming a tier with no Tier
-   * resource still applies (Felix's policy resolver keeps it), in a tier sorted after every defined one.
-   */
-  private policiesPerEndpoint(policies: PolicyRef[], tiers: Map<string, TierInfo>, problems: string[]): Map<string, PolicyRef[]> {
+  /** The policies that select each local workload endpoint, in Felix's order (untracked and pre-DNAT ones never do). */
+  private policiesPerEndpoint(selected: Map<PolicyRef, SelectionKey>): Map<string, PolicyRef[]> {
     const selectionKeys = new Map<string, SelectionKey>();
     const selectionOf = new Map<PolicyRef, string>();
-    for (const p of policies) {
+    for (const [p, key] of selected) {
       if (!appliesToWorkloads(p)) continue;
-      if (!tiers.has(p.tier)) {
-        problems.push(`${p.kind}(${p.id}): tier "${p.tier}" does not exist; its policies run after every defined tier`);
-        tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', valid: false });
-      }
-      let key: SelectionKey;
-      try { key = policySelection(p); } catch (e) { problems.push((e as Error).message + '; policy ignored'); continue; }
       const text = `${key.sel}|${scopeText(key.scope)}|${key.saAll ?? ''}:${key.saSel ?? ''}`;
       selectionKeys.set(text, key);
       selectionOf.set(p, text);
@@ -241,6 +280,16 @@ export class PolicyCalculator {
     }
     for (const l of perEndpoint.values()) l.sort(policyLess);
     return perEndpoint;
+  }
+
+  /** This node's host endpoints by interface, each with the policies selecting it, split by table. */
+  private activeHostEndpoints(selected: Map<PolicyRef, SelectionKey>): ActiveHostEndpoint[] {
+    const out: ActiveHostEndpoint[] = [];
+    for (const [iface, hep] of resolveHostEndpoints(this.hostEndpoints, this.opts.nodeName, this.hostInterfaces)) {
+      const applying = [...selected].filter(([, key]) => peerMatches(key, hep.item)).map(([p]) => p).sort(policyLess);
+      out.push({ iface, hep, policies: splitHostPolicies(applying) });
+    }
+    return out;
   }
 
   /** Dispatch maps, anti-spoofing sets and per-endpoint chains; programs shared by identical endpoints. */

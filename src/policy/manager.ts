@@ -2,7 +2,7 @@
 // transaction). Shape as Felix's dataplane managers: OnUpdate is cheap, the work happens in apply().
 // Nothing is written to the kernel before the first update() (Felix: no writes before in-sync).
 import type { Logger } from '../log.ts';
-import { PolicyCalculator, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, type CalcOptions, type CalcStats, type RulesetModel } from './calc.ts';
+import { PolicyCalculator, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, type CalcOptions, type CalcStats, type HostInterfaces, type RulesetModel } from './calc.ts';
 import type { Resource } from '../api/resource.ts';
 import type { PolicySnapshot } from './model.ts';
 import { applyTransaction, driftReason, execRunner, readKernel, renderDiff, renderFull, type NftRunner } from './nft.ts';
@@ -17,6 +17,12 @@ export interface PolicyManagerOptions {
    * of endpoints that went away, so that a pod reusing the address does not inherit "established" state.
    */
   runConntrack?: NftRunner;
+  /**
+   * How to run `ip` (default: in this process's namespace). Used while this node has HostEndpoints, to
+   * learn its interfaces and their addresses (HostEndpoints matched by expectedIPs), as Felix's interface
+   * monitor does.
+   */
+  runIp?: NftRunner;
   endpointToHostAction?: CalcOptions['endpointToHostAction'];
   allowVXLANFromWorkloads?: boolean;
   allowIPIPFromWorkloads?: boolean;
@@ -88,11 +94,30 @@ async function forgetFlows(runConntrack: NftRunner, log: Logger, prev: RulesetMo
   }
 }
 
+/** `ip -j addr show` → interface name → addresses. */
+export function parseIpAddrJson(json: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const parsed = JSON.parse(json) as Array<{ ifname?: string; addr_info?: Array<{ local?: string }> }>;
+  for (const link of parsed) {
+    if (!link.ifname) continue;
+    out.set(link.ifname, (link.addr_info ?? []).map((a) => a.local).filter((a): a is string => !!a));
+  }
+  return out;
+}
+
+function sameInterfaces(a: HostInterfaces | undefined, b: HostInterfaces | undefined): boolean {
+  return JSON.stringify(a && [...a].sort()) === JSON.stringify(b && [...b].sort());
+}
+
 class NftPolicyManager implements PolicyManager {
   private readonly log: Logger;
   private readonly run: NftRunner;
   private readonly runConntrack: NftRunner;
+  private readonly runIp: NftRunner;
+  private readonly nodeName: string;
   private readonly calc: PolicyCalculator;
+  private lastSnapshot: PolicySnapshot | undefined;
+  private interfaces: HostInterfaces | undefined;
   private pending: PolicySnapshot | undefined;
   private lastApplied: RulesetModel | undefined;
   private lastProblems = '';
@@ -103,6 +128,8 @@ class NftPolicyManager implements PolicyManager {
     this.log = opts.log;
     this.run = opts.run ?? execRunner();
     this.runConntrack = opts.runConntrack ?? execRunner([], 'conntrack');
+    this.runIp = opts.runIp ?? execRunner([], 'ip');
+    this.nodeName = opts.nodeName;
     this.calc = new PolicyCalculator({
       nodeName: opts.nodeName,
       endpointToHostAction: opts.endpointToHostAction,
@@ -122,6 +149,12 @@ class NftPolicyManager implements PolicyManager {
     return this.serial(async () => {
       const applied = this.lastApplied;
       if (!applied) return undefined;
+      // Interfaces come and go without a datastore event: recalculate when they changed.
+      if (this.lastSnapshot && !this.pending && await this.refreshInterfaces(this.lastSnapshot)) {
+        this.pending = this.lastSnapshot;
+        await this.doApply();
+        return 'host interfaces changed';
+      }
       const k = await readKernel(this.run, applied.family, applied.table);
       const reason = k ? driftReason(applied, k) : 'table missing';
       if (reason) {
@@ -158,7 +191,9 @@ class NftPolicyManager implements PolicyManager {
     if (!this.pending) return { mode: 'none', calcMs: 0, calcCpuMs: 0, applyMs: 0, stats: calc.stats };
     const cpu0 = process.cpuUsage();
     const snapshot = this.pending;
+    await this.refreshInterfaces(snapshot);
     calc.update(snapshot);
+    this.lastSnapshot = snapshot;
     this.pending = undefined;
     const rs = calc.ruleset();
     this.logProblems();
@@ -178,6 +213,25 @@ class NftPolicyManager implements PolicyManager {
     const t2 = performance.now();
     if (mode !== 'none') this.log.info({ mode, ...calc.stats, calcMs: Math.round(t1 - t0), applyMs: Math.round(t2 - t1) }, 'policy dataplane updated');
     return { mode, calcMs: t1 - t0, calcCpuMs: (cpu.user + cpu.system) / 1000, applyMs: t2 - t1, stats: calc.stats };
+  }
+
+  /**
+   * Re-reads the node's interfaces while it has HostEndpoints (none: nothing to read). Returns whether they
+   * changed. A failure is logged; named HostEndpoints still work without the list.
+   */
+  private async refreshInterfaces(snapshot: PolicySnapshot): Promise<boolean> {
+    let next: HostInterfaces | undefined;
+    if ((snapshot.hostEndpoints ?? []).some((h) => h.spec?.node === this.nodeName)) {
+      try {
+        next = parseIpAddrJson(await this.runIp(['-j', 'addr', 'show']));
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'listing host interfaces failed; host endpoints matched by name only');
+      }
+    }
+    if (sameInterfaces(next, this.interfaces)) return false;
+    this.interfaces = next;
+    this.calc.setHostInterfaces(next);
+    return true;
   }
 
   /** Log the calculation's problems when they change (not on every apply). */
@@ -220,6 +274,7 @@ class NftPolicyManager implements PolicyManager {
 /** The resource kinds the policy manager reads; the agent's syncer must watch these. */
 export const POLICY_KINDS = [
   'WorkloadEndpoint', 'NetworkPolicy', 'GlobalNetworkPolicy', 'Profile', 'NetworkSet', 'GlobalNetworkSet', 'Tier',
+  'HostEndpoint', 'FelixConfiguration', 'Node', 'IPPool',
 ] as const;
 
 /** Anything that lists resources by kind (the agent's Snapshot has this shape). */
@@ -236,6 +291,10 @@ export function snapshotFromStore(store: ResourceStore): PolicySnapshot {
     networkSets: list('NetworkSet'),
     globalNetworkSets: list('GlobalNetworkSet'),
     tiers: list('Tier'),
+    hostEndpoints: list('HostEndpoint'),
+    felixConfigurations: list('FelixConfiguration'),
+    nodes: list('Node'),
+    ipPools: list('IPPool'),
   };
 }
 

@@ -65,6 +65,26 @@ export interface WorkloadEndpointSpec {
   serviceAccountName?: string;
 }
 
+/** A host endpoint: one of the node's own interfaces (or `*`, all of them) under policy. */
+export interface HostEndpointSpec {
+  node?: string;
+  /** An interface name, `*` for every interface, or unset (then matched by expectedIPs). */
+  interfaceName?: string;
+  expectedIPs?: string[];
+  profiles?: string[];
+  ports?: EndpointPort[];
+}
+
+/** FelixConfiguration's `failsafeInboundHostPorts` / `failsafeOutboundHostPorts` element. */
+export interface ProtoPort { protocol?: string; port: number; net?: string }
+
+export interface FelixConfigurationSpec {
+  failsafeInboundHostPorts?: ProtoPort[];
+  failsafeOutboundHostPorts?: ProtoPort[];
+  defaultEndpointToHostAction?: string;
+  [k: string]: unknown;
+}
+
 export interface ProfileSpec {
   ingress?: Rule[];
   egress?: Rule[];
@@ -82,6 +102,8 @@ export type Profile = Resource<ProfileSpec>;
 export type NetworkSet = Resource<NetworkSetSpec>;
 export type GlobalNetworkSet = Resource<NetworkSetSpec>;
 export type Tier = Resource<TierSpec>;
+export type HostEndpoint = Resource<HostEndpointSpec>;
+export type FelixConfiguration = Resource<FelixConfigurationSpec>;
 
 /**
  * Everything the policy calculation needs, as plain v3 resources. `workloadEndpoints` is every endpoint in
@@ -95,12 +117,19 @@ export interface PolicySnapshot {
   networkSets: NetworkSet[];
   globalNetworkSets: GlobalNetworkSet[];
   tiers: Tier[];
+  /** Every HostEndpoint (the calculation keeps its node's own; all feed selector IP sets). */
+  hostEndpoints?: HostEndpoint[];
+  /** FelixConfiguration `default` and `node.<name>` (failsafe ports). */
+  felixConfigurations?: FelixConfiguration[];
+  /** Nodes and IP pools: the encapsulated traffic between nodes that host endpoint policy lets through. */
+  nodes?: Resource[];
+  ipPools?: Resource[];
 }
 
 export function emptySnapshot(): PolicySnapshot {
   return {
     workloadEndpoints: [], networkPolicies: [], globalNetworkPolicies: [], profiles: [],
-    networkSets: [], globalNetworkSets: [], tiers: [],
+    networkSets: [], globalNetworkSets: [], tiers: [], hostEndpoints: [], felixConfigurations: [], nodes: [], ipPools: [],
   };
 }
 

@@ -6,7 +6,7 @@
 import { DEFAULT_TIER, DEFAULT_TIER_ORDER, effectiveTypes, type PolicySnapshot } from './model.ts';
 import type { ChainCompiler, ChainRun, Direction, PolicyRef } from './chains.ts';
 import {
-  IS_ACCEPTED, MARK_CLEAR_BOTH, MARK_CLEAR_PASS, NOT_PASSED, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, SET_WL_IFACES,
+  IS_ACCEPTED, MARK_ACCEPT, MARK_CLEAR_BOTH, MARK_CLEAR_PASS, NOT_PASSED, SET_ACCEPT, SET_WL_ADDRS_V4, SET_WL_ADDRS_V6, SET_WL_IFACES,
   MAP_FROM_WL, MAP_TO_WL, WORKLOAD_IFACE_PREFIX, nftString, type NftChainModel,
 } from './ruleset-model.ts';
 import { hashOf } from './selection.ts';
@@ -102,6 +102,10 @@ export interface BaseChainOptions {
   endpointToHostAction: 'Accept' | 'Drop' | 'Return';
   allowVXLANFromWorkloads: boolean;
   allowIPIPFromWorkloads: boolean;
+  /** Host endpoints are active: INPUT and FORWARD dispatch to them too (Felix rules/static.go). */
+  hostEndpoints?: boolean;
+  /** With host endpoints: cali-INPUT's allowances for encapsulated traffic from other nodes, first. */
+  encapInput?: readonly string[];
 }
 
 export function baseChains(opts: BaseChainOptions): NftChainModel[] {
@@ -127,7 +131,7 @@ export function baseChains(opts: BaseChainOptions): NftChainModel[] {
     { name: 'cali-from-wl-dispatch', rules: wlFrom },
     { name: 'cali-to-wl-dispatch', rules: wlTo },
     { name: 'cali-wl-to-host', rules: ['jump cali-from-wl-dispatch', `${hostAction} comment "Configured DefaultEndpointToHostAction"`] },
-    {
+    opts.hostEndpoints ? hostForward() : {
       name: 'cali-FORWARD', base: { type: 'filter', hook: 'forward', priority: 0, policy: 'accept' },
       rules: [
         `meta mark set meta mark and ${MARK_CLEAR_BOTH}`,
@@ -138,7 +142,37 @@ export function baseChains(opts: BaseChainOptions): NftChainModel[] {
     },
     {
       name: 'cali-INPUT', base: { type: 'filter', hook: 'input', priority: 0, policy: 'accept' },
-      rules: [`meta mark set meta mark and ${MARK_CLEAR_BOTH}`, `iifname "${WORKLOAD_IFACE_PREFIX}*" goto cali-wl-to-host`],
+      rules: opts.hostEndpoints
+        ? [
+          ...(opts.encapInput ?? []),
+          `iifname "${WORKLOAD_IFACE_PREFIX}*" goto cali-wl-to-host`,
+          // Accepted by untracked or pre-DNAT policy already (raw/mangle set the mark).
+          `${IS_ACCEPTED} accept`,
+          `meta mark set meta mark and ${MARK_CLEAR_BOTH}`,
+          'jump cali-from-host-endpoint',
+          `${IS_ACCEPTED} accept comment "Host endpoint policy accepted packet."`,
+        ]
+        : [`meta mark set meta mark and ${MARK_CLEAR_BOTH}`, `iifname "${WORKLOAD_IFACE_PREFIX}*" goto cali-wl-to-host`],
     },
   ];
+}
+
+/**
+ * cali-FORWARD with host endpoints (Felix StaticFilterForwardChains): the accept bit survives from raw /
+ * mangle (untracked or pre-DNAT policy accepted); the host endpoint forward chains run around the workload
+ * ones; and whatever reaches the end is marked, so mangle POSTROUTING leaves forwarded traffic alone.
+ */
+function hostForward(): NftChainModel {
+  return {
+    name: 'cali-FORWARD', base: { type: 'filter', hook: 'forward', priority: 0, policy: 'accept' },
+    rules: [
+      `meta mark set meta mark and ${MARK_CLEAR_PASS}`,
+      `meta mark and 0x${MARK_ACCEPT.toString(16)} == 0 jump cali-from-hep-forward`,
+      `iifname "${WORKLOAD_IFACE_PREFIX}*" jump cali-from-wl-dispatch`,
+      `oifname "${WORKLOAD_IFACE_PREFIX}*" jump cali-to-wl-dispatch`,
+      'jump cali-to-hep-forward',
+      `${IS_ACCEPTED} accept comment "Policy explicitly accepted packet."`,
+      `${SET_ACCEPT} comment "Forwarded: no normal host endpoint policy in mangle POSTROUTING"`,
+    ],
+  };
 }

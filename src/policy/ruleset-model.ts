@@ -50,7 +50,7 @@ export interface NftMapModel {
   elements: Map<string, string>;
 }
 
-export interface BaseChainHook { type: 'filter'; hook: 'forward' | 'input' | 'output'; priority: number; policy: 'accept' | 'drop' }
+export interface BaseChainHook { type: 'filter'; hook: 'prerouting' | 'forward' | 'input' | 'output' | 'postrouting'; priority: number; policy: 'accept' | 'drop' }
 
 export interface NftChainModel {
   name: string;

@@ -15,10 +15,10 @@ import { LABEL_SERVICE_ACCOUNT, type EndpointPort, type EntityRule } from './mod
 
 export type Labels = Record<string, string>;
 
-/** Something a selector can match: a workload endpoint anywhere in the cluster, or a network set. */
+/** Something a selector can match: a workload or host endpoint anywhere in the cluster, or a network set. */
 export interface Item {
   key: string;
-  kind: 'wep' | 'netset' | 'gnetset';
+  kind: 'wep' | 'netset' | 'gnetset' | 'hep';
   namespace?: string | undefined;
   /** The item's labels, including those inherited from its profiles. */
   labels: Labels;

@@ -16,9 +16,18 @@ describe('the table', () => {
     assert.deepEqual(refusedFields(res('BGPPeer', 'p', { peerIP: '192.0.2.1', asNumber: 65001, ttlSecurity: 0, restartMode: 'GracefulRestart', failureDetectionMode: 'None' })), []);
     assert.deepEqual(refusedFields(res('BGPConfiguration', 'default', { nodeMeshPassword: { secretKeyRef: { name: 's', key: 'k' } } })).map((e) => e.field), ['spec.nodeMeshPassword']);
     assert.deepEqual(refusedFields(res('FelixConfiguration', 'default', { wireguardEnabled: true, defaultEndpointToHostAction: 'Drop' })).map((e) => e.field).sort(),
-      ['spec.defaultEndpointToHostAction', 'spec.wireguardEnabled']);
+      ['spec.wireguardEnabled']);
     assert.deepEqual(unenforcedFields(res('FelixConfiguration', 'default', { wireguardEnabled: false, vxlanVNI: 4097, defaultEndpointToHostAction: 'Accept' })), []);
     assert.deepEqual(unenforcedFields(res('FelixConfiguration', 'default', { logSeverityScreen: 'Info', reportingInterval: '0s' })).map((f) => f.field), ['spec.logSeverityScreen', 'spec.reportingInterval']);
+  });
+
+  test('host endpoints and their policy options are enforced: neither refused nor warned about', () => {
+    assert.deepEqual(unenforcedFields(res('HostEndpoint', 'h', { node: 'n1', interfaceName: 'eth0', expectedIPs: ['192.0.2.1'], profiles: ['p'] })), []);
+    assert.deepEqual(unenforcedFields(res('GlobalNetworkPolicy', 'g', { doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Allow' }] })), []);
+    assert.deepEqual(unenforcedFields(res('GlobalNetworkPolicy', 'g', { preDNAT: true, applyOnForward: true, ingress: [{ action: 'Deny' }] })), []);
+    assert.deepEqual(unenforcedFields(res('FelixConfiguration', 'default', {
+      failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22 }], failsafeOutboundHostPorts: [], defaultEndpointToHostAction: 'Drop',
+    })), []);
   });
 
   test('policy rules: HTTP and Service matches are refused (Allow would match everything), wherever they are', () => {

@@ -120,6 +120,23 @@ describe('plugin orchestration (in-memory datastore, real IPAM, fake dataplane)'
     assert.equal((await be.ds.list('IPAMHandle')).items.length, 0);
   });
 
+  test('the pod\'s service account and named ports from args.tabby reach the WorkloadEndpoint (as Calico\'s pod conversion)', async () => {
+    const be = await memoryBackend();
+    const deps = { openBackend: be.open, dataplane: new FakeDataplane(), log: silentLogger };
+    const withArgs = { ...conf, args: { tabby: { labels: { app: 'api' }, serviceAccount: 'api-sa', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] } } };
+    const add = await runPlugin(env('ADD'), JSON.stringify(withArgs), deps);
+    assert.equal(add.exitCode, 0, add.stdout);
+    const wep = await be.ds.get('WorkloadEndpoint', 'node--1-k8s-nginx--abc-eth0', 'default');
+    assert.equal(wep?.spec.serviceAccountName, 'api-sa');
+    assert.equal(wep?.metadata.labels?.['projectcalico.org/serviceaccount'], 'api-sa');
+    assert.deepEqual(wep?.spec.profiles, ['kns.default', 'ksa.default.api-sa']);
+    assert.deepEqual(wep?.spec.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }]);
+    const bad = await runPlugin(env('ADD', 'c2'), JSON.stringify({ ...conf, args: { tabby: { ports: [{ name: 'HTTP', port: 80, protocol: 'TCP' }] } } }), deps);
+    assert.notEqual(bad.exitCode, 0);
+    assert.equal(JSON.parse(bad.stdout).code, 7);
+    assert.match(JSON.parse(bad.stdout).msg, /"args\.tabby\.ports\[0\]\.name" "HTTP" is not a port name/);
+  });
+
   test('a fault at every step after IPAM releases the address, removes links and the endpoint', async () => {
     for (const step of ['ipam', 'veth', 'sysctl', 'link-up', 'address', 'routes', 'host-route', 'wep', 'result']) {
       const be = await memoryBackend();

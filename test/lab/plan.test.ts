@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { modeEnv, nodeAddress, nodeNames, planTopology, validateLabName, type LabOptions } from '../../src/lab/topology.ts';
-import { formatAge, parseLabels, schedule, table, templateHash } from '../../src/lab/pods.ts';
+import { attachment, formatAge, parseLabels, parsePortSpecs, schedule, table, templateHash, validateServiceAccount } from '../../src/lab/pods.ts';
 import {
   CniRuntime, formatCniArgs, loadNetworkConfig, parseNetworkConfig, pluginConfig, resultIPv4, versionAtLeast,
 } from '../../src/lab/cni-runtime.ts';
@@ -86,6 +86,24 @@ describe('pods', () => {
     assert.deepEqual(parseLabels(['example.com/team=a']).set, { 'example.com/team': 'a' });
     assert.throws(() => parseLabels(['novalue']), /invalid label "novalue"/);
     assert.throws(() => parseLabels(['a=b c']), /invalid label value/);
+  });
+
+  test('--port NAME:PORT/PROTO and --service-account parse like Kubernetes names them, and reach the CNI args', () => {
+    assert.deepEqual(parsePortSpecs(['http:8080/tcp', 'dns:53/UDP', 'metrics:9100']), [
+      { name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }, { name: 'metrics', port: 9100, protocol: 'TCP' },
+    ]);
+    assert.throws(() => parsePortSpecs(['http']), /expected NAME:PORT\/PROTO/);
+    assert.throws(() => parsePortSpecs(['Http:80/TCP']), /port name "Http"/);
+    assert.throws(() => parsePortSpecs(['8080:80/TCP']), /at least one letter/);
+    assert.throws(() => parsePortSpecs(['http:70000/TCP']), /70000 is not 1-65535/);
+    assert.throws(() => parsePortSpecs(['http:80/ICMP']), /protocol "ICMP"/);
+    assert.throws(() => parsePortSpecs(['http:80/TCP', 'http:81/TCP']), /given twice/);
+    validateServiceAccount('api-sa');
+    assert.throws(() => validateServiceAccount('API'), /invalid service account "API"/);
+    const pod = { name: 'p', namespace: 'default', app: 'a', node: 'n', netns: 'x-p', containerId: 'c', uid: 'u', labels: { app: 'a' }, status: 'Running' as const, createdAt: '', serviceAccount: 'api-sa', ports: [{ name: 'http', port: 8080, protocol: 'TCP' as const }] };
+    assert.deepEqual(attachment(pod).confArgs!.tabby, { labels: { app: 'a' }, serviceAccount: 'api-sa', ports: pod.ports });
+    const { serviceAccount: _sa, ports: _p, ...plain } = pod;
+    assert.deepEqual(attachment(plain).confArgs!.tabby, { labels: { app: 'a' }, serviceAccount: 'default' });
   });
 
   test('template hash is stable and uses the safe alphabet', () => {

@@ -125,4 +125,26 @@ describe('PolicyManager', () => {
     await dm.apply();
     assert.equal(nft.transactions.length, 1, 'same version: nothing to do');
   });
+
+  test('host endpoints: interfaces are read only while the node has one, and a change in them is picked up at resync', async () => {
+    const nft = fakeNft();
+    let ipCalls = 0;
+    let addrs = [{ ifname: 'lo', addr_info: [{ local: '127.0.0.1' }] }, { ifname: 'eth0', addr_info: [{ local: '192.0.2.1' }] }];
+    const runIp = async (args: string[]) => { ipCalls++; assert.deepEqual(args, ['-j', 'addr', 'show']); return JSON.stringify(addrs); };
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack, runIp });
+    pm.update(world(1));
+    await pm.apply();
+    assert.equal(ipCalls, 0, 'no HostEndpoint on this node: no interface listing');
+    const snap = world(1);
+    snap.hostEndpoints = [{ apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'by-ip', labels: {} }, spec: { node: 'n1', expectedIPs: ['198.51.100.7'] } }];
+    pm.update(snap);
+    await pm.apply();
+    assert.equal(ipCalls, 1);
+    assert.ok(!pm.applied!.chains.has('cali-fh-eth1'), 'no interface has the expected address yet');
+    // The address appears on eth1 (no datastore event): the periodic resync notices and recalculates.
+    addrs = [...addrs, { ifname: 'eth1', addr_info: [{ local: '198.51.100.7' }] }];
+    assert.equal(await pm.resync(), 'host interfaces changed');
+    assert.ok(pm.applied!.chains.has('cali-fh-eth1'));
+    assert.deepEqual(pm.applied!.chains.get('cali-from-host-endpoint')!.rules, ['iifname "eth1" goto cali-fh-eth1']);
+  });
 });

@@ -27,7 +27,7 @@ function randomWorld(r: () => number, step: number, prev?: PolicySnapshot): Poli
     });
   }
   for (let i = 0; i < ops; i++) {
-    const op = prev ? Math.floor(r() * 7) : i % 3;
+    const op = prev ? Math.floor(r() * 9) : i % 3;
     const n = `${step}-${i}`;
     switch (op) {
       case 0: { // add an endpoint
@@ -81,9 +81,34 @@ function randomWorld(r: () => number, step: number, prev?: PolicySnapshot): Poli
         if (p) p.spec = { ...p.spec, order: Math.floor(r() * 5), selector: `app == '${pick(LABELS)}'` };
         break;
       }
+      case 7: { // a host endpoint comes or goes: base chains for raw, mangle and output appear or vanish
+        const heps = (snap.hostEndpoints ??= []);
+        if (heps.length && r() < 0.5) { heps.splice(Math.floor(r() * heps.length), 1); break; }
+        heps.push({
+          apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: `hep-${n}`, labels: { hep: pick(LABELS) } },
+          spec: { node: 'n1', interfaceName: pick(['eth0', 'eth1', '*']), expectedIPs: [`192.0.2.${Math.floor(r() * 250) + 1}`] },
+        });
+        break;
+      }
+      case 8: { // host endpoint policy of every kind
+        const flags = pick([{}, { applyOnForward: true }, { preDNAT: true, applyOnForward: true }, { doNotTrack: true, applyOnForward: true }]);
+        snap.globalNetworkPolicies.push({
+          apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: `g-${n}` },
+          spec: {
+            ...flags, order: Math.floor(r() * 5), selector: `hep == '${pick(LABELS)}'`,
+            ingress: [{ action: pick(['Allow', 'Deny'] as const), protocol: 'TCP', source: { selector: `has(hep)` }, destination: { ports: [22, 8080] } }],
+            ...('preDNAT' in flags ? {} : { egress: [{ action: 'Allow' as const }] }),
+          },
+        });
+        break;
+      }
     }
   }
   return snap;
+}
+
+function baseChainNames(rs: RulesetModel): string {
+  return [...rs.chains.values()].filter((c) => c.base).map((c) => c.name).sort().join(',');
 }
 
 /** The table as the kernel lists it, normalised (no handles; elements sorted) for comparison. */
@@ -128,14 +153,20 @@ describe('nft rendering', () => {
       let applied = calc.ruleset();
       await applyTransaction(netnsRunner(inc), renderFull(applied));
       let incrementalSteps = 0;
+      let fullSteps = 0;
       let sawIPv6Sets = false;
+      let sawHostEndpointChange = false;
       for (let step = 1; step <= 25; step++) {
         snap = randomWorld(r, step, snap);
         calc.update(snap);
         const next = calc.ruleset();
         const diff = renderDiff(applied, next);
-        assert.equal(diff.needsFull, false);
-        if (diff.text) {
+        if (diff.needsFull) {
+          // Only host endpoints coming or going add or remove base chains (raw, mangle, output): a full sync.
+          assert.notEqual(baseChainNames(applied), baseChainNames(next), `step ${step}: a full sync only when base chains change`);
+          await applyTransaction(netnsRunner(inc), renderFull(next));
+          fullSteps++;
+        } else if (diff.text) {
           await applyTransaction(netnsRunner(inc), diff.text);
           incrementalSteps++;
         }
@@ -144,10 +175,12 @@ describe('nft rendering', () => {
         const k = await readKernel(netnsRunner(inc), 'inet', 'tabby');
         assert.equal(driftReason(next, k!), undefined, `step ${step}: kernel summary matches the model`);
         if ([...next.sets.keys()].some((n) => n.startsWith('cali60s-'))) sawIPv6Sets = true;
+        if (!diff.needsFull && diff.text && next.chains.has('cali-OUTPUT') && applied.chains.has('cali-OUTPUT')) sawHostEndpointChange = true;
         applied = next;
       }
       assert.ok(sawIPv6Sets, 'the sequence went dual-stack at some point');
       assert.ok(incrementalSteps >= 8, `most steps changed something (${incrementalSteps})`);
+      assert.ok(fullSteps >= 1 && sawHostEndpointChange, `host endpoints came or went (${fullSteps} full syncs) and changed incrementally while present`);
     } finally {
       fx.cleanupSync();
     }
