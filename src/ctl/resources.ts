@@ -17,8 +17,9 @@ import { isDatastoreError } from '../datastore/types.ts';
 import { parseSelector, SelectorSyntaxError } from '../selector/index.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 import { err, out, readStdin, withDatastore } from './context.ts';
-import { OUTPUT_FORMATS, UnknownHeadingError, listOf, renderJson, renderNames, renderTable, renderYaml, type OutputFormat } from './output.ts';
+import { UnknownHeadingError, listOf, renderJson, renderNames, renderTable, renderYaml } from './output.ts';
 import { registerVersionCommand } from './version.ts';
+import { exportResource, parseOutputOption, renderGoTemplate, TemplateFailure } from './get-output.ts';
 import { registerPatchCommand } from './patch.ts';
 
 const K8S_NETWORKING_API = 'networking.k8s.io/v1';
@@ -247,22 +248,12 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
   out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}\n`);
 }
 
-interface GetOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string }
-
-/** `-o ps|wide|yaml|json|custom-columns=A,B`. */
-function outputFormat(o: string): { format: OutputFormat; columns?: string[] } {
-  const eq = o.indexOf('=');
-  if (eq > 0 && o.slice(0, eq) === 'custom-columns') {
-    const columns = o.slice(eq + 1).split(',').map((c) => c.trim()).filter(Boolean);
-    if (!columns.length) throw new CliError('Failed to execute command: need to specify at least one column', EXIT_USAGE);
-    return { format: 'custom-columns', columns };
-  }
-  if (o !== 'custom-columns' && (OUTPUT_FORMATS as string[]).includes(o)) return { format: o as OutputFormat };
-  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use ps, wide, yaml, json, name or custom-columns=A,B)`, EXIT_USAGE);
-}
+interface GetOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string; export?: boolean }
 
 async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
-  const { format, columns } = outputFormat(opts.output);
+  const output = parseOutputOption(opts.output);
+  const { format } = output;
+  const columns = 'columns' in output ? output.columns : undefined;
   let selector: ReturnType<typeof parseSelector> | undefined;
   if (opts.selector !== undefined) {
     try {
@@ -304,11 +295,28 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
         else missing.push(`resource does not exist: ${resourceId(w.info.kind, n, ns)} with error: ${w.info.kind} "${n}" not found`);
       }
     }
-    const items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
-    if (!opts.filename && names.length === 0) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    let items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
+    const listed = !opts.filename && names.length === 0;
+    if (listed) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    // calicoctl strips cluster-specific metadata only from resources fetched by name (not lists, not -f).
+    if (opts.export && !opts.filename && names.length > 0) items = items.map(exportResource);
     // One table per kind (get -f may name several), each followed by calicoctl's blank line.
     const kinds = [...new Set(wanted.map((w) => w.info.kind))];
-    if (format === 'name') {
+    if (output.format === 'go-template' || output.format === 'go-template-file') {
+      const bgp = await datastore.get('BGPConfiguration', 'default');
+      const input = {
+        named: listed ? [] : items,
+        listed: listed ? [{ kind: wanted[0]!.info.kind, items }] : [],
+        resourceVersion: String(await datastore.revision()),
+        asNumber: String(bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER),
+      };
+      try {
+        out(await renderGoTemplate(output, input));
+      } catch (e) {
+        if (e instanceof TemplateFailure) out(e.partialOutput);
+        throw e;
+      }
+    } else if (format === 'name') {
       out(renderNames(items));
     } else if (format === 'yaml' || format === 'json') {
       const single = !opts.filename && names.length === 1 && items.length === 1;
@@ -412,7 +420,8 @@ function registerGetCommand(program: Command): void {
     .description('Show resources as a table, YAML or JSON')
     .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
     .argument('[names...]', 'resource names (default: all)')
-    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json, name or custom-columns=A,B', 'ps')
+    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json, name, custom-columns=A,B, go-template=TEMPLATE or go-template-file=FILE', 'ps')
+    .option('--export', 'strip cluster-specific metadata (namespace, uid, resourceVersion, creationTimestamp) from resources got by name')
     .addOption(filenameOption())
     .addOption(namespaceOption())
     .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')
