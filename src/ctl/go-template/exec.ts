@@ -13,7 +13,8 @@ export interface TemplateFunctions {
 type Scope = Array<[string, unknown]>;
 type ControlNode = Extract<Node, { pipeline: Pipeline; body: Node[] }>;
 
-class ExecError extends Error {
+/** An execution failure at one action; execute() turns it into a TemplateError with Go's "executing" prefix. */
+class ExecError extends TemplateError {
   constructor(readonly pos: Pos, readonly reason: string) {
     super(reason);
   }
