@@ -124,3 +124,37 @@ describe('Calico selector documentation examples', () => {
   });
 });
 type L = Record<string, string>;
+
+// The EntityRule page (tigera/docs calico/_includes/content/_entityrule.mdx): its selector examples, and which
+// of them Felix can index. "Optimized" there means some label must be present, which is what the label
+// restrictions say (contains/starts with/ends with "perform like has(label)").
+describe('Calico EntityRule documentation: examples and which selectors are indexed', () => {
+  const indexed = (sel: string) => [...(parseSelector(sel).labelRestrictions() ?? new Map()).values()].some((r) => r.mustBePresent);
+  const examples: Array<[string, boolean]> = [
+    ['a == \'b\'', true],
+    ['a == \'b\' && has(c)', true],
+    ['a == \'b\' || has(c)', false],
+    ['c != \'d\'', false],
+    ['!has(a)', false],
+    ['a == \'b\' && c != \'d\'', true],
+    ['c != \'d\' && a == \'b\'', true],
+    ['a ==\'b\'', true],
+    ['label == "value"', true],
+    ["label in { 'v1', 'v2' }", true],
+    ['has(label)', true],
+    ["label contains 's'", true],
+    ["label starts with 's'", true],
+    ["label ends with 's'", true],
+    ['all()', false],
+    ['!has(foo)', false],
+    ['has(foo)', true],
+  ];
+  for (const [sel, optimized] of examples) {
+    test(`${sel} ${optimized ? 'is' : 'is not'} indexed`, () => assert.equal(indexed(sel), optimized));
+  }
+
+  test('selector: !has(foo) matches what lacks the label', () => {
+    assert.equal(parseSelector('!has(foo)').evaluate({ bar: '1' }), true);
+    assert.equal(parseSelector('!has(foo)').evaluate({ foo: '' }), false);
+  });
+});
