@@ -143,7 +143,7 @@ export async function readKernelView(kernelConfig?: string): Promise<KernelView>
 export function registerNodeChecksystem(nodeCmd: Command): void {
   nodeCmd.command('checksystem')
     .description('Check that this kernel has what Tabby needs (veth, nftables, conntrack, VXLAN, IPIP or its eBPF fallback)')
-    .option('--kernel-config <file>', 'the kernel config file to read (default: /boot/config-<release> and the usual places)')
+    .option('-f, --kernel-config <file>', 'the kernel config file to read (default: /boot/config-<release> and the usual places)')
     .action(async (opts: { kernelConfig?: string }) => {
       const { text, ok } = checkSystem(await readKernelView(opts.kernelConfig));
       out(text);

@@ -132,12 +132,12 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
   }
 }
 
-/** `-o custom-columns=A,B`: any heading of the kind's ps or wide table, in the order given. */
+/** `-o custom-columns=A,B`: any heading of the kind's ps or wide table, in the order given, spelled exactly (as calicoctl looks them up). */
 export function customColumns(kind: string, headings: string[]): Column[] {
   const known = new Map<string, Column>();
   for (const c of [...columnsFor(kind, true), ...columnsFor(kind, false)]) known.set(c.header, c);
   return headings.map((h) => {
-    const c = known.get(h.toUpperCase());
+    const c = known.get(h);
     if (!c) throw new UnknownHeadingError(h, [...known.keys()]);
     return c;
   });

@@ -1,8 +1,7 @@
 // calicoctl's resource commands: create/apply/replace/delete/get/patch/label/validate (+ version).
 // Files are read completely and every document is checked before anything is written, so a file with one
 // bad document changes nothing. Messages follow calicoctl ("Successfully applied 1 'IPPool' resource(s)").
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { firstDuplicateKey, parseYamlDocuments } from './yaml-input.ts';
 import { resolveKind, type KindInfo } from '../api/kinds.ts';
@@ -17,8 +16,10 @@ import { isDatastoreError } from '../datastore/types.ts';
 import { parseSelector, SelectorSyntaxError } from '../selector/index.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 import { err, out, readStdin, withDatastore } from './context.ts';
-import { OUTPUT_FORMATS, UnknownHeadingError, listOf, renderJson, renderNames, renderTable, renderYaml, type OutputFormat } from './output.ts';
+import { UnknownHeadingError, listOf, renderJson, renderNames, renderTable, renderYaml } from './output.ts';
 import { registerVersionCommand } from './version.ts';
+import { inputFilesUnder, type InputFileOptions } from './input-files.ts';
+import { exportResource, parseOutputOption, renderGoTemplate, TemplateFailure } from './get-output.ts';
 import { registerPatchCommand } from './patch.ts';
 
 const K8S_NETWORKING_API = 'networking.k8s.io/v1';
@@ -27,10 +28,6 @@ const K8S_NETWORKING_API = 'networking.k8s.io/v1';
 export interface InputDocument {
   source: string;
   obj: unknown;
-}
-
-function isYamlFile(name: string): boolean {
-  return /\.(ya?ml|json)$/i.test(name);
 }
 
 /** Split text into documents; `kind: List` / `<Kind>List` documents (as `get -o yaml` prints) are expanded. */
@@ -64,8 +61,11 @@ export function parseDocuments(text: string, source: string): InputDocument[] {
   return docs;
 }
 
-/** Read `-f FILE|DIR|-`: a directory contributes its .yaml/.yml/.json files in name order (not recursive). */
-export async function loadDocuments(path: string): Promise<InputDocument[]> {
+/**
+ * Read `-f FILE|DIR|-`. A directory contributes its .yaml/.yml/.json files in name order (`recursive`: its
+ * subdirectories' too); as in calicoctl, a file there without resources is an error unless `skipEmpty`.
+ */
+export async function loadDocuments(path: string, opts: InputFileOptions = {}): Promise<InputDocument[]> {
   if (path === '-') return parseDocuments(await readStdin(), 'stdin');
   let st;
   try {
@@ -73,13 +73,22 @@ export async function loadDocuments(path: string): Promise<InputDocument[]> {
   } catch {
     throw new CliError(`Failed to execute command: open ${path}: no such file or directory`, EXIT_USAGE);
   }
-  if (st.isDirectory()) {
-    const names = (await readdir(path)).filter(isYamlFile).sort();
-    const docs: InputDocument[] = [];
-    for (const n of names) docs.push(...parseDocuments(await readFile(join(path, n), 'utf8'), join(path, n)));
-    return docs;
+  if (!st.isDirectory()) return parseDocuments(await readFile(path, 'utf8'), path);
+  const docs: InputDocument[] = [];
+  for (const file of await inputFilesUnder(path, opts.recursive ?? false)) {
+    const found = parseDocuments(await readFile(file, 'utf8'), file);
+    if (found.length === 0 && !opts.skipEmpty) throw new CliError(`Failed to execute command: no resources specified in file ${file}`, EXIT_USAGE);
+    docs.push(...found);
   }
-  return parseDocuments(await readFile(path, 'utf8'), path);
+  if (docs.length === 0 && !opts.skipEmpty) throw new CliError(`Failed to execute command: no resources specified in directory ${path}`, EXIT_USAGE);
+  return docs;
+}
+
+/** No documents: an error, or with --skip-empty calicoctl's "No resources specified" and success. */
+function nothingToDo(opts: FileOptions): boolean {
+  if (!opts.skipEmpty) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  out('No resources specified\n');
+  return true;
 }
 
 /** Kubernetes NetworkPolicy documents become Calico NetworkPolicies (as the k8s datastore would show them). */
@@ -143,7 +152,7 @@ export function kindArg(name: string): KindInfo {
   return info;
 }
 
-interface FileOptions { filename: string; namespace?: string; skipExists?: boolean; skipNotExists?: boolean }
+interface FileOptions extends InputFileOptions { filename: string; namespace?: string; skipExists?: boolean; skipNotExists?: boolean }
 
 /** calicoctl refuses to write ClusterInformation: the node agent owns it. */
 const READ_ONLY_KINDS: Record<string, string> = { ClusterInformation: 'resource is readonly (the node agent manages it)' };
@@ -155,8 +164,8 @@ export function refuseReadOnly(kind: string, operation: string): void {
 
 /** create/apply/replace -f: check every document, then write them in order. */
 async function writeFromFile(cmd: Command, mode: WriteMode, opts: FileOptions): Promise<void> {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const docs = await loadDocuments(opts.filename, opts);
+  if (docs.length === 0 && nothingToDo(opts)) return;
   await withDatastore(cmd, async ({ client }) => {
     const prepared: PreparedWrite[] = [];
     const failures: { kind: string; error: unknown; source: string }[] = [];
@@ -215,8 +224,8 @@ export function checkNamespaceArgs(info: KindInfo, opts: { namespace?: string; a
 }
 
 async function deleteFromFile(cmd: Command, opts: FileOptions): Promise<void> {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const docs = await loadDocuments(opts.filename, opts);
+  if (docs.length === 0 && nothingToDo(opts)) return;
   const targets = await Promise.all(docs.map(async (d) => {
     const obj = await convertDocument(d);
     const md = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
@@ -247,22 +256,12 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
   out(`Successfully deleted ${countPhrase(done, targets.slice(0, done + skipped).map((t) => t.kind))}\n`);
 }
 
-interface GetOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string }
-
-/** `-o ps|wide|yaml|json|custom-columns=A,B`. */
-function outputFormat(o: string): { format: OutputFormat; columns?: string[] } {
-  const eq = o.indexOf('=');
-  if (eq > 0 && o.slice(0, eq) === 'custom-columns') {
-    const columns = o.slice(eq + 1).split(',').map((c) => c.trim()).filter(Boolean);
-    if (!columns.length) throw new CliError('Failed to execute command: need to specify at least one column', EXIT_USAGE);
-    return { format: 'custom-columns', columns };
-  }
-  if (o !== 'custom-columns' && (OUTPUT_FORMATS as string[]).includes(o)) return { format: o as OutputFormat };
-  throw new CliError(`Failed to execute command: unrecognized output format '${o}' (use ps, wide, yaml, json, name or custom-columns=A,B)`, EXIT_USAGE);
-}
+interface GetOptions extends InputFileOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string; export?: boolean }
 
 async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
-  const { format, columns } = outputFormat(opts.output);
+  const output = parseOutputOption(opts.output);
+  const { format } = output;
+  const columns = 'columns' in output ? output.columns : undefined;
   let selector: ReturnType<typeof parseSelector> | undefined;
   if (opts.selector !== undefined) {
     try {
@@ -276,7 +275,7 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
   let wanted: { info: KindInfo; names: string[]; namespace?: string | undefined }[];
   if (opts.filename) {
     if (kindName) throw new CliError('Failed to execute command: give either -f or KIND [NAME...], not both', EXIT_USAGE);
-    wanted = (await loadDocuments(opts.filename)).map((d) => {
+    wanted = (await loadDocuments(opts.filename, opts)).map((d) => {
       const md = isPlainObject(d.obj) && isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
       const info = kindArg(kindOf(d.obj));
       return { info, names: [String(md.name ?? '')], namespace: typeof md.namespace === 'string' ? md.namespace : undefined };
@@ -304,11 +303,28 @@ async function getCommand(cmd: Command, kindName: string | undefined, names: str
         else missing.push(`resource does not exist: ${resourceId(w.info.kind, n, ns)} with error: ${w.info.kind} "${n}" not found`);
       }
     }
-    const items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
-    if (!opts.filename && names.length === 0) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    let items = selector ? found.filter((r) => selector!.evaluate(r.metadata.labels ?? {})) : found;
+    const listed = !opts.filename && names.length === 0;
+    if (listed) items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    // calicoctl strips cluster-specific metadata only from resources fetched by name (not lists, not -f).
+    if (opts.export && !opts.filename && names.length > 0) items = items.map(exportResource);
     // One table per kind (get -f may name several), each followed by calicoctl's blank line.
     const kinds = [...new Set(wanted.map((w) => w.info.kind))];
-    if (format === 'name') {
+    if (output.format === 'go-template' || output.format === 'go-template-file') {
+      const bgp = await datastore.get('BGPConfiguration', 'default');
+      const input = {
+        named: listed ? [] : items,
+        listed: listed ? [{ kind: wanted[0]!.info.kind, items }] : [],
+        resourceVersion: String(await datastore.revision()),
+        asNumber: String(bgp?.spec?.asNumber ?? DEFAULT_AS_NUMBER),
+      };
+      try {
+        out(await renderGoTemplate(output, input));
+      } catch (e) {
+        if (e instanceof TemplateFailure) out(e.partialOutput);
+        throw e;
+      }
+    } else if (format === 'name') {
       out(renderNames(items));
     } else if (format === 'yaml' || format === 'json') {
       const single = !opts.filename && names.length === 1 && items.length === 1;
@@ -344,8 +360,8 @@ function parseLabelArg(arg: string, remove: boolean): { key: string; value?: str
 }
 
 async function validateFromFile(opts: FileOptions): Promise<void> {
-  const docs = await loadDocuments(opts.filename);
-  if (docs.length === 0) throw new CliError(`Failed to execute command: no resources specified in ${opts.filename}`, EXIT_USAGE);
+  const docs = await loadDocuments(opts.filename, opts);
+  if (docs.length === 0 && nothingToDo(opts)) return;
   // Offline: the client's normalize() is pure (defaults + validation), so a throwaway client has no store.
   const client = new ResourceClient(undefined as never, { defaultNamespace: opts.namespace });
   const failures: { kind: string; error: unknown; source: string }[] = [];
@@ -364,6 +380,11 @@ async function validateFromFile(opts: FileOptions): Promise<void> {
 }
 
 const filenameOption = () => new Option('-f, --filename <FILE>', 'file, directory or - (stdin) with resources');
+/** calicoctl's -R and --skip-empty, on every command that reads -f. */
+function addInputFileOptions(c: Command): Command {
+  return c.option('-R, --recursive', 'with -f DIR, also read the files in its subdirectories')
+    .option('--skip-empty', 'do not fail on files (or a directory) without resources');
+}
 export const namespaceOption = () => new Option('-n, --namespace <NS>', 'namespace for namespaced resources (default "default")');
 
 export function registerResourceCommands(program: Command): void {
@@ -382,18 +403,18 @@ function registerWriteCommands(program: Command): void {
     ['apply', 'Create or update resources from a file'],
     ['replace', 'Replace existing resources from a file'],
   ] as const) {
-    const c = program.command(mode).description(desc).addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption());
+    const c = addInputFileOptions(program.command(mode).description(desc).addOption(filenameOption().makeOptionMandatory()).addOption(namespaceOption()));
     if (mode === 'create') c.option('--skip-exists', 'skip resources that already exist instead of failing');
     c.action(async (opts: FileOptions, cmd: Command) => writeFromFile(cmd, mode, opts));
   }
 
-  program.command('delete')
+  addInputFileOptions(program.command('delete')
     .description('Delete resources given in a file, or by KIND NAME...')
     .argument('[kind]', 'resource kind (ippool, bgppeer, networkpolicy, ...)')
     .argument('[names...]', 'resource names')
     .addOption(filenameOption())
     .addOption(namespaceOption())
-    .option('--skip-not-exists', 'do not fail for resources that do not exist')
+    .option('-s, --skip-not-exists', 'do not fail for resources that do not exist'))
     .action(async (kind: string | undefined, names: string[], opts: FileOptions & { filename?: string }, cmd: Command) => {
       if (opts.filename) {
         if (kind) throw new CliError('Failed to execute command: give either -f or KIND NAME..., not both', EXIT_USAGE);
@@ -408,16 +429,19 @@ function registerWriteCommands(program: Command): void {
 
 /** get: read the store as a table, YAML or JSON. */
 function registerGetCommand(program: Command): void {
-  program.command('get')
+  addInputFileOptions(program.command('get')
     .description('Show resources as a table, YAML or JSON')
     .argument('[kind]', 'resource kind (ippools, nodes, wep, gnp, ...)')
     .argument('[names...]', 'resource names (default: all)')
-    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json, name or custom-columns=A,B', 'ps')
+    .option('-o, --output <FORMAT>', 'ps, wide, yaml, json, name, custom-columns=A,B, go-template=TEMPLATE or go-template-file=FILE', 'ps')
+    .option('--export', 'strip cluster-specific metadata (namespace, uid, resourceVersion, creationTimestamp) from resources got by name')
     .addOption(filenameOption())
     .addOption(namespaceOption())
     .option('-A, --all-namespaces', 'all namespaces (namespaced kinds)')
-    .option('--selector <EXPR>', 'only resources whose labels match this selector')
-    .action(async (kind: string | undefined, names: string[], opts: GetOptions, cmd: Command) => getCommand(cmd, kind, names, opts));
+    .addOption(new Option('-a, --all-namespaces-a', 'alias for --all-namespaces (calicoctl\'s hidden -a)').hideHelp())
+    .option('--selector <EXPR>', 'only resources whose labels match this selector'))
+    .action(async (kind: string | undefined, names: string[], opts: GetOptions & { allNamespacesA?: boolean }, cmd: Command) =>
+      getCommand(cmd, kind, names, { ...opts, allNamespaces: opts.allNamespaces === true || opts.allNamespacesA === true }));
 }
 
 /** patch (src/ctl/patch.ts) and label: change one resource in place. */
@@ -465,9 +489,9 @@ function registerEditCommands(program: Command): void {
 
 /** validate: check files without a datastore. */
 function registerValidateCommand(program: Command): void {
-  program.command('validate')
+  addInputFileOptions(program.command('validate')
     .description('Check resources in a file without a datastore')
     .addOption(filenameOption().makeOptionMandatory())
-    .addOption(namespaceOption())
+    .addOption(namespaceOption()))
     .action(async (opts: FileOptions) => validateFromFile(opts));
 }

@@ -47,9 +47,11 @@ const row = (label: string, value: string): string => `${(label + ':').padEnd(19
 export function registerVersionCommand(program: Command): void {
   program.command('version')
     .description('Show client and cluster versions')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--client', 'show the client version only (no datastore needed)')
+    .action(async (opts: { client?: boolean }, cmd: Command) => {
       out(row('Client Version', clientVersion()));
       out(row('Git commit', gitCommit()));
+      if (opts.client) return;
       try {
         await withDatastore(cmd, async ({ datastore }) => {
           const info = await datastore.get('ClusterInformation', 'default');

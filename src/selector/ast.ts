@@ -66,6 +66,11 @@ export function evaluateNode(node: SelectorNode, labels: Labels): boolean {
   }
 }
 
+/** Go's string order (bytes of the UTF-8 encoding), which Calico uses to sort set literals. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /** A string literal as Calico prints it: double quotes unless the value contains one (no escapes exist). */
 export function quote(value: string): string {
   return value.includes('"') ? `'${value}'` : `"${value}"`;

@@ -2,10 +2,14 @@
 // `parseSelector('')` is all(). Errors are SelectorSyntaxError with the offending position.
 import { collectLabelKeys, containsGlobal, evaluateNode, printNode, type Labels, type SelectorNode } from './ast.ts';
 import { parseNode, SelectorSyntaxError } from './parser.ts';
+import { labelRestrictions, type LabelRestrictions } from './restrictions.ts';
+import { createHash } from 'node:crypto';
 
 export type { SelectorNode, Labels } from './ast.ts';
 export { SelectorSyntaxError } from './parser.ts';
 export { evaluateNode, printNode } from './ast.ts';
+export { tokenize, isValidSelectorLabel, type Token, type TokenKind } from './tokenizer.ts';
+export { possibleToSatisfy, type LabelRestriction, type LabelRestrictions } from './restrictions.ts';
 
 export interface Selector {
   /** The parsed tree (for compiling selectors into IP sets). */
@@ -17,6 +21,10 @@ export interface Selector {
   toString(): string;
   /** Label keys the selector reads, sorted. */
   labelKeys(): string[];
+  /** Per-label requirements every match satisfies (Calico's LabelRestrictions); undefined when none. */
+  labelRestrictions(): LabelRestrictions | undefined;
+  /** Calico's selector UniqueID: "s:" + base64url(SHA-224("s:" + canonical form)). */
+  uniqueId(): string;
 }
 
 class ParsedSelector implements Selector {
@@ -42,6 +50,14 @@ class ParsedSelector implements Selector {
 
   labelKeys(): string[] {
     return [...this.keys];
+  }
+
+  labelRestrictions(): LabelRestrictions | undefined {
+    return labelRestrictions(this.ast);
+  }
+
+  uniqueId(): string {
+    return 's:' + createHash('sha224').update('s:' + this.canonical).digest('base64url');
   }
 }
 

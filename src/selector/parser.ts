@@ -1,122 +1,16 @@
-// Tokenizer and recursive-descent parser for Calico's selector language (libcalico-go `selector/tokenizer`,
-// `selector/parser`). Grammar, loosest first:
-//   or   := and ('||' and)*
-//   and  := unary ('&&' unary)*
-//   unary:= '!' unary | '(' or ')' | 'all()' | 'global()' | 'has(' label ')' | label op
-//   op   := '==' str | '!=' str | 'in' set | 'not in' set | 'contains' str | 'starts with' str | 'ends with' str
-// Operator words are recognised only right after a label, as in Calico.
+// Recursive-descent parser for Calico's selector language, with libcalico-go `selector/parser`'s grammar:
+//   or        := and ('||' and)*
+//   and       := operation ('&&' operation)*
+//   operation := '!'* ( has(label) | all() | global() | '(' or ')' | label op )
+//   op        := ('==' | '!=' | 'contains' | 'starts with' | 'ends with') string
+//              | ('in' | 'not in') '{' (string (',' string)* ','?)? '}'
+// A run of '!' toggles: an even number cancels out, an odd number negates once. `!(!x)` stays a double
+// negation, as upstream keeps it. Set literals are sorted (byte order) and de-duplicated.
 import type { SelectorNode } from './ast.ts';
-import { TabbyError } from '../errors.ts';
+import { compareBytes } from './ast.ts';
+import { SelectorSyntaxError, tokenize, type Token, type TokenKind } from './tokenizer.ts';
 
-export class SelectorSyntaxError extends TabbyError {
-  constructor(
-    readonly reason: string,
-    /** 0-based character offset into the selector where the problem is. */
-    readonly position: number,
-    readonly selector: string,
-  ) {
-    super('InvalidSelector', `invalid selector ${JSON.stringify(selector)}: ${reason} at position ${position}\n  ${selector}\n  ${' '.repeat(position)}^`);
-    this.name = 'SelectorSyntaxError';
-  }
-}
-
-type TokenKind =
-  | 'label' | 'string' | 'eq' | 'ne' | 'in' | 'notIn' | 'contains' | 'startsWith' | 'endsWith'
-  | 'has' | 'all' | 'global' | 'not' | 'and' | 'or' | 'lparen' | 'rparen' | 'lbrace' | 'rbrace' | 'comma' | 'eof';
-
-interface Token {
-  kind: TokenKind;
-  value: string;
-  pos: number;
-}
-
-const MAX_LABEL_LENGTH = 512;
-const LABEL_RE = /^[a-zA-Z0-9_./-]+/;
-const HAS_RE = /^has\(\s*([a-zA-Z0-9_./-]+)\s*\)/;
-const ALL_RE = /^all\(\s*\)/;
-const GLOBAL_RE = /^global\(\s*\)/;
-// After a label: operator words, not followed by another label character.
-const AFTER_LABEL: Array<[RegExp, TokenKind]> = [
-  [/^not\s+in(?![a-zA-Z0-9_./-])/, 'notIn'],
-  [/^in(?![a-zA-Z0-9_./-])/, 'in'],
-  [/^contains(?![a-zA-Z0-9_./-])/, 'contains'],
-  [/^starts\s+with(?![a-zA-Z0-9_./-])/, 'startsWith'],
-  [/^ends\s+with(?![a-zA-Z0-9_./-])/, 'endsWith'],
-];
-const PUNCT: Array<[string, TokenKind]> = [
-  ['!=', 'ne'], ['==', 'eq'], ['&&', 'and'], ['||', 'or'], ['!', 'not'],
-  ['(', 'lparen'], [')', 'rparen'], ['{', 'lbrace'], ['}', 'rbrace'], [',', 'comma'],
-];
-
-export function tokenize(input: string): Token[] {
-  const toks: Token[] = [];
-  let i = 0;
-  while (true) {
-    while (i < input.length && /\s/.test(input[i]!)) i++;
-    if (i >= input.length) {
-      toks.push({ kind: 'eof', value: '', pos: i });
-      return toks;
-    }
-    const rest = input.slice(i);
-    const prev = toks[toks.length - 1];
-    let m: RegExpExecArray | null;
-    if (prev?.kind === 'label') {
-      let matched = false;
-      for (const [re, kind] of AFTER_LABEL) {
-        if ((m = re.exec(rest))) {
-          toks.push({ kind, value: m[0], pos: i });
-          i += m[0].length;
-          matched = true;
-          break;
-        }
-      }
-      if (matched) continue;
-    }
-    if ((m = HAS_RE.exec(rest))) {
-      checkLabelLength(m[1]!, i + m[0].indexOf(m[1]!), input);
-      toks.push({ kind: 'has', value: m[1]!, pos: i });
-      i += m[0].length;
-      continue;
-    }
-    if ((m = ALL_RE.exec(rest))) {
-      toks.push({ kind: 'all', value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    if ((m = GLOBAL_RE.exec(rest))) {
-      toks.push({ kind: 'global', value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    const punct = PUNCT.find(([p]) => rest.startsWith(p));
-    if (punct) {
-      toks.push({ kind: punct[1], value: punct[0], pos: i });
-      i += punct[0].length;
-      continue;
-    }
-    const c = input[i]!;
-    if (c === '"' || c === "'") {
-      const end = input.indexOf(c, i + 1);
-      if (end < 0) throw new SelectorSyntaxError(`unterminated string literal (missing closing ${c})`, i, input);
-      toks.push({ kind: 'string', value: input.slice(i + 1, end), pos: i });
-      i = end + 1;
-      continue;
-    }
-    if ((m = LABEL_RE.exec(rest))) {
-      checkLabelLength(m[0], i, input);
-      toks.push({ kind: 'label', value: m[0], pos: i });
-      i += m[0].length;
-      continue;
-    }
-    throw new SelectorSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, input);
-  }
-}
-
-function checkLabelLength(label: string, pos: number, input: string): void {
-  if (label.length > MAX_LABEL_LENGTH) {
-    throw new SelectorSyntaxError(`label name longer than ${MAX_LABEL_LENGTH} characters`, pos, input);
-  }
-}
+export { SelectorSyntaxError, tokenize } from './tokenizer.ts';
 
 const DESCRIBE: Record<TokenKind, string> = {
   label: 'label', string: 'string literal', eq: "'=='", ne: "'!='", in: "'in'", notIn: "'not in'",
@@ -131,6 +25,9 @@ function describe(t: Token): string {
   return DESCRIBE[t.kind];
 }
 
+type StringOp = 'eq' | 'ne' | 'contains' | 'startsWith' | 'endsWith';
+const STRING_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>(['eq', 'ne', 'contains', 'startsWith', 'endsWith']);
+
 class Parser {
   private i = 0;
   constructor(private readonly toks: Token[], private readonly input: string) {}
@@ -139,18 +36,15 @@ class Parser {
     return this.toks[this.i]!;
   }
   private next(): Token {
-    return this.toks[this.i++]!;
+    const t = this.toks[this.i]!;
+    if (t.kind !== 'eof') this.i++;
+    return t;
   }
   private fail(t: Token, expected: string): never {
     throw new SelectorSyntaxError(`expected ${expected}, found ${describe(t)}`, t.pos, this.input);
   }
-  private expect(kind: TokenKind): Token {
-    const t = this.next();
-    if (t.kind !== kind) this.fail(t, DESCRIBE[kind]);
-    return t;
-  }
 
-  parseAll(): SelectorNode {
+  parseRoot(): SelectorNode {
     if (this.peek().kind === 'eof') return { type: 'all' };
     const node = this.parseOr();
     const t = this.peek();
@@ -163,7 +57,7 @@ class Parser {
   }
 
   private parseAnd(): SelectorNode {
-    return this.parseJoined('and', () => this.parseUnary());
+    return this.parseJoined('and', () => this.parseOperation());
   }
 
   /** operand (op operand)*: one node when there is a single operand. */
@@ -176,52 +70,47 @@ class Parser {
     return operands.length === 1 ? operands[0]! : { type: op, operands };
   }
 
-  private parseUnary(): SelectorNode {
+  private parseOperation(): SelectorNode {
+    let negated = false;
+    while (this.peek().kind === 'not') {
+      this.next();
+      negated = !negated;
+    }
+    const node = this.parseTerm();
+    return negated ? { type: 'not', operand: node } : node;
+  }
+
+  private parseTerm(): SelectorNode {
     const t = this.next();
     switch (t.kind) {
-      case 'not': {
-        const operand = this.parseUnary();
-        // `!!x` collapses to `x`, as Calico does.
-        return operand.type === 'not' ? operand.operand : { type: 'not', operand };
-      }
-      case 'lparen': {
-        const inner = this.parseOr();
-        this.expect('rparen');
-        return inner;
-      }
+      case 'has':
+        return { type: 'has', label: t.value };
       case 'all':
         return { type: 'all' };
       case 'global':
         return { type: 'global' };
-      case 'has':
-        return { type: 'has', label: t.value };
       case 'label':
-        return this.parseOperation(t.value);
+        return this.parseComparison(t.value);
+      case 'lparen': {
+        const inner = this.parseOr();
+        const close = this.next();
+        if (close.kind !== 'rparen') this.fail(close, "')'");
+        return inner;
+      }
       default:
         this.fail(t, "a label, has(), all(), global(), '!' or '('");
     }
   }
 
-  private parseOperation(label: string): SelectorNode {
+  private parseComparison(label: string): SelectorNode {
     const op = this.next();
-    switch (op.kind) {
-      case 'eq':
-        return { type: 'eq', label, value: this.expectString() };
-      case 'ne':
-        return { type: 'ne', label, value: this.expectString() };
-      case 'contains':
-        return { type: 'contains', label, value: this.expectString() };
-      case 'startsWith':
-        return { type: 'startsWith', label, value: this.expectString() };
-      case 'endsWith':
-        return { type: 'endsWith', label, value: this.expectString() };
-      case 'in':
-        return { type: 'in', label, values: this.parseSet() };
-      case 'notIn':
-        return { type: 'notIn', label, values: this.parseSet() };
-      default:
-        this.fail(op, `an operator after label ${JSON.stringify(label)} ('==', '!=', 'in', 'not in', 'contains', 'starts with', 'ends with')`);
+    if (STRING_OPS.has(op.kind)) {
+      return { type: op.kind as StringOp, label, value: this.expectString() };
     }
+    if (op.kind === 'in' || op.kind === 'notIn') {
+      return { type: op.kind, label, values: this.parseSet() };
+    }
+    this.fail(op, `an operator after label ${JSON.stringify(label)} ('==', '!=', 'in', 'not in', 'contains', 'starts with', 'ends with')`);
   }
 
   private expectString(): string {
@@ -230,24 +119,24 @@ class Parser {
     return t.value;
   }
 
+  /** '{' then strings each followed by an optional ',' (so a trailing comma is fine), then '}'. */
   private parseSet(): string[] {
-    this.expect('lbrace');
+    const open = this.next();
+    if (open.kind !== 'lbrace') this.fail(open, "'{' (a set literal)");
     const values = new Set<string>();
-    if (this.peek().kind === 'rbrace') {
+    let expectingValue = true;
+    while (this.peek().kind === 'string') {
+      values.add(this.next().value);
+      expectingValue = this.peek().kind === 'comma';
+      if (!expectingValue) break;
       this.next();
-      return [];
     }
-    while (true) {
-      values.add(this.expectString());
-      const t = this.next();
-      if (t.kind === 'rbrace') break;
-      if (t.kind !== 'comma') this.fail(t, "',' or '}'");
-    }
-    // Sets are unordered: sort so the canonical form is stable.
-    return [...values].sort();
+    const close = this.next();
+    if (close.kind !== 'rbrace') this.fail(close, expectingValue ? "a quoted string or '}'" : "',' or '}'");
+    return [...values].sort(compareBytes);
   }
 }
 
 export function parseNode(input: string): SelectorNode {
-  return new Parser(tokenize(input), input).parseAll();
+  return new Parser(tokenize(input), input).parseRoot();
 }
