@@ -32,7 +32,8 @@ function resource(kind: string, path: string, value: unknown): Record<string, un
 /** Error paths use `a[0].b`; table paths use `a[].b`. */
 const normalise = (field: string) => field.replace(/\[\d+\]/g, '[]');
 
-const PROBE_VALUES: unknown[] = ['x', true, 1, ['x'], { x: 'x' }, 'Drop'];
+// '65000:1:1' is a BGP large community, which BGPFilter rules refuse while accepting standard ones.
+const PROBE_VALUES: unknown[] = ['x', true, 1, ['x'], { x: 'x' }, 'Drop', '65000:1:1'];
 
 export function probeField(kind: string, path: string): { verdict: Verdict; reason?: string } {
   if (!kindInfo(kind)) return { verdict: 'no-kind' };
