@@ -32,3 +32,6 @@ export interface Resource<Spec = any> {
 export function resourceId(kind: string, name: string, namespace?: string): string {
   return namespace ? `${kind}(${namespace}/${name})` : `${kind}(${name})`;
 }
+
+/** A pod's named container port, as Calico's Kubernetes conversion keeps it on the WorkloadEndpoint (spec.ports). */
+export interface PodPort { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }

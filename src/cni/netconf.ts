@@ -3,6 +3,7 @@
 // etcd_key_prefix, args.tabby.*). Unknown keys are ignored, as runtimes expect. Pure except for
 // resolveNodeState, which reads the node agent's files.
 import { existsSync, readFileSync } from 'node:fs';
+import type { PodPort } from '../api/resource.ts';
 import { hostname } from 'node:os';
 import { DEFAULT_AGENT_STATE_DIR } from './agent-client.ts';
 import { CNI_ERR, CniError } from './errors.ts';
@@ -31,8 +32,8 @@ export interface IpamConf {
   [k: string]: unknown;
 }
 
-/** A pod's named container port, as Calico's Kubernetes conversion keeps it on the WorkloadEndpoint. */
-export interface PodPort { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }
+/** A pod's named container port (defined with the API types: the lab declares them too). */
+export type { PodPort } from '../api/resource.ts';
 
 /**
  * Tabby's pod metadata extension, for runtimes without a Kubernetes API to ask (the lab):

@@ -9,7 +9,7 @@ import { CniRuntime, resultIPv4, type CniAttachment } from './cni-runtime.ts';
 import { addNetns, delNetns } from './kernel.ts';
 import { writeState, type LabNodeState, type LabPodState, type LabState } from './state.ts';
 import { applyResources, listResources, namespaceProfile, namespaceResources, serviceAccountProfile, workloadLabels } from './datastore-client.ts';
-import type { PodPort } from '../cni/netconf.ts';
+import type { PodPort } from '../api/resource.ts';
 import type { Say } from './lab.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateLabName, type LabDatastore, type LabMode } from './topology.ts';
-import type { PodPort } from '../cni/netconf.ts';
+import type { PodPort } from '../api/resource.ts';
 
 export const LAB_ROOT = process.env.TABBY_LAB_ROOT ?? '/run/tabby-lab';
 
