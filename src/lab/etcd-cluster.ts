@@ -88,10 +88,36 @@ function spawnMember(state: LabState, m: LabEtcdMember): void {
  * data dir, where it rejoins the cluster as itself; then waits until every member is healthy.
  */
 export async function recoverEtcdMember(state: LabState, member: LabEtcdMember): Promise<void> {
-  if (pidAlive(member.pid)) process.kill(member.pid, 'SIGCONT');
-  else if (member.argv?.length) spawnMember(state, member);
-  else throw new Error(`etcd member ${member.name} was started by an older Tabby that did not record its command; recreate the lab`);
-  await waitHealthy(state.etcd!);
+  if (pidAlive(member.pid)) {
+    process.kill(member.pid, 'SIGCONT');
+    return waitHealthy(state.etcd!);
+  }
+  if (!member.argv?.length) throw new Error(`etcd member ${member.name} was started by an older Tabby that did not record its command; recreate the lab`);
+  for (let attempt = 1; ; attempt++) {
+    const logStart = fileSize(member.logFile);
+    spawnMember(state, member);
+    try {
+      return await waitHealthy(state.etcd!);
+    } catch (e) {
+      // A port still held (a socket of the killed process not yet released) is worth another try; the
+      // rest is reported with the member's own last words.
+      const said = logTail(member.logFile, logStart);
+      if (attempt < 3 && !pidAlive(member.pid) && /address already in use/.test(said)) { await new Promise((r) => setTimeout(r, 1000)); continue; }
+      throw new Error(`${(e as Error).message}${said ? `\n${member.name} said: ${said}` : ''}`);
+    }
+  }
+}
+
+function fileSize(file: string): number {
+  try { return fs.statSync(file).size; } catch { return 0; }
+}
+
+/** The last lines a member wrote to its log since byte `from`. */
+function logTail(file: string, from: number): string {
+  try {
+    const text = fs.readFileSync(file).subarray(from).toString('utf8');
+    return text.trim().split('\n').slice(-5).join('\n');
+  } catch { return ''; }
 }
 
 async function waitHealthy(etcd: LabEtcdState): Promise<void> {
