@@ -29,6 +29,8 @@ export interface LabPodState {
   containerId: string;
   uid: string;
   labels: Record<string, string>;
+  /** Pod annotations the CNI plugin reads (Calico's cni.projectcalico.org/*), passed in CNI_ARGS. */
+  annotations?: Record<string, string>;
   ip?: string;
   /** 'ContainerCreating' until CNI ADD succeeded, then 'Running'; 'Failed' keeps the CNI error. */
   status: 'ContainerCreating' | 'Running' | 'Failed';

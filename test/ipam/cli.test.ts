@@ -58,7 +58,7 @@ describe('tabby ipam', () => {
 
   test('show on an empty cluster, then with allocations and blocks', async () => {
     let r = await run('ipam', 'show');
-    assert.match(r.out, /\| GROUPING \|\s+CIDR\s+\| IPS TOTAL \| IPS IN USE \|\s+IPS FREE\s+\|/);
+    assert.match(r.out, /\| GROUPING \|\s+CIDR\s+\| IPS TOTAL \| IPS IN USE \| IPS RESERVED \|\s+IPS FREE\s+\|/);
     assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24 \|       256 \| 0 \(0%\)\s+\| 256 \(100%\)\s+\|/);
     const ipam = createIpam(ds);
     await ipam.autoAssign({ handleId: 'k8s-pod-network.c1', node: 'node-1', num4: 16, attrs: { namespace: 'default', pod: 'web' } });
