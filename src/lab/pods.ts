@@ -109,7 +109,7 @@ export interface RunOptions {
   namespace: string;
   labels: Record<string, string>;
   /** Pod annotations (e.g. cni.projectcalico.org/ipv4pools), carried to the CNI plugin in CNI_ARGS. */
-  annotations?: Record<string, string>;
+  annotations?: Record<string, string> | undefined;
   concurrency?: number;
 }
 
