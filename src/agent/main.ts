@@ -177,7 +177,7 @@ export class Agent {
     const { EmptyBlockReleaser, blockGcIntervalMs, DEFAULT_LEAK_GRACE_PERIOD_MS } = await import('../ipam/block-gc.ts');
     const gracePeriodMs = this.opts.ipamLeakGracePeriodMs ?? DEFAULT_LEAK_GRACE_PERIOD_MS;
     if (gracePeriodMs <= 0) return;
-    const gc = new EmptyBlockReleaser(this.opts.ds, { gracePeriodMs, clock: this.clock, node: this.opts.nodeName });
+    const gc = new EmptyBlockReleaser(this.opts.ds, { gracePeriodMs, now: () => this.clock.now(), node: this.opts.nodeName });
     const log = this.opts.log.child({ mod: 'ipam-gc' });
     this.timers.push(this.clock.setInterval(() => {
       gc.sync().then((released) => { if (released.length) log.info({ released }, 'released empty IPAM blocks'); },

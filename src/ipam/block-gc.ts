@@ -11,7 +11,6 @@
 // Calico runs this once per cluster; Tabby has no kube-controllers, so each node agent runs it for its own
 // node's blocks (`node` option), which releases the same blocks at the same moments.
 import type { Resource } from '../api/resource.ts';
-import { realClock, type Clock } from '../clock.ts';
 import type { Datastore } from '../datastore/types.ts';
 import { ignoreConflict, isConflict } from './cas.ts';
 import { log } from './log.ts';
@@ -28,7 +27,8 @@ export function blockGcIntervalMs(gracePeriodMs: number): number {
 export interface EmptyBlockReleaserOptions {
   /** Empty for longer than this before release; 0 (or less) disables release, as in Calico. */
   gracePeriodMs?: number;
-  clock?: Clock;
+  /** Milliseconds since the epoch (the agent passes its clock's; tests a manual one). */
+  now?: () => number;
   /** Only this node's blocks (a node agent); all nodes' blocks when undefined. */
   node?: string | undefined;
 }
@@ -37,12 +37,12 @@ export class EmptyBlockReleaser {
   /** Block CIDR → when a sync first saw it empty (Calico's blockReleaseTracker). */
   private readonly emptySince = new Map<string, number>();
   private readonly gracePeriodMs: number;
-  private readonly clock: Clock;
+  private readonly now: () => number;
   private readonly node: string | undefined;
 
   constructor(private readonly ds: Datastore, opts: EmptyBlockReleaserOptions = {}) {
     this.gracePeriodMs = opts.gracePeriodMs ?? DEFAULT_LEAK_GRACE_PERIOD_MS;
-    this.clock = opts.clock ?? realClock;
+    this.now = opts.now ?? Date.now;
     this.node = opts.node;
   }
 
@@ -81,10 +81,10 @@ export class EmptyBlockReleaser {
     if (this.gracePeriodMs <= 0) return false; // no grace period: block GC disabled
     const first = this.emptySince.get(cidr);
     if (first === undefined) {
-      this.emptySince.set(cidr, this.clock.now());
+      this.emptySince.set(cidr, this.now());
       return false;
     }
-    return this.clock.now() - first > this.gracePeriodMs;
+    return this.now() - first > this.gracePeriodMs;
   }
 
   private async release(b: Resource<IPAMBlockSpec>, owner: string): Promise<boolean> {

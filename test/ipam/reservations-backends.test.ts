@@ -87,7 +87,7 @@ async function emptyBlockRelease(b: Backend): Promise<void> {
     const n1Blocks = await blocksOf('n1');
     assert.equal(n1Blocks.length, 2);
     const clock = new ManualClock();
-    const gc = new EmptyBlockReleaser(ds, { clock });
+    const gc = new EmptyBlockReleaser(ds, { now: () => clock.now() });
     assert.deepEqual(await gc.sync(), [], 'blocks in use are kept');
     await ipam.releaseByHandle('a');
     await ipam.releaseByHandle('b');
@@ -110,7 +110,7 @@ async function emptyBlockRelease(b: Backend): Promise<void> {
     assert.equal((await blocksOf('n1')).length, 1);
     assert.equal((await blocksOf('n2')).length, 1, 'n2 keeps its only block');
     // A grace period of 0 disables release, as in Calico.
-    const off = new EmptyBlockReleaser(ds, { clock, gracePeriodMs: 0 });
+    const off = new EmptyBlockReleaser(ds, { now: () => clock.now(), gracePeriodMs: 0 });
     await ipam.autoAssign({ handleId: 'd', node: 'n1', num4: 8 });
     await ipam.releaseByHandle('d');
     await off.sync();
