@@ -90,6 +90,8 @@ export interface PoolView {
   /** Selects the workload's namespace by its labels (all() when unset). */
   namespaceSelector: Selector;
   disabled: boolean;
+  /** `Manual` pools are used only when a request names them (Calico's assignmentMode). */
+  assignmentMode: 'Automatic' | 'Manual';
   allowedUses: string[];
   ipipMode: string;
   vxlanMode: string;
@@ -126,6 +128,7 @@ export function poolFromResource(res: Resource): PoolView {
     nodeSelector,
     namespaceSelector,
     disabled: s.disabled === true,
+    assignmentMode: s.assignmentMode === 'Manual' ? 'Manual' : 'Automatic',
     allowedUses: Array.isArray(s.allowedUses) && s.allowedUses.length ? s.allowedUses : ['Workload', 'Tunnel'],
     ipipMode: s.ipipMode ?? 'Never',
     vxlanMode: s.vxlanMode ?? 'Never',

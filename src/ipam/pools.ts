@@ -31,6 +31,7 @@ async function nodeLabels(ds: Datastore, node: string): Promise<Record<string, s
  * when undefined, as Calico evaluates it with no Namespace). Pools the request names (by name or CIDR, the
  * `ipv4_pools` netconf / `cni.projectcalico.org/ipv4pools` annotation) are used as Calico uses them: the
  * selectors are ignored, but each must exist, be enabled and allow the use, or the error names the reason.
+ * A pool with assignmentMode Manual is used only when named.
  */
 export async function candidatePools(
   ds: Datastore, node: string, use: IntendedUse, requested?: string[], namespaceLabels?: Record<string, string>,
@@ -46,5 +47,6 @@ export async function candidatePools(
     });
   }
   const nsLabels = namespaceLabels ?? {};
-  return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels) && p.namespaceSelector.evaluate(nsLabels));
+  return pools.filter((p) => !p.disabled && p.assignmentMode === 'Automatic' && poolAllows(p, use) &&
+    p.nodeSelector.evaluate(labels) && p.namespaceSelector.evaluate(nsLabels));
 }

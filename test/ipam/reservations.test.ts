@@ -127,6 +127,14 @@ describe('pool selection as Calico\'s IPAM applies it', () => {
     assert.ok(inCidr(named, '10.50.0.0/24'), named);
   });
 
+  test('a Manual pool (assignmentMode) is used only when a request names it', async () => {
+    // Pools are tried in name order: the Manual one would come first.
+    const ds = await store(node('n1'), pool('a-manual', '10.56.0.0/24', { assignmentMode: 'Manual' }), pool('z-auto', '10.55.0.0/24'));
+    const ipam = createIpam(ds);
+    for (let i = 0; i < 3; i++) assert.ok(inCidr((await ipam.autoAssign({ handleId: `a${i}`, node: 'n1', num4: 1 })).ips[0]!, '10.55.0.0/24'));
+    assert.ok(inCidr((await ipam.autoAssign({ handleId: 'm', node: 'n1', num4: 1, pools: ['a-manual'] })).ips[0]!, '10.56.0.0/24'));
+  });
+
   test('allowedUses: tunnel addresses only from Tunnel pools, pods only from Workload pools, also by address', async () => {
     const ds = await store(node('n1'),
       pool('pods', '10.60.0.0/24', { allowedUses: ['Workload'], ipipMode: 'Always' }),
