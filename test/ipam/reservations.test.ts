@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
 import type { Resource } from '../../src/api/resource.ts';
 import { validateResource } from '../../src/api/validate.ts';
-import { checkIpam, createIpam, formatCheckReport, IpamError, ip4, loadSnapshot, usageRows, type IPAMBlockSpec } from '../../src/ipam/index.ts';
+import {
+  checkIpam, configFromResource, createIpam, formatCheckReport, IpamError, ip4, loadSnapshot, newBlockSpec, poolFromResource, usageRows,
+  type IpamSnapshot, type IPAMBlockSpec,
+} from '../../src/ipam/index.ts';
 import { ReservedRanges, reservedCidrs } from '../../src/ipam/reservations.ts';
 
 const API = 'projectcalico.org/v3';
@@ -51,6 +54,56 @@ describe('ReservedRanges (addr_filter.go)', () => {
     assert.equal(ranges.countIn(ip4.parseCidr4('10.0.0.0/28')), 8);
     assert.ok(!new ReservedRanges([]).matchesWholeCidr(ip4.parseCidr4('10.9.9.9/32')));
   });
+});
+
+describe('reserved and free counts (libcalico-go reserved_test.go TestCountPoolSpace, IPv4 cases)', () => {
+  // [name, reservations, blocks, capacity, reserved, available outside blocks] for pool 10.0.0.0/24
+  const cases: Array<[string, string[], string[], number, number, number]> = [
+    ['no reservations and no blocks', [], [], 256, 0, 256],
+    ['one reservation', ['10.0.0.32/30'], [], 256, 4, 252],
+    ['overlapping reservations', ['10.0.0.0/25', '10.0.0.5/32', '10.0.0.64/26', '10.0.0.0/25'], [], 256, 128, 128],
+    ['reservation covering the whole pool', ['10.0.0.0/16'], [], 256, 256, 0],
+    ['reservation outside the pool', ['192.168.0.0/24', 'fd00::/120'], [], 256, 0, 256],
+    ['blocks carved from the pool', [], ['10.0.0.0/26', '10.0.0.64/26'], 256, 0, 128],
+    ['reservation inside a block', ['10.0.0.32/30'], ['10.0.0.0/26'], 256, 4, 192],
+    ['reservation outside every block', ['10.0.0.128/25'], ['10.0.0.0/26'], 256, 128, 64],
+  ];
+  for (const [name, reserved, blockCidrs, capacity, wantReserved, outside] of cases) {
+    test(name, () => {
+      const blocks = blockCidrs.map((c) => newBlockSpec(ip4.parseCidr4(c), 'n1', new Date(0)));
+      const snap: IpamSnapshot = {
+        pools: [poolFromResource(pool('p', '10.0.0.0/24'))], badPools: [], blocks, affinities: [], handles: [],
+        config: configFromResource(undefined), nodes: [], workloadEndpoints: [], reservations: reserved.map((c, i) => reservation(`r${i}`, [c])),
+      };
+      const [poolRow, ...blockRows] = usageRows(snap, true);
+      assert.equal(poolRow!.total, capacity);
+      assert.equal(poolRow!.reserved, wantReserved);
+      assert.equal(poolRow!.free - blockRows.reduce((n, b) => n + b.free, 0), outside, 'free outside the blocks');
+      assert.equal(poolRow!.inUse, 0);
+    });
+  }
+});
+
+describe('cidrSliceFilter vectors (libcalico-go addr_filter_test.go, IPv4 cases)', () => {
+  const cases = [
+    { filter: ['0.0.0.0/0'], ipsMatch: ['0.0.0.0', '255.255.255.255', '10.0.0.1'], cidrsMatch: ['0.0.0.0/0', '255.255.255.255/32', '10.0.0.0/8'], ipsNoMatch: [], cidrsNoMatch: [] },
+    {
+      filter: ['192.168.1.64/26', '192.168.1.0/26'],
+      ipsMatch: ['192.168.1.0', '192.168.1.63', '192.168.1.64', '192.168.1.127'],
+      cidrsMatch: ['192.168.1.64/26', '192.168.1.0/26', '192.168.1.0/25', '192.168.1.64/27', '192.168.1.96/27'],
+      ipsNoMatch: ['10.0.0.1', '0.0.0.0'],
+      cidrsNoMatch: ['10.0.0.0/8', '0.0.0.0/32', '192.168.2.64/26', '192.168.1.0/24'],
+    },
+  ];
+  for (const c of cases) {
+    test(`filter ${c.filter.join(',')}`, () => {
+      const r = new ReservedRanges(c.filter.map((x) => ip4.parseCidr4(x)));
+      for (const ip of c.ipsMatch) assert.ok(r.matchesIP(ip4.parseIPv4(ip)), ip);
+      for (const ip of c.ipsNoMatch) assert.ok(!r.matchesIP(ip4.parseIPv4(ip)), ip);
+      for (const x of c.cidrsMatch) assert.ok(r.matchesWholeCidr(ip4.parseCidr4(x)), x);
+      for (const x of c.cidrsNoMatch) assert.ok(!r.matchesWholeCidr(ip4.parseCidr4(x)), x);
+    });
+  }
 });
 
 describe('auto-assignment skips reserved addresses', () => {
