@@ -79,13 +79,16 @@ describe('pod annotations in CNI_ARGS', () => {
   });
 
   test('ipAddrsNoIpam needs feature_control.ip_addrs_no_ipam and bypasses IPAM; both annotations are refused', async () => {
-    const { add, be } = await setup();
+    const { add, be, deps } = await setup();
     assert.equal((await add('e1', { [NO_IPAM]: '["198.51.100.7"]' })).err.msg, 'requested feature is not enabled: ip_addrs_no_ipam');
     const on = { ...conf, feature_control: { ip_addrs_no_ipam: true } };
     assert.equal((await add('e2', { [NO_IPAM]: '["198.51.100.7"]' }, on)).ip, '198.51.100.7/32');
     assert.equal((await be.ds.list('IPAMHandle')).items.length, 0, 'nothing allocated');
     const wep = (await be.ds.list('WorkloadEndpoint')).items.find((w) => (w.spec as { containerID?: string }).containerID === 'e2');
     assert.deepEqual((wep?.spec as { ipNetworks?: string[] }).ipNetworks, ['198.51.100.7/32']);
+    const prevResult = { cniVersion: '1.0.0', interfaces: [{ name: 'x' }, { name: 'eth0', sandbox: '/run/netns/e2' }], ips: [{ address: '198.51.100.7/32', interface: 1 }] };
+    const checked = await runPlugin(env('CHECK', 'e2', { [NO_IPAM]: '["198.51.100.7"]' }), JSON.stringify({ ...on, prevResult }), deps);
+    assert.doesNotMatch(checked.stdout, /IPAM handle/, 'CHECK does not look for an allocation that IPAM never made');
     assert.equal((await add('e3', { [NO_IPAM]: '["198.51.100.8"]', [ADDRS]: '["10.70.1.1"]' }, on)).err.msg,
       "can't have both annotations: 'ipAddrs' and 'ipAddrsNoIpam' in use at the same time");
     assert.throws(() => parseNetConf(JSON.stringify({ ...conf, feature_control: { ip_addrs_no_ipam: 'yes' } })), /feature_control\.ip_addrs_no_ipam" must be true or false/);
