@@ -77,6 +77,11 @@ export interface AgentOptions {
   datastoreMonitor?: Pick<DatastoreMonitorOptions, 'intervalMs' | 'timeoutMs' | 'graceMs'>;
   /** Time source for the loop's timers, the syncer and the BGP speaker (tests pass a manual clock). */
   clock?: Clock;
+  /**
+   * Release of this node's empty IPAM blocks (kube-controllers' leakGracePeriod): a block empty for longer than
+   * this is released unless it is the node's last. Default 15 minutes; 0 disables.
+   */
+  ipamLeakGracePeriodMs?: number;
 }
 
 
@@ -164,6 +169,20 @@ export class Agent {
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
     this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+    await this.startBlockGc();
+  }
+
+  /** kube-controllers' empty-block release, for this node's blocks (src/ipam/block-gc.ts). */
+  private async startBlockGc(): Promise<void> {
+    const { EmptyBlockReleaser, blockGcIntervalMs, DEFAULT_LEAK_GRACE_PERIOD_MS } = await import('../ipam/block-gc.ts');
+    const gracePeriodMs = this.opts.ipamLeakGracePeriodMs ?? DEFAULT_LEAK_GRACE_PERIOD_MS;
+    if (gracePeriodMs <= 0) return;
+    const gc = new EmptyBlockReleaser(this.opts.ds, { gracePeriodMs, now: () => this.clock.now(), node: this.opts.nodeName });
+    const log = this.opts.log.child({ mod: 'ipam-gc' });
+    this.timers.push(this.clock.setInterval(() => {
+      gc.sync().then((released) => { if (released.length) log.info({ released }, 'released empty IPAM blocks'); },
+        (e: Error) => log.warn({ err: e.message }, 'empty block release failed; will retry'));
+    }, blockGcIntervalMs(gracePeriodMs)));
   }
 
   /** Health and metrics ports, the liveness heartbeat and the datastore monitor: up before anything waits. */

@@ -27,6 +27,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'NetworkSet', plural: 'networksets', namespaced: true, aliases: ['networkset', 'netset', 'netsets'] },
   { kind: 'GlobalNetworkSet', plural: 'globalnetworksets', namespaced: false, aliases: ['globalnetworkset', 'gnetset', 'gnetsets'] },
   { kind: 'Tier', plural: 'tiers', namespaced: false, aliases: ['tier'] },
+  { kind: 'IPReservation', plural: 'ipreservations', namespaced: false, aliases: ['ipreservation', 'reservation', 'reservations'] },
   { kind: 'IPAMConfiguration', plural: 'ipamconfigurations', namespaced: false, aliases: ['ipamconfiguration', 'ipamconfig', 'ipamconfigs'] },
   { kind: 'IPAMBlock', plural: 'ipamblocks', namespaced: false, aliases: ['ipamblock'], ipam: true },
   { kind: 'BlockAffinity', plural: 'blockaffinities', namespaced: false, aliases: ['blockaffinity'], ipam: true },

@@ -79,10 +79,8 @@ function bgpFilterFields(spec: Record<string, unknown>, out: UnenforcedField[]):
   }
 }
 
-const IP_POOL: Rule[] = [
-  { path: 'namespaceSelector', verdict: 'warn', reason: 'pods get addresses whatever their namespace', fine: ['all()', ''] },
-  { path: 'assignmentMode', verdict: 'warn', reason: 'every pool is used automatically', fine: ['Automatic'] },
-];
+// namespaceSelector and assignmentMode are enforced by the IPAM (src/ipam/pools.ts).
+const IP_POOL: Rule[] = [];
 
 const NODE: Rule[] = [
   { path: 'wireguard', verdict: 'warn', reason: 'WireGuard is not implemented' },

@@ -10,7 +10,7 @@ import { TabbyError } from '../errors.ts';
 import {
   anything, bool, int, isPlainObject, list, mapOf, num, obj, oneOf, str, type FieldError, type Schema, type ValueCheck,
 } from './schema.ts';
-import { LABEL_COUNT_LIMIT, dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
+import { LABEL_COUNT_LIMIT, cidrOrIP as cidrOrIPEntry, dnsLabel, dnsSubdomain, globalNetworkPolicyName, labelKey, labelValue, networkPolicyName } from './validate/fields.ts';
 import { globalPolicySpec, networkPolicySpec } from './validate/policy.ts';
 import { bgpConfigurationSpec, bgpPeerSpec, checkBgpConfigurationScope, ippoolSpec, nodeSpec } from './validate/networking.ts';
 import { bgpFilterSpec } from './validate/bgpfilter.ts';
@@ -78,6 +78,9 @@ const ipamConfigurationSpec = obj({
   ipCooldownSeconds: int(0, 1200),
 });
 
+// libcalico-go's `cidrs` validator: each entry an address or a CIDR, host bits allowed (ParseCIDROrIP).
+const ipReservationSpec = obj({ reservedCIDRs: list(str(cidrOrIPEntry)) });
+
 const tierSpec = obj({ order: num(), defaultAction: oneOf('Deny', 'Pass') });
 
 // IPAM internals (shown by `get`, written only by the allocator): structure checked loosely.
@@ -115,6 +118,7 @@ const RULES: Record<string, KindRules> = {
   NetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
   GlobalNetworkSet: { spec: networkSetSpec, name: dnsSubdomain, check: noNamespaceLabel },
   Tier: { spec: tierSpec, name: dnsLabel },
+  IPReservation: { spec: ipReservationSpec, name: dnsSubdomain },
   IPAMConfiguration: { spec: ipamConfigurationSpec, name: singletonDefault('IPAMConfiguration') },
   IPAMBlock: { spec: ipamBlockSpec, name: dnsSubdomain },
   BlockAffinity: { spec: ipamBlockSpec, name: (s) => (s.length <= 253 ? undefined : 'must be no more than 253 characters') },

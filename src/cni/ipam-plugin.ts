@@ -6,6 +6,7 @@ import type { Ipam } from '../ipam/types.ts';
 import type { OpenBackend } from './backend.ts';
 import { asCniError, CNI_ERR, CniError } from './errors.ts';
 import type { CniLogger } from './log.ts';
+import { namespaceLabels, type PodIpamRequest } from './ipam-request.ts';
 import { ipamHandle, legacyWorkloadHandle, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
 import { errorVersion, formatResult, parseResult, requireVerbVersion, versionReply, type CniResult } from './version.ts';
@@ -18,6 +19,10 @@ export interface IpamContext {
   node: string;
   id: Pick<WorkloadIdentity, 'orchestrator' | 'namespace' | 'workload' | 'containerId'>;
   ipam: Ipam;
+  /** What the pod's annotations ask (the main plugin reads them; the IPAM plugin alone sees only IP=). */
+  request?: PodIpamRequest;
+  /** The namespace's labels for pools' namespaceSelector (undefined: no namespace, no labels). */
+  namespaceLabels?: Record<string, string> | undefined;
 }
 
 function narrow(cidr: string): string { return cidr.split('/')[0] + (cidr.includes(':') ? '/128' : '/32'); }
@@ -30,22 +35,28 @@ export async function ipamAdd(ctx: IpamContext): Promise<CniResult> {
   if (ctx.id.orchestrator === 'k8s') { attrs.namespace = ctx.id.namespace; attrs.pod = ctx.id.workload; }
   let ips = await ipam.ipsByHandle(handleId);
   if (ips.length === 0) {
-    const requested = env.args.IP;
+    const fromAnnotation = ctx.request?.kind === 'ipAddrs' ? ctx.request.ips.join(',') : undefined;
+    const requested = fromAnnotation ?? env.args.IP;
     if (requested) {
-      // Calico: a specific address via CNI_ARGS IP=<ip> (the ipAddrs annotation path).
+      // Calico: a specific address via CNI_ARGS IP=<ip> (what the ipAddrs annotation becomes), assigned as a
+      // Workload address, so the pool's allowedUses apply.
       const list = requested.split(',').map((s) => s.trim()).filter(Boolean);
       try {
-        for (const ip of list) await ipam.assignIP(ip, handleId, ctx.node, attrs);
+        for (const ip of list) await ipam.assignIP(ip, handleId, ctx.node, attrs, 'Workload');
       } catch (e) {
         await ipam.releaseByHandle(handleId);
-        throw new CniError(CNI_ERR.internal, `failed to assign requested IP ${requested}: ${(e as Error).message}`);
+        const msg = `failed to assign requested IP ${requested}: ${(e as Error).message}`;
+        // Calico's main plugin wraps what the IPAM plugin said about an ipAddrs address.
+        throw new CniError(CNI_ERR.internal, fromAnnotation ? `error getting IP from IPAM: ${msg}` : msg);
       }
       ips = list.map((ip) => `${ip}/32`);
     } else if (conf.ipam.assign_ipv4 !== 'false') {
+      const annotated = ctx.request?.kind === 'auto' ? ctx.request.pools : undefined;
+      const pools = annotated ?? conf.ipam.ipv4_pools;
       try {
         const r = await ipam.autoAssign({
           handleId, node: ctx.node, num4: 1, intendedUse: 'Workload', attrs,
-          pools: conf.ipam.ipv4_pools?.length ? conf.ipam.ipv4_pools : undefined,
+          pools: pools?.length ? pools : undefined, namespaceLabels: ctx.namespaceLabels,
         });
         ips = r.ips;
       } catch (e) {
@@ -96,7 +107,10 @@ export async function runIpamPlugin(processEnv: NodeJS.ProcessEnv, stdin: string
       throw new CniError(CNI_ERR.tryAgainLater, `datastore unavailable, try again later: ${(e as Error).message}`);
     });
     try {
-      const ctx: IpamContext = { conf, env, node: node.nodename, id, ipam: be.ipam };
+      const ctx: IpamContext = {
+        conf, env, node: node.nodename, id, ipam: be.ipam,
+        namespaceLabels: env.command === 'ADD' ? await namespaceLabels(be.ds, id) : undefined,
+      };
       switch (env.command) {
         case 'ADD': return { stdout: JSON.stringify(formatResult(await ipamAdd(ctx), conf.cniVersion)), exitCode: 0 };
         case 'DEL': await ipamDel(ctx); return { stdout: '', exitCode: 0 };

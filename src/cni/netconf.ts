@@ -85,6 +85,8 @@ export interface NetConf {
   policy?: { type?: string };
   ipam: IpamConf;
   container_settings?: { allow_ip_forwarding?: boolean };
+  /** Calico's optional features; `ip_addrs_no_ipam` allows the ipAddrsNoIpam annotation. */
+  feature_control?: { ip_addrs_no_ipam?: boolean; [k: string]: unknown };
   /** Tabby: node-agent state directory (default /var/lib/tabby, falling back to /var/lib/calico). */
   state_dir?: string;
   /** Tabby: embedded datastore file. */
@@ -144,6 +146,9 @@ export function parseNetConf(text: string, opts: { needIpam?: boolean } = {}): N
     }
     if (ipam.assign_ipv6 === 'true') bad('IPv6 assignment (ipam.assign_ipv6) is not supported by Tabby yet');
   }
+  const fc = o.feature_control as Record<string, unknown> | undefined;
+  if (fc !== undefined && (!fc || typeof fc !== 'object' || Array.isArray(fc))) bad('netconf "feature_control" must be an object');
+  if (fc?.ip_addrs_no_ipam !== undefined && typeof fc.ip_addrs_no_ipam !== 'boolean') bad('netconf "feature_control.ip_addrs_no_ipam" must be true or false');
   const args = o.args as Record<string, unknown> | undefined;
   const tabby = args?.tabby as Record<string, unknown> | undefined;
   if (tabby?.labels !== undefined) {

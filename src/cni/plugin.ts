@@ -14,6 +14,7 @@ import type { OpenBackend, CniBackend } from './backend.ts';
 import { DEFAULT_ROUTES, type Dataplane, type FaultHook, type FaultStep } from './dataplane.ts';
 import { asCniError, CNI_ERR, CniError } from './errors.ts';
 import { ipamAdd, ipamCheck, ipamDel, OWN_IPAM_TYPES, type IpamContext } from './ipam-plugin.ts';
+import { namespaceLabels, podIpamRequest } from './ipam-request.ts';
 import type { CniLogger } from './log.ts';
 import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
@@ -143,10 +144,15 @@ class Invocation {
     await this.ensureReady(be.ds);
     if (!this.deps.agentMayHaveRun) await this.refuseExistingInterface();
     const ipamCtx = this.ipamContext(be, node.nodename, id);
+    const request = podIpamRequest(this.env, this.conf);
 
     let ipamResult: CniResult;
-    if (this.ownIpam()) ipamResult = await ipamAdd(ipamCtx);
-    else ipamResult = parseResult(await this.delegate('ADD'));
+    if (request.kind === 'noIpam') {
+      // ipAddrsNoIpam: the annotation's address, IPAM bypassed (nothing allocated, nothing to release).
+      ipamResult = { ips: request.ips.map((ip) => ({ address: `${ip}/32` })), dns: {} };
+    } else if (this.ownIpam()) {
+      ipamResult = await ipamAdd({ ...ipamCtx, request, namespaceLabels: await namespaceLabels(be.ds, id) });
+    } else ipamResult = parseResult(await this.delegate('ADD'));
     const ips = ipamResult.ips.map((i) => hostCidr(i.address));
     lap('ipam');
     log.info('assigned addresses', { ips });
@@ -254,7 +260,9 @@ class Invocation {
       if (have !== [...ips].sort().join(',')) diffs.push(`WorkloadEndpoint ipNetworks are [${have}], expected [${ips.join(',')}]`);
       if (wep.spec?.interfaceName !== hostVeth) diffs.push(`WorkloadEndpoint interfaceName is ${wep.spec?.interfaceName}, expected ${hostVeth}`);
     }
-    if (this.ownIpam()) diffs.push(...await ipamCheck(this.ipamContext(be, node.nodename, id), ips));
+    // An ipAddrsNoIpam address was never allocated: there is no IPAM state to compare.
+    const bypassed = podIpamRequest(this.env, this.conf).kind === 'noIpam';
+    if (this.ownIpam() && !bypassed) diffs.push(...await ipamCheck(this.ipamContext(be, node.nodename, id), ips));
     else await this.delegate('CHECK');
     if (diffs.length) throw new CniError(CNI_ERR.checkFailed, `CHECK failed: ${diffs.join('; ')}`);
   }

@@ -96,8 +96,8 @@ function registerShowIpamCommand(ipam: Command): void {
           out(borderedTable(['IP', 'BORROWING-NODE', 'BLOCK', 'BLOCK OWNER', 'TYPE', 'ALLOCATED-TO'], rows));
           return;
         }
-        const rows = usageRows(snap, !!opts.showBlocks).map((r) => [r.grouping, r.cidr, String(r.total), percent(r.inUse, r.total), percent(r.free, r.total)]);
-        out(borderedTable(['GROUPING', 'CIDR', 'IPS TOTAL', 'IPS IN USE', 'IPS FREE'], rows));
+        const rows = usageRows(snap, !!opts.showBlocks).map((r) => [r.grouping, r.cidr, String(r.total), percent(r.inUse, r.total), percent(r.reserved, r.total), percent(r.free, r.total)]);
+        out(borderedTable(['GROUPING', 'CIDR', 'IPS TOTAL', 'IPS IN USE', 'IPS RESERVED', 'IPS FREE'], rows));
       });
     });
 }

@@ -128,8 +128,8 @@ async function etcdStatusTable(s: LabState): Promise<string> {
   return table([['ETCD MEMBER', 'CLIENT URL', 'NAMESPACE', 'PROCESS', 'ROLE'], ...rows]);
 }
 
-/** run, pods, exec, exec-node, delete, label, ns: pods and namespaces in a running lab. */
-function registerLabPodCommands(lab: Command): void {
+/** `lab run`: a deployment's pods, networked by the CNI plugin. */
+function registerLabRun(lab: Command): void {
   nameOpt(lab.command('run <name>').description('create a deployment\'s pods (namespaces) and network them through the CNI plugin'))
     .option('--replicas <n>', 'number of pods', '1')
     .option('--node <node>', 'put every pod on this node (default: spread over the nodes)')
@@ -137,6 +137,8 @@ function registerLabPodCommands(lab: Command): void {
     .option('--labels <k=v,…>', 'pod labels (app=<name> is always set)')
     .option('--service-account <name>', 'the pods\' ServiceAccount (default: default); its WorkloadEndpoints carry it')
     .option('--port <NAME:PORT/PROTO>', 'a named container port (repeatable), e.g. http:8080/TCP; rules may name it', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--annotation <key=value>', 'pod annotation, repeatable (e.g. cni.projectcalico.org/ipv4pools=\'["pool-a"]\'), passed in CNI_ARGS',
+      (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--concurrency <n>', 'CNI ADDs in flight', '4')
     .action(async (app: string, o, cmd: Command) => {
       const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
@@ -148,10 +150,11 @@ function registerLabPodCommands(lab: Command): void {
       } catch (e) {
         throw new CliError((e as Error).message, EXIT_USAGE);
       }
+      const annotations = parseAnnotations(o.annotation);
       await withLab(labName(o), async (state) => {
         const r = await runPods(state, {
           app, replicas: intOption(o.replicas, '--replicas'), replicasGiven: cmd.getOptionValueSource('replicas') === 'cli',
-          node: o.node, namespace: o.namespace, labels: labels.set, concurrency: intOption(o.concurrency, '--concurrency'),
+          node: o.node, namespace: o.namespace, labels: labels.set, annotations, concurrency: intOption(o.concurrency, '--concurrency'),
           serviceAccount: o.serviceAccount, ports,
         });
         for (const w of r.warnings) warn(w);
@@ -161,6 +164,11 @@ function registerLabPodCommands(lab: Command): void {
         if (r.deleteErrors.length > 0) throw new CliError(r.deleteErrors.join('\n'), EXIT_FAILED);
       });
     });
+}
+
+/** run, pods, exec, exec-node, delete, label, ns: pods and namespaces in a running lab. */
+function registerLabPodCommands(lab: Command): void {
+  registerLabRun(lab);
 
   nameOpt(lab.command('pods').description('list pods like `kubectl get pods`'))
     .option('-o, --output <fmt>', 'wide')
@@ -213,6 +221,25 @@ function registerLabPodCommands(lab: Command): void {
         out(`namespace/${ns} configured: ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}`);
       });
     });
+}
+
+/**
+ * `--annotation key=value` items: the key as Kubernetes allows it ([prefix/]name), the value anything but ';',
+ * which would end the CNI_ARGS pair that carries it.
+ */
+export function parseAnnotations(items: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw new CliError(`--annotation takes key=value, got "${item}"`, EXIT_USAGE);
+    const key = item.slice(0, i), value = item.slice(i + 1);
+    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key)) {
+      throw new CliError(`--annotation key "${key}" is not a valid annotation name ([prefix/]name)`, EXIT_USAGE);
+    }
+    if (value.includes(';')) throw new CliError(`--annotation ${key}: the value may not contain ';' (it travels in CNI_ARGS)`, EXIT_USAGE);
+    out[key] = value;
+  }
+  return out;
 }
 
 /** What `lab run` did, in kubectl's words where it has them (`created`, `scaled`). */

@@ -27,6 +27,20 @@ interface RunFlags {
   cniServer: boolean;
 }
 
+/**
+ * TABBY_IPAM_LEAK_GRACE_PERIOD (a duration such as "15m"; "0" disables): what Calico sets as
+ * KubeControllersConfiguration spec.controllers.node.leakGracePeriod, for the agent's empty-block release.
+ */
+async function leakGracePeriodMs(v: string | undefined): Promise<number | undefined> {
+  if (v === undefined || v === '') return undefined;
+  const { parseDurationSeconds } = await import('../bgp/config.ts');
+  try {
+    return parseDurationSeconds(v)! * 1000;
+  } catch {
+    throw new CliError(`TABBY_IPAM_LEAK_GRACE_PERIOD must be a duration such as 15m or 0, got "${v}"`, EXIT_USAGE);
+  }
+}
+
 function port(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${flag} must be a port number 0-65535 (0 disables), got "${v}"`, EXIT_USAGE);
@@ -93,6 +107,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
       env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
       healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
       resyncIntervalMs: resync * 1000,
+      ipamLeakGracePeriodMs: await leakGracePeriodMs(env.TABBY_IPAM_LEAK_GRACE_PERIOD),
     });
   } catch (e) {
     log.fatal(errorFields(e), 'start-up failed');

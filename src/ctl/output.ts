@@ -42,6 +42,12 @@ interface Column {
 const s = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 const b = (v: unknown): string => (v === true ? 'true' : 'false');
 const joinList = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(',') : '');
+
+/** calicoctl's joinAndTruncate: joined with ',', cut to `max` characters ending in `...` once longer. */
+function joinAndTruncate(v: unknown, max: number): string {
+  const text = joinList(v);
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
 const labels = (v: unknown): string => (v && typeof v === 'object' ? Object.entries(v as Record<string, string>).sort(([a], [c]) => a.localeCompare(c)).map(([k, x]) => `${k}=${x}`).join(',') : '');
 
 const NAME: Column = { header: 'NAME', cell: (r) => r.metadata.name };
@@ -118,6 +124,8 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
       const base = [NAME, col('STRICTAFFINITY', (r) => b(r.spec?.strictAffinity)), col('AUTOALLOCATEBLOCKS', (r) => b(r.spec?.autoAllocateBlocks ?? true))];
       return wide ? [...base, col('MAXBLOCKSPERHOST', (r) => s(r.spec?.maxBlocksPerHost ?? 0))] : base;
     }
+    case 'IPReservation':
+      return wide ? [NAME, col('CIDRS', (r) => joinAndTruncate(r.spec?.reservedCIDRs, 80))] : [NAME];
     case 'Tier':
       return [NAME, col('ORDER', (r) => s(r.spec?.order))];
     case 'ClusterInformation':

@@ -258,33 +258,40 @@ async function deleteAll(client: ResourceClient, targets: { kind: string; name: 
 
 interface GetOptions extends InputFileOptions { output: string; namespace?: string; allNamespaces?: boolean; selector?: string; filename?: string; export?: boolean }
 
-async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
-  const output = parseOutputOption(opts.output);
-  const { format } = output;
-  const columns = 'columns' in output ? output.columns : undefined;
-  let selector: ReturnType<typeof parseSelector> | undefined;
-  if (opts.selector !== undefined) {
-    try {
-      selector = parseSelector(opts.selector);
-    } catch (e) {
-      if (e instanceof SelectorSyntaxError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
-      throw e;
-    }
+/** `-l SELECTOR`, refused with calicoctl's words when it does not parse. */
+function selectorOption(text: string): ReturnType<typeof parseSelector> {
+  try {
+    return parseSelector(text);
+  } catch (e) {
+    if (e instanceof SelectorSyntaxError) throw new CliError(`Failed to execute command: ${e.message}`, EXIT_USAGE);
+    throw e;
   }
-  // What to fetch: from the command line, or the kind/name of every document in -f.
-  let wanted: { info: KindInfo; names: string[]; namespace?: string | undefined }[];
+}
+
+type GetTarget = { info: KindInfo; names: string[]; namespace?: string | undefined };
+
+/** What `get` fetches: from the command line, or the kind/name of every document in -f. */
+async function getTargets(kindName: string | undefined, names: string[], opts: GetOptions): Promise<GetTarget[]> {
   if (opts.filename) {
     if (kindName) throw new CliError('Failed to execute command: give either -f or KIND [NAME...], not both', EXIT_USAGE);
-    wanted = (await loadDocuments(opts.filename, opts)).map((d) => {
+    return (await loadDocuments(opts.filename, opts)).map((d) => {
       const md = isPlainObject(d.obj) && isPlainObject(d.obj.metadata) ? d.obj.metadata : {};
       const info = kindArg(kindOf(d.obj));
       return { info, names: [String(md.name ?? '')], namespace: typeof md.namespace === 'string' ? md.namespace : undefined };
     });
-  } else {
-    if (!kindName) throw new CliError('Failed to execute command: a resource type is required (e.g. tabby get ippools)', EXIT_USAGE);
-    wanted = [{ info: kindArg(kindName), names }];
-    checkNamespaceArgs(wanted[0]!.info, opts);
   }
+  if (!kindName) throw new CliError('Failed to execute command: a resource type is required (e.g. tabby get ippools)', EXIT_USAGE);
+  const wanted = [{ info: kindArg(kindName), names }];
+  checkNamespaceArgs(wanted[0]!.info, opts);
+  return wanted;
+}
+
+async function getCommand(cmd: Command, kindName: string | undefined, names: string[], opts: GetOptions): Promise<void> {
+  const output = parseOutputOption(opts.output);
+  const { format } = output;
+  const columns = 'columns' in output ? output.columns : undefined;
+  const selector = opts.selector !== undefined ? selectorOption(opts.selector) : undefined;
+  const wanted = await getTargets(kindName, names, opts);
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   await withDatastore(cmd, async ({ client, datastore }) => {
     const found: Resource[] = [];

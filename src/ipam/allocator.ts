@@ -14,7 +14,7 @@ import { DatastoreError } from '../datastore/types.ts';
 import { blockFor, cidr4ContainsIP, formatCidr4, parseCidr4, parseIPv4, type Cidr4 } from '../net/ipv4.ts';
 import {
   affinityNode, assignOrdinal, assignOrdinals, blockName, configFromResource, CONFIG_NAME, effectiveMaxBlocks, freeCount,
-  KIND_AFFINITY, KIND_BLOCK, KIND_CONFIG, makeResource, ordinalToIP, type IPAMBlockSpec, type IPAMConfigurationSpec, type PoolView,
+  KIND_AFFINITY, KIND_BLOCK, KIND_CONFIG, makeResource, ordinalToIP, poolAllows, type IPAMBlockSpec, type IPAMConfigurationSpec, type PoolView,
 } from './model.ts';
 import type { AllocationAttrs, AutoAssignRequest, AutoAssignResult, IntendedUse, IpamAdmin } from './types.ts';
 import { IpamError } from './errors.ts';
@@ -24,11 +24,19 @@ import { candidatePools, listPools } from './pools.ts';
 import { affineBlocks, claimAffineBlock, findUsableBlock, releaseEmptyAffineBlocks } from './blocks.ts';
 import { changeHandle } from './handles.ts';
 import { ipsByHandle, releaseByHandle, releaseIPs } from './release.ts';
+import { loadReservations, type ReservedRanges } from './reservations.ts';
 import { ensureTunnelAddress, releaseTunnelAddress, type TunnelType } from './tunnel.ts';
 
 export { IpamError, type IpamErrorCode } from './errors.ts';
 export { ipamStats } from './cas.ts';
 export { TUNNEL_ATTR_TYPE, tunnelHandle, type TunnelType } from './tunnel.ts';
+
+/** What one autoAssign request hands out under: its handle, the attributes, the reserved addresses to skip. */
+interface Claim {
+  handleId: string;
+  attrs: AllocationAttrs;
+  reserved: ReservedRanges;
+}
 
 export interface IpamOptions {
   /** Clock, for block claim times and reclaim age (tests move it). */
@@ -99,24 +107,28 @@ export class BlockAffinityAllocator implements IpamAdmin {
     const node = req.node;
     const attrs: AllocationAttrs = { node, timestamp: this.now().toISOString(), ...stripUndefined(req.attrs ?? {}) };
     // Independent reads in parallel: each is a datastore round trip.
-    const [cfg, pools, affinities] = await Promise.all([
-      this.getConfig(), candidatePools(this.ds, node, use, req.pools), this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` }),
+    const [cfg, pools, affinities, reserved] = await Promise.all([
+      this.getConfig(), candidatePools(this.ds, node, use, req.pools, req.namespaceLabels), this.ds.list(KIND_AFFINITY, { namePrefix: `${node}-` }),
+      loadReservations(this.ds),
     ]);
     if (!pools.length) {
-      throw new IpamError('NoPools', `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node`);
+      const ns = req.namespaceLabels ? ', a namespaceSelector matching the namespace' : '';
+      throw new IpamError('NoPools', `no IP pools are usable by node ${node} for ${use} addresses: a pool must be enabled, allow ${use} and have a nodeSelector matching the node${ns}`);
     }
     const got: string[] = [];
     const need = () => req.num4 - got.length;
+    const claim: Claim = { handleId: req.handleId, attrs, reserved };
     try {
-      // 1. The node's own blocks first.
+      // 1. The node's own blocks first (skipping any an IPReservation covers entirely).
       for (const cidr of await affineBlocks(this.ds, node, pools, affinities.items)) {
         if (need() <= 0) break;
-        got.push(...(await this.assignFromBlock(cidr, need(), req.handleId, attrs, node)));
+        if (reserved.matchesWholeCidr(parseCidr4(cidr))) continue;
+        got.push(...(await this.assignFromBlock(cidr, need(), claim, node)));
       }
       // 2. Claim more blocks while allowed.
-      if (need() > 0 && cfg.autoAllocateBlocks) await this.assignFromNewBlocks(node, pools, cfg, req.handleId, attrs, got, need);
+      if (need() > 0 && cfg.autoAllocateBlocks) await this.assignFromNewBlocks(node, pools, cfg, claim, got, need);
       // 3. Borrow from other nodes' blocks unless strict affinity forbids it.
-      if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, req.handleId, attrs, got, need);
+      if (need() > 0 && !cfg.strictAffinity) await this.borrow(node, pools, claim, got, need);
     } catch (e) {
       // Keep the original error; a failed rollback leaves leaks that `tabby ipam check` reports.
       await this.rollback(got).catch((re) => log.error({ err: (re as Error).message, ips: got }, 'could not roll back a failed allocation'));
@@ -126,7 +138,8 @@ export class BlockAffinityAllocator implements IpamAdmin {
       const allocated = got.length;
       await this.rollback(got);
       const poolList = pools.map((p) => `${p.name} (${p.cidr})`).join(', ');
-      const why = cfg.strictAffinity ? ' (strictAffinity is on, so other nodes\' blocks are not borrowed)' : '';
+      const why = (cfg.strictAffinity ? ' (strictAffinity is on, so other nodes\' blocks are not borrowed)' : '') +
+        (reserved.empty ? '' : ' (addresses an IPReservation covers are not counted as free)');
       throw new IpamError(
         'PoolsExhausted',
         `failed to request ${req.num4} IPv4 address${req.num4 === 1 ? '' : 'es'} for node ${node}: only ${allocated} free in pools ${poolList}${why}; nothing was allocated`,
@@ -135,17 +148,14 @@ export class BlockAffinityAllocator implements IpamAdmin {
     return { ips: got };
   }
 
-  private async assignFromNewBlocks(
-    node: string, pools: PoolView[], cfg: IPAMConfigurationSpec, handleId: string, attrs: AllocationAttrs,
-    got: string[], need: () => number,
-  ): Promise<void> {
+  private async assignFromNewBlocks(node: string, pools: PoolView[], cfg: IPAMConfigurationSpec, claim: Claim, got: string[], need: () => number): Promise<void> {
     const max = effectiveMaxBlocks(cfg);
     for (let attempt = 0; need() > 0 && attempt < MAX_CAS_RETRIES; attempt++) {
       const owned = await affineBlocks(this.ds, node, pools);
-      const found = await findUsableBlock(this.ds, node, pools, new Set(owned), owned.length >= max, this.now);
+      const found = await findUsableBlock(this.ds, node, pools, new Set(owned), owned.length >= max, this.now, claim.reserved);
       if (!found) return;
       if (!(await claimAffineBlock(this.ds, node, found, this.now))) continue; // another node won it; look again
-      got.push(...(await this.assignFromBlock(formatCidr4(found), need(), handleId, attrs, node)));
+      got.push(...(await this.assignFromBlock(formatCidr4(found), need(), claim, node)));
     }
   }
 
@@ -157,11 +167,11 @@ export class BlockAffinityAllocator implements IpamAdmin {
     return claimAffineBlock(this.ds, node, cidr, this.now);
   }
 
-  private async borrow(node: string, pools: PoolView[], handleId: string, attrs: AllocationAttrs, got: string[], need: () => number): Promise<void> {
+  private async borrow(node: string, pools: PoolView[], claim: Claim, got: string[], need: () => number): Promise<void> {
     const { items } = await this.ds.list(KIND_BLOCK);
     const candidates = items
       .map((b) => b.spec as IPAMBlockSpec)
-      .filter((s) => !s.deleted && affinityNode(s.affinity) !== node && freeCount(s) > 0)
+      .filter((s) => !s.deleted && affinityNode(s.affinity) !== node && freeCount(s, claim.reserved) > 0)
       .filter((s) => {
         const c = parseCidr4(s.cidr);
         return pools.some((p) => cidr4ContainsIP(p.net, c.base));
@@ -169,7 +179,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
     shuffle(candidates, this.random);
     for (const s of candidates) {
       if (need() <= 0) return;
-      const borrowed = await this.assignFromBlock(s.cidr, need(), handleId, attrs);
+      const borrowed = await this.assignFromBlock(s.cidr, need(), claim);
       ipamStats.addressesBorrowed += borrowed.length;
       got.push(...borrowed);
     }
@@ -179,17 +189,18 @@ export class BlockAffinityAllocator implements IpamAdmin {
    * Assign up to `num` addresses from an existing block. With `requireNode`, only while the block is still
    * affine to that node (it may have been reclaimed since we listed it). Returns the addresses (block-masked CIDRs).
    */
-  private async assignFromBlock(cidr: string, num: number, handleId: string, attrs: AllocationAttrs, requireNode?: string): Promise<string[]> {
+  private async assignFromBlock(cidr: string, num: number, claim: Claim, requireNode?: string): Promise<string[]> {
+    const { handleId, attrs, reserved } = claim;
     const name = blockName(cidr);
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const res = (await this.ds.get(KIND_BLOCK, name)) as Resource<IPAMBlockSpec> | undefined;
       if (!res || res.spec!.deleted) return [];
       if (requireNode !== undefined && affinityNode(res.spec!.affinity) !== requireNode) return [];
-      const take = Math.min(num, freeCount(res.spec!));
+      const take = Math.min(num, freeCount(res.spec!, reserved));
       if (take === 0) return [];
       await changeHandle(this.ds, handleId, cidr, take, true);
       const spec = res.spec!;
-      const ords = assignOrdinals(spec, take, handleId, attrs);
+      const ords = assignOrdinals(spec, take, handleId, attrs, reserved);
       try {
         await this.ds.update(res);
       } catch (e) {
@@ -213,7 +224,7 @@ export class BlockAffinityAllocator implements IpamAdmin {
     ips.length = 0;
   }
 
-  async assignIP(ip: string, handleId: string, node: string, attrs?: AllocationAttrs): Promise<void> {
+  async assignIP(ip: string, handleId: string, node: string, attrs?: AllocationAttrs, intendedUse?: IntendedUse): Promise<void> {
     if (!handleId) throw new IpamError('InvalidRequest', 'assignIP needs a handle ID');
     let addr: number;
     try {
@@ -225,6 +236,10 @@ export class BlockAffinityAllocator implements IpamAdmin {
     const pool = pools.find((p) => cidr4ContainsIP(p.net, addr));
     if (!pool) throw new IpamError('NotInPool', `${ip} is not in any configured IP pool`);
     if (pool.disabled) throw new IpamError('NotInPool', `${ip} is in IP pool ${pool.name} (${pool.cidr}), which is disabled`);
+    // As Calico's AssignIP: the pool's allowedUses apply when the caller says what the address is for.
+    if (intendedUse && !poolAllows(pool, intendedUse)) {
+      throw new IpamError('NotInPool', `IP address ${ip} is in IP pool ${pool.name}, which is not allowed for use ${intendedUse} (allowedUses: ${pool.allowedUses.join(', ')})`);
+    }
     const cfg = await this.getConfig();
     const cidr = blockFor(addr, pool.blockSize);
     const cidrText = formatCidr4(cidr);

@@ -9,7 +9,7 @@ import { ignoreConflict, ipamStats, isConflict, MAX_CAS_RETRIES, tooManyRetries 
 import { log } from './log.ts';
 import {
   affinityName, affinityNode, blockName, blockOrder, EMPTY_BLOCK_MIN_RECLAIM_AGE_MS, freeCount, inUseCount, KIND_AFFINITY,
-  KIND_BLOCK, makeResource, newBlockSpec, type BlockAffinitySpec, type IPAMBlockSpec, type PoolView,
+  KIND_BLOCK, makeResource, newBlockSpec, type AddressFilter, type BlockAffinitySpec, type IPAMBlockSpec, type PoolView,
 } from './model.ts';
 
 /** CIDRs of blocks with a confirmed affinity to the node, inside the given pools, in address order. */
@@ -36,7 +36,7 @@ export async function affineBlocks(ds: Datastore, node: string, pools: PoolView[
  * empty block of another node claimed over a minute ago, which is reclaimed.
  */
 export async function findUsableBlock(
-  ds: Datastore, node: string, pools: PoolView[], affine: Set<string>, atCap: boolean, now: () => Date,
+  ds: Datastore, node: string, pools: PoolView[], affine: Set<string>, atCap: boolean, now: () => Date, reserved?: AddressFilter,
 ): Promise<Cidr4 | undefined> {
   const { items } = await ds.list(KIND_BLOCK);
   const blocks = new Map<string, Resource<IPAMBlockSpec>>();
@@ -45,6 +45,8 @@ export async function findUsableBlock(
   const nowMs = now().getTime();
   for (const pool of pools) {
     for (const c of blockOrder(pool, node)) {
+      // A block an IPReservation covers entirely could hand out nothing: never claim it (Calico skips it too).
+      if (reserved?.matchesWholeCidr(c)) continue;
       const b = blocks.get(formatCidr4(c));
       if (!b) {
         if (!atCap) return c;
@@ -53,7 +55,7 @@ export async function findUsableBlock(
       const s = b.spec!;
       if (s.deleted) continue;
       const owner = affinityNode(s.affinity);
-      if (owner === node && !affine.has(s.cidr) && freeCount(s) > 0) return c;
+      if (owner === node && !affine.has(s.cidr) && freeCount(s, reserved) > 0) return c;
       if (owner !== undefined && owner !== node && inUseCount(s) === 0) {
         const claimed = s.affinityClaimTime ? Date.parse(s.affinityClaimTime) : 0;
         if (nowMs - claimed >= EMPTY_BLOCK_MIN_RECLAIM_AGE_MS) reclaimable.push(b);

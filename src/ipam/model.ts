@@ -80,14 +80,18 @@ export function configFromResource(res: Resource | undefined): IPAMConfiguration
   };
 }
 
-/** An IPPool with defaults applied (blockSize 26, nodeSelector all(), allowedUses [Workload, Tunnel]). */
+/** An IPPool with defaults applied (blockSize 26, nodeSelector and namespaceSelector all(), allowedUses [Workload, Tunnel]). */
 export interface PoolView {
   name: string;
   cidr: string;
   net: Cidr4;
   blockSize: number;
   nodeSelector: Selector;
+  /** Selects the workload's namespace by its labels (all() when unset). */
+  namespaceSelector: Selector;
   disabled: boolean;
+  /** `Manual` pools are used only when a request names them (Calico's assignmentMode). */
+  assignmentMode: 'Automatic' | 'Manual';
   allowedUses: string[];
   ipipMode: string;
   vxlanMode: string;
@@ -110,13 +114,21 @@ export function poolFromResource(res: Resource): PoolView {
   } catch (e) {
     throw new Error(`IPPool ${name}: bad nodeSelector: ${(e as Error).message}`);
   }
+  let namespaceSelector: Selector;
+  try {
+    namespaceSelector = parseSelector(s.namespaceSelector ?? '');
+  } catch (e) {
+    throw new Error(`IPPool ${name}: bad namespaceSelector: ${(e as Error).message}`);
+  }
   return {
     name,
     cidr: formatCidr4(net),
     net,
     blockSize,
     nodeSelector,
+    namespaceSelector,
     disabled: s.disabled === true,
+    assignmentMode: s.assignmentMode === 'Manual' ? 'Manual' : 'Automatic',
     allowedUses: Array.isArray(s.allowedUses) && s.allowedUses.length ? s.allowedUses : ['Workload', 'Tunnel'],
     ipipMode: s.ipipMode ?? 'Never',
     vxlanMode: s.vxlanMode ?? 'Never',
@@ -186,8 +198,19 @@ export function inUseCount(spec: IPAMBlockSpec): number {
   return spec.allocations.length - spec.unallocated.length;
 }
 
-export function freeCount(spec: IPAMBlockSpec): number {
-  return spec.unallocated.length;
+/** Free addresses a new automatic assignment could take: unallocated and not reserved. */
+export function freeCount(spec: IPAMBlockSpec, reserved?: AddressFilter): number {
+  if (!reserved || reserved.empty) return spec.unallocated.length;
+  const net = blockNet(spec);
+  if (reserved.matchesWholeCidr(net)) return 0;
+  return spec.unallocated.filter((o) => !reserved.matchesIP(net.base + o)).length;
+}
+
+/** What autoAssign must skip (IPReservations: src/ipam/reservations.ts ReservedRanges). */
+export interface AddressFilter {
+  readonly empty: boolean;
+  matchesIP(addr: number): boolean;
+  matchesWholeCidr(c: Cidr4): boolean;
 }
 
 function secondaryOf(attrs: AllocationAttrs | undefined): Record<string, string> | undefined {
@@ -211,11 +234,21 @@ function findOrAddAttribute(spec: IPAMBlockSpec, handleId: string, attrs: Alloca
   return spec.attributes.length - 1;
 }
 
-/** Take up to `num` free ordinals from the head of `unallocated`. Mutates spec; returns the ordinals. */
-export function assignOrdinals(spec: IPAMBlockSpec, num: number, handleId: string, attrs?: AllocationAttrs): number[] {
-  const take = Math.min(num, spec.unallocated.length);
-  if (take <= 0) return [];
-  const ords = spec.unallocated.splice(0, take);
+/**
+ * Take up to `num` free ordinals from the head of `unallocated`, skipping reserved addresses, which keep their
+ * place in the list (libcalico-go allocationBlock.autoAssign). Mutates spec; returns the ordinals.
+ */
+export function assignOrdinals(spec: IPAMBlockSpec, num: number, handleId: string, attrs?: AllocationAttrs, reserved?: AddressFilter): number[] {
+  if (num <= 0) return [];
+  const base = blockNet(spec).base;
+  const ords: number[] = [];
+  const kept: number[] = [];
+  for (const o of spec.unallocated) {
+    if (ords.length < num && !reserved?.matchesIP(base + o)) ords.push(o);
+    else kept.push(o);
+  }
+  if (!ords.length) return [];
+  spec.unallocated = kept;
   const attrIdx = findOrAddAttribute(spec, handleId, attrs);
   for (const o of ords) {
     spec.allocations[o] = attrIdx;

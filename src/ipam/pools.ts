@@ -26,10 +26,16 @@ async function nodeLabels(ds: Datastore, node: string): Promise<Record<string, s
 }
 
 /**
- * The pools a node may allocate from for this use: enabled, allowing the use, selecting the node, and (when
- * `requested` is given) named by it. A requested pool that can't be used is an error naming the reason.
+ * The pools a node may allocate from for this use: enabled, allowing the use, and selecting the node
+ * (`nodeSelector`) and the workload's namespace (`namespaceSelector`, against `namespaceLabels`; no labels
+ * when undefined, as Calico evaluates it with no Namespace). Pools the request names (by name or CIDR, the
+ * `ipv4_pools` netconf / `cni.projectcalico.org/ipv4pools` annotation) are used as Calico uses them: the
+ * selectors are ignored, but each must exist, be enabled and allow the use, or the error names the reason.
+ * A pool with assignmentMode Manual is used only when named.
  */
-export async function candidatePools(ds: Datastore, node: string, use: IntendedUse, requested?: string[]): Promise<PoolView[]> {
+export async function candidatePools(
+  ds: Datastore, node: string, use: IntendedUse, requested?: string[], namespaceLabels?: Record<string, string>,
+): Promise<PoolView[]> {
   const [pools, labels] = await Promise.all([listPools(ds), nodeLabels(ds, node)]);
   if (requested && requested.length) {
     return requested.map((want) => {
@@ -37,9 +43,10 @@ export async function candidatePools(ds: Datastore, node: string, use: IntendedU
       if (!p) throw new IpamError('NoPools', `the requested IP pool ${want} does not exist`);
       if (p.disabled) throw new IpamError('NoPools', `the requested IP pool ${p.name} (${p.cidr}) is disabled`);
       if (!poolAllows(p, use)) throw new IpamError('NoPools', `the requested IP pool ${p.name} does not allow use ${use} (allowedUses: ${p.allowedUses.join(', ')})`);
-      if (!p.nodeSelector.evaluate(labels)) throw new IpamError('NoPools', `the requested IP pool ${p.name} does not select node ${node} (nodeSelector: ${p.nodeSelector})`);
       return p;
     });
   }
-  return pools.filter((p) => !p.disabled && poolAllows(p, use) && p.nodeSelector.evaluate(labels));
+  const nsLabels = namespaceLabels ?? {};
+  return pools.filter((p) => !p.disabled && p.assignmentMode === 'Automatic' && poolAllows(p, use) &&
+    p.nodeSelector.evaluate(labels) && p.namespaceSelector.evaluate(nsLabels));
 }

@@ -8,6 +8,7 @@ import {
   KIND_NODE, KIND_POOL, isIPv6Pool, ordinalsOfHandle, poolFromResource, validateBlock, type BlockAffinitySpec, type IPAMBlockSpec,
   type IPAMConfigurationSpec, type IPAMHandleSpec, type PoolView,
 } from './model.ts';
+import { KIND_RESERVATION, ReservedRanges, reservationFor, reservedCidrs } from './reservations.ts';
 
 export interface IpamSnapshot {
   pools: PoolView[];
@@ -19,12 +20,14 @@ export interface IpamSnapshot {
   config: IPAMConfigurationSpec;
   nodes: Resource[];
   workloadEndpoints: Resource[];
+  /** IPReservation resources. */
+  reservations: Resource[];
 }
 
 export async function loadSnapshot(ds: Datastore): Promise<IpamSnapshot> {
-  const [pools, blocks, affs, handles, cfg, nodes, weps] = await Promise.all([
+  const [pools, blocks, affs, handles, cfg, nodes, weps, reservations] = await Promise.all([
     ds.list(KIND_POOL), ds.list(KIND_BLOCK), ds.list(KIND_AFFINITY), ds.list(KIND_HANDLE), ds.get(KIND_CONFIG, CONFIG_NAME),
-    ds.list(KIND_NODE), ds.list('WorkloadEndpoint'),
+    ds.list(KIND_NODE), ds.list('WorkloadEndpoint'), ds.list(KIND_RESERVATION),
   ]);
   const snap: IpamSnapshot = {
     pools: [], badPools: [],
@@ -34,6 +37,7 @@ export async function loadSnapshot(ds: Datastore): Promise<IpamSnapshot> {
     config: configFromResource(cfg),
     nodes: nodes.items,
     workloadEndpoints: weps.items,
+    reservations: reservations.items,
   };
   for (const p of pools.items) {
     if (isIPv6Pool(p)) continue;
@@ -54,26 +58,35 @@ export interface UsageRow {
   cidr: string;
   total: number;
   inUse: number;
+  /** Addresses an IPReservation covers, allocated or not (calicoctl's IPS RESERVED). */
+  reserved: number;
+  /** Neither allocated nor reserved. */
   free: number;
 }
 
 /** Pool rows, each followed (with showBlocks) by its blocks' rows, like `calicoctl ipam show --show-blocks`. */
 export function usageRows(snap: IpamSnapshot, showBlocks: boolean): UsageRow[] {
+  const reserved = new ReservedRanges(reservedCidrs(snap.reservations));
   const rows: UsageRow[] = [];
   for (const p of snap.pools) {
     const blocks = snap.blocks.filter((b) => cidr4ContainsIP(p.net, parseCidr4(b.cidr).base));
+    const blockRows = blocks.map((b) => blockUsage(b, reserved));
+    const sum = (f: (r: UsageRow) => number) => blockRows.reduce((n, r) => n + f(r), 0);
     const total = cidr4Size(p.net);
-    const inUse = blocks.reduce((n, b) => n + inUseCount(b), 0);
-    rows.push({ grouping: 'IP Pool', cidr: p.cidr, total, inUse, free: total - inUse });
-    if (showBlocks) {
-      for (const b of blocks) {
-        const t = b.allocations.length;
-        const u = inUseCount(b);
-        rows.push({ grouping: 'Block', cidr: b.cidr, total: t, inUse: u, free: t - u });
-      }
-    }
+    const poolReserved = reserved.countIn(p.net);
+    // Outside blocks nothing is allocated: there every address that is not reserved is free.
+    const freeOutsideBlocks = total - sum((r) => r.total) - (poolReserved - sum((r) => r.reserved));
+    rows.push({ grouping: 'IP Pool', cidr: p.cidr, total, inUse: sum((r) => r.inUse), reserved: poolReserved, free: sum((r) => r.free) + freeOutsideBlocks });
+    if (showBlocks) rows.push(...blockRows);
   }
   return rows;
+}
+
+function blockUsage(b: IPAMBlockSpec, reserved: ReservedRanges): UsageRow {
+  const net = parseCidr4(b.cidr);
+  let free = 0;
+  b.allocations.forEach((a, ord) => { if (a === null && !reserved.matchesIP(net.base + ord)) free++; });
+  return { grouping: 'Block', cidr: b.cidr, total: b.allocations.length, inUse: inUseCount(b), reserved: reserved.countIn(net), free };
 }
 
 export interface AllocationInfo {
@@ -173,6 +186,8 @@ export interface CheckReport {
   /** Handles named by block allocations with no IPAMHandle. */
   missingHandles: string[];
   invalidBlocks: Array<{ block: string; problems: string[] }>;
+  /** Allocated addresses an IPReservation covers (allocated before the reservation, or asked for by address). */
+  reservedButAllocated: Array<AllocationInfo & { reservation: string }>;
   /** Affine blocks holding no address; a problem when the node no longer exists. */
   emptyAffineBlocks: Array<{ block: string; node: string; nodeExists: boolean }>;
   /** Confirmed affinities with no block. */
@@ -214,6 +229,7 @@ export function checkIpam(snap: IpamSnapshot): CheckReport {
     .filter((a) => a.spec?.state === 'confirmed' && a.spec.deleted !== 'true' && !blockByCidr.has(a.spec.cidr))
     .map((a) => ({ affinity: a.metadata.name, node: a.spec!.node, cidr: a.spec!.cidr }));
   const allocatedNotInUse = allocs.filter((a) => !usedSet.has(a.ip));
+  const reservedButAllocated = reservedAllocations(snap, allocs);
   const inUseNotAllocated = used.filter((u) => !allocSet.has(u.ip));
 
   const problems =
@@ -234,10 +250,26 @@ export function checkIpam(snap: IpamSnapshot): CheckReport {
     handleCountMismatches,
     missingHandles,
     invalidBlocks,
+    reservedButAllocated,
     emptyAffineBlocks,
     danglingAffinities,
     problems,
   };
+}
+
+/**
+ * Allocations inside an IPReservation. Reported, not counted as problems: Calico's reservations only stop new
+ * automatic assignments and say nothing wrong of addresses already held.
+ */
+function reservedAllocations(snap: IpamSnapshot, allocs: AllocationInfo[]): CheckReport['reservedButAllocated'] {
+  const ranges = new ReservedRanges(reservedCidrs(snap.reservations));
+  if (ranges.empty) return [];
+  return allocs.flatMap((a) => {
+    const addr = parseIPv4(a.ip);
+    if (!ranges.matchesIP(addr)) return [];
+    const r = reservationFor(snap.reservations, addr)!;
+    return [{ ...a, reservation: `${r.name} (${r.cidr})` }];
+  });
 }
 
 /** The (up to) 20 nodes holding the most allocations, most first, ties by name. */
@@ -335,6 +367,9 @@ export function formatCheckReport(r: CheckReport, snap: IpamSnapshot, opts: { sh
   L.push('Scanning for invalid blocks...');
   for (const b of r.invalidBlocks) L.push(`  block ${b.block}: ${b.problems.join('; ')}`);
   L.push(`Found ${r.invalidBlocks.length} invalid blocks.`);
+  L.push('Scanning for allocated IPs that an IPReservation covers...');
+  for (const a of r.reservedButAllocated) L.push(`  ${a.ip} is allocated (handle ${a.handle ?? '<none>'}) but reserved by IPReservation ${a.reservation}`);
+  L.push(`Found ${r.reservedButAllocated.length} allocated IPs that are reserved (kept: reservations only stop new automatic assignments).`);
   L.push('Scanning for empty affine blocks...');
   for (const e of r.emptyAffineBlocks) L.push(`  block ${e.block} affine to ${e.node} is empty${e.nodeExists ? '' : ' and the node does not exist'}`);
   L.push(`Found ${r.emptyAffineBlocks.length} empty affine blocks (${r.emptyAffineBlocks.filter((e) => !e.nodeExists).length} of nodes that no longer exist).`);

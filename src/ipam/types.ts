@@ -24,6 +24,11 @@ export interface AutoAssignRequest {
   pools?: string[] | undefined;
   intendedUse?: IntendedUse;
   attrs?: AllocationAttrs;
+  /**
+   * Labels of the workload's namespace, for pools' `namespaceSelector`. Undefined (tunnel addresses, a
+   * workload without one) evaluates selectors against no labels, as Calico does with no Namespace.
+   */
+  namespaceLabels?: Record<string, string> | undefined;
 }
 
 export interface AutoAssignResult {
@@ -33,8 +38,11 @@ export interface AutoAssignResult {
 
 export interface Ipam {
   autoAssign(req: AutoAssignRequest): Promise<AutoAssignResult>;
-  /** Assign one specific address (e.g. a requested IP). Fails if taken or outside every pool. */
-  assignIP(ip: string, handleId: string, node: string, attrs?: AllocationAttrs): Promise<void>;
+  /**
+   * Assign one specific address (e.g. a requested IP). Fails if taken, outside every pool, or (with
+   * `intendedUse`) in a pool whose allowedUses lack that use. IPReservations do not apply, as in Calico.
+   */
+  assignIP(ip: string, handleId: string, node: string, attrs?: AllocationAttrs, intendedUse?: IntendedUse): Promise<void>;
   /** Release every address held by the handle. A missing handle is not an error (returns 0). */
   releaseByHandle(handleId: string): Promise<number>;
   /** Release addresses; returns those that were not allocated (a no-op for them). */

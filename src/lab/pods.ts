@@ -121,6 +121,8 @@ export function attachment(pod: LabPodState): CniAttachment {
       K8S_POD_NAME: pod.name,
       K8S_POD_INFRA_CONTAINER_ID: pod.containerId,
       K8S_POD_UID: pod.uid,
+      // Calico reads a pod's annotations from the Kubernetes API; with none here they travel in CNI_ARGS.
+      ...(pod.annotations ?? {}),
     },
     // With no Kubernetes API to ask, the pod's labels travel in the netconf: Tabby's `args.tabby` extension
     // and the CNI conventions' `args.cni.labels`.
@@ -143,6 +145,8 @@ export interface RunOptions {
   serviceAccount?: string | undefined;
   /** Named container ports. */
   ports?: PodPort[] | undefined;
+  /** Pod annotations (e.g. cni.projectcalico.org/ipv4pools), carried to the CNI plugin in CNI_ARGS. */
+  annotations?: Record<string, string> | undefined;
   concurrency?: number;
 }
 
@@ -210,7 +214,9 @@ async function scalePods(state: LabState, opts: RunOptions, existing: LabPodStat
   const base = { before: existing.length, deleted: [] as string[], deleteErrors: [] as string[], warnings: [] as string[], pods: [] as LabPodState[] };
   if (opts.replicas === existing.length) return { ...base, action: 'unchanged', ...runningOf(state, opts) };
   if (opts.replicas > existing.length) {
-    const r = await createPods(state, opts, template, opts.replicas - existing.length, say);
+    // New pods come from the same template: its annotations too, unless the call gives them.
+    const annotations = opts.annotations && Object.keys(opts.annotations).length ? opts.annotations : existing[0]!.annotations;
+    const r = await createPods(state, { ...opts, annotations }, template, opts.replicas - existing.length, say);
     return { ...base, ...r, action: 'scaled', ...runningOf(state, opts) };
   }
   const victims = scaleDownOrder(existing).slice(0, existing.length - opts.replicas);
@@ -276,6 +282,7 @@ async function createPods(state: LabState, opts: RunOptions, template: PodTempla
       labels: { ...labels, 'pod-template-hash': hash }, status: 'ContainerCreating', createdAt: new Date().toISOString(),
       ...(template.serviceAccount ? { serviceAccount: template.serviceAccount } : {}),
       ...(template.ports?.length ? { ports: template.ports } : {}),
+      ...(opts.annotations && Object.keys(opts.annotations).length ? { annotations: { ...opts.annotations } } : {}),
     };
   });
   // Recorded before their namespaces exist, so a crash leaves nothing `lab down` doesn't know of.

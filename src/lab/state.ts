@@ -34,6 +34,8 @@ export interface LabPodState {
   serviceAccount?: string;
   /** Named container ports (`lab run --port NAME:PORT/PROTO`). */
   ports?: PodPort[];
+  /** Pod annotations the CNI plugin reads (Calico's cni.projectcalico.org/*), passed in CNI_ARGS. */
+  annotations?: Record<string, string>;
   ip?: string;
   /** 'ContainerCreating' until CNI ADD succeeded, then 'Running'; 'Failed' keeps the CNI error. */
   status: 'ContainerCreating' | 'Running' | 'Failed';

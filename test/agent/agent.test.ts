@@ -16,6 +16,7 @@ import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
 import { ManualClock, settle } from '../helpers/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
 import { block, node, pool } from './fixtures.ts';
+import { createIpam, type IPAMBlockSpec } from '../../src/ipam/index.ts';
 
 const log = pino({ level: 'silent' });
 /** Delegates to a MemoryDatastore; `breakWatch()` ends the current watch with an error, as a compaction would. */
@@ -234,6 +235,21 @@ describe('Agent loop (in-process, fake kernel, manual clock)', () => {
       assert.ok(k.routes.has('10.244.9.9/32'), 'still in grace after 9.9 s');
       await clock.tick(200);
       assert.equal(k.routes.has('10.244.9.9/32'), false, 'deleted when the 10 s grace ended, without any other trigger');
+    });
+  });
+
+  test('an emptied IPAM block of the node is released once empty for longer than the leak grace period', async () => {
+    await withAgent({ ipamLeakGracePeriodMs: 10 * 60_000 }, async ({ ds, clock }) => {
+      const ipam = createIpam(ds);
+      await ipam.autoAssign({ handleId: 'pods', node: 'node-a', num4: 64 }); // beyond the tunnel address's block
+      const mine = async () => (await ds.list('IPAMBlock')).items.filter((b) => (b.spec as IPAMBlockSpec).affinity === 'host:node-a').length;
+      assert.equal(await mine(), 2);
+      await ipam.releaseByHandle('pods');
+      await clock.tick(5 * 60_000); // first sync (every half grace period): the empty block is noticed
+      await clock.tick(10 * 60_000); // two more syncs: empty for half, then exactly, the grace period: kept
+      assert.equal(await mine(), 2);
+      await clock.tick(5 * 60_000); // the next sync sees it empty for longer than the grace period
+      assert.equal(await mine(), 1, 'released; the block holding the tunnel address stays');
     });
   });
 });

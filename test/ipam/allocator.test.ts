@@ -171,7 +171,10 @@ describe('pool selection', () => {
     const t = await ipam.autoAssign({ handleId: 't', node: 'nx', num4: 1, intendedUse: 'Tunnel' });
     assert.ok(t.ips[0]!.startsWith('10.4.'));
     await assert.rejects(ipam.autoAssign({ handleId: 'y', node: 'na', num4: 1, pools: ['off'] }), /is disabled/);
-    await assert.rejects(ipam.autoAssign({ handleId: 'y', node: 'na', num4: 1, pools: ['rack-b'] }), /does not select node na/);
+    // Calico uses requested pools unconditionally: their node (and namespace) selectors are ignored.
+    const named = await ipam.autoAssign({ handleId: 'y', node: 'na', num4: 1, pools: ['rack-b'] });
+    assert.ok(named.ips[0]!.startsWith('10.2.'), named.ips.join());
+    await assert.rejects(ipam.autoAssign({ handleId: 'y2', node: 'na', num4: 1, pools: ['tunnels'] }), /requested IP pool tunnels does not allow use Workload/);
     await assert.rejects(ipam.autoAssign({ handleId: 'y', node: 'na', num4: 1, pools: ['nope'] }), /does not exist/);
     const byCidr = await ipam.autoAssign({ handleId: 'z', node: 'na', num4: 1, pools: ['10.1.0.0/16'] });
     assert.ok(byCidr.ips[0]!.startsWith('10.1.'));

@@ -58,13 +58,13 @@ describe('tabby ipam', () => {
 
   test('show on an empty cluster, then with allocations and blocks', async () => {
     let r = await run('ipam', 'show');
-    assert.match(r.out, /\| GROUPING \|\s+CIDR\s+\| IPS TOTAL \| IPS IN USE \|\s+IPS FREE\s+\|/);
-    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24 \|       256 \| 0 \(0%\)\s+\| 256 \(100%\)\s+\|/);
+    assert.match(r.out, /\| GROUPING \|\s+CIDR\s+\| IPS TOTAL \| IPS IN USE \| IPS RESERVED \|\s+IPS FREE\s+\|/);
+    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24 \|       256 \| 0 \(0%\)\s+\| 0 \(0%\)\s+\| 256 \(100%\)\s+\|/);
     const ipam = createIpam(ds);
     await ipam.autoAssign({ handleId: 'k8s-pod-network.c1', node: 'node-1', num4: 16, attrs: { namespace: 'default', pod: 'web' } });
     r = await run('ipam', 'show', '--show-blocks');
-    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24\s+\|\s+256 \| 16 \(6%\)\s+\| 240 \(94%\)\s+\|/);
-    assert.match(r.out, /\| Block    \| 10\.244\.0\.\d+\/26 \|\s+64 \| 16 \(25%\)\s+\| 48 \(75%\)\s+\|/);
+    assert.match(r.out, /\| IP Pool  \| 10\.244\.0\.0\/24\s+\|\s+256 \| 16 \(6%\)\s+\| 0 \(0%\)\s+\| 240 \(94%\)\s+\|/);
+    assert.match(r.out, /\| Block    \| 10\.244\.0\.\d+\/26 \|\s+64 \| 16 \(25%\)\s+\| 0 \(0%\)\s+\| 48 \(75%\)\s+\|/);
   });
 
   test('show --ip', async () => {
