@@ -200,7 +200,10 @@ export class PolicyCalculator {
       profiles: new Map(snap.profiles.map((p) => [p.metadata.name, p])), active: new Set(),
     };
     this.endpointPrograms(rs, inputs, perEndpoint);
-    for (const [n, c] of run.chains) rs.chains.set(n, { name: n, rules: c.rules });
+    for (const [n, c] of run.chains) {
+      const origin = run.origins.get(n);
+      rs.chains.set(n, { name: n, rules: c.rules, ruleSource: c.ruleSource, ...(origin ? { origin } : {}) });
+    }
     this.selectorSets(rs, run);
     for (const c of baseChains(this.opts)) rs.chains.set(c.name, c);
     this.chains.endRun(run);
