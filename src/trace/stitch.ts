@@ -20,12 +20,12 @@ export async function stitch(startNode: string, start: Arrival, pkt: TracePacket
     const seg = await ask(node, packet, arrival);
     hops.push(...seg.hops);
     const o = seg.outcome;
-    if (o.kind === 'delivered') return { verdict: 'delivered', hops };
-    if (o.kind === 'left-cluster') return { verdict: 'delivered', reason: `left the cluster via ${o.via}`, hops };
-    if (o.kind === 'dropped') return { verdict: 'dropped', reason: o.reason, hops };
+    if (o.kind === 'delivered') return { verdict: 'delivered', hops, packet: pkt };
+    if (o.kind === 'left-cluster') return { verdict: 'delivered', reason: `left the cluster via ${o.via}`, hops, packet: pkt };
+    if (o.kind === 'dropped') return { verdict: 'dropped', reason: o.reason, hops, packet: pkt };
     node = o.node; arrival = o.arrival; packet = o.packet;
   }
-  return { verdict: 'dropped', reason: `routing loop: ${visited.join(' → ')} → …`, hops };
+  return { verdict: 'dropped', reason: `routing loop: ${visited.join(' → ')} → …`, hops, packet: pkt };
 }
 
 // ---- endpoints of the trace ---------------------------------------------------------------------------

@@ -52,8 +52,6 @@ export interface Hop {
   encap?: HopEncap;
   /** What a user runs to see this hop for themselves. */
   command?: string;
-  /** The capture filter `--verify` uses at this hop (internal to the prover; not shown in text). */
-  capture?: { namespace: string; interface: string; filter: string };
   /** true/false: seen/not seen by --verify's capture; null: not verified. */
   verified: boolean | null;
   /** What the capture saw, when verified. */
@@ -66,6 +64,8 @@ export interface TraceResult {
   hops: Hop[];
   /** Where a verified capture disagreed with the prediction. */
   contradictions?: string[];
+  /** The packet traced (addresses resolved from SRC and DST). */
+  packet?: TracePacket;
 }
 
 // ---- one node's state, as its agent reads it --------------------------------------------------------------
