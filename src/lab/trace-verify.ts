@@ -33,9 +33,12 @@ export function makeProbe(pkt: TracePacket, nodeBin: string, pick: (lo: number, 
   const argv = pkt.protocol === 'icmp'
     ? ['ping', '-c', '2', '-i', '0.3', '-W', '1', '-s', String(payload), pkt.dst]
     : [nodeBin, '-e', `const s=require('dgram').createSocket('udp4');const b=Buffer.alloc(${payload});s.bind(${pkt.srcPort ?? 0},()=>s.send(b,${pkt.port},'${pkt.dst}',()=>setTimeout(()=>s.send(b,${pkt.port},'${pkt.dst}',()=>s.close()),300)))`];
+  // ICMP: echo requests only (type 8 at the inner header's offset), so the replies are not taken for the probe.
+  const req = (off: number) => (pkt.protocol === 'icmp' ? ` and ip[${off}] == 8` : '');
   return {
-    inner: `${proto} and ip[2:2] == ${len}`, ipip: `ip proto 4 and ip[2:2] == ${len + 20}`, vxlan: `udp dst port 4789 and ip[2:2] == ${len + 50}`,
-    natted: (src) => `${proto} and src host ${src} and ip[2:2] == ${len}`, argv,
+    inner: `${proto} and ip[2:2] == ${len}${req(20)}`, ipip: `ip proto 4 and ip[2:2] == ${len + 20}${req(40)}`,
+    vxlan: `udp dst port 4789 and ip[2:2] == ${len + 50}${req(70)}`,
+    natted: (src) => `${proto} and src host ${src} and ip[2:2] == ${len}${req(20)}`, argv,
   };
 }
 
@@ -69,6 +72,8 @@ export function capturePlan(hops: Hop[], p: Probe, nsOf: NsOf): CapturePoint[] {
     switch (h.action) {
       case 'route': {
         if (h.namespace) { add(i, h, 'eth0', p.inner); break; }
+        // Dropped later on this node: the packet never leaves on the route's device; the kernel is asked instead.
+        if (hops.slice(i + 1).some((x) => x.node === h.node && x.action === 'drop')) break;
         if (h.interface === 'tunl0') { const t = next(i, 'transmit'); add(i, t, t?.interface, outerFilter(p, t ?? h), { mustShow: t && outerShows(t) }); break; }
         if (h.interface) add(i, nodeHop, h.interface, p.inner);
         break;
@@ -157,7 +162,9 @@ export async function verifyTrace(state: LabState, result: TraceResult, pkt: Tra
   for (const r of running) {
     const h = hops[r.point.hop]!;
     const seen = r.out.trim().length > 0;
-    const observed = r.out.trim().split('\n').slice(0, 2).join(' | ').slice(0, 240);
+    const lines = r.out.trim().split('\n');
+    // VXLAN prints the outer header on one line and the inner packet on the next.
+    const observed = (lines[0]?.includes('VXLAN') ? lines.slice(0, 2).join(' | ') : lines[0] ?? '').slice(0, 240);
     if (r.point.expect === 'seen') {
       const headersOk = !seen || !r.point.mustShow || r.point.mustShow.test(r.out);
       h.verified = seen && headersOk;
@@ -171,7 +178,30 @@ export async function verifyTrace(state: LabState, result: TraceResult, pkt: Tra
     }
   }
   await verifyProxyArp(hops, nsOf);
+  await verifyUnseenRoutes(hops, nsOf, pkt.dst, new Set(points.map((p) => p.hop)));
   return { ...result, hops, ...(contradictions.length ? { contradictions } : {}) };
+}
+
+function inNetns(netns: string, argv: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const c = spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let s = '';
+    c.stdout!.on('data', (d) => { s += d; });
+    c.stderr!.on('data', (d) => { s += d; });
+    c.on('exit', () => resolve(s.trim()));
+  });
+}
+
+/** A node's route that no capture can show (the packet dies before leaving): the kernel's lookup, now. */
+async function verifyUnseenRoutes(hops: Hop[], nsOf: NsOf, dst: string, captured: Set<number>): Promise<void> {
+  for (const [i, h] of hops.entries()) {
+    if (h.action !== 'route' || h.namespace || captured.has(i) || !h.interface) continue;
+    const netns = nsOf(h);
+    if (!netns) continue;
+    const out = await inNetns(netns, ['ip', 'route', 'get', dst]);
+    h.verified = new RegExp(`dev ${h.interface.replace(/\./g, '\\.')}( |$)`).test(out);
+    h.observed = `ip route get: ${out.split('\n')[0]}`;
+  }
 }
 
 /** The ARP step: after the probe, the pod's neighbour table holds 169.254.1.1 at ee:ee:ee:ee:ee:ee. */
@@ -180,12 +210,7 @@ async function verifyProxyArp(hops: Hop[], nsOf: NsOf): Promise<void> {
     if (h.action !== 'arp') continue;
     const netns = nsOf(h);
     if (!netns) continue;
-    const out = await new Promise<string>((resolve) => {
-      const c = spawn('ip', ['netns', 'exec', netns, 'ip', 'neigh', 'show', '169.254.1.1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let s = '';
-      c.stdout!.on('data', (d) => { s += d; });
-      c.on('exit', () => resolve(s.trim()));
-    });
+    const out = await inNetns(netns, ['ip', 'neigh', 'show', '169.254.1.1']);
     h.verified = /lladdr ee:ee:ee:ee:ee:ee/.test(out);
     h.observed = out || 'no neighbour entry for 169.254.1.1';
   }

@@ -18,20 +18,21 @@ function where(h: Hop): string {
   return h.interface ? `${h.node} ${h.interface}` : h.node;
 }
 
-function mark(v: boolean | null): string {
-  return v === true ? ' [seen]' : v === false ? ' [NOT SEEN]' : '';
+function mark(h: Hop): string {
+  if (h.action === 'drop') return h.verified === true ? ' [confirmed: the probe went no further]' : h.verified === false ? ' [CONTRADICTED]' : '';
+  return h.verified === true ? ' [seen]' : h.verified === false ? ' [NOT SEEN]' : '';
 }
 
 export function renderText(r: TraceResult, place: CommandPlace = onTheNode): string {
   const lines: string[] = [];
   r.hops.forEach((h, i) => {
-    lines.push(`${i + 1}. ${TITLES[h.action]} — ${where(h)}${mark(h.verified)}`);
+    lines.push(`${i + 1}. ${TITLES[h.action]} — ${where(h)}${mark(h)}`);
     if (h.detail) lines.push(`   ${h.detail}`);
     if (h.policy) {
       const p = h.policy;
       lines.push(`   policy: ${p.kind}${p.name ? ` ${p.name}` : ''}${p.tier ? `, tier ${p.tier}` : ''}${p.rule !== null ? `, rule ${p.rule}` : ''} → ${p.action}`);
     }
-    if (h.observed) lines.push(`   captured: ${h.observed}`);
+    if (h.observed) lines.push(`   observed: ${h.observed}`);
     if (h.command) lines.push(`   $ ${place(h, h.command)}`);
   });
   lines.push('');
