@@ -7,6 +7,7 @@ import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../log.ts';
+import { TabbyError } from '../errors.ts';
 import { isIPv4 } from '../net/ip.ts';
 import { nodeSegment } from '../trace/model.ts';
 import type { Arrival, TracePacket } from '../trace/types.ts';
@@ -54,7 +55,9 @@ class TokenBucket {
   }
 }
 
-class BadRequest extends Error {}
+class BadRequest extends TabbyError {
+  constructor(message: string) { super('BadTraceRequest', message); }
+}
 
 /** The request body as a packet and an arrival, or BadRequest naming what is wrong. */
 export function parseSegmentRequest(body: unknown): { packet: TracePacket; arrival: Arrival } {

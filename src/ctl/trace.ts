@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Datastore } from '../datastore/types.ts';
 import type { Resource } from '../api/resource.ts';
+import { isIPv4 } from '../net/ip.ts';
 import { CliError, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
 import { out, withDatastore } from './context.ts';
 import { resolveEnd, startOf, stitch, TraceInputError, type KnownEndpoint, type KnownNode } from '../trace/stitch.ts';
@@ -14,6 +15,7 @@ import type { Arrival, Segment, TracePacket, TraceProtocol, TraceResult } from '
 export interface TraceFlags {
   port?: string;
   srcPort?: string;
+  srcAddress?: string;
   protocol: string;
   verify?: boolean;
   output: string;
@@ -49,14 +51,15 @@ function intFlag(v: string | undefined, flag: string, lo: number, hi: number): n
 }
 
 /** The packet the flags describe. */
-export function packetFlags(f: Pick<TraceFlags, 'port' | 'srcPort' | 'protocol'>): { protocol: TraceProtocol; port?: number; srcPort?: number } {
+export function packetFlags(f: Pick<TraceFlags, 'port' | 'srcPort' | 'protocol' | 'srcAddress'>): { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string } {
   const protocol = f.protocol.toLowerCase();
   if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'icmp') throw new CliError(`--protocol must be tcp, udp or icmp, got "${f.protocol}"`, EXIT_USAGE);
   const port = intFlag(f.port, '--port', 1, 65535);
   const srcPort = intFlag(f.srcPort, '--src-port', 1, 65535);
   if (protocol === 'icmp' && port !== undefined) throw new CliError('--port applies to tcp and udp, not icmp', EXIT_USAGE);
   if (protocol !== 'icmp' && port === undefined) throw new CliError(`--protocol ${protocol} needs --port`, EXIT_USAGE);
-  return { protocol, ...(port !== undefined ? { port } : {}), ...(srcPort !== undefined ? { srcPort } : {}) };
+  if (f.srcAddress !== undefined && !isIPv4(f.srcAddress)) throw new CliError(`--src-address must be an IPv4 address, got "${f.srcAddress}"`, EXIT_USAGE);
+  return { protocol, ...(port !== undefined ? { port } : {}), ...(srcPort !== undefined ? { srcPort } : {}), ...(f.srcAddress !== undefined ? { srcAddress: f.srcAddress } : {}) };
 }
 
 /** Asks one node's agent for its segment over HTTP; refusals and silence become clear errors. */
@@ -91,7 +94,7 @@ function readToken(file: string): string {
 
 /** Resolve SRC and DST, ask the nodes on the path, stitch. */
 export async function traceWith(ds: Datastore, src: string, dst: string, f: TraceFlags): Promise<TraceResult> {
-  const pf = packetFlags(f);
+  const { srcAddress, ...pf } = packetFlags(f);
   const token = readToken(f.tokenFile);
   const tracePort = intFlag(f.tracePort, '--trace-port', 1, 65535)!;
   const endpoints = knownEndpoints((await ds.list('WorkloadEndpoint')).items);
@@ -100,7 +103,8 @@ export async function traceWith(ds: Datastore, src: string, dst: string, f: Trac
     const s = resolveEnd(src, endpoints, nodes, 'SRC');
     const d = resolveEnd(dst, endpoints, nodes, 'DST');
     const start = startOf(s);
-    return await stitch(start.node, start.arrival, { src: s.ip, dst: d.ip, ...pf }, httpAsker(nodes, tracePort, token));
+    // --src-address: the packet leaves SRC with another address (what anti-spoofing is for).
+    return await stitch(start.node, start.arrival, { src: srcAddress ?? s.ip, dst: d.ip, ...pf }, httpAsker(nodes, tracePort, token));
   } catch (e) {
     if (e instanceof TraceInputError) throw new CliError(e.message, EXIT_USAGE);
     throw e;
@@ -113,7 +117,8 @@ export function addTraceOptions(c: Command): Command {
     .option('--port <n>', 'destination port (tcp, udp)')
     .option('--verify', 'send a real probe from SRC and capture it at every predicted hop')
     .option('-o, --output <format>', 'text or json', 'text')
-    .option('--src-port <n>', 'source port of the packet (tcp, udp)');
+    .option('--src-port <n>', 'source port of the packet (tcp, udp)')
+    .option('--src-address <ip>', 'the packet\'s source address, when not SRC\'s own (anti-spoofing drops it)');
 }
 
 export function registerTraceCommand(program: Command): void {

@@ -42,6 +42,17 @@ export function makeProbe(pkt: TracePacket, nodeBin: string, pick: (lo: number, 
   };
 }
 
+/**
+ * A probe from an address that is not SRC's: the address is put on SRC's eth0 for the probe's duration (a lab
+ * pod's namespace is the lab's own) and the probe binds to it; ICMP only.
+ */
+export function spoofedProbe(p: Probe, pkt: TracePacket): Probe {
+  if (pkt.protocol !== 'icmp') throw new Error('a probe from another address (--src-address) is sent as ICMP only');
+  const ping = [...p.argv.slice(0, -1), '-I', pkt.src, p.argv.at(-1)!].join(' ');
+  const script = `ip addr add ${pkt.src}/32 dev eth0 && { ${ping}; ip addr del ${pkt.src}/32 dev eth0; }`;
+  return { ...p, argv: ['sh', '-c', script] };
+}
+
 export interface CapturePoint { hop: number; netns: string; iface: string; filter: string; expect: 'seen' | 'not-seen'; outbound?: boolean; mustShow?: RegExp | undefined }
 
 type NsOf = (hop: Hop) => string | undefined;
@@ -148,8 +159,8 @@ export function labNamespaceOf(state: LabState): NsOf {
 }
 
 /** Send the probe from `srcNetns`, capture at every planned point, and mark the hops. */
-export async function verifyTrace(state: LabState, result: TraceResult, pkt: TracePacket, srcNetns: string): Promise<TraceResult> {
-  const probe = makeProbe(pkt, process.execPath);
+export async function verifyTrace(state: LabState, result: TraceResult, pkt: TracePacket, srcNetns: string, spoofed = false): Promise<TraceResult> {
+  const probe = spoofed ? spoofedProbe(makeProbe(pkt, process.execPath), pkt) : makeProbe(pkt, process.execPath);
   const nsOf = labNamespaceOf(state);
   const points = capturePlan(result.hops, probe, nsOf);
   const running = points.map(startCapture);

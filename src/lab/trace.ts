@@ -9,7 +9,7 @@ import type { CommandPlace } from '../trace/text.ts';
 import type { TracePacket, TraceProtocol, TraceResult } from '../trace/types.ts';
 import { TabbyError } from '../errors.ts';
 
-export interface LabTracePacket { protocol: TraceProtocol; port?: number; srcPort?: number }
+export interface LabTracePacket { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string }
 
 /** The trace failed to run (not a dropped verdict): `usage` when tabby trace refused the input. */
 export class LabTraceError extends TabbyError {
@@ -31,6 +31,7 @@ export function traceOnControlplane(state: LabState, src: string, dst: string, p
   const argv = ['netns', 'exec', node.ns, tabbyBin(), 'trace', src, dst, '-o', 'json', '--protocol', pkt.protocol];
   if (pkt.port !== undefined) argv.push('--port', String(pkt.port));
   if (pkt.srcPort !== undefined) argv.push('--src-port', String(pkt.srcPort));
+  if (pkt.srcAddress !== undefined) argv.push('--src-address', pkt.srcAddress);
   const r = spawnSync('ip', argv, { env: { ...process.env, ...nodeShellEnv(state, node) }, encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0 && r.status !== 1) throw new LabTraceError((r.stderr || r.stdout || `tabby trace exited ${r.status}`).trim(), r.status === 2);
   try { return JSON.parse(r.stdout) as TraceResult; } catch {
@@ -49,5 +50,6 @@ export async function labTrace(state: LabState, src: string, dst: string, pf: La
   if (!pkt || !first) throw new LabTraceError('the trace has no packet or hops to verify', false);
   const srcNetns = labNamespaceOf(state)(first);
   if (!srcNetns) throw new LabTraceError(`cannot find the namespace of ${first.namespace ?? first.node} in lab ${state.name}`, false);
-  return verifyTrace(state, result, pkt, srcNetns);
+  const own = state.pods.find((p) => p.netns === srcNetns)?.ip ?? state.nodes.find((n) => n.ns === srcNetns)?.ip;
+  return verifyTrace(state, result, pkt, srcNetns, own !== undefined && own !== pkt.src);
 }

@@ -5,6 +5,7 @@
 // The packet is the first of a new connection (ct state new): established flows are accepted before any
 // policy, as in the kernel. Pure.
 import { compareIP, ipInCIDR, tryParseIP } from '../net/ip.ts';
+import { TabbyError } from '../errors.ts';
 import { MARK_ACCEPT, MARK_PASS, type ChainOrigin, type NftChainModel, type RulesetModel } from './ruleset-model.ts';
 
 export interface WalkPacket {
@@ -47,7 +48,10 @@ export interface WalkResult {
   decision?: PolicyDecision | undefined;
 }
 
-export class RulesetWalkError extends Error {}
+/** A rule the walk cannot read: the table holds something this part never renders. */
+export class RulesetWalkError extends TabbyError {
+  constructor(message: string) { super('RulesetUnreadable', message); }
+}
 
 type Outcome = { kind: 'continue' } | { kind: 'return' } | { kind: 'accept' } | { kind: 'drop' };
 

@@ -110,7 +110,7 @@ function policySteps(s: NodeSnapshot, pkt: TracePacket, iif: string | undefined,
     if (w.verdict === 'drop') {
       const reason = hop.policy ? policyReason(hop.policy, dir, w.decision?.comment) : `${dir} policy drops it`;
       hop.action = 'drop';
-      hop.detail = `${who}: ${reason}`;
+      hop.detail = hop.policy?.kind === 'Dispatch' ? `${dir === 'egress' ? 'from' : 'to'} ${who}: ${reason}` : `${who}: ${reason}`;
       out.push({ hop, dropped: reason });
       return out;
     }

@@ -122,6 +122,19 @@ describe('tabby lab trace, IPIP', { skip }, () => {
     mustTabby(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'delete', 'gnp', 'no-ping-busybox']);
   });
 
+  test('anti-spoofing: a pod sending from another pod\'s address is dropped on its own node, before any policy', () => {
+    const r = traceJson(name, [a.name, b.ip, '--src-address', web.ip, '--verify']);
+    assert.equal(r.status, 1);
+    assert.equal(r.result?.verdict, 'dropped', JSON.stringify(r.result, null, 1));
+    const last = r.result.hops.at(-1);
+    assert.deepEqual([last.node, last.action, last.policy?.kind], ['controlplane', 'drop', 'Dispatch']);
+    assert.match(last.interface, /^cali[0-9a-f]{11}$/);
+    assert.match(r.result.reason, /Anti-spoofing: source address is not the workload's/);
+    assert.match(r.result.hops[0].observed, new RegExp(`IP ${web.ip.replace(/\./g, '\\.')} > `), 'the probe really left with the other pod\'s address');
+    assert.equal(r.result.contradictions, undefined, JSON.stringify(r.result, null, 1));
+    everyHopSeen(r.result);
+  });
+
   test('a deleted pod: the packet crosses and dies on its node\'s blackhole, and the capture agrees', async () => {
     mustTabby(['lab', 'delete', b.name, '--name', name]);
     const r = traceJson(name, [a.name, b.ip, '--verify']);
@@ -150,5 +163,40 @@ describe('tabby lab trace, VXLAN', { skip }, () => {
     assert.match(enc.encap.vtepMac, /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     assert.match(r.hops.find((h: any) => h.action === 'transmit').observed, /172\.17\.0\.32\.\d+ > 172\.17\.0\.40\.4789: VXLAN.*vni 4096/);
     everyHopSeen(await verifiedDelivery(name, ['node01', a.ip]));
+  });
+});
+
+describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
+  const fixtures = [labFixture(), labFixture()];
+  after(() => { for (const f of fixtures) f.cleanup(); });
+
+  test('mode none: routed on ens3 as is, every hop seen', async () => {
+    const name = fixtures[0]!.name;
+    mustTabby(['lab', 'up', '--name', name, '--mode', 'none']);
+    mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '2']);
+    const all = pods(name);
+    const a = all.find((p) => p.node === 'controlplane')!, b = all.find((p) => p.node === 'node01')!;
+    const r = await verifiedDelivery(name, [a.name, b.name, '--protocol', 'udp', '--port', '5353']);
+    everyHopSeen(r);
+    assert.ok(!r.hops.some((h: any) => h.encap), 'no encapsulation');
+    assert.match(r.hops.find((h: any) => h.action === 'transmit').detail, /unencapsulated on ens3 to node01 \(172\.17\.0\.40\)/);
+  });
+
+  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other', async () => {
+    const name = fixtures[1]!.name;
+    mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet']);
+    mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '3']);
+    const all = pods(name);
+    const cp = all.find((p) => p.node === 'controlplane')!;
+    // node02 (172.17.0.41) shares controlplane's subnet; node01 (172.17.1.40) is behind the router.
+    const same = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node02')!.name]);
+    everyHopSeen(same);
+    assert.ok(!same.hops.some((h: any) => h.encap));
+    const across = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node01')!.name]);
+    everyHopSeen(across);
+    const t = across.hops.find((h: any) => h.action === 'transmit');
+    assert.equal(t.encap.type, 'vxlan');
+    assert.match(t.detail, /through the router 172\.17\.0\.1 \(another subnet\)/);
+    assert.match(t.observed, /172\.17\.0\.32\.\d+ > 172\.17\.1\.40\.4789: VXLAN.*vni 4096/);
   });
 });
