@@ -5,11 +5,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyCalculator, type RulesetModel } from '../../src/policy/calc.ts';
-import { walkRuleset, tokenize, type WalkResult } from '../../src/policy/walk.ts';
+import { walkRuleset, tokenize } from '../../src/policy/walk.ts';
+import { walkPair } from './walk-pair.ts';
 import { emptySnapshot, type PolicySnapshot, type WorkloadEndpoint } from '../../src/policy/model.ts';
 import { PolicyLab, caliName, NAMESPACES, POD_NAMES, PORTS, PROTOS, type LabPod } from './lab.ts';
 import { CALICO_CASES, K8S_CASES } from './cases.ts';
-import { expectAllowed, type Proto } from './evaluator.ts';
+import { expectAllowed } from './evaluator.ts';
 
 /** The policy lab's layout without building it: the same names, addresses and nodes as lab.ts. */
 function paperLab(): PolicyLab {
@@ -33,15 +34,6 @@ function rulesetFor(node: string, snap: PolicySnapshot): RulesetModel {
   const c = new PolicyCalculator({ nodeName: node });
   c.update(snap);
   return c.ruleset();
-}
-
-/** A new connection src → dst through each node's forward hook, as the kernel would run it. */
-function walkPair(rs: Map<string, RulesetModel>, src: LabPod, dst: LabPod, proto: Proto, port: number): WalkResult[] {
-  const pkt = { family: 4 as const, saddr: src.ip, daddr: dst.ip, l4proto: proto.toLowerCase(), sport: 40000, dport: port };
-  if (src.node === dst.node) return [walkRuleset(rs.get(src.node)!, 'forward', { ...pkt, iifname: src.iface, oifname: dst.iface })];
-  const out = walkRuleset(rs.get(src.node)!, 'forward', { ...pkt, iifname: src.iface, oifname: 'ens1' });
-  if (out.verdict === 'drop') return [out];
-  return [out, walkRuleset(rs.get(dst.node)!, 'forward', { ...pkt, iifname: 'ens1', oifname: dst.iface })];
 }
 
 describe('the ruleset walk agrees with the truth tables', () => {
