@@ -150,11 +150,17 @@ describe('tabby lab trace, VXLAN', { skip }, () => {
   const { name, cleanup } = labFixture();
   after(cleanup);
 
-  test('pod → pod: vxlan.calico, UDP 4789, VNI 4096 on the wire; node → pod too', async () => {
+  test('pod → pod: vxlan.calico, UDP 4789, VNI 4096 on the wire; node → pod, same node and NAT outgoing too', async () => {
     mustTabby(['lab', 'up', '--name', name, '--mode', 'vxlan']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '2']);
+    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '1', '--node', 'node01']);
     const all = pods(name);
-    const a = all.find((p) => p.node === 'controlplane')!, b = all.find((p) => p.node === 'node01')!;
+    const a = all.find((p) => p.node === 'controlplane')!, b = all.find((p) => p.node === 'node01' && p.name.startsWith('busybox'))!;
+    const web = all.find((p) => p.name.startsWith('web'))!;
+    everyHopSeen(await verifiedDelivery(name, [b.name, web.name]));
+    const ext = await verifiedDelivery(name, [a.name, '8.8.8.8']);
+    everyHopSeen(ext);
+    assert.match(ext.hops.find((h: any) => h.action === 'snat').observed, /IP 172\.17\.0\.32 > 8\.8\.8\.8/);
     const r = await verifiedDelivery(name, [a.name, b.name]);
     everyHopSeen(r);
     const enc = r.hops.find((h: any) => h.action === 'encapsulate');
@@ -170,7 +176,7 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
   const fixtures = [labFixture(), labFixture()];
   after(() => { for (const f of fixtures) f.cleanup(); });
 
-  test('mode none: routed on ens3 as is, every hop seen', async () => {
+  test('mode none: routed on ens3 as is (pod → pod, node → pod, NAT outgoing), every hop seen', async () => {
     const name = fixtures[0]!.name;
     mustTabby(['lab', 'up', '--name', name, '--mode', 'none']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '2']);
@@ -180,9 +186,11 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
     everyHopSeen(r);
     assert.ok(!r.hops.some((h: any) => h.encap), 'no encapsulation');
     assert.match(r.hops.find((h: any) => h.action === 'transmit').detail, /unencapsulated on ens3 to node01 \(172\.17\.0\.40\)/);
+    everyHopSeen(await verifiedDelivery(name, ['node01', a.ip]));
+    everyHopSeen(await verifiedDelivery(name, [a.name, '8.8.8.8']));
   });
 
-  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other', async () => {
+  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other (pods, and node → pod)', async () => {
     const name = fixtures[1]!.name;
     mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '3']);
@@ -198,5 +206,6 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
     assert.equal(t.encap.type, 'vxlan');
     assert.match(t.detail, /through the router 172\.17\.0\.1 \(another subnet\)/);
     assert.match(t.observed, /172\.17\.0\.32\.\d+ > 172\.17\.1\.40\.4789: VXLAN.*vni 4096/);
+    everyHopSeen(await verifiedDelivery(name, ['node01', cp.ip]));
   });
 });
