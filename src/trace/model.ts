@@ -185,8 +185,13 @@ export function nodeSegment(s: NodeSnapshot, pkt: TracePacket, arrivalAsked: Arr
   const pool = s.pools.find((p) => ipInCIDR(pkt.dst, p.cidr));
   if (pool && listed?.dst && Number(listed.dst.split('/')[1]) < Number(pool.cidr.split('/')[1])) {
     // A pod address that only a route wider than its pool matches (the default) would leave the cluster.
+    // The kernel still forwards it (to the default gateway), so the trace shows it leaving: no node gets it.
     const reason = `${explainNoRoute(s, pkt.dst, undefined)} (only ${routeText(listed)} matches, which leads out of the cluster)`;
-    hops.push({ ...routeHop, action: 'drop', detail: reason });
+    hops.push({ ...routeHop, interface: usable.dev!, detail: `route lookup on ${s.node}: ${routeText({ ...usable, dst: pkt.dst })}: ${reason}` });
+    hops.push({
+      node: s.node, interface: usable.dev!, action: 'leave-cluster', detail: `leaves ${s.node} towards ${usable.gateway ?? usable.dev}, where no node will deliver it`,
+      command: `tcpdump -ni ${usable.dev} host ${pkt.dst}`, verified: null,
+    });
     return { hops, outcome: { kind: 'dropped', reason } };
   }
   routeHop.interface = usable.dev!;

@@ -98,6 +98,9 @@ describe('drops, with their cause', () => {
     assert.equal(r.verdict, 'dropped');
     assert.match(r.reason!, /no route to 192\.168\.196\.129 on controlplane: its block 192\.168\.196\.128\/26 is affine to node01; the BGP session with node01 \(172\.17\.0\.40\) is Active/);
     assert.match(r.reason!, /only 0\.0\.0\.0\/0 via 172\.17\.0\.1 dev ens3/);
+    // What the kernel does with it: out to the default gateway, where no node will deliver it.
+    assert.deepEqual(actions(r).slice(-2), ['controlplane:route', 'controlplane:leave-cluster']);
+    assert.match(r.hops.at(-1)!.detail!, /leaves controlplane towards 172\.17\.0\.1, where no node will deliver it/);
   });
 
   test('a Deny rule on the destination\'s ingress: policy, tier and rule named, at the destination node', async () => {
