@@ -68,14 +68,21 @@ export function httpAsker(nodes: KnownNode[], tracePort: number, token: string):
     const addr = nodes.find((n) => n.name === node)?.addresses[0];
     if (!addr) throw new CliError(`node ${node} has no address in the datastore: cannot ask it`, EXIT_FAILED);
     const url = `http://${addr}:${tracePort}/trace/segment`;
-    let r: Response;
-    try {
-      r = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ packet: pkt, arrival }), signal: AbortSignal.timeout(10_000),
-      });
-    } catch (e) {
-      throw new CliError(`node ${node}: its trace endpoint ${url} does not answer (${(e as Error).cause ?? (e as Error).message}); is the agent running with a trace token? (docs/trace.md)`, EXIT_UNAVAILABLE);
+    const ask = async (): Promise<Response> => {
+      try {
+        return await fetch(url, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ packet: pkt, arrival }), signal: AbortSignal.timeout(10_000),
+        });
+      } catch (e) {
+        throw new CliError(`node ${node}: its trace endpoint ${url} does not answer (${(e as Error).cause ?? (e as Error).message}); is the agent running with a trace token? (docs/trace.md)`, EXIT_UNAVAILABLE);
+      }
+    };
+    let r = await ask();
+    if (r.status === 429) {
+      // The node's rate limit: wait as it asks, once.
+      await new Promise((res) => setTimeout(res, 1000 * Math.min(5, Number(r.headers.get('retry-after') ?? 1) || 1)));
+      r = await ask();
     }
     const body = await r.json().catch(() => ({})) as { error?: string; segment?: Segment };
     if (r.status === 401 || r.status === 403) throw new CliError(`node ${node} refused the trace: ${body.error ?? r.status}`, EXIT_FAILED);
