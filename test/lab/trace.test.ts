@@ -176,12 +176,14 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
   const fixtures = [labFixture(), labFixture()];
   after(() => { for (const f of fixtures) f.cleanup(); });
 
-  test('mode none: routed on ens3 as is (pod → pod, node → pod, NAT outgoing), every hop seen', async () => {
+  test('mode none: routed on ens3 as is (pod → pod across nodes and on one, node → pod, NAT outgoing), every hop seen', async () => {
     const name = fixtures[0]!.name;
     mustTabby(['lab', 'up', '--name', name, '--mode', 'none']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '2']);
+    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '1', '--node', 'controlplane']);
     const all = pods(name);
-    const a = all.find((p) => p.node === 'controlplane')!, b = all.find((p) => p.node === 'node01')!;
+    const a = all.find((p) => p.node === 'controlplane' && p.name.startsWith('busybox'))!, b = all.find((p) => p.node === 'node01')!;
+    everyHopSeen(await verifiedDelivery(name, [a.name, all.find((p) => p.name.startsWith('web'))!.name]));
     const r = await verifiedDelivery(name, [a.name, b.name, '--protocol', 'udp', '--port', '5353']);
     everyHopSeen(r);
     assert.ok(!r.hops.some((h: any) => h.encap), 'no encapsulation');
@@ -190,7 +192,7 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
     everyHopSeen(await verifiedDelivery(name, [a.name, '8.8.8.8']));
   });
 
-  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other (pods, and node → pod)', async () => {
+  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other (pods, node → pod, NAT outgoing)', async () => {
     const name = fixtures[1]!.name;
     mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '3']);
@@ -207,5 +209,8 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
     assert.match(t.detail, /through the router 172\.17\.0\.1 \(another subnet\)/);
     assert.match(t.observed, /172\.17\.0\.32\.\d+ > 172\.17\.1\.40\.4789: VXLAN.*vni 4096/);
     everyHopSeen(await verifiedDelivery(name, ['node01', cp.ip]));
+    const ext = await verifiedDelivery(name, [all.find((p) => p.node === 'node01')!.name, '8.8.8.8']);
+    everyHopSeen(ext);
+    assert.match(ext.hops.find((h: any) => h.action === 'snat').detail, /masqueraded to 172\.17\.1\.40/);
   });
 });
