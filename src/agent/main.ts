@@ -128,6 +128,9 @@ export class Agent {
 
   get backend(): NetworkingBackend { return this.opts.backend ?? 'bird'; }
 
+  /** The BGP speaker's sessions (empty without BGP), for `tabby trace`'s explanation of missing routes. */
+  bgpPeers(): { address: string; state: string }[] { return this.bgp?.status().peers ?? []; }
+
   async start(): Promise<void> {
     const { ds, log, kernel, nodeName } = this.opts;
     const env = this.opts.env ?? {};

@@ -5,6 +5,23 @@ import type { Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
 import type { DataplaneManager } from './dataplane/manager.ts';
 import { Agent, type AgentOptions, type NetworkingBackend } from './main.ts';
+import type { PolicyManager } from '../policy/manager.ts';
+
+/** The trace endpoint, reading this agent's datastore view and kernel (docs/trace.md). */
+async function startTrace(agent: Agent, o: NodeAgentOptions, policy: PolicyManager | undefined): Promise<{ close(): Promise<void> } | undefined> {
+  const [{ startTraceServer }, { Netlink }] = await Promise.all([import('./trace-server.ts'), import('../netlink/index.ts')]);
+  return startTraceServer({
+    ...o.trace!, log: o.log.child({ mod: 'trace' }),
+    sources: {
+      nodeName: o.nodeName,
+      items: (kind) => agent.syncer.snapshot.items(kind),
+      ruleset: () => (policy ? policy.applied ?? null : null),
+      bgpPeers: () => agent.bgpPeers(),
+      vxlan: () => { const v = agent.lastDesired?.localVtep; return v ? { vni: v.vni, port: v.port } : undefined; },
+      openNetlink: () => Netlink.open(),
+    },
+  });
+}
 
 export interface NodeAgentOptions {
   ds: Datastore;
@@ -23,6 +40,8 @@ export interface NodeAgentOptions {
   resyncIntervalMs: number;
   /** Empty IPAM blocks of this node are released after this long (0 disables; default 15 minutes). */
   ipamLeakGracePeriodMs?: number | undefined;
+  /** The trace endpoint (docs/trace.md); port 0 turns it off. */
+  trace?: { port: number; host: string; tokenFile: string } | undefined;
 }
 
 export interface RunningNodeAgent {
@@ -37,10 +56,12 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   const kernel = new NetlinkKernel();
   const extraManagers: DataplaneManager[] = [];
   let extraKinds: readonly string[] = [];
+  let policy: PolicyManager | undefined;
   if (o.policy) {
     // Loaded only when enforcing: nftables programming is not needed by a routing-only node.
     const { createPolicyManager, asDataplaneManager, POLICY_KINDS } = await import('../policy/manager.ts');
-    extraManagers.push(asDataplaneManager(createPolicyManager({ nodeName: o.nodeName, log: o.log.child({ mod: 'policy' }) })));
+    policy = createPolicyManager({ nodeName: o.nodeName, log: o.log.child({ mod: 'policy' }) });
+    extraManagers.push(asDataplaneManager(policy));
     extraKinds = POLICY_KINDS;
   }
   const agent = new Agent({
@@ -50,12 +71,15 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     resyncIntervalMs: o.resyncIntervalMs, cniServer: o.cniServer,
     ...(o.ipamLeakGracePeriodMs !== undefined ? { ipamLeakGracePeriodMs: o.ipamLeakGracePeriodMs } : {}),
   });
+  let trace: { close(): Promise<void> } | undefined;
   const stop = async () => {
+    await trace?.close();
     await agent.stop();
     kernel.close();
   };
   try {
     await agent.start();
+    if (o.trace) trace = await startTrace(agent, o, policy);
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;

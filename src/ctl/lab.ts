@@ -11,6 +11,7 @@ import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
 import { runDemo } from '../lab/demo.ts';
 import { runSupervisor } from '../lab/supervisor.ts';
+import { registerLabTraceCommand } from './lab-trace.ts';
 
 const DEFAULT_LAB = 'tabby';
 
@@ -44,6 +45,7 @@ export function registerLabCommands(program: Command): void {
   registerLabLifecycleCommands(lab);
   registerLabPodCommands(lab);
   registerLabDemoCommands(lab);
+  registerLabTraceCommand(lab, nameOpt, labName);
 }
 
 const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);

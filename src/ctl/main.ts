@@ -6,6 +6,7 @@ import { registerIpamCommands } from './ipam.ts';
 import { registerNodeCommands } from './node.ts';
 import { registerCniCommands } from './cni.ts';
 import { registerLabCommands } from './lab.ts';
+import { registerTraceCommand } from './trace.ts';
 import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
 import { applyLogLevelFlag } from './log-level.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerIpamCommands(program);
   registerNodeCommands(program);
   registerCniCommands(program);
+  registerTraceCommand(program);
   registerLabCommands(program);
   return program;
 }

@@ -19,6 +19,9 @@ interface RunFlags {
   healthPort: string;
   healthHost: string;
   metricsPort: string;
+  tracePort: string;
+  traceHost: string;
+  traceTokenFile: string;
   metricsHost: string;
   resyncInterval: string;
   logFile?: string;
@@ -72,6 +75,9 @@ function registerNodeRun(nodeCmd: Command, program: Command): void {
     .option('--log-file <path>', 'write JSON logs to this file instead of stderr')
     .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
     .option('--no-policy', 'do not enforce network policy (env TABBY_POLICY=disabled); routing only')
+    .option('--trace-port <n>', 'trace endpoint port, POST /trace/segment (0 disables; env TABBY_TRACE_PORT)', process.env.TABBY_TRACE_PORT ?? '9097')
+    .option('--trace-host <addr>', 'trace endpoint listen address (env TABBY_TRACE_HOST)', process.env.TABBY_TRACE_HOST ?? '0.0.0.0')
+    .option('--trace-token-file <file>', 'the cluster trace token; without it the endpoint is off (env TABBY_TRACE_TOKEN_FILE)', process.env.TABBY_TRACE_TOKEN_FILE ?? '/etc/tabby/trace-token')
     .option('--no-cni-server', 'do not run CNI invocations for the plugin on <state-dir>/cni.sock (env TABBY_CNI_SERVER=disabled)')
     .action((flags: RunFlags) => runNode(flags, program));
 }
@@ -87,6 +93,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
   if (!(resync > 0)) throw new CliError(`--resync-interval must be a positive number of seconds, got "${flags.resyncInterval}"`, EXIT_USAGE);
   const healthPort = port(flags.healthPort, '--health-port');
   const metricsPort = port(flags.metricsPort, '--metrics-port');
+  const tracePort = port(flags.tracePort, '--trace-port');
   const nodeName = flags.nodeName ?? env.NODENAME ?? env.HOSTNAME ?? hostname();
   const stateDir = flags.stateDir ?? env.TABBY_STATE_DIR ?? TABBY_STATE_DIR;
 
@@ -108,6 +115,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
       healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
       resyncIntervalMs: resync * 1000,
       ipamLeakGracePeriodMs: await leakGracePeriodMs(env.TABBY_IPAM_LEAK_GRACE_PERIOD),
+      trace: { port: tracePort, host: flags.traceHost, tokenFile: flags.traceTokenFile },
     });
   } catch (e) {
     log.fatal(errorFields(e), 'start-up failed');

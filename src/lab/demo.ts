@@ -13,6 +13,8 @@ import YAML from 'yaml';
 import * as fs from 'node:fs';
 import { ipInCIDR } from '../net/ip.ts';
 import { TabbyError } from '../errors.ts';
+import { labPlace, labTrace } from './trace.ts';
+import { renderText } from '../trace/text.ts';
 
 export interface DemoOptions {
   name: string;
@@ -26,7 +28,7 @@ export interface DemoOptions {
  * How many numbered steps the demo prints. docs/lab.md lists exactly these (test/docs checks the count), and
  * the demo refuses to call itself successful when it printed another number, so the two cannot drift apart.
  */
-export const DEMO_STEP_COUNT = 20;
+export const DEMO_STEP_COUNT = 21;
 
 class StepFailed extends TabbyError {
   constructor(readonly step: string, readonly expected: string, readonly got: string) {
@@ -196,6 +198,26 @@ async function podRouteAndArp(ctx: Ctx, state: LabState, pod: LabPodState, remot
   check(ctx, 'proxy_arp = 1, MAC ee:ee:ee:ee:ee:ee');
 }
 
+/** The article's ping told hop by hop by the nodes, each hop proven by a capture of a real probe. */
+async function traceVerified(ctx: Ctx, state: LabState, local: LabPodState, remote: LabPodState): Promise<void> {
+  say(ctx, 'the same ping, hop by hop from the nodes\' live state, each hop proven by capturing a real probe');
+  const command = `tabby lab trace ${local.name} ${remote.name} --verify`;
+  let text = '';
+  try {
+    const r = await labTrace(state, local.name, remote.name, { protocol: 'icmp' }, true);
+    text = renderText(r, labPlace(state));
+    shown(ctx, 'master', command, text);
+    const unseen = r.hops.filter((h) => h.verified !== true);
+    if (r.verdict !== 'delivered' || r.contradictions || unseen.length > 0 || !r.hops.some((h) => h.encap?.type === 'ipip')) {
+      throw new StepFailed('trace --verify', 'delivered over IPIP with every hop seen by the capture', text);
+    }
+  } catch (e) {
+    if (e instanceof StepFailed) throw e;
+    throw new StepFailed('trace --verify', `\`${command}\` to run`, errText(e));
+  }
+  check(ctx, 'pod route, proxy ARP, tunl0, the IPIP outer header node → node, decapsulation, ingress policy and delivery: all seen');
+}
+
 async function nodeRoutes(ctx: Ctx, state: LabState, local: LabPodState, remote: LabPodState, remoteRoute: RegExp, expected: string, title: string): Promise<string> {
   const cp = state.nodes[0]!;
   say(ctx, title);
@@ -270,6 +292,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
       `"blackhole <own block> proto bird" and "<node01's block> via ${n1.ip} dev tunl0 proto bird onlink"`,
       'controlplane\'s routes: a blackhole for its own block, node01\'s block through tunl0');
     await podRouteAndArp(ctx, state, local, remote, ifaces.get(local.name)!);
+    await traceVerified(ctx, state, local, remote);
     await disableIpip(ctx, state, local, remote);
     o(`\n$ tabby lab down --name ${opts.name}`);
     await labDown(opts.name, (l) => o(indent(l)));

@@ -30,6 +30,11 @@ export function basePath(): string {
   return [...new Set(dirs)].join(':');
 }
 
+/** The lab's trace token: the agents check it, `tabby trace` on a node sends it (docs/trace.md). */
+export function traceTokenFile(state: Pick<LabState, 'dir'>): string {
+  return path.join(state.dir, 'trace-token');
+}
+
 /** Datastore access, as calicoctl reads it from the environment. */
 export function datastoreEnv(state: LabState): Record<string, string> {
   if (state.datastore === 'etcd') {
@@ -55,6 +60,7 @@ export function nodeShellEnv(state: LabState, node: LabNodeState): Record<string
     NODENAME: node.name,
     TABBY_STATE_DIR: node.stateDir,
     TABBY_LAB: state.name,
+    TABBY_TRACE_TOKEN_FILE: traceTokenFile(state),
     // Children run the same build as this process (source or bundle).
     ...(process.env.TABBY_FROM_SOURCE ? { TABBY_FROM_SOURCE: process.env.TABBY_FROM_SOURCE } : {}),
   };

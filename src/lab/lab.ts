@@ -1,6 +1,7 @@
 // Bringing a lab up and down. Every namespace and process is written into the lab's state before it is
 // created or started, so `down` (or the next `up`) removes exactly what the lab made, also after a crash.
 import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import {
   addNetns, addVeth, delNetns, ipBatch, netnsExists, processCmdline, sysctlIn,
@@ -9,7 +10,7 @@ import {
   labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabEtcdState, type LabNodeState, type LabState,
 } from './state.ts';
 import { planNamespaces, planTopology, type LabOptions, type TopologyPlan } from './topology.ts';
-import { nodeShellEnv, tabbyBin } from './env.ts';
+import { nodeShellEnv, tabbyBin, traceTokenFile } from './env.ts';
 import { etcdPids, startEtcdCluster } from './etcd-cluster.ts';
 import { applyResources, namespaceResources } from './datastore-client.ts';
 import { runCommand, type CommandResult } from '../exec.ts';
@@ -73,6 +74,8 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       await startEtcdCluster(state, plan.etcdMembers, opts.etcdTls ?? false, say);
     }
     fs.mkdirSync(state.cniBinDir, { recursive: true });
+    // The cluster's trace token (docs/trace.md): every agent and node shell reads it; only root can.
+    fs.writeFileSync(traceTokenFile(state), randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
     for (const node of state.nodes) {
       fs.mkdirSync(node.stateDir, { recursive: true });
       fs.mkdirSync(node.cniConfDir, { recursive: true });

@@ -116,6 +116,8 @@ export type RouteScope = 'universe' | 'site' | 'link' | 'host' | 'nowhere';
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
 const SCOPES: Record<RouteScope, number> = { universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 const TYPES: Record<RouteType, number> = { unicast: 1, local: 2, broadcast: 3, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
+const REV_SCOPES = new Map(Object.entries(SCOPES).map(([k, v]) => [v, k as RouteScope]));
+const REV_TYPES = new Map(Object.entries(TYPES).map(([k, v]) => [v, k as RouteType]));
 /** Route protocol names as iproute2 prints them (numbers are accepted everywhere a name is). */
 export const RTPROT = { redirect: 1, kernel: 2, boot: 3, static: 4, bird: 12, dhcp: 16 } as const;
 
@@ -494,33 +496,28 @@ export class Netlink {
     const family = filter.family ?? 4;
     const msgs = await this.dump('list routes', () => this.sock.getRoutes({ family: afOf(family) }));
     const out: Route[] = [];
-    const revScope = new Map(Object.entries(SCOPES).map(([k, v]) => [v, k as RouteScope]));
-    const revType = new Map(Object.entries(TYPES).map(([k, v]) => [v, k as RouteType]));
     for (const m of msgs) {
       const table = m.attrs.table ?? m.data.table ?? 0;
       if ((filter.table ?? 254) !== 'all' && table !== (filter.table ?? 254)) continue;
       if (filter.oif !== undefined && m.attrs.oif !== filter.oif) continue;
-      const num = (v: unknown, enumObj: Record<string, unknown>): number =>
-        typeof v === 'number' ? v : typeof v === 'string' ? Number(enumObj[v] ?? 0) : 0;
-      const { rt } = nl();
-      const scopeN = num(m.data.scope, rt.RouteScope as unknown as Record<string, unknown>);
-      const typeN = num(m.data.type, rt.RouteType as unknown as Record<string, unknown>);
-      const protoN = num(m.data.protocol, rt.RouteProtocol as unknown as Record<string, unknown>);
-      const flagsRaw = m.data.flags as { __unknown?: number } | undefined;
-      const dst = m.attrs.dst ? bytesToIp(m.attrs.dst) : family === 4 ? '0.0.0.0' : '::';
-      out.push({
-        family, dst: `${dst}/${m.data.dstLen ?? 0}`,
-        gateway: m.attrs.gateway ? bytesToIp(m.attrs.gateway) : undefined,
-        oif: m.attrs.oif,
-        scope: revScope.get(scopeN) ?? scopeN,
-        protocol: protoN, table,
-        type: revType.get(typeN) ?? typeN,
-        onlink: !!((flagsRaw?.__unknown ?? 0) & RTNH_F_ONLINK),
-        metric: m.attrs.priority,
-        src: m.attrs.prefsrc ? bytesToIp(m.attrs.prefsrc) : undefined,
-      });
+      out.push(toRoute(m, family));
     }
     return out;
+  }
+
+  /**
+   * The kernel's own route lookup (RTM_GETROUTE, `ip route get`). With `fibMatch` the answer is the FIB
+   * entry that matched (`ip route get fibmatch`: its real prefix, protocol and onlink flag) instead of the
+   * resolved /32. Blackhole and unreachable destinations are refused by the kernel (EINVAL, ENETUNREACH…):
+   * that NetlinkError is thrown as is.
+   */
+  async getRoute(dst: string, opts: { fibMatch?: boolean } = {}): Promise<Route> {
+    const family = ipFamily(dst);
+    const data: NL.rt.Route = { family: afOf(family), dstLen: family === 4 ? 32 : 128, ...(opts.fibMatch ? { flags: { fibMatch: true } } : {}) };
+    const msgs = await this.req('get route', () => this.sock.getRoute(data, { dst: ipToBytes(dst) }));
+    const m = msgs[0];
+    if (!m) throw new NetlinkError('ENOENT', 'get route');
+    return toRoute(m, family);
   }
 
   // ---- neighbours and FDB --------------------------------------------------------------------------
@@ -581,4 +578,19 @@ export class Netlink {
     }
     return out;
   }
+}
+
+/** A route message as a Route (shared by the dump and the lookup). */
+function toRoute(m: NL.rt.RouteMessage, family: IpFamily): Route {
+  const num = (v: unknown, enumObj: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' ? Number((enumObj as Record<string, unknown>)[v] ?? 0) : 0);
+  const { rt } = nl();
+  const scopeN = num(m.data.scope, rt.RouteScope), typeN = num(m.data.type, rt.RouteType);
+  const flagsRaw = m.data.flags as { __unknown?: number } | undefined;
+  const dst = m.attrs.dst ? bytesToIp(m.attrs.dst) : family === 4 ? '0.0.0.0' : '::';
+  return {
+    family, dst: `${dst}/${m.data.dstLen ?? 0}`, gateway: m.attrs.gateway ? bytesToIp(m.attrs.gateway) : undefined, oif: m.attrs.oif,
+    scope: REV_SCOPES.get(scopeN) ?? scopeN, protocol: num(m.data.protocol, rt.RouteProtocol), table: m.attrs.table ?? m.data.table ?? 0,
+    type: REV_TYPES.get(typeN) ?? typeN, onlink: !!((flagsRaw?.__unknown ?? 0) & RTNH_F_ONLINK), metric: m.attrs.priority,
+    src: m.attrs.prefsrc ? bytesToIp(m.attrs.prefsrc) : undefined,
+  };
 }

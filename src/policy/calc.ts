@@ -247,7 +247,10 @@ export class PolicyCalculator {
       if (encap.input.length) rs.sets.set(SET_ALL_HOSTS_V4, { name: SET_ALL_HOSTS_V4, type: 'ipv4_addr', interval: false, elements: allowance.hosts });
       for (const c of hostBaseChains(encap.output)) rs.chains.set(c.name, c);
     }
-    for (const [n, c] of run.chains) rs.chains.set(n, { name: n, rules: c.rules });
+    for (const [n, c] of run.chains) {
+      const origin = run.origins.get(n);
+      rs.chains.set(n, { name: n, rules: c.rules, ruleSource: c.ruleSource, ...(origin ? { origin } : {}) });
+    }
     this.selectorSets(rs, run);
     const endpointToHostAction = endpointToHostActionFrom(snap.felixConfigurations, this.opts.nodeName, problems) ?? this.opts.endpointToHostAction;
     for (const c of baseChains({ ...this.opts, endpointToHostAction, hostEndpoints, encapInput: encap.input })) rs.chains.set(c.name, c);

@@ -2,7 +2,7 @@
 // rules' content; collects the selector, named-port and literal sets the chains use.
 import { compileRule, literalOperand, type RuleContext, type SetRegistry } from './rule-compiler.ts';
 import type { PolicySpec, Profile, Rule } from './model.ts';
-import { nftString, type NftSetModel } from './ruleset-model.ts';
+import { nftString, type ChainOrigin, type NftSetModel } from './ruleset-model.ts';
 import { hashOf, namedPortKeyText, peerKeyText, type NamedPortKey, type PeerKey } from './selection.ts';
 import { NAMESPACE_PROFILE_PREFIX } from './items.ts';
 
@@ -23,6 +23,8 @@ export interface PolicyRef {
 export interface CompiledChain {
   fingerprint: string;
   rules: string[];
+  /** Per nft rule, the index of the Calico rule it came from. */
+  ruleSource: number[];
   /** Set name → what it holds; `id` keys the shared membership (both families use one). */
   peers: Map<string, { key: PeerKey; id: string; family: 4 | 6 }>;
   namedPorts: Map<string, { key: NamedPortKey; id: string; family: 4 | 6 }>;
@@ -44,6 +46,8 @@ export interface ChainRun {
   peerSets: CompiledChain['peers'];
   npSets: CompiledChain['namedPorts'];
   literalSets: Map<string, NftSetModel>;
+  /** Chain name → the policy or profile it was compiled from (the tier can change without the rules). */
+  origins: Map<string, ChainOrigin>;
 }
 
 export class ChainCompiler {
@@ -52,7 +56,7 @@ export class ChainCompiler {
   private readonly rulesJson = new WeakMap<object, string>();
 
   newRun(ipv6: boolean, problems: string[]): ChainRun {
-    return { ipv6, problems, chains: new Map(), peerSets: new Map(), npSets: new Map(), literalSets: new Map() };
+    return { ipv6, problems, chains: new Map(), peerSets: new Map(), npSets: new Map(), literalSets: new Map(), origins: new Map() };
   }
 
   /** Forget compiled chains the last run did not need, so the cache tracks the live policy set. */
@@ -65,6 +69,7 @@ export class ChainCompiler {
     const rules = (dir === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? [];
     const where = `${p.kind}(${p.id})`;
     this.compile(run, name, p.namespace, rules, `${where}.spec.${dir.toLowerCase()}`, where);
+    run.origins.set(name, { kind: p.kind, name: p.name, tier: p.tier, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) });
     return name;
   }
 
@@ -79,6 +84,7 @@ export class ChainCompiler {
     const cname = chainName(dir === 'Ingress' ? 'cali-pri-' : 'cali-pro-', name);
     const rules = (dir === 'Ingress' ? prof.spec?.ingress : prof.spec?.egress) ?? [];
     this.compile(run, cname, undefined, rules, `Profile(${name}).spec.${dir.toLowerCase()}`, `Profile(${name})`);
+    run.origins.set(cname, { kind: 'Profile', name });
     return cname;
   }
 
@@ -110,14 +116,15 @@ function compileChainRules(fingerprint: string, namespace: string | undefined, r
   };
   try {
     const out: string[] = [];
+    const ruleSource: number[] = [];
     rules.forEach((r, i) => {
       const ctx: RuleContext = { sets, ipv6, where: `${rulesWhere}[${i}]`, ...(namespace !== undefined ? { namespace } : {}) };
-      out.push(...compileRule(r, ctx));
+      for (const text of compileRule(r, ctx)) { out.push(text); ruleSource.push(i); }
     });
-    return { fingerprint, rules: out, peers, namedPorts, literals };
+    return { fingerprint, rules: out, ruleSource, peers, namedPorts, literals };
   } catch (e) {
     // A rule we cannot compile must not open a hole: the whole chain denies instead.
     const msg = (e as Error).message;
-    return { fingerprint, rules: [`drop comment ${nftString(`invalid: ${msg}`)}`], peers: new Map(), namedPorts: new Map(), literals: new Map(), error: msg };
+    return { fingerprint, rules: [`drop comment ${nftString(`invalid: ${msg}`)}`], ruleSource: [-1], peers: new Map(), namedPorts: new Map(), literals: new Map(), error: msg };
   }
 }

@@ -67,11 +67,16 @@ export interface ProgramInputs {
  * mark, jump to each policy (skipped once one passed), return if one accepted, "End of tier" drop unless the
  * tier's defaultAction is Pass; then the profiles; then drop.
  */
-export function programBody(inp: ProgramInputs, applying: PolicyRef[], profiles: string[], dir: Direction, endpointKey: string): string[] {
+export interface ProgramBody { rules: string[]; ruleTier: (string | undefined)[] }
+
+export function programBody(inp: ProgramInputs, applying: PolicyRef[], profiles: string[], dir: Direction, endpointKey: string): ProgramBody {
   const body: string[] = [`meta mark set meta mark and ${MARK_CLEAR_BOTH}`];
+  const ruleTier: (string | undefined)[] = [];
+  const tierUpTo = (tier: string | undefined) => { while (ruleTier.length < body.length) ruleTier.push(tier); };
   for (const tier of inp.tiers) {
     const inTier = applying.filter((p) => p.tier === tier.name && effectiveTypes(p.spec).includes(dir));
     if (inTier.length === 0) continue;
+    tierUpTo(undefined);
     body.push(`meta mark set meta mark and ${MARK_CLEAR_PASS} comment ${nftString(`Start of tier ${tier.name}`)}`);
     for (const p of inTier) {
       inp.active.add(p);
@@ -81,6 +86,7 @@ export function programBody(inp: ProgramInputs, applying: PolicyRef[], profiles:
     if (tier.defaultAction !== 'Pass') {
       body.push(`${NOT_PASSED} drop comment ${nftString(`End of tier ${tier.name}. Drop if no policies passed packet`)}`);
     }
+    tierUpTo(tier.name);
   }
   for (const prof of profiles) {
     const pc = inp.compiler.profileChain(inp.run, inp.profiles, prof, dir);
@@ -89,13 +95,14 @@ export function programBody(inp: ProgramInputs, applying: PolicyRef[], profiles:
     body.push(`${IS_ACCEPTED} return comment "Return if profile accepted"`);
   }
   body.push('drop comment "Drop if no profiles matched"');
-  return body;
+  tierUpTo(undefined);
+  return { rules: body, ruleTier };
 }
 
 /** A program chain named by its content, so endpoints with the same policies share it. */
-export function programChain(dir: Direction, body: string[]): NftChainModel {
+export function programChain(dir: Direction, body: ProgramBody): NftChainModel {
   const prefix = dir === 'Ingress' ? 'cali-pgi-' : 'cali-pgo-';
-  return { name: prefix + hashOf(body.join('\n'), 16), rules: body };
+  return { name: prefix + hashOf(body.rules.join('\n'), 16), rules: body.rules, ruleTier: body.ruleTier };
 }
 
 export interface BaseChainOptions {

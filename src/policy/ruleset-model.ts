@@ -52,11 +52,25 @@ export interface NftMapModel {
 
 export interface BaseChainHook { type: 'filter'; hook: 'prerouting' | 'forward' | 'input' | 'output' | 'postrouting'; priority: number; policy: 'accept' | 'drop' }
 
+/** Which resource a policy or profile chain was compiled from (for `tabby trace`; not rendered to nft). */
+export interface ChainOrigin {
+  kind: 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'Profile';
+  name: string;
+  namespace?: string;
+  tier?: string;
+}
+
 export interface NftChainModel {
   name: string;
   base?: BaseChainHook;
   /** Rule bodies as nft text, in order. */
   rules: string[];
+  /** Policy/profile chains: the resource they come from. */
+  origin?: ChainOrigin;
+  /** Policy/profile chains: per nft rule, the index of the Calico rule it was compiled from. */
+  ruleSource?: number[];
+  /** Program chains: per nft rule, the tier it belongs to (undefined in the profiles' part). */
+  ruleTier?: (string | undefined)[];
 }
 
 export interface RulesetModel {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PolicyLab, PORTS, PROTOS } from './lab.ts';
 import { expectAllowed } from './evaluator.ts';
 import type { PolicyCase } from './cases.ts';
+import { walkAllows } from './walk-pair.ts';
 
 export async function runCase(lab: PolicyLab, c: PolicyCase): Promise<void> {
   const res = c.res(lab);
@@ -29,4 +30,9 @@ export async function runCase(lab: PolicyLab, c: PolicyCase): Promise<void> {
     assert.equal(allowed, c.expect === 'all-allowed' ? results.length : 0, `expected ${c.expect}`);
   }
   assert.equal(PolicyLab.describeMismatches(results), '', `case "${c.name}"`);
+  // `tabby trace` walks the applied tables: its verdicts must be what the real probes saw.
+  const applied = new Map(lab.nodes.map((n) => [n.name, n.manager.applied!]));
+  const traced = results.filter((r) => walkAllows(applied, r.src, r.dst, r.proto, r.port) !== r.ok)
+    .map((r) => `${r.src.key}>${r.dst.key} ${r.proto}/${r.port}: probe ${r.ok ? 'passed' : 'blocked'}, trace walk says the opposite`);
+  assert.deepEqual(traced, [], `the trace's policy walk disagrees with real probes in "${c.name}"`);
 }
