@@ -229,7 +229,7 @@ async function finish(state: LabState, opts: LeaderKillOptions, run: Run): Promi
     failoverMs, addFailoverMs: firstAdd ? firstAdd.end - run.killAt : -1,
     electionMs: run.electedAt > 0 ? run.electedAt - run.killAt : -1, maxWriteGapMs,
     killedMember: run.leader.name, newLeader: run.newLeader,
-    ipamCheckClean: ipam.code === 0, ipamCheckOutput: (ipam.stdout + ipam.stderr).trim(),
+    ipamCheckClean: ipam.code === 0, ipamCheckOutput: `(exit ${ipam.code}) ${(ipam.stdout + ipam.stderr).trim()}`,
     lostWrites, addErrors: run.counts.addErrors,
   };
 }
