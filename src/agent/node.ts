@@ -21,6 +21,8 @@ export interface NodeAgentOptions {
   metricsPort: number;
   metricsHost: string;
   resyncIntervalMs: number;
+  /** BGP password secrets directory (--bgp-secrets-dir). */
+  bgpSecretsDir?: string;
 }
 
 export interface RunningNodeAgent {
@@ -46,6 +48,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     ds: o.ds, nodeName: o.nodeName, log: o.log, kernel, stateDir: o.stateDir, backend: o.backend, env: o.env,
     healthPort: o.healthPort, healthHost: o.healthHost, metricsPort: o.metricsPort, metricsHost: o.metricsHost,
     resyncIntervalMs: o.resyncIntervalMs, cniServer: o.cniServer,
+    ...(o.bgpSecretsDir !== undefined ? { bgpSecretsDir: o.bgpSecretsDir } : {}),
   });
   const stop = async () => {
     await agent.stop();

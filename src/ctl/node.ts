@@ -25,6 +25,7 @@ interface RunFlags {
   datastorePath?: string;
   policy: boolean;
   cniServer: boolean;
+  bgpSecretsDir?: string;
 }
 
 function port(v: string, flag: string): number {
@@ -58,6 +59,7 @@ function registerNodeRun(nodeCmd: Command, program: Command): void {
     .option('--log-file <path>', 'write JSON logs to this file instead of stderr')
     .option('--datastore-path <file>', 'embedded datastore file (env TABBY_DATASTORE_PATH)')
     .option('--no-policy', 'do not enforce network policy (env TABBY_POLICY=disabled); routing only')
+    .option('--bgp-secrets-dir <dir>', 'BGP passwords (BGPPeer password, nodeMeshPassword secretKeyRef): files <dir>/<secret name>/<key> (env TABBY_BGP_SECRETS_DIR, default /etc/tabby/secrets)')
     .option('--no-cni-server', 'do not run CNI invocations for the plugin on <state-dir>/cni.sock (env TABBY_CNI_SERVER=disabled)')
     .action((flags: RunFlags) => runNode(flags, program));
 }
@@ -93,6 +95,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
       env: { ...env, IP: flags.ip ?? env.IP, IP_AUTODETECTION_METHOD: flags.ipAutodetectionMethod ?? env.IP_AUTODETECTION_METHOD },
       healthPort, healthHost: flags.healthHost, metricsPort, metricsHost: flags.metricsHost,
       resyncIntervalMs: resync * 1000,
+      ...((flags.bgpSecretsDir ?? env.TABBY_BGP_SECRETS_DIR) ? { bgpSecretsDir: (flags.bgpSecretsDir ?? env.TABBY_BGP_SECRETS_DIR)! } : {}),
     });
   } catch (e) {
     log.fatal(errorFields(e), 'start-up failed');
