@@ -4,10 +4,13 @@
 // session at all, and BIRD 2 / FRR with `password` interoperate.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
-import { addr, FAST, missing, OurSpeaker, peer, removeDir, tempDir, waitFor } from './harness.ts';
+import { addr, FAST, missing, OurSpeaker, peer, removeDir, ROOT, tempDir, waitFor } from './harness.ts';
+import { fetchBgpStatus } from '../../src/ctl/node-status.ts';
+
+const TSX = path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
 import type { SpeakerConfig, SpeakerPeerConfig } from '../../src/bgp/speaker.ts';
 import type { BgpStatus } from '../../src/bgp/status.ts';
 
@@ -188,5 +191,43 @@ router bgp 65001
     const sb = await start(fx, b, dir, 'b', speakerConfig('10.91.0.2', 64512, [peer('10.91.0.1', 65001, { password: 'frr-md5-key', sourceAddress: '10.91.0.2' })], ['10.244.2.0/26']));
     await waitFor('established with FRR', () => established(sb, '10.91.0.1'));
     await waitFor('FRR route received', () => sb.has('10.231.0.0/24', '10.91.0.1'));
+  });
+});
+
+describe('TCP MD5 from the datastore and the secret files (startBgp, as in `tabby node run`)', { skip }, () => {
+  test('BGPPeer password read from <secrets dir>/<name>/<key>; a changed file is applied; a removed one stops the session', async () => {
+    const { fx, dir, a, b } = pairLab('md5agent');
+    const secrets = path.join(dir, 'secrets');
+    const keyFile = path.join(secrets, 'bgp-secrets', 'tor');
+    mkdirSync(path.dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, 'first-key');
+    const res = (kind: string, name: string, spec: object) => ({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
+    writeFileSync(path.join(dir, 'resources.json'), JSON.stringify([
+      res('Node', 'node-a', { bgp: { ipv4Address: '10.91.0.1/30' } }),
+      res('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false, asNumber: 64512 }),
+      res('BGPPeer', 'tor', { node: 'node-a', peerIP: '10.91.0.2', asNumber: 64512, password: { secretKeyRef: { name: 'bgp-secrets', key: 'tor' } } }),
+    ]));
+    const sock = path.join(dir, 'agent.sock');
+    fx.spawn(a, [process.execPath, '--import', TSX, path.join(ROOT, 'test/bgp/bgp-agent-process.ts'), '--resources', path.join(dir, 'resources.json'),
+      '--node-name', 'node-a', '--status-socket', sock, '--secrets-dir', secrets, '--secrets-recheck-ms', '300', '--log-file', path.join(dir, 'agent.log')]);
+    const agentStatus = () => fetchBgpStatus(`unix:${sock}`, 2000);
+    const agentUp = async () => peerState(await agentStatus(), '10.91.0.2')?.state === 'Established';
+    const sb = await start(fx, b, dir, 'b', speakerConfig('10.91.0.2', 64512, [peer('10.91.0.1', 64512, { password: 'first-key' })], []));
+    await waitFor('established with the key from the file', async () => (await agentUp()) && established(sb, '10.91.0.1'));
+
+    writeFileSync(keyFile, 'second-key');
+    await waitFor('the agent restarts the session with the new key: down', async () => !(await agentUp()));
+    await neverEstablished(sb, '10.91.0.1', sb, '10.91.0.1', 2500);
+    sb.reload({ ...sb.cfg, peers: [peer('10.91.0.1', 64512, { password: 'second-key' })] });
+    await waitFor('up again once both have the new key', async () => (await agentUp()) && established(sb, '10.91.0.1'));
+
+    rmSync(keyFile);
+    await waitFor('no key: the session is stopped and status says why', async () => {
+      const st = peerState(await agentStatus(), '10.91.0.2');
+      return st?.state === 'Idle' && st.lastError === `Can't read password: secret bgp-secrets does not have key tor (no file ${keyFile})`;
+    });
+    // Not replaced by an unsigned session: B without a key stays down too.
+    sb.reload({ ...sb.cfg, peers: [peer('10.91.0.1', 64512)] });
+    await neverEstablished(sb, '10.91.0.1', sb, '10.91.0.1', 3000);
   });
 });
