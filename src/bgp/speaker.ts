@@ -214,12 +214,13 @@ export class BgpSpeaker {
       return;
     }
     p.main.start();
-    // A connection this peer opened just before we learnt of it (see accept()) is taken now.
+    // A connection this peer opened just before we learnt of it (see accept()) is taken now, unless the peer
+    // needs a password: that connection was accepted before the listener had its key, so it is unchecked.
     for (const [sock, u] of this.unclaimed) {
       if (u.addr !== pc.address) continue;
       this.clock.clear(u.timer);
       this.unclaimed.delete(sock);
-      this.accept(sock);
+      if (pc.password !== undefined) sock.destroy(); else this.accept(sock);
     }
   }
 

@@ -81,7 +81,8 @@ describe('TCP MD5 between two of our speakers', { skip }, () => {
     ], ['10.244.2.0/26']));
     await waitFor('IPv4 session established', async () => (await established(sa, '10.91.0.2')) && established(sb, '10.91.0.1'));
     await waitFor('IPv6 session established', async () => (await established(sa, 'fd91::2')) && established(sb, 'fd91::1'));
-    await waitFor('routes exchanged', () => sa.has('10.244.2.0/26') && sb.has('10.244.1.0/26'));
+    // Next hops are the session's local addresses, also on a connection whose socket md5.ts made (net.Socket({ fd })).
+    await waitFor('routes exchanged', () => sa.has('10.244.2.0/26', '10.91.0.2') && sb.has('10.244.1.0/26', '10.91.0.1'));
     // The kernel signs: the TCP connection carries the MD5 option (tcpdump is not needed: ss shows md5 on the socket).
     const ss = fx.exec(a, ['ss', '-tnie', 'state', 'established', '( sport = :179 or dport = :179 )']);
     assert.match(ss, /md5/, `ss shows the MD5 option on the sessions:\n${ss}`);
