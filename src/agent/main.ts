@@ -69,6 +69,8 @@ export interface AgentOptions {
   /** Set when the kernel handle targets another namespace (in-process tests): skips IPIP and BGP. */
   foreignNetns?: boolean;
   bgpListenPort?: number;
+  /** Directory of BGP password secrets, <dir>/<secret name>/<key> (default /etc/tabby/secrets). */
+  bgpSecretsDir?: string;
   /** Grace period for unknown workload routes (ms). */
   routeGraceMs?: number;
   /** Run CNI invocations for the plugin on <stateDir>/cni.sock (default true; never with foreignNetns). */
@@ -246,6 +248,7 @@ export class Agent {
     const bgp = await startBgp({
       ds, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
+      ...(this.opts.bgpSecretsDir !== undefined ? { secretsDir: this.opts.bgpSecretsDir } : {}),
       onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
     });
     // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP

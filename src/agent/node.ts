@@ -42,6 +42,8 @@ export interface NodeAgentOptions {
   ipamLeakGracePeriodMs?: number | undefined;
   /** The trace endpoint (docs/trace.md); port 0 turns it off. */
   trace?: { port: number; host: string; tokenFile: string } | undefined;
+  /** BGP password secrets directory (--bgp-secrets-dir). */
+  bgpSecretsDir?: string;
 }
 
 export interface RunningNodeAgent {
@@ -70,6 +72,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     healthPort: o.healthPort, healthHost: o.healthHost, metricsPort: o.metricsPort, metricsHost: o.metricsHost,
     resyncIntervalMs: o.resyncIntervalMs, cniServer: o.cniServer,
     ...(o.ipamLeakGracePeriodMs !== undefined ? { ipamLeakGracePeriodMs: o.ipamLeakGracePeriodMs } : {}),
+    ...(o.bgpSecretsDir !== undefined ? { bgpSecretsDir: o.bgpSecretsDir } : {}),
   });
   let trace: { close(): Promise<void> } | undefined;
   const stop = async () => {

@@ -1,7 +1,7 @@
 // Fields Tabby accepts (so Calico YAML applies unchanged) but does not act on yet. Accepting them silently
-// would let a user believe, say, that a BGP session is MD5-protected. Each is either:
+// would let a user believe, say, that a BGP session is TTL-protected. Each is either:
 // - refused on create/apply/replace (ResourceClient.prepare): settings a user relies on for security, where
-//   ignoring them leaves the user less protected than the object says (passwords, TTL security, encryption,
+//   ignoring them leaves the user less protected than the object says (TTL security, encryption,
 //   a drop that would not happen, rules whose match we cannot express, so Allow would match too much);
 // - or warned about: on stderr by create/apply/replace (the write succeeds, exit 0) and, once per object
 //   version, in the log of every agent that reads the object.
@@ -25,15 +25,12 @@ interface Rule {
   only?: readonly unknown[];
 }
 
-const MD5 = 'TCP MD5 signatures (RFC 2385) need setsockopt(TCP_MD5SIG), which Node.js sockets do not offer (see docs/bgp.md, TCP MD5); the session would run unauthenticated';
-
 const BGP_CONFIGURATION: Rule[] = [
   { path: 'serviceClusterIPs', verdict: 'warn', reason: 'service cluster IPs are not advertised over BGP' },
   { path: 'serviceExternalIPs', verdict: 'warn', reason: 'service external IPs are not advertised over BGP' },
   { path: 'serviceLoadBalancerIPs', verdict: 'warn', reason: 'service load-balancer IPs are not advertised over BGP' },
   { path: 'communities', verdict: 'warn', reason: 'BGP communities are not attached to advertised routes' },
   { path: 'prefixAdvertisements', verdict: 'warn', reason: 'BGP communities are not attached to advertised routes' },
-  { path: 'nodeMeshPassword', verdict: 'refuse', reason: MD5 },
   { path: 'bindMode', verdict: 'warn', reason: 'the BGP speaker listens on every address', fine: ['None'] },
   { path: 'ignoredInterfaces', verdict: 'warn', reason: 'no interface routes are exported, so there is nothing to ignore' },
   { path: 'localWorkloadPeeringIPV4', verdict: 'warn', reason: 'BGP peering with local workloads is not implemented' },
@@ -47,7 +44,6 @@ const BGP_CONFIGURATION: Rule[] = [
 ];
 
 const BGP_PEER: Rule[] = [
-  { path: 'password', verdict: 'refuse', reason: MD5 },
   { path: 'ttlSecurity', verdict: 'refuse', reason: 'TTL security (GTSM, RFC 5082) needs setsockopt(IP_MINTTL), which Node.js sockets do not offer; packets would not be checked', fine: [0] },
   { path: 'failureDetectionMode', verdict: 'warn', reason: 'BFD is not implemented; failures are detected by the hold timer', fine: ['None'] },
   { path: 'restartMode', verdict: 'warn', reason: 'long-lived graceful restart is not implemented; graceful restart (RFC 4724) is used', fine: ['GracefulRestart'] },

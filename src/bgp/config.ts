@@ -157,7 +157,7 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   for (const bp of ordered) guarded(bp, () => addBgpPeer(ctx, bp));
   for (const bp of ordered) guarded(bp, () => addReversePeering(ctx, bp, listenPort));
   // Node-to-node mesh; route reflectors stay out of it.
-  if (meshEnabled && me.clusterId === undefined) addMeshPeers(ctx, meshRestart);
+  if (meshEnabled && me.clusterId === undefined) addMeshPeers(ctx, meshRestart, secretRef(global.nodeMeshPassword));
 
   const config: SpeakerConfig = {
     routerId: me.ip, asNumber: ctx.myAs, listenPort, peers: [...ctx.peers.values()], exports: exportedPrefixes(inp, warnings),
@@ -180,6 +180,15 @@ interface PeerSettings {
   holdTime?: number | undefined;
   keepaliveTime?: number | undefined;
   filters?: PeerFilters | undefined;
+  passwordSecret?: SecretRef | undefined;
+}
+
+type SecretRef = { name: string; key: string };
+
+/** `{ secretKeyRef: { name, key } }` (BGPPeer password, BGPConfiguration nodeMeshPassword), as validated by the API. */
+function secretRef(v: unknown): SecretRef | undefined {
+  const ref = (v as { secretKeyRef?: { name?: unknown; key?: unknown } } | undefined)?.secretKeyRef;
+  return ref ? { name: String(ref.name), key: String(ref.key) } : undefined;
 }
 
 function peerSettings(ctx: PeerContext, bp: Resource): PeerSettings {
@@ -192,6 +201,7 @@ function peerSettings(ctx: PeerContext, bp: Resource): PeerSettings {
     maxRestartTime: roundSeconds(parseDurationSeconds(s.maxRestartTime)) ?? DEFAULT_MAX_RESTART_TIME, useNodeIP: s.sourceAddress !== 'None',
     holdTime: parseDurationSeconds(s.holdTime), keepaliveTime: roundSeconds(parseDurationSeconds(s.keepaliveTime)),
     filters: names.length ? peerFilters(names, ctx.filters, id, ctx.warnings) : undefined,
+    passwordSecret: secretRef(s.password),
   };
 }
 
@@ -212,6 +222,7 @@ function addPeering(ctx: PeerContext, set: PeerSettings, type: PeerType, address
   if (set.keepaliveTime !== undefined) pc.keepaliveTime = set.keepaliveTime;
   if (set.filters) pc.filters = set.filters;
   if (allowLocalAs) pc.allowLocalAs = allowLocalAs;
+  if (set.passwordSecret) pc.passwordSecret = set.passwordSecret;
   peers.set(peerMapKey(address, port), pc);
 }
 
@@ -272,7 +283,7 @@ function addReversePeering(ctx: PeerContext, bp: Resource, listenPort: number): 
 }
 
 /** Node-to-node mesh: every other node with an address that is not a route reflector and not already peered. */
-function addMeshPeers(ctx: PeerContext, maxRestartTime: number): void {
+function addMeshPeers(ctx: PeerContext, maxRestartTime: number, passwordSecret: SecretRef | undefined): void {
   const { me, peers } = ctx;
   for (const other of ctx.nodes) {
     if (other.name === me.name || !other.ip || other.clusterId !== undefined) continue;
@@ -280,6 +291,7 @@ function addMeshPeers(ctx: PeerContext, maxRestartTime: number): void {
     peers.set(peerMapKey(other.ip, DEFAULT_LISTEN_PORT), {
       name: protocolName('Mesh', other.ip), address: other.ip, port: DEFAULT_LISTEN_PORT, asNumber: ctx.asOf(other), type: 'node-to-node mesh',
       passive: other.ip > me.ip, rrClient: false, keepOriginalNextHop: false, sourceAddress: me.ip, maxRestartTime,
+      ...(passwordSecret ? { passwordSecret } : {}),
     });
   }
 }

@@ -10,6 +10,7 @@
 // speaker without disturbing unaffected sessions. `onRoutes` receives the full set of best routes learned
 // from peers after every change (debounced, and held back at start until peers sent End-of-RIB or
 // `initialRouteDeferral` seconds passed, so a restarting agent does not flush routes it still needs).
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { Resource } from '../api/resource.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
@@ -17,6 +18,7 @@ import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
 import { UnenforcedReporter } from '../api/unenforced.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
+import { DEFAULT_BGP_SECRETS_DIR, resolvePasswords } from './secrets.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';
 
@@ -33,6 +35,10 @@ export interface StartBgpOptions {
   /** Timer overrides in seconds (tests use short ones). */
   timers?: { connectRetryTime?: number; holdTime?: number; errorWaitTime?: number; initialRouteDeferral?: number };
   clock?: Clock;
+  /** Where BGPPeer/nodeMesh passwords' secrets are read: <dir>/<secret name>/<key> (default /etc/tabby/secrets). */
+  secretsDir?: string;
+  /** How often those files are re-read for a changed key (ms; default 10 s). */
+  secretsRecheckMs?: number;
 }
 
 export interface BgpHandle {
@@ -64,11 +70,21 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   await resources.start();
   applying = apply();
   await applying;
+  // Secret files have no watch (Calico watches the Secret): re-read them now and then, reconfigure on a change.
+  let recheck: TimerHandle | undefined;
+  const recheckSecrets = (): void => {
+    if (stopped) return;
+    if (runner.passwordsChanged()) schedule();
+    recheck = clock.setTimeout(recheckSecrets, opts.secretsRecheckMs ?? 10_000);
+    recheck.unref();
+  };
+  recheckSecrets();
 
   return {
     async stop(o) {
       stopped = true;
       clock.clear(debounce);
+      clock.clear(recheck);
       resources.stop();
       await applying.catch(() => undefined);
       await runner.stop(o);
@@ -144,6 +160,9 @@ class SpeakerRunner {
   extra: string[] = [];
   private speaker: BgpSpeaker | undefined;
   private lastProblem: string | undefined;
+  /** The passwords (or errors) last configured, to notice a changed secret file. */
+  private lastPasswords = '';
+  private lastRefs: SpeakerConfig | undefined;
   private log: Logger;
   private readonly unenforced: UnenforcedReporter;
 
@@ -164,6 +183,14 @@ class SpeakerRunner {
 
   learnedRoutes(): LearnedRoute[] { return this.speaker?.learnedRoutes() ?? []; }
 
+  private get secretsDir(): string { return this.opts.secretsDir ?? DEFAULT_BGP_SECRETS_DIR; }
+
+  /** Whether a secret file now reads differently from what the speaker was configured with. */
+  passwordsChanged(): boolean {
+    if (!this.lastRefs?.peers.some((p) => p.passwordSecret)) return false;
+    return passwordsFingerprint(resolvePasswords(this.lastRefs, this.secretsDir)) !== this.lastPasswords;
+  }
+
   async stop(o?: { graceful?: boolean }): Promise<void> {
     const s = this.speaker;
     this.speaker = undefined;
@@ -183,7 +210,9 @@ class SpeakerRunner {
       return;
     }
     this.lastProblem = undefined;
-    const cfg: SpeakerConfig = { ...d.config, exports: [...new Set([...d.config.exports, ...this.extra])], ...(this.opts.timers ?? {}) };
+    this.lastRefs = d.config;
+    const cfg: SpeakerConfig = resolvePasswords({ ...d.config, exports: [...new Set([...d.config.exports, ...this.extra])], ...(this.opts.timers ?? {}) }, this.secretsDir);
+    this.lastPasswords = passwordsFingerprint(cfg);
     if (this.opts.listenPort !== undefined) cfg.listenPort = this.opts.listenPort;
     if (this.speaker) { this.speaker.reconfigure(cfg); return; }
     const speaker = new BgpSpeaker(cfg, { log: this.log, onRoutes: this.opts.onRoutes, clock: this.clock });
@@ -195,6 +224,12 @@ class SpeakerRunner {
       await speaker.stop({ graceful: false }).catch(() => undefined);
     }
   }
+}
+
+function passwordsFingerprint(cfg: SpeakerConfig): string {
+  const h = createHash('sha256');
+  for (const p of cfg.peers) h.update(`${p.address}\0${p.password ?? ''}\0${p.passwordError ?? ''}\0`);
+  return h.digest('hex');
 }
 
 /** GET /bgp/status → the speaker's status as JSON (mount on the node's health server, port 9099). */

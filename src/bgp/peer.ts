@@ -1,6 +1,7 @@
 // A configured BGP peer as the speaker tracks it: its configuration, its session(s) (a second inbound one
 // while a collision is pending), what was negotiated, what we sent it (Adj-RIB-Out) and its graceful-restart
 // timers. The speaker (speaker.ts) owns the flow of routes; this file owns the per-peer state.
+import { createHash } from 'node:crypto';
 import type { TimerHandle } from '../clock.ts';
 import { Afi, Safi, isIPv6, type AfiSafi, type PathAttributes } from './codec.ts';
 import type { FsmConfig, FsmState, Negotiated } from './fsm.ts';
@@ -31,6 +32,12 @@ export interface SpeakerPeerConfig {
   filters?: PeerFilters | undefined;
   /** BIRD `allow local as N` (BGPPeer numAllowedLocalASNumbers): our AS may appear up to N times in a received path. */
   allowLocalAs?: number | undefined;
+  /** BGPPeer `password` / BGPConfiguration `nodeMeshPassword`: the Secret holding the TCP MD5 key. */
+  passwordSecret?: { name: string; key: string } | undefined;
+  /** The TCP MD5 key read from that secret (secrets.ts); sessions are signed with it. */
+  password?: string | undefined;
+  /** Why the key could not be had: the peer gets no session at all (never an unsigned one). */
+  passwordError?: string | undefined;
 }
 
 export interface SpeakerConfig {
@@ -66,7 +73,9 @@ export function peerKey(address: string, port: number): string { return port ===
 
 /** The settings whose change requires restarting a peer's session. */
 export function sessionSignature(p: SpeakerPeerConfig): string {
-  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0, p.allowLocalAs ?? 0]);
+  // The key itself stays out of the signature (a digest stands for it): signatures can end up in logs.
+  const md5 = p.password !== undefined ? createHash('sha256').update(p.password).digest('hex') : p.passwordError !== undefined ? 'unavailable' : '';
+  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0, p.allowLocalAs ?? 0, md5]);
 }
 
 export class Peer {

@@ -2,6 +2,7 @@
 // (fsm.ts). Received bytes are framed and decoded here; every decode error becomes a MessageError event,
 // so the FSM sends the RFC's NOTIFICATION and resets the session. Nothing a peer sends can throw out of here.
 import net from 'node:net';
+import { connectSigned, type PendingConnect } from './md5.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -24,6 +25,8 @@ export interface SessionEndpoint {
   remotePort: number;
   /** Bind outgoing connections to this address (Calico sourceAddress UseNodeIP). */
   localAddress?: string;
+  /** TCP MD5 key (RFC 2385): outgoing connections are signed from their first SYN. */
+  md5Key?: Buffer;
 }
 
 const SOCKET_ERRORS: Record<string, string> = {
@@ -31,6 +34,8 @@ const SOCKET_ERRORS: Record<string, string> = {
   ETIMEDOUT: 'Connection timed out', ECONNRESET: 'Connection reset by peer', EADDRNOTAVAIL: 'Cannot assign requested address',
   EPIPE: 'Broken pipe',
 };
+
+export const UNANSWERED_SIGNED_CONNECT = 'Socket: no answer to TCP MD5 signed connection attempts (the peer may have a different password, or none)';
 
 function socketReason(e: NodeJS.ErrnoException): string {
   return (e.code && SOCKET_ERRORS[e.code]) || e.message;
@@ -53,6 +58,8 @@ export class Session {
   private pending: Buffer | undefined;
   private codec: CodecOptions = { as4: true };
   private closed = false;
+  /** A signed (MD5) connection still being made; it has no net.Socket until the kernel reports it connected. */
+  private signedConnect?: PendingConnect | undefined;
   /** Messages received, for status and tests. */
   counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, notificationsOut: 0 };
 
@@ -77,6 +84,8 @@ export class Session {
     if (this.closed) return;
     this.dispatch(notify ? { type: 'ManualStop', notify } : { type: 'ManualStop' });
     this.closed = true;
+    this.signedConnect?.cancel();
+    this.signedConnect = undefined;
     this.clearTimers();
   }
 
@@ -120,6 +129,11 @@ export class Session {
     switch (a.type) {
       case 'connect': this.connect(); break;
       case 'close':
+        // A wrong or missing key on the other side shows only as silence (the kernel drops unsigned or
+        // badly signed segments), so the attempt given up on is what status can report.
+        if (this.signedConnect) this.fsm.lastError = UNANSWERED_SIGNED_CONNECT;
+        this.signedConnect?.cancel();
+        this.signedConnect = undefined;
         if (this.socket) this.dropSocket(this.socket);
         this.socket = undefined;
         this.pending = undefined;
@@ -172,6 +186,7 @@ export class Session {
 
   private connect(): void {
     if (this.closed) return;
+    if (this.endpoint.md5Key) { this.connectSigned(this.endpoint.md5Key); return; }
     const { remoteAddress, remotePort, localAddress } = this.endpoint;
     const opts: net.NetConnectOpts = { host: remoteAddress, port: remotePort };
     if (localAddress) (opts as net.TcpNetConnectOpts).localAddress = localAddress;
@@ -189,6 +204,26 @@ export class Session {
       if (this.socket !== sock || connected) return;
       this.socket = undefined;
       sock.destroy();
+      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e) });
+    });
+  }
+
+  /** Node's net.connect() gives no moment to set TCP_MD5SIG before connect(): md5.ts makes the socket instead. */
+  private connectSigned(key: Buffer): void {
+    this.inbound = false;
+    this.signedConnect?.cancel();
+    const { remoteAddress, remotePort, localAddress } = this.endpoint;
+    const pending = connectSigned({ remoteAddress, remotePort, localAddress, key });
+    this.signedConnect = pending;
+    pending.promise.then((sock) => {
+      if (this.signedConnect !== pending) { sock.destroy(); return; }
+      this.signedConnect = undefined;
+      if (this.closed) { sock.destroy(); return; }
+      this.adopt(sock);
+      this.dispatch({ type: 'TcpConnectionSucceeded' });
+    }, (e: NodeJS.ErrnoException) => {
+      if (this.signedConnect !== pending) return;
+      this.signedConnect = undefined;
       this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e) });
     });
   }

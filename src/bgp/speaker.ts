@@ -14,6 +14,7 @@ import { Peer, peerKey, sessionSignature, type SpeakerConfig, type SpeakerPeerCo
 import { filtersSignature } from './filter.ts';
 import { tryParseCIDR, type CIDR } from '../net/ip.ts';
 import { AdjRibOut, exportPath, Rib } from './rib.ts';
+import { ListenerKeys, listenBgp } from './md5.ts';
 import { plainAddress, Session, type SessionHandlers } from './session.ts';
 import type { BgpStatus, PeerStatus } from './status.ts';
 
@@ -48,10 +49,12 @@ export class BgpSpeaker {
   private readonly unclaimed = new Map<net.Socket, { addr: string; timer: TimerHandle }>();
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly md5: ListenerKeys;
 
   constructor(private cfg: SpeakerConfig, private readonly opts: SpeakerOptions) {
     this.log = opts.log;
     this.clock = opts.clock ?? realClock;
+    this.md5 = new ListenerKeys(this.log);
     this.rib = new Rib({ asn: cfg.asNumber, routerId: cfg.routerId, ...(cfg.clusterId ? { clusterId: cfg.clusterId } : {}) });
   }
 
@@ -106,7 +109,7 @@ export class BgpSpeaker {
       const s = this.server;
       this.server = undefined;
       s.close();
-      this.listen().catch((e) => this.log.error({ err: e }, 'BGP listen failed'));
+      this.listen().then(() => this.md5.sync(this.server, this.peers.values()), (e) => this.log.error({ err: e }, 'BGP listen failed'));
     }
     const want = new Map(next.peers.map((p) => [peerKey(p.address, p.port), p]));
     for (const [key, peer] of this.peers) {
@@ -129,6 +132,7 @@ export class BgpSpeaker {
       }
     }
     for (const [key, pc] of want) if (!this.peers.has(key)) this.addPeer(pc);
+    this.md5.sync(this.server, this.peers.values());
     if (JSON.stringify(next.exportPools) !== JSON.stringify(old.exportPools)) for (const p of this.peers.values()) this.reexport(p);
     this.setExports(next.exports);
   }
@@ -190,7 +194,10 @@ export class BgpSpeaker {
   }
 
   private newSession(p: Peer): Session {
-    const ep = { remoteAddress: p.cfg.address, remotePort: p.cfg.port, ...(p.cfg.sourceAddress ? { localAddress: p.cfg.sourceAddress } : {}) };
+    const ep = {
+      remoteAddress: p.cfg.address, remotePort: p.cfg.port, ...(p.cfg.sourceAddress ? { localAddress: p.cfg.sourceAddress } : {}),
+      ...(p.cfg.password !== undefined ? { md5Key: Buffer.from(p.cfg.password, 'utf8') } : {}),
+    };
     return new Session(p.fsmConfig(this.cfg), ep, this.handlers(p), this.log.child({ peer: p.cfg.name }), this.clock);
   }
 
@@ -198,14 +205,22 @@ export class BgpSpeaker {
     const p = new Peer(pc, this.cfg.asNumber);
     p.main = this.newSession(p);
     this.peers.set(p.key, p);
-    this.log.info({ peer: pc.name, address: pc.address, as: pc.asNumber, passive: pc.passive, rrClient: pc.rrClient }, 'BGP peer configured');
+    this.log.info({ peer: pc.name, address: pc.address, as: pc.asNumber, passive: pc.passive, rrClient: pc.rrClient, md5: pc.password !== undefined }, 'BGP peer configured');
+    this.md5.sync(this.server, this.peers.values());
+    if (pc.passwordError !== undefined) {
+      // Never an unsigned session in place of a signed one: the peer waits until its key can be read.
+      p.lastError = pc.passwordError;
+      this.log.warn({ peer: pc.name, error: pc.passwordError }, 'BGP peer not started: its TCP MD5 password is unavailable');
+      return;
+    }
     p.main.start();
-    // A connection this peer opened just before we learnt of it (see accept()) is taken now.
+    // A connection this peer opened just before we learnt of it (see accept()) is taken now, unless the peer
+    // needs a password: that connection was accepted before the listener had its key, so it is unchecked.
     for (const [sock, u] of this.unclaimed) {
       if (u.addr !== pc.address) continue;
       this.clock.clear(u.timer);
       this.unclaimed.delete(sock);
-      this.accept(sock);
+      if (pc.password !== undefined) sock.destroy(); else this.accept(sock);
     }
   }
 
@@ -229,28 +244,11 @@ export class BgpSpeaker {
     p.restartTimer.unref();
   }
 
-  private listen(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const server = net.createServer((sock) => this.accept(sock));
-      server.on('error', (e) => reject(e));
-      const host = this.cfg.listenAddress ?? '::';
-      server.listen({ port: this.cfg.listenPort, host, ipv6Only: false }, () => {
-        this.server = server;
-        this.boundPort = (server.address() as net.AddressInfo).port;
-        this.log.info({ port: this.boundPort, host }, 'BGP listening');
-        resolve();
-      });
-    }).catch((e: NodeJS.ErrnoException) => {
-      // No IPv6 in this namespace: fall back to IPv4 only.
-      if (this.cfg.listenAddress === undefined && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) {
-        return new Promise<void>((resolve, reject) => {
-          const server = net.createServer((sock) => this.accept(sock));
-          server.on('error', reject);
-          server.listen({ port: this.cfg.listenPort, host: '0.0.0.0' }, () => { this.server = server; this.boundPort = (server.address() as net.AddressInfo).port; resolve(); });
-        });
-      }
-      throw e;
-    });
+  private async listen(): Promise<void> {
+    const server = await listenBgp(this.cfg.listenPort, this.cfg.listenAddress, (sock) => this.accept(sock));
+    this.server = server;
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    this.log.info({ port: this.boundPort, host: this.cfg.listenAddress ?? '::' }, 'BGP listening');
   }
 
   private accept(sock: net.Socket): void {
@@ -259,6 +257,8 @@ export class BgpSpeaker {
     const candidates = [...this.peers.values()].filter((p) => p.cfg.address === addr);
     const p = candidates[0];
     if (this.stopped) { sock.destroy(); return; }
+    // A peer with a password takes only connections the listener's key signed (none while it is unavailable).
+    if (p && (p.cfg.passwordError !== undefined || (p.cfg.password !== undefined && !this.md5.has(addr, p.cfg.password)))) { sock.destroy(); return; }
     if (!p) {
       // In a mesh every node learns of a new node from the datastore a few ms apart: the new node's first
       // connection can arrive before its Node reaches us, and refusing it would cost it a ConnectRetry (5 s).

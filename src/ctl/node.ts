@@ -28,6 +28,7 @@ interface RunFlags {
   datastorePath?: string;
   policy: boolean;
   cniServer: boolean;
+  bgpSecretsDir?: string;
 }
 
 /**
@@ -78,6 +79,7 @@ function registerNodeRun(nodeCmd: Command, program: Command): void {
     .option('--trace-port <n>', 'trace endpoint port, POST /trace/segment (0 disables; env TABBY_TRACE_PORT)', process.env.TABBY_TRACE_PORT ?? '9097')
     .option('--trace-host <addr>', 'trace endpoint listen address (env TABBY_TRACE_HOST)', process.env.TABBY_TRACE_HOST ?? '0.0.0.0')
     .option('--trace-token-file <file>', 'the cluster trace token; without it the endpoint is off (env TABBY_TRACE_TOKEN_FILE)', process.env.TABBY_TRACE_TOKEN_FILE ?? '/etc/tabby/trace-token')
+    .option('--bgp-secrets-dir <dir>', 'BGP passwords (BGPPeer password, nodeMeshPassword secretKeyRef): files <dir>/<secret name>/<key> (env TABBY_BGP_SECRETS_DIR, default /etc/tabby/secrets)')
     .option('--no-cni-server', 'do not run CNI invocations for the plugin on <state-dir>/cni.sock (env TABBY_CNI_SERVER=disabled)')
     .action((flags: RunFlags) => runNode(flags, program));
 }
@@ -116,6 +118,7 @@ async function runNode(flags: RunFlags, program: Command): Promise<void> {
       resyncIntervalMs: resync * 1000,
       ipamLeakGracePeriodMs: await leakGracePeriodMs(env.TABBY_IPAM_LEAK_GRACE_PERIOD),
       trace: { port: tracePort, host: flags.traceHost, tokenFile: flags.traceTokenFile },
+      ...((flags.bgpSecretsDir ?? env.TABBY_BGP_SECRETS_DIR) ? { bgpSecretsDir: (flags.bgpSecretsDir ?? env.TABBY_BGP_SECRETS_DIR)! } : {}),
     });
   } catch (e) {
     log.fatal(errorFields(e), 'start-up failed');

@@ -14,7 +14,9 @@ describe('the table', () => {
   test('security settings are refused; defaults and implemented modes are not reported', () => {
     assert.deepEqual(refusedFields(res('BGPPeer', 'p', { peerIP: '192.0.2.1', asNumber: 65001, ttlSecurity: 1 })).map((e) => e.field), ['spec.ttlSecurity']);
     assert.deepEqual(refusedFields(res('BGPPeer', 'p', { peerIP: '192.0.2.1', asNumber: 65001, ttlSecurity: 0, restartMode: 'GracefulRestart', failureDetectionMode: 'None' })), []);
-    assert.deepEqual(refusedFields(res('BGPConfiguration', 'default', { nodeMeshPassword: { secretKeyRef: { name: 's', key: 'k' } } })).map((e) => e.field), ['spec.nodeMeshPassword']);
+    // TCP MD5 passwords are implemented (docs/bgp.md): neither refused nor warned about.
+    assert.deepEqual(unenforcedFields(res('BGPConfiguration', 'default', { nodeMeshPassword: { secretKeyRef: { name: 's', key: 'k' } } })), []);
+    assert.deepEqual(unenforcedFields(res('BGPPeer', 'p', { peerIP: '192.0.2.1', asNumber: 65001, password: { secretKeyRef: { name: 's', key: 'k' } } })), []);
     assert.deepEqual(refusedFields(res('FelixConfiguration', 'default', { wireguardEnabled: true, defaultEndpointToHostAction: 'Drop' })).map((e) => e.field).sort(),
       ['spec.wireguardEnabled']);
     assert.deepEqual(unenforcedFields(res('FelixConfiguration', 'default', { wireguardEnabled: false, vxlanVNI: 4097, defaultEndpointToHostAction: 'Accept' })), []);

@@ -74,9 +74,9 @@ for (const b of backends) {
           (e: unknown) => e instanceof ValidationError && /spec\.exportV4\[0\]\.cidr = 'fd00::\/8' \(must be an IPv4 CIDR/.test(e.message));
         await assert.rejects(client.create(filter('prio', { importV4: [{ priority: 512, action: 'Accept' }] })),
           (e: unknown) => /spec\.importV4\[0\]\.priority.*not supported by Tabby: route priorities/.test((e as Error).message));
-        await assert.rejects(client.create({ apiVersion: V3, kind: 'BGPPeer', metadata: { name: 'md5' },
-          spec: { peerIP: '10.0.0.1', asNumber: 65001, password: { secretKeyRef: { name: 's', key: 'k' } } } } as Resource),
-          (e: unknown) => /spec\.password.*TCP MD5/.test((e as Error).message));
+        await assert.rejects(client.create({ apiVersion: V3, kind: 'BGPPeer', metadata: { name: 'gtsm' },
+          spec: { peerIP: '10.0.0.1', asNumber: 65001, ttlSecurity: 1 } } as Resource),
+          (e: unknown) => /spec\.ttlSecurity.*TTL security/.test((e as Error).message));
         assert.deepEqual(await client.list('BGPFilter'), []);
       } finally { await ds.close(); }
     });

@@ -23,12 +23,23 @@ spec:
 `;
 
 describe('apply', () => {
-  test('a BGPPeer password is refused (nothing stored, exit 1) with the reason', async () => {
+  test('a BGPPeer password (TCP MD5) is stored without a warning; bad secret references are refused, naming the field', async () => {
     const h = new CtlHarness();
     const r = await h.run(['apply', '-f', '-'], PEER_WITH_PASSWORD);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /BGPPeer\(tor\): error with field spec\.password = .*not supported by Tabby: TCP MD5 signatures \(RFC 2385\)/);
-    assert.equal(await h.ds.get('BGPPeer', 'tor'), undefined);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual((await h.ds.get('BGPPeer', 'tor'))?.spec?.password, { secretKeyRef: { name: 'bgp-secrets', key: 'tor' } });
+    const bad = async (password: string, field: RegExp) => {
+      const out = await h.run(['apply', '-f', '-'], PEER_WITH_PASSWORD.replace('{secretKeyRef: {name: bgp-secrets, key: tor}}', password).replace('name: tor', 'name: bad'));
+      assert.equal(out.code, 1, out.stderr);
+      assert.match(out.stderr, field);
+      assert.equal(await h.ds.get('BGPPeer', 'bad'), undefined);
+    };
+    await bad('{}', /spec\.password\.secretKeyRef = '' \(is required\)/);
+    await bad('{secretKeyRef: {name: bgp-secrets}}', /spec\.password\.secretKeyRef\.key = '' \(is required\)/);
+    await bad('{secretKeyRef: {name: Bgp_Secrets, key: tor}}', /spec\.password\.secretKeyRef\.name = 'Bgp_Secrets'/);
+    await bad('{secretKeyRef: {name: bgp-secrets, key: ../tor}}', /spec\.password\.secretKeyRef\.key = '\.\.\/tor' \(a Secret key must consist of alphanumeric/);
+    await bad('"plain-text"', /spec\.password = 'plain-text' \(must be an object/);
   });
 
   test('service IPs and community advertisements are stored with a warning on stderr, exit 0', async () => {

@@ -8,7 +8,14 @@ import {
   maskedCIDR, selector,
 } from './fields.ts';
 
-const secretKeyRef = obj({ secretKeyRef: obj({ name: str(dnsSubdomain), key: str(), optional: bool() }, { required: ['name', 'key'] }) });
+// A Kubernetes Secret data key (IsConfigMapKey): the node reads the key from <secrets dir>/<name>/<key> (docs/bgp.md).
+const secretDataKey: ValueCheck<string> = (k) => {
+  if (k.length > 253) return `key is too long by ${k.length - 253} bytes`;
+  if (k === '.' || k === '..') return `a Secret key may not be '${k}'`;
+  return /^[-._a-zA-Z0-9]+$/.test(k) ? undefined : "a Secret key must consist of alphanumeric characters, '-', '_' or '.'";
+};
+// BGPPeer password / BGPConfiguration nodeMeshPassword: only secretKeyRef says where a password is, so it is required.
+const secretKeyRef = obj({ secretKeyRef: obj({ name: str(dnsSubdomain), key: str(secretDataKey), optional: bool() }, { required: ['name', 'key'] }) }, { required: ['secretKeyRef'] });
 
 interface IPPoolShape {
   cidr?: string; blockSize?: number; ipipMode?: string; vxlanMode?: string; allowedUses?: string[]; disabled?: boolean;
