@@ -34,4 +34,7 @@ export TABBY_TEST_ETCD_ENDPOINTS="http://127.0.0.1:$port"
 
 npx tsc --noEmit -p .
 mapfile -t files < <(find test src -name '*.test.ts' | sort)
-node --import tsx --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"
+# Two files at a time: most of the suite's time is labs waiting on the kernel and on each other, and every
+# test works in namespaces, labs, ports and datastore prefixes of its own, so two run
+# side by side without meeting. TABBY_TEST_CONCURRENCY=1 runs them one by one.
+node --import tsx --test --test-concurrency="${TABBY_TEST_CONCURRENCY:-2}" --test-timeout=600000 "${files[@]}"
