@@ -51,8 +51,12 @@ export interface BgpHandle {
 }
 
 const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'BGPFilter', 'IPPool', 'IPAMBlock', 'BlockAffinity'] as const;
-/** Datastore events arrive in bursts (a node's block and affinity, a peer and its node): configure once per burst. */
-const DEBOUNCE_MS = 100;
+/**
+ * Datastore events arrive in bursts (a node's block and affinity, a peer and its node): configure once per
+ * burst. The window opens at the first event and is not pushed back by later ones, so a new block reaches the
+ * peers within BURST_WINDOW_MS of its write however busy the datastore is.
+ */
+const BURST_WINDOW_MS = 10;
 
 export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   const clock = opts.clock ?? realClock;
@@ -61,9 +65,8 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   let stopped = false;
   let applying: Promise<void> = Promise.resolve();
   const schedule = (): void => {
-    if (stopped) return;
-    clock.clear(debounce);
-    debounce = clock.setTimeout(() => { applying = applying.then(apply, apply); }, DEBOUNCE_MS);
+    if (stopped || debounce !== undefined) return;
+    debounce = clock.setTimeout(() => { debounce = undefined; applying = applying.then(apply, apply); }, BURST_WINDOW_MS);
   };
   const resources = new BgpResources(opts.ds, opts.log, clock, schedule);
   const apply = () => runner.apply(resources.inputs(opts.nodeName));
