@@ -45,12 +45,6 @@ export async function main(argv: string[]): Promise<number> {
 const isEntry = process.argv[1] && /(?:main\.ts|tabby\.mjs)$/.test(process.argv[1]);
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
-    // Exit once the output is flushed rather than when the event loop drains: a client's retry timers (a
-    // frozen etcd member's reconnect back-off) would keep a finished command alive. Long-running commands
-    // (node run, lab supervise) return only when they stop.
-    let pending = 2;
-    const done = () => { if (--pending === 0) process.exit(code); };
-    process.stdout.write('', done);
-    process.stderr.write('', done);
+    process.exitCode = code;
   });
 }
