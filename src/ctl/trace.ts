@@ -11,6 +11,9 @@ import { out, withDatastore } from './context.ts';
 import { resolveEnd, startOf, stitch, TraceInputError, type KnownEndpoint, type KnownNode } from '../trace/stitch.ts';
 import { renderJson, renderText } from '../trace/text.ts';
 import type { Arrival, Segment, TracePacket, TraceProtocol, TraceResult } from '../trace/types.ts';
+import { verifyTrace } from '../trace/verify.ts';
+import { httpVerifyTransport } from './trace-verify.ts';
+import { randomInt } from 'node:crypto';
 
 export interface TraceFlags {
   port?: string;
@@ -101,7 +104,9 @@ function readToken(file: string): string {
 
 /** Resolve SRC and DST, ask the nodes on the path, stitch. */
 export async function traceWith(ds: Datastore, src: string, dst: string, f: TraceFlags): Promise<TraceResult> {
-  const { srcAddress, ...pf } = packetFlags(f);
+  const { srcAddress, ...flags } = packetFlags(f);
+  // --verify: the probe's source port is chosen first, so that the prediction is about the very packet sent.
+  const pf = f.verify && flags.protocol !== 'icmp' && flags.srcPort === undefined ? { ...flags, srcPort: randomInt(40000, 60000) } : flags;
   const token = readToken(f.tokenFile);
   const tracePort = intFlag(f.tracePort, '--trace-port', 1, 65535)!;
   const endpoints = knownEndpoints((await ds.list('WorkloadEndpoint')).items);
@@ -111,7 +116,10 @@ export async function traceWith(ds: Datastore, src: string, dst: string, f: Trac
     const d = resolveEnd(dst, endpoints, nodes, 'DST');
     const start = startOf(s);
     // --src-address: the packet leaves SRC with another address (what anti-spoofing is for).
-    return await stitch(start.node, start.arrival, { src: srcAddress ?? s.ip, dst: d.ip, ...pf }, httpAsker(nodes, tracePort, token));
+    const pkt: TracePacket = { src: srcAddress ?? s.ip, dst: d.ip, ...pf };
+    const predicted = await stitch(start.node, start.arrival, pkt, httpAsker(nodes, tracePort, token));
+    if (!f.verify) return predicted;
+    return await verifyTrace(predicted, pkt, httpVerifyTransport(nodes, tracePort, token), pkt.src !== s.ip);
   } catch (e) {
     if (e instanceof TraceInputError) throw new CliError(e.message, EXIT_USAGE);
     throw e;
@@ -135,9 +143,8 @@ export function registerTraceCommand(program: Command): void {
     .option('--trace-port <n>', 'the nodes\' trace endpoint port (env TABBY_TRACE_PORT)', process.env.TABBY_TRACE_PORT ?? '9097')
     .action(async (src: string, dst: string, f: TraceFlags, cmd: Command) => {
       if (f.output !== 'text' && f.output !== 'json') throw new CliError(`-o must be text or json, got "${f.output}"`, EXIT_USAGE);
-      if (f.verify) throw new CliError('--verify sends a probe from SRC\'s network namespace and captures on every hop; it runs in the lab (`tabby lab trace --verify`), not yet on a real cluster', EXIT_USAGE);
       const r = await withDatastore(cmd, ({ datastore }) => traceWith(datastore, src, dst, f));
       out(f.output === 'json' ? renderJson(r).trimEnd() : renderText(r).trimEnd());
-      if (r.verdict === 'dropped') process.exitCode = EXIT_FAILED;
+      if (r.verdict === 'dropped' || r.contradictions?.length) process.exitCode = EXIT_FAILED;
     });
 }
