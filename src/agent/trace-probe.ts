@@ -35,7 +35,10 @@ function specField(v: unknown): ProbeSpec {
   const problem = probeSpecProblem(v as Partial<ProbeSpec>);
   if (problem) throw new ProbeRequestError(problem);
   const s = v as ProbeSpec;
-  return { protocol: s.protocol, dst: s.dst, port: s.port, srcPort: s.srcPort, length: s.length, ...(s.fromAddress ? { fromAddress: s.fromAddress } : {}) };
+  return {
+    protocol: s.protocol, dst: s.dst, port: s.port, srcPort: s.srcPort, length: s.length,
+    ...(s.fromAddress ? { fromAddress: s.fromAddress } : {}), ...(s.dontFragment === true ? { dontFragment: true } : {}),
+  };
 }
 
 export function parseCaptureRequest(body: unknown): CaptureRequest {

@@ -78,6 +78,9 @@ export function parseSegmentRequest(body: unknown): { packet: TracePacket; arriv
   for (const f of ['port', 'srcPort'] as const) {
     if (p[f] !== undefined && !(Number.isInteger(p[f]) && (p[f] as number) >= 1 && (p[f] as number) <= 65535)) throw new BadRequest(`packet.${f} must be 1-65535`);
   }
+  if (p.size !== undefined && !(Number.isInteger(p.size) && (p.size as number) >= 28 && (p.size as number) <= 65535)) throw new BadRequest('packet.size must be 28-65535 (the IP total length)');
+  if (p.established !== undefined && typeof p.established !== 'boolean') throw new BadRequest('packet.established must be true or false');
+  if (p.unNatTo !== undefined && (typeof p.unNatTo !== 'string' || !isIPv4(p.unNatTo))) throw new BadRequest('packet.unNatTo must be an IPv4 address');
   const a = b?.arrival;
   const from = a?.from;
   if (from !== 'workload' && from !== 'host' && from !== 'fabric') throw new BadRequest('arrival.from must be workload, host or fabric');

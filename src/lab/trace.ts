@@ -7,7 +7,7 @@ import type { CommandPlace } from '../trace/text.ts';
 import type { TraceProtocol, TraceResult } from '../trace/types.ts';
 import { TabbyError } from '../errors.ts';
 
-export interface LabTracePacket { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string }
+export interface LabTracePacket { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string; size?: number }
 
 /** The trace failed to run (not a dropped verdict): `usage` when tabby trace refused the input. */
 export class LabTraceError extends TabbyError {
@@ -30,6 +30,7 @@ export function traceOnControlplane(state: LabState, src: string, dst: string, p
   if (pkt.port !== undefined) argv.push('--port', String(pkt.port));
   if (pkt.srcPort !== undefined) argv.push('--src-port', String(pkt.srcPort));
   if (pkt.srcAddress !== undefined) argv.push('--src-address', pkt.srcAddress);
+  if (pkt.size !== undefined) argv.push('--size', String(pkt.size));
   const r = spawnSync('ip', argv, { env: { ...process.env, ...nodeShellEnv(state, node) }, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0 && r.status !== 1) throw new LabTraceError((r.stderr || r.stdout || `tabby trace exited ${r.status}`).trim(), r.status === 2);
   try { return JSON.parse(r.stdout) as TraceResult; } catch {

@@ -15,6 +15,8 @@ export interface ProbeSpec {
   length?: number | undefined;
   /** Sent from this address instead of the source's own (anti-spoofing); ICMP only. */
   fromAddress?: string | undefined;
+  /** --size was asked: the probe is sent with DF set (`ping -M do`), so an MTU drop is not hidden by fragmenting. */
+  dontFragment?: boolean | undefined;
 }
 
 /** Where along the path the probe is looked for, and so in which form. */
@@ -27,7 +29,8 @@ export const PROBE_MAX_LENGTH = 9000;
 export function probeSpecFor(pkt: TracePacket, pick: (lo: number, hi: number) => number, fromAddress?: string): ProbeSpec {
   const from = fromAddress ? { fromAddress } : {};
   if (pkt.protocol === 'tcp') return { protocol: 'tcp', dst: pkt.dst, port: pkt.port, srcPort: pkt.srcPort ?? pick(40000, 60000), ...from };
-  return { protocol: pkt.protocol, dst: pkt.dst, port: pkt.port, srcPort: pkt.srcPort, length: pick(700, 1100) + 28, ...from };
+  const sized = pkt.size !== undefined ? { length: pkt.size, dontFragment: true } : { length: pick(700, 1100) + 28 };
+  return { protocol: pkt.protocol, dst: pkt.dst, port: pkt.port, srcPort: pkt.srcPort, ...sized, ...from };
 }
 
 /** A bad spec, named; '' when it is a probe a node may send or look for. */
@@ -77,7 +80,7 @@ export function probeArgv(s: ProbeSpec, nodeBin: string): string[] {
   if (s.protocol === 'udp') {
     return [nodeBin, '-e', `const s=require('dgram').createSocket('udp4');const b=Buffer.alloc(${payload});s.bind(${s.srcPort ?? 0},()=>s.send(b,${s.port},'${s.dst}',()=>setTimeout(()=>s.send(b,${s.port},'${s.dst}',()=>s.close()),300)))`];
   }
-  const ping = ['ping', '-c', '2', '-i', '0.3', '-W', '1', '-s', String(payload)];
+  const ping = ['ping', '-c', '2', '-i', '0.3', '-W', '1', '-s', String(payload), ...(s.dontFragment ? ['-M', 'do'] : [])];
   if (!s.fromAddress) return [...ping, s.dst];
   // The address is on eth0 only for the probe's duration, so the socket can bind to it.
   return ['sh', '-c', `ip addr add ${s.fromAddress}/32 dev eth0 && { ${[...ping, '-I', s.fromAddress, s.dst].join(' ')}; ip addr del ${s.fromAddress}/32 dev eth0; }`];

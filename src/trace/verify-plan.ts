@@ -47,7 +47,11 @@ export function capturePlan(hops: Hop[], spec: ProbeSpec): CapturePoint[] {
     const { namespace: _inPod, ...nodeHop } = h;
     switch (h.action) {
       case 'route': {
-        if (h.namespace) { add(i, h, 'eth0', 'inner'); break; }
+        if (h.namespace) {
+          // Refused by the pod's own stack (MTU): the probe never appears on its eth0.
+          if (!hops.slice(i + 1).some((x) => x.namespace === h.namespace && x.action === 'drop')) add(i, h, 'eth0', 'inner');
+          break;
+        }
         // Dropped later on this node: the packet never leaves on the route's device; the kernel is asked instead.
         if (hops.slice(i + 1).some((x) => x.node === h.node && x.action === 'drop')) break;
         if (h.interface === 'tunl0') { const t = next(i, 'transmit'); add(i, t, t?.interface, formOf(t ?? h), { mustShow: t && outerShows(t) }); break; }
