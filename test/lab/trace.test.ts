@@ -98,7 +98,7 @@ describe('tabby lab trace, IPIP', { skip }, () => {
     const r = traceJson(name, [a.name, b.name, '--size', '1600', '--verify']);
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.result?.verdict, 'dropped', JSON.stringify(r.result, null, 1));
-    assert.match(r.result.reason, /^MTU: 1600 bytes exceed eth0 in pod default\/\S+ \(its veth cali[0-9a-f]{11} has MTU 14\d\d\); the sender's kernel refuses it/);
+    assert.match(r.result.reason, /^MTU: 1600 bytes exceed eth0 in pod default\/\S+ \(its veth cali[0-9a-f]{11} has MTU \d+\); the sender's kernel refuses it/);
     const last = r.result.hops.at(-1);
     assert.deepEqual([last.node, last.action, last.verified], ['controlplane', 'drop', true]);
     assert.equal(r.result.contradictions, undefined, JSON.stringify(r.result, null, 1));
