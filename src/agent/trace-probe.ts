@@ -86,10 +86,10 @@ export async function podNetns(sources: TraceSources, pod: string): Promise<stri
   });
   const iface = (wep?.spec as Record<string, unknown> | undefined)?.interfaceName;
   if (typeof iface !== 'string' || !IFACE.test(iface)) throw new ProbeRequestError(`pod ${pod} has no endpoint on node ${sources.nodeName}`, 404);
-  const link = await run(['ip', '-j', '-d', 'link', 'show', 'dev', iface]);
+  const link = await run(['ip', '-j', '-d', 'link', 'show', 'dev', iface], 15_000);
   const nsid = link.code === 0 ? (JSON.parse(link.out) as { link_netnsid?: number }[])[0]?.link_netnsid : undefined;
   if (nsid === undefined) throw new ProbeRequestError(`pod ${pod}: its veth ${iface} is not on node ${sources.nodeName} or has no peer namespace`, 404);
-  const ids = await run(['ip', '-j', 'netns', 'list-id']);
+  const ids = await run(['ip', '-j', 'netns', 'list-id'], 15_000);
   const named = ids.code === 0 ? (JSON.parse(ids.out || '[]') as { nsid: number; name?: string }[]).find((x) => x.nsid === nsid)?.name : undefined;
   if (!named) throw new ProbeRequestError(`pod ${pod}: the namespace of ${iface}'s peer (nsid ${nsid}) has no name under /run/netns`, 404);
   return named;
@@ -117,9 +117,10 @@ export async function runCapture(sources: TraceSources, req: CaptureRequest, lis
   tell();
   const lines = out.split('\n').filter((l) => l.trim()).slice(0, MAX_LINES).map((l) => l.slice(0, MAX_LINE));
   const error = /listening on/.test(err) ? undefined : (err.trim().split('\n').pop() || 'tcpdump did not start');
+  // A loaded node can take seconds to enter a namespace: these reads get more time than the default.
   const after = netns
-    ? { neighbour: (await run(inNetns(netns, ['ip', 'neigh', 'show', '169.254.1.1']))).out }
-    : { routeGet: (await run(['ip', 'route', 'get', req.probe.dst])).out.split('\n')[0] ?? '' };
+    ? { neighbour: (await run(inNetns(netns, ['ip', 'neigh', 'show', '169.254.1.1']), 15_000)).out }
+    : { routeGet: (await run(['ip', 'route', 'get', req.probe.dst], 15_000)).out.split('\n')[0] ?? '' };
   return { lines, ...(error ? { error } : {}), ...after };
 }
 

@@ -37,7 +37,7 @@ async function verifiedDelivery(name: string, args: string[], timeoutMs = 60_000
 const actions = (r: any) => r.hops.map((h: any) => `${h.node}:${h.action}`);
 
 function everyHopSeen(r: any): void {
-  const unverified = r.hops.filter((h: any) => h.verified !== true).map((h: any) => `${h.node}:${h.action}:${h.verified}`);
+  const unverified = r.hops.filter((h: any) => h.verified !== true).map((h: any) => `${h.node}:${h.action}:${h.verified}${h.observed ? ` (${h.observed})` : ''}`);
   assert.deepEqual(unverified, [], 'every hop verified by capture (or, for ARP, the neighbour table)');
 }
 
