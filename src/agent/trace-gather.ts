@@ -114,7 +114,8 @@ export async function gatherSnapshot(src: TraceSources, pkt: TracePacket, arriva
         ...(l.name === VXLAN_DEVICE && vxlan ? { vxlan } : {}),
       })),
       routes,
-      lookups: await lookups(nl, pkt.dst, links, fdb.map((f) => f.dst)),
+      // A reply to a masqueraded flow is routed on to the pod once conntrack has reversed the NAT.
+      lookups: { ...(pkt.unNatTo ? await lookups(nl, pkt.unNatTo, links, []) : {}), ...await lookups(nl, pkt.dst, links, fdb.map((f) => f.dst)) },
       neighbours, fdb,
       endpoints: view.endpoints, ruleset: src.ruleset(), pools: view.pools, blocks: view.blocks, peers, nodeAddresses: view.nodeAddresses,
     };

@@ -12,9 +12,15 @@ import { isIPv4 } from '../net/ip.ts';
 import { nodeSegment } from '../trace/model.ts';
 import type { Arrival, TracePacket } from '../trace/types.ts';
 import { gatherSnapshot, type TraceSources } from './trace-gather.ts';
+import { parseCaptureRequest, parseProbeRequest, ProbeRequestError, runCapture, runProbe } from './trace-probe.ts';
 
 export const TRACE_PORT = 9097;
 export const TRACE_PATH = '/trace/segment';
+export const CAPTURE_PATH = '/trace/capture';
+export const PROBE_PATH = '/trace/probe';
+const PATHS = [TRACE_PATH, CAPTURE_PATH, PROBE_PATH];
+/** Captures running at once on one node (each is a tcpdump for at most 15 s). */
+const MAX_CAPTURES = 16;
 const MAX_BODY = 16 * 1024;
 
 export interface TraceServerOptions {
@@ -27,6 +33,9 @@ export interface TraceServerOptions {
   /** Requests per second allowed on average, and the burst above it. Defaults 5 and 10. */
   ratePerSecond?: number;
   burst?: number;
+  /** Captures and probes (--verify) per second on average, and their burst. Defaults 3 and 16. */
+  probeRatePerSecond?: number;
+  probeBurst?: number;
   now?: () => number;
 }
 
@@ -69,6 +78,9 @@ export function parseSegmentRequest(body: unknown): { packet: TracePacket; arriv
   for (const f of ['port', 'srcPort'] as const) {
     if (p[f] !== undefined && !(Number.isInteger(p[f]) && (p[f] as number) >= 1 && (p[f] as number) <= 65535)) throw new BadRequest(`packet.${f} must be 1-65535`);
   }
+  if (p.size !== undefined && !(Number.isInteger(p.size) && (p.size as number) >= 28 && (p.size as number) <= 65535)) throw new BadRequest('packet.size must be 28-65535 (the IP total length)');
+  if (p.established !== undefined && typeof p.established !== 'boolean') throw new BadRequest('packet.established must be true or false');
+  if (p.unNatTo !== undefined && (typeof p.unNatTo !== 'string' || !isIPv4(p.unNatTo))) throw new BadRequest('packet.unNatTo must be an IPv4 address');
   const a = b?.arrival;
   const from = a?.from;
   if (from !== 'workload' && from !== 'host' && from !== 'fabric') throw new BadRequest('arrival.from must be workload, host or fabric');
@@ -79,11 +91,14 @@ export function parseSegmentRequest(body: unknown): { packet: TracePacket; arriv
 export class TraceServer {
   private server: http.Server | undefined;
   private readonly bucket: TokenBucket;
+  private readonly probeBucket: TokenBucket;
   private readonly tokenDigest: Buffer;
+  private captures = 0;
 
   constructor(private readonly o: TraceServerOptions, token: string) {
     this.tokenDigest = createHash('sha256').update(token).digest();
     this.bucket = new TokenBucket(o.ratePerSecond ?? 5, o.burst ?? 10, o.now ?? Date.now);
+    this.probeBucket = new TokenBucket(o.probeRatePerSecond ?? 3, o.probeBurst ?? 16, o.now ?? Date.now);
   }
 
   private refuse(res: http.ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
@@ -107,29 +122,57 @@ export class TraceServer {
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== TRACE_PATH) { this.refuse(res, 404, `not found (the trace endpoint is POST ${TRACE_PATH})`); return; }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!PATHS.includes(path)) { this.refuse(res, 404, `not found (the trace endpoint is POST ${PATHS.join(', ')})`); return; }
     if (!this.authorized(req, res)) return;
     if (req.method !== 'POST') { this.refuse(res, 405, 'only POST'); return; }
-    if (!this.bucket.take()) { this.refuse(res, 429, 'trace endpoint: too many requests; retry in a second', { 'retry-after': '1' }); return; }
+    const bucket = path === TRACE_PATH ? this.bucket : this.probeBucket;
+    if (!bucket.take()) { this.refuse(res, 429, 'trace endpoint: too many requests; retry in a second', { 'retry-after': '1' }); return; }
     let body = '';
     for await (const chunk of req) {
       body += chunk;
       if (body.length > MAX_BODY) { this.refuse(res, 413, 'request body too large'); return; }
     }
-    let parsed: ReturnType<typeof parseSegmentRequest>;
-    try { parsed = parseSegmentRequest(JSON.parse(body)); } catch (e) {
-      this.refuse(res, 400, `bad request: ${e instanceof SyntaxError ? 'body is not JSON' : (e as Error).message}`);
-      return;
-    }
+    let json: unknown;
+    try { json = JSON.parse(body); } catch { this.refuse(res, 400, 'bad request: body is not JSON'); return; }
     try {
-      const snap = await gatherSnapshot(this.o.sources, parsed.packet, parsed.arrival);
-      const segment = nodeSegment(snap, parsed.packet, parsed.arrival);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ node: this.o.sources.nodeName, segment }));
+      if (path === CAPTURE_PATH) await this.capture(json, res);
+      else if (path === PROBE_PATH) await this.probe(json, res);
+      else await this.segment(json, res);
     } catch (e) {
-      this.o.log.warn({ err: (e as Error).message }, 'trace request failed');
-      this.refuse(res, 500, `trace on ${this.o.sources.nodeName} failed: ${(e as Error).message}`);
+      if (e instanceof BadRequest || e instanceof ProbeRequestError) {
+        if (!res.headersSent) this.refuse(res, e instanceof ProbeRequestError ? e.status : 400, `bad request: ${e.message}`);
+        else res.end(JSON.stringify({ lines: [], error: e.message }) + '\n');
+        return;
+      }
+      this.o.log.warn({ err: (e as Error).message, path }, 'trace request failed');
+      if (!res.headersSent) this.refuse(res, 500, `trace on ${this.o.sources.nodeName} failed: ${(e as Error).message}`);
+      else res.end(JSON.stringify({ lines: [], error: (e as Error).message }) + '\n');
     }
+  }
+
+  private async segment(json: unknown, res: http.ServerResponse): Promise<void> {
+    const parsed = parseSegmentRequest(json);
+    const snap = await gatherSnapshot(this.o.sources, parsed.packet, parsed.arrival);
+    const segment = nodeSegment(snap, parsed.packet, parsed.arrival);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ node: this.o.sources.nodeName, segment }));
+  }
+
+  /** NDJSON: `{"listening": true}` once tcpdump listens, then `{"lines": [...], …}` when its time is up. */
+  private async capture(json: unknown, res: http.ServerResponse): Promise<void> {
+    const req = parseCaptureRequest(json);
+    if (this.captures >= MAX_CAPTURES) { this.refuse(res, 429, `trace endpoint: ${MAX_CAPTURES} captures already running on this node`, { 'retry-after': '5' }); return; }
+    this.captures++;
+    try {
+      const listening = () => { res.writeHead(200, { 'content-type': 'application/x-ndjson' }).write(JSON.stringify({ listening: true }) + '\n'); };
+      const outcome = await runCapture(this.o.sources, req, listening);
+      res.end(JSON.stringify({ node: this.o.sources.nodeName, ...outcome }) + '\n');
+    } finally { this.captures--; }
+  }
+
+  private async probe(json: unknown, res: http.ServerResponse): Promise<void> {
+    const sent = await runProbe(this.o.sources, parseProbeRequest(json));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ node: this.o.sources.nodeName, ...sent }));
   }
 
   listen(): Promise<void> {

@@ -11,11 +11,16 @@ import { out, withDatastore } from './context.ts';
 import { resolveEnd, startOf, stitch, TraceInputError, type KnownEndpoint, type KnownNode } from '../trace/stitch.ts';
 import { renderJson, renderText } from '../trace/text.ts';
 import type { Arrival, Segment, TracePacket, TraceProtocol, TraceResult } from '../trace/types.ts';
+import { verifyTrace } from '../trace/verify.ts';
+import { traceReply } from '../trace/reply.ts';
+import { httpVerifyTransport } from './trace-verify.ts';
+import { randomInt } from 'node:crypto';
 
 export interface TraceFlags {
   port?: string;
   srcPort?: string;
   srcAddress?: string;
+  size?: string;
   protocol: string;
   verify?: boolean;
   output: string;
@@ -51,7 +56,7 @@ function intFlag(v: string | undefined, flag: string, lo: number, hi: number): n
 }
 
 /** The packet the flags describe. */
-export function packetFlags(f: Pick<TraceFlags, 'port' | 'srcPort' | 'protocol' | 'srcAddress'>): { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string } {
+export function packetFlags(f: Pick<TraceFlags, 'port' | 'srcPort' | 'protocol' | 'srcAddress' | 'size'>): { protocol: TraceProtocol; port?: number; srcPort?: number; srcAddress?: string; size?: number } {
   const protocol = f.protocol.toLowerCase();
   if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'icmp') throw new CliError(`--protocol must be tcp, udp or icmp, got "${f.protocol}"`, EXIT_USAGE);
   const port = intFlag(f.port, '--port', 1, 65535);
@@ -59,7 +64,12 @@ export function packetFlags(f: Pick<TraceFlags, 'port' | 'srcPort' | 'protocol' 
   if (protocol === 'icmp' && port !== undefined) throw new CliError('--port applies to tcp and udp, not icmp', EXIT_USAGE);
   if (protocol !== 'icmp' && port === undefined) throw new CliError(`--protocol ${protocol} needs --port`, EXIT_USAGE);
   if (f.srcAddress !== undefined && !isIPv4(f.srcAddress)) throw new CliError(`--src-address must be an IPv4 address, got "${f.srcAddress}"`, EXIT_USAGE);
-  return { protocol, ...(port !== undefined ? { port } : {}), ...(srcPort !== undefined ? { srcPort } : {}), ...(f.srcAddress !== undefined ? { srcAddress: f.srcAddress } : {}) };
+  // The IP total length: at least the IP and ICMP/UDP headers (TCP's 40), at most what a probe may be.
+  const size = intFlag(f.size, '--size', protocol === 'tcp' ? 40 : 28, 9000);
+  return {
+    protocol, ...(port !== undefined ? { port } : {}), ...(srcPort !== undefined ? { srcPort } : {}), ...(f.srcAddress !== undefined ? { srcAddress: f.srcAddress } : {}),
+    ...(size !== undefined ? { size } : {}),
+  };
 }
 
 /** Asks one node's agent for its segment over HTTP; refusals and silence become clear errors. */
@@ -101,7 +111,9 @@ function readToken(file: string): string {
 
 /** Resolve SRC and DST, ask the nodes on the path, stitch. */
 export async function traceWith(ds: Datastore, src: string, dst: string, f: TraceFlags): Promise<TraceResult> {
-  const { srcAddress, ...pf } = packetFlags(f);
+  const { srcAddress, ...flags } = packetFlags(f);
+  // --verify: the probe's source port is chosen first, so that the prediction is about the very packet sent.
+  const pf = f.verify && flags.protocol !== 'icmp' && flags.srcPort === undefined ? { ...flags, srcPort: randomInt(40000, 60000) } : flags;
   const token = readToken(f.tokenFile);
   const tracePort = intFlag(f.tracePort, '--trace-port', 1, 65535)!;
   const endpoints = knownEndpoints((await ds.list('WorkloadEndpoint')).items);
@@ -111,7 +123,13 @@ export async function traceWith(ds: Datastore, src: string, dst: string, f: Trac
     const d = resolveEnd(dst, endpoints, nodes, 'DST');
     const start = startOf(s);
     // --src-address: the packet leaves SRC with another address (what anti-spoofing is for).
-    return await stitch(start.node, start.arrival, { src: srcAddress ?? s.ip, dst: d.ip, ...pf }, httpAsker(nodes, tracePort, token));
+    const pkt: TracePacket = { src: srcAddress ?? s.ip, dst: d.ip, ...pf };
+    const ask = httpAsker(nodes, tracePort, token);
+    const forward = await stitch(start.node, start.arrival, pkt, ask);
+    const reply = await traceReply(forward, d, ask);
+    const predicted = reply ? { ...forward, reply } : forward;
+    if (!f.verify) return predicted;
+    return await verifyTrace(predicted, pkt, httpVerifyTransport(nodes, tracePort, token), pkt.src !== s.ip);
   } catch (e) {
     if (e instanceof TraceInputError) throw new CliError(e.message, EXIT_USAGE);
     throw e;
@@ -125,7 +143,8 @@ export function addTraceOptions(c: Command): Command {
     .option('--verify', 'send a real probe from SRC and capture it at every predicted hop')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--src-port <n>', 'source port of the packet (tcp, udp)')
-    .option('--src-address <ip>', 'the packet\'s source address, when not SRC\'s own (anti-spoofing drops it)');
+    .option('--src-address <ip>', 'the packet\'s source address, when not SRC\'s own (anti-spoofing drops it)')
+    .option('--size <n>', 'the packet\'s size in bytes (IP total length, DF set): a drop is predicted where it exceeds the MTU');
 }
 
 export function registerTraceCommand(program: Command): void {
@@ -135,9 +154,8 @@ export function registerTraceCommand(program: Command): void {
     .option('--trace-port <n>', 'the nodes\' trace endpoint port (env TABBY_TRACE_PORT)', process.env.TABBY_TRACE_PORT ?? '9097')
     .action(async (src: string, dst: string, f: TraceFlags, cmd: Command) => {
       if (f.output !== 'text' && f.output !== 'json') throw new CliError(`-o must be text or json, got "${f.output}"`, EXIT_USAGE);
-      if (f.verify) throw new CliError('--verify sends a probe from SRC\'s network namespace and captures on every hop; it runs in the lab (`tabby lab trace --verify`), not yet on a real cluster', EXIT_USAGE);
       const r = await withDatastore(cmd, ({ datastore }) => traceWith(datastore, src, dst, f));
       out(f.output === 'json' ? renderJson(r).trimEnd() : renderText(r).trimEnd());
-      if (r.verdict === 'dropped') process.exitCode = EXIT_FAILED;
+      if (r.verdict === 'dropped' || r.contradictions?.length) process.exitCode = EXIT_FAILED;
     });
 }

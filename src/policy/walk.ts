@@ -9,6 +9,8 @@ import { TabbyError } from '../errors.ts';
 import { MARK_ACCEPT, MARK_PASS, type ChainOrigin, type NftChainModel, type RulesetModel } from './ruleset-model.ts';
 
 export interface WalkPacket {
+  /** Conntrack state; 'new' (the first packet of a connection) unless said otherwise. */
+  ctState?: 'new' | 'established' | undefined;
   family: 4 | 6;
   iifname?: string | undefined;
   oifname?: string | undefined;
@@ -194,7 +196,7 @@ function fieldValue(f: string, pkt: WalkPacket, mark: number): Field {
     case 'meta l4proto': return pkt.l4proto;
     case 'meta nfproto': return `ipv${pkt.family}`;
     case 'meta mark': return mark;
-    case 'ct state': return 'new';
+    case 'ct state': return pkt.ctState ?? 'new';
     default: throw new RulesetWalkError(`unknown match field "${f}"`);
   }
 }

@@ -90,7 +90,8 @@ function policySteps(s: NodeSnapshot, pkt: TracePacket, iif: string | undefined,
   }
   const base = {
     family: (isIPv4(pkt.dst) ? 4 : 6) as 4 | 6, saddr: pkt.src, daddr: pkt.dst, l4proto: pkt.protocol,
-    sport: pkt.srcPort, dport: pkt.port, icmpType: pkt.protocol === 'icmp' ? 8 : undefined, icmpCode: pkt.protocol === 'icmp' ? 0 : undefined,
+    sport: pkt.srcPort, dport: pkt.port, icmpType: pkt.protocol === 'icmp' ? (pkt.established ? 0 : 8) : undefined, icmpCode: pkt.protocol === 'icmp' ? 0 : undefined,
+    ctState: pkt.established ? 'established' as const : undefined,
   };
   // Each direction is walked on its own so that both decisions can be named (cali-FORWARD runs the
   // from-workload dispatch, then the to-workload one; the packet passes only if both accept).
@@ -113,6 +114,11 @@ function policySteps(s: NodeSnapshot, pkt: TracePacket, iif: string | undefined,
       hop.detail = hop.policy?.kind === 'Dispatch' ? `${dir === 'egress' ? 'from' : 'to'} ${who}: ${reason}` : `${who}: ${reason}`;
       out.push({ hop, dropped: reason });
       return out;
+    }
+    if (pkt.established && !w.decision) {
+      hop.detail = `${dir} policy of ${who}: a reply of an accepted flow (ct state established) is accepted before any policy`;
+      out.push({ hop });
+      continue;
     }
     hop.detail = `${dir} policy of ${who}: allowed by ${hop.policy ? `${hop.policy.kind} ${hop.policy.name}${hop.policy.rule !== null ? ` rule ${hop.policy.rule}` : ''}${hop.policy.tier ? ` (tier ${hop.policy.tier})` : ''}` : 'no policy on this path'}`;
     out.push({ hop });
@@ -161,13 +167,51 @@ function inboundInterface(s: NodeSnapshot, arrival: Arrival): string | undefined
   return arrival.iface;
 }
 
+/**
+ * A packet larger than the MTU of the device it must leave by, with DF set (ping's and TCP's path MTU
+ * discovery): a pod's or node's own stack refuses to send it (EMSGSIZE); a forwarding node drops it before
+ * its forward hook and answers ICMP "fragmentation needed" with the MTU.
+ */
+export function mtuDrop(s: NodeSnapshot, pkt: TracePacket, dev: string, forwarded: boolean, inPod?: string): Hop | undefined {
+  const mtu = s.links.find((l) => l.name === dev)?.mtu;
+  if (pkt.size === undefined || mtu === undefined || pkt.size <= mtu) return undefined;
+  const overhead = dev === IPIP_DEVICE ? ' (the fabric\'s MTU less the 20-byte IPIP header)' : dev === VXLAN_DEVICE ? ' (the fabric\'s MTU less the 50-byte VXLAN header)' : '';
+  const device = inPod ? `eth0 in pod ${inPod} (its veth ${dev} has MTU ${mtu})` : `${dev} (MTU ${mtu}${overhead})`;
+  const what = inPod || !forwarded
+    ? `the sender's kernel refuses it (EMSGSIZE, "message too long") rather than fragment it with DF set`
+    : `with DF set ${s.node} drops it and answers ICMP "fragmentation needed, mtu ${mtu}" to ${pkt.src}`;
+  return {
+    node: s.node, ...(inPod ? { namespace: inPod, interface: 'eth0' } : { interface: dev }), action: 'drop',
+    detail: `MTU: ${pkt.size} bytes exceed ${device}; ${what}`, command: inPod ? 'ip link show eth0' : `ip link show ${dev}`, verified: null,
+  };
+}
+
+/** A reply to a masqueraded packet reaching the node: conntrack gives it back its pod destination. */
+function reverseNat(s: NodeSnapshot, pkt: TracePacket, iface: string | undefined): { hop: Hop; pkt: TracePacket } | undefined {
+  if (!pkt.unNatTo || !s.addresses.includes(pkt.dst)) return undefined;
+  const hop: Hop = {
+    node: s.node, ...(iface ? { interface: iface } : {}), action: 'reverse-nat',
+    detail: `${pkt.src} → ${pkt.dst} is the reply of the masqueraded flow: conntrack turns its destination back into ${pkt.unNatTo}`,
+    command: `conntrack -L -s ${pkt.unNatTo} -d ${pkt.src}`, verified: null,
+  };
+  return { hop, pkt: { ...pkt, dst: pkt.unNatTo, unNatTo: undefined } };
+}
+
 /** One node's part of the packet's life. */
-export function nodeSegment(s: NodeSnapshot, pkt: TracePacket, arrivalAsked: Arrival): Segment {
+export function nodeSegment(s: NodeSnapshot, pktAsked: TracePacket, arrivalAsked: Arrival): Segment {
   const hops: Hop[] = [];
+  let pkt = pktAsked;
   // The sender does not know the receiver's interface names: a fabric arrival lands on the fabric interface.
   const arrival: Arrival = arrivalAsked.from === 'fabric' && !arrivalAsked.iface ? { ...arrivalAsked, iface: s.fabricInterface } : arrivalAsked;
-  if (arrival.from === 'workload') hops.push(...podHops(s, pkt, endpointOf(s, arrival.iface), arrival.iface));
+  if (arrival.from === 'workload') {
+    const ep = endpointOf(s, arrival.iface);
+    hops.push(...podHops(s, pkt, ep, arrival.iface));
+    const tooBig = mtuDrop(s, pkt, arrival.iface, false, ep ? `${ep.namespace}/${ep.pod}` : arrival.iface);
+    if (tooBig) { hops.push(tooBig); return { hops, outcome: { kind: 'dropped', reason: tooBig.detail! } }; }
+  }
   if (arrival.from === 'fabric' && arrival.encap) hops.push(decapHop(s, arrival));
+  const unNat = reverseNat(s, pkt, arrival.from === 'fabric' ? arrival.iface : undefined);
+  if (unNat) { hops.push(unNat.hop); pkt = unNat.pkt; }
   const iif = inboundInterface(s, arrival);
   if (s.addresses.includes(pkt.dst)) {
     hops.push({ node: s.node, interface: 'host', action: 'deliver', detail: `${pkt.dst} is ${s.node}'s own address: delivered to the host`, command: `ip route get ${pkt.dst}`, verified: null });
@@ -197,6 +241,8 @@ export function nodeSegment(s: NodeSnapshot, pkt: TracePacket, arrivalAsked: Arr
   routeHop.interface = usable.dev!;
   routeHop.detail = `route lookup on ${s.node}: ${routeText({ ...usable, dst: pkt.dst })}${listed?.dst && listed.dst !== `${pkt.dst}/32` ? ` (matches ${routeText(listed)})` : ''}`;
   hops.push(routeHop);
+  const tooBig = mtuDrop(s, pkt, usable.dev!, arrival.from !== 'host');
+  if (tooBig) { hops.push(tooBig); return { hops, outcome: { kind: 'dropped', reason: `${s.node}: ${tooBig.detail}` } }; }
   for (const p of policySteps(s, pkt, iif, usable.dev)) {
     hops.push(p.hop);
     if (p.dropped) return { hops, outcome: { kind: 'dropped', reason: `${s.node}: ${p.dropped}` } };

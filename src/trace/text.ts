@@ -9,7 +9,7 @@ export const onTheNode: CommandPlace = (hop, command) => (hop.namespace ? `kubec
 
 const TITLES: Record<Hop['action'], string> = {
   route: 'route', arp: 'ARP', 'egress-policy': 'egress policy', 'ingress-policy': 'ingress policy', encapsulate: 'encapsulation',
-  transmit: 'on the wire', fabric: 'fabric', decapsulate: 'decapsulation', snat: 'NAT outgoing', deliver: 'delivery',
+  transmit: 'on the wire', fabric: 'fabric', decapsulate: 'decapsulation', snat: 'NAT outgoing', 'reverse-nat': 'NAT reversed', deliver: 'delivery',
   'leave-cluster': 'out of the cluster', drop: 'DROPPED',
 };
 
@@ -23,10 +23,9 @@ function mark(h: Hop): string {
   return h.verified === true ? ' [seen]' : h.verified === false ? ' [NOT SEEN]' : '';
 }
 
-export function renderText(r: TraceResult, place: CommandPlace = onTheNode): string {
-  const lines: string[] = [];
-  r.hops.forEach((h, i) => {
-    lines.push(`${i + 1}. ${TITLES[h.action]} — ${where(h)}${mark(h)}`);
+function renderHops(hops: Hop[], place: CommandPlace, lines: string[], prefix = ''): void {
+  hops.forEach((h, i) => {
+    lines.push(`${prefix}${i + 1}. ${TITLES[h.action]} — ${where(h)}${mark(h)}`);
     if (h.detail) lines.push(`   ${h.detail}`);
     if (h.policy) {
       const p = h.policy;
@@ -35,6 +34,16 @@ export function renderText(r: TraceResult, place: CommandPlace = onTheNode): str
     if (h.observed) lines.push(`   observed: ${h.observed}`);
     if (h.command) lines.push(`   $ ${place(h, h.command)}`);
   });
+}
+
+export function renderText(r: TraceResult, place: CommandPlace = onTheNode): string {
+  const lines: string[] = [];
+  renderHops(r.hops, place, lines);
+  if (r.reply) {
+    lines.push('', `the reply (${r.reply.packet.src} → ${r.reply.packet.dst}) takes its own path: ${r.reply.differs}`);
+    renderHops(r.reply.hops, place, lines, 'R');
+    lines.push(r.reply.verdict === 'delivered' ? '   reply delivered' : `   reply DROPPED — ${r.reply.reason ?? 'no reason given'}`);
+  }
   lines.push('');
   lines.push(r.verdict === 'delivered' ? `verdict: delivered${r.reason ? ` (${r.reason})` : ''}` : `verdict: DROPPED — ${r.reason ?? 'no reason given'}`);
   for (const c of r.contradictions ?? []) lines.push(`contradiction: ${c}`);

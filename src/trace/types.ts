@@ -12,6 +12,12 @@ export interface TracePacket {
   port?: number | undefined;
   /** Source port (tcp/udp); the probe's, when verifying. */
   srcPort?: number | undefined;
+  /** IP total length in bytes (--size); the packet has DF set, so a larger MTU-exceeding packet is dropped. */
+  size?: number | undefined;
+  /** A reply of an accepted flow (conntrack state established), not the first packet of a connection. */
+  established?: boolean | undefined;
+  /** A reply to a masqueraded packet: conntrack turns its destination (the node's address) back into this one. */
+  unNatTo?: string | undefined;
 }
 
 export interface HopPolicy {
@@ -39,7 +45,7 @@ export interface HopEncap {
 
 export type HopAction =
   | 'route' | 'arp' | 'egress-policy' | 'ingress-policy' | 'encapsulate' | 'transmit' | 'fabric'
-  | 'decapsulate' | 'snat' | 'deliver' | 'leave-cluster' | 'drop';
+  | 'decapsulate' | 'snat' | 'reverse-nat' | 'deliver' | 'leave-cluster' | 'drop';
 
 export interface Hop {
   node: string;
@@ -66,6 +72,17 @@ export interface TraceResult {
   contradictions?: string[];
   /** The packet traced (addresses resolved from SRC and DST). */
   packet?: TracePacket;
+  /** The reply's own path, when it differs from the forward path's (NAT outgoing, another encapsulation or route). */
+  reply?: TraceReply;
+}
+
+export interface TraceReply {
+  /** Why the reply is told separately. */
+  differs: string;
+  verdict: 'delivered' | 'dropped';
+  reason?: string;
+  packet: TracePacket;
+  hops: Hop[];
 }
 
 // ---- one node's state, as its agent reads it --------------------------------------------------------------

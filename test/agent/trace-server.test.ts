@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.ts';
 import { Netlink } from '../../src/netlink/index.ts';
-import { startTraceServer, TRACE_PATH, type TraceServer } from '../../src/agent/trace-server.ts';
+import { CAPTURE_PATH, PROBE_PATH, startTraceServer, TRACE_PATH, type TraceServer } from '../../src/agent/trace-server.ts';
 import type { TraceSources } from '../../src/agent/trace-gather.ts';
 import type { Resource } from '../../src/api/resource.ts';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
@@ -25,7 +25,8 @@ const ITEMS: Record<string, Resource[]> = {
   Node: [res('Node', 'here', { bgp: { ipv4Address: '10.9.0.2/24' } }), res('Node', 'there', { bgp: { ipv4Address: '10.9.0.3/24' } })],
   IPPool: [res('IPPool', 'default', { cidr: '192.168.0.0/16', natOutgoing: true, ipipMode: 'Never', vxlanMode: 'Never' })],
   IPAMBlock: [res('IPAMBlock', '192-168-2-0-26', { cidr: '192.168.2.0/26', affinity: 'host:here' }), res('IPAMBlock', '192-168-1-0-26', { cidr: '192.168.1.0/26', affinity: 'host:there' })],
-  WorkloadEndpoint: [],
+  WorkloadEndpoint: [res('WorkloadEndpoint', 'here-k8s-web-eth0', { node: 'here', pod: 'web', interfaceName: 'caliNotHere0', ipNetworks: ['192.168.2.5/32'] }, 'default'),
+    res('WorkloadEndpoint', 'there-k8s-db-eth0', { node: 'there', pod: 'db', interfaceName: 'caliThere000', ipNetworks: ['192.168.1.5/32'] }, 'default')],
 };
 
 function sources(netns?: string): TraceSources {
@@ -35,8 +36,8 @@ function sources(netns?: string): TraceSources {
   };
 }
 
-async function post(port: number, body: unknown, auth?: string): Promise<{ status: number; headers: Headers; json: any }> {
-  const r = await fetch(`http://127.0.0.1:${port}${TRACE_PATH}`, {
+async function post(port: number, body: unknown, auth?: string, path = TRACE_PATH): Promise<{ status: number; headers: Headers; json: any }> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
   });
   return { status: r.status, headers: r.headers, json: await r.json() };
@@ -125,5 +126,61 @@ describe('trace endpoint: answers from the kernel', { skip: netnsSkipReason() },
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.equal(r.json.segment.outcome.kind, 'dropped');
     assert.match(r.json.segment.outcome.reason, /blackhole route blackhole 192\.168\.2\.0\/26 proto bird: the block 192\.168\.2\.0\/26 is affine to here, but no pod on here has 192\.168\.2\.9/);
+  });
+});
+
+describe('trace endpoint: --verify\'s capture and probe', () => {
+  let dir: string, server: TraceServer;
+  const PROBE = { protocol: 'icmp', dst: '192.168.1.7', length: 1028 };
+  const CAPTURE = { probe: PROBE, iface: 'lo', form: 'inner', durationMs: 1000 };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tabby-trace-'));
+    writeFileSync(join(dir, 'token'), TOKEN, { mode: 0o600 });
+    server = (await startTraceServer({ port: 37097 + Math.floor(Math.random() * 1000), host: '127.0.0.1', tokenFile: join(dir, 'token'), sources: sources(), log, probeRatePerSecond: 1000, probeBurst: 1000 }))!;
+  });
+  after(async () => { await server?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  test('without the token, or with another, neither captures nor probes', async () => {
+    for (const [path, body] of [[CAPTURE_PATH, CAPTURE], [PROBE_PATH, { probe: PROBE }]] as const) {
+      const anon = await post(server.address!.port, body, undefined, path);
+      assert.equal(anon.status, 401, path);
+      assert.equal(anon.headers.get('www-authenticate'), 'Bearer realm="tabby-trace"');
+      assert.match(anon.json.error, /authentication required/);
+      assert.equal((await post(server.address!.port, body, `Bearer ${TOKEN}x`, path)).status, 403, path);
+    }
+  });
+
+  test('out of bounds or not on this node: refused before anything runs, naming the problem', async () => {
+    const cases: [string, unknown, number, RegExp][] = [
+      [CAPTURE_PATH, { ...CAPTURE, durationMs: 60_000 }, 400, /durationMs must be 500-15000/],
+      [CAPTURE_PATH, { ...CAPTURE, durationMs: 10 }, 400, /durationMs must be 500-15000/],
+      [CAPTURE_PATH, { ...CAPTURE, probe: { ...PROBE, length: 65_000 } }, 400, /probe\.length must be 29-9000/],
+      [CAPTURE_PATH, { ...CAPTURE, iface: 'lo; reboot' }, 400, /iface must be an interface name/],
+      [CAPTURE_PATH, { ...CAPTURE, form: 'raw' }, 400, /form must be one of inner, ipip, vxlan, natted, any/],
+      [CAPTURE_PATH, { ...CAPTURE, form: 'natted' }, 400, /natSrc \(an IPv4 address\) is needed/],
+      [CAPTURE_PATH, { ...CAPTURE, pod: 'default/web', iface: 'ens3' }, 400, /in a pod, only its eth0 is captured/],
+      [CAPTURE_PATH, { ...CAPTURE, pod: 'default/db', iface: 'eth0' }, 404, /pod default\/db has no endpoint on node here/],
+      [CAPTURE_PATH, { ...CAPTURE, iface: 'nosuchif0' }, 404, /no interface nosuchif0 on node here/],
+      [PROBE_PATH, { probe: { ...PROBE, dst: '192.168.1.7 -f' } }, 400, /probe\.dst must be an IPv4 address/],
+      [PROBE_PATH, { probe: { ...PROBE, fromAddress: '192.168.2.9' } }, 400, /a probe from another address is sent from a pod/],
+      [PROBE_PATH, { probe: { protocol: 'tcp', dst: '192.168.1.7', port: 80 } }, 400, /srcPort is needed for tcp/],
+      [PROBE_PATH, { probe: PROBE, pod: 'default/db' }, 404, /pod default\/db has no endpoint on node here/],
+      [PROBE_PATH, { probe: PROBE, pod: 'not a pod' }, 400, /pod must be "NAMESPACE\/NAME"/],
+    ];
+    for (const [path, body, status, error] of cases) {
+      const r = await post(server.address!.port, body, `Bearer ${TOKEN}`, path);
+      assert.equal(r.status, status, `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.json)}`);
+      assert.match(r.json.error, error);
+    }
+  });
+
+  test('captures and probes have their own rate limit: 429 beyond the burst', async () => {
+    const limited = (await startTraceServer({ port: 36097 + Math.floor(Math.random() * 1000), host: '127.0.0.1', tokenFile: join(dir, 'token'), sources: sources(), log, probeRatePerSecond: 1, probeBurst: 2, now: () => 0 }))!;
+    try {
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await post(limited.address!.port, { probe: { ...PROBE, dst: 'x' } }, `Bearer ${TOKEN}`, PROBE_PATH)).status);
+      assert.deepEqual(codes, [400, 400, 429]);
+      assert.equal((await post(limited.address!.port, ASK, `Bearer ${TOKEN}`)).status, 200, 'the segment route keeps its own budget');
+    } finally { await limited.close(); }
   });
 });

@@ -37,7 +37,7 @@ async function verifiedDelivery(name: string, args: string[], timeoutMs = 60_000
 const actions = (r: any) => r.hops.map((h: any) => `${h.node}:${h.action}`);
 
 function everyHopSeen(r: any): void {
-  const unverified = r.hops.filter((h: any) => h.verified !== true).map((h: any) => `${h.node}:${h.action}:${h.verified}`);
+  const unverified = r.hops.filter((h: any) => h.verified !== true).map((h: any) => `${h.node}:${h.action}:${h.verified}${h.observed ? ` (${h.observed})` : ''}`);
   assert.deepEqual(unverified, [], 'every hop verified by capture (or, for ARP, the neighbour table)');
 }
 
@@ -88,6 +88,20 @@ describe('tabby lab trace, IPIP', { skip }, () => {
     const snat = r.hops.find((h: any) => h.action === 'snat');
     assert.match(snat.detail, /masqueraded to 172\.17\.0\.40/);
     assert.match(snat.observed, /IP 172\.17\.0\.40 > 8\.8\.8\.8: ICMP echo request/);
+    // The reply's own path: back to node01's address, then conntrack returns it to the pod.
+    assert.match(r.reply?.differs ?? '', /NAT outgoing: the reply comes back to node01's address 172\.17\.0\.40/);
+    assert.deepEqual(r.reply.hops.map((h: any) => `${h.node}:${h.action}`), ['node01:reverse-nat', 'node01:route', 'node01:ingress-policy', 'node01:deliver']);
+    assert.equal(r.reply.hops[1].interface, r.hops.find((h: any) => h.action === 'egress-policy').interface, 'to the pod\'s own veth');
+  });
+
+  test('MTU: a probe larger than the pod\'s eth0 (DF set) is refused in the pod, and nothing of it leaves the node', () => {
+    const r = traceJson(name, [a.name, b.name, '--size', '1600', '--verify']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.result?.verdict, 'dropped', JSON.stringify(r.result, null, 1));
+    assert.match(r.result.reason, /^MTU: 1600 bytes exceed eth0 in pod default\/\S+ \(its veth cali[0-9a-f]{11} has MTU \d+\); the sender's kernel refuses it/);
+    const last = r.result.hops.at(-1);
+    assert.deepEqual([last.node, last.action, last.verified], ['controlplane', 'drop', true]);
+    assert.equal(r.result.contradictions, undefined, JSON.stringify(r.result, null, 1));
   });
 
   test('every node\'s trace endpoint refuses a caller without the cluster\'s token', () => {

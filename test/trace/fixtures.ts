@@ -41,6 +41,8 @@ export interface PaperOptions {
   natOutgoing?: boolean;
   /** Drop node01's block route from controlplane (its agent stopped, BGP session down). */
   missingRemoteRoute?: boolean;
+  /** Each node's block in a pool of its own with this mode (else one pool, `mode`, for all). */
+  blockModes?: Record<string, Mode>;
 }
 
 /** One node's snapshot, built the way the agent reads a real node in that mode. */
@@ -54,28 +56,33 @@ export function snapshotOf(n: PaperNode, o: PaperOptions): NodeSnapshot {
     { dst: n.block, type: 'blackhole', protocol: 'bird' },
     ...mine.map((p) => r(`${p.ips[0]}/32`, { dev: p.iface, protocol: 'kernel' })),
   ];
+  const modeOf = (x: PaperNode): Mode => o.blockModes?.[x.name] ?? o.mode;
+  const modes = new Set(NODES.map(modeOf));
   for (const x of others) {
     if (o.missingRemoteRoute && n.name === 'controlplane') continue;
-    if (o.mode === 'ipip') routes.push(r(x.block, { gateway: x.ip, dev: 'tunl0', protocol: 'bird', onlink: true }));
-    if (o.mode === 'vxlan') routes.push(r(x.block, { gateway: x.tunnel, dev: 'vxlan.calico', protocol: '80', onlink: true }));
-    if (o.mode === 'none') routes.push(r(x.block, { gateway: x.ip, dev: 'ens3', protocol: 'bird' }));
+    const mode = modeOf(x);
+    if (mode === 'ipip') routes.push(r(x.block, { gateway: x.ip, dev: 'tunl0', protocol: 'bird', onlink: true }));
+    if (mode === 'vxlan') routes.push(r(x.block, { gateway: x.tunnel, dev: 'vxlan.calico', protocol: '80', onlink: true }));
+    if (mode === 'none') routes.push(r(x.block, { gateway: x.ip, dev: 'ens3', protocol: 'bird' }));
   }
   const snap: NodeSnapshot = {
     node: n.name, addresses: [n.ip, n.tunnel], fabricInterface: 'ens3',
     links: [
       { name: 'ens3', mtu: 1500, mac: '52:54:00:00:00:01', kind: 'veth' },
-      ...(o.mode === 'ipip' ? [{ name: 'tunl0', mtu: 1480, mac: '', kind: 'tun' }] : []),
-      ...(o.mode === 'vxlan' ? [{ name: 'vxlan.calico', mtu: 1450, mac: n.vtepMac, kind: 'vxlan', vxlan: { vni: 4096, port: 4789 } }] : []),
+      ...(modes.has('ipip') ? [{ name: 'tunl0', mtu: 1480, mac: '', kind: 'tun' }] : []),
+      ...(modes.has('vxlan') ? [{ name: 'vxlan.calico', mtu: 1450, mac: n.vtepMac, kind: 'vxlan', vxlan: { vni: 4096, port: 4789 } }] : []),
       ...mine.map((p) => ({ name: p.iface, mtu: 1480, mac: 'ee:ee:ee:ee:ee:ee', kind: 'veth', proxyArp: true })),
     ],
     routes, lookups: {},
-    neighbours: o.mode === 'vxlan' ? others.map((x) => ({ dev: 'vxlan.calico', ip: x.tunnel, mac: x.vtepMac, permanent: true })) : [],
-    fdb: o.mode === 'vxlan' ? others.map((x) => ({ dev: 'vxlan.calico', mac: x.vtepMac, dst: x.ip })) : [],
+    neighbours: modes.has('vxlan') ? others.map((x) => ({ dev: 'vxlan.calico', ip: x.tunnel, mac: x.vtepMac, permanent: true })) : [],
+    fdb: modes.has('vxlan') ? others.map((x) => ({ dev: 'vxlan.calico', mac: x.vtepMac, dst: x.ip })) : [],
     endpoints: mine.map((p) => ({ iface: p.iface, name: p.name, namespace: p.namespace, pod: p.pod, ips: p.ips })),
     ruleset: rulesetOf(n.name, pods, o.policy),
-    pools: [{ cidr: '192.168.0.0/16', natOutgoing: o.natOutgoing ?? true, ipipMode: o.mode === 'ipip' ? 'Always' : 'Never', vxlanMode: o.mode === 'vxlan' ? 'Always' : 'Never' }],
+    pools: o.blockModes
+      ? NODES.map((x) => ({ cidr: x.block, natOutgoing: o.natOutgoing ?? true, ipipMode: modeOf(x) === 'ipip' ? 'Always' : 'Never', vxlanMode: modeOf(x) === 'vxlan' ? 'Always' : 'Never' }))
+      : [{ cidr: '192.168.0.0/16', natOutgoing: o.natOutgoing ?? true, ipipMode: o.mode === 'ipip' ? 'Always' : 'Never', vxlanMode: o.mode === 'vxlan' ? 'Always' : 'Never' }],
     blocks: NODES.map((x) => ({ cidr: x.block, node: x.name })),
-    peers: o.mode === 'vxlan' ? [] : others.map((x) => ({ address: x.ip, node: x.name, state: o.missingRemoteRoute ? 'Active' : 'Established' })),
+    peers: !modes.has('ipip') && !modes.has('none') ? [] : others.map((x) => ({ address: x.ip, node: x.name, state: o.missingRemoteRoute ? 'Active' : 'Established' })),
     nodeAddresses: Object.fromEntries(NODES.flatMap((x) => [[x.ip, x.name], [x.tunnel, x.name]])),
   };
   return snap;
@@ -110,7 +117,7 @@ export function paperAsker(o: PaperOptions): AskNode {
   return async (node, pkt, arrival) => {
     const n = NODES.find((x) => x.name === node)!;
     const s = snapshotOf(n, o);
-    const want = new Set([pkt.dst]);
+    const want = new Set([pkt.dst, ...(pkt.unNatTo ? [pkt.unNatTo] : [])]);
     const first = kernelLookup(s, pkt.dst);
     if (first.gateway) want.add(first.gateway);
     for (const f of s.fdb) want.add(f.dst);

@@ -6,6 +6,17 @@ import { stitch, resolveEnd, startOf, TraceInputError } from '../../src/trace/st
 import type { TraceResult, TracePacket } from '../../src/trace/types.ts';
 import type { PolicySnapshot } from '../../src/policy/model.ts';
 import { NODES, PODS, paperAsker, type PaperOptions } from './fixtures.ts';
+import { traceReply } from '../../src/trace/reply.ts';
+
+/** A default-tier policy denying ICMP to a pod (the reply of a flow it started must still reach it). */
+function denyIngressIcmpTo(app: string): Partial<PolicySnapshot> {
+  return {
+    globalNetworkPolicies: [{
+      apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'no-ping' },
+      spec: { selector: `app == '${app}'`, ingress: [{ action: 'Deny', protocol: 'ICMP' }], egress: [{ action: 'Allow' }] },
+    }],
+  };
+}
 
 const A = PODS[0]!, B = PODS[1]!, WEB = PODS[2]!;
 const nodes = NODES.map((n) => ({ name: n.name, addresses: [n.ip, n.tunnel] }));
@@ -158,5 +169,82 @@ describe('SRC and DST', () => {
     assert.throws(() => resolveEnd('default/nope', PODS, nodes, 'SRC'), /SRC default\/nope: no pod nope in namespace default/);
     assert.throws(() => resolveEnd('nonsense', PODS, nodes, 'DST'), /DST nonsense: not a pod \(NAMESPACE\/NAME\), endpoint, node or IP address/);
     assert.throws(() => startOf(resolveEnd('8.8.8.8', PODS, nodes, 'SRC')), (e) => e instanceof TraceInputError && /neither/.test(e.message));
+  });
+});
+
+describe('the reply, when its path differs', () => {
+  async function withReply(src: string, dst: string, o: PaperOptions) {
+    const s = resolveEnd(src, PODS, nodes, 'SRC'), d = resolveEnd(dst, PODS, nodes, 'DST');
+    const start = startOf(s);
+    const forward = await stitch(start.node, start.arrival, { src: s.ip, dst: d.ip, protocol: 'icmp' }, paperAsker(o));
+    return { forward, reply: await traceReply(forward, d, paperAsker(o)) };
+  }
+
+  test('pools with different encapsulation: IPIP there, VXLAN back, each direction told; the reply is established, past policy', async () => {
+    const { forward, reply } = await withReply('default/busybox-a', 'default/busybox-b', { mode: 'ipip', blockModes: { controlplane: 'vxlan', node01: 'ipip' } });
+    assert.equal(forward.hops.find((h) => h.action === 'encapsulate')!.encap!.type, 'ipip');
+    assert.ok(reply, 'the reply is told');
+    assert.equal(reply.differs, 'the packet goes controlplane over IPIP; the reply node01 over VXLAN');
+    assert.deepEqual(reply.packet, { src: B.ips[0], dst: A.ips[0], protocol: 'icmp', established: true });
+    assert.deepEqual(reply.hops.map((h) => `${h.node}:${h.action}`), [
+      'node01:route', 'node01:arp', 'node01:route', 'node01:egress-policy', 'node01:encapsulate', 'node01:transmit',
+      'controlplane:decapsulate', 'controlplane:route', 'controlplane:ingress-policy', 'controlplane:deliver',
+    ]);
+    const enc = reply.hops.find((h) => h.action === 'encapsulate')!.encap!;
+    assert.deepEqual([enc.type, enc.outerSrc, enc.outerDst, enc.vni], ['vxlan', '172.17.0.40', '172.17.0.32', 4096]);
+    assert.match(reply.hops.find((h) => h.action === 'ingress-policy')!.detail!, /reply of an accepted flow \(ct state established\) is accepted before any policy/);
+  });
+
+  test('the reply is established even where a new packet would be denied', async () => {
+    const policy = denyIngressIcmpTo('busybox-a');
+    const { reply } = await withReply('default/busybox-a', 'default/busybox-b', { mode: 'ipip', blockModes: { controlplane: 'vxlan', node01: 'ipip' }, policy });
+    assert.equal(reply!.verdict, 'delivered', JSON.stringify(reply, null, 1));
+    const fresh = await trace('default/busybox-b', 'default/busybox-a', { mode: 'ipip', blockModes: { controlplane: 'vxlan', node01: 'ipip' }, policy });
+    assert.equal(fresh.verdict, 'dropped', 'the same packet as a new connection is denied');
+  });
+
+  test('one encapsulation both ways: the reply mirrors the path and is not repeated', async () => {
+    for (const mode of ['ipip', 'vxlan', 'none'] as const) {
+      const { reply } = await withReply('default/busybox-a', 'default/busybox-b', { mode });
+      assert.equal(reply, undefined, mode);
+    }
+    assert.equal((await withReply('default/busybox-a', 'default/web', { mode: 'ipip' })).reply, undefined, 'same node');
+  });
+
+  test('NAT outgoing: the reply comes back to the node\'s address and conntrack returns it to the pod', async () => {
+    const { reply } = await withReply('default/busybox-a', '8.8.8.8', { mode: 'ipip' });
+    assert.ok(reply);
+    assert.match(reply.differs, /NAT outgoing: the reply comes back to controlplane's address 172\.17\.0\.32, not to 192\.168\.235\.193/);
+    assert.deepEqual(reply.packet, { src: '8.8.8.8', dst: '172.17.0.32', protocol: 'icmp', established: true, unNatTo: A.ips[0] });
+    assert.deepEqual(reply.hops.map((h) => `${h.node}:${h.action}`), ['controlplane:reverse-nat', 'controlplane:route', 'controlplane:ingress-policy', 'controlplane:deliver']);
+    assert.match(reply.hops[0]!.detail!, /8\.8\.8\.8 → 172\.17\.0\.32 is the reply of the masqueraded flow: conntrack turns its destination back into 192\.168\.235\.193/);
+    assert.equal(reply.hops[1]!.interface, A.iface);
+    assert.equal(reply.verdict, 'delivered');
+    assert.equal((await withReply('default/busybox-a', '8.8.8.8', { mode: 'ipip', natOutgoing: false })).reply, undefined, 'no NAT: the reply is outside the cluster until it is routed back');
+  });
+});
+
+describe('MTU (--size, DF set)', () => {
+  test('larger than the pod\'s eth0: its own kernel refuses to send it', async () => {
+    const r = await trace('default/busybox-a', 'default/busybox-b', { mode: 'ipip' }, { size: 1481 });
+    assert.equal(r.verdict, 'dropped');
+    assert.deepEqual(actions(r), ['controlplane:route', 'controlplane:arp', 'controlplane:drop']);
+    assert.match(r.reason!, /^MTU: 1481 bytes exceed eth0 in pod default\/busybox-a \(its veth cali3f2a1b0c9d8 has MTU 1480\); the sender's kernel refuses it \(EMSGSIZE/);
+    assert.equal((await trace('default/busybox-a', 'default/busybox-b', { mode: 'ipip' }, { size: 1480 })).verdict, 'delivered');
+  });
+
+  test('fits the pod but not the tunnel: the node drops it and answers fragmentation needed with the tunnel\'s MTU', async () => {
+    const r = await trace('default/busybox-a', 'default/busybox-b', { mode: 'vxlan' }, { size: 1460 });
+    assert.equal(r.verdict, 'dropped');
+    const last = r.hops.at(-1)!;
+    assert.deepEqual([last.node, last.action, last.interface], ['controlplane', 'drop', 'vxlan.calico']);
+    assert.match(r.reason!, /controlplane: MTU: 1460 bytes exceed vxlan\.calico \(MTU 1450 \(the fabric's MTU less the 50-byte VXLAN header\)\); with DF set controlplane drops it and answers ICMP "fragmentation needed, mtu 1450" to 192\.168\.235\.193/);
+    assert.ok(!r.hops.some((h) => h.action === 'egress-policy'), 'before the forward hook: no policy is walked');
+    assert.equal((await trace('default/busybox-a', 'default/busybox-b', { mode: 'vxlan' }, { size: 1450 })).verdict, 'delivered');
+  });
+
+  test('from the node itself: tunl0\'s MTU, refused by the node\'s own stack', async () => {
+    const r = await trace('controlplane', 'default/busybox-b', { mode: 'ipip' }, { size: 1500 });
+    assert.match(r.reason!, /MTU: 1500 bytes exceed tunl0 \(MTU 1480 \(the fabric's MTU less the 20-byte IPIP header\)\); the sender's kernel refuses it/);
   });
 });
