@@ -206,24 +206,28 @@ describe('tabby lab trace, no encapsulation and CrossSubnet', { skip }, () => {
     everyHopSeen(await verifiedDelivery(name, [a.name, '8.8.8.8']));
   });
 
-  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other (pods, node → pod, NAT outgoing)', async () => {
+  test('vxlan-crosssubnet over two subnets: direct to the same subnet, VXLAN through the router to the other (pods across nodes and on one, node → pod, NAT outgoing)', async () => {
     const name = fixtures[1]!.name;
     mustTabby(['lab', 'up', '--name', name, '--nodes', '3', '--subnets', '2', '--mode', 'vxlan-crosssubnet']);
     mustTabby(['lab', 'run', 'busybox', '--name', name, '--replicas', '3']);
+    mustTabby(['lab', 'run', 'web', '--name', name, '--replicas', '1', '--node', 'controlplane']);
     const all = pods(name);
-    const cp = all.find((p) => p.node === 'controlplane')!;
+    const cp = all.find((p) => p.node === 'controlplane' && p.name.startsWith('busybox'))!;
+    const local = await verifiedDelivery(name, [cp.name, all.find((p) => p.name.startsWith('web'))!.name]);
+    everyHopSeen(local);
+    assert.ok(!local.hops.some((h: any) => h.encap || h.action === 'transmit'), 'on one node: no encapsulation, nothing on the fabric');
     // node02 (172.17.0.41) shares controlplane's subnet; node01 (172.17.1.40) is behind the router.
-    const same = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node02')!.name]);
+    const same = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node02' && p.name.startsWith('busybox'))!.name]);
     everyHopSeen(same);
     assert.ok(!same.hops.some((h: any) => h.encap));
-    const across = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node01')!.name]);
+    const across = await verifiedDelivery(name, [cp.name, all.find((p) => p.node === 'node01' && p.name.startsWith('busybox'))!.name]);
     everyHopSeen(across);
     const t = across.hops.find((h: any) => h.action === 'transmit');
     assert.equal(t.encap.type, 'vxlan');
     assert.match(t.detail, /through the router 172\.17\.0\.1 \(another subnet\)/);
     assert.match(t.observed, /172\.17\.0\.32\.\d+ > 172\.17\.1\.40\.4789: VXLAN.*vni 4096/);
     everyHopSeen(await verifiedDelivery(name, ['node01', cp.ip]));
-    const ext = await verifiedDelivery(name, [all.find((p) => p.node === 'node01')!.name, '8.8.8.8']);
+    const ext = await verifiedDelivery(name, [all.find((p) => p.node === 'node01' && p.name.startsWith('busybox'))!.name, '8.8.8.8']);
     everyHopSeen(ext);
     assert.match(ext.hops.find((h: any) => h.action === 'snat').detail, /masqueraded to 172\.17\.1\.40/);
   });
