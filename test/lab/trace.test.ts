@@ -1,10 +1,12 @@
 // `tabby lab trace --verify` end to end (root): the nodes' agents answer over their trace endpoints, a real
 // probe leaves SRC's namespace and tcpdump sees it (or, after a drop, does not) at every predicted hop.
 // IPIP and VXLAN, pod → pod across nodes and on one node, node → pod, pod → external (NAT outgoing), a deny
-// policy, a deleted pod's blackhole; and every node's endpoint refuses callers without the cluster's token.
+// policy, a deleted pod's blackhole, its node's agent stopped (no route, the BGP session named); and every
+// node's endpoint refuses callers without the cluster's token.
 import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { labFixture, mustTabby, skip, tabby, inNs, readState } from './helpers.ts';
+import { agentPid } from '../../src/lab/supervisor.ts';
 
 interface Pod { name: string; ip: string; node: string }
 
@@ -157,6 +159,29 @@ describe('tabby lab trace, IPIP', { skip }, () => {
     assert.equal(r.result.hops.at(-1).node, 'node01');
     assert.equal(r.result.contradictions, undefined, JSON.stringify(r.result, null, 1));
     everyHopSeen(r.result);
+  });
+
+  test('the destination node\'s agent stopped after its pod was deleted: the route is withdrawn and the trace says why', async () => {
+    const state = readState(name);
+    const node01 = state.nodes.find((n: { name: string }) => n.name === 'node01');
+    // Nothing restarts node01's agent once the supervisor is gone (it leaves the agents running when it stops).
+    process.kill(state.supervisor.pid, 'SIGTERM');
+    process.kill(agentPid(state, node01), 'SIGTERM');
+    const deadline = Date.now() + 200_000;
+    let r: any;
+    for (;;) {
+      r = traceJson(name, [a.name, b.ip]).result;
+      if ((r?.verdict === 'dropped' && /BGP session with node01/.test(r.reason)) || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 3000));
+    }
+    assert.equal(r?.verdict, 'dropped', JSON.stringify(r, null, 1));
+    assert.match(r.reason, /no route to \S+ on controlplane: its block \S+ is affine to node01; the BGP session with node01 \(\S+\) is (?!Established)\w+/);
+    assert.equal(r.hops.at(-1).node, 'controlplane');
+    // And the probe dies where the trace says: nothing of it leaves controlplane.
+    const v = traceJson(name, [a.name, b.ip, '--verify']).result;
+    assert.equal(v?.verdict, 'dropped', JSON.stringify(v, null, 1));
+    assert.equal(v.contradictions, undefined, JSON.stringify(v, null, 1));
+    everyHopSeen(v);
   });
 });
 
