@@ -144,9 +144,20 @@ export function pidAlive(pid: number): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e: any) {
     return e.code === 'EPERM';
+  }
+  // A zombie (killed, not yet reaped by its parent) answers signal 0 but runs nothing: dead. This process is
+  // the parent of what it restarted itself, and reaps only when its event loop next runs.
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -12,7 +12,8 @@ import {
 } from '../../src/lab/cni-runtime.ts';
 import { namespaceProfile, parseResourceList, workloadLabels } from '../../src/lab/datastore-client.ts';
 import { blockRoute, ipInCidr } from '../../src/lab/demo.ts';
-import { LAB_ROOT, labDir } from '../../src/lab/state.ts';
+import { LAB_ROOT, labDir, pidAlive } from '../../src/lab/state.ts';
+import { spawn } from 'node:child_process';
 
 const base: LabOptions = { name: 'tbx', nodes: 2, mode: 'ipip', datastore: 'embedded', subnets: 1, podCidr: '192.168.0.0/16' };
 
@@ -247,5 +248,19 @@ describe('demo route matching', () => {
     assert.equal(blockRoute(routes, '192.168.49.66', /^blackhole (\S+) proto bird/), 'blackhole 192.168.49.64/26 proto bird');
     assert.equal(blockRoute(routes, '192.168.196.131', /^(\S+) via 172\.17\.0\.40 dev tunl0 proto bird onlink/), '192.168.196.128/26 via 172.17.0.40 dev tunl0 proto bird onlink');
     assert.equal(blockRoute(routes, '192.168.50.1', /^blackhole (\S+) proto bird/), undefined);
+  });
+});
+
+describe('pidAlive', () => {
+  test('a killed child not yet reaped (a zombie) counts as dead', () => {
+    const child = spawn('sleep', ['100'], { stdio: 'ignore' });
+    assert.equal(pidAlive(child.pid!), true);
+    process.kill(child.pid!, 'SIGKILL');
+    // Synchronously, so this process's event loop cannot reap it in between: until then it is a zombie.
+    const until = Date.now() + 5000;
+    while (!fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes(') Z') && Date.now() < until) { /* wait for the kernel */ }
+    assert.match(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8'), /\) Z /, 'it is a zombie now');
+    assert.equal(pidAlive(child.pid!), false);
+    assert.equal(pidAlive(0), false);
   });
 });
