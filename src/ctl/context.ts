@@ -87,6 +87,14 @@ export async function withDatastore<T>(cmd: Command, fn: (ctx: CtlContext) => Pr
   try {
     return await fn({ datastore, client: new ResourceClient(datastore, { defaultNamespace: opts.namespace }) });
   } finally {
-    if (owned) await datastore.close().catch(() => {});
+    if (owned) {
+      await datastore.close().catch(() => {});
+      // The command is done with the datastore: nothing it started should keep the process alive afterwards
+      // (an etcd client's reconnect back-off to a frozen member did, for minutes). main.ts exits when set.
+      exitWhenDone.value = true;
+    }
   }
 }
+
+/** Set once a command has closed the datastore it opened: the process may exit as soon as its output is out. */
+export const exitWhenDone = { value: false };

@@ -9,6 +9,7 @@ import { registerLabCommands } from './lab.ts';
 import { registerTraceCommand } from './trace.ts';
 import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
+import { exitWhenDone } from './context.ts';
 import { applyLogLevelFlag } from './log-level.ts';
 
 export function buildProgram(): Command {
@@ -46,5 +47,12 @@ const isEntry = process.argv[1] && /(?:main\.ts|tabby\.mjs)$/.test(process.argv[
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // A command that used the datastore exits once its output is flushed, not when every client timer has
+    // drained (commands that live on, like lab supervise, never open one through withDatastore).
+    if (!exitWhenDone.value) return;
+    let pending = 2;
+    const done = () => { if (--pending === 0) process.exit(code); };
+    process.stdout.write('', done);
+    process.stderr.write('', done);
   });
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pidAlive } from '../../src/lab/state.ts';
 import { fileURLToPath } from 'node:url';
 import { NetnsFixture, netnsSkipReason } from '../helpers/netns.ts';
 
@@ -31,8 +32,9 @@ export function labNamespaces(prefix: string): string[] {
   }
 }
 
+/** Running: answers signal 0 and is not a zombie (exited, waiting for its parent or init to reap it). */
 export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  return pidAlive(pid);
 }
 
 /** The lab's state, with each node's agent PID as the lab's supervisor last recorded it (it restarts agents). */
