@@ -102,3 +102,20 @@ export function requestFor(env: NodeJS.ProcessEnv, stdin: string): ServeRequest 
   for (const [k, v] of Object.entries(env)) if (v !== undefined) e[k] = v;
   return { v: PROTOCOL_VERSION, pid: process.pid, view: callerView(env.CNI_NETNS), env: e, stdin };
 }
+
+/**
+ * Both entries' first step: hand this invocation (netconf `stdin`) to the agent. Returns true once the
+ * agent's answer is written out; otherwise the reason worth logging why it did not serve (undefined when
+ * simply no agent listens, the ordinary case without one).
+ */
+export async function serveThroughAgent(stdin: string, finish: (stdout: string, exitCode: number) => void): Promise<{ served: true } | { served: false; reason?: string }> {
+  const socket = agentSocketPath(stdin);
+  if (!socket) return { served: false };
+  const answer = await askAgent(socket, requestFor(process.env, stdin));
+  if ('served' in answer) {
+    if (answer.served.stderr) process.stderr.write(answer.served.stderr);
+    finish(answer.served.stdout, answer.served.exitCode);
+    return { served: true };
+  }
+  return /: (ENOENT|ECONNREFUSED)$/.test(answer.notServed) ? { served: false } : { served: false, reason: answer.notServed };
+}

@@ -4,7 +4,7 @@
 // process replaces itself with it (execve, same PID, so a runtime's kill or timeout reaches the plugin
 // itself), with the netconf it already read put back on stdin. One plugin, two doors: results, error codes
 // and kernel state are the Node plugin's or the agent's, whichever entry was used (docs/cni.md).
-import { agentSocketPath, askAgent, requestFor } from './agent-client.ts';
+import { serveThroughAgent } from './agent-client.ts';
 import { finish, readStdin } from './stdio.ts';
 import { execNodePlugin, type NodePlugin } from './fast-exec.ts';
 import { versionReply } from './version.ts';
@@ -28,16 +28,11 @@ async function main(): Promise<void> {
   const asks = argv.length === 0 && SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1';
   const stdin = readStdin();
   if (command === 'VERSION' && argv.length === 0) return finish(JSON.stringify(versionReply(stdin)), 0);
-  const socket = asks ? agentSocketPath(stdin) : undefined;
   let notServed: string | undefined;
-  if (socket) {
-    const answer = await askAgent(socket, requestFor(process.env, stdin));
-    if ('served' in answer) {
-      if (answer.served.stderr) process.stderr.write(answer.served.stderr);
-      return finish(answer.served.stdout, answer.served.exitCode);
-    }
-    // As main.ts: no agent listening is the ordinary case; anything else goes to the plugin's log.
-    if (!/: (ENOENT|ECONNREFUSED)$/.test(answer.notServed)) notServed = answer.notServed;
+  if (asks) {
+    const r = await serveThroughAgent(stdin, finish);
+    if (r.served) return;
+    notServed = r.reason;
   }
   // The Node plugin must not ask the agent again (it said no, or was asked not to be).
   const extraEnv: Record<string, string> = asks || process.env.TABBY_CNI_IN_PROCESS === '1' ? { TABBY_CNI_IN_PROCESS: '1' } : {};

@@ -3,7 +3,7 @@
 // ADD/DEL/CHECK go to the node agent on this host when it serves them (agent-client.ts), otherwise the
 // plugin runs them itself (in-process.ts, loaded only then). TABBY_CNI_IN_PROCESS=1 skips the agent.
 // Flags as Calico's binary: -v prints the version; -t tests the datastore connection with the netconf on stdin.
-import { agentSocketPath, askAgent, requestFor } from './agent-client.ts';
+import { serveThroughAgent } from './agent-client.ts';
 import { finish, readStdin } from './stdio.ts';
 import { NEWEST_VERSION, versionReply } from './version.ts';
 
@@ -24,15 +24,10 @@ async function main(): Promise<void> {
   if (command === 'VERSION') return finish(JSON.stringify(versionReply(stdin)), 0);
   // Set by the compiled entry (fast-entry.ts) when it asked the agent and got no answer worth trusting.
   let notServed: string | undefined = process.env.TABBY_CNI_IN_PROCESS === '1' ? process.env.TABBY_CNI_NOT_SERVED || undefined : undefined;
-  const socket = SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1' ? agentSocketPath(stdin) : undefined;
-  if (socket) {
-    const answer = await askAgent(socket, requestFor(process.env, stdin));
-    if ('served' in answer) {
-      if (answer.served.stderr) process.stderr.write(answer.served.stderr);
-      return finish(answer.served.stdout, answer.served.exitCode);
-    }
-    // No agent listening is the ordinary case without an agent; anything else is worth a log line.
-    if (!/: (ENOENT|ECONNREFUSED)$/.test(answer.notServed)) notServed = answer.notServed;
+  if (SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1') {
+    const r = await serveThroughAgent(stdin, finish);
+    if (r.served) return;
+    notServed = r.reason;
   }
   const out = await (await import('./in-process.ts')).runInProcess(stdin, notServed);
   finish(out.stdout, out.exitCode);
