@@ -25,6 +25,7 @@ import { formatIPv4 } from '../src/net/ipv4.ts';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { Cluster } from '../test/agent/cluster.ts';
 import { Bench, benchOptions, interleave, numberFlag, sleep, stringFlag } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('agent', opts);
@@ -195,4 +196,4 @@ async function main(): Promise<void> {
   bench.finish();
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

@@ -27,6 +27,7 @@ import { encodeAttributes, type PathAttributes } from '../src/bgp/codec.ts';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Bench, BENCH_DIR, benchOptions, memoryKiB, numberFlag, sleep, stringFlag } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('bgp', opts);
@@ -349,4 +350,4 @@ function figures(samples: Map<string, Sample[]>): void {
 }
 
 await main();
-process.exit(0);
+exitWhenFlushed(0);

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { CniNode, ensureBuilt, TABBY_BUNDLE, type InvokeResult } from '../test/cni/harness.ts';
 import { Bench, benchOptions, installCniExecutables, interleave, numberFlag, sleep, TIME_WRAPPER as TIME, wrappedWallMs as wallMs, type Target } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('cni', opts);
@@ -160,4 +161,4 @@ function report(seq: Awaited<ReturnType<typeof sequential>>, bAdd: { tabby: numb
   bench.note(`${PODS} sequential ADD+DEL per target, interleaved pod by pod (order rotated each round); bursts: ${BURST_ROUNDS} rounds alternated`);
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

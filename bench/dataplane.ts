@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { podMtu } from '../src/agent/calc/graph.ts';
 import { NetnsFixture, netnsSkipReason } from '../test/helpers/netns.ts';
 import { Bench, benchOptions, interleave, numberFlag, sleep } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('dataplane', opts);
@@ -179,4 +180,4 @@ async function main(): Promise<void> {
   bench.finish();
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

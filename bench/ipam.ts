@@ -18,6 +18,7 @@ import { createIpam } from '../src/ipam/index.ts';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { CniNode } from '../test/cni/harness.ts';
 import { Bench, benchOptions, installCniExecutables, interleave, numberFlag, TIME_WRAPPER, wrappedWallMs } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('ipam', opts);
@@ -88,4 +89,4 @@ async function main(): Promise<void> {
   bench.finish();
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

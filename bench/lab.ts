@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { Bench, benchOptions, memoryKiB, numberFlag, processCpuMs, ROOT, sleep, stringFlag } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('lab', opts);
@@ -99,4 +100,4 @@ async function main(): Promise<void> {
   bench.finish();
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ResourceClient } from '../src/client/client.ts';
 import { openDatastore, resolveDatastoreConfig } from '../src/datastore/index.ts';
 import { isDatastoreError } from '../src/datastore/types.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const IN_FLIGHT = 64;
 
@@ -30,4 +31,4 @@ async function main(): Promise<void> {
   } finally { await ds.close(); }
 }
 
-main().then(() => process.exit(0), (e) => { console.error(`policy-loader: ${(e as Error).message}`); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(`policy-loader: ${(e as Error).message}`); process.exit(1); });

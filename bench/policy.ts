@@ -33,6 +33,7 @@ import { nodeShellEnv } from '../src/lab/env.ts';
 import { readState, type LabNodeState, type LabState } from '../src/lab/state.ts';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { Bench, benchOptions, numberFlag, ROOT, sleep } from './harness.ts';
+import { exitWhenFlushed } from '../src/exit.ts';
 
 const opts = benchOptions();
 const bench = new Bench('policy', opts);
@@ -263,4 +264,4 @@ async function main(): Promise<void> {
   bench.finish();
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });

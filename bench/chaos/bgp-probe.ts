@@ -6,6 +6,7 @@ import net from 'node:net';
 import pino from 'pino';
 import { CapCode, encodeKeepalive, encodeOpen, encodeUpdate, frameLength } from '../../src/bgp/codec.ts';
 import { BgpSpeaker } from '../../src/bgp/speaker.ts';
+import { exitWhenFlushed } from '../../src/exit.ts';
 
 const AS = 64512;
 const open = (over: Partial<Parameters<typeof encodeOpen>[0]> = {}) =>
@@ -95,4 +96,4 @@ for (const c of CASES) {
 const alive = speaker.status().peers.length === 1;
 await speaker.stop({ graceful: false });
 console.log(JSON.stringify({ results, maxRssKiB: process.resourceUsage().maxRSS, speakerAlive: alive }));
-process.exit(0);
+exitWhenFlushed(0);

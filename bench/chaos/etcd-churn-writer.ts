@@ -7,6 +7,10 @@
 // A write counts as acknowledged only once create() resolved: that is the promise the scenario checks.
 import { openDatastore } from '../../src/datastore/index.ts';
 import type { Datastore } from '../../src/datastore/types.ts';
+import { exitWhenFlushed } from '../../src/exit.ts';
+
+const WRITE_EVERY_MS = 4;
+const CLEANUP_IN_FLIGHT = 16;
 
 function line(o: unknown): void {
   process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -16,9 +20,15 @@ async function writeLoop(ds: Datastore, prefix: string): Promise<void> {
   let stop = false;
   process.stdin.on('end', () => { stop = true; }).on('close', () => { stop = true; }).resume();
   process.on('SIGTERM', () => { stop = true; });
+  let lastStart = 0;
   for (let i = 0; !stop; i++) {
     const name = `${prefix}-${i}`;
+    // At most one write per WRITE_EVERY_MS: dense enough to time a failover to a few ms, and a fast machine
+    // does not leave tens of thousands of objects for verify and cleanup.
+    const wait = lastStart + WRITE_EVERY_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const start = Date.now();
+    lastStart = start;
     try {
       await ds.create({
         apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet',
@@ -42,7 +52,12 @@ async function main(): Promise<void> {
     } else {
       const { items } = await ds.list('GlobalNetworkSet', { namePrefix: `${prefix}-` });
       if (mode === 'verify') line({ present: items.map((o) => o.metadata.name) });
-      else if (mode === 'cleanup') for (const o of items) await ds.delete('GlobalNetworkSet', o.metadata.name);
+      else if (mode === 'cleanup') {
+        const names = items.map((o) => o.metadata.name);
+        await Promise.all(Array.from({ length: CLEANUP_IN_FLIGHT }, async () => {
+          for (let n = names.pop(); n !== undefined; n = names.pop()) await ds.delete('GlobalNetworkSet', n);
+        }));
+      }
       else throw new Error(`unknown mode ${mode}`);
     }
   } finally {
@@ -50,7 +65,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: Error) => {
+main().then(() => exitWhenFlushed(0), (e: Error) => {
   process.stderr.write(`etcd-churn-writer: ${e.message}\n`);
   process.exit(1);
 });

@@ -207,7 +207,10 @@ async function finish(state: LabState, opts: LeaderKillOptions, run: Run): Promi
   let present: Set<string>;
   let ipam: { code: number; stdout: string; stderr: string };
   try {
-    present = new Set(((await runWriterOnce(state, run.prefix, 'verify'))[0]?.present as string[] | undefined) ?? []);
+    const answer = (await runWriterOnce(state, run.prefix, 'verify')).find((r) => Array.isArray(r.present));
+    // No answer is a broken check, not a datastore that lost everything.
+    if (!answer) throw new Error('etcd-churn-writer verify printed no {"present": […]} line');
+    present = new Set(answer.present as string[]);
     const cp = state.nodes[0]!;
     const env = Object.entries(nodeShellEnv(state, cp)).map(([k, v]) => `${k}=${v}`);
     ipam = await runCommand(['ip', 'netns', 'exec', cp.ns, 'env', '-i', ...env, tabbyBin(), 'ipam', 'check'], { timeoutMs: 120_000 });

@@ -10,6 +10,7 @@ import { registerTraceCommand } from './trace.ts';
 import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
 import { exitWhenDone } from './context.ts';
+import { exitWhenFlushed } from '../exit.ts';
 import { applyLogLevelFlag } from './log-level.ts';
 
 export function buildProgram(): Command {
@@ -50,9 +51,6 @@ if (isEntry) {
     // A command that used the datastore exits once its output is flushed, not when every client timer has
     // drained (commands that live on, like lab supervise, never open one through withDatastore).
     if (!exitWhenDone.value) return;
-    let pending = 2;
-    const done = () => { if (--pending === 0) process.exit(code); };
-    process.stdout.write('', done);
-    process.stderr.write('', done);
+    exitWhenFlushed(code);
   });
 }
