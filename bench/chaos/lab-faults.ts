@@ -105,8 +105,8 @@ class FloodCluster {
     let latest = 0;
     const found = await waitUntil(() => names.every((name) => {
       const hit = readFileSync(this.c.node(name).logFile, 'utf8').split('\n').filter(Boolean)
-        .map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.time >= sinceMs && match(l));
-      if (hit) latest = Math.max(latest, hit.time);
+        .map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => logTime(l) >= sinceMs && match(l));
+      if (hit) latest = Math.max(latest, logTime(hit));
       return Boolean(hit);
     }), timeoutMs, 250);
     return found === null ? null : latest - sinceMs;
@@ -114,6 +114,11 @@ class FloodCluster {
 }
 
 const connected = (l: any) => l.msg === 'datastore connected';
+
+/** A log line's time in ms since the epoch: the one log format writes ISO 8601 (docs/logs.md). */
+export function logTime(l: { time?: unknown }): number {
+  return typeof l.time === 'string' ? Date.parse(l.time) : typeof l.time === 'number' ? l.time : Number.NaN;
+}
 
 function reportFlood(ctx: ScenarioContext, ping: PingSummary | null): void {
   ctx.figure('ping requests sent', ping?.transmitted ?? null);

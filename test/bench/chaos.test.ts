@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { routeGaps } from '../../bench/chaos/bgp-flaps.ts';
+import { logTime } from '../../bench/chaos/lab-faults.ts';
 import { chaosResults, rng, ScenarioRecorder, SkipScenario, summaryLine, writeChaosResults } from '../../bench/chaos/common.ts';
 import {
   countCaliLinks, countPodRoutes, describeLeaks, nftElementsBeyond, nftSetElements, parsePing, totalLeaks,
@@ -115,4 +116,12 @@ test('the fault schedule is reproducible from its seed', () => {
   const xs = Array.from({ length: 20 }, () => a.int(1000));
   assert.deepEqual(xs, Array.from({ length: 20 }, () => b.int(1000)));
   assert.ok(new Set(xs).size > 10);
+});
+
+test('agent log times are read in the one log format (ISO 8601), as numbers too', () => {
+  // etcd-outage compared ISO strings with a number: every "reconnected" check failed although agents logged it.
+  assert.equal(logTime({ time: '2026-12-07T04:27:40.123Z' }), Date.UTC(2026, 11, 7, 4, 27, 40, 123));
+  assert.equal(logTime({ time: 1_765_000_000_000 }), 1_765_000_000_000);
+  assert.ok(Number.isNaN(logTime({})));
+  assert.ok(logTime({ time: '2026-12-07T04:27:40.123Z' }) >= Date.UTC(2026, 11, 7, 4, 27, 40));
 });
