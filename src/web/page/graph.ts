@@ -63,7 +63,7 @@ export class TopologyGraph {
   private readonly cy: cytoscape.Core;
   private shape = '';
 
-  constructor(container: HTMLElement, onPod: (namespace: string, name: string) => void) {
+  constructor(private readonly container: HTMLElement, onPod: (namespace: string, name: string) => void) {
     this.cy = cytoscape({ container, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
     this.cy.on('tap', 'node[kind="pod"]', (e) => onPod(String(e.target.data('namespace')), String(e.target.data('name'))));
   }
@@ -102,6 +102,8 @@ export class TopologyGraph {
         const next = places[i + 1];
         if (next) this.cy.add({ data: { id: `t:${i}`, source: p.id, target: next.id, kind: 'trace', label: String(i + 1) } });
       });
+      // What was drawn, for tests and assistive tech (the canvas itself says nothing).
+      this.container.dataset.traceHops = places.map((p) => p.id).join(' ');
       const last = places[places.length - 1];
       if (r.verdict === 'dropped' && last) {
         this.cy.getElementById(last.id).addClass('drop-here');
@@ -111,6 +113,7 @@ export class TopologyGraph {
   }
 
   clearTrace(): void {
+    delete this.container.dataset.traceHops;
     this.cy.elements('edge[kind="trace"]').remove();
     this.cy.elements().removeClass('on-path drop-here');
   }
