@@ -52,7 +52,7 @@ describe('tabby lab ui in a browser', { skip }, () => {
     cleanup();
   });
 
-  const podButtons = () => page.locator('[data-testid^="pod-"]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+  const podButtons = () => page.locator('#inventory [data-testid^="pod-"]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
 
   test('every node and pod is listed, and the sessions are Established', async () => {
     await page.getByTestId('node-controlplane').waitFor();
@@ -73,12 +73,16 @@ describe('tabby lab ui in a browser', { skip }, () => {
 
   test('a pod\'s details: its interface and the policies that select it', async () => {
     await page.locator('[data-testid^="pod-default-busybox"]').first().click();
-    await page.getByTestId('pod-title').waitFor();
+    await page.getByTestId('details-title').waitFor();
     assert.match(await page.locator('#details').innerText(), /cali[0-9a-f]{11}/);
   });
 
   test('a trace across nodes draws its hops and says delivered', async () => {
-    const busy = (await podButtons()).filter((t) => t.startsWith('default/busybox')).sort();
+    // From the pod on the controlplane to the one on node01.
+    const placed = await page.locator('#inventory section').evaluateAll((ss) => ss.map((s) => [s.getAttribute('data-testid'), [...s.querySelectorAll('[data-testid^="pod-default-busybox"]')].map((b) => b.textContent)]));
+    const on = (node: string) => (placed.find(([n]) => n === `node-${node}`)?.[1] as string[] | undefined)?.[0];
+    const busy = [on('controlplane')!, on('node01')!];
+    assert.ok(busy[0] && busy[1], `a busybox pod on each node: ${JSON.stringify(placed)}`);
     await page.getByRole('tab', { name: 'Trace' }).click();
     await page.locator('#trace-src').selectOption(busy[0]!);
     await page.locator('#trace-dst').selectOption(busy[1]!);
@@ -86,8 +90,9 @@ describe('tabby lab ui in a browser', { skip }, () => {
     await page.getByTestId('trace-verdict').waitFor({ timeout: 60_000 });
     assert.equal(await page.getByTestId('trace-verdict').innerText(), 'delivered');
     const drawn = (await page.locator('#graph').getAttribute('data-trace-hops')) ?? '';
-    assert.ok(drawn.split(' ').length >= 3, `hops drawn: ${drawn}`);
-    assert.ok(drawn.includes('n:controlplane') && drawn.includes('n:node01'), `across both nodes: ${drawn}`);
+    assert.deepEqual(drawn.split(' '), [`p:${busy[0]}`, 'n:controlplane', 'n:node01', `p:${busy[1]}`], 'the places of the hops, in order');
+    assert.equal(await page.locator('#graph').getAttribute('data-trace-arrows'), `p:${busy[0]}>p:${busy[1]}`);
+    assert.ok((await page.getByTestId('trace-hops').locator('li').count()) >= 6, 'every hop listed');
     await shot('trace-delivered.png');
   });
 

@@ -2,10 +2,12 @@
 // state, external peers as their own boxes; a trace's hops as numbered arrows over it.
 import cytoscape from 'cytoscape';
 import type { ClusterView, NodeView, SessionView } from '../view-model.ts';
-import type { Hop, TraceResult } from '../../trace/types.ts';
+import type { TraceResult } from '../../trace/types.ts';
 
 const STATE_COLOUR: Record<string, string> = { Established: '#1a7f37', unknown: '#8c959f' };
 const BAD = '#cf222e';
+/** Nodes per row of the picture. */
+const PER_ROW = 6;
 
 export const podId = (namespace: string, name: string) => `p:${namespace}/${name}`;
 const nodeId = (name: string) => `n:${name}`;
@@ -83,30 +85,67 @@ export class TopologyGraph {
     const shape = [...ids].sort().join(',');
     if (shape !== this.shape) {
       this.shape = shape;
-      this.cy.layout({ name: 'cose', animate: false, padding: 30, nodeDimensionsIncludeLabels: true, randomize: false, componentSpacing: 80 } as cytoscape.LayoutOptions).run();
+      this.layout(view);
     }
   }
 
-  /** Draws the hops of `r` in order (1, 2, …); the hop that dropped is marked. */
+  /**
+   * Cytoscape's grid layout, told where each box goes: nodes side by side (wrapping after PER_ROW), each
+   * node's pods stacked inside it, external peers in a last column.
+   */
+  private layout(view: ClusterView): void {
+    const perRow = Math.max(1, Math.min(PER_ROW, view.nodes.length));
+    const tallest = Math.max(1, ...view.nodes.map((n) => n.pods.length));
+    const cell = new Map<string, { row: number; col: number }>();
+    view.nodes.forEach((n, i) => {
+      const col = i % perRow;
+      const row0 = Math.floor(i / perRow) * (tallest + 1);
+      if (n.pods.length === 0) cell.set(nodeId(n.name), { row: row0, col });
+      n.pods.forEach((p, j) => cell.set(podId(p.namespace, p.name), { row: row0 + j, col }));
+    });
+    this.cy.nodes('[kind="external"]').forEach((e, i) => { cell.set(e.id(), { row: i, col: perRow }); });
+    const leaves = this.cy.nodes().filter((e) => cell.has(e.id()));
+    leaves.layout({
+      name: 'grid', animate: false, padding: 30, avoidOverlap: true, avoidOverlapPadding: 60, nodeDimensionsIncludeLabels: true, condense: false,
+      position: (e: cytoscape.NodeSingular) => cell.get(e.id())!,
+    } as cytoscape.LayoutOptions).run();
+    this.cy.fit(undefined, 30);
+  }
+
+  /**
+   * Draws the hops of `r` as numbered arrows between the places they happen (a pod, a node); a node that
+   * only hands the packet to or from its own pod is outlined, not an arrow's end (an arrow from a pod to
+   * the box around it says nothing). The place that dropped the packet is marked.
+   */
   showTrace(r: TraceResult): void {
     this.clearTrace();
-    const places: { id: string; hop: Hop }[] = [];
+    const places: string[] = [];
     for (const h of r.hops) {
-      const id = h.namespace && h.interface === 'eth0' ? podId(...(h.namespace.split('/') as [string, string])) : nodeId(h.node);
+      const inPod = h.namespace && (h.interface === 'eth0' || h.action === 'deliver');
+      const id = inPod ? podId(...(h.namespace!.split('/') as [string, string])) : nodeId(h.node);
       if (this.cy.getElementById(id).empty()) continue;
-      if (places[places.length - 1]?.id !== id) places.push({ id, hop: h });
+      if (places[places.length - 1] !== id) places.push(id);
+    }
+    const parentOf = (id: string) => this.cy.getElementById(id).parent().first().id();
+    const arrows: [string, string][] = [];
+    let from = places[0];
+    for (const id of places.slice(1)) {
+      if (from === undefined || parentOf(from) === id) continue; // a pod's packet in its own node
+      const last = arrows[arrows.length - 1];
+      if (parentOf(id) === from && last && last[1] === from) { last[1] = id; from = id; continue; } // into the node's pod
+      if (parentOf(id) === from && !last) { from = id; continue; }
+      arrows.push([from, id]);
+      from = id;
     }
     this.cy.batch(() => {
-      places.forEach((p, i) => {
-        this.cy.getElementById(p.id).addClass('on-path');
-        const next = places[i + 1];
-        if (next) this.cy.add({ data: { id: `t:${i}`, source: p.id, target: next.id, kind: 'trace', label: String(i + 1) } });
-      });
+      for (const id of places) this.cy.getElementById(id).addClass('on-path');
+      arrows.forEach(([a, b], i) => this.cy.add({ data: { id: `t:${i}`, source: a, target: b, kind: 'trace', label: String(i + 1) } }));
       // What was drawn, for tests and assistive tech (the canvas itself says nothing).
-      this.container.dataset.traceHops = places.map((p) => p.id).join(' ');
-      const last = places[places.length - 1];
-      if (r.verdict === 'dropped' && last) {
-        this.cy.getElementById(last.id).addClass('drop-here');
+      this.container.dataset.traceHops = places.join(' ');
+      this.container.dataset.traceArrows = arrows.map(([a, b]) => `${a}>${b}`).join(' ');
+      const lastPlace = places[places.length - 1];
+      if (r.verdict === 'dropped' && lastPlace) {
+        this.cy.getElementById(lastPlace).addClass('drop-here');
         this.cy.elements('edge[kind="trace"]').addClass('dropped');
       }
     });
@@ -114,6 +153,7 @@ export class TopologyGraph {
 
   clearTrace(): void {
     delete this.container.dataset.traceHops;
+    delete this.container.dataset.traceArrows;
     this.cy.elements('edge[kind="trace"]').remove();
     this.cy.elements().removeClass('on-path drop-here');
   }

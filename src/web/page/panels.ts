@@ -36,7 +36,7 @@ export function renderDetails(target: HTMLElement, d: PodDetails): void {
   const w = d.endpoint;
   const head = ['tier (order)', 'order', 'policy', 'kind', 'rules'];
   target.replaceChildren(
-    el('h2', { 'data-testid': 'pod-title' }, `${w.metadata.namespace}/${String(w.spec?.pod ?? w.metadata.name)}`),
+    el('h2', { 'data-testid': 'details-title' }, `${w.metadata.namespace}/${String(w.spec?.pod ?? w.metadata.name)}`),
     table(['', ''], [
       ['WorkloadEndpoint', w.metadata.name], ['node', d.node], ['interface', d.iface], ['addresses', d.ips.join(', ')],
       ['profiles', d.profiles.join(', ') || '–'],
