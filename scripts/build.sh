@@ -16,6 +16,12 @@ mkdir -p dist
   --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
   --outdir=dist --out-extension:.js=.mjs --chunk-names='chunks/[name]-[hash]'
 
+# The web view's page (tabby ui): one script with Cytoscape.js inside, served by tabby itself (no CDN).
+mkdir -p dist/web
+"$esbuild" src/web/page/app.ts --bundle --format=esm --platform=browser --target=es2022 --minify --log-level=warning \
+  --outfile=dist/web/app.js
+cp src/web/page/index.html src/web/page/app.css dist/web/
+
 # The CNI executables start once per pod: bundled with code splitting and a pino-free logger (see the script).
 if [ -f src/cni/main.ts ] && [ -f src/cni/ipam-main.ts ]; then node scripts/build-cni.mjs; fi
 

@@ -7,7 +7,7 @@ cd "$root"
 
 debs=(iproute2 nftables iptables ipset etcd-server etcd-client bird2 frr gobgpd containernetworking-plugins
       iperf3 iputils-ping tcpdump socat ethtool conntrack procps podman runc busybox-static
-      clang llvm libbpf-dev bpftool python3)
+      clang llvm libbpf-dev bpftool python3 chromium fonts-dejavu-core)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

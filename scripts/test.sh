@@ -32,7 +32,7 @@ if [ -z "$healthy" ]; then
 fi
 export TABBY_TEST_ETCD_ENDPOINTS="http://127.0.0.1:$port"
 
-npx tsc --noEmit -p .
+npx tsc --noEmit -p . && npx tsc --noEmit -p src/web/page
 mapfile -t files < <(find test src -name '*.test.ts' | sort)
 # Two files at a time: most of the suite's time is labs waiting on the kernel and on each other, and every
 # test works in namespaces, labs, ports and datastore prefixes of its own, so two run

@@ -26,7 +26,7 @@ import { SysctlManager } from './dataplane/sysctls.ts';
 import { VxlanManager } from './dataplane/vxlan.ts';
 import { ensureDefaultResources } from './default-resources.ts';
 import { DatastoreMonitor, type DatastoreMonitorOptions } from './datastore-monitor.ts';
-import { BGP_NOT_RUNNING } from '../bgp/status.ts';
+import { BGP_NOT_RUNNING, type BgpStatus } from '../bgp/status.ts';
 import { HealthAggregator, jsonRoute } from './health.ts';
 import { AgentMetrics } from './metrics.ts';
 import {
@@ -132,6 +132,9 @@ export class Agent {
 
   /** The BGP speaker's sessions (empty without BGP), for `tabby trace`'s explanation of missing routes. */
   bgpPeers(): { address: string; state: string }[] { return this.bgp?.status().peers ?? []; }
+
+  /** The speaker's status as `tabby node status` reads it (BGP_NOT_RUNNING without BGP). */
+  bgpStatus(): BgpStatus { return this.bgp?.status() ?? BGP_NOT_RUNNING; }
 
   async start(): Promise<void> {
     const { ds, log, kernel, nodeName } = this.opts;

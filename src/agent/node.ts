@@ -17,6 +17,8 @@ async function startTrace(agent: Agent, o: NodeAgentOptions, policy: PolicyManag
       items: (kind) => agent.syncer.snapshot.items(kind),
       ruleset: () => (policy ? policy.applied ?? null : null),
       bgpPeers: () => agent.bgpPeers(),
+      bgpStatus: () => agent.bgpStatus(),
+      ready: () => agent.health.summary().ready,
       vxlan: () => { const v = agent.lastDesired?.localVtep; return v ? { vni: v.vni, port: v.port } : undefined; },
       openNetlink: () => Netlink.open(),
     },

@@ -2,6 +2,7 @@
 // route table, links, ARP and FDB of vxlan.calico, proxy_arp of the veth asked about) and the agent's
 // datastore view (endpoints, pools, blocks, nodes) plus the policy table as the policy manager applied it.
 // The pure model (src/trace/model.ts) then tells this node's part.
+import type { BgpStatus } from '../bgp/status.ts';
 import type { Resource } from '../api/resource.ts';
 import { AF_BRIDGE, AF_INET, isNetlinkError, readSysctl, type Link, type Netlink, type Route } from '../netlink/index.ts';
 import type { RulesetModel } from '../policy/ruleset-model.ts';
@@ -14,6 +15,10 @@ export interface TraceSources {
   /** The policy table as last applied; null when this agent does not enforce policy. */
   ruleset(): RulesetModel | null;
   bgpPeers(): { address: string; state: string }[];
+  /** The speaker's whole status, for GET /trace/status (the web view); BGP_NOT_RUNNING without BGP. */
+  bgpStatus?(): BgpStatus;
+  /** The agent's readiness (/readiness), for GET /trace/status. */
+  ready?(): boolean;
   vxlan(): { vni: number; port: number } | undefined;
   /** A netlink socket in the node's namespace (closed by the caller). */
   openNetlink(): Netlink;

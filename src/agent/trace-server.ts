@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../log.ts';
 import { TabbyError } from '../errors.ts';
 import { isIPv4 } from '../net/ip.ts';
+import { BGP_NOT_RUNNING } from '../bgp/status.ts';
 import { nodeSegment } from '../trace/model.ts';
 import type { Arrival, TracePacket } from '../trace/types.ts';
 import { gatherSnapshot, type TraceSources } from './trace-gather.ts';
@@ -18,7 +19,9 @@ export const TRACE_PORT = 9097;
 export const TRACE_PATH = '/trace/segment';
 export const CAPTURE_PATH = '/trace/capture';
 export const PROBE_PATH = '/trace/probe';
-const PATHS = [TRACE_PATH, CAPTURE_PATH, PROBE_PATH];
+/** GET: this node's agent as the web view shows it (BGP sessions, readiness). */
+export const STATUS_PATH = '/trace/status';
+const PATHS = [TRACE_PATH, CAPTURE_PATH, PROBE_PATH, STATUS_PATH];
 /** Captures running at once on one node (each is a tcpdump for at most 15 s). */
 const MAX_CAPTURES = 16;
 const MAX_BODY = 16 * 1024;
@@ -92,6 +95,7 @@ export class TraceServer {
   private server: http.Server | undefined;
   private readonly bucket: TokenBucket;
   private readonly probeBucket: TokenBucket;
+  private readonly statusBucket: TokenBucket;
   private readonly tokenDigest: Buffer;
   private captures = 0;
 
@@ -99,6 +103,7 @@ export class TraceServer {
     this.tokenDigest = createHash('sha256').update(token).digest();
     this.bucket = new TokenBucket(o.ratePerSecond ?? 5, o.burst ?? 10, o.now ?? Date.now);
     this.probeBucket = new TokenBucket(o.probeRatePerSecond ?? 3, o.probeBurst ?? 16, o.now ?? Date.now);
+    this.statusBucket = new TokenBucket(10, 20, o.now ?? Date.now);
   }
 
   private refuse(res: http.ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
@@ -123,8 +128,9 @@ export class TraceServer {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (!PATHS.includes(path)) { this.refuse(res, 404, `not found (the trace endpoint is POST ${PATHS.join(', ')})`); return; }
+    if (!PATHS.includes(path)) { this.refuse(res, 404, `not found (the trace endpoint is POST ${PATHS.filter((x) => x !== STATUS_PATH).join(', ')} and GET ${STATUS_PATH})`); return; }
     if (!this.authorized(req, res)) return;
+    if (path === STATUS_PATH) { this.status(req, res); return; }
     if (req.method !== 'POST') { this.refuse(res, 405, 'only POST'); return; }
     const bucket = path === TRACE_PATH ? this.bucket : this.probeBucket;
     if (!bucket.take()) { this.refuse(res, 429, 'trace endpoint: too many requests; retry in a second', { 'retry-after': '1' }); return; }
@@ -149,6 +155,15 @@ export class TraceServer {
       if (!res.headersSent) this.refuse(res, 500, `trace on ${this.o.sources.nodeName} failed: ${(e as Error).message}`);
       else res.end(JSON.stringify({ lines: [], error: (e as Error).message }) + '\n');
     }
+  }
+
+  /** Cheap (no kernel reads): its own bucket, so a page watching the cluster never starves a trace. */
+  private status(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'GET') { this.refuse(res, 405, 'only GET'); return; }
+    if (!this.statusBucket.take()) { this.refuse(res, 429, 'trace endpoint: too many status requests; retry in a second', { 'retry-after': '1' }); return; }
+    const src = this.o.sources;
+    res.writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ node: src.nodeName, ready: src.ready?.() ?? true, bgp: src.bgpStatus?.() ?? BGP_NOT_RUNNING }));
   }
 
   private async segment(json: unknown, res: http.ServerResponse): Promise<void> {

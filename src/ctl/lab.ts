@@ -12,6 +12,7 @@ import { checkReachability } from '../lab/check.ts';
 import { runDemo } from '../lab/demo.ts';
 import { runSupervisor } from '../lab/supervisor.ts';
 import { registerLabTraceCommand } from './lab-trace.ts';
+import { registerLabUiCommand } from './ui.ts';
 
 const DEFAULT_LAB = 'tabby';
 
@@ -46,6 +47,7 @@ export function registerLabCommands(program: Command): void {
   registerLabPodCommands(lab);
   registerLabDemoCommands(lab);
   registerLabTraceCommand(lab, nameOpt, labName);
+  registerLabUiCommand(lab, nameOpt, labName);
 }
 
 const nameOpt = (c: Command) => c.option('--name <lab>', `lab name (default $TABBY_LAB or "${DEFAULT_LAB}")`);

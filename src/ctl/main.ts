@@ -7,6 +7,7 @@ import { registerNodeCommands } from './node.ts';
 import { registerCniCommands } from './cni.ts';
 import { registerLabCommands } from './lab.ts';
 import { registerTraceCommand } from './trace.ts';
+import { registerUiCommand } from './ui.ts';
 import { registerConvertCommand } from './convert.ts';
 import { exitCodeFor, formatError } from './errors.ts';
 import { exitWhenDone } from './context.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program);
   registerCniCommands(program);
   registerTraceCommand(program);
+  registerUiCommand(program);
   registerLabCommands(program);
   return program;
 }

@@ -4,7 +4,7 @@
 // compiled in rule-compiler.ts, selections in selection.ts, programs in program.ts.
 import { disjointCIDRs, type Net } from '../net/ip.ts';
 import {
-  DEFAULT_TIER, type GlobalNetworkPolicy, type NetworkPolicy, type PolicySnapshot,
+  DEFAULT_TIER, effectiveTypes, type GlobalNetworkPolicy, type NetworkPolicy, type PolicySnapshot,
 } from './model.ts';
 import { ChainCompiler, type ChainRun, type PolicyRef } from './chains.ts';
 import { deriveEndpoint, networkSetItems, profileLabelMap, type DerivedEndpoint } from './items.ts';
@@ -27,6 +27,8 @@ export * from './ruleset-model.ts';
 export { compileRule, type LiteralKind, type RuleContext, type SetRegistry } from './rule-compiler.ts';
 export { MembershipIndex } from './selection.ts';
 export type { HostInterfaces } from './host-endpoints.ts';
+export type { TierInfo } from './program.ts';
+export type { PolicyRef } from './chains.ts';
 
 export type EndpointToHostAction = 'Accept' | 'Drop' | 'Return';
 
@@ -147,6 +149,8 @@ export class PolicyCalculator {
   /** The node's interfaces and addresses (for expectedIPs matching); undefined = not known. */
   private hostInterfaces: HostInterfaces | undefined;
   private updateProblems: string[] = [];
+  /** What the last ruleset() applied: the policies per local endpoint, and the tiers they are in. */
+  private applied: { perEndpoint: Map<string, PolicyRef[]>; tiers: Map<string, TierInfo> } | undefined;
   /** Problems found by the last update()+ruleset() (bad selectors, unknown tiers, bad interface names...). */
   problems: string[] = [];
   stats: CalcStats = { localEndpoints: 0, activePolicies: 0, ipSets: 0, chains: 0, rules: 0 };
@@ -229,6 +233,7 @@ export class PolicyCalculator {
     const tiers = resolveTiers(snap, problems);
     const selected = selectedPolicies(policyRefs(snap, problems), tiers, problems);
     const perEndpoint = this.policiesPerEndpoint(selected);
+    this.applied = { perEndpoint, tiers };
     const activeHeps = this.activeHostEndpoints(selected);
     const run = this.chains.newRun(this.hasIPv6, problems);
     const inputs: ProgramInputs = {
@@ -260,6 +265,20 @@ export class PolicyCalculator {
     const ipSets = run.peerSets.size + run.npSets.size + run.literalSets.size;
     this.stats = { localEndpoints: this.locals.length, activePolicies: inputs.active.size, ipSets, chains: rs.chains.size, rules };
     return rs;
+  }
+
+  /**
+   * The policies the last ruleset() applied to a local endpoint (key `wep/<ns>/<name>`), per direction, in
+   * the order the packet meets them: by tier (tierLess), then by policy order (policyLess).
+   */
+  appliedTo(endpointKey: string): { tiers: TierInfo[]; Ingress: PolicyRef[]; Egress: PolicyRef[] } {
+    if (!this.applied) throw new Error('PolicyCalculator.appliedTo() called before ruleset()');
+    const tiers = [...this.applied.tiers.values()].sort(tierLess);
+    const rank = new Map(tiers.map((t, i) => [t.name, i]));
+    const all = [...(this.applied.perEndpoint.get(endpointKey) ?? [])]
+      .sort((a, b) => (rank.get(a.tier) ?? Infinity) - (rank.get(b.tier) ?? Infinity) || policyLess(a, b));
+    const inDir = (d: 'Ingress' | 'Egress') => all.filter((p) => effectiveTypes(p.spec).includes(d));
+    return { tiers, Ingress: inDir('Ingress'), Egress: inDir('Egress') };
   }
 
   /** The policies that select each local workload endpoint, in Felix's order (untracked and pre-DNAT ones never do). */
