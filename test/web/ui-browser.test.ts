@@ -106,6 +106,28 @@ describe('tabby lab ui in a browser', { skip }, () => {
     await shot('trace-dropped.png');
   });
 
+  test('the reachability matrix: computed from the policies, then probed, both deny ICMP between the busyboxes', async () => {
+    await page.getByRole('tab', { name: 'Reachability' }).click();
+    await page.locator('#matrix-ns').selectOption('default');
+    await page.locator('#matrix-proto').selectOption('icmp');
+    await page.locator('#matrix-go').click();
+    await page.getByTestId('matrix').waitFor({ timeout: 30_000 });
+    const cells = page.locator('[data-testid^="cell-busybox"]');
+    assert.equal(await cells.count(), 2);
+    for (const t of await cells.allInnerTexts()) assert.match(t, /^deny \(ingress GlobalNetworkPolicy no-ping-busybox\)$/);
+    await page.locator('#matrix-probe').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^="cell-busybox"]')].every((c) => /probe:/.test(c.textContent ?? '')), null, { timeout: 90_000 });
+    for (const t of await cells.allInnerTexts()) assert.match(t, /probe: deny$/, 'the probes agree with the model');
+    await shot('matrix.png');
+  });
+
+  test('keyboard: a pod in the list is a focusable button, and Enter opens it', async () => {
+    await page.locator('#inventory button').first().focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('details-title').waitFor();
+    assert.equal(await page.getByRole('tab', { name: 'Pod' }).getAttribute('aria-selected'), 'true');
+  });
+
   test('an agent stopped: its session leaves Established (another colour)', async () => {
     await page.getByRole('tab', { name: 'BGP' }).click();
     const sup = readSupervisorRecord(name);
