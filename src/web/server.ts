@@ -52,6 +52,8 @@ const SECURITY_HEADERS = {
 /** SRC/DST as the trace command takes them: names, NAMESPACE/NAME, addresses; never an option. */
 const END_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$/;
 const MAX_BODY = 4096;
+/** A probed matrix of n pods sends n·(n−1) probes, one at a time. */
+const MAX_PROBED_PODS = 6;
 
 export class WebError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -200,11 +202,16 @@ export class WebServer {
     const pkt = matrixPacket(url.searchParams.get('protocol') ?? 'tcp', url.searchParams.get('port'));
     const m = reachability(snapshotFromStore(this.cache), namespace, pkt);
     if (url.searchParams.get('probe') !== '1') return m;
-    if (m.pods.length > 8) throw new WebError(400, `probing ${m.pods.length} pods is ${m.pods.length * (m.pods.length - 1)} probes: at most 8 pods`);
-    const probed = await mapLimit(m.cells, 2, async (c) => {
-      const r = await this.runTrace({ src: `${namespace}/${c.from}`, dst: `${namespace}/${c.to}`, ...pkt, verify: true });
-      const confirmed = r.result.hops.some((h) => h.verified !== null) && !(r.result.contradictions?.length);
-      return { ...c, probed: r.result.verdict === 'delivered' ? 'allow' : 'deny', confirmed };
+    if (m.pods.length > MAX_PROBED_PODS) throw new WebError(400, `probing ${m.pods.length} pods is ${m.pods.length * (m.pods.length - 1)} probes: at most ${MAX_PROBED_PODS} pods`);
+    // One probe at a time: each has every node on its path capture, and the nodes bound their captures.
+    const probed = await mapLimit(m.cells, 1, async (c) => {
+      try {
+        const r = await this.runTrace({ src: `${namespace}/${c.from}`, dst: `${namespace}/${c.to}`, ...pkt, verify: true });
+        const confirmed = r.result.hops.some((h) => h.verified !== null) && !(r.result.contradictions?.length);
+        return { ...c, probed: r.result.verdict === 'delivered' ? 'allow' : 'deny', confirmed };
+      } catch (e) {
+        return { ...c, probed: 'error', probeError: (e as Error).message };
+      }
     });
     return { ...m, cells: probed };
   }

@@ -83,9 +83,10 @@ export function renderTrace(target: HTMLElement, r: TraceResult, text: string): 
   );
 }
 
-function cellText(c: MatrixCell & { probed?: string; confirmed?: boolean }): string {
+function cellText(c: MatrixCell & { probed?: string; confirmed?: boolean; probeError?: string }): string {
   const who = c.decision ? `${c.at ?? ''} ${c.decision.kind}${c.decision.name ? ` ${c.decision.name}` : ''}`.trim() : '';
-  const probe = c.probed ? ` · probe: ${c.probed}${c.probed !== c.verdict ? ' (differs!)' : ''}` : '';
+  const probe = c.probed === 'error' ? ` · probe failed: ${c.probeError ?? ''}`
+    : c.probed ? ` · probe: ${c.probed}${c.probed !== c.verdict ? ' (differs!)' : ''}` : '';
   return `${c.verdict}${who ? ` (${who})` : ''}${probe}`;
 }
 
