@@ -13,6 +13,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Datastore } from '../datastore/types.ts';
+import { TabbyError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { snapshotFromStore } from '../policy/manager.ts';
 import type { WorkloadEndpoint } from '../policy/model.ts';
@@ -55,8 +56,9 @@ const MAX_BODY = 4096;
 /** A probed matrix of n pods sends n·(n−1) probes, one at a time. */
 const MAX_PROBED_PODS = 6;
 
-export class WebError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+/** A request the server refuses or cannot serve; `status` is the HTTP answer. */
+export class WebError extends TabbyError {
+  constructor(readonly status: number, message: string) { super('WebRequest', message); }
 }
 
 export class WebServer {
