@@ -6,10 +6,13 @@
 //    agent serves. Code splitting keeps a backend's dependencies (etcd3 + gRPC ~200 ms, better-sqlite3) out
 //    until that backend is imported, and src/log.ts (pino) is swapped for src/cni/log-shim.ts (~25 ms).
 //  - dist/tabby-ipam.mjs: the IPAM plugin.
-// Old chunks are kept: an invocation running while someone rebuilds must still find what it imports.
-import { build } from 'esbuild';
+// Old chunks are kept: an invocation running while someone rebuilds must still find what it imports. And no
+// file is ever seen half-written: each output goes to a temporary name and is renamed into place, and one
+// whose bytes are unchanged is not touched (a plugin importing a chunk while a build rewrote it in place got
+// "does not provide an export named …").
+import { build as esbuild } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +20,22 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const logTs = join(root, 'src', 'log.ts');
 const shim = join(root, 'src', 'cni', 'log-shim.ts');
 const inProcessTs = join(root, 'src', 'cni', 'in-process.ts');
+
+/** Writes `contents` to `file` atomically (temporary name, then rename), unless it already holds them. */
+function writeAtomically(file, contents) {
+  try { if (Buffer.compare(readFileSync(file), Buffer.from(contents)) === 0) return; } catch { /* new file */ }
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+/** esbuild's build, its output written by writeAtomically. */
+async function build(options) {
+  const r = await esbuild({ ...options, write: false });
+  for (const f of r.outputFiles) writeAtomically(f.path, f.contents);
+  return r;
+}
 
 await build({
   absWorkingDir: root,
@@ -52,7 +71,7 @@ await build({
 });
 
 // Launchers installed before the entry became CommonJS import this name.
-writeFileSync(join(root, 'dist', 'tabby-cni.mjs'), "import './tabby-cni.cjs';\n");
+writeAtomically(join(root, 'dist', 'tabby-cni.mjs'), "import './tabby-cni.cjs';\n");
 
 // The compiled fast entry (Bun), when Bun is installed: see the script.
 execFileSync(process.execPath, [join(root, 'scripts', 'build-cni-fast.mjs')], { stdio: 'inherit' });
