@@ -63,6 +63,8 @@ export interface LeaderKillResult {
   lostWrites: string[];
   /** The first few ADD errors, for the report. */
   addErrors: string[];
+  /** The slowest ADD, successful or not. */
+  longestAddMs: number;
 }
 
 interface WriteRecord { acked?: string; failed?: string; start: number; end: number; error?: string }
@@ -105,7 +107,9 @@ async function churnOnce(state: LabState, i: number, runId: string, counts: Chur
   };
   state.pods.push(pod); // recorded before its namespace exists: `lab down` removes it after a crash
   writeState(state);
-  const rt = cniRuntimeFor(state, node);
+  // A plugin call that hangs is killed after 30 s (the lab's default is 120 s): one stuck call must not stretch
+  // the scenario; it counts as a failed ADD (and shows in the longest-ADD figure).
+  const rt = cniRuntimeFor(state, node, 30_000);
   addNetns(pod.netns);
   const start = Date.now();
   try {
@@ -188,7 +192,12 @@ export async function runLeaderKillUnderChurn(opts: LeaderKillOptions): Promise<
     process.kill(leader.pid, signal);
     say(`${signal} to etcd leader ${leader.name} (PID ${leader.pid})`);
     const election = waitNewLeader(state, leader, 30_000);
+    // The writer stops when the window after the hit closes, not when the last pod's teardown does: on a slow
+    // machine a DEL retried for a minute kept it writing, and every write is work for every agent (CI once saw
+    // 33k writes, slower ADDs, and a longer run: a feedback loop).
+    const windowEnd = setTimeout(() => writer.child.stdin!.end(), opts.afterKillMs ?? 15_000);
     await Promise.all(loops);
+    clearTimeout(windowEnd);
     writer.child.stdin!.end();
     await writer.done;
     const { at: electedAt, leader: newLeader } = await election;
@@ -234,5 +243,6 @@ async function finish(state: LabState, opts: LeaderKillOptions, run: Run): Promi
     killedMember: run.leader.name, newLeader: run.newLeader,
     ipamCheckClean: ipam.code === 0, ipamCheckOutput: `(exit ${ipam.code}) ${(ipam.stdout + ipam.stderr).trim()}`,
     lostWrites, addErrors: run.counts.addErrors,
+    longestAddMs: Math.max(0, ...run.counts.addStarts.map((a) => a.end - a.start)),
   };
 }

@@ -23,6 +23,7 @@ export const etcdLeader: Scenario = {
       ctx.figure(`${tag}: hit → first acknowledged write, ms`, r.failoverMs);
       ctx.figure(`${tag}: hit → first successful ADD, ms`, r.addFailoverMs);
       ctx.figure(`${tag}: longest gap between acknowledged writes, ms`, r.maxWriteGapMs);
+      ctx.figure(`${tag}: slowest ADD, ms`, r.longestAddMs);
       ctx.check(`${tag}: no acknowledged write lost`, r.writesLost === 0, r.lostWrites.slice(0, 5).join(', '));
       ctx.check(`${tag}: a new leader was elected and writes resumed`, r.electionMs >= 0 && r.failoverMs >= 0, `election ${r.electionMs} ms, failover ${r.failoverMs} ms`);
       ctx.check(`${tag}: pods are created after the hit`, r.addsOkAfterKill > 0);

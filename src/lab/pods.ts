@@ -99,8 +99,9 @@ export function schedule(nodes: string[], podCounts: Map<string, number>, replic
   return out;
 }
 
-export function cniRuntimeFor(state: LabState, node: LabNodeState): CniRuntime {
+export function cniRuntimeFor(state: LabState, node: LabNodeState, timeoutMs?: number): CniRuntime {
   return new CniRuntime({
+    ...(timeoutMs ? { timeoutMs } : {}),
     confDir: node.cniConfDir,
     // Tabby's plugins first, then the distribution's reference plugins (portmap, bandwidth, …).
     binDirs: [state.cniBinDir, '/opt/cni/bin', '/usr/lib/cni'],

@@ -110,14 +110,14 @@ describe('lab etcd cluster: 3 members, TLS', { skip }, () => {
   test('leader killed (kill -9) under pod churn: no acknowledged write lost, no leaked IP, ADDs after re-election', async (t) => {
     const r = await runLeaderKillUnderChurn({ lab: name, signal: 'SIGKILL', say: (l) => t.diagnostic(l) });
     t.diagnostic(`kill -9: writes acked ${r.writesAcked}, lost ${r.writesLost}, failed ${r.writesFailed}; ADDs ok ${r.addsOk} (${r.addsOkAfterKill} after), failed ${r.addsFailed}; ` +
-      `failover ${r.failoverMs} ms (writes), ${r.addFailoverMs} ms (ADD), election seen after ${r.electionMs} ms, longest write gap ${r.maxWriteGapMs} ms`);
+      `failover ${r.failoverMs} ms (writes), ${r.addFailoverMs} ms (ADD), election seen after ${r.electionMs} ms, longest write gap ${r.maxWriteGapMs} ms, longest ADD ${r.longestAddMs} ms${r.addErrors.length ? `; ADD errors: ${r.addErrors.join(' | ')}` : ''}`);
     assertChurnFigures(r, 'kill -9');
   });
 
   test('leader frozen (SIGSTOP) under pod churn: the same', async (t) => {
     const r = await runLeaderKillUnderChurn({ lab: name, signal: 'SIGSTOP', say: (l) => t.diagnostic(l) });
     t.diagnostic(`SIGSTOP: writes acked ${r.writesAcked}, lost ${r.writesLost}, failed ${r.writesFailed}; ADDs ok ${r.addsOk} (${r.addsOkAfterKill} after), failed ${r.addsFailed}; ` +
-      `failover ${r.failoverMs} ms (writes), ${r.addFailoverMs} ms (ADD), election seen after ${r.electionMs} ms, longest write gap ${r.maxWriteGapMs} ms`);
+      `failover ${r.failoverMs} ms (writes), ${r.addFailoverMs} ms (ADD), election seen after ${r.electionMs} ms, longest write gap ${r.maxWriteGapMs} ms, longest ADD ${r.longestAddMs} ms${r.addErrors.length ? `; ADD errors: ${r.addErrors.join(' | ')}` : ''}`);
     assertChurnFigures(r, 'SIGSTOP');
   });
 
