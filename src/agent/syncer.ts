@@ -86,6 +86,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     }
     if (this.stopped) return;
     this.backoffMs = 200;
+    this.lastError = undefined;
     this.watcher = this.ds.watch({ kinds: [...this.kinds], fromRevision: revision }, (ev) => {
       this.eventsReceived++;
       // A refused object is treated as missing: any earlier version of it leaves the calculation too.

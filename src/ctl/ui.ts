@@ -20,11 +20,6 @@ export const DEFAULT_UI_LISTEN = '127.0.0.1:9800';
 
 interface UiFlags { listen: string; tokenFile: string; tracePort: string }
 
-/** How this very process runs `tabby` (the bundle, or the source under tsx): the server's traces use it. */
-function selfCommand(): string[] {
-  return [process.execPath, ...process.execArgv, process.argv[1]!];
-}
-
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => { for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve()); });
 }
@@ -43,7 +38,7 @@ export function registerUiCommand(program: Command): void {
         const log = createLogger('ui');
         if (!token) log.warn({ file: f.tokenFile }, 'no trace token: agents and traces are not available');
         const server = new WebServer({
-          ds: datastore, listen: f.listen, assetsDir: path.join(projectRoot(), 'dist', 'web'), token, tracePort, tabby: selfCommand(), log,
+          ds: datastore, listen: f.listen, assetsDir: path.join(projectRoot(), 'dist', 'web'), token, tracePort, log,
         });
         let at: string;
         try { at = await server.start(); } catch (e) {

@@ -11,15 +11,18 @@
 import http from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import type { Datastore } from '../datastore/types.ts';
 import { TabbyError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { snapshotFromStore } from '../policy/manager.ts';
+import { POLICY_KINDS, snapshotFromStore } from '../policy/manager.ts';
 import type { WorkloadEndpoint } from '../policy/model.ts';
 import { renderText } from '../trace/text.ts';
 import type { TraceResult } from '../trace/types.ts';
-import { ResourceCache } from './cache.ts';
+import { traceCluster } from '../trace/remote.ts';
+import { TraceInputError } from '../trace/stitch.ts';
+import { Syncer } from '../agent/syncer.ts';
+import type { Resource } from '../api/resource.ts';
 import { AgentPoller } from './agents.ts';
 import { clusterView, type ClusterView } from './view-model.ts';
 import { podDetails, reachability, type MatrixPacket } from './policy-view.ts';
@@ -33,8 +36,6 @@ export interface WebServerOptions {
   /** The trace token and the nodes' trace port: how the page learns each agent's state. */
   token: string | undefined;
   tracePort: number;
-  /** The command that runs `tabby` (argv[0] and leading arguments), for traces. */
-  tabby: string[];
   log: Logger;
   /** How often each agent is asked for its status (ms, at least 1000). */
   agentEveryMs?: number;
@@ -57,12 +58,16 @@ const MAX_BODY = 4096;
 const MAX_PROBED_PODS = 6;
 
 /** A request the server refuses or cannot serve; `status` is the HTTP answer. */
+/** What the page draws: the policy model's kinds (pods, nodes, pools, policies) plus blocks and BGP. */
+export const WEB_KINDS: readonly string[] = [...new Set([...POLICY_KINDS, 'IPAMBlock', 'BGPPeer', 'BGPConfiguration'])];
+
 export class WebError extends TabbyError {
   constructor(readonly status: number, message: string) { super('WebRequest', message); }
 }
 
 export class WebServer {
-  private readonly cache: ResourceCache;
+  /** The agent's own list-then-watch loop, over the kinds the page draws. */
+  private readonly syncer: Syncer;
   private readonly agents: AgentPoller;
   private readonly clients = new Set<http.ServerResponse>();
   private server: http.Server | undefined;
@@ -72,18 +77,18 @@ export class WebServer {
   private viewJson = '';
 
   constructor(private readonly o: WebServerOptions) {
-    this.cache = new ResourceCache(o.ds);
+    this.syncer = new Syncer(o.ds, o.log, { kinds: WEB_KINDS });
     this.agents = new AgentPoller({
-      nodes: () => this.cache.list('Node'), token: o.token, port: o.tracePort, everyMs: Math.max(1000, o.agentEveryMs ?? 2000),
+      nodes: () => this.list('Node'), token: o.token, port: o.tracePort, everyMs: Math.max(1000, o.agentEveryMs ?? 2000),
     });
   }
 
   /** Starts watching and listening; resolves with the address it listens on. */
   async start(): Promise<string> {
-    this.cache.on('changed', () => this.schedulePush());
-    this.cache.on('error', (m) => { this.o.log.warn({ err: m }, 'datastore watch failed; re-listing'); this.schedulePush(); });
+    this.syncer.on('changed', () => this.schedulePush());
+    this.syncer.on('status', () => this.schedulePush()); // the page says when the datastore is being re-read
     this.agents.on('changed', () => this.schedulePush());
-    this.cache.start();
+    this.syncer.start();
     this.agents.start();
     this.heartbeat = setInterval(() => { for (const c of this.clients) c.write(': keep-alive\n\n'); }, 15_000);
     const srv = http.createServer((req, res) => { void this.handle(req, res); });
@@ -104,7 +109,7 @@ export class WebServer {
   }
 
   async stop(): Promise<void> {
-    this.cache.stop();
+    this.syncer.stop();
     this.agents.stop();
     if (this.pushTimer) clearTimeout(this.pushTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -115,10 +120,15 @@ export class WebServer {
   /** The view as the page gets it (also what tests read). */
   current(): ClusterView & { datastore: { synced: boolean; error?: string } } {
     const view = clusterView({
-      nodes: this.cache.list('Node'), workloadEndpoints: this.cache.list('WorkloadEndpoint'),
-      ipamBlocks: this.cache.list('IPAMBlock'), ipPools: this.cache.list('IPPool'), agents: this.agents.statuses,
+      nodes: this.list('Node'), workloadEndpoints: this.list('WorkloadEndpoint'),
+      ipamBlocks: this.list('IPAMBlock'), ipPools: this.list('IPPool'), agents: this.agents.statuses,
     });
-    return { ...view, datastore: { synced: this.cache.synced, ...(this.cache.lastError ? { error: this.cache.lastError } : {}) } };
+    const synced = this.syncer.status === 'in-sync';
+    return { ...view, datastore: { synced, ...(!synced && this.syncer.lastError ? { error: this.syncer.lastError } : {}) } };
+  }
+
+  private list(kind: string): Resource[] {
+    return [...this.syncer.snapshot.items(kind)];
   }
 
   /** Many watch events in a burst (a lab coming up) become one push. */
@@ -185,7 +195,7 @@ export class WebServer {
   }
 
   private endpointOf(namespace: string, name: string): WorkloadEndpoint {
-    const weps = this.cache.list('WorkloadEndpoint') as WorkloadEndpoint[];
+    const weps = this.list('WorkloadEndpoint') as WorkloadEndpoint[];
     const w = weps.find((e) => e.metadata.namespace === namespace && (e.metadata.name === name || e.spec?.pod === name));
     if (!w) throw new WebError(404, `no pod ${namespace}/${name} in the datastore`);
     return w;
@@ -195,14 +205,14 @@ export class WebServer {
     const ns = url.searchParams.get('namespace') ?? '';
     const name = url.searchParams.get('name') ?? '';
     if (!ns || !name) throw new WebError(400, 'namespace and name are required');
-    return podDetails(snapshotFromStore(this.cache), this.endpointOf(ns, name));
+    return podDetails(snapshotFromStore(this.syncer.snapshot), this.endpointOf(ns, name));
   }
 
   private async matrix(url: URL): Promise<unknown> {
     const namespace = url.searchParams.get('namespace') ?? '';
     if (!namespace) throw new WebError(400, 'namespace is required');
     const pkt = matrixPacket(url.searchParams.get('protocol') ?? 'tcp', url.searchParams.get('port'));
-    const m = reachability(snapshotFromStore(this.cache), namespace, pkt);
+    const m = reachability(snapshotFromStore(this.syncer.snapshot), namespace, pkt);
     if (url.searchParams.get('probe') !== '1') return m;
     if (m.pods.length > MAX_PROBED_PODS) throw new WebError(400, `probing ${m.pods.length} pods is ${m.pods.length * (m.pods.length - 1)} probes: at most ${MAX_PROBED_PODS} pods`);
     // One probe at a time: each has every node on its path capture, and the nodes bound their captures.
@@ -226,29 +236,23 @@ export class WebServer {
     return this.runTrace({ src, dst, ...pkt, verify: b.verify === true });
   }
 
-  /** `tabby trace SRC DST -o json`: the page shows exactly what the command says. */
-  private runTrace(q: { src: string; dst: string; verify: boolean } & MatrixPacket): Promise<{ result: TraceResult; text: string }> {
+  /** What `tabby trace SRC DST -o json` answers, asked in-process the same way (src/trace/remote.ts). */
+  private async runTrace(q: { src: string; dst: string; verify: boolean } & MatrixPacket): Promise<{ result: TraceResult; text: string }> {
     for (const [what, v] of [['src', q.src], ['dst', q.dst]] as const) {
       if (!END_RE.test(v)) throw new WebError(400, `${what} must be a pod (NAMESPACE/NAME), a node or an address, got "${v.slice(0, 80)}"`);
     }
-    const argv = [...this.o.tabby.slice(1), 'trace', q.src, q.dst, '-o', 'json', '--protocol', q.protocol];
-    if (q.port !== undefined) argv.push('--port', String(q.port));
-    if (q.verify) argv.push('--verify');
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.o.tabby[0]!, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => { out += c; });
-      child.stderr.on('data', (c: Buffer) => { err += c; });
-      child.on('error', (e) => reject(new WebError(500, `cannot run tabby trace: ${e.message}`)));
-      child.on('close', (code) => {
-        if (code !== 0 && code !== 1) { reject(new WebError(code === 2 ? 400 : 502, (err || out || `tabby trace exited ${code}`).trim())); return; }
-        try {
-          const result = JSON.parse(out) as TraceResult;
-          resolve({ result, text: renderText(result) });
-        } catch { reject(new WebError(502, (err || 'tabby trace printed no trace').trim())); }
-      });
-    });
+    if (!this.o.token) throw new WebError(503, 'no trace token: the nodes answer only callers holding the cluster\'s trace token (tabby ui --token-file; docs/trace.md)');
+    const { src, dst, verify, protocol, port } = q;
+    // --verify: the probe's source port is chosen first, so that the prediction is about the very packet sent.
+    const srcPort = verify && protocol !== 'icmp' ? randomInt(40000, 60000) : undefined;
+    const packet = { protocol, ...(port !== undefined ? { port } : {}), ...(srcPort !== undefined ? { srcPort } : {}) };
+    try {
+      const result = await traceCluster(this.o.ds, src, dst, packet, { token: this.o.token, tracePort: this.o.tracePort, verify });
+      return { result, text: renderText(result) };
+    } catch (e) {
+      if (e instanceof TraceInputError) throw new WebError(400, e.message);
+      throw new WebError(502, (e as Error).message);
+    }
   }
 }
 

@@ -78,7 +78,7 @@ describe('tabby ui server', () => {
     for (const f of ['index.html', 'app.js', 'app.css']) writeFileSync(join(dir, 'web', f), `/* ${f} */`);
     server = new WebServer({
       ds, listen: '127.0.0.1:0', assetsDir: join(dir, 'web'), token: TOKEN, tracePort: agentPort,
-      tabby: ['/bin/false'], log: createLogger('ui-test', { level: 'error' }), agentEveryMs: 1000,
+      log: createLogger('ui-test', { level: 'error' }), agentEveryMs: 1000,
     });
     base = `http://${await server.start()}`;
   });

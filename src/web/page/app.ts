@@ -9,7 +9,6 @@ import { api, el, renderDetails, renderMatrix, renderSessions, renderTrace } fro
 type View = ClusterView & { datastore: { synced: boolean; error?: string } };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-let view: View | undefined;
 let selected: { namespace: string; name: string } | undefined;
 
 const graph = new TopologyGraph($('graph'), (ns, name) => void showPod(ns, name));
@@ -59,7 +58,6 @@ function fillSelect(sel: HTMLSelectElement, values: string[]): void {
 }
 
 function onView(v: View): void {
-  view = v;
   const ds = $('datastore');
   ds.textContent = v.datastore.error ? `datastore: ${v.datastore.error}` : v.datastore.synced ? `${v.nodes.length} nodes, ${v.nodes.reduce((s, n) => s + n.pods.length, 0)} pods` : 'reading the datastore…';
   ds.classList.toggle('bad', !!v.datastore.error);
@@ -137,4 +135,3 @@ $<HTMLSelectElement>('matrix-proto').addEventListener('change', (e) => { $<HTMLI
 $('matrix-form').addEventListener('submit', (e) => { e.preventDefault(); void matrix(false); });
 $('matrix-probe').addEventListener('click', () => void matrix(true));
 
-export { view };
