@@ -75,7 +75,7 @@ export class OurSpeaker {
     await waitFor(`${this.name} status socket`, () => this.status().then(() => true), 20000);
   }
 
-  status(): Promise<BgpStatus> { return fetchBgpStatus(`unix:${this.sock}`, 2000); }
+  status(timeoutMs = 2000): Promise<BgpStatus> { return fetchBgpStatus(`unix:${this.sock}`, timeoutMs); }
 
   async memory(): Promise<{ rss: number; heapUsed: number; locRib: number }> {
     const { default: http } = await import('node:http');
