@@ -4,11 +4,13 @@
 //    another fresh namespace. Fair: both start from a namespace with the VXLAN device ready (not timed),
 //    both end with every route in the kernel (counted after), rounds alternate. Secondary: the two parts,
 //    and a restarted agent's no-op resync.
-// 2. Convergence, in VXLAN and BGP modes (2 nodes, /32 blocks so every claim needs a new route). Timed
-//    (a) from this process writing a new block to the datastore (the IPAM library's claim for node-a) to
-//    the route appearing in node-b's kernel (`ip monitor route` there), and (b) from a pod's CNI ADD
-//    start on node-a to that route. Samples of (a) and (b) alternate. No anchor: the goal speaks to it.
-// Usage: node --import tsx bench/agent.ts [--quick] [--pods N] [--routes N] [--rounds R] [--modes vxlan,bgp]
+// 2. Convergence, in VXLAN and BGP modes (20 nodes, 3 in quick mode; BGP a full mesh; /32 blocks so every
+//    claim needs a new route). Timed (a) from this process writing a new block to the datastore (the IPAM
+//    library's claim for node-a) to the route appearing in node-b's kernel (`ip monitor route` there), and
+//    (b) from a pod's CNI ADD start on node-a to that route. Samples of (a) and (b) alternate. In BGP mode
+//    also (c): from (a)'s write to node-a's UPDATE for it arriving on node-b's wire (tcpdump there, kernel
+//    timestamps; both clocks are this machine's wall clock). No anchor: the goals speak to them.
+// Usage: node --import tsx bench/agent.ts [--quick] [--pods N] [--nodes N] [--routes N] [--rounds R] [--modes vxlan,bgp]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,7 @@ const bench = new Bench('agent', opts);
 const PODS = numberFlag(opts.args, 'pods', opts.quick ? 10 : 100);
 const ROUTES = numberFlag(opts.args, 'routes', 10_000);
 const ROUNDS = numberFlag(opts.args, 'rounds', 5);
+const NODES = Math.max(2, numberFlag(opts.args, 'nodes', opts.quick ? 3 : 20));
 const MODES = stringFlag(opts.args, 'modes', 'vxlan,bgp').split(',') as ('vxlan' | 'bgp')[];
 const log = pino({ level: 'silent' });
 
@@ -47,8 +50,8 @@ function routeMonitor(ns: string) {
     const lines = buf.split('\n'); buf = lines.pop()!;
     for (const l of lines) if (!l.startsWith('Deleted')) { const dst = l.split(' ')[0]!.replace(/\/32$/, ''); if (!seen.has(dst)) seen.set(dst, now); }
   });
-  const waitFor = async (ip: string) => {
-    const deadline = performance.now() + 10_000;
+  const waitFor = async (ip: string, timeoutMs = 10_000) => {
+    const deadline = performance.now() + timeoutMs;
     while (!seen.has(ip) && performance.now() < deadline) await sleep(1);
     const t = seen.get(ip);
     if (t === undefined) throw new Error(`route for ${ip} never appeared`);
@@ -58,34 +61,70 @@ function routeMonitor(ns: string) {
 }
 
 /**
+ * UPDATEs from `from` arriving in namespace `ns` (segments whose first BGP message is type 2), by kernel
+ * capture time on the wall clock (ms). A sample's UPDATE is the first one after its write.
+ */
+function updateMonitor(ns: string, from: string) {
+  const arrivals: number[] = [];
+  const filter = `tcp and src host ${from} and src port 179 and tcp[((tcp[12:1] & 0xf0) >> 2) + 18:1] = 2`;
+  const cap = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'eth0', '-n', '-l', '-tt', '-q', filter], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let buf = '';
+  cap.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n'); buf = lines.pop()!;
+    for (const l of lines) { const t = Number(l.split(' ')[0]); if (Number.isFinite(t)) arrivals.push(t * 1000); }
+  });
+  const firstAfter = async (wallMs: number) => {
+    const deadline = performance.now() + 10_000;
+    for (;;) {
+      const t = arrivals.find((a) => a >= wallMs);
+      if (t !== undefined) return t;
+      if (performance.now() > deadline) throw new Error(`no UPDATE from ${from} after the write`);
+      await sleep(1);
+    }
+  };
+  return { firstAfter, stop: () => cap.kill('SIGKILL') };
+}
+
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/**
  * Convergence in one mode: samples alternate between (a) this process claiming a new /32 block for node-a
  * through the IPAM library (the datastore write of a new block) and (b) a pod ADD through the CNI executable
  * on node-a; each timed until the route is in node-b's kernel.
  */
-async function convergence(mode: 'vxlan' | 'bgp'): Promise<{ fromWrite: number[]; fromAdd: number[] }> {
+async function convergence(mode: 'vxlan' | 'bgp'): Promise<{ fromWrite: number[]; fromAdd: number[]; toUpdate: number[] }> {
   const c = new Cluster();
   try {
     c.addSubnet('a', '10.0.1.1/24');
     c.addNode('node-a', 'a', '10.0.1.11');
     c.addNode('node-b', 'a', '10.0.1.12');
+    const others = Array.from({ length: NODES - 2 }, (_, i) => `node-${String.fromCharCode(99 + (i % 24))}${i >= 24 ? i : ''}`);
+    others.forEach((n, i) => c.addNode(n, 'a', `10.0.1.${13 + i}`));
     const ds = await c.openDs();
     // /32 blocks: every claim is a new block and needs a new route on node-b (lifting the per-host cap needs strictAffinity).
     const ipam = createIpam(ds);
     await ipam.setConfig({ strictAffinity: true, maxBlocksPerHost: 4 * PODS + 10 });
     const env = { CALICO_IPV4POOL_CIDR: '10.244.0.0/16', CALICO_IPV4POOL_VXLAN: mode === 'vxlan' ? 'Always' : 'Never', CALICO_IPV4POOL_BLOCK_SIZE: '32',
       CALICO_NETWORKING_BACKEND: mode === 'vxlan' ? 'vxlan' : 'bird' };
-    c.startAgent('node-a', env); await c.waitReady('node-a');
-    c.startAgent('node-b', env); await c.waitReady('node-b');
+    const names = ['node-a', 'node-b', ...others];
+    for (const n of names) c.startAgent(n, env);
+    for (const n of names) await c.waitReady(n, 120_000);
     const mon = routeMonitor(c.node('node-b').ns);
-    await sleep(mode === 'bgp' ? 3000 : 500); // BGP: let the session come up first
-    const fromWrite: number[] = [], fromAdd: number[] = [];
+    const updates = mode === 'bgp' ? updateMonitor(c.node('node-b').ns, c.node('node-a').ip) : undefined;
+    // Warm-up, not timed: one claim must reach node-b (BGP: the mesh's sessions are up).
+    const warm = await ipam.autoAssign({ handleId: 'bench-warm-up', node: 'node-a', num4: 1 });
+    await mon.waitFor(warm.ips[0]!.split('/')[0]!, 120_000);
+    await sleep(500);
+    const fromWrite: number[] = [], fromAdd: number[] = [], toUpdate: number[] = [];
     try {
       await interleave(PODS, [
         { name: 'block write', run: async (i) => {
-          const t0 = performance.now();
+          const wall0 = wallNow(), t0 = performance.now();
           const r = await ipam.autoAssign({ handleId: `bench-write-${i}`, node: 'node-a', num4: 1 });
           const ip = r.ips[0]!.split('/')[0]!;
           fromWrite.push((await mon.waitFor(ip)) - t0);
+          if (updates) toUpdate.push((await updates.firstAfter(wall0)) - wall0);
         } },
         { name: 'CNI ADD', run: async (i) => {
           const t0 = performance.now();
@@ -93,8 +132,8 @@ async function convergence(mode: 'vxlan' | 'bgp'): Promise<{ fromWrite: number[]
           fromAdd.push((await mon.waitFor(pod.ip)) - t0);
         } },
       ]);
-    } finally { mon.stop(); await ds.close(); }
-    return { fromWrite, fromAdd };
+    } finally { mon.stop(); updates?.stop(); await ds.close(); }
+    return { fromWrite, fromAdd, toUpdate };
   } finally { await c.cleanup(); }
 }
 
@@ -191,8 +230,10 @@ async function main(): Promise<void> {
     const goal = { text: 'p99 ≤ 100 ms', met: (f: { tabby: { p99?: number; max: number } }) => (f.tabby.p99 ?? f.tabby.max) <= 100 };
     bench.figure({ name: `convergence (${mode}): new block written to the datastore → route in the other node's kernel`, unit: 'ms', tabby: c.fromWrite, anchor: null, goal });
     bench.figure({ name: `convergence (${mode}): pod CNI ADD start → route in the other node's kernel`, unit: 'ms', tabby: c.fromAdd, anchor: null });
+    if (c.toUpdate.length) bench.figure({ name: `BGP: new block written to the datastore → its UPDATE on the wire at a peer`, unit: 'ms', tabby: c.toUpdate, anchor: null,
+      goal: { text: 'p99 ≤ 10 ms', met: (f: { tabby: { p99?: number; max: number } }) => (f.tabby.p99 ?? f.tabby.max) <= 10 } });
   }
-  bench.note(`routes: ${ROUNDS} rounds alternated, fresh namespaces; convergence: ${PODS} samples of each kind per mode, alternated, /32 blocks (each claim a new route), 2 nodes`);
+  bench.note(`routes: ${ROUNDS} rounds alternated, fresh namespaces; convergence: ${PODS} samples of each kind per mode, alternated, /32 blocks (each claim a new route), ${NODES} nodes (BGP: full mesh)`);
   bench.finish();
 }
 

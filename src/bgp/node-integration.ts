@@ -56,7 +56,7 @@ const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'BGPFilter', 'IPPool', 'IP
  * burst. The window opens at the first event and is not pushed back by later ones, so a new block reaches the
  * peers within BURST_WINDOW_MS of its write however busy the datastore is.
  */
-const BURST_WINDOW_MS = 10;
+const BURST_WINDOW_MS = 2;
 
 export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   const clock = opts.clock ?? realClock;

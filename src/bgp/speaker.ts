@@ -32,6 +32,8 @@ export interface SpeakerOptions {
 /** How long an inbound connection from an address that is not a peer is held before it is refused. */
 const UNCLAIMED_HOLD_MS = 3000;
 const MAX_UNCLAIMED = 32;
+/** The shortest wait before learned routes are handed to the agent: gathers one UPDATE burst, no more. */
+const HAND_OVER_MIN_MS = 5;
 
 export class BgpSpeaker {
   readonly rib: Rib;
@@ -582,7 +584,8 @@ export class BgpSpeaker {
   private scheduleRoutes(): void {
     if (this.routesDeferred || !this.opts.onRoutes || this.routesTimer || this.stopped) return;
     // Building the full set is O(routes): with large tables, hand over less often (at most ~5% of the time).
-    const delay = Math.min(2000, Math.max(100, this.lastHandOverMs * 20));
+    // Small tables go at once (a new pod's route is on the convergence path; a 100 ms floor was most of it).
+    const delay = Math.min(2000, Math.max(HAND_OVER_MIN_MS, this.lastHandOverMs * 20));
     this.routesTimer = this.clock.setTimeout(() => {
       this.routesTimer = undefined;
       if (this.stopped || !this.learnedDirty) return;
