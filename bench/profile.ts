@@ -11,10 +11,10 @@
 //    buffers) and file-backed (the node binary and libraries, shared with every other node process), V8's
 //    heap figures from /metrics, and the CPU ticks the idle process used.
 //   node --import tsx bench/profile.ts [--pods N] [--idle S]
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, sleep } from '../test/agent/cluster.ts';
+import { Cluster, sleep, TABBY_BUNDLE } from '../test/agent/cluster.ts';
 import { CNI_BUNDLE, ROOT } from '../test/cni/harness.ts';
 import { netnsSkipReason } from '../test/helpers/netns.ts';
 import { benchOptions, median, numberFlag, percentile } from './harness.ts';
@@ -91,6 +91,19 @@ function summarise(p: CpuProfile, top = 15): string[] {
   return lines;
 }
 
+/** `tabby node run` as Cluster.startAgent starts it, with --cpu-prof (Node refuses it in NODE_OPTIONS). */
+function startProfiledAgent(c: Cluster, name: string, profDir: string): ChildProcess {
+  const n = c.node(name);
+  const log = openSync(n.logFile, 'a');
+  const child = c.fx.spawn(n.ns, [process.execPath, '--cpu-prof', `--cpu-prof-dir=${profDir}`, TABBY_BUNDLE, 'node', 'run',
+    '--node-name', name, '--state-dir', n.stateDir, '--datastore-path', c.dsPath, '--resync-interval', '5'], {
+    stdio: ['ignore', log, log],
+    env: { PATH: process.env.PATH, TABBY_LOG_LEVEL: 'debug', CALICO_NETWORKING_BACKEND: 'vxlan', CALICO_IPV4POOL_CIDR: '10.244.0.0/16' },
+  });
+  n.agent = child;
+  return child;
+}
+
 function kib(text: string, field: string): number { return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN); }
 function ticks(pid: number): number { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return Number(f[11]) + Number(f[12]); }
 const fmt = (xs: number[]) => (xs.length ? `p50 ${median(xs).toFixed(1)}, p90 ${percentile(xs, 90).toFixed(1)} (n=${xs.length})` : 'none');
@@ -103,7 +116,7 @@ async function main(): Promise<void> {
   try {
     c.addSubnet('a', '10.0.1.1/24');
     c.addNode('node-a', 'a', '10.0.1.11');
-    const agent = c.startAgent('node-a', { TABBY_LOG_LEVEL: 'debug', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}`, CALICO_IPV4POOL_CIDR: '10.244.0.0/16' });
+    const agent = startProfiledAgent(c, 'node-a', profDir);
     await c.waitReady('node-a');
     await sleep(1000);
     const wall: Record<'ADD' | 'DEL', number[]> = { ADD: [], DEL: [] };
