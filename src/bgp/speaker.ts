@@ -32,8 +32,7 @@ export interface SpeakerOptions {
 /** How long an inbound connection from an address that is not a peer is held before it is refused. */
 const UNCLAIMED_HOLD_MS = 3000;
 const MAX_UNCLAIMED = 32;
-/** The shortest wait before learned routes are handed to the agent: gathers one UPDATE burst, no more. */
-const HAND_OVER_MIN_MS = 5;
+const HAND_OVER_MIN_MS = 5; // the shortest wait before learned routes go to the agent: one UPDATE burst
 
 export class BgpSpeaker {
   readonly rib: Rib;
