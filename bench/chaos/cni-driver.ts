@@ -6,7 +6,8 @@
 // {id, code, stdout, via: "agent" | "executable"}. Calls run concurrently.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { agentSocketPath, askAgent, requestFor } from '../../src/cni/agent-client.ts';
+import { agentSocketPath, requestFor } from '../../src/cni/agent-client.ts';
+import { askAgent } from '../../src/cni/agent-exchange-node.ts';
 
 const [bundle] = process.argv.slice(2);
 if (!bundle) { process.stderr.write('usage: cni-driver.ts <path of tabby-cni.cjs>\n'); process.exit(2); }

@@ -7,8 +7,10 @@
 //
 // Wire format: one JSON request from the plugin, the write side closed, one JSON reply, the connection closed.
 // The socket is `<state_dir>/cni.sock` (root only), next to the nodename file the agent writes there.
+// The protocol lives here; moving the bytes is an `Exchange` each entry brings: node:net for the Node entry
+// (agent-exchange-node.ts), Bun's own sockets for the compiled one (agent-exchange-bun.ts), where loading
+// node:net alone would cost more than the rest of the process's start.
 import { statSync } from 'node:fs';
-import { connect } from 'node:net';
 
 export const CNI_SOCKET_NAME = 'cni.sock';
 /** The agent's default state dir (netconf state_dir overrides). */
@@ -61,39 +63,30 @@ export function agentSocketPath(stdin: string): string | undefined {
 /** The agent's answer, or why it did not give one (then the caller runs the invocation itself). */
 export type AgentAnswer = { served: { stdout: string; exitCode: number; stderr?: string } } | { notServed: string };
 
+/** What moving one request and its reply over the socket gave: the reply's bytes, or why there are none. */
+export type ExchangeResult = { reply: Buffer } | { error: string } | { oversized: true };
+
 /**
- * Sends the invocation to the agent at `socketPath`. Connecting fails fast when no agent listens; once the
- * agent has the request, this waits for its answer (the runtime's own timeout bounds a CNI call).
+ * Connects to the unix socket at `path`, writes `request`, closes the write side and collects the reply until
+ * the agent closes the connection. `error` is the errno code (ENOENT, ECONNREFUSED…) or a message; a reply
+ * over `maxBytes` is cut off as `oversized`. Connecting fails fast when no agent listens; once connected it
+ * waits as long as the agent takes (the runtime's own timeout bounds a CNI call).
  */
-export function askAgent(socketPath: string, req: ServeRequest): Promise<AgentAnswer> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (a: AgentAnswer) => { if (!settled) { settled = true; resolve(a); } };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const sock = connect({ path: socketPath, allowHalfOpen: true });
-    sock.on('error', (e: NodeJS.ErrnoException) => done({ notServed: `${socketPath}: ${e.code ?? e.message}` }));
-    sock.end(JSON.stringify(req)); // buffered until connected
-    sock.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > MAX_MESSAGE_BYTES) { sock.destroy(); done({ notServed: 'the agent sent an oversized reply' }); return; }
-      chunks.push(d);
-    });
-    const onEnd = () => {
-      if (settled) return;
-      sock.destroy();
-      let reply: unknown;
-      try { reply = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch {
-        return done({ notServed: size ? 'the agent sent a malformed reply' : 'the agent closed the connection without answering' });
-      }
-      const r = reply as Partial<{ stdout: unknown; exitCode: unknown; stderr: unknown; fallback: unknown }>;
-      if (typeof r.fallback === 'string') return done({ notServed: `the agent declined: ${r.fallback}` });
-      if (typeof r.stdout !== 'string' || typeof r.exitCode !== 'number') return done({ notServed: 'the agent sent a malformed reply' });
-      done({ served: { stdout: r.stdout, exitCode: r.exitCode, ...(typeof r.stderr === 'string' ? { stderr: r.stderr } : {}) } });
-    };
-    sock.on('end', onEnd); // the agent's reply is complete
-    sock.on('close', onEnd); // or the connection died without one
-  });
+export type Exchange = (path: string, request: string, maxBytes: number) => Promise<ExchangeResult>;
+
+/** Sends the invocation to the agent at `socketPath` and reads its answer. */
+export async function askAgentWith(exchange: Exchange, socketPath: string, req: ServeRequest): Promise<AgentAnswer> {
+  const r = await exchange(socketPath, JSON.stringify(req), MAX_MESSAGE_BYTES);
+  if ('error' in r) return { notServed: `${socketPath}: ${r.error}` };
+  if ('oversized' in r) return { notServed: 'the agent sent an oversized reply' };
+  let reply: unknown;
+  try { reply = JSON.parse(r.reply.toString('utf8')); } catch {
+    return { notServed: r.reply.length ? 'the agent sent a malformed reply' : 'the agent closed the connection without answering' };
+  }
+  const a = reply as Partial<{ stdout: unknown; exitCode: unknown; stderr: unknown; fallback: unknown }> | null;
+  if (a && typeof a.fallback === 'string') return { notServed: `the agent declined: ${a.fallback}` };
+  if (!a || typeof a.stdout !== 'string' || typeof a.exitCode !== 'number') return { notServed: 'the agent sent a malformed reply' };
+  return { served: { stdout: a.stdout, exitCode: a.exitCode, ...(typeof a.stderr === 'string' ? { stderr: a.stderr } : {}) } };
 }
 
 /** The request for this process's invocation. */
@@ -108,13 +101,12 @@ export function requestFor(env: NodeJS.ProcessEnv, stdin: string): ServeRequest 
  * agent's answer is written out; otherwise the reason worth logging why it did not serve (undefined when
  * simply no agent listens, the ordinary case without one).
  */
-export async function serveThroughAgent(stdin: string, finish: (stdout: string, exitCode: number) => void): Promise<{ served: true } | { served: false; reason?: string }> {
+export async function serveThroughAgent(exchange: Exchange, stdin: string, finish: (stdout: string, exitCode: number, stderr?: string) => void): Promise<{ served: true } | { served: false; reason?: string }> {
   const socket = agentSocketPath(stdin);
   if (!socket) return { served: false };
-  const answer = await askAgent(socket, requestFor(process.env, stdin));
+  const answer = await askAgentWith(exchange, socket, requestFor(process.env, stdin));
   if ('served' in answer) {
-    if (answer.served.stderr) process.stderr.write(answer.served.stderr);
-    finish(answer.served.stdout, answer.served.exitCode);
+    finish(answer.served.stdout, answer.served.exitCode, answer.served.stderr);
     return { served: true };
   }
   return /: (ENOENT|ECONNREFUSED)$/.test(answer.notServed) ? { served: false } : { served: false, reason: answer.notServed };

@@ -10,7 +10,8 @@ export function readStdin(): string {
 }
 
 /** Writes the output and exits once it is flushed (a pipe may be slower than process.exit). */
-export function finish(stdout: string, exitCode: number): void {
+export function finish(stdout: string, exitCode: number, stderr?: string): void {
+  if (stderr) process.stderr.write(stderr);
   const done = () => process.exit(exitCode);
   if (stdout) process.stdout.write(stdout.endsWith('\n') ? stdout : stdout + '\n', done);
   else done();

@@ -8,9 +8,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  agentSocketPath, askAgent, callerView, CNI_SOCKET_NAME, DEFAULT_AGENT_STATE_DIR, fileIdentity, MAX_MESSAGE_BYTES,
+  agentSocketPath, callerView, CNI_SOCKET_NAME, DEFAULT_AGENT_STATE_DIR, fileIdentity, MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION, requestFor, type ServeRequest,
 } from '../../src/cni/agent-client.ts';
+import { askAgent } from '../../src/cni/agent-exchange-node.ts';
 import { CniServer, parseRequest, type InvocationRunner } from '../../src/cni/agent-server.ts';
 
 const quiet = { info() {}, warn() {}, debug() {} };
