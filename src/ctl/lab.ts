@@ -6,6 +6,7 @@ import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
 import { listLabs, pidAlive, readState, withLabLock, type LabState } from '../lab/state.ts';
 import { ETCD_MEMBER_COUNTS, LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
 import { etcdMemberStatuses } from '../lab/etcd-cluster.ts';
+import { parsePodRuntime } from '../lab/pod-runtime.ts';
 import { deletePods, formatPods, parseLabels, parsePortSpecs, relabelPod, runPods, setNamespace, table, validateServiceAccount } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
@@ -144,6 +145,7 @@ function registerLabRun(lab: Command): void {
     .option('--annotation <key=value>', 'pod annotation, repeatable (e.g. cni.projectcalico.org/ipv4pools=\'["pool-a"]\'), passed in CNI_ARGS',
       (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--concurrency <n>', 'CNI ADDs in flight', '4')
+    .option('--runtime <name>', 'who makes the pods\' sandboxes: netns (the lab itself; default), containerd (CRI, as kubelet drives it) or podman')
     .action(async (app: string, o, cmd: Command) => {
       const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
       if (labels.remove.length > 0) throw new CliError('--labels takes k=v pairs only', EXIT_USAGE);
@@ -151,6 +153,7 @@ function registerLabRun(lab: Command): void {
       try {
         ports = o.port.length > 0 ? parsePortSpecs(o.port) : undefined;
         if (o.serviceAccount !== undefined) validateServiceAccount(o.serviceAccount);
+        if (o.runtime !== undefined) parsePodRuntime(o.runtime);
       } catch (e) {
         throw new CliError((e as Error).message, EXIT_USAGE);
       }
@@ -159,7 +162,7 @@ function registerLabRun(lab: Command): void {
         const r = await runPods(state, {
           app, replicas: intOption(o.replicas, '--replicas'), replicasGiven: cmd.getOptionValueSource('replicas') === 'cli',
           node: o.node, namespace: o.namespace, labels: labels.set, annotations, concurrency: intOption(o.concurrency, '--concurrency'),
-          serviceAccount: o.serviceAccount, ports,
+          serviceAccount: o.serviceAccount, ports, runtime: o.runtime,
         });
         for (const w of r.warnings) warn(w);
         out(runSummary(app, r));
