@@ -275,7 +275,7 @@ function teardown(state: LabState, say: Say): void {
   }
   // A runtime killed midway leaves its mounts (rootfs overlays, shm) under the lab's directory.
   unmountUnder(state.dir);
-  for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
+  for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache', 'pr']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
   for (const f of ['datastore.db', 'datastore.db-wal', 'datastore.db-shm']) fs.rmSync(path.join(state.dir, f), { force: true });
   if (state.supervisor) state.supervisor.pid = 0;
   fs.rmSync(path.join(state.dir, 'supervisor.json'), { force: true });

@@ -27,9 +27,12 @@ interface PodmanFiles { dir: string; conf: string; netDir: string; root: string;
 
 function podmanFiles(state: LabState, node: LabNodeState): PodmanFiles {
   const dir = path.join(state.dir, 'nodes', node.name, 'podman');
+  // Podman refuses a runroot longer than 50 characters: a short one per node (lab names have ≤ 16).
+  const runroot = path.join(state.dir, 'pr', String(state.nodes.indexOf(node)));
+  if (runroot.length > 50) throw new PodmanError(`podman's run dir ${runroot} is longer than the 50 characters podman allows: use a shorter TABBY_LAB_ROOT`);
   return {
     dir, conf: path.join(dir, 'containers.conf'), netDir: path.join(dir, 'net.d'),
-    root: path.join(dir, 'storage'), runroot: path.join(dir, 'run'), tmp: path.join(dir, 'tmp'),
+    root: path.join(dir, 'storage'), runroot, tmp: path.join(dir, 'tmp'),
   };
 }
 
