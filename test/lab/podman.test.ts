@@ -1,0 +1,87 @@
+// Lab pods made by podman on its CNI backend (`lab run --runtime podman`): podman (in the node's netns,
+// runc + cgroupfs, storage under the lab) makes the container and its netns and calls Tabby's conflist.
+// Podman passes only `IgnoreUnknown=1;K8S_POD_NAME=<container>` in CNI_ARGS, no namespace, so, as with
+// Calico, its containers are CNI-orchestrator workloads named by container ID. Needs root.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { labFixture, mustTabby, readState, skip, tabby } from './helpers.ts';
+import { assertIpamClean, assertNothingLeft, caliLinks, callPlugin, runtimeSkip, weps } from './runtime-helpers.ts';
+
+const why = skip || runtimeSkip('podman', 'podman');
+
+describe('lab pods made by podman (CNI backend)', { skip: why, timeout: 170_000 }, () => {
+  const { name, cleanup } = labFixture();
+  const pods = () => readState(name).pods as any[];
+  const nodeNs = (node: string) => readState(name).nodes.find((n: any) => n.name === node).ns as string;
+
+  before(() => {
+    mustTabby(['lab', 'up', '--name', name, '--nodes', '2', '--mode', 'vxlan']);
+  });
+  after(cleanup);
+
+  test('containers on two nodes ping each other; endpoints are the CNI workloads podman\'s CNI_ARGS make', () => {
+    const out = mustTabby(['lab', 'run', 'pm', '--name', name, '--replicas', '2', '--runtime', 'podman']);
+    assert.match(out, /2\/2 pod\(s\) running/);
+    const [a, b] = pods();
+    assert.deepEqual([a.node, b.node].sort(), ['controlplane', 'node01']);
+    for (const p of [a, b]) {
+      assert.equal(p.runtime, 'podman');
+      assert.match(p.netns, /^netns-[0-9a-f-]{36}$/, 'the netns is podman\'s');
+      assert.match(p.containerId, /^[0-9a-f]{64}$/);
+    }
+    for (const [from, to] of [[a, b], [b, a]]) mustTabby(['lab', 'exec', from.name, '--name', name, '--', 'ping', '-c', '1', '-W', '3', to.ip]);
+    assert.match(mustTabby(['lab', 'check', '--name', name]), /2 reachable, 0 not/);
+    for (const p of [a, b]) {
+      const w = weps(name).find((x) => x.spec.containerID === p.containerId);
+      assert.ok(w, `no WorkloadEndpoint for container ${p.containerId}`);
+      // No K8S_POD_NAMESPACE: Calico's rule makes it orchestrator cni, workload = container ID, namespace default.
+      assert.equal(w.metadata.namespace, 'default');
+      assert.equal(w.spec.orchestrator, 'cni');
+      assert.equal(w.spec.workload, p.containerId);
+      assert.equal(w.spec.pod, undefined);
+      assert.equal(w.metadata.labels?.app, 'pm', 'kube-controllers\' label sync reached it (found by container ID)');
+    }
+    // Kubernetes namespaces need the namespace in CNI_ARGS, which podman never sends: refused, with why.
+    const ns = tabby(['lab', 'run', 'other', '--name', name, '-n', 'prod', '--runtime', 'podman']);
+    assert.notEqual(ns.status, 0);
+    assert.match(ns.stderr, /podman passes only K8S_POD_NAME in CNI_ARGS/);
+  });
+
+  test('a repeated DEL and a DEL after the netns is gone succeed; `lab delete` removes container, netns, endpoint, veth, route and address', () => {
+    const [a, b] = pods();
+    const aHost = weps(name).find((x) => x.spec.containerID === a.containerId)!.spec.interfaceName;
+    // DEL as podman sends it, twice, with the container's netns still there; then podman's own removal.
+    const args = `IgnoreUnknown=1;K8S_POD_NAME=${a.name}`;
+    for (let i = 0; i < 2; i++) {
+      const del = callPlugin(name, a.node, 'DEL', { containerId: a.containerId, netns: `/run/netns/${a.netns}`, args });
+      assert.equal(del.status, 0, `DEL #${i + 1} failed: ${del.stdout}${del.stderr}`);
+    }
+    assertNothingLeft(name, { ip: a.ip, nodeNs: nodeNs(a.node), hostVeth: aHost, containerId: a.containerId });
+    mustTabby(['lab', 'delete', a.name, '--name', name]);
+    assert.ok(!fs.existsSync(`/run/netns/${a.netns}`), 'podman removed its netns');
+    // After the netns is gone: DEL with a netns path that no longer exists still succeeds.
+    const late = callPlugin(name, a.node, 'DEL', { containerId: a.containerId, netns: `/run/netns/${a.netns}`, args });
+    assert.equal(late.status, 0, `DEL after the netns is gone failed: ${late.stdout}${late.stderr}`);
+    // B untouched; then B removed the normal way.
+    mustTabby(['lab', 'exec', b.name, '--name', name, '--', 'ip', 'addr', 'show', 'eth0']);
+    const bHost = weps(name).find((x) => x.spec.containerID === b.containerId)!.spec.interfaceName;
+    mustTabby(['lab', 'delete', 'pm', '--name', name]);
+    assertNothingLeft(name, { ip: b.ip, nodeNs: nodeNs(b.node), hostVeth: bHost, containerId: b.containerId });
+    assert.ok(!fs.existsSync(`/run/netns/${b.netns}`));
+    for (const node of ['controlplane', 'node01']) assert.deepEqual(caliLinks(nodeNs(node)), []);
+    assert.deepEqual(weps(name), []);
+    assertIpamClean(name);
+  });
+
+  test('`lab down` removes running podman containers (CNI DEL through podman) and leaves no netns or mount', () => {
+    mustTabby(['lab', 'run', 'pm2', '--name', name, '--replicas', '2', '--runtime', 'podman']);
+    const netns = pods().map((p) => p.netns);
+    mustTabby(['lab', 'down', '--name', name]);
+    for (const ns of netns) assert.ok(!fs.existsSync(`/run/netns/${ns}`), `${ns} left`);
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(`/tabby-lab/${name}/`), 'mounts left under the lab directory');
+    const conmon = spawnSync('pgrep', ['-af', `/tabby-lab/${name}/`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(conmon, '', `processes of the lab still run:\n${conmon}`);
+  });
+});
