@@ -276,8 +276,11 @@ function registerLabDemoCommands(lab: Command): void {
   lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)')
     .option('--name <lab>', 'lab name for the demo (replaced if it exists)', 'demo')
     .option('--keep', 'leave the last lab up at the end')
+    .option('--runtime <name>', 'who makes the pods\' sandboxes: netns (default), containerd or podman')
     .action(async (o) => {
-      const ok = await runDemo({ name: o.name, keep: !!o.keep, out });
+      let runtime;
+      try { runtime = o.runtime === undefined ? undefined : parsePodRuntime(o.runtime); } catch (e) { throw new CliError((e as Error).message, EXIT_USAGE); }
+      const ok = await runDemo({ name: o.name, keep: !!o.keep, out, runtime });
       if (!ok) throw new CliError('demo stopped: a step did not show what the article shows', EXIT_FAILED);
     });
 }

@@ -57,21 +57,26 @@ export function containerdConfig(files: LabContainerdState, cniBinDir: string, c
  */
 export async function ensureContainerd(state: LabState, node: LabNodeState): Promise<CriClient> {
   // Pods are started a few at a time: the first one starts containerd (or checks its image), the others wait.
-  const key = `${state.name}/${node.name}/${isOurContainerd(node.containerd) ? node.containerd.pid : 'new'}`;
-  let ready = readyNow.get(key);
-  if (!ready) {
-    ready = (async () => {
+  const alive = isOurContainerd(node.containerd);
+  let ready = readyNow.get(node);
+  if (!ready || (ready.settled && (!alive || ready.pid !== node.containerd!.pid))) {
+    const entry: ReadyEntry = { pid: 0, settled: false, promise: Promise.resolve() };
+    entry.promise = (async () => {
       if (!isOurContainerd(node.containerd)) await startContainerd(state, node);
       await importImage(state, node.containerd!);
-    })();
-    ready.catch(() => readyNow.delete(key));
-    readyNow.set(key, ready);
+      entry.pid = node.containerd!.pid;
+    })().finally(() => { entry.settled = true; });
+    entry.promise.catch(() => readyNow.delete(node));
+    readyNow.set(node, entry);
+    ready = entry;
   }
-  await ready;
+  await ready.promise;
   return new CriClient(node.containerd!.socket);
 }
 
-const readyNow = new Map<string, Promise<void>>();
+interface ReadyEntry { pid: number; settled: boolean; promise: Promise<void> }
+/** Per node record (a new lab, even of the same name, has new ones): the containerd checked ready. */
+const readyNow = new WeakMap<LabNodeState, ReadyEntry>();
 
 async function startContainerd(state: LabState, node: LabNodeState): Promise<void> {
   const files = containerdFiles(state, node);

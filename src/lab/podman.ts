@@ -81,12 +81,12 @@ async function mustPodman(state: LabState, node: LabNodeState, args: string[]): 
   return r.stdout;
 }
 
-const readyNodes = new Map<string, Promise<string>>();
+/** Per node record (a new lab, even of the same name, has new ones). */
+const readyNodes = new WeakMap<LabNodeState, Promise<string>>();
 
 /** Config files and the sandbox image on the node, once per process; resolves with the network's name. */
 function preparePodman(state: LabState, node: LabNodeState): Promise<string> {
-  const key = `${state.name}/${node.name}`;
-  let ready = readyNodes.get(key);
+  let ready = readyNodes.get(node);
   if (!ready) {
     ready = (async () => {
       const files = podmanFiles(state, node);
@@ -98,8 +98,8 @@ function preparePodman(state: LabState, node: LabNodeState): Promise<string> {
       }
       return network;
     })();
-    ready.catch(() => readyNodes.delete(key));
-    readyNodes.set(key, ready);
+    ready.catch(() => readyNodes.delete(node));
+    readyNodes.set(node, ready);
   }
   return ready;
 }
