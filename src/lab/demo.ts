@@ -139,19 +139,16 @@ async function deploy(ctx: Ctx, state: LabState): Promise<[LabPodState, LabPodSt
   return [cp, n1];
 }
 
-/** The WORKLOAD column of a pod's endpoint: its name, or (podman: a CNI workload) its container ID. */
-const workload = (p: LabPodState) => (p.runtime === 'podman' ? p.containerId : p.name);
-
 async function showWorkloadEndpoints(ctx: Ctx, state: LabState, pods: LabPodState[]): Promise<Map<string, string>> {
   const cp = state.nodes[0]!;
   say(ctx, 'the pods\' WorkloadEndpoints, as calicoctl lists them');
   const out = await eventually(ctx, 'get workloadendpoints', `a row per pod with its IP/32 and a cali interface`,
     () => onNode(state, cp, ['tabby', 'get', 'workloadendpoints']),
-    (o) => pods.every((p) => new RegExp(`${workload(p)}\\s+${p.node}\\s+${p.ip!.replace(/\./g, '\\.')}/32\\s+cali[0-9a-f]{11}`).test(o)));
+    (o) => pods.every((p) => new RegExp(`${p.name}\\s+${p.node}\\s+${p.ip!.replace(/\./g, '\\.')}/32\\s+cali[0-9a-f]{11}`).test(o)));
   shown(ctx, 'master', 'tabby get workloadendpoints', out);
   const ifaces = new Map<string, string>();
   for (const p of pods) {
-    const m = new RegExp(`${workload(p)}\\s+\\S+\\s+\\S+\\s+(cali[0-9a-f]{11})`).exec(out);
+    const m = new RegExp(`${p.name}\\s+\\S+\\s+\\S+\\s+(cali[0-9a-f]{11})`).exec(out);
     ifaces.set(p.name, m![1]!);
   }
   check(ctx, pods.map((p) => `${p.name.split('-').pop()} → ${ifaces.get(p.name)}`).join(', '));

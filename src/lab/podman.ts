@@ -2,14 +2,16 @@
 // (entered with nsenter, not `ip netns exec`, which remounts /sys and hides the cgroups), with runc and
 // cgroupfs, storage and run dirs under the lab's directory, and a containers.conf whose CNI config dir holds
 // a copy of the node's conflist. Podman makes the netns (/run/netns/netns-…) and calls CNI ADD/DEL itself.
-// Podman passes only `IgnoreUnknown=1;K8S_POD_NAME=<container name>` in CNI_ARGS (no namespace), so its
-// containers are CNI-orchestrator workloads (namespace default, named by container ID), as with Calico.
+// Podman itself passes only `IgnoreUnknown=1;K8S_POD_NAME=<container name>` in CNI_ARGS, but it appends the
+// pairs of a CNI_ARGS in its own environment (containers/common libnetwork/cni getRuntimeConfig): the lab
+// gives it kubelet's K8S_POD_NAMESPACE/K8S_POD_NAME/K8S_POD_UID that way, and names the container as the pod.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { basePath } from './env.ts';
 import { podNode, runtimeCniBinDir, type PodRuntime } from './pod-runtime.ts';
 import { buildSandboxImage, SANDBOX_IMAGE } from './sandbox-image.ts';
-import type { LabNodeState, LabState } from './state.ts';
+import type { LabNodeState, LabPodState, LabState } from './state.ts';
+import { formatCniArgs } from './cni-runtime.ts';
 import { runCommand, type CommandResult } from '../exec.ts';
 import { TabbyError } from '../errors.ts';
 
@@ -66,17 +68,20 @@ function syncNetworkConfig(node: LabNodeState, files: PodmanFiles): string {
 }
 
 /** Runs podman on the node (its netns) with the lab's storage and config. */
-function podman(state: LabState, node: LabNodeState, args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+function podman(state: LabState, node: LabNodeState, args: string[], timeoutMs = 120_000, cniArgs?: string): Promise<CommandResult> {
   const f = podmanFiles(state, node);
   return runCommand(['nsenter', `--net=/run/netns/${node.ns}`, '--', 'podman', '--root', f.root, '--runroot', f.runroot,
     '--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs', ...args], {
-    env: { PATH: basePath(), CONTAINERS_CONF: f.conf, ...(process.env.TABBY_LOG_LEVEL ? { TABBY_LOG_LEVEL: process.env.TABBY_LOG_LEVEL } : {}) },
+    env: {
+      PATH: basePath(), CONTAINERS_CONF: f.conf, ...(cniArgs ? { CNI_ARGS: cniArgs } : {}),
+      ...(process.env.TABBY_LOG_LEVEL ? { TABBY_LOG_LEVEL: process.env.TABBY_LOG_LEVEL } : {}),
+    },
     timeoutMs,
   });
 }
 
-async function mustPodman(state: LabState, node: LabNodeState, args: string[]): Promise<string> {
-  const r = await podman(state, node, args);
+async function mustPodman(state: LabState, node: LabNodeState, args: string[], cniArgs?: string): Promise<string> {
+  const r = await podman(state, node, args, 120_000, cniArgs);
   if (r.code !== 0) throw new PodmanError(`podman ${args.slice(0, 2).join(' ')} on ${node.name} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
   return r.stdout;
 }
@@ -104,6 +109,14 @@ function preparePodman(state: LabState, node: LabNodeState): Promise<string> {
   return ready;
 }
 
+/**
+ * What the lab adds to podman's CNI_ARGS: the pod's namespace, name (the container's name too) and UID, as
+ * kubelet's runtime passes them, and its annotations (Calico's cni.projectcalico.org/* travel there).
+ */
+export function podCniArgs(pod: Pick<LabPodState, 'namespace' | 'name' | 'uid' | 'annotations'>): string {
+  return formatCniArgs({ K8S_POD_NAMESPACE: pod.namespace, K8S_POD_NAME: pod.name, K8S_POD_UID: pod.uid, ...(pod.annotations ?? {}) });
+}
+
 interface PodmanInspect { Id: string; NetworkSettings?: { SandboxKey?: string; Networks?: Record<string, { IPAddress?: string }> } }
 
 export const podmanRuntime: PodRuntime = {
@@ -112,7 +125,7 @@ export const podmanRuntime: PodRuntime = {
     const node = podNode(state, pod);
     const network = await preparePodman(state, node);
     const labels = Object.entries({ ...pod.labels, 'io.kubernetes.pod.namespace': pod.namespace, 'io.kubernetes.pod.uid': pod.uid }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-    await mustPodman(state, node, ['run', '-d', '--name', pod.name, '--hostname', pod.name, '--network', network, ...ULIMITS, ...labels, SANDBOX_IMAGE]);
+    await mustPodman(state, node, ['run', '-d', '--name', pod.name, '--hostname', pod.name, '--network', network, ...ULIMITS, ...labels, SANDBOX_IMAGE], podCniArgs(pod));
     const [info] = JSON.parse(await mustPodman(state, node, ['inspect', '--type', 'container', pod.name])) as PodmanInspect[];
     if (!info) throw new PodmanError(`podman inspect ${pod.name} on ${node.name} returned nothing`);
     pod.containerId = info.Id;
@@ -128,7 +141,7 @@ export const podmanRuntime: PodRuntime = {
   },
   async remove(state, pod) {
     // `rm -f -t 0`: stop (SIGKILL at once), CNI DEL, netns and storage gone; --ignore: absent is done.
-    await mustPodman(state, podNode(state, pod), ['rm', '-f', '--ignore', '-t', '0', pod.name]);
+    await mustPodman(state, podNode(state, pod), ['rm', '-f', '--ignore', '-t', '0', pod.name], podCniArgs(pod));
   },
 };
 

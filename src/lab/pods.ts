@@ -183,9 +183,6 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
   if (!Number.isInteger(opts.replicas) || opts.replicas < min || opts.replicas > 10_000) {
     throw new Error(`--replicas must be an integer from ${min} to 10000, got ${opts.replicas}`);
   }
-  if (opts.runtime === 'podman' && opts.namespace !== 'default') {
-    throw new Error(`--runtime podman cannot place pods in namespace "${opts.namespace}": podman passes only K8S_POD_NAME in CNI_ARGS, so its containers are CNI workloads in namespace default (use --runtime containerd for Kubernetes namespaces)`);
-  }
   const nodeNames = state.nodes.map((n) => n.name);
   if (opts.node && !nodeNames.includes(opts.node)) throw new Error(`no node "${opts.node}" in lab ${state.name} (nodes: ${nodeNames.join(', ')})`);
   if (existing.length === 0) {
@@ -383,7 +380,7 @@ export function syncWorkloadEndpoints(state: LabState, pods: LabPodState[]): str
   const warnings: string[] = [];
   const updates: Resource[] = [];
   for (const pod of pods) {
-    // Podman's workloads are CNI ones (no K8S_POD_NAMESPACE): found by their container ID.
+    // A workload without Kubernetes args (orchestrator cni) is found by its container ID.
     const wep = weps.find((w) => w.metadata.namespace === pod.namespace && w.spec?.pod === pod.name)
       ?? weps.find((w) => w.spec?.containerID === pod.containerId);
     if (!wep) {

@@ -24,7 +24,7 @@ describe('lab pods made by containerd (CRI)', { skip: why, timeout: 175_000 }, (
   });
   after(cleanup);
 
-  test('pods on two nodes, made through RunPodSandbox, ping each other; their endpoints carry namespace and name from CNI_ARGS', async () => {
+  test('pods on two nodes, made through RunPodSandbox, ping each other; their endpoints carry namespace and name from CNI_ARGS; a retried ADD is refused', async () => {
     const out = mustTabby(['lab', 'run', 'web', '--name', name, '-n', 'prod', '--replicas', '2', '--runtime', 'containerd']);
     assert.match(out, /2\/2 pod\(s\) running/);
     const [a, b] = pods();
@@ -53,6 +53,13 @@ describe('lab pods made by containerd (CRI)', { skip: why, timeout: 175_000 }, (
       assert.equal(w.metadata.labels?.app, 'web', 'kube-controllers\' label sync reached it');
       assert.deepEqual(w.spec.ipNetworks, [`${p.ip}/32`]);
     }
+    // ADD retried after a timeout, same sandbox ID and kubelet's CNI_ARGS (the first ADD did finish):
+    // refused with code 102 before IPAM, the attachment left exactly as it was.
+    const again = callPlugin(name, a.node, 'ADD', { containerId: a.containerId, netns: `/var/run/netns/${a.netns}`, args: kubeletCniArgs(a) });
+    assert.notEqual(again.status, 0);
+    assert.equal(JSON.parse(again.stdout).code, 102, again.stdout);
+    mustTabby(['lab', 'exec', b.name, '--name', name, '--', 'ping', '-c', '1', '-W', '3', a.ip]);
+    assert.deepEqual(weps(name).find((x) => x.spec.containerID === a.containerId)?.spec.ipNetworks, [`${a.ip}/32`]);
   });
 
   test('CHECK on a containerd sandbox; StopPodSandbox after its netns is gone (DEL without netns), twice, and a repeated DEL leave nothing', async () => {

@@ -1,12 +1,14 @@
 // Lab pods made by podman on its CNI backend (`lab run --runtime podman`): podman (in the node's netns,
 // runc + cgroupfs, storage under the lab) makes the container and its netns and calls Tabby's conflist.
-// Podman passes only `IgnoreUnknown=1;K8S_POD_NAME=<container>` in CNI_ARGS, no namespace, so, as with
-// Calico, its containers are CNI-orchestrator workloads named by container ID. Needs root.
+// Podman passes only `IgnoreUnknown=1;K8S_POD_NAME=<container>` in CNI_ARGS itself and appends a CNI_ARGS
+// from its environment: the lab gives it the pod's namespace, name and UID that way, so the endpoints are
+// Kubernetes ones, as with kubelet. Needs root.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { labFixture, mustTabby, readState, skip, tabby } from './helpers.ts';
+import { labFixture, mustTabby, readState, skip } from './helpers.ts';
+import { podCniArgs } from '../../src/lab/podman.ts';
 import { assertIpamClean, assertNothingLeft, caliLinks, callPlugin, runtimeSkip, weps } from './runtime-helpers.ts';
 
 const why = skip || runtimeSkip('podman', 'podman');
@@ -21,8 +23,8 @@ describe('lab pods made by podman (CNI backend)', { skip: why, timeout: 170_000 
   });
   after(cleanup);
 
-  test('containers on two nodes ping each other; endpoints are the CNI workloads podman\'s CNI_ARGS make', () => {
-    const out = mustTabby(['lab', 'run', 'pm', '--name', name, '--replicas', '2', '--runtime', 'podman']);
+  test('containers on two nodes ping each other; their endpoints carry namespace and name from CNI_ARGS', () => {
+    const out = mustTabby(['lab', 'run', 'pm', '--name', name, '-n', 'prod', '--replicas', '2', '--runtime', 'podman']);
     assert.match(out, /2\/2 pod\(s\) running/);
     const [a, b] = pods();
     assert.deepEqual([a.node, b.node].sort(), ['controlplane', 'node01']);
@@ -36,24 +38,25 @@ describe('lab pods made by podman (CNI backend)', { skip: why, timeout: 170_000 
     for (const p of [a, b]) {
       const w = weps(name).find((x) => x.spec.containerID === p.containerId);
       assert.ok(w, `no WorkloadEndpoint for container ${p.containerId}`);
-      // No K8S_POD_NAMESPACE: Calico's rule makes it orchestrator cni, workload = container ID, namespace default.
-      assert.equal(w.metadata.namespace, 'default');
-      assert.equal(w.spec.orchestrator, 'cni');
-      assert.equal(w.spec.workload, p.containerId);
-      assert.equal(w.spec.pod, undefined);
-      assert.equal(w.metadata.labels?.app, 'pm', 'kube-controllers\' label sync reached it (found by container ID)');
+      assert.equal(w.metadata.namespace, 'prod');
+      assert.equal(w.spec.orchestrator, 'k8s');
+      assert.equal(w.spec.pod, p.name);
+      assert.equal(w.metadata.labels?.app, 'pm', 'kube-controllers\' label sync reached it');
     }
-    // Kubernetes namespaces need the namespace in CNI_ARGS, which podman never sends: refused, with why.
-    const ns = tabby(['lab', 'run', 'other', '--name', name, '-n', 'prod', '--runtime', 'podman']);
-    assert.notEqual(ns.status, 0);
-    assert.match(ns.stderr, /podman passes only K8S_POD_NAME in CNI_ARGS/);
+    // ADD retried for the same container (a runtime whose first ADD timed out but did finish): refused
+    // with code 102, and the attachment is left exactly as it was.
+    const again = callPlugin(name, a.node, 'ADD', { containerId: a.containerId, netns: `/run/netns/${a.netns}`, args: `IgnoreUnknown=1;K8S_POD_NAME=${a.name};${podCniArgs(a)}` });
+    assert.notEqual(again.status, 0);
+    assert.equal(JSON.parse(again.stdout).code, 102, again.stdout);
+    mustTabby(['lab', 'exec', b.name, '--name', name, '--', 'ping', '-c', '1', '-W', '3', a.ip]);
+    assert.deepEqual(weps(name).find((x) => x.spec.containerID === a.containerId)?.spec.ipNetworks, [`${a.ip}/32`]);
   });
 
   test('a repeated DEL and a DEL after the netns is gone succeed; `lab delete` removes container, netns, endpoint, veth, route and address', () => {
     const [a, b] = pods();
     const aHost = weps(name).find((x) => x.spec.containerID === a.containerId)!.spec.interfaceName;
     // DEL as podman sends it, twice, with the container's netns still there; then podman's own removal.
-    const args = `IgnoreUnknown=1;K8S_POD_NAME=${a.name}`;
+    const args = `IgnoreUnknown=1;K8S_POD_NAME=${a.name};K8S_POD_NAMESPACE=prod;K8S_POD_UID=${a.uid}`;
     for (let i = 0; i < 2; i++) {
       const del = callPlugin(name, a.node, 'DEL', { containerId: a.containerId, netns: `/run/netns/${a.netns}`, args });
       assert.equal(del.status, 0, `DEL #${i + 1} failed: ${del.stdout}${del.stderr}`);
