@@ -6,7 +6,7 @@ import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
 import { listLabs, pidAlive, readState, withLabLock, type LabState } from '../lab/state.ts';
 import { ETCD_MEMBER_COUNTS, LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
 import { etcdMemberStatuses } from '../lab/etcd-cluster.ts';
-import { parsePodRuntime } from '../lab/pod-runtime.ts';
+import { isOurContainerd, parsePodRuntime } from '../lab/pod-runtime.ts';
 import { deletePods, formatPods, parseLabels, parsePortSpecs, relabelPod, runPods, setNamespace, table, validateServiceAccount } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
@@ -113,6 +113,10 @@ function registerLabLifecycleCommands(lab: Command): void {
         out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'STATE', 'RESTARTS', 'LAST EXIT', 'PODS'],
           ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, r.state, r.restarts, r.lastExit, String(s.pods.filter((p) => p.node === r.name).length)])]));
         if (s.etcd?.members && s.phase === 'up') out(await etcdStatusTable(s));
+        for (const n of s.nodes.filter((x) => x.containerd)) {
+          const c = n.containerd!;
+          out(`containerd on ${n.name}: ${isOurContainerd(c) ? `running (PID ${c.pid})` : 'not running (started again on next use)'}, CRI socket ${c.socket}`);
+        }
       }
     });
 

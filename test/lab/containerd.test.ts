@@ -44,6 +44,7 @@ describe('lab pods made by containerd (CRI)', { skip: why, timeout: 175_000 }, (
     // Cross-node, both ways, through `lab exec` (which enters the sandbox's netns).
     for (const [from, to] of [[a, b], [b, a]]) mustTabby(['lab', 'exec', from.name, '--name', name, '--', 'ping', '-c', '1', '-W', '3', to.ip]);
     assert.match(mustTabby(['lab', 'check', '--name', name]), /2 reachable, 0 not/);
+    assert.match(mustTabby(['lab', 'status', '--name', name]), /containerd on node01: running \(PID \d+\), CRI socket \S+containerd\.sock/);
     // The endpoint's identity is what containerd passed in CNI_ARGS: namespace, pod name, sandbox ID.
     for (const p of [a, b]) {
       const w = weps(name).find((x) => x.spec.containerID === p.containerId);
