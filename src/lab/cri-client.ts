@@ -111,8 +111,9 @@ export class CriClient {
     this.client.close();
   }
 
+  /** Kubelet asks with its runtime API version string, "0.1.0" (kuberuntime's kubeRuntimeAPIVersion). */
   version(): Promise<VersionResponse> {
-    return this.call('Version', { version: 'v1' });
+    return this.call('Version', { version: '0.1.0' });
   }
 
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
