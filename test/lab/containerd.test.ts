@@ -149,6 +149,18 @@ describe('lab pods made by containerd (CRI)', { skip: why, timeout: 175_000 }, (
     }
   });
 
+  test('the article\'s demo passes with its pods made by containerd', () => {
+    // Its own lab (the demo replaces and removes it): this lab's name plus "d".
+    const demo = `${name}d`;
+    try {
+      const r = spawnSync(TABBY, ['lab', 'demo', '--name', demo, '--runtime', 'containerd'], { encoding: 'utf8', timeout: 150_000 });
+      assert.equal(r.status, 0, `demo failed:\n${r.stdout.split('\n').filter((l) => /✗|FAILED|got:/.test(l)).join('\n')}\n${r.stderr}`);
+      assert.match(r.stdout, /The demo showed everything the article shows\./);
+    } finally {
+      tabby(['lab', 'down', '--name', demo]);
+    }
+  });
+
   test('`lab down` stops the sandboxes through containerd, then containerd, and leaves no netns or mount', () => {
     const state = readState(name);
     const netns = state.pods.map((p: any) => p.netns);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { labFixture, mustTabby, readState, skip } from './helpers.ts';
+import { labFixture, mustTabby, readState, skip, tabby, TABBY } from './helpers.ts';
 import { podCniArgs } from '../../src/lab/podman.ts';
 import { assertIpamClean, assertNothingLeft, caliLinks, callPlugin, runtimeSkip, weps } from './runtime-helpers.ts';
 
@@ -76,6 +76,18 @@ describe('lab pods made by podman (CNI backend)', { skip: why, timeout: 170_000 
     for (const node of ['controlplane', 'node01']) assert.deepEqual(caliLinks(nodeNs(node)), []);
     assert.deepEqual(weps(name), []);
     assertIpamClean(name);
+  });
+
+  test('the article\'s demo passes with its pods made by podman', () => {
+    // Its own lab (the demo replaces and removes it): this lab's name plus "d".
+    const demo = `${name}d`;
+    try {
+      const r = spawnSync(TABBY, ['lab', 'demo', '--name', demo, '--runtime', 'podman'], { encoding: 'utf8', timeout: 150_000 });
+      assert.equal(r.status, 0, `demo failed:\n${r.stdout.split('\n').filter((l) => /✗|FAILED|got:/.test(l)).join('\n')}\n${r.stderr}`);
+      assert.match(r.stdout, /The demo showed everything the article shows\./);
+    } finally {
+      tabby(['lab', 'down', '--name', demo]);
+    }
   });
 
   test('`lab down` removes running podman containers (CNI DEL through podman) and leaves no netns or mount', () => {
