@@ -36,9 +36,9 @@ export function routesTo(ns: string, ip: string): string[] {
 }
 
 /** `tabby ipam check` on the lab: leaked or orphaned addresses fail it. */
-export function assertIpamClean(lab: string): void {
+export function assertIpamClean(lab: string, hint = ''): void {
   const r = tabby(['lab', 'exec-node', 'controlplane', '--name', lab, '--', 'tabby', 'ipam', 'check']);
-  assert.equal(r.status, 0, `ipam check found problems:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(r.status, 0, `ipam check found problems:\n${r.stdout}\n${r.stderr}${hint ? `\n${hint}` : ''}`);
 }
 
 /** Asserts a removed pod left nothing: no endpoint, no host veth, no route, no address in IPAM. */
