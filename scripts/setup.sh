@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 debs=(iproute2 nftables iptables ipset etcd-server etcd-client bird2 frr gobgpd containernetworking-plugins
-      iperf3 iputils-ping tcpdump socat ethtool conntrack procps podman runc busybox-static
+      iperf3 iputils-ping tcpdump socat ethtool conntrack procps podman runc busybox-static containerd
       clang llvm libbpf-dev bpftool python3 chromium fonts-dejavu-core)
 missing=()
 for p in "${debs[@]}"; do

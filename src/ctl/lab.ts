@@ -6,6 +6,7 @@ import { labDown, labUp, mustState, nodeRows } from '../lab/lab.ts';
 import { listLabs, pidAlive, readState, withLabLock, type LabState } from '../lab/state.ts';
 import { ETCD_MEMBER_COUNTS, LAB_MODES, POD_CIDR, type LabDatastore, type LabMode } from '../lab/topology.ts';
 import { etcdMemberStatuses } from '../lab/etcd-cluster.ts';
+import { isOurContainerd, parsePodRuntime } from '../lab/pod-runtime.ts';
 import { deletePods, formatPods, parseLabels, parsePortSpecs, relabelPod, runPods, setNamespace, table, validateServiceAccount } from '../lab/pods.ts';
 import { nodeShellEnv } from '../lab/env.ts';
 import { checkReachability } from '../lab/check.ts';
@@ -112,6 +113,10 @@ function registerLabLifecycleCommands(lab: Command): void {
         out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'STATE', 'RESTARTS', 'LAST EXIT', 'PODS'],
           ...nodeRows(s).map((r) => [r.name, r.ip, r.ns, r.agent, r.state, r.restarts, r.lastExit, String(s.pods.filter((p) => p.node === r.name).length)])]));
         if (s.etcd?.members && s.phase === 'up') out(await etcdStatusTable(s));
+        for (const n of s.nodes.filter((x) => x.containerd)) {
+          const c = n.containerd!;
+          out(`containerd on ${n.name}: ${isOurContainerd(c) ? `running (PID ${c.pid})` : 'not running (started again on next use)'}, CRI socket ${c.socket}`);
+        }
       }
     });
 
@@ -144,6 +149,7 @@ function registerLabRun(lab: Command): void {
     .option('--annotation <key=value>', 'pod annotation, repeatable (e.g. cni.projectcalico.org/ipv4pools=\'["pool-a"]\'), passed in CNI_ARGS',
       (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--concurrency <n>', 'CNI ADDs in flight', '4')
+    .option('--runtime <name>', 'who makes the pods\' sandboxes: netns (the lab itself; default), containerd (CRI, as kubelet drives it) or podman')
     .action(async (app: string, o, cmd: Command) => {
       const labels = o.labels ? parseLabels([o.labels]) : { set: {}, remove: [] };
       if (labels.remove.length > 0) throw new CliError('--labels takes k=v pairs only', EXIT_USAGE);
@@ -151,6 +157,7 @@ function registerLabRun(lab: Command): void {
       try {
         ports = o.port.length > 0 ? parsePortSpecs(o.port) : undefined;
         if (o.serviceAccount !== undefined) validateServiceAccount(o.serviceAccount);
+        if (o.runtime !== undefined) parsePodRuntime(o.runtime);
       } catch (e) {
         throw new CliError((e as Error).message, EXIT_USAGE);
       }
@@ -159,7 +166,7 @@ function registerLabRun(lab: Command): void {
         const r = await runPods(state, {
           app, replicas: intOption(o.replicas, '--replicas'), replicasGiven: cmd.getOptionValueSource('replicas') === 'cli',
           node: o.node, namespace: o.namespace, labels: labels.set, annotations, concurrency: intOption(o.concurrency, '--concurrency'),
-          serviceAccount: o.serviceAccount, ports,
+          serviceAccount: o.serviceAccount, ports, runtime: o.runtime,
         });
         for (const w of r.warnings) warn(w);
         out(runSummary(app, r));
@@ -273,8 +280,11 @@ function registerLabDemoCommands(lab: Command): void {
   lab.command('demo').description('the article\'s demo, end to end, narrated and checked (IPIP, no-encap, then VXLAN)')
     .option('--name <lab>', 'lab name for the demo (replaced if it exists)', 'demo')
     .option('--keep', 'leave the last lab up at the end')
+    .option('--runtime <name>', 'who makes the pods\' sandboxes: netns (default), containerd or podman')
     .action(async (o) => {
-      const ok = await runDemo({ name: o.name, keep: !!o.keep, out });
+      let runtime;
+      try { runtime = o.runtime === undefined ? undefined : parsePodRuntime(o.runtime); } catch (e) { throw new CliError((e as Error).message, EXIT_USAGE); }
+      const ok = await runDemo({ name: o.name, keep: !!o.keep, out, runtime });
       if (!ok) throw new CliError('demo stopped: a step did not show what the article shows', EXIT_FAILED);
     });
 }

@@ -6,7 +6,7 @@ import { CommandError, execIn } from './kernel.ts';
 import { labDown, labUp, sleep } from './lab.ts';
 import { nodeShellEnv, tabbyBin } from './env.ts';
 import { formatPods, runPods } from './pods.ts';
-import type { LabNodeState, LabPodState, LabState } from './state.ts';
+import type { LabNodeState, LabPodRuntime, LabPodState, LabState } from './state.ts';
 import { agentPid } from './supervisor.ts';
 import { NODE_INTERFACE, POD_CIDR, validateLabName, type LabMode } from './topology.ts';
 import YAML from 'yaml';
@@ -22,6 +22,8 @@ export interface DemoOptions {
   out: (line: string) => void;
   /** How long a converging expectation (routes, BGP) may take. */
   convergeMs?: number;
+  /** Who makes the pods' sandboxes (`lab run --runtime`); default the lab's bare namespaces. */
+  runtime?: LabPodRuntime | undefined;
 }
 
 /**
@@ -125,7 +127,7 @@ async function upCluster(ctx: Ctx, mode: LabMode): Promise<LabState> {
 async function deploy(ctx: Ctx, state: LabState): Promise<[LabPodState, LabPodState]> {
   say(ctx, 'a busybox deployment with 2 replicas, tolerating the master taint: one pod per node');
   ctx.opts.out('$ kubectl apply -f busybox.yaml   # tabby lab run busybox-deployment --replicas 2');
-  const r = await runPods(state, { app: 'busybox-deployment', replicas: 2, namespace: 'default', labels: {} });
+  const r = await runPods(state, { app: 'busybox-deployment', replicas: 2, namespace: 'default', labels: {}, runtime: ctx.opts.runtime });
   for (const w of r.warnings) ctx.opts.out(`    warning: ${w}`);
   const failed = r.pods.filter((p) => p.status !== 'Running');
   if (failed.length > 0) throw new StepFailed('deployment', 'both pods networked by the CNI plugin', failed.map((p) => `${p.name}: ${p.error}`).join('\n'));

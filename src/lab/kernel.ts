@@ -86,3 +86,25 @@ export function processRssKiB(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * Lazily unmounts every mount point below `dir` (deepest first), e.g. what a killed container runtime left
+ * under the lab's directory, so that removing the directory cannot fail or reach into a mounted tree.
+ */
+export function unmountUnder(dir: string): number {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  let points: string[];
+  try {
+    // mountinfo field 5 is the mount point, with spaces and the like escaped as octal.
+    points = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
+      .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+      .filter((p) => p.startsWith(prefix));
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const p of [...new Set(points)].sort((a, b) => b.length - a.length)) {
+    try { mustRunSync(['umount', '-l', p]); n++; } catch { /* already gone */ }
+  }
+  return n;
+}

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import {
-  addNetns, addVeth, delNetns, ipBatch, netnsExists, processCmdline, sysctlIn,
+  addNetns, addVeth, delNetns, ipBatch, netnsExists, processCmdline, sysctlIn, unmountUnder,
 } from './kernel.ts';
 import {
   labDir, pidAlive, readState, statePath, withLabLock, writeState, type LabEtcdState, type LabNodeState, type LabState,
@@ -15,6 +15,7 @@ import { etcdPids, startEtcdCluster } from './etcd-cluster.ts';
 import { applyResources, namespaceResources } from './datastore-client.ts';
 import { runCommand, type CommandResult } from '../exec.ts';
 import { SUPERVISOR_ENV, agentHealthy, agentPid, readSupervisor, spawnSupervisor } from './supervisor.ts';
+import { containerdPids } from './pod-runtime.ts';
 
 export type Say = (line: string) => void;
 
@@ -39,6 +40,7 @@ export async function labUp(opts: LabOptions, say: Say = () => {}): Promise<UpRe
       say(existing.phase === 'up'
         ? `lab ${opts.name} exists but none of its node agents is running: replacing it`
         : `cleaning up what an earlier, unfinished lab ${opts.name} left behind`);
+      await stopRuntimes(existing, say);
       teardown(existing, say);
     }
     const dir = labDir(opts.name);
@@ -220,10 +222,27 @@ export async function labDown(name: string, say: Say = () => {}): Promise<boolea
   if (!fs.existsSync(statePath(name))) return false;
   await withLabLock(name, async () => {
     const state = readState(name);
-    if (state) teardown(state, say);
+    if (!state) return;
+    await stopRuntimes(state, say);
+    teardown(state, say);
   });
   fs.rmSync(labDir(name), { recursive: true, force: true });
   return true;
+}
+
+/**
+ * Pods made by containerd or podman are stopped and removed through their runtime first (as kubelet would
+ * when draining), so each gets its CNI DEL and the runtime's mounts and namespaces go; what a dead runtime
+ * leaves is removed by `teardown`.
+ */
+async function stopRuntimes(state: LabState, say: Say): Promise<void> {
+  const runtimes = new Set(state.pods.map((p) => p.runtime ?? 'netns'));
+  const problems = [
+    // Loaded only when used: the CRI client brings gRPC, which a plain `tabby` start should not pay for.
+    ...(runtimes.has('containerd') || state.nodes.some((n) => n.containerd) ? await (await import('./containerd.ts')).removeAllSandboxes(state) : []),
+    ...(runtimes.has('podman') ? await (await import('./podman.ts')).removeAllPodmanContainers(state) : []),
+  ];
+  for (const p of problems) say(`warning: ${p}`);
 }
 
 /** Stops the lab's processes (by PID, only if still ours) and removes its namespaces, newest first. */
@@ -235,16 +254,18 @@ function teardown(state: LabState, say: Say): void {
   stopProcesses(supervisor);
   const agentPids = Object.values(readSupervisor(state)?.agents ?? {}).map((a) => a.pid);
   for (const pid of agentPids) state.processMarkers[String(pid)] ??= `env:TABBY_LAB=${state.name}`;
-  const pids = [...new Set([...state.nodes.map((n) => n.pid), ...agentPids, state.etcd?.pid ?? 0, ...etcdPids(state)])].filter((p) => p > 0);
+  const pids = [...new Set([...state.nodes.map((n) => n.pid), ...agentPids, state.etcd?.pid ?? 0, ...etcdPids(state), ...containerdPids(state)])].filter((p) => p > 0);
   const ours = pids.filter((pid) => isOurProcess(state, pid));
   stopProcesses(ours);
   const namespaces = [...state.pods.map((p) => p.netns), ...state.namespaces];
+  // A runtime names its pods' namespaces itself (cni-…, netns-…): those recorded on our pods are ours too.
+  const runtimeNamespaces = new Set(state.pods.filter((p) => p.runtime && p.runtime !== 'netns').map((p) => p.netns));
   const seen = new Set<string>();
   let removed = 0;
   for (const ns of namespaces.reverse()) {
     if (seen.has(ns)) continue;
     seen.add(ns);
-    if (!ns.startsWith(`${state.name}-`)) continue; // never anything outside this lab's prefix
+    if (!ns.startsWith(`${state.name}-`) && !runtimeNamespaces.has(ns)) continue; // never anything the lab did not make
     if (netnsExists(ns)) { delNetns(ns); removed++; }
   }
   for (const node of state.nodes) node.pid = 0;
@@ -252,7 +273,9 @@ function teardown(state: LabState, say: Say): void {
     state.etcd.pid = 0;
     for (const m of state.etcd.members ?? []) m.pid = 0;
   }
-  for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
+  // A runtime killed midway leaves its mounts (rootfs overlays, shm) under the lab's directory.
+  unmountUnder(state.dir);
+  for (const sub of ['nodes', 'cni', 'etcd', 'etcd-pki', 'cni-cache', 'pr']) fs.rmSync(path.join(state.dir, sub), { recursive: true, force: true });
   for (const f of ['datastore.db', 'datastore.db-wal', 'datastore.db-shm']) fs.rmSync(path.join(state.dir, f), { force: true });
   if (state.supervisor) state.supervisor.pid = 0;
   fs.rmSync(path.join(state.dir, 'supervisor.json'), { force: true });

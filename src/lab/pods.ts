@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { Resource } from '../api/resource.ts';
 import { CniRuntime, resultIPv4, type CniAttachment } from './cni-runtime.ts';
 import { addNetns, delNetns } from './kernel.ts';
-import { writeState, type LabNodeState, type LabPodState, type LabState } from './state.ts';
+import { writeState, type LabNodeState, type LabPodRuntime, type LabPodState, type LabState } from './state.ts';
+import { podNode, type PodRuntime } from './pod-runtime.ts';
 import { applyResources, listResources, namespaceProfile, namespaceResources, serviceAccountProfile, workloadLabels } from './datastore-client.ts';
 import type { PodPort } from '../api/resource.ts';
 import type { Say } from './lab.ts';
@@ -149,6 +150,8 @@ export interface RunOptions {
   /** Pod annotations (e.g. cni.projectcalico.org/ipv4pools), carried to the CNI plugin in CNI_ARGS. */
   annotations?: Record<string, string> | undefined;
   concurrency?: number;
+  /** Who makes the pods' sandboxes (default: the lab's bare namespaces). */
+  runtime?: LabPodRuntime | undefined;
 }
 
 export interface RunResult {
@@ -183,7 +186,7 @@ export async function runPods(state: LabState, opts: RunOptions, say: Say = () =
   const nodeNames = state.nodes.map((n) => n.name);
   if (opts.node && !nodeNames.includes(opts.node)) throw new Error(`no node "${opts.node}" in lab ${state.name} (nodes: ${nodeNames.join(', ')})`);
   if (existing.length === 0) {
-    const template: PodTemplate = { labels: { app: opts.app, ...opts.labels }, serviceAccount: opts.serviceAccount, ports: opts.ports };
+    const template: PodTemplate = { labels: { app: opts.app, ...opts.labels }, serviceAccount: opts.serviceAccount, ports: opts.ports, runtime: opts.runtime };
     const r = await createPods(state, opts, template, opts.replicas, say);
     return { ...r, action: 'created', before: 0, deleted: [], deleteErrors: [], ...runningOf(state, opts) };
   }
@@ -211,7 +214,10 @@ async function scalePods(state: LabState, opts: RunOptions, existing: LabPodStat
   if (opts.ports !== undefined && JSON.stringify(opts.ports) !== JSON.stringify(first.ports ?? [])) {
     throw new Error(`${what} and other ports: changing the pod template of a deployment is not supported; delete it first`);
   }
-  const template: PodTemplate = { labels, serviceAccount: first.serviceAccount, ports: first.ports };
+  if (opts.runtime !== undefined && opts.runtime !== (first.runtime ?? 'netns')) {
+    throw new Error(`${what} on runtime ${first.runtime ?? 'netns'}: changing the runtime of a deployment is not supported; delete it first`);
+  }
+  const template: PodTemplate = { labels, serviceAccount: first.serviceAccount, ports: first.ports, runtime: first.runtime };
   const base = { before: existing.length, deleted: [] as string[], deleteErrors: [] as string[], warnings: [] as string[], pods: [] as LabPodState[] };
   if (opts.replicas === existing.length) return { ...base, action: 'unchanged', ...runningOf(state, opts) };
   if (opts.replicas > existing.length) {
@@ -244,7 +250,7 @@ export function scaleDownOrder(pods: LabPodState[]): LabPodState[] {
 }
 
 /** What every pod of a deployment shares. */
-interface PodTemplate { labels: Record<string, string>; serviceAccount?: string | undefined; ports?: PodPort[] | undefined }
+interface PodTemplate { labels: Record<string, string>; serviceAccount?: string | undefined; ports?: PodPort[] | undefined; runtime?: LabPodRuntime | undefined }
 
 /** Creates `count` pods of the deployment from `template` (its labels include app=<name>). */
 async function createPods(state: LabState, opts: RunOptions, template: PodTemplate, count: number, say: Say): Promise<{ pods: LabPodState[]; warnings: string[] }> {
@@ -283,6 +289,7 @@ async function createPods(state: LabState, opts: RunOptions, template: PodTempla
       labels: { ...labels, 'pod-template-hash': hash }, status: 'ContainerCreating', createdAt: new Date().toISOString(),
       ...(template.serviceAccount ? { serviceAccount: template.serviceAccount } : {}),
       ...(template.ports?.length ? { ports: template.ports } : {}),
+      ...(template.runtime && template.runtime !== 'netns' ? { runtime: template.runtime } : {}),
       ...(opts.annotations && Object.keys(opts.annotations).length ? { annotations: { ...opts.annotations } } : {}),
     };
   });
@@ -314,31 +321,54 @@ async function createPods(state: LabState, opts: RunOptions, template: PodTempla
 const ADD_ATTEMPTS = 3;
 
 async function startPod(state: LabState, pod: LabPodState): Promise<void> {
-  const node = state.nodes.find((n) => n.name === pod.node)!;
-  const rt = cniRuntimeFor(state, node);
+  const rt = await runtimeOf(pod);
   for (let attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
     try {
-      if (attempt === 1) addNetns(pod.netns);
-      const result = await rt.add(attachment(pod));
-      const ip = resultIPv4(result);
-      if (!ip) {
-        delete pod.ip;
-        throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
-      }
-      pod.ip = ip;
+      await rt.start(state, pod, attempt);
       pod.status = 'Running';
       delete pod.error;
       break;
     } catch (e: any) {
       pod.status = 'Failed';
       pod.error = attempt > 1 ? `${e.message} (after ${attempt} attempts)` : e.message;
-      // A runtime calls DEL after a failed ADD so the plugin can release what it took.
-      try { await rt.del(attachment(pod)); } catch { /* the ADD error is the one to report */ }
-      if (/no IPv4 address|failed to find plugin|no CNI network config/.test(e.message)) break; // retrying cannot help
+      // A runtime calls DEL after a failed ADD so the plugin can release what it took (kubelet stops and
+      // removes a failed sandbox).
+      try { await rt.cleanup(state, pod); } catch { /* the start error is the one to report */ }
+      if (/no IPv4 address|failed to find plugin|no CNI network config|ContainerdUnavailable|SandboxImageUnavailable/.test(e.message + (e.code ?? ''))) break; // retrying cannot help
       if (attempt < ADD_ATTEMPTS) await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
   writeState(state);
+}
+
+/** The lab as the runtime: it makes the namespace and calls the node's CNI config itself. */
+const netnsRuntime: PodRuntime = {
+  name: 'netns',
+  async start(state, pod, attempt) {
+    if (attempt === 1) addNetns(pod.netns);
+    const result = await cniRuntimeFor(state, podNode(state, pod)).add(attachment(pod));
+    const ip = resultIPv4(result);
+    if (!ip) {
+      delete pod.ip;
+      throw new Error(`CNI ADD returned no IPv4 address: ${JSON.stringify(result)}`);
+    }
+    pod.ip = ip;
+  },
+  async cleanup(state, pod) {
+    await cniRuntimeFor(state, podNode(state, pod)).del(attachment(pod));
+  },
+  async remove(state, pod) {
+    await cniRuntimeFor(state, podNode(state, pod)).del(attachment(pod));
+  },
+};
+
+/** The pod's runtime; containerd's and podman's modules are loaded when first used (gRPC is not small). */
+export async function runtimeOf(pod: LabPodState): Promise<PodRuntime> {
+  switch (pod.runtime ?? 'netns') {
+    case 'containerd': return (await import('./containerd.ts')).containerdRuntime;
+    case 'podman': return (await import('./podman.ts')).podmanRuntime;
+    default: return netnsRuntime;
+  }
 }
 
 /**
@@ -350,7 +380,9 @@ export function syncWorkloadEndpoints(state: LabState, pods: LabPodState[]): str
   const warnings: string[] = [];
   const updates: Resource[] = [];
   for (const pod of pods) {
-    const wep = weps.find((w) => w.metadata.namespace === pod.namespace && w.spec?.pod === pod.name);
+    // A workload without Kubernetes args (orchestrator cni) is found by its container ID.
+    const wep = weps.find((w) => w.metadata.namespace === pod.namespace && w.spec?.pod === pod.name)
+      ?? weps.find((w) => w.spec?.containerID === pod.containerId);
     if (!wep) {
       warnings.push(`pod ${pod.name} has no WorkloadEndpoint in the datastore (the CNI plugin writes it at ADD)`);
       continue;
@@ -381,15 +413,15 @@ export async function deletePods(state: LabState, name: string, say: Say = () =>
   return errors;
 }
 
-/** CNI DEL, then the namespace; a running pod whose DEL fails is kept. Returns the error, if any. */
+/** CNI DEL (by the runtime), then the namespace; a running pod whose removal fails is kept. Returns the error, if any. */
 async function deletePod(state: LabState, pod: LabPodState): Promise<string | undefined> {
-  const node = state.nodes.find((n) => n.name === pod.node)!;
+  const rt = await runtimeOf(pod);
   try {
-    await cniRuntimeFor(state, node).del(attachment(pod));
+    await rt.remove(state, pod);
   } catch (e: any) {
-    if (pod.status === 'Running') return `pod ${pod.name}: CNI DEL failed, pod kept: ${e.message}`;
+    if (pod.status === 'Running') return `pod ${pod.name}: ${rt.name === 'netns' ? 'CNI DEL' : `removing its ${rt.name} sandbox`} failed, pod kept: ${e.message}`;
   }
-  delNetns(pod.netns);
+  if (rt.name === 'netns') delNetns(pod.netns);
   state.pods = state.pods.filter((p) => p !== pod);
   writeState(state);
   return undefined;

@@ -17,7 +17,23 @@ export interface LabNodeState {
   stateDir: string;
   cniConfDir: string;
   logFile: string;
+  /** The node's containerd (`lab run --runtime containerd` starts it): its PID, files and socket. */
+  containerd?: LabContainerdState;
 }
+
+export interface LabContainerdState {
+  /** PID of containerd (0 when stopped). */
+  pid: number;
+  /** Its gRPC unix socket (the CRI endpoint kubelet would be given). */
+  socket: string;
+  /** config.toml, root, state and the log live here. */
+  dir: string;
+  config: string;
+  logFile: string;
+}
+
+/** Who made a pod's sandbox: bare namespaces made by the lab, containerd through CRI, or podman. */
+export type LabPodRuntime = 'netns' | 'containerd' | 'podman';
 
 export interface LabPodState {
   name: string;
@@ -26,8 +42,12 @@ export interface LabPodState {
   /** The deployment (`lab run NAME`) it belongs to. */
   app: string;
   node: string;
+  /** Its network namespace's name under /run/netns (made by the lab, or by the runtime: cni-…, netns-…). */
   netns: string;
+  /** CNI_CONTAINERID: the lab's, or the runtime's sandbox/container ID. */
   containerId: string;
+  /** Absent: 'netns' (what the lab did before runtimes). */
+  runtime?: LabPodRuntime;
   uid: string;
   labels: Record<string, string>;
   /** The pod's ServiceAccount (`lab run --service-account`); absent = `default`. */
