@@ -74,34 +74,63 @@ export function handleIsLive(handle: string, keys: ReadonlySet<string>): boolean
   return false;
 }
 
-function isCandidate(a: LeakAllocation, input: LeakInput): boolean {
-  if (input.node !== undefined && a.node !== input.node) return false;
-  if (TUNNEL_TYPES.has(a.attrs.type ?? '')) return false;
-  if (input.usedIPs.has(a.ip)) return false;
-  return !handleIsLive(a.handle, input.endpointKeys) && !handleIsLive(a.handle, input.inFlight);
+/** Why the allocation is not a leak candidate (undefined: it is one). */
+function liveReason(a: LeakAllocation, input: Pick<LeakInput, 'usedIPs' | 'endpointKeys' | 'inFlight' | 'node'>): string | undefined {
+  if (input.node !== undefined && a.node !== input.node) return 'another node\'s';
+  if (TUNNEL_TYPES.has(a.attrs.type ?? '')) return 'a tunnel address';
+  if (input.usedIPs.has(a.ip)) return 'in use';
+  if (handleIsLive(a.handle, input.endpointKeys)) return 'its container has a WorkloadEndpoint';
+  if (handleIsLive(a.handle, input.inFlight)) return 'an ADD for its container is in flight';
+  return undefined;
+}
+
+/** Releases whole handles only: the confirmed allocations of handles whose every allocation is confirmed. */
+function wholeHandles(allocs: LeakAllocation[], confirmed: Set<LeakAllocation>): { release: LeakAllocation[]; held: LeakAllocation[] } {
+  const byHandle = new Map<string, LeakAllocation[]>();
+  for (const a of allocs) byHandle.set(a.handle, [...(byHandle.get(a.handle) ?? []), a]);
+  const release: LeakAllocation[] = [], held: LeakAllocation[] = [];
+  for (const list of byHandle.values()) {
+    const mine = list.filter((a) => confirmed.has(a));
+    (mine.length === list.length ? release : held).push(...mine);
+  }
+  return { release, held };
 }
 
 /** One sync's decision: which allocations are candidates now, and which handles to release. Pure. */
 export function decideLeaks(input: LeakInput): LeakDecision {
   const candidates = new Map<string, number>();
-  const byHandle = new Map<string, { all: number; confirmed: LeakAllocation[] }>();
+  const confirmed = new Set<LeakAllocation>();
   for (const a of input.allocations) {
-    const h = byHandle.get(a.handle) ?? { all: 0, confirmed: [] };
-    byHandle.set(a.handle, h);
-    h.all++;
-    if (!isCandidate(a, input)) continue;
+    if (liveReason(a, input) !== undefined) continue;
     const id = allocationId(a);
     const first = input.since.get(id) ?? input.now;
     candidates.set(id, first);
-    if (input.gracePeriodMs > 0 && input.now - first > input.gracePeriodMs) h.confirmed.push(a);
+    if (input.gracePeriodMs > 0 && input.now - first > input.gracePeriodMs) confirmed.add(a);
   }
-  const release: LeakAllocation[] = [];
-  let heldByHandle = 0;
-  for (const h of byHandle.values()) {
-    if (h.confirmed.length === h.all) release.push(...h.confirmed);
-    else heldByHandle += h.confirmed.length;
+  const { release, held } = wholeHandles(input.allocations, confirmed);
+  return { candidates, release, heldByHandle: held.length };
+}
+
+/**
+ * `tabby ipam release --leaked`: every node's leaked allocations at once, none younger than `minAgeMs` by its
+ * `timestamp` attribute (an allocation without one predates timestamps and counts as old), whole handles only.
+ * `kept` says why each allocation that no endpoint or tunnel uses stays. Pure.
+ */
+export function decideOnDemand(input: Pick<LeakInput, 'allocations' | 'usedIPs' | 'endpointKeys' | 'now'>, minAgeMs: number):
+  { release: LeakAllocation[]; kept: Array<{ allocation: LeakAllocation; reason: string }> } {
+  const confirmed = new Set<LeakAllocation>();
+  const kept: Array<{ allocation: LeakAllocation; reason: string }> = [];
+  for (const a of input.allocations) {
+    if (input.usedIPs.has(a.ip)) continue; // not a leak by any account
+    let reason = liveReason(a, { ...input, inFlight: new Set(), node: undefined });
+    const at = a.attrs.timestamp ? Date.parse(a.attrs.timestamp) : NaN;
+    if (!reason && Number.isFinite(at) && input.now - at < minAgeMs) reason = `allocated ${Math.round((input.now - at) / 1000)} s ago, less than --min-age`;
+    if (reason) kept.push({ allocation: a, reason });
+    else confirmed.add(a);
   }
-  return { candidates, release, heldByHandle };
+  const { release, held } = wholeHandles(input.allocations, confirmed);
+  for (const a of held) kept.push({ allocation: a, reason: 'another address of its handle is in use' });
+  return { release, kept };
 }
 
 /** Every allocation with a handle, from a snapshot (allocations without a handle cannot be attributed and stay). */
