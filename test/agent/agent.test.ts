@@ -20,6 +20,9 @@ import { checkIpam, createIpam, loadSnapshot, lookupIP, type IPAMBlockSpec } fro
 import { askAgent, CNI_SOCKET_NAME, requestFor } from '../../src/cni/agent-client.ts';
 import { runPlugin } from '../../src/cni/plugin.ts';
 import { FakeDataplane } from '../cni/fakes.ts';
+import { Command } from 'commander';
+import { setCtlOverrides } from '../../src/ctl/context.ts';
+import { registerIpamCommands } from '../../src/ctl/ipam.ts';
 
 const log = pino({ level: 'silent' });
 /** Delegates to a MemoryDatastore; `breakWatch()` ends the current watch with an error, as a compaction would. */
@@ -172,6 +175,20 @@ function gatedRunner() {
   };
 }
 
+/** `tabby ipam check` on the datastore, as the CLI runs it: its output and exit code. */
+async function tabbyIpamCheck(ds: Datastore): Promise<{ out: string; code: number }> {
+  let out = '';
+  const restore = setCtlOverrides({ datastore: ds, stdout: (s) => { out += s; }, stderr: () => {} });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const program = new Command('tabby').exitOverride();
+    registerIpamCommands(program);
+    await program.parseAsync(['ipam', 'check'], { from: 'user' });
+    return { out, code: Number(process.exitCode ?? 0) };
+  } finally { process.exitCode = saved; restore(); }
+}
+
 const silentCniLog = { debug() {}, info() {}, warn() {}, error() {}, bind() {} };
 
 describe('Agent loop (in-process, fake kernel, manual clock)', () => {
@@ -296,13 +313,17 @@ describe('Agent loop (in-process, fake kernel, manual clock)', () => {
     const adding = await gate.reachedDataplane;
     const check = checkIpam(await loadSnapshot(ds));
     assert.deepEqual(check.allocatedNotInUse.map((a) => a.ip).sort(), [adding, leaked].sort(), 'ipam check reports both as allocated and unused');
+    const cli = await tabbyIpamCheck(ds);
+    assert.equal(cli.code, 1);
+    assert.match(cli.out, new RegExp(`^  ${leaked.replace(/\./g, '\\.')} leaked; attrs .*"handle":"k8s-pod-network\\.c0ffee"`, 'm'));
+    assert.match(cli.out, /Found 2 IPs that are allocated in IPAM but not actually in use\./);
     const tunnel = (await ds.get('Node', 'node-a'))!.spec.ipv4VXLANTunnelAddr;
 
-    await clock.tick(5 * 60_000); // first pass (every half grace period): both become candidates
+    await clock.tick(5 * 60_000); // first pass (every half of the 10-minute grace period): the leak becomes a candidate
     assert.equal(await metric(agent, 'tabby_ipam_leak_candidates'), 1, 'the in-flight ADD is not a candidate');
-    await clock.tick(10 * 60_000); // two more passes: 5 and 10 minutes as a candidate, not more than the grace period
+    await clock.tick(10 * 60_000); // two more passes: a candidate for 5, then 10 minutes, not more than the grace period
     assert.ok(lookupIP(await loadSnapshot(ds), leaked), 'kept until the grace period is over');
-    await clock.tick(5 * 60_000); // 15 minutes: released
+    await clock.tick(5 * 60_000); // a candidate for 15 minutes: released
     const snap = await loadSnapshot(ds);
     assert.equal(lookupIP(snap, leaked), undefined, 'the leak is released');
     assert.ok(lookupIP(snap, adding), 'the ADD in flight keeps its address');
