@@ -10,7 +10,8 @@
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
 import type { Ipam } from '../ipam/types.ts';
-import { formatIPv4, parseCidr4 } from '../net/ipv4.ts';
+import type { IPAMBlockSpec } from '../ipam/model.ts';
+import { forEachAllocation } from '../ipam/report.ts';
 import { CNI_ERR, CniError } from './errors.ts';
 import type { CniLogger } from './log.ts';
 import { ipamHandle } from './names.ts';
@@ -46,26 +47,17 @@ export interface GcContext {
 export interface GcResult { handles: number; addresses: number; endpoints: number; veths: number; errors: string[] }
 
 interface HandleSpec { handleID?: string; block?: Record<string, number> }
-interface BlockSpec { cidr: string; allocations: Array<number | null>; attributes: Array<{ handle_id?: string; secondary?: Record<string, string> }> }
-
-/** Handle IDs with an address on `node`, and each allocated address's handle, from the blocks. */
+/** Handle IDs → the nodes their addresses are allocated for, and each allocated address's handle. */
 function allocationsByBlock(blocks: Resource[]): { handleNodes: Map<string, Set<string>>; ipHandle: Map<string, string> } {
   const handleNodes = new Map<string, Set<string>>();
   const ipHandle = new Map<string, string>();
-  for (const b of blocks) {
-    const s = b.spec as BlockSpec;
-    if (s.cidr.includes(':')) continue;
-    const base = parseCidr4(s.cidr).base;
-    s.allocations.forEach((idx, ord) => {
-      if (idx === null) return;
-      const attr = s.attributes[idx];
-      if (!attr?.handle_id) return;
-      ipHandle.set(formatIPv4(base + ord), attr.handle_id);
-      const nodes = handleNodes.get(attr.handle_id) ?? new Set<string>();
-      if (attr.secondary?.node) nodes.add(attr.secondary.node);
-      handleNodes.set(attr.handle_id, nodes);
-    });
-  }
+  forEachAllocation(blocks.map((b) => b.spec as IPAMBlockSpec), (ip, _b, _ord, attr) => {
+    if (!attr?.handle_id) return;
+    ipHandle.set(ip, attr.handle_id);
+    const nodes = handleNodes.get(attr.handle_id) ?? new Set<string>();
+    if (attr.secondary?.node) nodes.add(attr.secondary.node);
+    handleNodes.set(attr.handle_id, nodes);
+  });
   return { handleNodes, ipHandle };
 }
 

@@ -13,7 +13,6 @@ import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { OpenBackend, CniBackend } from './backend.ts';
 import { DEFAULT_ROUTES, type Dataplane, type FaultHook, type FaultStep } from './dataplane.ts';
 import { asCniError, CNI_ERR, CniError } from './errors.ts';
-import { collectGarbage, ipamNotAvailable, VALID_ATTACHMENTS, validAttachments } from './gc-status.ts';
 import { ipamAdd, ipamCheck, ipamDel, OWN_IPAM_TYPES, type IpamContext } from './ipam-plugin.ts';
 import { namespaceLabels, podIpamRequest } from './ipam-request.ts';
 import type { CniLogger } from './log.ts';
@@ -282,12 +281,14 @@ class Invocation {
     }
     // Spec 1.1.0: a plugin that relies on a delegated IPAM plugin must ask it too and pass on its error.
     if (!this.ownIpam()) { await this.delegate('STATUS'); return; }
+    const { ipamNotAvailable } = await import('./gc-status.ts'); // not loaded for ADD/DEL/CHECK
     const exhausted = await ipamNotAvailable(be.ds, node).catch((e: Error) => new CniError(CNI_ERR.pluginNotAvailable, `cannot service ADD: ${e.message}`));
     if (exhausted) throw exhausted;
   }
 
   /** Removes what this network has on this node for attachments the runtime no longer lists. */
   private async gc(): Promise<void> {
+    const { collectGarbage, VALID_ATTACHMENTS, validAttachments } = await import('./gc-status.ts'); // not loaded for ADD/DEL/CHECK
     const valid = validAttachments(this.conf[VALID_ATTACHMENTS]);
     // Spec 1.1.0: GC MUST be forwarded to delegated plugins (they collect their own reservations), and their
     // error returned; our own clean-up still runs.

@@ -15,11 +15,10 @@
 // decideLeaks() is the whole decision, pure; LeakCollector does the I/O around it.
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
-import { formatIPv4, parseCidr4 } from '../net/ipv4.ts';
 import { log } from './log.ts';
 import { affinityNode } from './model.ts';
 import { releaseAllocations } from './release.ts';
-import { inUseIPs, loadSnapshot, type IpamSnapshot } from './report.ts';
+import { forEachAllocation, inUseIPs, loadSnapshot, type IpamSnapshot } from './report.ts';
 import { TUNNEL_ATTR_TYPE } from './tunnel.ts';
 
 /** One allocation as the collector sees it. */
@@ -136,19 +135,14 @@ export function decideOnDemand(input: Pick<LeakInput, 'allocations' | 'usedIPs' 
 /** Every allocation with a handle, from a snapshot (allocations without a handle cannot be attributed and stay). */
 export function leakAllocations(snap: IpamSnapshot): LeakAllocation[] {
   const out: LeakAllocation[] = [];
-  for (const b of snap.blocks) {
-    const base = parseCidr4(b.cidr).base;
-    b.allocations.forEach((idx, ord) => {
-      if (idx === null) return;
-      const attr = b.attributes[idx];
-      if (!attr?.handle_id) return;
-      const attrs = { ...(attr.secondary ?? {}) };
-      out.push({
-        ip: formatIPv4(base + ord), handle: attr.handle_id, block: b.cidr, seq: b.sequenceNumberForAllocation[String(ord)] ?? -1,
-        node: attrs.node ?? affinityNode(b.affinity), attrs,
-      });
+  forEachAllocation(snap.blocks, (ip, b, ord, attr) => {
+    if (!attr?.handle_id) return;
+    const attrs = { ...(attr.secondary ?? {}) };
+    out.push({
+      ip, handle: attr.handle_id, block: b.cidr, seq: b.sequenceNumberForAllocation[String(ord)] ?? -1,
+      node: attrs.node ?? affinityNode(b.affinity), attrs,
     });
-  }
+  });
   return out;
 }
 
