@@ -132,7 +132,7 @@ function registerReleaseIpamCommand(ipam: Command): void {
     .description('release an IP address, the leaked addresses of an `ipam check -o` report, or every leaked address now')
     .option('--ip <ip>', 'the address to release')
     .option('--from-report <file>', 'release the addresses a check report found allocated but not in use (re-checked now)')
-    .option('--leaked', 'release what `ipam check` reports as allocated but not in use, except addresses of a container that has a WorkloadEndpoint, tunnel addresses, and allocations younger than --min-age')
+    .option('--leaked', 'release what `ipam check` reports as allocated but not in use, except addresses of a container that has a WorkloadEndpoint, tunnel addresses, allocations without pod attributes, and allocations younger than --min-age')
     .option('--min-age <duration>', 'with --leaked: keep allocations made less than this long ago (an ADD may still be writing its endpoint)', '5m')
     .option('--dry-run', 'with --leaked: list what would be released, change nothing')
     .option('--force', 'accepted for calicoctl compatibility (Tabby needs no datastore lock)')

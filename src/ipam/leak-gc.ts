@@ -11,7 +11,8 @@
 //  - before release the endpoints and in-flight ADDs are read again, and each address is released only if the
 //    block still holds it for the same handle with the same sequence number (Calico's ReleaseOptions with
 //    SequenceNumber), so an address re-allocated since the scan is never freed.
-// Tunnel addresses (type ipipTunnelAddress / vxlanTunnelAddress) are the node's and never candidates.
+// Tunnel addresses (type ipipTunnelAddress / vxlanTunnelAddress) are the node's and never candidates; nor is an
+// allocation without the `namespace` and `pod` attributes (kube-controllers: "cannot confirm or deny validity").
 // decideLeaks() is the whole decision, pure; LeakCollector does the I/O around it.
 import type { Resource } from '../api/resource.ts';
 import type { Datastore } from '../datastore/types.ts';
@@ -78,6 +79,9 @@ function liveReason(a: LeakAllocation, input: Pick<LeakInput, 'usedIPs' | 'endpo
   if (input.node !== undefined && a.node !== input.node) return 'another node\'s';
   if (TUNNEL_TYPES.has(a.attrs.type ?? '')) return 'a tunnel address';
   if (input.usedIPs.has(a.ip)) return 'in use';
+  // As kube-controllers: without the pod attributes the plugin records, an allocation's validity cannot be
+  // judged (made by hand, or by something else), so it is assumed valid.
+  if (!a.attrs.namespace || !a.attrs.pod) return 'not a pod\'s address (no namespace/pod attributes): release it by hand';
   if (handleIsLive(a.handle, input.endpointKeys)) return 'its container has a WorkloadEndpoint';
   if (handleIsLive(a.handle, input.inFlight)) return 'an ADD for its container is in flight';
   return undefined;

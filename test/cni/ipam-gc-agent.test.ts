@@ -27,7 +27,7 @@ describe('the node agent releases leaked addresses after TABBY_IPAM_LEAK_GRACE_P
     assert.equal(add.code, 0, add.stdout + add.stderr);
     const ds = await n.openDs();
     try {
-      const leaked = (await createIpam(ds).autoAssign({ handleId: 'k8s-pod-network.leaked0', node: 'node-l', num4: 1, attrs: { node: 'node-l' } })).ips[0]!.split('/')[0]!;
+      const leaked = (await createIpam(ds).autoAssign({ handleId: 'k8s-pod-network.leaked0', node: 'node-l', num4: 1, attrs: { node: 'node-l', namespace: 'default', pod: 'gone-0' } })).ips[0]!.split('/')[0]!;
       const t0 = Date.now();
       assert.ok(checkIpam(await loadSnapshot(ds)).allocatedNotInUse.some((a) => a.ip === leaked), 'ipam check reports the leak');
       while (await ds.get('IPAMHandle', 'k8s-pod-network.leaked0')) {

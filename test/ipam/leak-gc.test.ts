@@ -10,7 +10,7 @@ import { releaseAllocations } from '../../src/ipam/release.ts';
 
 const MIN = 60_000;
 const alloc = (ip: string, handle: string, extra: Partial<LeakAllocation> = {}): LeakAllocation =>
-  ({ ip, handle, block: '10.9.0.0/26', seq: 1, node: 'node-a', attrs: { node: 'node-a' }, ...extra });
+  ({ ip, handle, block: '10.9.0.0/26', seq: 1, node: 'node-a', attrs: { node: 'node-a', namespace: 'default', pod: `pod-${ip}` }, ...extra });
 
 function input(over: Partial<LeakInput>): LeakInput {
   return {
@@ -52,6 +52,13 @@ describe('decideLeaks (pure)', () => {
     }, [0, 16 * MIN, 32 * MIN]);
     assert.equal(d.candidates.size, 0);
     assert.deepEqual(d.release, []);
+  });
+
+  test('an allocation without pod attributes (made by hand, or by something else) is never a candidate, as in kube-controllers', () => {
+    const byHand = alloc('10.9.0.20', 'my-reservation', { attrs: { node: 'node-a' } });
+    const half = alloc('10.9.0.21', 'net.c21', { attrs: { node: 'node-a', namespace: 'default' } });
+    const d = syncs({ allocations: [byHand, half] }, [0, 20 * MIN, 40 * MIN]);
+    assert.deepEqual([d.candidates.size, d.release], [0, []]);
   });
 
   test('network names and container IDs with dots still match their endpoint', () => {
@@ -108,7 +115,7 @@ describe('LeakCollector and releaseAllocations (in-memory datastore)', () => {
     const ds = new MemoryDatastore();
     await ds.create({ apiVersion: API_VERSION, kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.9.0.0/16', blockSize: 26, nodeSelector: 'all()' } });
     const ipam = createIpam(ds);
-    const assign = async (handle: string) => (await ipam.autoAssign({ handleId: handle, node: 'node-a', num4: 1, attrs: { node: 'node-a' } })).ips[0]!.split('/')[0]!;
+    const assign = async (handle: string) => (await ipam.autoAssign({ handleId: handle, node: 'node-a', num4: 1, attrs: { node: 'node-a', namespace: 'default', pod: handle } })).ips[0]!.split('/')[0]!;
     return { ds, ipam, assign };
   }
   const wep = (name: string, containerID: string, ip: string): Resource => ({
