@@ -91,29 +91,12 @@ for (const [name, make, skip] of [
 ] as const) {
   describe(`allocator on the ${name} datastore`, { skip }, () => {
     after(stopPrivateEtcd);
-    test('nodes racing for a small pool fill it exactly, with no address twice', { timeout: 60_000 }, async () => {
+    const onFreshBackend = (body: (b: Backend) => Promise<void>) => async () => {
       const b = await make();
-      try {
-        await racingNodesFillPool(b);
-      } finally {
-        await b.cleanup();
-      }
-    });
-    test('a request the pools cannot satisfy is rolled back', { timeout: 60_000 }, async () => {
-      const b = await make();
-      try {
-        await partialRequestRollsBack(b);
-      } finally {
-        await b.cleanup();
-      }
-    });
-    test('the leak collector releases a leak and keeps a pod whose endpoint another connection wrote', { timeout: 60_000 }, async () => {
-      const b = await make();
-      try {
-        await leakCollectorOnBackend(b);
-      } finally {
-        await b.cleanup();
-      }
-    });
+      try { await body(b); } finally { await b.cleanup(); }
+    };
+    test('nodes racing for a small pool fill it exactly, with no address twice', { timeout: 60_000 }, onFreshBackend(racingNodesFillPool));
+    test('a request the pools cannot satisfy is rolled back', { timeout: 60_000 }, onFreshBackend(partialRequestRollsBack));
+    test('the leak collector releases a leak and keeps a pod whose endpoint another connection wrote', { timeout: 60_000 }, onFreshBackend(leakCollectorOnBackend));
   });
 }
