@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
 import { realClock, delay, type Clock, type TimerHandle } from '../clock.ts';
 import { CNI_SOCKET_NAME } from '../cni/agent-client.ts';
-import type { CniServer } from '../cni/agent-server.ts';
+import type { CniServer, InvocationRunner } from '../cni/agent-server.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
 import { calculate, type CalcContext } from './calc/graph.ts';
@@ -80,10 +80,16 @@ export interface AgentOptions {
   /** Time source for the loop's timers, the syncer and the BGP speaker (tests pass a manual clock). */
   clock?: Clock;
   /**
-   * Release of this node's empty IPAM blocks (kube-controllers' leakGracePeriod): a block empty for longer than
-   * this is released unless it is the node's last. Default 15 minutes; 0 disables.
+   * kube-controllers' leakGracePeriod, for this node: an address no endpoint, tunnel or ADD in flight uses for
+   * longer than this is released, and so is a block empty for longer than this unless it is the node's last.
+   * Default 15 minutes; 0 disables both.
    */
   ipamLeakGracePeriodMs?: number;
+  /**
+   * What runs the CNI invocations served on the socket (default: the plugin on this host's kernel). With one,
+   * the socket is served even with foreignNetns: tests serve ADDs on a fake dataplane.
+   */
+  cniRunner?: InvocationRunner & { close(): Promise<void> };
 }
 
 
@@ -157,7 +163,7 @@ export class Agent {
     if (tunnels.vxlan || tunnels.ipip) log.info(tunnels, 'tunnel addresses');
     this.hostMtu = await hostMtu(kernel);
     writeStateFile(this.opts.stateDir, 'nodename', nodeName);
-    if (this.opts.cniServer !== false && !this.opts.foreignNetns) await this.startCniServer();
+    if (this.opts.cniServer !== false && (!this.opts.foreignNetns || this.opts.cniRunner)) await this.startCniServer();
 
     // --- dataplane ---
     this.routeTable = new RouteTable(kernel, log.child({ mod: 'routes' }), { graceMs: this.opts.routeGraceMs, now: () => this.clock.now() });
@@ -177,20 +183,20 @@ export class Agent {
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
     this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
-    await this.startBlockGc();
+    await this.startIpamGc();
   }
 
-  /** kube-controllers' empty-block release, for this node's blocks (src/ipam/block-gc.ts). */
-  private async startBlockGc(): Promise<void> {
-    const { EmptyBlockReleaser, blockGcIntervalMs, DEFAULT_LEAK_GRACE_PERIOD_MS } = await import('../ipam/block-gc.ts');
+  /** kube-controllers' IPAM GC for this node: leaked addresses, then empty blocks (src/agent/ipam-gc.ts). */
+  private async startIpamGc(): Promise<void> {
+    const { DEFAULT_LEAK_GRACE_PERIOD_MS } = await import('../ipam/block-gc.ts');
     const gracePeriodMs = this.opts.ipamLeakGracePeriodMs ?? DEFAULT_LEAK_GRACE_PERIOD_MS;
     if (gracePeriodMs <= 0) return;
-    const gc = new EmptyBlockReleaser(this.opts.ds, { gracePeriodMs, now: () => this.clock.now(), node: this.opts.nodeName });
-    const log = this.opts.log.child({ mod: 'ipam-gc' });
-    this.timers.push(this.clock.setInterval(() => {
-      gc.sync().then((released) => { if (released.length) log.info({ released }, 'released empty IPAM blocks'); },
-        (e: Error) => log.warn({ err: e.message }, 'empty block release failed; will retry'));
-    }, blockGcIntervalMs(gracePeriodMs)));
+    const { IpamGc } = await import('./ipam-gc.ts');
+    const gc = new IpamGc({
+      ds: this.opts.ds, node: this.opts.nodeName, gracePeriodMs, clock: this.clock, log: this.opts.log.child({ mod: 'ipam-gc' }),
+      metrics: this.metrics, inFlight: () => this.cni?.server.addsInFlight() ?? new Set(),
+    });
+    this.timers.push(gc.start());
   }
 
   /** Health and metrics ports, the liveness heartbeat and the datastore monitor: up before anything waits. */
@@ -227,7 +233,7 @@ export class Agent {
   /** The plugin's fast path (src/cni/agent-client.ts): pods start without loading a whole plugin per pod. */
   private async startCniServer(): Promise<void> {
     const { CniServer, pluginRunner } = await import('../cni/agent-server.ts');
-    const runner = pluginRunner();
+    const runner = this.opts.cniRunner ?? pluginRunner();
     const server = new CniServer({
       socketPath: join(this.opts.stateDir, CNI_SOCKET_NAME), log: this.opts.log.child({ mod: 'cni' }), run: runner,
       onServed: (command, exitCode, seconds) => {

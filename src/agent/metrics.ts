@@ -25,6 +25,9 @@ export class AgentMetrics {
   readonly bgpRoutes = new Gauge({ name: 'tabby_agent_bgp_learned_routes', help: 'Best routes learned over BGP', registers: [this.registry] });
   readonly cniServed = new Counter({ name: 'tabby_agent_cni_requests_total', help: 'CNI invocations the agent ran for the plugin (result: ok or error)', registers: [this.registry], labelNames: ['command', 'result'] });
   readonly cniServeTime = new Histogram({ name: 'tabby_agent_cni_request_seconds', help: 'Time the agent took to run a CNI invocation for the plugin', registers: [this.registry], labelNames: ['command'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5] });
+  readonly ipamLeakCandidates = new Gauge({ name: 'tabby_ipam_leak_candidates', help: 'This node\'s IPAM allocations that no endpoint, tunnel or ADD in flight uses (candidate leaks, released after the grace period)', registers: [this.registry] });
+  readonly ipamLeaksReleased = new Counter({ name: 'tabby_ipam_leaks_released_total', help: 'Leaked IPAM addresses of this node released after the grace period', registers: [this.registry] });
+  readonly ipamBlocksReleased = new Counter({ name: 'tabby_ipam_blocks_released_total', help: 'Empty IPAM blocks of this node whose affinity was released after the cool-down', registers: [this.registry] });
   private server: http.Server | undefined;
 
   constructor() {

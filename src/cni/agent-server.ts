@@ -73,7 +73,15 @@ export class CniServer {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The last invocation queued per container ID (see runInOrder). */
   private readonly perContainer = new Map<string, Promise<unknown>>();
+  /** Container ID → ADDs received and not yet answered (queued or running). */
+  private readonly addsRunning = new Map<string, number>();
   served = 0;
+
+  /**
+   * Container IDs whose ADD this server has received and not yet answered: their addresses may be allocated
+   * while their WorkloadEndpoint is not written yet, so IPAM garbage collection must keep them.
+   */
+  addsInFlight(): ReadonlySet<string> { return new Set(this.addsRunning.keys()); }
   /** Resolves once the invocations running now have answered, or after `maxMs`; undefined when none runs. */
   idle(maxMs: number): Promise<void> | undefined {
     if (this.inFlight.size === 0) return undefined;
@@ -153,13 +161,22 @@ export class CniServer {
     const command = req.env.CNI_COMMAND ?? '';
     const t0 = performance.now();
     const readMs = t0 - accepted;
+    const containerId = req.env.CNI_CONTAINERID ?? '';
+    const isAdd = command === 'ADD' && containerId !== '';
+    if (isAdd) this.addsRunning.set(containerId, (this.addsRunning.get(containerId) ?? 0) + 1);
     let out: ServedOutput;
     try {
-      out = await this.runInOrder(req.env.CNI_CONTAINERID ?? '', () => this.opts.run(req.env, req.stdin, req.pid));
+      out = await this.runInOrder(containerId, () => this.opts.run(req.env, req.stdin, req.pid));
     } catch (e) {
       // runPlugin answers every failure itself; a throw means nothing was attempted, so the plugin can run it.
       this.opts.log.warn({ err: (e as Error).message, command }, 'CNI request failed in the agent; the plugin runs it itself');
       return { fallback: `the agent failed: ${(e as Error).message}` };
+    } finally {
+      if (isAdd) {
+        const n = this.addsRunning.get(containerId)! - 1;
+        if (n > 0) this.addsRunning.set(containerId, n);
+        else this.addsRunning.delete(containerId);
+      }
     }
     const seconds = (performance.now() - t0) / 1000;
     this.served++;

@@ -16,7 +16,7 @@ import { asCniError, CNI_ERR, CniError } from './errors.ts';
 import { ipamAdd, ipamCheck, ipamDel, OWN_IPAM_TYPES, type IpamContext } from './ipam-plugin.ts';
 import { namespaceLabels, podIpamRequest } from './ipam-request.ts';
 import type { CniLogger } from './log.ts';
-import { hostVethName, ipamHandle, workloadEndpointName, type WorkloadIdentity } from './names.ts';
+import { hostVethName, workloadEndpointName, type WorkloadIdentity } from './names.ts';
 import { datastoreSelection, parseEnv, parseNetConf, resolveNodeState, type CniEnv, type NetConf } from './netconf.ts';
 import { errorVersion, formatResult, parseResult, requireVerbVersion, versionReply, type CniResult } from './version.ts';
 import { ensureNetworkProfile } from './profile.ts';
@@ -267,56 +267,47 @@ class Invocation {
     if (diffs.length) throw new CniError(CNI_ERR.checkFailed, `CHECK failed: ${diffs.join('; ')}`);
   }
 
-  // ---- STATUS / GC (spec 1.1.0) ------------------------------------------------------------------------
+  // ---- STATUS / GC (spec 1.1.0, src/cni/gc-status.ts) -----------------------------------------------------
   private async status(): Promise<void> {
     let be: CniBackend;
+    let node: string;
     try {
+      node = resolveNodeState(this.conf).nodename;
       be = await this.openBackend();
       await be.ds.revision();
       await this.ensureReady(be.ds);
     } catch (e) {
-      throw new CniError(CNI_ERR.pluginNotAvailable, `datastore not available: ${(e as Error).message}`);
+      throw new CniError(CNI_ERR.pluginNotAvailable, `cannot service ADD: ${(e as Error).message}`);
     }
     // Spec 1.1.0: a plugin that relies on a delegated IPAM plugin must ask it too and pass on its error.
-    if (!this.ownIpam()) await this.delegate('STATUS');
+    if (!this.ownIpam()) { await this.delegate('STATUS'); return; }
+    const { ipamNotAvailable } = await import('./gc-status.ts'); // not loaded for ADD/DEL/CHECK
+    const exhausted = await ipamNotAvailable(be.ds, node).catch((e: Error) => new CniError(CNI_ERR.pluginNotAvailable, `cannot service ADD: ${e.message}`));
+    if (exhausted) throw exhausted;
   }
 
-  /** Releases addresses of this network's attachments on this node that the runtime no longer knows. */
+  /** Removes what this network has on this node for attachments the runtime no longer lists. */
   private async gc(): Promise<void> {
-    const valid = this.conf['cni.dev/valid-attachments'];
-    if (!Array.isArray(valid)) throw new CniError(CNI_ERR.invalidNetworkConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
-    // Spec 1.1.0: GC MUST be forwarded to delegated plugins; they collect their own reservations.
-    if (!this.ownIpam()) { await this.delegate('GC'); return; }
-    const node = resolveNodeState(this.conf);
+    const { collectGarbage, VALID_ATTACHMENTS, validAttachments } = await import('./gc-status.ts'); // not loaded for ADD/DEL/CHECK
+    const valid = validAttachments(this.conf[VALID_ATTACHMENTS]);
+    // Spec 1.1.0: GC MUST be forwarded to delegated plugins (they collect their own reservations), and their
+    // error returned; our own clean-up still runs.
+    let delegateError: CniError | undefined;
+    if (!this.ownIpam()) await this.delegate('GC').catch((e: unknown) => { delegateError = asCniError(e); });
+    const node = resolveNodeState(this.conf).nodename;
     const be = await this.openBackend();
     await this.ensureReady(be.ds);
-    const keep = new Set(valid.map((a) => ipamHandle(this.conf.name, a.containerID)));
-    const prefix = `${this.conf.name}.`;
-    const handles = (await be.ds.list('IPAMHandle')).items.filter((h) => handleIdOf(h).startsWith(prefix));
-    let released = 0;
-    for (const h of handles) {
-      const handleId = handleIdOf(h);
-      if (keep.has(handleId)) continue;
-      if (!(await handleOnNode(be.ds, h, node.nodename))) continue;
-      released += await be.ipam.releaseByHandle(handleId);
-      this.deps.log.info('GC released handle', { handleId });
+    const r = await collectGarbage({
+      ds: be.ds, ipam: this.ownIpam() ? be.ipam : undefined, network: this.conf.name, node, valid,
+      removeHostVeth: (name) => this.deps.dataplane.removeHostVeth(name), log: this.deps.log,
+    }, (name, ns, containerId) => deleteWorkloadEndpoint(be.ds, name, ns, containerId));
+    this.deps.log.info('GC done', { handles: r.handles, addresses: r.addresses, endpoints: r.endpoints, veths: r.veths, errors: r.errors.length });
+    if (r.errors.length) {
+      const all = [...(delegateError ? [`IPAM plugin ${this.conf.ipam.type}: ${delegateError.message}`] : []), ...r.errors];
+      throw new CniError(CNI_ERR.internal, `GC could not remove everything (${all.length} failed; the rest was removed)`, all.join('; '));
     }
-    this.deps.log.info('GC done', { released });
+    if (delegateError) throw delegateError;
   }
-}
-
-function handleIdOf(h: Resource): string { return (h.spec as { handleID?: string } | undefined)?.handleID ?? h.metadata.name; }
-
-/** Whether any address of the handle was allocated for `node` (allocation attribute `node`). */
-async function handleOnNode(ds: Datastore, h: Resource, node: string): Promise<boolean> {
-  const { blockName } = await import('../ipam/model.ts');
-  const handleId = handleIdOf(h);
-  for (const cidr of Object.keys((h.spec as { block?: Record<string, number> }).block ?? {})) {
-    const b = await ds.get('IPAMBlock', blockName(cidr));
-    const attrs = (b?.spec as { attributes?: Array<{ handle_id?: string; secondary?: Record<string, string> }> } | undefined)?.attributes ?? [];
-    if (attrs.some((a) => a.handle_id === handleId && a.secondary?.node === node)) return true;
-  }
-  return false;
 }
 
 /** Create, or update in place (same name = same pod; a new sandbox takes the endpoint over). */

@@ -6,6 +6,9 @@ import {
   checkIpam, createIpam, formatCheckReport, loadSnapshot, lookupIP, usageRows, borrowedRows, IpamError, ip4,
   effectiveMaxBlocks,
 } from '../ipam/index.ts';
+import { decideOnDemand, leakInputFrom, type LeakAllocation } from '../ipam/leak-gc.ts';
+import { releaseAllocations } from '../ipam/release.ts';
+import { parseDurationSeconds } from '../bgp/config.ts';
 import { withDatastore, out } from './context.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
 
@@ -126,12 +129,19 @@ function registerCheckIpamCommand(ipam: Command): void {
 function registerReleaseIpamCommand(ipam: Command): void {
   ipam
     .command('release')
-    .description('release an IP address, or the leaked addresses of an `ipam check -o` report')
+    .description('release an IP address, the leaked addresses of an `ipam check -o` report, or every leaked address now')
     .option('--ip <ip>', 'the address to release')
     .option('--from-report <file>', 'release the addresses a check report found allocated but not in use (re-checked now)')
+    .option('--leaked', 'release what `ipam check` reports as allocated but not in use, except addresses of a container that has a WorkloadEndpoint, tunnel addresses, allocations without pod attributes, and allocations younger than --min-age')
+    .option('--min-age <duration>', 'with --leaked: keep allocations made less than this long ago (an ADD may still be writing its endpoint)', '5m')
+    .option('--dry-run', 'with --leaked: list what would be released, change nothing')
     .option('--force', 'accepted for calicoctl compatibility (Tabby needs no datastore lock)')
-    .action(async (opts: { ip?: string; fromReport?: string }, cmd: Command) => {
-      if ((opts.ip === undefined) === (opts.fromReport === undefined)) throw new CliError('give exactly one of --ip or --from-report', EXIT_USAGE);
+    .action(async (opts: { ip?: string; fromReport?: string; leaked?: boolean; minAge: string; dryRun?: boolean }, cmd: Command) => {
+      if ([opts.ip, opts.fromReport, opts.leaked].filter((x) => x !== undefined).length !== 1) {
+        throw new CliError('give exactly one of --ip, --from-report or --leaked', EXIT_USAGE);
+      }
+      if (opts.dryRun && !opts.leaked) throw new CliError('--dry-run goes with --leaked', EXIT_USAGE);
+      if (opts.leaked) { await releaseLeaked(cmd, parseMinAge(opts.minAge), !!opts.dryRun); return; }
       if (opts.ip !== undefined) {
         const ip = parseIPFlag(opts.ip);
         await withDatastore(cmd, async ({ datastore }) => {
@@ -159,6 +169,37 @@ function registerReleaseIpamCommand(ipam: Command): void {
         out(`Released ${released} leaked IP address${released === 1 ? '' : 'es'}; skipped ${leaks.length - released} no longer leaked.\n`);
       });
     });
+}
+
+function parseMinAge(v: string): number {
+  let sec: number | undefined;
+  try { sec = parseDurationSeconds(v); } catch { sec = undefined; }
+  if (sec === undefined || sec < 0) throw new CliError(`invalid value for --min-age: ${JSON.stringify(v)} (a duration such as 5m, 30s or 0)`, EXIT_USAGE);
+  return sec * 1000;
+}
+
+function describeAllocation(a: LeakAllocation): string {
+  const who = a.attrs.pod ? `, pod ${a.attrs.namespace ?? ''}/${a.attrs.pod}` : '';
+  return `${a.ip} (handle ${a.handle}${a.node ? `, node ${a.node}` : ''}${who})`;
+}
+
+/** `ipam release --leaked`: the same leaks `ipam check` reports, minus what may still be in use (leak-gc.ts decideOnDemand). */
+async function releaseLeaked(cmd: Command, minAgeMs: number, dryRun: boolean): Promise<void> {
+  await withDatastore(cmd, async ({ datastore }) => {
+    const snap = await loadSnapshot(datastore);
+    const { release, kept } = decideOnDemand({ ...leakInputFrom(snap), now: Date.now() }, minAgeMs);
+    const lines: string[] = [];
+    const done = dryRun ? release : await releaseAllocations(datastore, release);
+    const doneSet = new Set(done);
+    for (const a of done) lines.push(`${dryRun ? 'Would release' : 'Released'} ${describeAllocation(a)}`);
+    for (const a of release) if (!doneSet.has(a)) lines.push(`Skipped ${describeAllocation(a)}: changed since it was read`);
+    for (const k of kept) lines.push(`Kept ${describeAllocation(k.allocation)}: ${k.reason}`);
+    const n = done.length, plural = n === 1 ? '' : 'es';
+    lines.push(dryRun
+      ? `Would release ${n} leaked IP address${plural} (dry run: nothing was changed); would keep ${kept.length}.`
+      : `Released ${n} leaked IP address${plural}; kept ${kept.length}${release.length > n ? `; skipped ${release.length - n} changed since read` : ''}.`);
+    out(lines.join('\n') + '\n');
+  });
 }
 
 function registerConfigureIpamCommand(ipam: Command): void {

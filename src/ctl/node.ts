@@ -33,7 +33,8 @@ interface RunFlags {
 
 /**
  * TABBY_IPAM_LEAK_GRACE_PERIOD (a duration such as "15m"; "0" disables): what Calico sets as
- * KubeControllersConfiguration spec.controllers.node.leakGracePeriod, for the agent's empty-block release.
+ * KubeControllersConfiguration spec.controllers.node.leakGracePeriod, for the agent's IPAM GC (leaked addresses
+ * and empty blocks of its node).
  */
 async function leakGracePeriodMs(v: string | undefined): Promise<number | undefined> {
   if (v === undefined || v === '') return undefined;

@@ -91,3 +91,32 @@ export async function ipsByHandle(ds: Datastore, handleId: string): Promise<stri
   }
   return out.sort(compareIPv4);
 }
+
+/** An address to release only while the block still holds it for `handle` under sequence number `seq`. */
+export interface ExpectedAllocation { ip: string; handle: string; block: string; seq: number }
+
+/**
+ * Release addresses as Calico's ReleaseIPs with a handle and sequence number does: an address is freed only
+ * if its block still attributes it to the same handle and its allocation's sequence number is unchanged (it
+ * was not released and allocated again since it was read). Returns those released; the rest are left as they are.
+ */
+export async function releaseAllocations<T extends ExpectedAllocation>(ds: Datastore, allocs: T[]): Promise<T[]> {
+  const byBlock = new Map<string, T[]>();
+  for (const a of allocs) byBlock.set(a.block, [...(byBlock.get(a.block) ?? []), a]);
+  const out: T[] = [];
+  for (const [cidr, list] of byBlock) {
+    const base = parseCidr4(cidr).base;
+    const byOrdinal = new Map(list.map((a) => [parseIPv4(a.ip) - base, a]));
+    const released = await releaseFromBlock(ds, cidr, (spec) => [...byOrdinal].filter(([o, a]) => {
+      const idx = spec.allocations[o];
+      return idx !== null && idx !== undefined && spec.attributes[idx]?.handle_id === a.handle && (spec.sequenceNumberForAllocation[String(o)] ?? -1) === a.seq;
+    }).map(([o]) => o));
+    const perHandle = new Map<string, number>();
+    for (const [o, h] of released) {
+      out.push(byOrdinal.get(o)!);
+      if (h) perHandle.set(h, (perHandle.get(h) ?? 0) + 1);
+    }
+    for (const [h, n] of perHandle) await changeHandle(ds, h, cidr, -n);
+  }
+  return out;
+}

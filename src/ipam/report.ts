@@ -108,17 +108,20 @@ function allocationInfo(ip: string, b: IpamSnapshot['blocks'][number], attr: Ipa
   };
 }
 
+/** Calls `fn` for every allocated address of the blocks, in block then address order. */
+export function forEachAllocation(
+  blocks: IPAMBlockSpec[], fn: (ip: string, block: IPAMBlockSpec, ordinal: number, attr: IPAMBlockSpec['attributes'][number] | undefined) => void,
+): void {
+  for (const b of blocks) {
+    const base = parseCidr4(b.cidr).base;
+    b.allocations.forEach((a, ord) => { if (a !== null) fn(formatIPv4(base + ord), b, ord, b.attributes[a]); });
+  }
+}
+
 /** Every allocated address, in address order. */
 export function allAllocations(snap: IpamSnapshot): AllocationInfo[] {
   const out: AllocationInfo[] = [];
-  for (const b of snap.blocks) {
-    const base = parseCidr4(b.cidr).base;
-    b.allocations.forEach((a, ord) => {
-      if (a === null) return;
-      const attr = b.attributes[a];
-      out.push(allocationInfo(formatIPv4(base + ord), b, attr));
-    });
-  }
+  forEachAllocation(snap.blocks, (ip, b, _ord, attr) => out.push(allocationInfo(ip, b, attr)));
   return out;
 }
 

@@ -16,7 +16,13 @@ import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
 import { ManualClock, settle } from '../helpers/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
 import { block, node, pool } from './fixtures.ts';
-import { createIpam, type IPAMBlockSpec } from '../../src/ipam/index.ts';
+import { checkIpam, createIpam, loadSnapshot, lookupIP, type IPAMBlockSpec } from '../../src/ipam/index.ts';
+import { askAgent, CNI_SOCKET_NAME, requestFor } from '../../src/cni/agent-client.ts';
+import { runPlugin } from '../../src/cni/plugin.ts';
+import { FakeDataplane } from '../cni/fakes.ts';
+import { Command } from 'commander';
+import { setCtlOverrides } from '../../src/ctl/context.ts';
+import { registerIpamCommands } from '../../src/ctl/ipam.ts';
 
 const log = pino({ level: 'silent' });
 /** Delegates to a MemoryDatastore; `breakWatch()` ends the current watch with an error, as a compaction would. */
@@ -131,6 +137,60 @@ describe('start-up helpers', () => {
   });
 });
 
+/** The value of a metric without labels from the agent's registry. */
+async function metric(agent: Agent, name: string): Promise<number | undefined> {
+  return (await agent.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
+}
+
+/**
+ * The CNI socket's runner for the in-process agent: the real plugin (runPlugin: IPAM, endpoint, result) on the
+ * agent's datastore, with a fake dataplane whose set-up waits until finish() — an ADD held in flight between
+ * its IPAM allocation and its endpoint, as a slow veth set-up leaves it.
+ */
+function gatedRunner() {
+  let ds: Datastore | undefined;
+  let release!: () => void;
+  const finished = new Promise<void>((r) => { release = r; });
+  let reached!: (ip: string) => void;
+  const reachedDataplane = new Promise<string>((r) => { reached = r; });
+  const dataplane = new FakeDataplane();
+  const setup = dataplane.setup.bind(dataplane);
+  dataplane.setup = async (req, fault) => { reached(req.ips[0]!.split('/')[0]!); await finished; return setup(req, fault); };
+  const runner = Object.assign(async (env: Record<string, string>, stdin: string) => {
+    const out = await runPlugin(env, stdin, {
+      openBackend: async () => ({ ds: ds!, ipam: createIpam(ds!), close: async () => {} }), dataplane, log: silentCniLog,
+    });
+    return { ...out, stderr: '' };
+  }, { close: async () => {} });
+  return {
+    runner, reachedDataplane, finish: () => release(),
+    bind: async (d: Datastore) => { ds = d; },
+    env: (command: string, containerId: string, pod: string) => ({
+      CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: '/proc/self/ns/net', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin',
+      CNI_ARGS: `K8S_POD_NAMESPACE=default;K8S_POD_NAME=${pod}`,
+    }),
+    conf: (stateDir: string) => JSON.stringify({
+      cniVersion: '1.0.0', name: 'k8s-pod-network', type: 'calico', nodename: 'node-a', state_dir: stateDir, ipam: { type: 'calico-ipam' },
+    }),
+  };
+}
+
+/** `tabby ipam check` on the datastore, as the CLI runs it: its output and exit code. */
+async function tabbyIpamCheck(ds: Datastore): Promise<{ out: string; code: number }> {
+  let out = '';
+  const restore = setCtlOverrides({ datastore: ds, stdout: (s) => { out += s; }, stderr: () => {} });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const program = new Command('tabby').exitOverride();
+    registerIpamCommands(program);
+    await program.parseAsync(['ipam', 'check'], { from: 'user' });
+    return { out, code: Number(process.exitCode ?? 0) };
+  } finally { process.exitCode = saved; restore(); }
+}
+
+const silentCniLog = { debug() {}, info() {}, warn() {}, error() {}, bind() {} };
+
 describe('Agent loop (in-process, fake kernel, manual clock)', () => {
   interface Rig { ds: Datastore; k: FakeKernel; clock: ManualClock; agent: Agent; stateDir: string; applied(): Promise<void> }
 
@@ -237,6 +297,49 @@ describe('Agent loop (in-process, fake kernel, manual clock)', () => {
       assert.equal(k.routes.has('10.244.9.9/32'), false, 'deleted when the 10 s grace ended, without any other trigger');
     });
   });
+
+  test('a leak injected on purpose is found by ipam check and released after the grace period; an ADD in flight keeps its address', async () => {
+    const gate = gatedRunner();
+    // finish() also on failure: the agent's stop waits for the ADD it serves.
+    await withAgent({ ipamLeakGracePeriodMs: 10 * 60_000, cniRunner: gate.runner }, async (rig) => { try { await leakScenario(rig, gate); } finally { gate.finish(); } });
+  });
+
+  async function leakScenario({ ds, clock, agent, stateDir }: Rig, gate: ReturnType<typeof gatedRunner>): Promise<void> {
+    await gate.bind(ds);
+    // The leak: an allocation for this node whose pod has no endpoint and no ADD (a DEL that never came).
+    const leaked = (await createIpam(ds).autoAssign({ handleId: 'k8s-pod-network.c0ffee', node: 'node-a', num4: 1, attrs: { node: 'node-a', namespace: 'default', pod: 'gone' } })).ips[0]!.split('/')[0]!;
+    // A pod whose ADD runs now, served by the agent: allocated, its dataplane set-up not finished, no endpoint yet.
+    const add = askAgent(join(stateDir, CNI_SOCKET_NAME), requestFor(gate.env('ADD', 'adding1', 'web-0'), gate.conf(stateDir)));
+    const adding = await gate.reachedDataplane;
+    const check = checkIpam(await loadSnapshot(ds));
+    assert.deepEqual(check.allocatedNotInUse.map((a) => a.ip).sort(), [adding, leaked].sort(), 'ipam check reports both as allocated and unused');
+    const cli = await tabbyIpamCheck(ds);
+    assert.equal(cli.code, 1);
+    assert.match(cli.out, new RegExp(`^  ${leaked.replace(/\./g, '\\.')} leaked; attrs .*"handle":"k8s-pod-network\\.c0ffee"`, 'm'));
+    assert.match(cli.out, /Found 2 IPs that are allocated in IPAM but not actually in use\./);
+    const tunnel = (await ds.get('Node', 'node-a'))!.spec.ipv4VXLANTunnelAddr;
+
+    await clock.tick(5 * 60_000); // first pass (every half of the 10-minute grace period): the leak becomes a candidate
+    assert.equal(await metric(agent, 'tabby_ipam_leak_candidates'), 1, 'the in-flight ADD is not a candidate');
+    await clock.tick(10 * 60_000); // two more passes: a candidate for 5, then 10 minutes, not more than the grace period
+    assert.ok(lookupIP(await loadSnapshot(ds), leaked), 'kept until the grace period is over');
+    await clock.tick(5 * 60_000); // a candidate for 15 minutes: released
+    const snap = await loadSnapshot(ds);
+    assert.equal(lookupIP(snap, leaked), undefined, 'the leak is released');
+    assert.ok(lookupIP(snap, adding), 'the ADD in flight keeps its address');
+    assert.ok(lookupIP(snap, tunnel), 'the tunnel address is never touched');
+    assert.equal(await ds.get('IPAMHandle', 'k8s-pod-network.c0ffee'), undefined);
+    assert.equal(await metric(agent, 'tabby_ipam_leaks_released_total'), 1);
+
+    gate.finish(); // the ADD completes: its endpoint is written, and its address stays through later passes
+    const reply = await add;
+    assert.ok('served' in reply && reply.served.exitCode === 0, JSON.stringify(reply));
+    await clock.tick(30 * 60_000);
+    assert.ok(lookupIP(await loadSnapshot(ds), adding));
+    const after = checkIpam(await loadSnapshot(ds));
+    assert.equal(after.allocatedNotInUse.length, 0, 'ipam check finds no leak left');
+    assert.equal(await metric(agent, 'tabby_ipam_leak_candidates'), 0);
+  }
 
   test('an emptied IPAM block of the node is released once empty for longer than the leak grace period', async () => {
     await withAgent({ ipamLeakGracePeriodMs: 10 * 60_000 }, async ({ ds, clock }) => {

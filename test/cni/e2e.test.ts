@@ -2,6 +2,7 @@
 // a "host" netns), against pod namespaces. Needs root.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,6 +150,21 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
     assert.doesNotMatch(n.sh(n.host, ['ip', '-o', 'link']), new RegExp(vethFor('default', 'occupied')));
     const ds = await n.openDs();
     try { assert.ok(!(await ds.list('IPAMHandle')).items.some((h) => h.metadata.name.endsWith(p.containerId))); } finally { await ds.close(); }
+  });
+
+  test('DEL after the runtime deleted the netns removes everything; DEL again, and without CNI_NETNS, succeeds', async () => {
+    const p = await add('netns-gone');
+    execFileSync('ip', ['netns', 'del', p.ns]); // ours (this test's prefix): the sandbox is gone before its DEL
+    for (const netns of [p.path, p.path, undefined]) {
+      const r = await n.invoke({ command: 'DEL', containerId: p.containerId, netns, cniArgs: n.k8sArgs('default', 'netns-gone'), conf: n.conf() });
+      assert.deepEqual([r.code, r.stdout], [0, ''], r.stderr);
+    }
+    assert.doesNotMatch(n.sh(n.host, ['ip', '-o', 'link']), new RegExp(vethFor('default', 'netns-gone')));
+    const ds = await n.openDs();
+    try {
+      assert.ok(!(await ds.list('IPAMHandle')).items.some((h) => h.metadata.name.endsWith(p.containerId)), 'address released');
+      assert.equal(await ds.get('WorkloadEndpoint', 'node--1-k8s-netns--gone-eth0', 'default'), undefined, 'endpoint deleted');
+    } finally { await ds.close(); }
   });
 
   test('VERSION, STATUS and GC', async () => {

@@ -42,4 +42,22 @@ describe('tabby-cni with datastore_type etcdv3', { skip }, () => {
     assert.equal(down.json.code, 11, down.stdout);
     assert.doesNotMatch(n.sh(p.ns, ['ip', 'link']), /eth0/);
   });
+
+  test('GC and STATUS (spec 1.1.0) against etcd: stale attachments go, the listed one stays; STATUS 0, or 50 when etcd is down', async () => {
+    const conf = n.conf({ datastore_type: 'etcdv3', etcd_endpoints: ENDPOINT, etcd_key_prefix: prefix, datastore_path: undefined }, '1.1.0');
+    const pods = [n.newPod(), n.newPod()];
+    for (const [i, p] of pods.entries()) {
+      const add = await n.invoke({ command: 'ADD', containerId: p.containerId, netns: p.path, cniArgs: n.k8sArgs('default', `gc-${i}`), conf });
+      assert.equal(add.code, 0, add.stdout + add.stderr);
+    }
+    const gc = await n.invoke({ command: 'GC', conf: { ...conf, 'cni.dev/valid-attachments': [{ containerID: pods[0]!.containerId, ifname: 'eth0' }] } });
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.deepEqual(helper('state'), { handles: [`k8s-pod-network.${pods[0]!.containerId}`], weps: ['node--1-k8s-gc--0-eth0'] });
+    const st = await n.invoke({ command: 'STATUS', conf });
+    assert.deepEqual([st.code, st.stdout], [0, '']);
+    const down = await n.invoke({ command: 'STATUS', conf: { ...conf, etcd_endpoints: 'http://127.0.0.1:2999' } });
+    assert.equal(down.json.code, 50, down.stdout);
+    const del = await n.invoke({ command: 'DEL', containerId: pods[0]!.containerId, netns: pods[0]!.path, cniArgs: n.k8sArgs('default', 'gc-0'), conf });
+    assert.equal(del.code, 0, del.stdout);
+  });
 });

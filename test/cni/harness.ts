@@ -155,13 +155,13 @@ export class CniNode {
 
   /**
    * Starts the node agent (`tabby node run`, backend none, no health/metrics ports) in the host namespace and
-   * waits until it serves CNI requests on <state dir>/cni.sock. Its log goes to <dir>/agent.log.
+   * waits until it serves CNI requests on <state dir>/cni.sock (`extraEnv`: e.g. TABBY_IPAM_LEAK_GRACE_PERIOD). Its log goes to <dir>/agent.log.
    */
-  async startAgent(extraArgs: string[] = []): Promise<ChildProcess> {
+  async startAgent(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
     const log = openSync(join(this.dir, 'agent.log'), 'a');
     const child = this.fx.spawn(this.host, [process.execPath, TABBY_BUNDLE, 'node', 'run', '--node-name', this.nodename,
       '--state-dir', this.stateDir, '--datastore-path', this.dsPath, '--backend', 'none', '--health-port', '0', '--metrics-port', '0',
-      ...extraArgs], { stdio: ['ignore', log, log], env: { PATH: process.env.PATH, TABBY_LOG_LEVEL: 'debug' } });
+      ...extraArgs], { stdio: ['ignore', log, log], env: { PATH: process.env.PATH, TABBY_LOG_LEVEL: 'debug', ...extraEnv } });
     for (let i = 0; i < 300 && !existsSync(this.agentSocket); i++) {
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 50));

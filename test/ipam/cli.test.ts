@@ -129,7 +129,7 @@ describe('tabby ipam', () => {
     r = await run('ipam', 'check');
     assert.equal(r.code, 1);
     assert.match(r.out, /Found 1 in-use IPs that are in active IP pools but have no corresponding IPAM allocation\./);
-    await assert.rejects(run('ipam', 'release'), /exactly one of --ip or --from-report/);
+    await assert.rejects(run('ipam', 'release'), /exactly one of --ip, --from-report or --leaked/);
   });
 
   test('release --from-report releases only addresses still leaked', async (t) => {
@@ -147,5 +147,43 @@ describe('tabby ipam', () => {
     assert.match(r.out, /^Released 1 leaked IP address; skipped 1 no longer leaked\.\n$/);
     assert.deepEqual(await ipam.ipsByHandle('k8s-pod-network.leak'), [leaked.ips[0]]);
     await assert.rejects(run('ipam', 'release', '--from-report=/nonexistent.json'), /cannot use report/);
+  });
+
+  test('release --leaked releases what check reports as leaked, except young allocations, live containers, tunnels and addresses that are not a pod\'s', async () => {
+    const old = createIpam(ds, { now: () => new Date(Date.now() - 10 * 60_000) });
+    const one = async (ipam: typeof old, handleId: string, attrs: Record<string, string> = {}) =>
+      (await ipam.autoAssign({ handleId, node: 'node-2', num4: 1, attrs })).ips[0]!.split('/')[0]!;
+    const gone = await one(old, 'k8s-pod-network.gone1', { namespace: 'ns3', pod: 'gone' });
+    const young = await one(createIpam(ds), 'k8s-pod-network.young1', { namespace: 'ns3', pod: 'young' });
+    const byHand = await one(old, 'reserved-by-hand');
+    const live = await one(old, 'k8s-pod-network.ctr9', { namespace: 'default', pod: 'ctr' });
+    const tunnel = await one(old, 'vxlan-tunnel-addr-node-9', { type: 'vxlanTunnelAddress' });
+    // ctr9's container has an endpoint (its address not listed yet): its sandbox is alive
+    await ds.create({ ...res('WorkloadEndpoint', 'node--2-k8s-ctr-eth0', { node: 'node-2', containerID: 'ctr9', ipNetworks: [] }), metadata: { name: 'node--2-k8s-ctr-eth0', namespace: 'default' } });
+    const leakedNow = async () => (await run('ipam', 'check')).out.match(/^ {2}(\S+) leaked;/gm)!.map((l) => l.trim().split(' ')[0]);
+    for (const ip of [gone, young, byHand, live, tunnel]) assert.ok((await leakedNow()).includes(ip), `ipam check reports ${ip}`);
+
+    let r = await run('ipam', 'release', '--leaked', '--dry-run');
+    assert.equal(r.code, 0);
+    assert.ok(r.out.includes(`Would release ${gone} (handle k8s-pod-network.gone1, node node-2, pod ns3/gone)\n`), r.out);
+    assert.ok((await leakedNow()).includes(gone), 'a dry run changes nothing');
+
+    r = await run('ipam', 'release', '--leaked');
+    assert.ok(r.out.includes(`Released ${gone} (handle k8s-pod-network.gone1`), r.out);
+    assert.match(r.out, new RegExp(`Kept ${young.replace(/\./g, '\\.')} \\(handle k8s-pod-network.young1, node node-2, pod ns3/young\\): allocated \\d+ s ago, less than --min-age`));
+    assert.ok(r.out.includes(`Kept ${live} (handle k8s-pod-network.ctr9, node node-2, pod default/ctr): its container has a WorkloadEndpoint`), r.out);
+    assert.ok(r.out.includes(`Kept ${byHand} (handle reserved-by-hand, node node-2): not a pod's address (no namespace/pod attributes): release it by hand`), r.out);
+    assert.ok(r.out.includes(`Kept ${tunnel} (handle vxlan-tunnel-addr-node-9, node node-2): a tunnel address`), r.out);
+    assert.match(r.out, /^Released 1 leaked IP address; kept \d+\.$/m);
+    assert.equal((await leakedNow()).includes(gone), false);
+    assert.equal(await ds.get('IPAMHandle', 'k8s-pod-network.gone1'), undefined);
+
+    r = await run('ipam', 'release', '--leaked', '--min-age=0');
+    assert.ok(r.out.includes(`Released ${young} (handle k8s-pod-network.young1`), r.out);
+    for (const ip of [live, tunnel, byHand]) assert.ok((await leakedNow()).includes(ip), `still never ${ip}`);
+
+    await assert.rejects(run('ipam', 'release', '--leaked', '--min-age=soon'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--min-age/.test(e.message));
+    await assert.rejects(run('ipam', 'release', '--ip=10.244.0.1', '--dry-run'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--dry-run goes with --leaked/.test(e.message));
+    await assert.rejects(run('ipam', 'release', '--leaked', '--ip=10.244.0.1'), /exactly one of/);
   });
 });
