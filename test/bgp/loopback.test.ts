@@ -131,6 +131,35 @@ describe('two of our speakers over loopback', () => {
     for (const n of [rr, a, b]) await n.speaker.stop({ graceful: false });
   });
 
+  test('becoming a route reflector and back is done in place: reflected routes come and go, no session restarts', async () => {
+    const [pa, pb, pc] = [await freePort('127.0.0.1'), await freePort('127.0.0.2'), await freePort('127.0.0.3')];
+    // The reflector as a BGPPeer makes it before its routeReflectorClusterID is set: plain iBGP peers.
+    const rrPeers = (client: boolean) => [peerCfg('127.0.0.1', pa, 64512, { rrClient: client, sourceAddress: '127.0.0.3' }), peerCfg('127.0.0.2', pb, 64512, { rrClient: client, sourceAddress: '127.0.0.3' })];
+    const rr = await node({ routerId: '127.0.0.3', asNumber: 64512, listenPort: pc, listenAddress: '127.0.0.3', exports: ['10.244.3.0/26'], peers: rrPeers(false) });
+    const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.244.1.0/26'], peers: [peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.1' })] });
+    const b = await node({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: ['10.244.2.0/26'], peers: [peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.2' })] });
+    await waitFor('A and B learn the RR\'s own block', () => has(a, '10.244.3.0/26') && has(b, '10.244.3.0/26'));
+    await waitFor('the RR learns both blocks', () => has(rr, '10.244.1.0/26') && has(rr, '10.244.2.0/26'));
+    // Deliberate: time for a (wrong) reflection to arrive; a plain iBGP speaker must not pass A's route to B.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!has(b, '10.244.1.0/26') && !has(a, '10.244.2.0/26'), 'no reflection before the cluster id');
+    const sessions = () => [a, b, rr].flatMap((n) => n.speaker.status().peers.map((p) => `${p.name}:${p.state}:${p.since}`)).sort();
+    const before = sessions();
+    assert.equal(before.filter((s) => s.includes(':Established:')).length, 4, before.join('\n'));
+
+    rr.speaker.reconfigure({ ...rr.cfg, clusterId: '244.0.0.1', peers: rrPeers(true) });
+    await waitFor('B learns A via the RR', () => has(b, '10.244.1.0/26', '127.0.0.1') && has(a, '10.244.2.0/26', '127.0.0.2'));
+    assert.deepEqual(b.speaker.rib.best('10.244.1.0/26')!.attrs.clusterList, ['244.0.0.1']);
+    assert.equal(rr.speaker.status().clusterId, '244.0.0.1');
+    assert.deepEqual(sessions(), before, 'every session kept (same state, same since)');
+
+    rr.speaker.reconfigure({ ...rr.cfg, peers: rrPeers(false) });
+    await waitFor('reflected routes withdrawn', () => !has(b, '10.244.1.0/26') && !has(a, '10.244.2.0/26'));
+    assert.ok(has(a, '10.244.3.0/26') && has(b, '10.244.3.0/26'), 'the RR\'s own block stays');
+    assert.deepEqual(sessions(), before, 'every session kept after leaving the reflector role');
+    for (const n of [rr, a, b]) await n.speaker.stop({ graceful: false });
+  });
+
   test('connection collision: both sides dial, one session survives; IPv6 unicast', async () => {
     const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
     const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', ipv6Address: 'fd00::1', exports: ['10.1.0.0/16', '2001:db8:1::/48'], peers: [] });
