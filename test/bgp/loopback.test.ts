@@ -7,6 +7,9 @@ import { BgpSpeaker, type LearnedRoute, type SpeakerConfig, type SpeakerPeerConf
 import { formatNodeStatus } from '../../src/bgp/status.ts';
 import { startBgp } from '../../src/bgp/node-integration.ts';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
+import { Syncer } from '../../src/agent/syncer.ts';
+import { AGENT_KINDS } from '../../src/agent/calc/snapshot.ts';
+import { BGP_KINDS } from '../../src/bgp/kinds.ts';
 
 const log = pino({ level: process.env.BGP_TEST_LOG ?? 'silent' });
 
@@ -202,7 +205,44 @@ describe('a connection that arrives before its peer is configured', () => {
   });
 });
 
+class CountingDatastore extends MemoryDatastore {
+  watches = 0;
+  override watch(...args: Parameters<MemoryDatastore['watch']>) { this.watches++; return super.watch(...args); }
+}
+
 describe('startBgp from the datastore', () => {
+  test('fed by the agent\'s syncer: one datastore watch for the agent and its speaker, changes still reach the peers', async () => {
+    const ds = new CountingDatastore();
+    const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
+    const mk = (kind: string, name: string, spec: any) => ds.create({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
+    await mk('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false });
+    await mk('Node', 'node-a', { bgp: { ipv4Address: '127.0.0.1/8' } });
+    await mk('Node', 'node-b', { bgp: { ipv4Address: '127.0.0.2/8' } });
+    await mk('BGPPeer', 'a-to-b', { node: 'node-a', peerIP: `127.0.0.2:${pb}`, asNumber: 64512 });
+    await mk('BGPPeer', 'b-to-a', { node: 'node-b', peerIP: `127.0.0.1:${pa}`, asNumber: 64512 });
+    await mk('IPAMBlock', '10-244-1-0-26', { cidr: '10.244.1.0/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+    let routesB: LearnedRoute[] = [];
+    const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
+    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
+    const before = ds.watches;
+    const syncer = new Syncer(ds, log, { kinds: [...new Set([...AGENT_KINDS, ...BGP_KINDS])] });
+    const starting = startBgp({ ds, resources: syncer.asSource(), nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
+    syncer.start(); // the speaker waits for the syncer to be in sync before its first configuration
+    const A = await starting;
+    try {
+      assert.equal(A.status().peers[0]?.name, `Node_127_0_0_2_port_${pb}`, 'configured from the synced snapshot at once');
+      await waitFor('B learns node-a\'s block', () => routesB.some((r) => r.prefix === '10.244.1.0/26' && r.nextHop === '127.0.0.1'));
+      await mk('IPAMBlock', '10-244-1-64-26', { cidr: '10.244.1.64/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+      await waitFor('a new block, seen by the syncer, exported', () => routesB.some((r) => r.prefix === '10.244.1.64/26'));
+      assert.equal(ds.watches - before, 1, 'one watch (the syncer\'s) for the agent and its speaker');
+    } finally {
+      await A.stop({ graceful: false });
+      await B.stop({ graceful: false });
+      syncer.stop();
+    }
+  });
+
+
   test('configures from Node/BGPPeer/IPAMBlock resources and follows changes', async () => {
     const ds = new MemoryDatastore();
     const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
