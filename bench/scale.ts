@@ -101,6 +101,10 @@ class RouteMonitors {
     }
     return last;
   }
+  /** The nodes (but `except`) where `dst` has not appeared. */
+  missing(dst: string, except: string): string[] {
+    return [...this.seen].filter(([node, m]) => node !== except && !m.has(dst)).map(([node]) => node);
+  }
   /** When `dst` first appeared on any node (its own node's blackhole, or an early peer). */
   first(dst: string): number | undefined {
     const ts = [...this.seen.values()].map((m) => m.get(dst)).filter((t): t is number => t !== undefined);
@@ -116,14 +120,26 @@ function podsWide(name: string): { name: string; ip: string; node: string }[] {
     .map((l) => l.split(/\s+/)).map((r) => ({ name: r[0]!, ip: r[5]!, node: r[6]! }));
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number, explain: () => string = () => ''): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${explain()}`);
     await sleep(50);
   }
+}
+
+/** Where a route is missing: the monitors' view, and the kernel and BGP status of a few of those nodes. */
+function explainMissing(name: string, mon: RouteMonitors, dst: string, owner: string): string {
+  const missing = mon.missing(dst, owner);
+  const out = [`missing on ${missing.length} node(s): ${missing.join(' ')}`];
+  for (const node of missing.slice(0, 3)) {
+    const routes = tabby(['lab', 'exec-node', node, '--name', name, '--', 'ip', 'route', 'show', dst]).out.trim();
+    const status = tabby(['lab', 'exec-node', node, '--name', name, '--', 'tabby', 'node', 'status']).out.split('\n').filter((l) => /\|/.test(l)).length;
+    out.push(`${node}: kernel ${JSON.stringify(routes)}; ${status - 2} BGP status row(s)`);
+  }
+  return out.join('\n');
 }
 
 /** A pod in a fresh block: seconds from `lab run`, and from the block's first route on any node, to the route on every other node. */
@@ -135,7 +151,8 @@ async function newPodSamples(name: string, mon: RouteMonitors, tag: string): Pro
     must(['lab', 'run', app, '--name', name, '--replicas', '1', '--annotation', 'cni.projectcalico.org/ipv4pools=["scale-sample"]']);
     const pod = podsWide(name).find((p) => p.name.startsWith(`${app}-`))!;
     const blk = block26(pod.ip);
-    const done = await waitFor(`${blk} routed on every node`, () => mon.everywhere(blk, pod.node), 60_000);
+    const done = await waitFor(`${blk} (pod ${pod.name} on ${pod.node}) routed on every node`, () => mon.everywhere(blk, pod.node), 60_000,
+      () => explainMissing(name, mon, blk, pod.node));
     const own = mon.first(blk) ?? t0;
     fromRun.push((done - t0) / 1000);
     fromBlock.push((done - own) / 1000);
@@ -183,7 +200,7 @@ async function pingsThrough(name: string, pods: { name: string; ip: string }[], 
   });
 }
 
-interface SizeResult { n: number; upS: number; convergeS: number; bringUpReqPerS: number; mesh: Idle; rr: Idle; switchS: number; lost: number[];
+interface SizeResult { n: number; upS: number; runS: number; bgpS: number; convergeS: number; bringUpReqPerS: number; mesh: Idle; rr: Idle; switchS: number; lost: number[];
   meshNew: { fromRun: number[]; fromBlock: number[] }; rrNew: { fromRun: number[]; fromBlock: number[] } }
 
 async function oneSize(n: number): Promise<SizeResult> {
@@ -198,14 +215,18 @@ async function oneSize(n: number): Promise<SizeResult> {
     mon = new RouteMonitors(nodes);
     const lastStart = Math.max(...nodes.map((x) => processStartMs(x.pid)));
     const e0 = etcdMetrics(nodes[0]!.ns);
+    const r0 = Date.now();
     must(['lab', 'run', 'web', '--name', name, '--replicas', String(n)]);
+    const runS = (Date.now() - r0) / 1000;
     const pods = podsWide(name);
     const blocks = pods.map((p) => ({ blk: block26(p.ip), node: p.node }));
     const converged = await waitFor('every node routes every other block', () => {
       const ts = blocks.map((b) => mon!.everywhere(b.blk, b.node));
       return ts.every((t) => t !== undefined) ? Math.max(...(ts as number[])) : undefined;
-    }, 300_000);
+    }, 300_000, () => blocks.map((b) => `${b.blk}: ${explainMissing(name, mon!, b.blk, b.node)}`).slice(0, 3).join('\n'));
     const convergeS = (converged - lastStart) / 1000;
+    // The BGP part: from the last block's first route anywhere (its pod's ADD done) to the last node routing everything.
+    const bgpS = (converged - Math.max(...blocks.map((b) => mon!.first(b.blk)!))) / 1000;
     const bringUpReqPerS = (etcdMetrics(nodes[0]!.ns).requests - e0.requests) / ((Date.now() - t0) / 1000);
     must(['lab', 'exec-node', 'controlplane', '--name', name, '--', 'tabby', 'apply', '-f', '-'], JSON.stringify(SAMPLE_POOL));
     const meshNew = await newPodSamples(name, mon, 'm');
@@ -218,7 +239,7 @@ async function oneSize(n: number): Promise<SizeResult> {
     });
     const rrNew = await newPodSamples(name, mon, 'r');
     const rr = await idleWindow(name, nodes);
-    return { n, upS, convergeS, bringUpReqPerS, mesh, rr, switchS, lost, meshNew, rrNew };
+    return { n, upS, runS, bgpS, convergeS, bringUpReqPerS, mesh, rr, switchS, lost, meshNew, rrNew };
   } finally {
     mon?.stop();
     spawnSync(TABBY, ['lab', 'down', '--name', name], { stdio: 'ignore' });
@@ -230,6 +251,9 @@ function report(r: SizeResult): void {
   const n = r.n;
   bench.figure({ name: `${n} nodes, mesh: last agent start → every node routes every other node's block`, unit: 's', tabby: [r.convergeS], anchor: null,
     goal: n >= 50 ? { text: '≤ 10 s', met: (f) => f.tabby.median <= 10 } : undefined });
+  bench.figure({ name: `${n} nodes: \`tabby lab up\` (etcd, mode none)`, unit: 's', tabby: [r.upS], anchor: null });
+  bench.figure({ name: `${n} nodes: \`tabby lab run\` of ${n} pods (one per node)`, unit: 's', tabby: [r.runS], anchor: null });
+  bench.figure({ name: `${n} nodes, mesh: the BGP part — last block's first route anywhere → every node routes every block`, unit: 's', tabby: [r.bgpS], anchor: null });
   bench.figure({ name: `${n} nodes, mesh: new pod's block on all ${n - 1} other nodes, from the block's first route on any node`, unit: 's', tabby: r.meshNew.fromBlock, anchor: null,
     goal: n >= 50 ? { text: '≤ 1 s', met: (f) => f.tabby.median <= 1 } : undefined });
   bench.figure({ name: `${n} nodes, mesh: same, from \`tabby lab run\` started (CLI + CNI ADD included)`, unit: 's', tabby: r.meshNew.fromRun, anchor: null });
@@ -254,9 +278,17 @@ async function main(): Promise<void> {
   const skip = netnsSkipReason();
   if (skip) { console.error(`bench/scale: ${skip}`); process.exit(2); }
   const rows: SizeRow[] = [];
+  const failed: number[] = [];
   for (const n of SIZES) {
-    const r = await oneSize(n);
-    console.log(`${n} nodes: up ${r.upS.toFixed(1)} s, converged ${r.convergeS.toFixed(1)} s after the last agent started, switch ${r.switchS.toFixed(1)} s, lost ${r.lost.join('/')}`);
+    let r: SizeResult;
+    try { r = await oneSize(n); } catch (e) {
+      // The sizes done are still written; the failure is a note in the results and the exit code.
+      console.error(`${n} nodes: FAILED: ${(e as Error).message}`);
+      bench.note(`${n} nodes: FAILED — ${(e as Error).message.split('\n').slice(0, 4).join(' / ')}`);
+      failed.push(n);
+      continue;
+    }
+    console.log(`${n} nodes: up ${r.upS.toFixed(1)} s, run ${r.runS.toFixed(1)} s, converged ${r.convergeS.toFixed(1)} s after the last agent started (BGP part ${r.bgpS.toFixed(1)} s), switch ${r.switchS.toFixed(1)} s, lost ${r.lost.join('/')}`);
     report(r);
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     rows.push({ nodes: n, sessionsMesh: med(r.mesh.sessions), sessionsRr: med(r.rr.sessions), rssMiB: med(r.mesh.rssMiB), cpuPct: med(r.mesh.cpuPct),
@@ -267,6 +299,7 @@ async function main(): Promise<void> {
   bench.note(`sizes ${SIZES.join(', ')}; one lab each (mode none, etcd, one pod per node), mesh then ${REFLECTORS} route reflectors; ${SAMPLES} new-pod samples per topology; idle windows of ${IDLE_S} s`);
   bench.note('cold-start convergence is measured with the mesh only: the reflectors are switched to on the running lab');
   bench.finish();
+  if (failed.length > 0) throw new Error(`failed at ${failed.join(', ')} nodes`);
 }
 
 main().then(() => exitWhenFlushed(0), (e) => { console.error(e); process.exit(1); });
