@@ -18,7 +18,7 @@ for a in "$@"; do
     *) names+=("$a") ;;
   esac
 done
-all=(cni ipam bgp dataplane policy agent lab datastore)
+all=(cni ipam bgp dataplane policy agent lab datastore scale)
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 for n in "${names[@]}"; do
   [ -f "bench/$n.ts" ] || { echo "bench.sh: no bench named '$n' (have: ${all[*]})" >&2; exit 2; }

@@ -30,3 +30,12 @@ export const realClock: Clock = {
 export function delay(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => { clock.setTimeout(resolve, ms); });
 }
+
+/**
+ * A retry delay spread over [ms/2, ms) ("equal jitter"): when the datastore comes back, the nodes that lost
+ * it at the same moment do not all retry at the same moment (no thundering herd), and none waits less than
+ * half the backoff. `random` is Math.random unless a test fixes it.
+ */
+export function jittered(ms: number, random: () => number = Math.random): number {
+  return Math.round(ms / 2 + random() * (ms / 2));
+}

@@ -9,6 +9,7 @@
 // kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
 import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
+import { BGP_KINDS } from '../bgp/kinds.ts';
 import { realClock, delay, type Clock, type TimerHandle } from '../clock.ts';
 import { CNI_SOCKET_NAME } from '../cni/agent-client.ts';
 import type { CniServer, InvocationRunner } from '../cni/agent-server.ts';
@@ -109,6 +110,8 @@ export class Agent {
    *  deferral timer): until then the kernel's BGP routes from before a restart are kept, as BIRD's kernel
    *  protocol does during graceful restart, so a restarted agent does not cut its pods off for a moment. */
   private bgpRoutesSynced = false;
+  /** BGP is this node's backend but its speaker is not started yet: no apply pass (it would drop BGP routes). */
+  private bgpPending = false;
   private bgp: BgpHandle | undefined;
   private cni: { server: CniServer; runner: { close(): Promise<void> } } | undefined;
   /** Cached host default route (null: not read yet; undefined: there is none). */
@@ -173,15 +176,16 @@ export class Agent {
     this.managers.push(...(this.opts.extraManagers ?? []));
     for (const m of this.managers) this.metrics.failures.inc({ manager: m.name }, 0); // export zeros from the start
 
-    if (this.backend === 'bird' && !this.opts.foreignNetns) await this.startBgp();
-
-    // --- main loop ---
-    const kinds = [...new Set([...AGENT_KINDS, ...(this.opts.extraKinds ?? [])])];
+    // --- main loop --- (one syncer, one datastore watch: the BGP speaker's resources come from it too)
+    const bgp = this.backend === 'bird' && !this.opts.foreignNetns;
+    this.bgpPending = bgp;
+    const kinds = [...new Set([...AGENT_KINDS, ...(bgp ? BGP_KINDS : []), ...(this.opts.extraKinds ?? [])])];
     this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), { kinds, clock: this.clock });
     this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
+    if (bgp) await this.startBgp();
     this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
     await this.startIpamGc();
   }
@@ -254,8 +258,9 @@ export class Agent {
   private async startBgp(): Promise<void> {
     const { ds, nodeName, log } = this.opts;
     const { startBgp } = await import('../bgp/node-integration.ts');
+    const resources = this.syncer.asSource();
     const bgp = await startBgp({
-      ds, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
+      ds, resources, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
       ...(this.opts.bgpSecretsDir !== undefined ? { secretsDir: this.opts.bgpSecretsDir } : {}),
       onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
@@ -264,6 +269,8 @@ export class Agent {
     // configuration) stop holding stale BGP routes after that too.
     this.timers.push(this.clock.setTimeout(() => { if (!this.bgpRoutesSynced) { this.bgpRoutesSynced = true; this.scheduleApply(); } }, 40_000));
     this.bgp = bgp;
+    this.bgpPending = false;
+    this.scheduleApply();
     // BIRD-style readiness: with peers configured, at least one session must be Established.
     this.health.register('bgp', () => {
       const st = bgp.status();
@@ -335,7 +342,7 @@ export class Agent {
   waitForApply(): Promise<void> { return new Promise((r) => { this.waiters.push(r); this.scheduleApply(); }); }
 
   private async applyNow(): Promise<void> {
-    if (this.stopped || this.syncer.status !== 'in-sync') return;
+    if (this.stopped || this.syncer.status !== 'in-sync' || this.bgpPending) return;
     this.applying = true;
     this.pending = false;
     const waiters = this.waiters.splice(0);

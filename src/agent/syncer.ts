@@ -4,11 +4,12 @@
 // 'wait-for-ready' → 'resync' → 'in-sync'; consumers act only once in sync (Felix writes nothing before).
 import { EventEmitter } from 'node:events';
 import type { Datastore, Revision, Watcher } from '../datastore/types.ts';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { jittered, realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { AGENT_KINDS, Snapshot, keyOf } from './calc/snapshot.ts';
 import { checkReceived, type RejectReason } from './received-limits.ts';
 import type { Resource } from '../api/resource.ts';
+import type { BgpResourceSource } from '../bgp/node-integration.ts';
 
 export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';
 
@@ -26,6 +27,8 @@ export interface SyncerOptions {
   /** Re-list backoff cap; the backoff starts at 200 ms and doubles. */
   maxBackoffMs?: number;
   clock?: Clock;
+  /** Source of the retry jitter (tests fix it). */
+  random?: () => number;
 }
 
 export class Syncer extends EventEmitter<SyncerEvents> {
@@ -43,12 +46,14 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   readonly kinds: readonly string[];
   private readonly maxBackoffMs: number;
   private readonly clock: Clock;
+  private readonly random: () => number;
 
   constructor(private readonly ds: Datastore, private readonly log: Logger, opts: SyncerOptions = {}) {
     super();
     this.kinds = opts.kinds ?? AGENT_KINDS;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
     this.clock = opts.clock ?? realClock;
+    this.random = opts.random ?? Math.random;
     this.snapshot = new Snapshot(this.kinds);
   }
 
@@ -102,6 +107,19 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     this.emit('changed');
   }
 
+  /** This syncer as the BGP speaker's source of resources (one datastore watch per node for both). */
+  asSource(): BgpResourceSource {
+    return {
+      items: (kind) => this.snapshot.items(kind),
+      subscribe: (cb) => { this.on('changed', cb); return () => { this.off('changed', cb); }; },
+      ready: () => new Promise((resolve) => {
+        if (this.status === 'in-sync') { resolve(); return; }
+        const onStatus = (s: SyncStatus) => { if (s === 'in-sync') { this.off('status', onStatus); resolve(); } };
+        this.on('status', onStatus);
+      }),
+    };
+  }
+
   /** Whether `r` may enter the calculation; a refusal is logged and counted once per object version. */
   private admit(r: Resource): boolean {
     const rejection = checkReceived(r);
@@ -123,7 +141,8 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   private scheduleRetry(delay = this.backoffMs): void {
     if (this.stopped) return;
     this.setStatus('resync');
-    this.retryTimer = this.clock.setTimeout(() => void this.resync(), delay);
+    // Jittered (a Compacted watch re-lists at once): every node re-lists after the same outage, not all at once.
+    this.retryTimer = this.clock.setTimeout(() => void this.resync(), delay === 0 ? 0 : jittered(delay, this.random));
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
   }
 }

@@ -13,11 +13,12 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { Resource } from '../api/resource.ts';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { jittered, realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
 import { UnenforcedReporter } from '../api/unenforced.ts';
 import { desiredBgp, type BgpInputs } from './config.ts';
+import { BGP_KINDS } from './kinds.ts';
 import { DEFAULT_BGP_SECRETS_DIR, resolvePasswords } from './secrets.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';
@@ -25,8 +26,23 @@ import type { BgpStatus } from './status.ts';
 export type { LearnedRoute } from './speaker.ts';
 export type { BgpStatus } from './status.ts';
 
+/**
+ * Where the BGP configuration's resources come from. The node agent passes its syncer's snapshot (one
+ * datastore watch per node for both); without one, startBgp lists and watches the datastore itself.
+ */
+export interface BgpResourceSource {
+  /** The current objects of one of BGP_KINDS (kinds.ts). */
+  items(kind: string): Iterable<Resource>;
+  /** Calls `cb` after every change; returns the unsubscribe. */
+  subscribe(cb: () => void): () => void;
+  /** Resolves once the source holds the whole datastore (listed, and watching). */
+  ready(): Promise<void>;
+}
+
 export interface StartBgpOptions {
   ds: Datastore;
+  /** The resources to follow (default: a list and watch of `ds` of BGP's own). */
+  resources?: BgpResourceSource;
   nodeName: string;
   log: Logger;
   onRoutes: (routes: LearnedRoute[]) => void;
@@ -50,7 +66,7 @@ export interface BgpHandle {
   learnedRoutes(): LearnedRoute[];
 }
 
-const KINDS = ['Node', 'BGPConfiguration', 'BGPPeer', 'BGPFilter', 'IPPool', 'IPAMBlock', 'BlockAffinity'] as const;
+const KINDS = BGP_KINDS;
 /**
  * Datastore events arrive in bursts (a node's block and affinity, a peer and its node): configure once per
  * burst. The window opens at the first event and is not pushed back by later ones, so a new block reaches the
@@ -68,9 +84,11 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
     if (stopped || debounce !== undefined) return;
     debounce = clock.setTimeout(() => { debounce = undefined; applying = applying.then(apply, apply); }, BURST_WINDOW_MS);
   };
-  const resources = new BgpResources(opts.ds, opts.log, clock, schedule);
-  const apply = () => runner.apply(resources.inputs(opts.nodeName));
-  await resources.start();
+  const own = opts.resources ? undefined : new BgpResources(opts.ds, opts.log, clock);
+  const resources: BgpResourceSource = opts.resources ?? own!;
+  const unsubscribe = resources.subscribe(schedule);
+  const apply = () => runner.apply(bgpInputs(resources, opts.nodeName));
+  await resources.ready();
   applying = apply();
   await applying;
   // Secret files have no watch (Calico watches the Secret): re-read them now and then, reconfigure on a change.
@@ -88,7 +106,8 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
       stopped = true;
       clock.clear(debounce);
       clock.clear(recheck);
-      resources.stop();
+      unsubscribe();
+      own?.stop();
       await applying.catch(() => undefined);
       await runner.stop(o);
     },
@@ -98,29 +117,34 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   };
 }
 
-/** The resources the BGP configuration derives from, listed and then kept current by a watch (re-listing after it ends). */
-class BgpResources {
+function bgpInputs(src: BgpResourceSource, nodeName: string): BgpInputs {
+  const items = (k: string) => [...src.items(k)];
+  return {
+    nodeName, nodes: items('Node'), bgpConfigurations: items('BGPConfiguration'), bgpPeers: items('BGPPeer'), bgpFilters: items('BGPFilter'),
+    ipPools: items('IPPool'), blocks: items('IPAMBlock'), affinities: items('BlockAffinity'),
+  };
+}
+
+/** BGP's own source: the resources listed, then kept current by a watch (re-listing after it ends). */
+class BgpResources implements BgpResourceSource {
   private readonly cache = new Map<string, Map<string, Resource>>(KINDS.map((k) => [k, new Map()]));
   private watcher: Watcher | undefined;
   private retryTimer: TimerHandle | undefined;
   private stopped = false;
+  private onChange: () => void = () => {};
 
-  constructor(private readonly ds: Datastore, private readonly log: Logger, private readonly clock: Clock, private readonly onChange: () => void) {}
+  constructor(private readonly ds: Datastore, private readonly log: Logger, private readonly clock: Clock) {}
 
-  async start(): Promise<void> { this.watchFrom(await this.listAll()); }
+  async ready(): Promise<void> { this.watchFrom(await this.listAll()); }
+
+  subscribe(cb: () => void): () => void { this.onChange = cb; return () => { this.onChange = () => {}; }; }
+
+  items(kind: string): Iterable<Resource> { return this.cache.get(kind)?.values() ?? []; }
 
   stop(): void {
     this.stopped = true;
     this.watcher?.stop();
     this.clock.clear(this.retryTimer);
-  }
-
-  inputs(nodeName: string): BgpInputs {
-    const items = (k: string) => [...this.cache.get(k)!.values()];
-    return {
-      nodeName, nodes: items('Node'), bgpConfigurations: items('BGPConfiguration'), bgpPeers: items('BGPPeer'), bgpFilters: items('BGPFilter'),
-      ipPools: items('IPPool'), blocks: items('IPAMBlock'), affinities: items('BlockAffinity'),
-    };
   }
 
   private async listAll(): Promise<number> {
@@ -143,14 +167,14 @@ class BgpResources {
     }, (err) => {
       this.log.warn({ err: err.message, code: err.code }, 'datastore watch ended; re-listing');
       this.watcher = undefined;
-      this.retryAfter(1000);
+      this.retryAfter(jittered(1000));
     });
   }
 
   private retryAfter(ms: number): void {
     this.retryTimer = this.clock.setTimeout(() => {
       if (this.stopped) return;
-      this.listAll().then((r) => { this.watchFrom(r); this.onChange(); }, () => this.retryAfter(2000));
+      this.listAll().then((r) => { this.watchFrom(r); this.onChange(); }, () => this.retryAfter(jittered(2000)));
     }, ms);
   }
 }

@@ -71,11 +71,11 @@ const IPV6_UNICAST: AfiSafi = { afi: Afi.IPV6, safi: Safi.UNICAST };
 
 export function peerKey(address: string, port: number): string { return port === 179 ? address : `${address}:${port}`; }
 
-/** The settings whose change requires restarting a peer's session. */
+/** The settings whose change requires restarting a peer's session (route-reflector client is not one: see reconfigure). */
 export function sessionSignature(p: SpeakerPeerConfig): string {
   // The key itself stays out of the signature (a digest stands for it): signatures can end up in logs.
   const md5 = p.password !== undefined ? createHash('sha256').update(p.password).digest('hex') : p.passwordError !== undefined ? 'unavailable' : '';
-  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.rrClient, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0, p.allowLocalAs ?? 0, md5]);
+  return JSON.stringify([p.address, p.port, p.asNumber, p.passive, p.keepOriginalNextHop, p.sourceAddress ?? '', p.maxRestartTime, p.holdTime ?? 0, p.keepaliveTime ?? 0, p.allowLocalAs ?? 0, md5]);
 }
 
 export class Peer {

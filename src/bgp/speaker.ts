@@ -15,6 +15,7 @@ import { filtersSignature } from './filter.ts';
 import { tryParseCIDR, type CIDR } from '../net/ip.ts';
 import { AdjRibOut, exportPath, Rib } from './rib.ts';
 import { ListenerKeys, listenBgp } from './md5.ts';
+import { UnclaimedConnections } from './unclaimed.ts';
 import { plainAddress, Session, type SessionHandlers } from './session.ts';
 import type { BgpStatus, PeerStatus } from './status.ts';
 
@@ -29,9 +30,6 @@ export interface SpeakerOptions {
   clock?: Clock;
 }
 
-/** How long an inbound connection from an address that is not a peer is held before it is refused. */
-const UNCLAIMED_HOLD_MS = 3000;
-const MAX_UNCLAIMED = 32;
 const HAND_OVER_MIN_MS = 5; // the shortest wait before learned routes go to the agent: one UPDATE burst
 
 export class BgpSpeaker {
@@ -47,7 +45,7 @@ export class BgpSpeaker {
   private lastHandOverMs = 0;
   private stopped = false;
   /** Inbound connections from addresses not (yet) configured as peers, held briefly (see accept()). */
-  private readonly unclaimed = new Map<net.Socket, { addr: string; timer: TimerHandle }>();
+  private readonly unclaimed: UnclaimedConnections;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly md5: ListenerKeys;
@@ -55,6 +53,7 @@ export class BgpSpeaker {
   constructor(private cfg: SpeakerConfig, private readonly opts: SpeakerOptions) {
     this.log = opts.log;
     this.clock = opts.clock ?? realClock;
+    this.unclaimed = new UnclaimedConnections(this.clock, this.log);
     this.md5 = new ListenerKeys(this.log);
     this.rib = new Rib({ asn: cfg.asNumber, routerId: cfg.routerId, ...(cfg.clusterId ? { clusterId: cfg.clusterId } : {}) });
   }
@@ -85,7 +84,6 @@ export class BgpSpeaker {
     const graceful = opts.graceful ?? true;
     for (const p of this.peers.values()) this.shutdownPeer(p, graceful ? undefined : { subcode: CeaseSub.ADMINISTRATIVE_SHUTDOWN });
     this.peers.clear();
-    for (const [sock, u] of this.unclaimed) { this.clock.clear(u.timer); sock.destroy(); }
     this.unclaimed.clear();
     this.clock.clear(this.routesTimer);
     this.clock.clear(this.deferralTimer);
@@ -95,8 +93,10 @@ export class BgpSpeaker {
 
   /** Apply a new configuration; sessions whose settings did not change keep running. */
   reconfigure(next: SpeakerConfig): void {
-    const global = next.routerId !== this.cfg.routerId || next.asNumber !== this.cfg.asNumber || next.clusterId !== this.cfg.clusterId
+    const global = next.routerId !== this.cfg.routerId || next.asNumber !== this.cfg.asNumber
       || (next.holdTime ?? 240) !== (this.cfg.holdTime ?? 240);
+    // Becoming (or ceasing to be) a route reflector changes what we send, not the sessions: re-decided in place.
+    let reflectionChanged = !global && next.clusterId !== this.cfg.clusterId;
     const portChanged = next.listenPort !== this.cfg.listenPort || next.listenAddress !== this.cfg.listenAddress;
     const old = this.cfg;
     this.cfg = next;
@@ -128,13 +128,15 @@ export class BgpSpeaker {
         this.addPeer(pc);
       } else {
         const filtersChanged = filtersSignature(pc.filters) !== filtersSignature(peer.cfg.filters);
-        peer.cfg = pc; // name/type/filters
+        if (pc.rrClient !== peer.cfg.rrClient) { peer.info.rrClient = pc.rrClient; reflectionChanged = true; }
+        peer.cfg = pc; // name/type/filters/route-reflector client
         if (filtersChanged) this.reapplyFilters(peer);
       }
     }
     for (const [key, pc] of want) if (!this.peers.has(key)) this.addPeer(pc);
     this.md5.sync(this.server, this.peers.values());
-    if (JSON.stringify(next.exportPools) !== JSON.stringify(old.exportPools)) for (const p of this.peers.values()) this.reexport(p);
+    if (reflectionChanged) this.changeReflection(next.clusterId);
+    else if (JSON.stringify(next.exportPools) !== JSON.stringify(old.exportPools)) for (const p of this.peers.values()) this.reexport(p);
     this.setExports(next.exports);
   }
 
@@ -217,12 +219,7 @@ export class BgpSpeaker {
     p.main.start();
     // A connection this peer opened just before we learnt of it (see accept()) is taken now, unless the peer
     // needs a password: that connection was accepted before the listener had its key, so it is unchecked.
-    for (const [sock, u] of this.unclaimed) {
-      if (u.addr !== pc.address) continue;
-      this.clock.clear(u.timer);
-      this.unclaimed.delete(sock);
-      if (pc.password !== undefined) sock.destroy(); else this.accept(sock);
-    }
+    for (const sock of this.unclaimed.take(pc.address)) if (pc.password !== undefined) sock.destroy(); else this.accept(sock);
   }
 
   private shutdownPeer(p: Peer, notify: { subcode: number } | undefined): void {
@@ -260,25 +257,7 @@ export class BgpSpeaker {
     if (this.stopped) { sock.destroy(); return; }
     // A peer with a password takes only connections the listener's key signed (none while it is unavailable).
     if (p && (p.cfg.passwordError !== undefined || (p.cfg.password !== undefined && !this.md5.has(addr, p.cfg.password)))) { sock.destroy(); return; }
-    if (!p) {
-      // In a mesh every node learns of a new node from the datastore a few ms apart: the new node's first
-      // connection can arrive before its Node reaches us, and refusing it would cost it a ConnectRetry (5 s).
-      // So an unknown address is held (unread) for a moment; if it becomes a peer the connection is taken.
-      if (this.unclaimed.size >= MAX_UNCLAIMED) {
-        this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
-        sock.destroy();
-        return;
-      }
-      const timer = this.clock.setTimeout(() => {
-        this.unclaimed.delete(sock);
-        this.log.debug({ from: addr }, 'connection from an unconfigured address refused');
-        sock.destroy();
-      }, UNCLAIMED_HOLD_MS);
-      timer.unref();
-      this.unclaimed.set(sock, { addr, timer });
-      sock.once('close', () => { const u = this.unclaimed.get(sock); if (u) { this.clock.clear(u.timer); this.unclaimed.delete(sock); } });
-      return;
-    }
+    if (!p) { this.unclaimed.hold(sock, addr); return; }
     const main = p.main;
     switch (main.state) {
       case 'Active':
@@ -554,6 +533,18 @@ export class BgpSpeaker {
     const changed = this.rib.reevaluate(p.key, (prefix, attrs) => this.rib.importCheck(p.info, attrs) ?? p.importRejected(prefix, attrs));
     this.log.info({ peer: p.cfg.name, importChanged: changed }, 'BGP filters changed: routes re-evaluated');
     this.reexport(p);
+  }
+
+  /**
+   * The cluster id or a peer's client flag changed (a node became a route reflector, or stopped being one):
+   * the CLUSTER_LIST loop check is decided again for every received path and every peer's Adj-RIB-Out is
+   * recomputed and diffed. No session restarts, so no route is withdrawn from the kernel during the switch.
+   */
+  private changeReflection(clusterId: string | undefined): void {
+    this.rib.self = { asn: this.cfg.asNumber, routerId: this.cfg.routerId, ...(clusterId ? { clusterId } : {}) };
+    for (const p of this.peers.values()) this.rib.reevaluate(p.key, (prefix, attrs) => this.rib.importCheck(p.info, attrs) ?? p.importRejected(prefix, attrs));
+    this.log.info({ clusterId: clusterId ?? null, clients: [...this.peers.values()].filter((p) => p.cfg.rrClient).length }, 'BGP route reflection changed: routes re-evaluated and re-advertised');
+    for (const p of this.peers.values()) this.reexport(p);
   }
 
   /** Export policy toward an established peer changed: recompute what it should have and send the difference. */

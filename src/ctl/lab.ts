@@ -1,4 +1,5 @@
 // `tabby lab …`: the article's cluster on one machine (nodes and pods are network namespaces), and its demo.
+import { useRouteReflectors } from '../lab/route-reflectors.ts';
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './errors.ts';
@@ -63,6 +64,7 @@ function registerLabLifecycleCommands(lab: Command): void {
     .option('--etcd-tls', 'with --datastore etcdv3: TLS for clients and peers, client certificates required (lab CA)')
     .option('--subnets <n>', '1 or 2 (two subnets joined by the router)', '1')
     .option('--pod-cidr <cidr>', 'the default IP pool', POD_CIDR)
+    .option('--route-reflectors <k>', 'then make k nodes route reflectors and turn the node-to-node mesh off (see `lab route-reflectors`)', '0')
     .action(async (o) => {
       const mode = o.mode as LabMode;
       if (!LAB_MODES.includes(mode)) throw new CliError(`--mode must be one of ${LAB_MODES.join('|')}, got "${o.mode}"`, EXIT_USAGE);
@@ -76,12 +78,14 @@ function registerLabLifecycleCommands(lab: Command): void {
       }
       if (!ETCD_MEMBER_COUNTS.includes(etcdMembers)) throw new CliError(`--etcd-members must be ${ETCD_MEMBER_COUNTS.join(', ')}, got ${etcdMembers}`, EXIT_USAGE);
       const name = labName(o);
+      const reflectors = intOption(o.routeReflectors, '--route-reflectors');
       const t0 = Date.now();
       const { state, warnings } = await labUp({
         name, nodes: intOption(o.nodes, '--nodes'), mode, datastore: o.datastore as LabDatastore, subnets, podCidr: o.podCidr,
         etcdMembers, etcdTls: o.etcdTls === true,
       }, out);
       for (const w of warnings) warn(w);
+      if (reflectors > 0 && warnings.length === 0) await useRouteReflectors(state, reflectors, out);
       out(`lab ${name} is up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${state.nodes.length} node(s), mode ${state.mode}, datastore ${state.datastore}`);
       out(table([['NODE', 'IP', 'NAMESPACE', 'AGENT', 'STATE', 'RESTARTS'], ...nodeRows(state).map((r) => [r.name, r.ip, r.ns, r.agent, r.state, r.restarts])]));
       if (warnings.length > 0) {
@@ -265,14 +269,23 @@ function runSummary(app: string, r: Awaited<ReturnType<typeof runPods>>): string
 /** check and the article's demo. */
 function registerLabDemoCommands(lab: Command): void {
   nameOpt(lab.command('check').description('ping from every pod to every other pod; non-zero exit when any pair fails'))
-    .option('--sample <k>', 'each pod pings only k others')
+    .option('--sample <k>', 'check k random pod pairs (default: every pair up to 20 nodes, 2000 random pairs above)')
     .action(async (o) => {
       const state = mustState(labName(o));
       const r = await checkReachability(state, { sample: o.sample ? intOption(o.sample, '--sample') : undefined });
       for (const f of r.failures.slice(0, 20)) out(`FAIL ${f.from} -> ${f.to} (${f.toIp})`);
-      out(`${r.pods} pod(s), ${r.pairs} pair(s): ${r.pairs - r.failures.length} reachable, ${r.failures.length} not (${(r.ms / 1000).toFixed(1)} s)`);
+      const sampled = r.pairs < r.allPairs ? ` (a random sample of ${r.allPairs})` : '';
+      out(`${r.pods} pod(s), ${r.pairs} pair(s)${sampled}: ${r.pairs - r.failures.length} reachable, ${r.failures.length} not (${(r.ms / 1000).toFixed(1)} s)`);
       if (r.pods < 2) throw new CliError('fewer than two running pods: nothing to check', EXIT_FAILED);
       if (r.failures.length > 0) throw new CliError(`${r.failures.length} pair(s) unreachable`, EXIT_FAILED);
+    });
+
+  nameOpt(lab.command('route-reflectors <k>').description('make k nodes route reflectors (label, cluster id, BGPPeer) and turn the mesh off; 0: back to the full mesh. Live, losing no packet'))
+    .option('--timeout <s>', 'how long each step may take to show in every node\'s BGP status', '120')
+    .action(async (k: string, o) => {
+      const state = mustState(labName(o));
+      const r = await useRouteReflectors(state, intOption(k, 'k'), out, intOption(o.timeout, '--timeout') * 1000);
+      out(`${r.reflectors.length ? `route reflectors ${r.reflectors.join(', ')}` : 'full node-to-node mesh'} in ${(r.ms / 1000).toFixed(1)} s`);
     });
 
   // Its own lab ("demo" unless --name): never $TABBY_LAB, which it would tear down.

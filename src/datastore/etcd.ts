@@ -12,6 +12,7 @@
 // there would silently skip events. Here a watch remembers the last revision it delivered and re-creates
 // its stream from the next one, so resumption has neither gaps nor duplicates.
 import { readFileSync } from 'node:fs';
+import { jittered } from '../clock.ts';
 import {
   ClientClosedError, GRPCCancelledError, GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCResourceExhastedError, GRPCUnavailableError,
   type Etcd3, type IDeleteRangeResponse, type IDuplexStream, type IKeyValue, type IOptions, type IRangeResponse,
@@ -513,7 +514,8 @@ class EtcdWatch implements Watcher {
       log.warn({ err: err instanceof Error ? err.message : String(err), endpoints: this.store.describeEndpoints() }, 'etcd watch disconnected; retrying');
     }
     this.wasDown = true;
-    this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs);
+    // Jittered: after an outage every node's watch reconnects, and they must not all arrive at once.
+    this.retryTimer = setTimeout(() => void this.connect(), jittered(this.backoffMs));
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 

@@ -33,6 +33,16 @@ export function applyResources(state: LabState, objs: Resource[]): void {
   tabby(state, ['apply', '-f', '-'], objs.map((o) => YAML.stringify(o)).join('---\n'));
 }
 
+/** `tabby patch KIND NAME -t merge -p PATCH` (RFC 7386: null removes a field). */
+export function patchResource(state: LabState, kind: string, name: string, patch: unknown): void {
+  tabby(state, ['patch', kind, name, '-t', 'merge', '-p', JSON.stringify(patch)]);
+}
+
+/** `tabby delete KIND NAME --skip-not-exists`. */
+export function deleteResource(state: LabState, kind: string, name: string): void {
+  tabby(state, ['delete', kind, name, '--skip-not-exists']);
+}
+
 /** `tabby get KIND -o yaml` (all namespaces for namespaced kinds), as a list of resources. */
 export function listResources(state: LabState, plural: string, namespaced: boolean): Resource[] {
   const out = tabby(state, ['get', plural, ...(namespaced ? ['--all-namespaces'] : []), '-o', 'yaml']);

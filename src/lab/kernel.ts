@@ -55,8 +55,8 @@ export function ipBatch(ns: string, lines: string[]): void {
 }
 
 /** A veth pair created directly between two namespaces (the root namespace never sees either end). */
-export function addVeth(nsA: string, ifA: string, nsB: string, ifB: string): void {
-  run(['ip', '-n', nsA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
+export function addVeth(nsA: string, ifA: string, nsB: string, ifB: string, macA?: string): void {
+  run(['ip', '-n', nsA, 'link', 'add', ifA, ...(macA ? ['address', macA] : []), 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
 }
 
 export function execIn(ns: string, argv: string[], opts: { input?: string | undefined; env?: NodeJS.ProcessEnv | undefined; timeoutMs?: number | undefined } = {}): string {

@@ -84,6 +84,37 @@ export interface TopologyPlan {
   forwarding: string[];
 }
 
+/** The MAC the lab gives an addressed end on a fabric bridge: locally administered, from its IPv4 address. */
+export function fabricMac(cidr: string): string {
+  return ['02', '00', ...cidr.split('/')[0]!.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+}
+
+export interface StaticNeighbour { ns: string; dev: string; ip: string; mac: string }
+
+/**
+ * Permanent ARP entries between every pair of addressed ends on the same fabric bridge (nodes, the router's
+ * legs, etcd members). The kernel's neighbour table is one for the whole machine (gc_thresh3, 1024 by
+ * default, counts every namespace's dynamic entries): a 50-node mesh needs 50·49 of them and overflows it
+ * ("neighbor table overflow", connects failing with EHOSTUNREACH). Permanent entries are exempt from that
+ * limit, and the lab may not raise it (it never touches the root namespace's sysctls).
+ */
+export function fabricNeighbours(plan: Pick<TopologyPlan, 'veths'>): StaticNeighbour[] {
+  const byBridge = new Map<string, AddressedLink[]>();
+  for (const v of plan.veths) {
+    if (!v.bridge || !('address' in v.a)) continue;
+    const l = byBridge.get(v.bridge) ?? [];
+    l.push(v.a);
+    byBridge.set(v.bridge, l);
+  }
+  const out: StaticNeighbour[] = [];
+  for (const ends of byBridge.values()) {
+    for (const a of ends) {
+      for (const b of ends) if (a !== b) out.push({ ns: a.ns, dev: a.ifname, ip: b.address.split('/')[0]!, mac: fabricMac(b.address) });
+    }
+  }
+  return out;
+}
+
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/;
 
 /** Checks a lab name: short (interface and namespace names derive from it), lower-case alphanumerics and '-'. */

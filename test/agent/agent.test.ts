@@ -14,6 +14,7 @@ import { Agent, type AgentOptions } from '../../src/agent/main.ts';
 import { defaultPoolFromEnv, detectAddress } from '../../src/agent/startup.ts';
 import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
 import { ManualClock, settle } from '../helpers/clock.ts';
+import { jittered } from '../../src/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
 import { block, node, pool } from './fixtures.ts';
 import { checkIpam, createIpam, loadSnapshot, lookupIP, type IPAMBlockSpec } from '../../src/ipam/index.ts';
@@ -73,7 +74,7 @@ describe('Syncer', () => {
     const ds = new MemoryDatastore();
     ds.down = true;
     const clock = new ManualClock();
-    const s = new Syncer(ds, log, { maxBackoffMs: 1000, clock });
+    const s = new Syncer(ds, log, { maxBackoffMs: 1000, clock, random: () => 1 }); // jitter at its top: the full backoff
     s.start();
     await settle();
     assert.equal(s.status, 'resync');
@@ -97,7 +98,7 @@ describe('Syncer', () => {
   test('a watch ending with Unavailable re-lists after the backoff, which a successful list resets', async () => {
     const ds = new BreakableWatch();
     const clock = new ManualClock();
-    const s = new Syncer(ds, log, { clock });
+    const s = new Syncer(ds, log, { clock, random: () => 1 });
     s.start();
     await settle();
     for (let round = 0; round < 3; round++) {
@@ -108,6 +109,32 @@ describe('Syncer', () => {
     }
     assert.equal(s.resyncs, 4);
     s.stop();
+  });
+});
+
+describe('no thundering herd', () => {
+  test('jittered(ms) lies in [ms/2, ms]', () => {
+    assert.equal(jittered(1000, () => 0), 500);
+    assert.equal(jittered(1000, () => 0.5), 750);
+    assert.equal(jittered(1000, () => 0.999999), 1000);
+  });
+
+  test('50 nodes losing their watch at once re-list spread over half the backoff, not all at the same instant', async () => {
+    let seed = 42;
+    const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; }; // a fixed sequence
+    const nodes = Array.from({ length: 50 }, () => {
+      const ds = new BreakableWatch();
+      const clock = new ManualClock();
+      return { ds, clock, s: new Syncer(ds, log, { clock, random }) };
+    });
+    for (const n of nodes) n.s.start();
+    await settle();
+    for (const n of nodes) n.ds.breakWatch('Unavailable');
+    const due = nodes.map((n) => n.clock.nextDue()!);
+    assert.ok(due.every((d) => d >= 100 && d <= 200), `every retry within [100, 200] ms: ${due.join(' ')}`);
+    assert.ok(new Set(due).size >= 30, `spread over many instants: ${[...new Set(due)].length} distinct`);
+    assert.ok(Math.max(...due) - Math.min(...due) >= 70, `over most of the window: ${Math.min(...due)}–${Math.max(...due)} ms`);
+    for (const n of nodes) { await n.clock.tick(n.clock.nextDue()!); assert.equal(n.s.status, 'in-sync'); n.s.stop(); }
   });
 });
 

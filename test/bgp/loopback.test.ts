@@ -7,6 +7,9 @@ import { BgpSpeaker, type LearnedRoute, type SpeakerConfig, type SpeakerPeerConf
 import { formatNodeStatus } from '../../src/bgp/status.ts';
 import { startBgp } from '../../src/bgp/node-integration.ts';
 import { MemoryDatastore } from '../../src/datastore/memory.ts';
+import { Syncer } from '../../src/agent/syncer.ts';
+import { AGENT_KINDS } from '../../src/agent/calc/snapshot.ts';
+import { BGP_KINDS } from '../../src/bgp/kinds.ts';
 
 const log = pino({ level: process.env.BGP_TEST_LOG ?? 'silent' });
 
@@ -131,6 +134,35 @@ describe('two of our speakers over loopback', () => {
     for (const n of [rr, a, b]) await n.speaker.stop({ graceful: false });
   });
 
+  test('becoming a route reflector and back is done in place: reflected routes come and go, no session restarts', async () => {
+    const [pa, pb, pc] = [await freePort('127.0.0.1'), await freePort('127.0.0.2'), await freePort('127.0.0.3')];
+    // The reflector as a BGPPeer makes it before its routeReflectorClusterID is set: plain iBGP peers.
+    const rrPeers = (client: boolean) => [peerCfg('127.0.0.1', pa, 64512, { rrClient: client, sourceAddress: '127.0.0.3' }), peerCfg('127.0.0.2', pb, 64512, { rrClient: client, sourceAddress: '127.0.0.3' })];
+    const rr = await node({ routerId: '127.0.0.3', asNumber: 64512, listenPort: pc, listenAddress: '127.0.0.3', exports: ['10.244.3.0/26'], peers: rrPeers(false) });
+    const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.244.1.0/26'], peers: [peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.1' })] });
+    const b = await node({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: ['10.244.2.0/26'], peers: [peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.2' })] });
+    await waitFor('A and B learn the RR\'s own block', () => has(a, '10.244.3.0/26') && has(b, '10.244.3.0/26'));
+    await waitFor('the RR learns both blocks', () => has(rr, '10.244.1.0/26') && has(rr, '10.244.2.0/26'));
+    // Deliberate: time for a (wrong) reflection to arrive; a plain iBGP speaker must not pass A's route to B.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!has(b, '10.244.1.0/26') && !has(a, '10.244.2.0/26'), 'no reflection before the cluster id');
+    const sessions = () => [a, b, rr].flatMap((n) => n.speaker.status().peers.map((p) => `${p.name}:${p.state}:${p.since}`)).sort();
+    const before = sessions();
+    assert.equal(before.filter((s) => s.includes(':Established:')).length, 4, before.join('\n'));
+
+    rr.speaker.reconfigure({ ...rr.cfg, clusterId: '244.0.0.1', peers: rrPeers(true) });
+    await waitFor('B learns A via the RR', () => has(b, '10.244.1.0/26', '127.0.0.1') && has(a, '10.244.2.0/26', '127.0.0.2'));
+    assert.deepEqual(b.speaker.rib.best('10.244.1.0/26')!.attrs.clusterList, ['244.0.0.1']);
+    assert.equal(rr.speaker.status().clusterId, '244.0.0.1');
+    assert.deepEqual(sessions(), before, 'every session kept (same state, same since)');
+
+    rr.speaker.reconfigure({ ...rr.cfg, peers: rrPeers(false) });
+    await waitFor('reflected routes withdrawn', () => !has(b, '10.244.1.0/26') && !has(a, '10.244.2.0/26'));
+    assert.ok(has(a, '10.244.3.0/26') && has(b, '10.244.3.0/26'), 'the RR\'s own block stays');
+    assert.deepEqual(sessions(), before, 'every session kept after leaving the reflector role');
+    for (const n of [rr, a, b]) await n.speaker.stop({ graceful: false });
+  });
+
   test('connection collision: both sides dial, one session survives; IPv6 unicast', async () => {
     const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
     const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', ipv6Address: 'fd00::1', exports: ['10.1.0.0/16', '2001:db8:1::/48'], peers: [] });
@@ -173,7 +205,44 @@ describe('a connection that arrives before its peer is configured', () => {
   });
 });
 
+class CountingDatastore extends MemoryDatastore {
+  watches = 0;
+  override watch(...args: Parameters<MemoryDatastore['watch']>) { this.watches++; return super.watch(...args); }
+}
+
 describe('startBgp from the datastore', () => {
+  test('fed by the agent\'s syncer: one datastore watch for the agent and its speaker, changes still reach the peers', async () => {
+    const ds = new CountingDatastore();
+    const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
+    const mk = (kind: string, name: string, spec: any) => ds.create({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
+    await mk('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false });
+    await mk('Node', 'node-a', { bgp: { ipv4Address: '127.0.0.1/8' } });
+    await mk('Node', 'node-b', { bgp: { ipv4Address: '127.0.0.2/8' } });
+    await mk('BGPPeer', 'a-to-b', { node: 'node-a', peerIP: `127.0.0.2:${pb}`, asNumber: 64512 });
+    await mk('BGPPeer', 'b-to-a', { node: 'node-b', peerIP: `127.0.0.1:${pa}`, asNumber: 64512 });
+    await mk('IPAMBlock', '10-244-1-0-26', { cidr: '10.244.1.0/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+    let routesB: LearnedRoute[] = [];
+    const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
+    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
+    const before = ds.watches;
+    const syncer = new Syncer(ds, log, { kinds: [...new Set([...AGENT_KINDS, ...BGP_KINDS])] });
+    const starting = startBgp({ ds, resources: syncer.asSource(), nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
+    syncer.start(); // the speaker waits for the syncer to be in sync before its first configuration
+    const A = await starting;
+    try {
+      assert.equal(A.status().peers[0]?.name, `Node_127_0_0_2_port_${pb}`, 'configured from the synced snapshot at once');
+      await waitFor('B learns node-a\'s block', () => routesB.some((r) => r.prefix === '10.244.1.0/26' && r.nextHop === '127.0.0.1'));
+      await mk('IPAMBlock', '10-244-1-64-26', { cidr: '10.244.1.64/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+      await waitFor('a new block, seen by the syncer, exported', () => routesB.some((r) => r.prefix === '10.244.1.64/26'));
+      assert.equal(ds.watches - before, 1, 'one watch (the syncer\'s) for the agent and its speaker');
+    } finally {
+      await A.stop({ graceful: false });
+      await B.stop({ graceful: false });
+      syncer.stop();
+    }
+  });
+
+
   test('configures from Node/BGPPeer/IPAMBlock resources and follows changes', async () => {
     const ds = new MemoryDatastore();
     const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { modeEnv, nodeAddress, nodeNames, planTopology, validateLabName, type LabOptions } from '../../src/lab/topology.ts';
+import { fabricMac, fabricNeighbours, modeEnv, nodeAddress, nodeNames, planTopology, validateLabName, type LabOptions } from '../../src/lab/topology.ts';
 import { attachment, formatAge, parseLabels, parsePortSpecs, schedule, table, templateHash, validateServiceAccount } from '../../src/lab/pods.ts';
 import {
   CniRuntime, formatCniArgs, loadNetworkConfig, parseNetworkConfig, pluginConfig, resultIPv4, versionAtLeast,
@@ -262,5 +262,30 @@ describe('pidAlive', () => {
     assert.match(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8'), /\) Z /, 'it is a zombie now');
     assert.equal(pidAlive(child.pid!), false);
     assert.equal(pidAlive(0), false);
+  });
+});
+
+describe('static ARP on the fabric (the machine-wide neighbour table cannot hold a 50-node mesh)', () => {
+  test('every addressed end on a bridge knows every other one on that bridge, by a MAC derived from its IP', () => {
+    const plan = planTopology({ ...base, nodes: 50 });
+    const n = fabricNeighbours(plan);
+    // 50 nodes and the router's leg on one bridge: 51·50 entries; nothing for the router's WAN link.
+    assert.equal(n.length, 51 * 50);
+    assert.ok(n.some((e) => e.ns === 'tbx-node49' && e.dev === 'ens3' && e.ip === '172.17.0.40' && e.mac === '02:00:ac:11:00:28'));
+    assert.ok(n.some((e) => e.ns === 'tbx-controlplane' && e.ip === '172.17.0.1' && e.mac === fabricMac('172.17.0.1/16')));
+    assert.ok(!n.some((e) => e.ip === '203.0.113.10' || e.ns === 'tbx-external'));
+    assert.equal(new Set(n.map((e) => `${e.ns} ${e.ip}`)).size, n.length, 'one entry per (namespace, neighbour)');
+  });
+
+  test('two subnets: neighbours only within a bridge; MACs are unique per address', () => {
+    const plan = planTopology({ ...base, nodes: 4, subnets: 2 });
+    const n = fabricNeighbours(plan);
+    const ipOf = new Map(plan.nodes.map((x) => [x.ns, x.ip]));
+    for (const e of n) {
+      const mine = ipOf.get(e.ns);
+      if (mine) assert.equal(mine.split('.')[2], e.ip.split('.')[2], `${e.ns} (${mine}) learns ${e.ip} only on its own subnet`);
+    }
+    const macs = new Map(n.map((e) => [e.ip, e.mac]));
+    assert.equal(new Set(macs.values()).size, macs.size);
   });
 });
