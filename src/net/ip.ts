@@ -33,18 +33,50 @@ function allOnes(bits: number): bigint {
   return (1n << BigInt(bits)) - 1n;
 }
 
-function parseIPv4Value(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    // Decimal only, no leading zeros (Go's net.ParseIP rejects them too, avoiding octal ambiguity).
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+/**
+ * A dotted quad as an unsigned 32-bit number, or undefined. Decimal only, 1–3 digits a part, no leading
+ * zeros (Go's net.ParseIP rejects them too, avoiding octal ambiguity). One pass over the characters: the
+ * agent parses every block and address of the cluster on each calculation, and a split-and-regex version
+ * was a fifth of that calculation's time at 50 nodes.
+ */
+export function parseIPv4Number(s: string): number | undefined {
+  let v = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return undefined;
+      v = v * 256 + part; dots++; part = 0; digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    if (digits === 1 && part === 0) return undefined; // a leading zero
+    part = part * 10 + (c - 48);
+    if (++digits > 3 || part > 255) return undefined;
   }
-  return v;
+  if (dots !== 3 || digits === 0) return undefined;
+  return v * 256 + part;
+}
+
+function parseIPv4Value(s: string): bigint | undefined {
+  const n = parseIPv4Number(s);
+  return n === undefined ? undefined : BigInt(n);
+}
+
+/** An unsigned 32-bit number as a dotted quad. */
+export function formatIPv4Number(v: number): string {
+  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** A prefix length as written after the slash: decimal, no leading zeros, ≤ max. */
+export function parsePrefixLength(p: string, max: number): number | undefined {
+  if (p.length === 0 || p.length > 3 || (p.length > 1 && p.charCodeAt(0) === 48)) return undefined;
+  let n = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  return n <= max ? n : undefined;
 }
 
 function parseIPv6Value(s: string): bigint | undefined {
@@ -121,10 +153,7 @@ export function isIPv6Text(s: string): boolean {
 
 /** Format an address: dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run as `::`). */
 export function formatIP(a: IPAddr): string {
-  if (a.family === 4) {
-    const v = a.value;
-    return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 255n)).join('.');
-  }
+  if (a.family === 4) return formatIPv4Number(Number(a.value));
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((a.value >> BigInt(i * 16)) & 0xffffn));
   // Longest run of zero groups (length >= 2), first one on ties.
@@ -153,10 +182,9 @@ export function tryParseCIDR(s: string): CIDR | undefined {
   const slash = s.indexOf('/');
   if (slash < 0 || slash !== s.lastIndexOf('/')) return undefined;
   const addr = tryParseIP(s.slice(0, slash));
-  const p = s.slice(slash + 1);
-  if (!addr || !/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-  const prefix = Number(p);
-  if (prefix > familyBits(addr.family)) return undefined;
+  if (!addr) return undefined;
+  const prefix = parsePrefixLength(s.slice(slash + 1), familyBits(addr.family));
+  if (prefix === undefined) return undefined;
   return { family: addr.family, ip: addr.value, prefix };
 }
 

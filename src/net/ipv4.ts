@@ -1,7 +1,7 @@
 // The IPv4-only numeric view of ip.ts: addresses as unsigned 32-bit numbers, for IPAM's pools, blocks and
 // ordinals and the agent's route calculation, where number arithmetic keeps hot loops cheap. Parsing and
 // formatting go through ip.ts so both views accept exactly the same text.
-import { AddressParseError, formatIP, tryParseCIDR, tryParseIP } from './ip.ts';
+import { AddressParseError, formatIPv4Number, parseIPv4Number, parsePrefixLength } from './ip.ts';
 
 export interface Cidr4 {
   /** Network address as uint32 (masked). */
@@ -10,17 +10,17 @@ export interface Cidr4 {
 }
 
 export function parseIPv4(s: string): number {
-  const a = tryParseIP(s);
-  if (!a || a.family !== 4) throw new AddressParseError(s, 'IPv4 address');
-  return Number(a.value);
+  const n = typeof s === 'string' ? parseIPv4Number(s) : undefined;
+  if (n === undefined) throw new AddressParseError(s, 'IPv4 address');
+  return n;
 }
 
 export function isIPv4(s: string): boolean {
-  return tryParseIP(s)?.family === 4;
+  return typeof s === 'string' && parseIPv4Number(s) !== undefined;
 }
 
 export function formatIPv4(v: number): string {
-  return formatIP({ family: 4, value: BigInt(v >>> 0) });
+  return formatIPv4Number(v);
 }
 
 export function maskOf(prefix: number): number {
@@ -29,15 +29,16 @@ export function maskOf(prefix: number): number {
 
 /** Parse `a.b.c.d/n`. With `strict`, host bits must be zero (pool CIDRs must be masked). */
 export function parseCidr4(s: string, strict = false): Cidr4 {
-  const c = tryParseCIDR(s);
-  if (!c || c.family !== 4) {
+  const slash = typeof s === 'string' ? s.indexOf('/') : -1;
+  const ip = slash > 0 ? parseIPv4Number(s.slice(0, slash)) : undefined;
+  const prefix = ip !== undefined ? parsePrefixLength(s.slice(slash + 1), 32) : undefined;
+  if (ip === undefined || prefix === undefined) {
     const why = typeof s === 'string' && !s.includes('/') ? 'missing /prefix' : 'not an IPv4 CIDR';
     throw new AddressParseError(s, 'CIDR', why);
   }
-  const addr = Number(c.ip);
-  const base = (addr & maskOf(c.prefix)) >>> 0;
-  if (strict && base !== addr) throw new AddressParseError(s, 'CIDR', `host bits set (did you mean ${formatIPv4(base)}/${c.prefix}?)`);
-  return { base, prefix: c.prefix };
+  const base = (ip & maskOf(prefix)) >>> 0;
+  if (strict && base !== ip) throw new AddressParseError(s, 'CIDR', `host bits set (did you mean ${formatIPv4(base)}/${prefix}?)`);
+  return { base, prefix };
 }
 
 export function formatCidr4(c: Cidr4): string {

@@ -16,6 +16,27 @@ describe('IP parsing', () => {
     }
   });
 
+  test('the numeric IPv4 view (ipv4.ts) accepts and refuses exactly what the address view does', () => {
+    const cases = ['0.0.0.0', '10.0.0.1', '255.255.255.255', '1.2.3.4', '100.64.0.10', '256.0.0.1', '10.0.0', '10.0.0.1.2',
+      '010.0.0.1', '10.00.0.1', '10.0.0.01', '1.2.3.-4', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.4/32', '', 'a.b.c.d', '1..2.3', '.1.2.3',
+      '1.2.3.', '1234.0.0.1', '1.2.3.4444', '::1', '9.9.9.9\n'];
+    for (const s of cases) {
+      const a = tryParseIP(s);
+      assert.equal(ip4.isIPv4(s), a?.family === 4, s);
+      if (a?.family === 4) { assert.equal(ip4.parseIPv4(s), Number(a.value), s); assert.equal(ip4.formatIPv4(ip4.parseIPv4(s)), s); }
+      else assert.throws(() => ip4.parseIPv4(s), /invalid IPv4 address/, s);
+    }
+    const cidrs = ['10.0.0.0/8', '10.1.2.3/24', '0.0.0.0/0', '1.2.3.4/32', '1.2.3.4/33', '1.2.3.4/032', '1.2.3.4/', '1.2.3.4', '1.2.3.4/8/8',
+      '1.2.3/24', 'x/24', '1.2.3.4/-1', '1.2.3.4/ 8', '::/0', '/24'];
+    for (const s of cidrs) {
+      const c = tryParseCIDR(s);
+      if (c?.family === 4) assert.deepEqual(ip4.parseCidr4(s), { base: (Number(c.ip) & ip4.maskOf(c.prefix)) >>> 0, prefix: c.prefix }, s);
+      else assert.throws(() => ip4.parseCidr4(s), /invalid CIDR/, s);
+    }
+    assert.throws(() => ip4.parseCidr4('10.1.2.3/24', true), /host bits set \(did you mean 10\.1\.2\.0\/24\?\)/);
+    assert.throws(() => ip4.parseCidr4('10.1.2.3'), /missing \/prefix/);
+  });
+
   test('IPv6 forms: full, compressed, embedded IPv4', () => {
     assert.equal(parseIP('::').value, 0n);
     assert.equal(parseIP('::1').value, 1n);
