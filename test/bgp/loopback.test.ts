@@ -210,17 +210,23 @@ class CountingDatastore extends MemoryDatastore {
   override watch(...args: Parameters<MemoryDatastore['watch']>) { this.watches++; return super.watch(...args); }
 }
 
+/** Two nodes peering explicitly on 127.0.0.1/127.0.0.2 (mesh off), node-a owning one block. */
+async function twoSpeakers(ds: { create(r: any): Promise<unknown> }, config: Record<string, unknown>) {
+  const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
+  const mk = (kind: string, name: string, spec: any) => ds.create({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
+  await mk('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false, ...config });
+  await mk('Node', 'node-a', { bgp: { ipv4Address: '127.0.0.1/8' } });
+  await mk('Node', 'node-b', { bgp: { ipv4Address: '127.0.0.2/8' } });
+  await mk('BGPPeer', 'a-to-b', { node: 'node-a', peerIP: `127.0.0.2:${pb}`, asNumber: 64512 });
+  await mk('BGPPeer', 'b-to-a', { node: 'node-b', peerIP: `127.0.0.1:${pa}`, asNumber: 64512 });
+  await mk('IPAMBlock', '10-244-1-0-26', { cidr: '10.244.1.0/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+  return { pa, pb, mk };
+}
+
 describe('startBgp from the datastore', () => {
   test('fed by the agent\'s syncer: one datastore watch for the agent and its speaker, changes still reach the peers', async () => {
     const ds = new CountingDatastore();
-    const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
-    const mk = (kind: string, name: string, spec: any) => ds.create({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
-    await mk('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false });
-    await mk('Node', 'node-a', { bgp: { ipv4Address: '127.0.0.1/8' } });
-    await mk('Node', 'node-b', { bgp: { ipv4Address: '127.0.0.2/8' } });
-    await mk('BGPPeer', 'a-to-b', { node: 'node-a', peerIP: `127.0.0.2:${pb}`, asNumber: 64512 });
-    await mk('BGPPeer', 'b-to-a', { node: 'node-b', peerIP: `127.0.0.1:${pa}`, asNumber: 64512 });
-    await mk('IPAMBlock', '10-244-1-0-26', { cidr: '10.244.1.0/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+    const { pa, pb, mk } = await twoSpeakers(ds, {});
     let routesB: LearnedRoute[] = [];
     const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
     const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
@@ -245,14 +251,7 @@ describe('startBgp from the datastore', () => {
 
   test('configures from Node/BGPPeer/IPAMBlock resources and follows changes', async () => {
     const ds = new MemoryDatastore();
-    const [pa, pb] = [await freePort('127.0.0.1'), await freePort('127.0.0.2')];
-    const mk = (kind: string, name: string, spec: any) => ds.create({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name }, spec });
-    await mk('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false, asNumber: 64512 });
-    await mk('Node', 'node-a', { bgp: { ipv4Address: '127.0.0.1/8' } });
-    await mk('Node', 'node-b', { bgp: { ipv4Address: '127.0.0.2/8' } });
-    await mk('BGPPeer', 'a-to-b', { node: 'node-a', peerIP: `127.0.0.2:${pb}`, asNumber: 64512 });
-    await mk('BGPPeer', 'b-to-a', { node: 'node-b', peerIP: `127.0.0.1:${pa}`, asNumber: 64512 });
-    await mk('IPAMBlock', '10-244-1-0-26', { cidr: '10.244.1.0/26', affinity: 'host:node-a', allocations: [], attributes: [] });
+    const { pa, pb, mk } = await twoSpeakers(ds, { asNumber: 64512 });
     let routesB: LearnedRoute[] = [];
     const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
     const A = await startBgp({ ds, nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
