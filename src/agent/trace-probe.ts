@@ -107,7 +107,14 @@ export async function runCapture(sources: TraceSources, req: CaptureRequest, lis
   let out = '', err = '', told = false;
   const tell = () => { if (!told) { told = true; listening(); } };
   const giveUp = setTimeout(tell, 5000);
-  child.stdout!.on('data', (d) => { if (out.length < MAX_LINES * MAX_LINE) out += d; });
+  // In a pod: its neighbour entry for the gateway, read as soon as the probe is seen on eth0. Read only after
+  // the capture ends, a busy machine-wide neighbour table may have dropped it (a flake of the trace tests).
+  const readNeighbour = () => run(inNetns(netns, ['ip', 'neigh', 'show', '169.254.1.1']), 15_000).then((r) => r.out, () => '');
+  let early: Promise<string> | undefined;
+  child.stdout!.on('data', (d) => {
+    if (out.length < MAX_LINES * MAX_LINE) out += d;
+    if (netns && !early) early = readNeighbour();
+  });
   child.stderr!.on('data', (d) => { if (err.length < 4096) err += d; if (/listening on/.test(err)) tell(); });
   const exited = new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.on('error', (e) => { err += e.message; resolve(); }); });
   const stopAt = setTimeout(() => child.kill('SIGINT'), req.durationMs);
@@ -118,8 +125,9 @@ export async function runCapture(sources: TraceSources, req: CaptureRequest, lis
   const lines = out.split('\n').filter((l) => l.trim()).slice(0, MAX_LINES).map((l) => l.slice(0, MAX_LINE));
   const error = /listening on/.test(err) ? undefined : (err.trim().split('\n').pop() || 'tcpdump did not start');
   // A loaded node can take seconds to enter a namespace: these reads get more time than the default.
+  const seenEarly = early ? await early : '';
   const after = netns
-    ? { neighbour: (await run(inNetns(netns, ['ip', 'neigh', 'show', '169.254.1.1']), 15_000)).out }
+    ? { neighbour: /lladdr/.test(seenEarly) ? seenEarly : await readNeighbour() }
     : { routeGet: (await run(['ip', 'route', 'get', req.probe.dst], 15_000)).out.split('\n')[0] ?? '' };
   return { lines, ...(error ? { error } : {}), ...after };
 }
