@@ -5,7 +5,7 @@
 // The plugin runs in the host namespace; the container side is reached through a netlink socket opened
 // inside the pod's namespace (koffi setns), and the veth's container end is created straight in there.
 import { closeSync, openSync } from 'node:fs';
-import { isNetlinkError, Netlink, netnsExists, readSysctl, writeSysctl, type Link } from '../netlink/index.ts';
+import { AF_INET, isNetlinkError, Netlink, netnsExists, readSysctl, writeSysctl, type Link } from '../netlink/index.ts';
 import { CNI_ERR, CniError } from './errors.ts';
 import { hostCidr } from './wep.ts';
 
@@ -113,10 +113,19 @@ export class LinuxDataplane implements Dataplane {
       await cont.addRoute({ dst: '0.0.0.0/0', gateway: GATEWAY_IP, oif: contLink.index });
       lap('routes');
       fault('routes');
-      if (!req.skipHostRoute) for (const ip of req.ips) await this.addHostRoute(host, hostCidr(ip), hostLink);
+      const after = await cont.mustGetLink(req.ifname);
+      if (!req.skipHostRoute) {
+        for (const ip of req.ips) {
+          await this.addHostRoute(host, hostCidr(ip), hostLink);
+          // As Felix (its main IPv4 route table has static ARP entries): the host never ARPs for its own pods,
+          // and the entry goes with the veth. Permanent entries are also outside the kernel's neighbour-table
+          // limit (gc_thresh3), which dynamic ones for hundreds of pods would reach.
+          const addr = ip.split('/')[0]!;
+          if (!addr.includes(':')) await host.replaceNeighbor({ family: AF_INET, ifindex: hostLink.index, dst: addr, lladdr: after.mac, permanent: true });
+        }
+      }
       lap('host route');
       fault('host-route');
-      const after = await cont.mustGetLink(req.ifname);
       return { containerMac: after.mac, hostIndex: hostLink.index, timings };
     } catch (e) {
       if (created) {

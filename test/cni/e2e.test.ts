@@ -51,6 +51,9 @@ describe('tabby-cni executables in network namespaces', { skip }, () => {
     const vethA = vethFor('default', 'busybox-a');
     const hostRoutes = n.sh(n.host, ['ip', 'route']);
     assert.match(hostRoutes, new RegExp(`${ipA.replace(/\./g, '\\.')} dev ${vethA} scope link`));
+    // A static ARP entry for the pod on its host veth, as Felix programs (the pod's eth0 MAC, permanent).
+    const macA = /link\/ether ([0-9a-f:]+)/.exec(n.sh(a.ns, ['ip', 'link', 'show', 'eth0']))![1];
+    assert.match(n.sh(n.host, ['ip', 'neigh', 'show', 'dev', vethA]), new RegExp(`^${ipA.replace(/\./g, '\\.')} lladdr ${macA} PERMANENT`, 'm'));
     assert.equal(readSysctlIn(n, n.host, `/proc/sys/net/ipv4/conf/${vethA}/proxy_arp`), '1');
     assert.equal(readSysctlIn(n, n.host, `/proc/sys/net/ipv4/neigh/${vethA}/proxy_delay`), '0');
     assert.equal(readSysctlIn(n, n.host, `/proc/sys/net/ipv4/conf/${vethA}/forwarding`), '1');
