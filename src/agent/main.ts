@@ -106,9 +106,10 @@ export class Agent {
   applies = 0;
   private managers: DataplaneManager[] = [];
   private learned: LearnedRoute[] = [];
-  /** False until the BGP speaker handed over its first full route set (after End-of-RIB from every peer or its
-   *  deferral timer): until then the kernel's BGP routes from before a restart are kept, as BIRD's kernel
-   *  protocol does during graceful restart, so a restarted agent does not cut its pods off for a moment. */
+  /** False until the BGP speaker handed over its first complete route set (after End-of-RIB from every peer or
+   *  its deferral timer): until then routes learned so far are programmed, and the kernel's BGP routes from
+   *  before a restart are kept besides, as BIRD's kernel protocol does during graceful restart, so a restarted
+   *  agent does not cut its pods off for a moment. */
   private bgpRoutesSynced = false;
   /** BGP is this node's backend but its speaker is not started yet: no apply pass (it would drop BGP routes). */
   private bgpPending = false;
@@ -181,7 +182,7 @@ export class Agent {
     this.bgpPending = bgp;
     const kinds = [...new Set([...AGENT_KINDS, ...(bgp ? BGP_KINDS : []), ...(this.opts.extraKinds ?? [])])];
     this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), { kinds, clock: this.clock });
-    this.syncer.on('changed', () => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(); this.scheduleApply(); });
+    this.syncer.on('changed', (kind) => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(kind); this.scheduleApply(); });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
@@ -263,7 +264,12 @@ export class Agent {
       ds, resources, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
       ...(this.opts.bgpSecretsDir !== undefined ? { secretsDir: this.opts.bgpSecretsDir } : {}),
-      onRoutes: (routes: LearnedRoute[]) => { this.learned = routes; this.bgpRoutesSynced = true; this.metrics.bgpRoutes.set(routes.length); this.scheduleApply(); },
+      onRoutes: (routes: LearnedRoute[], complete: boolean) => {
+        this.learned = routes;
+        if (complete) this.bgpRoutesSynced = true;
+        this.metrics.bgpRoutes.set(routes.length);
+        this.scheduleApply();
+      },
     });
     // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP
     // configuration) stop holding stale BGP routes after that too.
@@ -280,10 +286,14 @@ export class Agent {
     });
   }
 
-  /** Re-run allocate-tunnel-addrs when pools change (a pool switched to VXLAN needs a tunnel address). */
-  private onSnapshotChanged(): void {
+  /**
+   * Logs newly accepted-but-unenforced settings, and re-runs allocate-tunnel-addrs when pools change (a pool
+   * switched to VXLAN needs a tunnel address). `kind` undefined: after a (re)list, anything may have changed.
+   */
+  private onSnapshotChanged(kind?: string): void {
     const snap = this.syncer.snapshot;
-    this.unenforced.check(UNENFORCED_KINDS.flatMap((k) => [...snap.items(k)]));
+    if (kind === undefined || UNENFORCED_KINDS.includes(kind)) this.unenforced.check(UNENFORCED_KINDS.flatMap((k) => [...snap.items(k)]));
+    if (kind !== undefined && kind !== 'IPPool') return;
     const pools = [...this.syncer.snapshot.items('IPPool')].map((p) => `${p.metadata.name}:${p.metadata.resourceVersion}`).sort().join(',');
     if (pools === this.poolsKey) return;
     const first = this.poolsKey === '';

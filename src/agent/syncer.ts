@@ -10,12 +10,16 @@ import { AGENT_KINDS, Snapshot, keyOf } from './calc/snapshot.ts';
 import { checkReceived, type RejectReason } from './received-limits.ts';
 import type { Resource } from '../api/resource.ts';
 import type { BgpResourceSource } from '../bgp/node-integration.ts';
+import { BGP_KINDS } from '../bgp/kinds.ts';
 
 export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';
 
 export interface SyncerEvents {
-  /** The snapshot changed (after in-sync, once per delivered event; during resync, once at the end). */
-  changed: [];
+  /**
+   * The snapshot changed: after in-sync once per delivered event, with its kind; after a (re)list once, with
+   * no kind (anything may have changed).
+   */
+  changed: [kind?: string];
   status: [SyncStatus];
   /** An object was refused (received-limits.ts) and treated as missing; once per object version. */
   rejected: [kind: string, reason: RejectReason];
@@ -96,7 +100,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
       this.eventsReceived++;
       // A refused object is treated as missing: any earlier version of it leaves the calculation too.
       const changed = ev.type === 'deleted' || !this.admit(ev.object) ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
-      if (changed && this.status === 'in-sync') this.emit('changed');
+      if (changed && this.status === 'in-sync') this.emit('changed', ev.kind);
     }, (err) => {
       this.lastError = err.message;
       this.log.warn({ code: err.code, err: err.message }, 'datastore watch ended; re-listing');
@@ -111,7 +115,13 @@ export class Syncer extends EventEmitter<SyncerEvents> {
   asSource(): BgpResourceSource {
     return {
       items: (kind) => this.snapshot.items(kind),
-      subscribe: (cb) => { this.on('changed', cb); return () => { this.off('changed', cb); }; },
+      // Only BGP's own kinds wake it: most events (workload endpoints, policy) are none of its business.
+      subscribe: (cb) => {
+        const relevant = new Set<string>(BGP_KINDS);
+        const onChanged = (kind?: string) => { if (kind === undefined || relevant.has(kind)) cb(); };
+        this.on('changed', onChanged);
+        return () => { this.off('changed', onChanged); };
+      },
       ready: () => new Promise((resolve) => {
         if (this.status === 'in-sync') { resolve(); return; }
         const onStatus = (s: SyncStatus) => { if (s === 'in-sync') { this.off('status', onStatus); resolve(); } };

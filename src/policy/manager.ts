@@ -248,6 +248,7 @@ class NftPolicyManager implements PolicyManager {
       await this.full(rs);
       return 'full';
     }
+    if (rs === this.lastApplied) return 'none'; // the calculator reused the ruleset: nothing it reads changed
     const diff = renderDiff(this.lastApplied, rs);
     if (diff.needsFull) {
       await this.full(rs);
@@ -313,8 +314,10 @@ export function asDataplaneManager(pm: PolicyManager): {
   return {
     name: 'policy',
     onUpdate(_state, store) {
-      // Skip rebuilding the snapshot when the store says nothing changed.
-      const version = (store as { version?: number }).version;
+      // Skip rebuilding the snapshot when the store says none of the policy kinds changed (an IPAM block's
+      // allocations change with every pod, and are none of policy's business).
+      const s = store as { version?: number; versionOf?: (kinds: readonly string[]) => number };
+      const version = s.versionOf ? s.versionOf(POLICY_KINDS) : s.version;
       if (version !== undefined && version === lastVersion) return;
       lastVersion = version;
       pm.update(snapshotFromStore(store));

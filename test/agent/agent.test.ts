@@ -16,7 +16,7 @@ import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
 import { ManualClock, settle } from '../helpers/clock.ts';
 import { jittered } from '../../src/clock.ts';
 import { FakeKernel } from './fake-kernel.ts';
-import { block, node, pool } from './fixtures.ts';
+import { block, node, pool, wep } from './fixtures.ts';
 import { checkIpam, createIpam, loadSnapshot, lookupIP, type IPAMBlockSpec } from '../../src/ipam/index.ts';
 import { CNI_SOCKET_NAME, requestFor } from '../../src/cni/agent-client.ts';
 import { askAgent } from '../../src/cni/agent-exchange-node.ts';
@@ -68,6 +68,34 @@ describe('Syncer', () => {
     assert.equal(ds.watches, 2);
     s.stop();
     assert.equal(clock.pending, 0, 'stop leaves no timer behind');
+  });
+
+  test('each change names its kind; the BGP source wakes only for BGP\'s kinds; versionOf follows only the kinds asked', async () => {
+    const ds = new MemoryDatastore();
+    const s = new Syncer(ds, log, { kinds: ['Node', 'IPAMBlock', 'WorkloadEndpoint', 'BGPPeer'] });
+    const kinds: (string | undefined)[] = [];
+    s.on('changed', (k) => kinds.push(k));
+    let bgpWakes = 0;
+    const unsubscribe = s.asSource().subscribe(() => { bgpWakes++; });
+    s.start();
+    await settle();
+    assert.deepEqual(kinds, [undefined], 'after the list: one change with no kind (anything may have changed)');
+    assert.equal(bgpWakes, 1);
+    const before = s.snapshot.versionOf(['Node', 'IPAMBlock']);
+    await ds.create(wep('default', 'p1', 'n1', '10.244.0.5', 'cali1'));
+    await settle();
+    assert.deepEqual(kinds, [undefined, 'WorkloadEndpoint']);
+    assert.equal(bgpWakes, 1, 'a workload endpoint does not wake BGP');
+    assert.equal(s.snapshot.versionOf(['Node', 'IPAMBlock']), before, 'nor change the version of other kinds');
+    await ds.create(block('10.244.0.0/26', 'n1'));
+    await settle();
+    assert.equal(bgpWakes, 2, 'an IPAM block does');
+    assert.ok(s.snapshot.versionOf(['Node', 'IPAMBlock']) > before);
+    unsubscribe();
+    await ds.create(node('n1', '10.0.0.1/24'));
+    await settle();
+    assert.equal(bgpWakes, 2, 'unsubscribed');
+    s.stop();
   });
 
   test('an unreachable datastore is retried with doubling backoff up to the cap, until it answers', async () => {

@@ -4,7 +4,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../src/log.ts';
-import { asDataplaneManager, createPolicyManager, snapshotFromStore } from '../../src/policy/manager.ts';
+import { asDataplaneManager, createPolicyManager, POLICY_KINDS, snapshotFromStore } from '../../src/policy/manager.ts';
+import { Snapshot } from '../../src/agent/calc/snapshot.ts';
 import { emptySnapshot, type PolicySnapshot } from '../../src/policy/model.ts';
 
 function fakeNft() {
@@ -124,6 +125,33 @@ describe('PolicyManager', () => {
     dm.onUpdate(undefined, store);
     await dm.apply();
     assert.equal(nft.transactions.length, 1, 'same version: nothing to do');
+  });
+
+  test('the agent adapter with the agent\'s Snapshot: changes of kinds policy does not read cost no recalculation', async () => {
+    const nft = fakeNft();
+    const pm = createPolicyManager({ nodeName: 'n1', log, run: nft.run, runConntrack: nft.runConntrack });
+    let updates = 0;
+    const counting = { ...pm, update: (snap: PolicySnapshot) => { updates++; pm.update(snap); }, apply: () => pm.apply(), resync: () => pm.resync() };
+    const store = new Snapshot([...new Set([...POLICY_KINDS, 'IPAMBlock', 'BlockAffinity'])]);
+    for (const r of world(2).workloadEndpoints) store.set(r);
+    const dm = asDataplaneManager(counting as typeof pm);
+    dm.onUpdate(undefined, store);
+    await dm.apply();
+    assert.equal(updates, 1);
+    // An IPAM block's allocations change with every pod anywhere: not policy's business.
+    store.set({ apiVersion: 'projectcalico.org/v3', kind: 'IPAMBlock', metadata: { name: '10-0-0-0-26', resourceVersion: '7' }, spec: { cidr: '10.0.0.0/26' } });
+    dm.onUpdate(undefined, store);
+    await dm.apply();
+    assert.equal(updates, 1, 'an IPAMBlock change does not rebuild the policy snapshot');
+    const moved = structuredClone(world(3).workloadEndpoints[2]!);
+    moved.metadata.resourceVersion = '8';
+    store.set(moved);
+    dm.onUpdate(undefined, store);
+    await dm.apply();
+    assert.equal(updates, 2, 'a WorkloadEndpoint change does');
+    store.delete(moved);
+    dm.onUpdate(undefined, store);
+    assert.equal(updates, 3, 'and so does a deletion');
   });
 
   test('host endpoints: interfaces are read only while the node has one, and a change in them is picked up at resync', async () => {

@@ -14,6 +14,8 @@ export class Snapshot {
   private readonly byKind = new Map<string, Map<string, Resource>>();
   /** Incremented on every change that altered the contents. */
   version = 0;
+  /** Per kind: the value of `version` at that kind's last change (consumers of a few kinds skip the rest's changes). */
+  private readonly changedAt = new Map<string, number>();
 
   constructor(kinds: readonly string[] = AGENT_KINDS) {
     for (const k of kinds) this.byKind.set(k, new Map());
@@ -23,6 +25,13 @@ export class Snapshot {
 
   items(kind: string): Iterable<Resource> {
     return this.byKind.get(kind)?.values() ?? [];
+  }
+
+  /** A number that changes whenever any of `kinds` changes (the sum of their last-change versions). */
+  versionOf(kinds: readonly string[]): number {
+    let v = 0;
+    for (const k of kinds) v += this.changedAt.get(k) ?? 0;
+    return v;
   }
 
   size(kind: string): number { return this.byKind.get(kind)?.size ?? 0; }
@@ -39,14 +48,14 @@ export class Snapshot {
     const old = m.get(k);
     if (old && old.metadata.resourceVersion !== undefined && old.metadata.resourceVersion === r.metadata.resourceVersion) return false;
     m.set(k, r);
-    this.version++;
+    this.changedAt.set(r.kind, ++this.version);
     return true;
   }
 
   delete(r: Resource): boolean {
     const m = this.byKind.get(r.kind);
     if (!m || !m.delete(keyOf(r))) return false;
-    this.version++;
+    this.changedAt.set(r.kind, ++this.version);
     return true;
   }
 
@@ -55,6 +64,6 @@ export class Snapshot {
     const m = new Map<string, Resource>();
     for (const r of items) m.set(keyOf(r), r);
     this.byKind.set(kind, m);
-    this.version++;
+    this.changedAt.set(kind, ++this.version);
   }
 }
