@@ -151,6 +151,9 @@ export class PolicyCalculator {
   private updateProblems: string[] = [];
   /** What the last ruleset() applied: the policies per local endpoint, and the tiers they are in. */
   private applied: { perEndpoint: Map<string, PolicyRef[]>; tiers: Map<string, TierInfo> } | undefined;
+  /** The last ruleset() and what it was computed from: reused while none of that changed (rulesetInputs). */
+  private lastRuleset: { rs: RulesetModel; from: RulesetInputs; problems: string[] } | undefined;
+  private pendingInputs: RulesetInputs | undefined;
   /** Problems found by the last update()+ruleset() (bad selectors, unknown tiers, bad interface names...). */
   problems: string[] = [];
   stats: CalcStats = { localEndpoints: 0, activePolicies: 0, ipSets: 0, chains: 0, rules: 0 };
@@ -201,10 +204,14 @@ export class PolicyCalculator {
     this.locals = locals;
     this.updateProblems = problems;
     this.problems = [...problems];
+    this.pendingInputs = rulesetInputs(snapshot, localItems, locals, this.hasIPv6, problems, this.hostInterfaces);
   }
 
   /** The node's interfaces and their addresses, for host endpoints matched by expectedIPs. */
-  setHostInterfaces(ifaces: HostInterfaces | undefined): void { this.hostInterfaces = ifaces; }
+  setHostInterfaces(ifaces: HostInterfaces | undefined): void {
+    this.hostInterfaces = ifaces;
+    if (this.pendingInputs) this.pendingInputs = { ...this.pendingInputs, hostInterfaces: ifaces };
+  }
 
   /** The endpoint as programmed on this node, or undefined if it is remote or cannot be programmed. */
   private localEndpoint(d: DerivedEndpoint, seenIfaces: Set<string>, problems: string[]): LocalEndpoint | undefined {
@@ -227,6 +234,14 @@ export class PolicyCalculator {
   ruleset(): RulesetModel {
     const snap = this.snapshot;
     if (!snap) throw new Error('PolicyCalculator.ruleset() called before update()');
+    // Most changes in a cluster are other nodes' endpoints that no selector here matches: the ruleset is then
+    // the last one (identical inputs, no set membership moved), returned as the same object.
+    const from = this.pendingInputs!;
+    const last = this.lastRuleset;
+    if (last && !this.peerIndex.hasDirty && !this.namedPortIndex.hasDirty && sameRulesetInputs(last.from, from)) {
+      this.problems = [...last.problems];
+      return last.rs;
+    }
     const problems = [...this.updateProblems];
     this.problems = problems;
     const rs = emptyRuleset();
@@ -264,6 +279,7 @@ export class PolicyCalculator {
     for (const c of rs.chains.values()) rules += c.rules.length;
     const ipSets = run.peerSets.size + run.npSets.size + run.literalSets.size;
     this.stats = { localEndpoints: this.locals.length, activePolicies: inputs.active.size, ipSets, chains: rs.chains.size, rules };
+    this.lastRuleset = { rs, from, problems: [...problems] };
     return rs;
   }
 
@@ -388,4 +404,30 @@ export class PolicyCalculator {
     }
     return { name, type: family === 4 ? 'ipv4_addr . inet_service' : 'ipv6_addr . inet_service', interval: false, elements: elems };
   }
+}
+
+/**
+ * What ruleset() reads besides the membership indexes: every resource but the endpoints (by identity: the
+ * agent's snapshot hands over the same object for an unchanged resource), the local endpoints (by content),
+ * and the derived flags. Remote endpoints reach the ruleset only through the indexes' memberships.
+ */
+interface RulesetInputs { refs: readonly object[]; locals: string; hasIPv6: boolean; problems: string; hostInterfaces: HostInterfaces | undefined }
+
+function rulesetInputs(snap: PolicySnapshot, localItems: Keyed, locals: LocalEndpoint[], hasIPv6: boolean, problems: string[], hostInterfaces: HostInterfaces | undefined): RulesetInputs {
+  const refs: object[] = [];
+  for (const list of [snap.networkPolicies, snap.globalNetworkPolicies, snap.profiles, snap.networkSets, snap.globalNetworkSets, snap.tiers,
+    snap.hostEndpoints ?? [], snap.felixConfigurations ?? [], snap.nodes ?? [], snap.ipPools ?? []]) {
+    refs.push(SEPARATOR, ...list);
+  }
+  const localKeys = [...localItems].map(([k, v]) => `${k}\0${v.fingerprint}`).join('\n');
+  return { refs, locals: `${localKeys}\n${JSON.stringify(locals)}`, hasIPv6, problems: problems.join('\n'), hostInterfaces };
+}
+/** Marks where each list starts in `refs`. */
+const SEPARATOR = {};
+
+function sameRulesetInputs(a: RulesetInputs, b: RulesetInputs): boolean {
+  if (a.hasIPv6 !== b.hasIPv6 || a.hostInterfaces !== b.hostInterfaces || a.locals !== b.locals || a.problems !== b.problems) return false;
+  if (a.refs.length !== b.refs.length) return false;
+  for (let i = 0; i < a.refs.length; i++) if (a.refs[i] !== b.refs[i]) return false;
+  return true;
 }

@@ -172,6 +172,9 @@ export class MembershipIndex<M> {
   private dirty = new Set<string>();
   constructor(private readonly test: (def: M, item: Item) => boolean) {}
 
+  /** Whether some matcher's membership changed since the last takeDirty(). */
+  get hasDirty(): boolean { return this.dirty.size > 0; }
+
   /** Matcher keys whose membership changed since the last call. */
   takeDirty(): Set<string> {
     const d = this.dirty;

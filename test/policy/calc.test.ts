@@ -241,3 +241,61 @@ describe('PolicyCalculator', () => {
     assert.deepEqual(out.map((c) => c.text), ['10.0.0.0/8', '11.0.0.1/32']);
   });
 });
+
+describe('ruleset reuse', () => {
+  // A seeded random walk over the resources a node sees: after every step, the calculator that lives through
+  // the walk (and reuses its last ruleset when nothing it reads changed) must render exactly what a fresh one
+  // computes from scratch.
+  test('a long-lived calculator renders what a fresh one does, step by step, and reuses the ruleset when other nodes\' unselected endpoints change', async () => {
+    const { renderFull } = await import('../../src/policy/nft.ts');
+    let seed = 7; // xorshift32: a fixed, well-mixed sequence
+    const rand = (n: number) => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
+    const weps = new Map<string, WorkloadEndpoint>();
+    const policies = new Map<string, any>();
+    const apps = ['a', 'b', 'c', 'd'];
+    let ip = 10;
+    const addWep = (node: string) => {
+      const pod = `p${ip}`;
+      weps.set(pod, wep('default', pod, node, `10.0.${ip >> 8}.${ip & 255}`, { app: apps[rand(4)]! }, { ports: [{ name: 'http', port: 80 + rand(3), protocol: 'TCP' }] }));
+      ip++;
+    };
+    // One local endpoint per app, never changed, so that every policy applies here and its peer sets matter.
+    apps.forEach((app, i) => weps.set(`local-${app}`, wep('default', `local-${app}`, 'n1', `10.1.0.${i + 1}`, { app }, { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] })));
+    for (let i = 0; i < 6; i++) addWep(`n${2 + rand(3)}`);
+    const live = new PolicyCalculator({ nodeName: 'n1' });
+    let prev: RulesetModel | undefined;
+    let reused = 0, recomputed = 0;
+    for (let step = 0; step < 400; step++) {
+      const r = rand(10);
+      const keys = [...weps.keys()];
+      if (r <= 2) addWep(rand(5) === 0 ? 'n1' : `n${2 + rand(3)}`);
+      else if (r === 3 && keys.length > 6) { const k = keys[rand(keys.length)]!; if (!k.startsWith('local-')) weps.delete(k); }
+      else if (r === 4) {
+        const k = keys[rand(keys.length)]!;
+        const w = structuredClone(weps.get(k)!);
+        if (rand(2) === 0) w.metadata.labels = { ...w.metadata.labels, app: apps[rand(4)]! };
+        else if (!k.startsWith('local-')) w.spec!.ports = [{ name: 'http', port: 80 + rand(3), protocol: 'TCP' }];
+        weps.set(k, w);
+      } else if (r === 5) {
+        const name = `gnp-${rand(4)}`;
+        if (policies.has(name) && rand(2) === 0) policies.delete(name);
+        else {
+          const port = rand(2) === 0 ? { ports: ['http'] } : {};
+          const peer = { selector: `app == '${apps[rand(4)]}'`, ...(rand(2) === 0 ? { ports: ['http'] } : {}) }; // a named port of the peers: a named-port set
+          policies.set(name, gnp(name, { selector: `app == '${apps[rand(4)]}'`, ingress: [{ action: 'Allow', source: peer, destination: port }] }));
+        }
+      } // else: nothing changed
+      const snap = snapshot({ workloadEndpoints: [...weps.values()], globalNetworkPolicies: [...policies.values()] });
+      live.update(snap);
+      const got = live.ruleset();
+      if (got === prev) reused++; else recomputed++;
+      prev = got;
+      const fresh = new PolicyCalculator({ nodeName: 'n1' });
+      fresh.update(snap);
+      assert.equal(renderFull(got), renderFull(fresh.ruleset()), `step ${step}: the long-lived calculator's ruleset differs from a fresh one's`);
+      assert.deepEqual(live.problems, fresh.problems, `step ${step}: problems`);
+    }
+    assert.ok(reused > 50, `the ruleset was reused ${reused} times`);
+    assert.ok(recomputed > 20, `and recomputed ${recomputed} times`);
+  });
+});
