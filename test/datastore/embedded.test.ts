@@ -118,6 +118,36 @@ describe('embedded datastore specifics', () => {
     }
   });
 
+  test('file events without a commit read nothing; other connections\' commits are delivered', async () => {
+    const path = join(root, 'wakeups.db');
+    const ds = new EmbeddedDatastore(path);
+    const other = new EmbeddedDatastore(path);
+    try {
+      let reads = 0;
+      const readEvents = ds.readEvents.bind(ds);
+      ds.readEvents = (after: number) => { reads++; return readEvents(after); };
+      const got: string[] = [];
+      const w = ds.watch({ fromRevision: 0 }, (ev) => got.push(ev.object.metadata.name), () => {});
+      await waitUntil(() => reads > 0); // the watch's first read
+      for (let i = 0; i < 10; i++) await other.create(pool(`p${i}`));
+      await waitUntil(() => got.length === 10);
+      assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => `p${i}`));
+      // inotify reports any file whose name starts with the database's, the WAL's frames one by one: a
+      // process must not read the events table for each of them.
+      await new Promise((r) => setTimeout(r, 200));
+      const before = reads;
+      for (let i = 0; i < 50; i++) { writeFileSync(`${path}-noise`, String(i)); await new Promise((r) => setImmediate(r)); }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(reads, before, 'no commit, no read');
+      await other.create(pool('after-noise'));
+      await waitUntil(() => got.length === 11);
+      w.stop();
+    } finally {
+      await other.close();
+      await ds.close();
+    }
+  });
+
   test('without inotify, polling alone still delivers other processes\' changes in order', { timeout: 60_000 }, async () => {
     const path = join(root, 'poll-only.db');
     const ds = new EmbeddedDatastore(path, { inotify: false });
