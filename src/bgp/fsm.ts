@@ -58,7 +58,8 @@ export type FsmEvent =
   | { type: 'TcpConnectionSucceeded' }
   /** An incoming connection was accepted for this peer. */
   | { type: 'TcpConnectionConfirmed' }
-  | { type: 'TcpConnectionFails'; reason: string }
+  /** `refused`: the peer answered with a reset (its host is up, nothing listens yet). */
+  | { type: 'TcpConnectionFails'; reason: string; refused?: boolean }
   | { type: 'BgpOpen'; msg: OpenMessage }
   | { type: 'MessageError'; error: BgpMessageError }
   | { type: 'NotifMsg'; msg: NotificationMessage }
@@ -141,6 +142,9 @@ export function buildOpen(cfg: FsmConfig): Uint8Array {
   return encodeOpen({ version: 4, myAs: cfg.localAs > 0xffff ? AS_TRANS : cfg.localAs, holdTime: cfg.holdTime, routerId: cfg.routerId, capabilities: caps });
 }
 
+/** The first retry after a refused connection (seconds); see retryAfterFailure. */
+export const REFUSED_RETRY_FIRST = 0.25;
+
 export class BgpFsm {
   state: FsmState = 'Idle';
   negotiated?: Negotiated;
@@ -149,6 +153,8 @@ export class BgpFsm {
   lastError?: string;
   /** Whether a TCP connection is currently attached. */
   connected = false;
+  /** Outgoing connections refused in a row (reset when one succeeds): their retry backs off from REFUSED_RETRY_FIRST. */
+  private refusals = 0;
 
   constructor(public cfg: FsmConfig) {}
 
@@ -168,6 +174,20 @@ export class BgpFsm {
       if (this.state !== 'Idle' && this.state !== 'Active') this.info = this.state;
     }
     return out;
+  }
+
+  /**
+   * The wait before the next connection attempt. A refused connection means the peer's host is up and its
+   * BGP daemon is not listening yet (a node starting, a whole cluster starting at once): retrying costs one
+   * SYN and its reset, so it is retried after REFUSED_RETRY_FIRST, doubling up to ConnectRetryTime. With
+   * BIRD's fixed timer (Calico: `connect retry time 5`) a mesh whose nodes start a second apart waits 5 s
+   * per refused pair, as the passive side of each pair never connects. Any other failure waits the full time.
+   */
+  private retryAfterFailure(refused: boolean): number {
+    if (!refused) return this.cfg.connectRetryTime;
+    const wait = Math.min(this.cfg.connectRetryTime, REFUSED_RETRY_FIRST * 2 ** this.refusals);
+    this.refusals++;
+    return wait;
   }
 
   // ---- per-state handlers ----
@@ -200,7 +220,7 @@ export class BgpFsm {
         this.state = 'Active';
         this.info = `Active Socket: ${ev.reason}`;
         this.lastError = `Socket: ${ev.reason}`;
-        out.push({ type: 'close' }, { type: 'startTimer', timer: 'connectRetry', seconds: this.cfg.connectRetryTime });
+        out.push({ type: 'close' }, { type: 'startTimer', timer: 'connectRetry', seconds: this.retryAfterFailure(ev.refused === true) });
         return;
       case 'ManualStart': return;
       default:
@@ -321,6 +341,7 @@ export class BgpFsm {
   // ---- shared transitions ----
 
   private sendOpen(out: FsmAction[]): void {
+    this.refusals = 0;
     this.connected = true;
     this.state = 'OpenSent';
     out.push({ type: 'stopTimer', timer: 'connectRetry' }, { type: 'send', data: buildOpen(this.cfg) },

@@ -8,7 +8,7 @@
 // startBgp watches Node, BGPConfiguration, BGPPeer, BGPFilter, IPPool, IPAMBlock and BlockAffinity, derives the
 // speaker configuration with config.ts (Calico's confd rules) and applies each change to the running
 // speaker without disturbing unaffected sessions. `onRoutes` receives the full set of best routes learned
-// from peers after every change (debounced, and held back at start until peers sent End-of-RIB or
+// from peers after every change (debounced; marked incomplete at start until peers sent End-of-RIB or
 // `initialRouteDeferral` seconds passed, so a restarting agent does not flush routes it still needs).
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -45,7 +45,8 @@ export interface StartBgpOptions {
   resources?: BgpResourceSource;
   nodeName: string;
   log: Logger;
-  onRoutes: (routes: LearnedRoute[]) => void;
+  /** Learned routes after every change; `complete` false during the start-up deferral (speaker.ts). */
+  onRoutes: (routes: LearnedRoute[], complete: boolean) => void;
   /** Overrides BGPConfiguration listenPort (tests). */
   listenPort?: number;
   /** Timer overrides in seconds (tests use short ones). */

@@ -204,7 +204,7 @@ export class Session {
       if (this.socket !== sock || connected) return;
       this.socket = undefined;
       sock.destroy();
-      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e) });
+      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e), refused: e.code === 'ECONNREFUSED' });
     });
   }
 
@@ -224,7 +224,7 @@ export class Session {
     }, (e: NodeJS.ErrnoException) => {
       if (this.signedConnect !== pending) return;
       this.signedConnect = undefined;
-      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e) });
+      this.dispatch({ type: 'TcpConnectionFails', reason: socketReason(e), refused: e.code === 'ECONNREFUSED' });
     });
   }
 

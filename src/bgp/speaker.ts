@@ -25,8 +25,9 @@ export interface LearnedRoute { prefix: string; nextHop: string; peer: string }
 
 export interface SpeakerOptions {
   log: Logger;
-  /** The full set of best routes learned from peers, after each change (debounced). */
-  onRoutes?: (routes: LearnedRoute[]) => void;
+  /** The full set of best routes learned, after each change (debounced). `complete` false: the start-up
+   *  deferral holds (no End-of-RIB from some peer yet), so a route missing from the set is not withdrawn. */
+  onRoutes?: (routes: LearnedRoute[], complete: boolean) => void;
   clock?: Clock;
 }
 
@@ -68,7 +69,7 @@ export class BgpSpeaker {
     for (const p of this.cfg.exports) this.rib.originate(p);
     for (const pc of this.cfg.peers) this.addPeer(pc);
     const deferral = this.cfg.initialRouteDeferral ?? 30;
-    this.deferralTimer = this.clock.setTimeout(() => { this.routesDeferred = false; this.scheduleRoutes(); }, deferral * 1000);
+    this.deferralTimer = this.clock.setTimeout(() => this.endDeferral(), deferral * 1000);
     this.deferralTimer.unref();
     this.checkDeferral();
     this.scheduleFlush();
@@ -564,15 +565,22 @@ export class BgpSpeaker {
     if (!this.routesDeferred) return;
     // Released once every configured peer is established and has sent End-of-RIB for its families.
     const all = [...this.peers.values()].every((p) => p.established && p.negotiated!.families.every((f) => p.eorReceived.has(f.afi)));
-    if (all) {
-      this.routesDeferred = false;
-      this.clock.clear(this.deferralTimer);
-      this.scheduleRoutes();
-    }
+    if (!all) return;
+    this.clock.clear(this.deferralTimer);
+    this.endDeferral();
+  }
+
+  /** The first complete hand-over: from now on a route missing from the set is gone. */
+  private endDeferral(): void {
+    this.routesDeferred = false;
+    this.learnedDirty = true;
+    this.scheduleRoutes();
   }
 
   private scheduleRoutes(): void {
-    if (this.routesDeferred || !this.opts.onRoutes || this.routesTimer || this.stopped) return;
+    // Also during the start-up deferral (marked incomplete): after a cold start of a whole cluster each peer's
+    // routes are programmed as its session comes up, not all once the slowest peer has sent End-of-RIB.
+    if (!this.opts.onRoutes || this.routesTimer || this.stopped) return;
     // Building the full set is O(routes): with large tables, hand over less often (at most ~5% of the time).
     // Small tables go at once (a new pod's route is on the convergence path; a 100 ms floor was most of it).
     const delay = Math.min(2000, Math.max(HAND_OVER_MIN_MS, this.lastHandOverMs * 20));
@@ -582,7 +590,7 @@ export class BgpSpeaker {
       this.learnedDirty = false;
       // The cost of the hand-over itself (work done, not time waited: measured on the real clock).
       const t0 = performance.now();
-      try { this.opts.onRoutes!(this.learnedRoutes()); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
+      try { this.opts.onRoutes!(this.learnedRoutes(), !this.routesDeferred); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
       this.lastHandOverMs = performance.now() - t0;
     }, delay);
     this.routesTimer.unref();

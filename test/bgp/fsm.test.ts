@@ -71,6 +71,27 @@ describe('FSM', () => {
     assert.ok(types(a).includes('connect'));
   });
 
+  test('a refused connection is retried after 0.25 s, doubling to ConnectRetryTime; other failures wait it all; success starts over', () => {
+    const f = new BgpFsm(cfg({ connectRetryTime: 5 }));
+    const retryAfter = (a: FsmAction[]) => (a.find((x) => x.type === 'startTimer' && x.timer === 'connectRetry') as { seconds: number } | undefined)?.seconds;
+    f.handle({ type: 'ManualStart' });
+    const waits: (number | undefined)[] = [];
+    for (let i = 0; i < 7; i++) {
+      waits.push(retryAfter(f.handle({ type: 'TcpConnectionFails', reason: 'Connection refused', refused: true })));
+      assert.equal(f.state, 'Active');
+      f.handle({ type: 'ConnectRetryTimerExpires' });
+      assert.equal(f.state, 'Connect');
+    }
+    assert.deepEqual(waits, [0.25, 0.5, 1, 2, 4, 5, 5]);
+    assert.equal(retryAfter(f.handle({ type: 'TcpConnectionFails', reason: 'Connection timed out' })), 5, 'not refused: the whole ConnectRetryTime');
+    f.handle({ type: 'ConnectRetryTimerExpires' });
+    f.handle({ type: 'TcpConnectionSucceeded' });
+    assert.equal(f.state, 'OpenSent');
+    f.handle({ type: 'TcpConnectionFails', reason: 'Connection reset by peer' });
+    f.handle({ type: 'ConnectRetryTimerExpires' });
+    assert.equal(retryAfter(f.handle({ type: 'TcpConnectionFails', reason: 'Connection refused', refused: true })), 0.25, 'a connection that succeeded resets the back-off');
+  });
+
   const badOpens: [string, Partial<OpenMessage>, Partial<FsmConfig>, string][] = [
     ['version 3', { version: 3 }, {}, '2/1'],
     ['wrong peer AS', { myAs: 65000, capabilities: [{ code: CapCode.FOUR_OCTET_AS, asn: 65000 }] }, {}, '2/2'],

@@ -279,3 +279,33 @@ describe('startBgp from the datastore', () => {
     }
   });
 });
+
+describe('routes learned during the start-up deferral', () => {
+  test('are handed over as they come, marked incomplete, and complete once every peer has sent End-of-RIB', async () => {
+    const [pa, pb, pc] = [await freePort('127.0.0.1'), await freePort('127.0.0.2'), await freePort('127.0.0.3')];
+    const a = await node({ routerId: '127.0.0.1', asNumber: 64512, listenPort: pa, listenAddress: '127.0.0.1', exports: ['10.244.1.0/26'],
+      peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.1' })] });
+    // B peers with A and with C, which is not up yet; its deferral (30 s) would hold every route until C is.
+    const handed: { prefixes: string[]; complete: boolean; at: number }[] = [];
+    const t0 = Date.now();
+    const b = new BgpSpeaker({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: [],
+      peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2' }), peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.2' })],
+      connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 30 }, {
+      log, onRoutes: (r, complete) => handed.push({ prefixes: r.map((x) => x.prefix), complete, at: Date.now() - t0 }) });
+    await b.start();
+    running.push(b);
+    const early = await waitFor('A\'s route handed over before C is up', () => handed.find((h) => h.prefixes.includes('10.244.1.0/26')));
+    assert.equal(early.complete, false, 'marked incomplete: C has not sent End-of-RIB');
+    assert.ok(early.at < 10_000, `within seconds, not after the 30 s deferral (${early.at} ms)`);
+    assert.ok(handed.every((h) => !h.complete), 'nothing complete while C is down');
+    // C comes up and sends End-of-RIB: the next hand-over is complete, long before the deferral would end.
+    const c = new BgpSpeaker({ routerId: '127.0.0.3', asNumber: 64512, listenPort: pc, listenAddress: '127.0.0.3', exports: ['10.244.3.0/26'],
+      peers: [peerCfg('127.0.0.2', pb, 64512, { sourceAddress: '127.0.0.3' })], connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.5 }, { log });
+    await c.start();
+    running.push(c);
+    const done = await waitFor('a complete hand-over', () => handed.find((h) => h.complete));
+    assert.deepEqual(done.prefixes.sort(), ['10.244.1.0/26', '10.244.3.0/26']);
+    assert.ok(done.at < 20_000, `complete at End-of-RIB (${done.at} ms), not at the deferral`);
+    void a;
+  });
+});
