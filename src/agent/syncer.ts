@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import { AGENT_KINDS, Snapshot, keyOf } from './calc/snapshot.ts';
 import { checkReceived, type RejectReason } from './received-limits.ts';
 import type { Resource } from '../api/resource.ts';
-import type { BgpResourceSource } from '../bgp/node-integration.ts';
+import type { BgpResourceSource, ResourceChange } from '../bgp/node-integration.ts';
 import { BGP_KINDS } from '../bgp/kinds.ts';
 
 export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';
@@ -19,7 +19,7 @@ export interface SyncerEvents {
    * The snapshot changed: after in-sync once per delivered event, with its kind; after a (re)list once, with
    * no kind (anything may have changed).
    */
-  changed: [kind?: string];
+  changed: [kind?: string, change?: ResourceChange];
   status: [SyncStatus];
   /** An object was refused (received-limits.ts) and treated as missing; once per object version. */
   rejected: [kind: string, reason: RejectReason];
@@ -99,8 +99,10 @@ export class Syncer extends EventEmitter<SyncerEvents> {
     this.watcher = this.ds.watch({ kinds: [...this.kinds], fromRevision: revision }, (ev) => {
       this.eventsReceived++;
       // A refused object is treated as missing: any earlier version of it leaves the calculation too.
-      const changed = ev.type === 'deleted' || !this.admit(ev.object) ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
-      if (changed && this.status === 'in-sync') this.emit('changed', ev.kind);
+      const old = this.snapshot.get(ev.kind, ev.object.metadata.name, ev.object.metadata.namespace);
+      const gone = ev.type === 'deleted' || !this.admit(ev.object);
+      const changed = gone ? this.snapshot.delete(ev.object) : this.snapshot.set(ev.object);
+      if (changed && this.status === 'in-sync') this.emit('changed', ev.kind, { old, now: gone ? undefined : ev.object });
     }, (err) => {
       this.lastError = err.message;
       this.log.warn({ code: err.code, err: err.message }, 'datastore watch ended; re-listing');
@@ -118,7 +120,7 @@ export class Syncer extends EventEmitter<SyncerEvents> {
       // Only BGP's own kinds wake it: most events (workload endpoints, policy) are none of its business.
       subscribe: (cb) => {
         const relevant = new Set<string>(BGP_KINDS);
-        const onChanged = (kind?: string) => { if (kind === undefined || relevant.has(kind)) cb(); };
+        const onChanged = (kind?: string, change?: ResourceChange) => { if (kind === undefined || relevant.has(kind)) cb(kind, change); };
         this.on('changed', onChanged);
         return () => { this.off('changed', onChanged); };
       },

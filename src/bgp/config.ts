@@ -306,6 +306,24 @@ function exportPools(pools: readonly Resource[]): string[] {
   return out.sort();
 }
 
+/** One object's change: its version before and after (undefined: it did not exist, or was deleted). */
+export interface ResourceChange { old?: Resource | undefined; now?: Resource | undefined }
+
+/**
+ * Whether a change can alter this node's BGP configuration. IPAM blocks and block affinities reach it only as
+ * this node's exports (exportedPrefixes): its own blocks and the addresses it borrowed in other nodes' blocks.
+ * Every pod anywhere changes some block; in a mesh most of those changes are no business of this speaker.
+ */
+export function affectsBgp(kind: string, change: ResourceChange, nodeName: string): boolean {
+  const versions = [change.old, change.now].filter((r): r is Resource => r !== undefined);
+  if (kind === 'IPAMBlock') {
+    return versions.some((b) => b.spec?.affinity === `host:${nodeName}`
+      || (Array.isArray(b.spec?.attributes) && b.spec.attributes.some((a: { secondary?: { node?: string } } | null) => a?.secondary?.node === nodeName)));
+  }
+  if (kind === 'BlockAffinity') return versions.some((a) => a.spec?.node === nodeName);
+  return true;
+}
+
 /**
  * Prefixes this node originates: each block affine to it (and confirmed, when a BlockAffinity says so),
  * and a /32 for each address it holds in another node's block (a borrowed IP), skipping pools that are

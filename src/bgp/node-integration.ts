@@ -17,7 +17,7 @@ import { jittered, realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
 import { UnenforcedReporter } from '../api/unenforced.ts';
-import { desiredBgp, type BgpInputs } from './config.ts';
+import { affectsBgp, desiredBgp, type BgpInputs, type ResourceChange } from './config.ts';
 import { BGP_KINDS } from './kinds.ts';
 import { DEFAULT_BGP_SECRETS_DIR, resolvePasswords } from './secrets.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
@@ -25,6 +25,7 @@ import type { BgpStatus } from './status.ts';
 
 export type { LearnedRoute } from './speaker.ts';
 export type { BgpStatus } from './status.ts';
+export type { ResourceChange } from './config.ts';
 
 /**
  * Where the BGP configuration's resources come from. The node agent passes its syncer's snapshot (one
@@ -33,8 +34,8 @@ export type { BgpStatus } from './status.ts';
 export interface BgpResourceSource {
   /** The current objects of one of BGP_KINDS (kinds.ts). */
   items(kind: string): Iterable<Resource>;
-  /** Calls `cb` after every change; returns the unsubscribe. */
-  subscribe(cb: () => void): () => void;
+  /** Calls `cb` after every change, with the object's kind and versions when known; returns the unsubscribe. */
+  subscribe(cb: (kind?: string, change?: ResourceChange) => void): () => void;
   /** Resolves once the source holds the whole datastore (listed, and watching). */
   ready(): Promise<void>;
 }
@@ -87,7 +88,9 @@ export async function startBgp(opts: StartBgpOptions): Promise<BgpHandle> {
   };
   const own = opts.resources ? undefined : new BgpResources(opts.ds, opts.log, clock);
   const resources: BgpResourceSource = opts.resources ?? own!;
-  const unsubscribe = resources.subscribe(schedule);
+  const unsubscribe = resources.subscribe((kind, change) => {
+    if (kind === undefined || change === undefined || affectsBgp(kind, change, opts.nodeName)) schedule();
+  });
   const apply = () => runner.apply(bgpInputs(resources, opts.nodeName));
   await resources.ready();
   applying = apply();
@@ -132,13 +135,13 @@ class BgpResources implements BgpResourceSource {
   private watcher: Watcher | undefined;
   private retryTimer: TimerHandle | undefined;
   private stopped = false;
-  private onChange: () => void = () => {};
+  private onChange: (kind?: string, change?: ResourceChange) => void = () => {};
 
   constructor(private readonly ds: Datastore, private readonly log: Logger, private readonly clock: Clock) {}
 
   async ready(): Promise<void> { this.watchFrom(await this.listAll()); }
 
-  subscribe(cb: () => void): () => void { this.onChange = cb; return () => { this.onChange = () => {}; }; }
+  subscribe(cb: (kind?: string, change?: ResourceChange) => void): () => void { this.onChange = cb; return () => { this.onChange = () => {}; }; }
 
   items(kind: string): Iterable<Resource> { return this.cache.get(kind)?.values() ?? []; }
 
@@ -163,8 +166,10 @@ class BgpResources implements BgpResourceSource {
     this.watcher = this.ds.watch({ kinds: [...KINDS], fromRevision: rev }, (ev: WatchEvent) => {
       const m = this.cache.get(ev.kind);
       if (!m) return;
-      if (ev.type === 'deleted') m.delete(objKey(ev.object)); else m.set(objKey(ev.object), ev.object);
-      this.onChange();
+      const key = objKey(ev.object);
+      const old = m.get(key);
+      if (ev.type === 'deleted') m.delete(key); else m.set(key, ev.object);
+      this.onChange(ev.kind, { old, now: ev.type === 'deleted' ? undefined : ev.object });
     }, (err) => {
       this.log.warn({ err: err.message, code: err.code }, 'datastore watch ended; re-listing');
       this.watcher = undefined;

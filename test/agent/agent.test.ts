@@ -74,7 +74,8 @@ describe('Syncer', () => {
     const ds = new MemoryDatastore();
     const s = new Syncer(ds, log, { kinds: ['Node', 'IPAMBlock', 'WorkloadEndpoint', 'BGPPeer'] });
     const kinds: (string | undefined)[] = [];
-    s.on('changed', (k) => kinds.push(k));
+    const changes: { old?: string | undefined; now?: string | undefined }[] = [];
+    s.on('changed', (k, c) => { kinds.push(k); if (c) changes.push({ old: c.old?.metadata.resourceVersion, now: c.now?.metadata.resourceVersion }); });
     let bgpWakes = 0;
     const unsubscribe = s.asSource().subscribe(() => { bgpWakes++; });
     s.start();
@@ -91,10 +92,20 @@ describe('Syncer', () => {
     await settle();
     assert.equal(bgpWakes, 2, 'an IPAM block does');
     assert.ok(s.snapshot.versionOf(['Node', 'IPAMBlock']) > before);
+    const created = changes.at(-1)!;
+    assert.equal(created.old, undefined, 'a new object has no old version');
+    const b = s.snapshot.get('IPAMBlock', '10-244-0-0-26')!;
+    await ds.update({ ...b, spec: { ...b.spec, unallocated: [] } });
+    await settle();
+    assert.deepEqual(changes.at(-1), { old: created.now, now: s.snapshot.get('IPAMBlock', '10-244-0-0-26')!.metadata.resourceVersion }, 'an update carries both versions');
+    await ds.delete('IPAMBlock', '10-244-0-0-26');
+    await settle();
+    assert.equal(changes.at(-1)!.now, undefined, 'a deletion has no new version');
+    assert.equal(bgpWakes, 4, 'the block\'s update and deletion woke it too');
     unsubscribe();
     await ds.create(node('n1', '10.0.0.1/24'));
     await settle();
-    assert.equal(bgpWakes, 2, 'unsubscribed');
+    assert.equal(bgpWakes, 4, 'unsubscribed');
     s.stop();
   });
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredBgp, exportedPrefixes, parseDurationSeconds, parsePeerIP, type BgpInputs } from '../../src/bgp/config.ts';
+import { affectsBgp, desiredBgp, exportedPrefixes, parseDurationSeconds, parsePeerIP, type BgpInputs } from '../../src/bgp/config.ts';
 import { formatNodeStatus, formatTable, type BgpStatus } from '../../src/bgp/status.ts';
 import type { Resource } from '../../src/api/resource.ts';
 
@@ -174,6 +174,31 @@ describe('desired BGP configuration (confd rules)', () => {
     assert.throws(() => parseDurationSeconds('soon'), /invalid duration/);
     assert.deepEqual(parsePeerIP('[2001:db8::1]:1179'), { address: '2001:db8::1', port: 1179 });
     assert.deepEqual(parsePeerIP('10.0.0.1'), { address: '10.0.0.1' });
+  });
+});
+
+describe('which changes reach the speaker (affectsBgp)', () => {
+  const blk = (cidr: string, affinity: string, borrowers: string[] = []): Resource => ({
+    apiVersion: 'projectcalico.org/v3', kind: 'IPAMBlock', metadata: { name: cidr.replace(/[./]/g, '-') },
+    spec: { cidr, affinity, allocations: borrowers.map((_, i) => i), attributes: borrowers.map((node, i) => ({ handle_id: `h${i}`, secondary: { node, pod: `p${i}` } })) },
+  });
+  const aff = (node: string): Resource => ({ apiVersion: 'projectcalico.org/v3', kind: 'BlockAffinity', metadata: { name: `${node}-x` }, spec: { node, cidr: '10.0.0.0/26', state: 'confirmed' } });
+  test('each case against what exportedPrefixes reads', () => {
+    const me = 'node-a';
+    assert.equal(affectsBgp('IPAMBlock', { now: blk('10.0.0.0/26', 'host:node-a') }, me), true, 'our own block');
+    assert.equal(affectsBgp('IPAMBlock', { old: blk('10.0.1.0/26', 'host:node-b'), now: blk('10.0.1.0/26', 'host:node-b', ['node-b']) }, me), false, 'another node\'s pod in its own block');
+    assert.equal(affectsBgp('IPAMBlock', { old: blk('10.0.1.0/26', 'host:node-b'), now: blk('10.0.1.0/26', 'host:node-b', ['node-a']) }, me), true, 'an address we borrowed there');
+    assert.equal(affectsBgp('IPAMBlock', { old: blk('10.0.1.0/26', 'host:node-b', ['node-a']), now: blk('10.0.1.0/26', 'host:node-b') }, me), true, 'and released');
+    assert.equal(affectsBgp('IPAMBlock', { old: blk('10.0.2.0/26', 'host:node-a') }, me), true, 'our block deleted');
+    assert.equal(affectsBgp('IPAMBlock', { old: blk('10.0.2.0/26', 'host:node-a'), now: blk('10.0.2.0/26', 'host:node-b') }, me), true, 'our block given away');
+    assert.equal(affectsBgp('BlockAffinity', { now: aff('node-b') }, me), false);
+    assert.equal(affectsBgp('BlockAffinity', { now: aff('node-a') }, me), true);
+    for (const kind of ['Node', 'BGPPeer', 'BGPConfiguration', 'BGPFilter', 'IPPool']) assert.equal(affectsBgp(kind, {}, me), true, kind);
+    // The claim behind the filter: for a change it lets pass by, the exports are the same before and after.
+    const pools: Resource[] = [{ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.0.0.0/16' } }];
+    const before = exportedPrefixes({ nodeName: me, ipPools: pools, blocks: [blk('10.0.0.0/26', 'host:node-a'), blk('10.0.1.0/26', 'host:node-b')], affinities: [] });
+    const after = exportedPrefixes({ nodeName: me, ipPools: pools, blocks: [blk('10.0.0.0/26', 'host:node-a'), blk('10.0.1.0/26', 'host:node-b', ['node-b', 'node-c'])], affinities: [aff('node-b')] });
+    assert.deepEqual(after, before);
   });
 });
 
