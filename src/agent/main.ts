@@ -17,6 +17,7 @@ import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
 import { calculate, type CalcContext } from './calc/graph.ts';
 import { AGENT_KINDS } from './calc/snapshot.ts';
+import { affectsDesiredState } from './calc/relevance.ts';
 import type { DesiredState, LearnedRoute } from './calc/types.ts';
 import { IpipManager } from './dataplane/ipip.ts';
 import type { Kernel } from './dataplane/kernel.ts';
@@ -106,6 +107,9 @@ export class Agent {
   applies = 0;
   private managers: DataplaneManager[] = [];
   private learned: LearnedRoute[] = [];
+  /** Something calculate() reads changed since the last calculation (datastore, or a resync). */
+  private calcStale = true;
+  private lastCalc: { desired: DesiredState; learned: LearnedRoute[] | undefined; ctxKey: string } | undefined;
   /** False until the BGP speaker handed over its first complete route set (after End-of-RIB from every peer or
    *  its deferral timer): until then routes learned so far are programmed, and the kernel's BGP routes from
    *  before a restart are kept besides, as BIRD's kernel protocol does during graceful restart, so a restarted
@@ -182,7 +186,12 @@ export class Agent {
     this.bgpPending = bgp;
     const kinds = [...new Set([...AGENT_KINDS, ...(bgp ? BGP_KINDS : []), ...(this.opts.extraKinds ?? [])])];
     this.syncer = new Syncer(ds, log.child({ mod: 'syncer' }), { kinds, clock: this.clock });
-    this.syncer.on('changed', (kind) => { this.metrics.datastoreEvents.inc(); this.onSnapshotChanged(kind); this.scheduleApply(); });
+    this.syncer.on('changed', (kind, change) => {
+      this.metrics.datastoreEvents.inc();
+      this.onSnapshotChanged(kind);
+      if (kind === undefined || change === undefined || affectsDesiredState(kind, change, this.syncer.snapshot, this.opts.nodeName)) this.calcStale = true;
+      this.scheduleApply();
+    });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
@@ -310,6 +319,7 @@ export class Agent {
 
   requestResync(): void {
     this.defaultRoute = null;
+    this.calcStale = true;
     for (const m of this.managers) m.requestResync();
     this.metrics.resyncs.inc();
     this.scheduleApply();
@@ -365,9 +375,7 @@ export class Agent {
     const endApply = this.metrics.applyTime.startTimer();
     let failed = false;
     try {
-      const endCalc = this.metrics.calcTime.startTimer();
-      const desired = calculate(this.syncer.snapshot, ctx);
-      endCalc();
+      const desired = this.desiredState(ctx);
       if (desired.problems.length && JSON.stringify(desired.problems) !== JSON.stringify(this.lastDesired?.problems)) {
         log.warn({ problems: desired.problems.slice(0, 20) }, 'skipped datastore objects');
       }
@@ -415,6 +423,25 @@ export class Agent {
     const grace = this.routeTable.nextGraceExpiry();
     if (grace !== undefined) this.clock.setTimeout(() => this.scheduleApply(), Math.max(10, grace - this.clock.now() + 10)).unref();
     if (this.pending) this.scheduleApply();
+  }
+
+  /**
+   * The calculation, or the last result when nothing it reads changed since (relevance.ts: most datastore
+   * changes are other nodes' pods, which change no route here). The policy manager reads the snapshot itself.
+   */
+  private desiredState(ctx: CalcContext): DesiredState {
+    const ctxKey = JSON.stringify([ctx.parentIface, ctx.hostMtu, ctx.bgpEnabled, ctx.underlayDefaultRoute]);
+    const last = this.lastCalc;
+    if (!this.calcStale && last && last.learned === ctx.learnedRoutes && last.ctxKey === ctxKey) {
+      this.metrics.calcSkipped.inc();
+      return last.desired;
+    }
+    this.calcStale = false;
+    const endCalc = this.metrics.calcTime.startTimer();
+    const desired = calculate(this.syncer.snapshot, ctx);
+    endCalc();
+    this.lastCalc = { desired, learned: ctx.learnedRoutes, ctxKey };
+    return desired;
   }
 
   status(): { ready: boolean; syncStatus: string; routes: number; needsRetry: boolean } {

@@ -8,8 +8,8 @@ import { jittered, realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { AGENT_KINDS, Snapshot, keyOf } from './calc/snapshot.ts';
 import { checkReceived, type RejectReason } from './received-limits.ts';
-import type { Resource } from '../api/resource.ts';
-import type { BgpResourceSource, ResourceChange } from '../bgp/node-integration.ts';
+import type { Resource, ResourceChange } from '../api/resource.ts';
+import type { BgpResourceSource } from '../bgp/node-integration.ts';
 import { BGP_KINDS } from '../bgp/kinds.ts';
 
 export type SyncStatus = 'wait-for-ready' | 'resync' | 'in-sync';

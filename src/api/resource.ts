@@ -35,3 +35,6 @@ export function resourceId(kind: string, name: string, namespace?: string): stri
 
 /** A pod's named container port, as Calico's Kubernetes conversion keeps it on the WorkloadEndpoint (spec.ports). */
 export interface PodPort { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }
+
+/** One object's change as a watcher sees it: its version before and after (undefined: absent, or deleted). */
+export interface ResourceChange { old?: Resource | undefined; now?: Resource | undefined }

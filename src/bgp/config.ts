@@ -2,7 +2,7 @@
 // templates would give BIRD (calico-behaviour.md §4): router id, AS, listen port, the node-to-node mesh,
 // BGPPeers (global / per node / by selector), route-reflector clients, and the prefixes to export
 // (confirmed affine blocks and borrowed /32s, minus pools with BGP export disabled). No I/O here.
-import type { Resource } from '../api/resource.ts';
+import type { Resource, ResourceChange } from '../api/resource.ts';
 import { parseSelector } from '../selector/index.ts';
 import { canonicalPrefix } from './codec.ts';
 import { ipInCIDR, isIPv6Text as isIPv6 } from '../net/ip.ts';
@@ -305,9 +305,6 @@ function exportPools(pools: readonly Resource[]): string[] {
   }
   return out.sort();
 }
-
-/** One object's change: its version before and after (undefined: it did not exist, or was deleted). */
-export interface ResourceChange { old?: Resource | undefined; now?: Resource | undefined }
 
 /**
  * Whether a change can alter this node's BGP configuration. IPAM blocks and block affinities reach it only as

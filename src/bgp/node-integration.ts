@@ -12,12 +12,12 @@
 // `initialRouteDeferral` seconds passed, so a restarting agent does not flush routes it still needs).
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import type { Resource } from '../api/resource.ts';
+import type { Resource, ResourceChange } from '../api/resource.ts';
 import { jittered, realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Datastore, WatchEvent, Watcher } from '../datastore/types.ts';
 import { levelFromName, type Logger } from '../log.ts';
 import { UnenforcedReporter } from '../api/unenforced.ts';
-import { affectsBgp, desiredBgp, type BgpInputs, type ResourceChange } from './config.ts';
+import { affectsBgp, desiredBgp, type BgpInputs } from './config.ts';
 import { BGP_KINDS } from './kinds.ts';
 import { DEFAULT_BGP_SECRETS_DIR, resolvePasswords } from './secrets.ts';
 import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
@@ -25,7 +25,7 @@ import type { BgpStatus } from './status.ts';
 
 export type { LearnedRoute } from './speaker.ts';
 export type { BgpStatus } from './status.ts';
-export type { ResourceChange } from './config.ts';
+export type { ResourceChange } from '../api/resource.ts';
 
 /**
  * Where the BGP configuration's resources come from. The node agent passes its syncer's snapshot (one

@@ -1,0 +1,72 @@
+// The agent skips calculate() for datastore changes relevance.ts calls irrelevant. The claim checked here, over
+// random change sequences: whenever a change is skipped, a fresh calculation gives exactly the desired state
+// the agent keeps. No root needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Resource } from '../../src/api/resource.ts';
+import { calculate, type CalcContext } from '../../src/agent/calc/graph.ts';
+import { affectsDesiredState } from '../../src/agent/calc/relevance.ts';
+import { Snapshot } from '../../src/agent/calc/snapshot.ts';
+import { block, node, pool, wep } from './fixtures.ts';
+
+const NODES = ['n1', 'n2', 'n3', 'n4'];
+const ctx: CalcContext = { nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: false };
+
+test('a change called irrelevant never changes what calculate() gives; the relevant ones are recalculated', () => {
+  let seed = 11; // xorshift32
+  const rand = (n: number) => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
+  const snap = new Snapshot();
+  snap.set(pool('p', '10.10.0.0/16', { vxlanMode: 'Always' }));
+  NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: `10.10.${200 + i}.1`, mac: `66:aa:99:2f:dc:2${i}` })));
+  // Blocks 10.10.<k>.0/26, k = 0..7, affine to a node each; a pod's address is in some block, often its node's own.
+  const blocks = Array.from({ length: 8 }, (_, k) => `10.10.${k}.0/26`);
+  blocks.forEach((c, k) => snap.set(block(c, NODES[k % 4])));
+  let rv = 1000;
+  let pods = 0;
+  let last = calculate(snap, ctx);
+  let skipped = 0, recalculated = 0;
+  const apply = (kind: string, old: Resource | undefined, now: Resource | undefined) => {
+    if (now) snap.set(now); else if (old) snap.delete(old);
+    if (affectsDesiredState(kind, { old, now }, snap, ctx.nodeName)) {
+      last = calculate(snap, ctx);
+      recalculated++;
+    } else {
+      assert.deepEqual(calculate(snap, ctx), last, `${kind} ${now?.metadata.name ?? old?.metadata.name}: skipped, yet the calculation differs`);
+      skipped++;
+    }
+  };
+  for (let step = 0; step < 600; step++) {
+    const r = rand(10);
+    const weps = [...snap.items('WorkloadEndpoint')];
+    if (r <= 3 || weps.length === 0) {
+      // A new pod: on a random node, its address in a random block (its node's own, mostly: borrowed sometimes).
+      const onNode = NODES[rand(4)]!;
+      const own = blocks.filter((_, k) => NODES[k % 4] === onNode);
+      const cidr = rand(4) === 0 ? blocks[rand(8)]! : own[rand(own.length)]!;
+      const ip = cidr.replace(/\.0\/26$/, `.${1 + rand(60)}`);
+      apply('WorkloadEndpoint', undefined, wep('default', `p${pods}`, onNode, ip, `cali${String(pods++).padStart(11, '0')}`));
+    } else if (r === 4) {
+      const w = weps[rand(weps.length)]!;
+      apply('WorkloadEndpoint', w, undefined);
+    } else if (r === 5) {
+      // Relabelled: nothing routing reads.
+      const w = weps[rand(weps.length)]!;
+      apply('WorkloadEndpoint', w, { ...w, metadata: { ...w.metadata, labels: { app: String(rand(3)) }, resourceVersion: String(rv++) } });
+    } else if (r <= 7) {
+      // An allocation in a block (what every pod does to its block).
+      const b = [...snap.items('IPAMBlock')][rand(8)]!;
+      apply('IPAMBlock', b, { ...b, metadata: { ...b.metadata, resourceVersion: String(rv++) }, spec: { ...b.spec, allocations: [...(b.spec.allocations ?? []), rand(64)] } });
+    } else if (r === 8) {
+      // A block changes hands.
+      const b = [...snap.items('IPAMBlock')][rand(8)]!;
+      apply('IPAMBlock', b, { ...b, metadata: { ...b.metadata, resourceVersion: String(rv++) }, spec: { ...b.spec, affinity: `host:${NODES[rand(4)]}` } });
+    } else {
+      // An endpoint moves to another address (a new pod reusing the name would look like this).
+      const w = weps[rand(weps.length)]!;
+      const ip = blocks[rand(8)]!.replace(/\.0\/26$/, `.${1 + rand(60)}`);
+      apply('WorkloadEndpoint', w, { ...w, metadata: { ...w.metadata, resourceVersion: String(rv++) }, spec: { ...w.spec, ipNetworks: [`${ip}/32`] } });
+    }
+  }
+  assert.ok(skipped > 150, `skipped ${skipped}`);
+  assert.ok(recalculated > 150, `recalculated ${recalculated}`);
+});
