@@ -76,6 +76,14 @@ function decodeRow(value: string | null, bytes: number, id: StoredIdentity, revi
   return value === null ? withRevision(unreadableStub(id, oversizeReason(bytes))) : decodeStoredValue(value, () => id, withRevision);
 }
 
+/** SQLite's own wait for a lock (ms) before write() and read() take over. */
+const LOCK_SPIN_MS = 2;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function isBusy(err: unknown): boolean {
+  return sqliteCode(err)?.startsWith('SQLITE_BUSY') === true;
+}
+
 function sqliteCode(err: unknown): string | undefined {
   return err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string'
     ? (err as { code: string }).code
@@ -89,6 +97,7 @@ export class EmbeddedDatastore implements Datastore {
   private readonly historyLimit: number;
   private readonly pollIntervalMs: number;
   private readonly inotify: boolean;
+  private readonly busyTimeoutMs: number;
   private readonly watches = new Set<EmbeddedWatch>();
   private notifier: ChangeNotifier | undefined;
   private closed = false;
@@ -109,15 +118,18 @@ export class EmbeddedDatastore implements Datastore {
     this.historyLimit = opts.historyLimit ?? 20_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 20;
     this.inotify = opts.inotify ?? true;
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? 10_000;
     try {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       ownerOnly(this.path);
-      this.db = new Database(this.path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
     } catch (err) {
       throw new DatastoreError('Unavailable', `cannot open embedded datastore ${this.path}: ${(err as Error).message}`);
     }
     try {
       this.initSchema();
+      // From here on SQLite itself waits at most LOCK_SPIN_MS for a lock; write() and read() do the rest.
+      this.db.pragma(`busy_timeout = ${LOCK_SPIN_MS}`);
       this.stmt = {
         getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
         setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE key = ?'),
@@ -166,25 +178,40 @@ export class EmbeddedDatastore implements Datastore {
     return this.stmt.getMeta.get(key)!.value;
   }
 
-  /** Runs `fn` as one exclusive write transaction; SQLite failures become Unavailable with the file named. */
-  private write<T>(fn: () => T): T {
+  /**
+   * Runs `fn` as one exclusive write transaction; SQLite failures become Unavailable with the file named.
+   * Another process's write lock is waited for here, not in SQLite: its busy handler sleeps in steps that grow
+   * to 100 ms with the event loop stopped, so with many processes writing (a lab's agents serving ADDs) a
+   * writer slept long past the lock's release. Here the attempt is retried after 1 ms doubling to 8 ms
+   * (jittered) while the process goes on with other work, until busyTimeoutMs.
+   */
+  private async write<T>(fn: () => T): Promise<T> {
     this.checkOpen();
-    let result: T;
-    try {
-      result = this.db.transaction(fn).immediate();
-    } catch (err) {
-      throw this.wrap(err, 'write to');
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 8)) {
+      try {
+        const result = this.db.transaction(fn).immediate();
+        this.notifier?.localChange();
+        return result;
+      } catch (err) {
+        if (!isBusy(err) || Date.now() >= deadline) throw this.wrap(err, 'write to');
+      }
+      await new Promise((r) => setTimeout(r, wait / 2 + (Math.random() * wait) / 2));
+      this.checkOpen();
     }
-    this.notifier?.localChange();
-    return result;
   }
 
+  /** A read waits for a lock only during a checkpoint or recovery (WAL): briefly, in place. */
   private read<T>(fn: () => T): T {
     this.checkOpen();
-    try {
-      return this.db.transaction(fn).deferred();
-    } catch (err) {
-      throw this.wrap(err, 'read');
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (;;) {
+      try {
+        return this.db.transaction(fn).deferred();
+      } catch (err) {
+        if (!isBusy(err) || Date.now() >= deadline) throw this.wrap(err, 'read');
+        Atomics.wait(SLEEPER, 0, 0, 1);
+      }
     }
   }
 
@@ -296,7 +323,7 @@ export class EmbeddedDatastore implements Datastore {
 
   /** Drops watch history up to and including `rev` (what the retention limit does by itself). For tests and maintenance. */
   async compact(rev: Revision): Promise<void> {
-    this.write(() => {
+    await this.write(() => {
       const target = Math.min(rev, this.meta('revision'));
       if (target <= this.meta('compacted')) return;
       this.stmt.pruneEvents.run(target);

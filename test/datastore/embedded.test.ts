@@ -118,6 +118,40 @@ describe('embedded datastore specifics', () => {
     }
   });
 
+  test('a write waiting for another process\'s lock lets the event loop run, lands soon after the release, and gives up at busyTimeoutMs', async () => {
+    const path = join(root, 'lock.db');
+    const ds = new EmbeddedDatastore(path, { busyTimeoutMs: 2000 });
+    const Database = (await import('better-sqlite3')).default;
+    const holder = new Database(path);
+    try {
+      holder.exec('BEGIN IMMEDIATE'); // another writer holds the lock
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 5);
+      const t0 = performance.now();
+      const released = new Promise<number>((r) => setTimeout(() => { holder.exec('COMMIT'); r(performance.now()); }, 60));
+      const created = await ds.create(pool('waited'));
+      const done = performance.now();
+      clearInterval(ticker);
+      const releasedAt = await released;
+      assert.equal(created.metadata.name, 'waited');
+      assert.ok(done >= releasedAt, 'not before the lock was released');
+      assert.ok(done - releasedAt < 50, `landed ${(done - releasedAt).toFixed(1)} ms after the release`);
+      assert.ok(ticks >= 5, `the event loop ran while the write waited (${ticks} ticks in ${(done - t0).toFixed(0)} ms)`);
+      // A lock held past busyTimeoutMs: Unavailable naming the file, and nothing written.
+      const short = new EmbeddedDatastore(path, { busyTimeoutMs: 100 });
+      holder.exec('BEGIN IMMEDIATE');
+      const t1 = performance.now();
+      await assert.rejects(short.create(pool('never')), (e: any) => e.code === 'Unavailable' && e.message.includes(path) && /lock/.test(e.message));
+      assert.ok(performance.now() - t1 < 1000, 'gave up at its timeout');
+      holder.exec('COMMIT');
+      assert.equal(await ds.get('IPPool', 'never'), undefined, 'nothing written');
+      await short.close();
+    } finally {
+      holder.close();
+      await ds.close();
+    }
+  });
+
   test('file events without a commit read nothing; other connections\' commits are delivered', async () => {
     const path = join(root, 'wakeups.db');
     const ds = new EmbeddedDatastore(path);
