@@ -436,10 +436,11 @@ export class Agent {
       this.metrics.calcSkipped.inc();
       return last.desired;
     }
-    this.calcStale = false;
     const endCalc = this.metrics.calcTime.startTimer();
     const desired = calculate(this.syncer.snapshot, ctx);
     endCalc();
+    // Only a calculation that completed stands for the snapshot (after a throw the next pass tries again).
+    this.calcStale = false;
     this.lastCalc = { desired, learned: ctx.learnedRoutes, ctxKey };
     return desired;
   }
