@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Resource } from '../api/resource.ts';
+import { jittered } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import {
   alreadyExists, carryIdentity, checkName, checkWritable, conflict, effectiveNamespace,
@@ -163,7 +164,7 @@ export class EmbeddedDatastore implements Datastore {
         return;
       } catch (err) {
         if (sqliteCode(err) !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // brief synchronous back-off
+        Atomics.wait(SLEEPER, 0, 0, 20); // brief synchronous back-off
       }
     }
   }
@@ -196,7 +197,7 @@ export class EmbeddedDatastore implements Datastore {
       } catch (err) {
         if (!isBusy(err) || Date.now() >= deadline) throw this.wrap(err, 'write to');
       }
-      await new Promise((r) => setTimeout(r, wait / 2 + (Math.random() * wait) / 2));
+      await new Promise((r) => setTimeout(r, jittered(wait)));
       this.checkOpen();
     }
   }
