@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { agentSocketPath, requestFor } from '../../src/cni/agent-client.ts';
-import { askAgent } from '../../src/cni/agent-exchange-node.ts';
+import { askAgent, fileIdentity } from '../../src/cni/agent-exchange-node.ts';
 
 const [bundle] = process.argv.slice(2);
 if (!bundle) { process.stderr.write('usage: cni-driver.ts <path of tabby-cni.cjs>\n'); process.exit(2); }
@@ -26,7 +26,7 @@ function runExecutable(c: Call): Promise<{ code: number; stdout: string }> {
 
 async function handle(c: Call): Promise<void> {
   const socket = agentSocketPath(c.stdin);
-  const answer = socket ? await askAgent(socket, requestFor(c.env, c.stdin)) : { notServed: 'no socket' };
+  const answer = socket ? await askAgent(socket, await requestFor(fileIdentity, c.env, c.stdin)) : { notServed: 'no socket' };
   const out = 'served' in answer
     ? { code: answer.served.exitCode, stdout: answer.served.stdout, via: 'agent' }
     : { ...(await runExecutable(c)), via: 'executable' };

@@ -7,14 +7,14 @@
 //
 // Wire format: one JSON request from the plugin, the write side closed, one JSON reply, the connection closed.
 // The socket is `<state_dir>/cni.sock` (root only), next to the nodename file the agent writes there.
-// The protocol lives here; moving the bytes is an `Exchange` each entry brings: node:net for the Node entry
-// (agent-exchange-node.ts), Bun's own sockets for the compiled one (agent-exchange-bun.ts), where loading
-// node:net alone would cost more than the rest of the process's start.
-import { statSync } from 'node:fs';
+// The protocol lives here; moving the bytes and reading a file's identity is an `AgentDoor` each entry brings:
+// node:net and node:fs for the Node entry (agent-exchange-node.ts), Bun's own sockets and files for the
+// compiled one (agent-exchange-bun.ts), where loading node:net or node:fs alone costs 3–6 ms of a process
+// that otherwise starts in 5. So this file imports nothing from Node.
+import { TABBY_STATE_DIR } from '../paths.ts';
 
 export const CNI_SOCKET_NAME = 'cni.sock';
 /** The agent's default state dir (netconf state_dir overrides). */
-import { TABBY_STATE_DIR } from '../paths.ts';
 
 export const DEFAULT_AGENT_STATE_DIR = TABBY_STATE_DIR;
 export const PROTOCOL_VERSION = 1;
@@ -40,15 +40,16 @@ export type ServeReply =
   | { stdout: string; exitCode: number; stderr?: string }
   | { fallback: string };
 
-/** device:inode of a file (for a namespace file: the namespace's identity), null when it cannot be read. */
-export function fileIdentity(path: string | undefined): string | null {
-  if (!path) return null;
-  try { const s = statSync(path); return `${s.dev}:${s.ino}`; } catch { return null; }
-}
+/**
+ * `device:inode` of the file at `path` (for a namespace file: the namespace's identity), null when it cannot
+ * be read. Both entries' implementations must give the same string for the same file.
+ */
+export type FileIdentity = (path: string) => string | null | Promise<string | null>;
 
 /** This process's view: its network namespace and what `netnsPath` names for it. */
-export function callerView(netnsPath: string | undefined): CallerView {
-  return { net: fileIdentity('/proc/self/ns/net') ?? 'unknown', target: fileIdentity(netnsPath) };
+export async function callerView(identity: FileIdentity, netnsPath: string | undefined): Promise<CallerView> {
+  const [net, target] = await Promise.all([identity('/proc/self/ns/net'), netnsPath ? identity(netnsPath) : null]);
+  return { net: net ?? 'unknown', target };
 }
 
 /** `<state_dir>/cni.sock` from the raw netconf; undefined when the netconf is not JSON (the in-process path reports that). */
@@ -74,6 +75,9 @@ export type ExchangeResult = { reply: Buffer } | { error: string } | { oversized
  */
 export type Exchange = (path: string, request: string, maxBytes: number) => Promise<ExchangeResult>;
 
+/** What an entry brings to reach the agent. */
+export interface AgentDoor { exchange: Exchange; identity: FileIdentity }
+
 /** Sends the invocation to the agent at `socketPath` and reads its answer. */
 export async function askAgentWith(exchange: Exchange, socketPath: string, req: ServeRequest): Promise<AgentAnswer> {
   const r = await exchange(socketPath, JSON.stringify(req), MAX_MESSAGE_BYTES);
@@ -90,10 +94,10 @@ export async function askAgentWith(exchange: Exchange, socketPath: string, req: 
 }
 
 /** The request for this process's invocation. */
-export function requestFor(env: NodeJS.ProcessEnv, stdin: string): ServeRequest {
+export async function requestFor(identity: FileIdentity, env: NodeJS.ProcessEnv, stdin: string): Promise<ServeRequest> {
   const e: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) e[k] = v;
-  return { v: PROTOCOL_VERSION, pid: process.pid, view: callerView(env.CNI_NETNS), env: e, stdin };
+  return { v: PROTOCOL_VERSION, pid: process.pid, view: await callerView(identity, env.CNI_NETNS), env: e, stdin };
 }
 
 /**
@@ -101,10 +105,10 @@ export function requestFor(env: NodeJS.ProcessEnv, stdin: string): ServeRequest 
  * agent's answer is written out; otherwise the reason worth logging why it did not serve (undefined when
  * simply no agent listens, the ordinary case without one).
  */
-export async function serveThroughAgent(exchange: Exchange, stdin: string, finish: (stdout: string, exitCode: number, stderr?: string) => void): Promise<{ served: true } | { served: false; reason?: string }> {
+export async function serveThroughAgent(door: AgentDoor, stdin: string, finish: (stdout: string, exitCode: number, stderr?: string) => void): Promise<{ served: true } | { served: false; reason?: string }> {
   const socket = agentSocketPath(stdin);
   if (!socket) return { served: false };
-  const answer = await askAgentWith(exchange, socket, requestFor(process.env, stdin));
+  const answer = await askAgentWith(door.exchange, socket, await requestFor(door.identity, process.env, stdin));
   if ('served' in answer) {
     finish(answer.served.stdout, answer.served.exitCode, answer.served.stderr);
     return { served: true };

@@ -1,7 +1,14 @@
-// The Node entry's way to the agent's socket (agent-client.ts has the protocol): node:net, which a Node
-// process has loaded anyway.
+// The Node entry's way to the agent's socket (agent-client.ts has the protocol): node:net and node:fs, which
+// a Node process has loaded anyway. The agent's server reads file identities the same way.
+import { statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { askAgentWith, type AgentAnswer, type Exchange, type ServeRequest } from './agent-client.ts';
+import { askAgentWith, type AgentAnswer, type AgentDoor, type Exchange, type ServeRequest } from './agent-client.ts';
+
+/** device:inode of a file (for a namespace file: the namespace's identity), null when it cannot be read. */
+export function fileIdentity(path: string | undefined): string | null {
+  if (!path) return null;
+  try { const s = statSync(path); return `${s.dev}:${s.ino}`; } catch { return null; }
+}
 
 export const nodeExchange: Exchange = (path, request, maxBytes) => new Promise((resolve) => {
   let settled = false;
@@ -20,6 +27,8 @@ export const nodeExchange: Exchange = (path, request, maxBytes) => new Promise((
   sock.on('end', onEnd); // the agent's reply is complete
   sock.on('close', onEnd); // or the connection died without one
 });
+
+export const nodeDoor: AgentDoor = { exchange: nodeExchange, identity: fileIdentity };
 
 /** askAgentWith over node:net. */
 export function askAgent(socketPath: string, req: ServeRequest): Promise<AgentAnswer> {

@@ -5,7 +5,8 @@
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { fileIdentity, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type CallerView, type ServeReply, type ServeRequest } from './agent-client.ts';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type CallerView, type ServeReply, type ServeRequest } from './agent-client.ts';
+import { fileIdentity } from './agent-exchange-node.ts';
 import { openRealBackend, type CniBackend, type OpenBackend } from './backend.ts';
 import { runOnLinux } from './in-process.ts';
 import { createCniLogger } from './log.ts';

@@ -5,7 +5,7 @@
 // itself), with the netconf it already read put back on stdin. One plugin, two doors: results, error codes
 // and kernel state are the Node plugin's or the agent's, whichever entry was used (docs/cni.md).
 import { serveThroughAgent } from './agent-client.ts';
-import { bunExchange } from './agent-exchange-bun.ts';
+import { bunDoor } from './agent-exchange-bun.ts';
 import { execNodePlugin, type NodePlugin } from './fast-exec.ts';
 import { versionReply } from './version.ts';
 
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (command === 'VERSION' && argv.length === 0) return finish(JSON.stringify(versionReply(stdin)), 0);
   let notServed: string | undefined;
   if (asks) {
-    const r = await serveThroughAgent(bunExchange, stdin, finish);
+    const r = await serveThroughAgent(bunDoor, stdin, finish);
     if (r.served) return;
     notServed = r.reason;
   }

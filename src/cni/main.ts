@@ -4,7 +4,7 @@
 // plugin runs them itself (in-process.ts, loaded only then). TABBY_CNI_IN_PROCESS=1 skips the agent.
 // Flags as Calico's binary: -v prints the version; -t tests the datastore connection with the netconf on stdin.
 import { serveThroughAgent } from './agent-client.ts';
-import { nodeExchange } from './agent-exchange-node.ts';
+import { nodeDoor } from './agent-exchange-node.ts';
 import { finish, readStdin } from './stdio.ts';
 import { NEWEST_VERSION, versionReply } from './version.ts';
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   // Set by the compiled entry (fast-entry.ts) when it asked the agent and got no answer worth trusting.
   let notServed: string | undefined = process.env.TABBY_CNI_IN_PROCESS === '1' ? process.env.TABBY_CNI_NOT_SERVED || undefined : undefined;
   if (SERVED_COMMANDS.has(command) && process.env.TABBY_CNI_IN_PROCESS !== '1') {
-    const r = await serveThroughAgent(nodeExchange, stdin, finish);
+    const r = await serveThroughAgent(nodeDoor, stdin, finish);
     if (r.served) return;
     notServed = r.reason;
   }

@@ -7,17 +7,16 @@
 // revision, writes the object and appends its event, so revisions are assigned in commit order and a reader
 // that sees revision N sees every event up to N: watches are gap-free by construction.
 //
-// Cross-process change notification: SQLite has none, so each process that watches listens with inotify
-// (fs.watch on the database directory: every commit writes the -wal file) and polls `PRAGMA data_version`
-// (a counter that moves when another connection commits): once a second as a safety net while inotify
-// works, every 20 ms where it does not. Both only wake a check of the events table, so an idle watcher
+// Cross-process change notification: SQLite has none, so each writer signals its commits on a file beside
+// the database and each process that watches listens for that with inotify, and polls `PRAGMA data_version`
+// as a safety net (embedded-notify.ts). Both only wake a check of the events table, so an idle watcher
 // costs one cheap pragma per poll.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Resource } from '../api/resource.ts';
 import { jittered } from '../clock.ts';
-import { createLogger } from '../log.ts';
+import { ChangeNotifier, CommitSignal, notifyPath } from './embedded-notify.ts';
 import {
   alreadyExists, carryIdentity, checkName, checkWritable, conflict, effectiveNamespace,
   missingResourceVersion, notFound, requireKind, stampCreate,
@@ -28,8 +27,6 @@ import {
   type WatchEventType, type WatchOptions, type Watcher,
 } from './types.ts';
 
-const log = createLogger('datastore');
-
 export interface EmbeddedOptions {
   /** Events kept for watch replay; older ones are dropped (a watch from before them gets Compacted). */
   historyLimit?: number;
@@ -39,6 +36,8 @@ export interface EmbeddedOptions {
   pollIntervalMs?: number;
   /** Listen for other processes' commits with inotify (default true; false = poll only). */
   inotify?: boolean;
+  /** The poll beside inotify that finds commits it did not report (ms; default 1000; tests lengthen it). */
+  safetyNetPollMs?: number;
 }
 
 const SCHEMA = `
@@ -56,8 +55,6 @@ CREATE TABLE IF NOT EXISTS events (
 
 const PRUNE_EVERY = 256; // writes between history trims (a range delete on the primary key)
 const WATCH_BATCH = 1000;
-/** Poll interval while inotify reports changes: only catches what it might miss. */
-const SAFETY_NET_POLL_MS = 1000;
 
 interface ObjectRow { mod_revision: number; value: string }
 /** `value` is NULL when the stored value is over MAX_STORED_VALUE_BYTES (then `bytes`, `oname`, `ons` say what it was). */
@@ -98,9 +95,11 @@ export class EmbeddedDatastore implements Datastore {
   private readonly historyLimit: number;
   private readonly pollIntervalMs: number;
   private readonly inotify: boolean;
+  private readonly safetyNetPollMs: number | undefined;
   private readonly busyTimeoutMs: number;
   private readonly watches = new Set<EmbeddedWatch>();
   private notifier: ChangeNotifier | undefined;
+  private readonly commitSignal: CommitSignal;
   private closed = false;
 
   private readonly stmt: {
@@ -119,7 +118,9 @@ export class EmbeddedDatastore implements Datastore {
     this.historyLimit = opts.historyLimit ?? 20_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 20;
     this.inotify = opts.inotify ?? true;
+    this.safetyNetPollMs = opts.safetyNetPollMs;
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 10_000;
+    this.commitSignal = new CommitSignal(this.path);
     try {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       ownerOnly(this.path);
@@ -192,6 +193,7 @@ export class EmbeddedDatastore implements Datastore {
     for (let wait = 1; ; wait = Math.min(wait * 2, 8)) {
       try {
         const result = this.db.transaction(fn).immediate();
+        this.commitSignal.committed();
         this.notifier?.localChange();
         return result;
       } catch (err) {
@@ -336,7 +338,7 @@ export class EmbeddedDatastore implements Datastore {
     this.checkOpen();
     const w = new EmbeddedWatch(this, opts, onEvent, onError);
     this.watches.add(w);
-    this.notifier ??= new ChangeNotifier(this.db, this.path, this.pollIntervalMs, this.inotify, () => this.pumpAll());
+    this.notifier ??= new ChangeNotifier(this.db, this.path, { fastPollMs: this.pollIntervalMs, safetyNetPollMs: this.safetyNetPollMs, inotify: this.inotify }, () => this.pumpAll());
     setImmediate(() => w.pump());
     return w;
   }
@@ -371,6 +373,7 @@ export class EmbeddedDatastore implements Datastore {
     if (this.closed) return;
     for (const w of [...this.watches]) w.stop();
     this.closed = true;
+    this.commitSignal.close();
     this.db.close();
   }
 }
@@ -441,122 +444,13 @@ class EmbeddedWatch implements Watcher {
 }
 
 /**
- * Wakes watches when the database changes: at once for this process's own writes, via inotify on the
- * directory for other processes' commits (they write the -wal file), and via a `PRAGMA data_version` poll.
- * While inotify works the poll is only a slow safety net; if the poll keeps finding commits inotify did
- * not report (a filesystem without inotify support), it switches to fast polling. Wake-ups are coalesced
- * into one check per event-loop turn.
- */
-class ChangeNotifier {
-  private fsWatcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private dataVersion: number;
-  private readonly dataVersionStmt: Database.Statement<[], number>;
-  private scheduled = false;
-  private stopped = false;
-  private fsEventSincePoll = false;
-  /** A write through this connection since the last check (data_version counts other connections' commits only). */
-  private localPending = false;
-  private missedByInotify = 0;
-
-  constructor(
-    db: Database.Database,
-    private readonly path: string,
-    private readonly fastPollMs: number,
-    inotify: boolean,
-    private readonly onChange: () => void,
-  ) {
-    this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.dataVersion = this.readDataVersion();
-    const base = basename(path);
-    if (inotify) {
-      try {
-        this.fsWatcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
-          if (file && !file.startsWith(base)) return;
-          this.fsEventSincePoll = true;
-          this.schedule();
-        });
-        this.fsWatcher.on('error', (err) => this.inotifyFailed(err.message));
-      } catch (err) {
-        this.inotifyFailed((err as Error).message);
-      }
-    }
-    this.startPolling();
-  }
-
-  private startPolling(): void {
-    if (this.timer) clearInterval(this.timer);
-    const interval = this.fsWatcher ? SAFETY_NET_POLL_MS : this.fastPollMs;
-    // The timer keeps the process alive while something watches, like an etcd watch stream does.
-    this.timer = setInterval(() => this.poll(), interval);
-  }
-
-  private poll(): void {
-    const v = this.readDataVersion();
-    if (v !== this.dataVersion) {
-      if (this.fsWatcher && !this.fsEventSincePoll && ++this.missedByInotify >= 3) {
-        this.inotifyFailed('commits by other processes were not reported');
-      }
-      this.schedule();
-    } else {
-      this.missedByInotify = 0;
-    }
-    this.fsEventSincePoll = false;
-  }
-
-  private inotifyFailed(why: string): void {
-    log.warn({ err: why, path: this.path }, 'no inotify on the datastore directory; polling for changes');
-    this.fsWatcher?.close();
-    this.fsWatcher = undefined;
-    if (!this.stopped && this.timer) this.startPolling();
-  }
-
-  private readDataVersion(): number {
-    try {
-      return this.dataVersionStmt.get() as number;
-    } catch {
-      return this.dataVersion; // database closing: nothing more to report
-    }
-  }
-
-  localChange(): void {
-    this.localPending = true;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stopped) return;
-      // A commit by another process shows as several inotify events (each WAL frame written, checkpoints):
-      // only a changed data_version (or a write of our own, which data_version does not count) means there
-      // is something to read. Every process reading the events table on every WAL write was a fifth of a
-      // 50-node lab's CPU while pods were being created.
-      const v = this.readDataVersion();
-      const changed = v !== this.dataVersion || this.localPending;
-      this.dataVersion = v;
-      this.localPending = false;
-      if (changed) this.onChange();
-    });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.fsWatcher?.close();
-  }
-}
-
-/**
  * The file holds the whole cluster's state (and, in time, secrets): readable by its owner only. A new file
  * is created 0600; SQLite creates the -wal and -shm files with the database file's mode. Files left
  * group- or world-readable by an earlier version are narrowed.
  */
 function ownerOnly(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
-  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+  for (const f of [path, `${path}-wal`, `${path}-shm`, notifyPath(path)]) {
     if (!existsSync(f)) continue;
     const mode = statSync(f).mode & 0o777;
     if (mode & 0o077) {

@@ -19,7 +19,7 @@ import { FakeKernel } from './fake-kernel.ts';
 import { block, node, pool, wep } from './fixtures.ts';
 import { checkIpam, createIpam, loadSnapshot, lookupIP, type IPAMBlockSpec } from '../../src/ipam/index.ts';
 import { CNI_SOCKET_NAME, requestFor } from '../../src/cni/agent-client.ts';
-import { askAgent } from '../../src/cni/agent-exchange-node.ts';
+import { askAgent, fileIdentity } from '../../src/cni/agent-exchange-node.ts';
 import { runPlugin } from '../../src/cni/plugin.ts';
 import { FakeDataplane } from '../cni/fakes.ts';
 import { Command } from 'commander';
@@ -376,7 +376,7 @@ describe('Agent loop (in-process, fake kernel, manual clock)', () => {
     // The leak: an allocation for this node whose pod has no endpoint and no ADD (a DEL that never came).
     const leaked = (await createIpam(ds).autoAssign({ handleId: 'k8s-pod-network.c0ffee', node: 'node-a', num4: 1, attrs: { node: 'node-a', namespace: 'default', pod: 'gone' } })).ips[0]!.split('/')[0]!;
     // A pod whose ADD runs now, served by the agent: allocated, its dataplane set-up not finished, no endpoint yet.
-    const add = askAgent(join(stateDir, CNI_SOCKET_NAME), requestFor(gate.env('ADD', 'adding1', 'web-0'), gate.conf(stateDir)));
+    const add = askAgent(join(stateDir, CNI_SOCKET_NAME), await requestFor(fileIdentity, gate.env('ADD', 'adding1', 'web-0'), gate.conf(stateDir)));
     const adding = await gate.reachedDataplane;
     const check = checkIpam(await loadSnapshot(ds));
     assert.deepEqual(check.allocatedNotInUse.map((a) => a.ip).sort(), [adding, leaked].sort(), 'ipam check reports both as allocated and unused');

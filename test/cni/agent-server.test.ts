@@ -8,17 +8,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  agentSocketPath, callerView, CNI_SOCKET_NAME, DEFAULT_AGENT_STATE_DIR, fileIdentity, MAX_MESSAGE_BYTES,
+  agentSocketPath, callerView, CNI_SOCKET_NAME, DEFAULT_AGENT_STATE_DIR, MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION, requestFor, type ServeRequest,
 } from '../../src/cni/agent-client.ts';
-import { askAgent } from '../../src/cni/agent-exchange-node.ts';
+import { askAgent, fileIdentity } from '../../src/cni/agent-exchange-node.ts';
 import { CniServer, parseRequest, type InvocationRunner } from '../../src/cni/agent-server.ts';
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
 /** A request as the plugin would send it; `env` entries are merged into a runtime's environment. */
+const base = await requestFor(fileIdentity, { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_NETNS: '/proc/self/ns/net', CNI_IFNAME: 'eth0' }, '{"cniVersion":"1.0.0"}');
 function request(over: Partial<ServeRequest> = {}): ServeRequest {
-  const base = requestFor({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_NETNS: '/proc/self/ns/net', CNI_IFNAME: 'eth0' }, '{"cniVersion":"1.0.0"}');
   return { ...base, ...over, env: { ...base.env, ...over.env } };
 }
 
@@ -45,13 +45,14 @@ describe('agent socket protocol', () => {
     assert.equal(agentSocketPath('null'), undefined);
   });
 
-  test('a request carries the caller view: its network namespace and what CNI_NETNS names for it', () => {
+  test('a request carries the caller view: its network namespace and what CNI_NETNS names for it', async () => {
     const r = request();
     assert.equal(r.v, PROTOCOL_VERSION);
     assert.equal(r.pid, process.pid);
     assert.equal(r.view.net, fileIdentity('/proc/self/ns/net'));
     assert.equal(r.view.target, fileIdentity('/proc/self/ns/net'));
-    assert.equal(callerView('/does/not/exist').target, null);
+    assert.equal((await callerView(fileIdentity, '/does/not/exist')).target, null);
+    assert.equal((await callerView(fileIdentity, undefined)).target, null);
     assert.equal(r.env.CNI_CONTAINERID, 'c1');
   });
 

@@ -182,6 +182,30 @@ describe('embedded datastore specifics', () => {
     }
   });
 
+  test('each commit of a short-lived writer process (as `tabby apply` is) wakes a watching process at once, not at its poll', { timeout: 120_000 }, async () => {
+    // The WAL writes a watcher could wake on come before the commit is visible; a third of such commits
+    // used to wait for the safety-net poll. With that poll a minute long, any commit missed fails here.
+    const path = join(root, 'short-writers.db');
+    const ds = new EmbeddedDatastore(path, { safetyNetPollMs: 60_000 });
+    try {
+      const created = await ds.create(pool('ticker', '10.0.0.0/16', { seq: 0 }));
+      const lat: number[] = [];
+      const w = ds.watch({ fromRevision: Number(created.metadata.resourceVersion) }, (ev) => {
+        lat.push(performance.timeOrigin + performance.now() - ev.object.spec.sentAt);
+      }, () => {});
+      for (let i = 1; i <= 12; i++) {
+        await runChild('write-worker.ts', [JSON.stringify({ type: 'embedded', path }), 'IPPool', 'ticker', '1', '0']);
+        assert.ok(await waitUntil(() => lat.length === i, { timeoutMs: 10_000 }), `commit ${i} of a process that has exited was not delivered`);
+      }
+      w.stop();
+      assert.ok(Math.max(...lat) < 10_000, `latencies ${lat.map((l) => l.toFixed(0)).join(' ')} ms`);
+      assert.equal(statSync(`${path}-notify`).size, 1, 'the signal file does not grow');
+      assert.equal(statSync(`${path}-notify`).mode & 0o777, 0o600);
+    } finally {
+      await ds.close();
+    }
+  });
+
   test('without inotify, polling alone still delivers other processes\' changes in order', { timeout: 60_000 }, async () => {
     const path = join(root, 'poll-only.db');
     const ds = new EmbeddedDatastore(path, { inotify: false });
