@@ -180,24 +180,31 @@ export class PolicyCalculator {
     // Endpoint-derived items are cached by resource object: a syncer hands over the same objects for
     // unchanged resources, so a snapshot with one new pod costs one derivation, not ten thousand.
     const ctxKey = JSON.stringify([...profileLabels]);
+    // Every pod anywhere runs this loop on every node: it allocates nothing per unchanged endpoint.
+    let v6Endpoints = false;
     for (const w of snapshot.workloadEndpoints) {
       let d = this.endpointCache.get(w);
       if (!d || d.ctx !== ctxKey) {
         d = deriveEndpoint(w, profileLabels, ctxKey);
         this.endpointCache.set(w, d);
       }
-      problems.push(...d.problems);
-      items.set(d.key, { item: d.item, fingerprint: d.fingerprint });
+      if (d.problems.length) problems.push(...d.problems);
+      items.set(d.key, d.entry);
+      if (d.v6) v6Endpoints = true;
+      if (d.spec.node !== this.opts.nodeName) continue;
       const local = this.localEndpoint(d, seenIfaces, problems);
       if (!local) continue;
-      localItems.set(d.key, { item: d.item, fingerprint: d.fingerprint });
+      localItems.set(d.key, d.entry);
       locals.push(local);
     }
-    for (const [k, v] of networkSetItems(snapshot, profileLabels, problems)) items.set(k, v);
+    const others: Keyed = new Map(networkSetItems(snapshot, profileLabels, problems));
     // Host endpoints everywhere are peers (their expectedIPs join selector sets), as in Felix.
     this.hostEndpoints = (snapshot.hostEndpoints ?? []).map((h) => deriveHostEndpoint(h, profileLabels, problems));
-    for (const h of this.hostEndpoints) items.set(h.key, { item: h.item, fingerprint: h.fingerprint });
-    this.hasIPv6 = [...items.values()].some(({ item }) => item.nets.some((c) => c.family === 6));
+    for (const h of this.hostEndpoints) others.set(h.key, { item: h.item, fingerprint: h.fingerprint });
+    for (const [k, v] of others) items.set(k, v);
+    // As `some item has an IPv6 address` over the merged map: a later entry replaces an endpoint's of the same key.
+    this.hasIPv6 = [...others.values()].some(({ item }) => item.nets.some((c) => c.family === 6))
+      || (v6Endpoints && [...items.values()].some(({ item }) => item.nets.some((c) => c.family === 6)));
     this.peerIndex.setItems(items);
     this.namedPortIndex.setItems(items);
     this.selectionIndex.setItems(localItems);

@@ -61,6 +61,10 @@ export interface DerivedEndpoint {
   nets: Net[];
   profiles: string[];
   problems: string[];
+  /** The index entry ({item, fingerprint}), one object per derivation: an update re-uses it, not a copy. */
+  entry: { item: Item; fingerprint: string };
+  /** Whether any of its addresses is IPv6. */
+  v6: boolean;
 }
 
 /** A workload endpoint as a selectable item: labels merged with its profiles' labels, parsed addresses. */
@@ -85,7 +89,7 @@ export function deriveEndpoint(w: WorkloadEndpoint, profileLabels: Map<string, L
     node: spec.node, ports: spec.ports ?? [], serviceAccount: spec.serviceAccountName,
   };
   const fingerprint = JSON.stringify([labels, nets.map((c) => c.text), item.ports, item.serviceAccount]);
-  return { ctx, key, item, fingerprint, spec, nets, profiles, problems };
+  return { ctx, key, item, fingerprint, spec, nets, profiles, problems, entry: { item, fingerprint }, v6: nets.some((c) => c.family === 6) };
 }
 
 function parseNets(nets: string[] | undefined, where: string, problems: string[]): Net[] {

@@ -186,7 +186,7 @@ export class MembershipIndex<M> {
   setItems(next: Map<string, { item: Item; fingerprint: string }>): void {
     for (const [key, old] of this.items) {
       const n = next.get(key);
-      if (n && n.fingerprint === old.fingerprint) continue;
+      if (n && (n === old || n.fingerprint === old.fingerprint)) continue;
       for (const [mk, m] of this.matchers) if (m.members.delete(key)) this.dirty.add(mk);
       this.items.delete(key);
     }

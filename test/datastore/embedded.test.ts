@@ -206,6 +206,30 @@ describe('embedded datastore specifics', () => {
     }
   });
 
+  test('a watch reads only the events of its kinds, and passes over more than a batch of others', async () => {
+    const path = join(root, 'kinds.db');
+    const ds = new EmbeddedDatastore(path);
+    try {
+      const start = (await ds.list('IPPool')).revision;
+      await ds.create(pool('first'));
+      for (let i = 0; i < 1100; i++) {
+        await ds.create({ apiVersion: 'projectcalico.org/v3', kind: 'IPAMHandle', metadata: { name: `h${i}` }, spec: { handleID: `h${i}`, block: {} } });
+      }
+      await ds.create(pool('last'));
+      const rows = ds.readEvents(start, new Set(['IPPool'])).rows;
+      assert.deepEqual(rows.map((r) => r.kind), ['IPPool', 'IPPool'], 'no other kind is read');
+      const got: string[] = [];
+      const w = ds.watch({ kinds: ['IPPool'], fromRevision: start }, (ev) => got.push(ev.object.metadata.name), () => {});
+      assert.ok(await waitUntil(() => got.length === 2));
+      assert.deepEqual(got, ['first', 'last']);
+      await ds.create(pool('after'));
+      assert.ok(await waitUntil(() => got.length === 3));
+      w.stop();
+    } finally {
+      await ds.close();
+    }
+  });
+
   test('without inotify, polling alone still delivers other processes\' changes in order', { timeout: 60_000 }, async () => {
     const path = join(root, 'poll-only.db');
     const ds = new EmbeddedDatastore(path, { inotify: false });
