@@ -78,6 +78,8 @@ protocol bgp node2 from rrc { neighbor 10.88.0.12 as 64512; }
       await waitFor('node2 learns node1 block via BIRD', () => s2.has('10.244.1.0/26', '10.88.0.11'));
       await waitFor('node1 learns node2 block via BIRD', () => s1.has('10.244.2.0/26', '10.88.0.12'));
       await waitFor('node1 learns BIRD static route', () => s1.has('10.210.0.0/24', '10.88.0.1'));
+      // node2's count below includes it: BIRD may send it to node2 a moment after node1.
+      await waitFor('node2 learns BIRD static route', () => s2.has('10.210.0.0/24', '10.88.0.1'));
       const bird = birdc('show', 'route');
       assert.match(bird, /10\.244\.1\.0\/26/);
       assert.match(bird, /10\.244\.2\.0\/26/);
