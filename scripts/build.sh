@@ -25,9 +25,6 @@ cp src/web/page/index.html src/web/page/app.css dist/web/
 # The CNI executables start once per pod: bundled with code splitting and a pino-free logger (see the script).
 if [ -f src/cni/main.ts ] && [ -f src/cni/ipam-main.ts ]; then node scripts/build-cni.mjs; fi
 
-# Comments in the bundles to ASCII, so that V8 holds each module's source as a one-byte string (see the script).
-node scripts/ascii-comments.mjs dist dist/chunks dist/cni-chunks
-
 # The IPIP eBPF program (for kernels without the ipip module), named by its source hash so a stale object
 # is never loaded; without clang the agent compiles it on first use (and says so if it cannot).
 if command -v clang >/dev/null 2>&1; then

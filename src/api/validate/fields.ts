@@ -11,7 +11,7 @@ const DNS_LABEL = new RegExp(`^${LABEL_FMT}$`);
 const DNS_SUBDOMAIN = new RegExp(`^${LABEL_FMT}(\\.${LABEL_FMT})*$`);
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$|^0$/;
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
 export const INTERFACE_NAME = /^[a-zA-Z0-9_.-]{1,15}$/;
 
 export const dnsSubdomain: ValueCheck<string> = (s) => {
