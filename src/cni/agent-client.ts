@@ -15,7 +15,6 @@ import { TABBY_STATE_DIR } from '../paths.ts';
 
 export const CNI_SOCKET_NAME = 'cni.sock';
 /** The agent's default state dir (netconf state_dir overrides). */
-
 export const DEFAULT_AGENT_STATE_DIR = TABBY_STATE_DIR;
 export const PROTOCOL_VERSION = 1;
 /** Requests and replies larger than this are refused (a netconf with a huge prevResult is still far below). */

@@ -220,9 +220,8 @@ export class PolicyCalculator {
     if (this.pendingInputs) this.pendingInputs = { ...this.pendingInputs, hostInterfaces: ifaces };
   }
 
-  /** The endpoint as programmed on this node, or undefined if it is remote or cannot be programmed. */
+  /** This node's endpoint as programmed, or undefined if it cannot be programmed (the caller passes only its own). */
   private localEndpoint(d: DerivedEndpoint, seenIfaces: Set<string>, problems: string[]): LocalEndpoint | undefined {
-    if (d.spec.node !== this.opts.nodeName) return undefined;
     const iface = d.spec.interfaceName;
     if (!iface || !/^[A-Za-z0-9_.-]{1,15}$/.test(iface)) {
       problems.push(`${d.key}: interfaceName ${JSON.stringify(iface)} is not a valid interface name; endpoint not programmed`);
