@@ -1,4 +1,4 @@
-// Where the BGP speaker's memory per route goes (issue 16's "≤ 1.5× BIRD per route", not met): the table
+// Where the BGP speaker's memory per route goes (issue 16's "≤ 1.5× BIRD per route"): the table
 // bench/bgp.ts feeds, rebuilt in this process the way the speaker receives it — UPDATEs encoded and decoded
 // by our codec (one attribute object per UPDATE, shared by its prefixes), then put in our Rib — with the V8
 // heap measured after a full GC at each step. Not a benchmark: no anchor, no verdict; it prints a breakdown.
@@ -53,7 +53,7 @@ function main(): void {
   const per = (bytes: number) => (bytes / SIZE).toFixed(0).padStart(5);
   console.log(`${SIZE.toLocaleString('en-US')} prefixes, ${TABLE} table, ${wire.length.toLocaleString('en-US')} UPDATEs (one attribute object each)`);
   console.log(`  ${per(h1 - h0)} B/route  decoded UPDATEs: attribute objects + prefix strings + NLRI arrays`);
-  console.log(`  ${per(h2 - h1)} B/route  Rib structures on top: Adj-RIB-In and Loc-RIB map entries, one Path object per route`);
+  console.log(`  ${per(h2 - h1)} B/route  Rib structures on top: a Loc-RIB map entry per route, a Path object per UPDATE`);
   console.log(`  ${per(h3 - h0)} B/route  what the Rib holds in all (V8 heap after GC), against the bench's VmRSS per route`);
   console.log(`  heap used ${(h3 / 1048576).toFixed(0)} MiB, RSS of this process ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
   if (rib.loc.size !== SIZE) throw new Error(`the Rib holds ${rib.loc.size} of ${SIZE} prefixes`);

@@ -18,7 +18,7 @@ import type { Logger } from '../log.ts';
 import { calculate, type CalcContext } from './calc/graph.ts';
 import { AGENT_KINDS } from './calc/snapshot.ts';
 import { affectsDesiredState } from './calc/relevance.ts';
-import type { DesiredState, LearnedRoute } from './calc/types.ts';
+import type { DesiredState, LearnedRoute, LearnedRouteSet } from './calc/types.ts';
 import { IpipManager } from './dataplane/ipip.ts';
 import type { Kernel } from './dataplane/kernel.ts';
 import type { DataplaneManager } from './dataplane/manager.ts';
@@ -106,10 +106,10 @@ export class Agent {
   lastDesired: DesiredState | undefined;
   applies = 0;
   private managers: DataplaneManager[] = [];
-  private learned: LearnedRoute[] = [];
+  private learned: LearnedRouteSet = new Set<LearnedRoute>();
   /** Something calculate() reads changed since the last calculation (datastore, or a resync). */
   private calcStale = true;
-  private lastCalc: { desired: DesiredState; learned: LearnedRoute[] | undefined; ctxKey: string } | undefined;
+  private lastCalc: { desired: DesiredState; learned: Iterable<LearnedRoute> | undefined; ctxKey: string } | undefined;
   /** False until the BGP speaker handed over its first complete route set (after End-of-RIB from every peer or
    *  its deferral timer): until then routes learned so far are programmed, and the kernel's BGP routes from
    *  before a restart are kept besides, as BIRD's kernel protocol does during graceful restart, so a restarted
@@ -273,10 +273,10 @@ export class Agent {
       ds, resources, nodeName, log: log.child({ mod: 'bgp' }), clock: this.clock,
       ...(this.opts.bgpListenPort !== undefined ? { listenPort: this.opts.bgpListenPort } : {}),
       ...(this.opts.bgpSecretsDir !== undefined ? { secretsDir: this.opts.bgpSecretsDir } : {}),
-      onRoutes: (routes: LearnedRoute[], complete: boolean) => {
+      onRoutes: (routes: LearnedRouteSet, complete: boolean) => {
         this.learned = routes;
         if (complete) this.bgpRoutesSynced = true;
-        this.metrics.bgpRoutes.set(routes.length);
+        this.metrics.bgpRoutes.set(routes.size);
         this.scheduleApply();
       },
     });
@@ -346,7 +346,7 @@ export class Agent {
    * kernel once and again after each resync request (it rarely changes; reading it spawns `ip`), not per apply.
    */
   private async underlayDefaultRoute(): Promise<{ gateway: string; dev: string } | undefined> {
-    if (!this.learned.length) return undefined;
+    if (!this.learned.size) return undefined;
     if (this.defaultRoute !== null) return this.defaultRoute;
     try {
       const r = (await this.opts.kernel.listRoutes()).find((x) => x.dst === '0.0.0.0/0' && x.type === 'unicast' && x.gateway);

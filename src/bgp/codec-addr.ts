@@ -39,7 +39,7 @@ export function decodeNlri(buf: Uint8Array, afi: number, sub: number = UpdateSub
       let v = 0;
       for (let k = 0; k < 4; k++) v = v * 256 + (k < nb ? buf[i + 1 + k]! : 0);
       if (len < 32) v = (v & ((len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0))) >>> 0;
-      out.push(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}/${len}`);
+      out.push(ipv4PrefixText(v, len));
     } else {
       const b = new Uint8Array(16);
       b.set(buf.subarray(i + 1, i + 1 + nb));
@@ -49,6 +49,31 @@ export function decodeNlri(buf: Uint8Array, afi: number, sub: number = UpdateSub
     i += 1 + nb;
   }
   return out;
+}
+
+// A received prefix's text is written as ASCII and read back as one string: a template literal builds a V8
+// cons string, which holds ~75 B per prefix in the RIB against ~32 B for a flat one, a million times over.
+const prefixText = Buffer.alloc(18); // "255.255.255.255/32"
+
+function putDecimal(at: number, x: number): number {
+  if (x >= 100) prefixText[at++] = 48 + Math.floor(x / 100);
+  if (x >= 10) prefixText[at++] = 48 + (Math.floor(x / 10) % 10);
+  prefixText[at++] = 48 + (x % 10);
+  return at;
+}
+
+/** "a.b.c.d/len" of an IPv4 address held as an unsigned 32-bit number, as a flat string. */
+export function ipv4PrefixText(v: number, len: number): string {
+  let n = putDecimal(0, v >>> 24);
+  prefixText[n++] = 46;
+  n = putDecimal(n, (v >>> 16) & 255);
+  prefixText[n++] = 46;
+  n = putDecimal(n, (v >>> 8) & 255);
+  prefixText[n++] = 46;
+  n = putDecimal(n, v & 255);
+  prefixText[n++] = 47;
+  n = putDecimal(n, len);
+  return prefixText.toString('latin1', 0, n);
 }
 
 /** Bytes needed to encode one prefix as NLRI. */

@@ -52,8 +52,10 @@ function requireLength(x: AttributeInput, ok: boolean): void {
 
 function decodeAsPath(v: Uint8Array, asnSize: 2 | 4, code: number): AsPathSegment[] {
   const malformed = (why: string) => err(ErrCode.UPDATE_MESSAGE, UpdateSub.MALFORMED_AS_PATH, why, EMPTY, handlingFor(code));
-  const segs: AsPathSegment[] = [];
-  let i = 0;
+  // Arrays are made at their final size: one grown by push keeps room for 17 entries, and a full table
+  // holds hundreds of thousands of paths.
+  const segs: AsPathSegment[] = new Array(countSegments(v, asnSize));
+  let i = 0, at = 0;
   while (i < v.length) {
     if (i + 2 > v.length) throw malformed('truncated AS_PATH segment');
     const type = v[i]!, n = v[i + 1]!;
@@ -65,10 +67,17 @@ function decodeAsPath(v: Uint8Array, asnSize: 2 | 4, code: number): AsPathSegmen
       const o = i + 2 + k * asnSize;
       asns[k] = asnSize === 4 ? u32(v, o) : u16(v, o);
     }
-    segs.push({ type, asns });
+    segs[at++] = { type, asns };
     i += 2 + n * asnSize;
   }
   return segs;
+}
+
+/** How many segments an AS_PATH value holds (a walk over the headers; decodeAsPath checks each one). */
+function countSegments(v: Uint8Array, asnSize: 2 | 4): number {
+  let n = 0;
+  for (let i = 0; i + 1 < v.length; i += 2 + v[i + 1]! * asnSize) n++;
+  return n;
 }
 
 /** Path length as RFC 4271 counts it: an AS_SET counts one, confederation segments none. */
@@ -120,12 +129,26 @@ function decodeOrigin(x: AttributeInput, s: AttributeSink): void {
 
 function decodeNextHop(x: AttributeInput, s: AttributeSink): void {
   requireLength(x, x.value.length === 4);
-  const nextHop = ip4At(x.value, 0);
+  const nextHop = nextHopText(x.value);
   // 0.0.0.0 and class D/E (first octet 224 and up) are not unicast next hops (RFC 4271 §6.3).
   if (nextHop === '0.0.0.0' || x.value[0]! >= 224) {
     throw err(ErrCode.UPDATE_MESSAGE, UpdateSub.INVALID_NEXT_HOP_ATTRIBUTE, `NEXT_HOP ${nextHop} is not a unicast address`, rawAttribute(x), handlingFor(x.code));
   }
   s.attrs.nextHop = nextHop;
+}
+
+// A table has few next hops and many paths: each path shares its next hop's string rather than holding a copy.
+const nextHops = new Map<number, string>();
+const MAX_SHARED_NEXT_HOPS = 4096;
+
+function nextHopText(v: Uint8Array): string {
+  const key = u32(v, 0);
+  let text = nextHops.get(key);
+  if (text === undefined) {
+    text = ip4At(v, 0);
+    if (nextHops.size < MAX_SHARED_NEXT_HOPS) nextHops.set(key, text);
+  }
+  return text;
 }
 
 function decodeU32(x: AttributeInput): number {
@@ -146,8 +169,8 @@ function decodeAggregator(x: AttributeInput, s: AttributeSink): void {
 /** A non-empty list of 4-octet items (COMMUNITIES, CLUSTER_LIST). */
 function fourOctetItems<T>(x: AttributeInput, read: (v: Uint8Array, i: number) => T): T[] {
   requireLength(x, x.value.length > 0 && x.value.length % 4 === 0);
-  const out: T[] = [];
-  for (let k = 0; k < x.value.length; k += 4) out.push(read(x.value, k));
+  const out: T[] = new Array(x.value.length / 4);
+  for (let k = 0; k < x.value.length; k += 4) out[k / 4] = read(x.value, k);
   return out;
 }
 

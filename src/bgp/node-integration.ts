@@ -20,10 +20,10 @@ import { UnenforcedReporter } from '../api/unenforced.ts';
 import { affectsBgp, desiredBgp, type BgpInputs } from './config.ts';
 import { BGP_KINDS } from './kinds.ts';
 import { DEFAULT_BGP_SECRETS_DIR, resolvePasswords } from './secrets.ts';
-import { BgpSpeaker, type LearnedRoute, type SpeakerConfig } from './speaker.ts';
+import { BgpSpeaker, type LearnedRoute, type LearnedRoutes, type SpeakerConfig } from './speaker.ts';
 import type { BgpStatus } from './status.ts';
 
-export type { LearnedRoute } from './speaker.ts';
+export type { LearnedRoute, LearnedRoutes } from './speaker.ts';
 export type { BgpStatus } from './status.ts';
 export type { ResourceChange } from '../api/resource.ts';
 
@@ -47,7 +47,7 @@ export interface StartBgpOptions {
   nodeName: string;
   log: Logger;
   /** Learned routes after every change; `complete` false during the start-up deferral (speaker.ts). */
-  onRoutes: (routes: LearnedRoute[], complete: boolean) => void;
+  onRoutes: (routes: LearnedRoutes, complete: boolean) => void;
   /** Overrides BGPConfiguration listenPort (tests). */
   listenPort?: number;
   /** Timer overrides in seconds (tests use short ones). */

@@ -27,11 +27,13 @@ export interface LocalSpeaker {
 }
 
 /**
- * One route. `attrs` is shared with every other prefix of the same UPDATE (never mutate it); for received
- * routes attrs.nextHop holds the next hop of either family. `source` is undefined for local routes.
+ * One route: where it came from and its attributes. One Path is shared by the prefixes of an UPDATE that
+ * were decided alike (a full table carries ~4 prefixes per UPDATE), so it is never changed in place but for
+ * `stale`, which always applies to all of a peer's routes at once; a prefix decided differently gets its own.
+ * `attrs` is shared likewise (never mutate it); for received routes attrs.nextHop holds the next hop of
+ * either family. `source` is undefined for local routes.
  */
 export interface Path {
-  prefix: string;
   source?: PeerInfo;
   attrs: PathAttributes;
   /** Received from a restarting peer and not yet refreshed (RFC 4724). */
@@ -39,7 +41,7 @@ export interface Path {
   /** Passed the import loop checks; only eligible paths take part in the decision process. */
   eligible: boolean;
   /** Why the path is not eligible, for logs. */
-  rejected?: string;
+  rejected?: string | undefined;
 }
 
 export const DEFAULT_LOCAL_PREF = 100;
@@ -97,21 +99,28 @@ export function comparePaths(a: Path, b: Path): number {
 type Destination = Path | Path[];
 
 export class Rib {
-  readonly adjIn = new Map<string, Map<string, Path>>();
+  /**
+   * The Loc-RIB: each prefix's eligible paths, the best one first once the decision process has run. It is
+   * also where the Adj-RIBs-In keep their accepted routes (a path knows its source), so a route costs one
+   * map entry, not two; only rejected routes are kept apart, per peer, for re-evaluation.
+   */
   readonly loc = new Map<string, Destination>();
+  private readonly rejectedIn = new Map<string, Map<string, Path>>();
   private readonly local = new Map<string, Path>();
   /** Prefixes touched since the last decision run, with the best path they had before. */
   private dirty = new Map<string, Path | undefined>();
   /** Per-peer counters kept up to date so status queries stay O(1) with large tables. */
-  private readonly counts = new Map<string, { accepted: number; stale: number }>();
-
-  private count(peerId: string): { accepted: number; stale: number } {
-    let c = this.counts.get(peerId);
-    if (!c) { c = { accepted: 0, stale: 0 }; this.counts.set(peerId, c); }
-    return c;
-  }
+  private readonly counts = new Map<string, PeerCounts>();
+  /** The path made for the last received route, reused while the same UPDATE's prefixes come in. */
+  private lastPath: Path | undefined;
 
   constructor(public self: LocalSpeaker) {}
+
+  private count(peerId: string): PeerCounts {
+    let c = this.counts.get(peerId);
+    if (!c) { c = { received: 0, accepted: 0, stale: 0 }; this.counts.set(peerId, c); }
+    return c;
+  }
 
   /** Import checks (RFC 4271 §9.1.2 AS loop; RFC 4456 §8 ORIGINATOR_ID / CLUSTER_LIST loops). */
   importCheck(peer: PeerInfo, attrs: PathAttributes): string | undefined {
@@ -129,35 +138,75 @@ export class Rib {
 
   /** A route from a peer (replaces any earlier one for the prefix). */
   receive(peer: PeerInfo, prefix: string, attrs: PathAttributes, rejected = this.importCheck(peer, attrs)): void {
-    let table = this.adjIn.get(peer.id);
-    if (!table) { table = new Map(); this.adjIn.set(peer.id, table); }
-    const old = table.get(prefix);
-    const path: Path = { prefix, source: peer, attrs, stale: false, eligible: rejected === undefined };
-    if (rejected) path.rejected = rejected;
-    table.set(prefix, path);
-    const c = this.count(peer.id);
-    if (old) { if (old.eligible) c.accepted--; if (old.stale) c.stale--; }
-    if (path.eligible) c.accepted++;
-    if (old?.eligible) this.removeFromDest(prefix, old);
-    if (path.eligible) this.addToDest(prefix, path);
+    let path = this.lastPath;
+    if (!path || path.source !== peer || path.attrs !== attrs || path.rejected !== rejected || path.stale) {
+      path = { source: peer, attrs, stale: false, eligible: rejected === undefined, rejected };
+      this.lastPath = path;
+    }
+    const old = this.received(peer.id, prefix);
+    if (old) this.removeRoute(peer.id, prefix, old);
+    this.addRoute(peer.id, prefix, path);
   }
 
   withdraw(peer: PeerInfo, prefix: string): void {
-    const table = this.adjIn.get(peer.id);
-    const old = table?.get(prefix);
-    if (!old) return;
-    table!.delete(prefix);
-    const c = this.count(peer.id);
-    if (old.eligible) c.accepted--;
-    if (old.stale) c.stale--;
-    if (old.eligible) this.removeFromDest(prefix, old);
+    const old = this.received(peer.id, prefix);
+    if (old) this.removeRoute(peer.id, prefix, old);
+  }
+
+  /** The route a peer sent for a prefix, accepted or rejected. */
+  received(peerId: string, prefix: string): Path | undefined {
+    const d = this.loc.get(prefix);
+    if (d !== undefined) {
+      if (!Array.isArray(d)) { if (d.source?.id === peerId) return d; }
+      else for (const p of d) if (p.source?.id === peerId) return p;
+    }
+    return this.rejectedIn.get(peerId)?.get(prefix);
+  }
+
+  /** A peer's Adj-RIB-In (accepted and rejected routes), built on demand: for status and tests. */
+  adjRibIn(peerId: string): Map<string, Path> {
+    const out = new Map<string, Path>();
+    this.forEachReceived(peerId, (prefix, p) => out.set(prefix, p));
+    return out;
+  }
+
+  private addRoute(peerId: string, prefix: string, path: Path): void {
+    const c = this.count(peerId);
+    c.received++;
+    if (path.stale) c.stale++;
+    if (path.eligible) { c.accepted++; this.addToDest(prefix, path); return; }
+    let rejected = this.rejectedIn.get(peerId);
+    if (!rejected) { rejected = new Map(); this.rejectedIn.set(peerId, rejected); }
+    rejected.set(prefix, path);
+  }
+
+  private removeRoute(peerId: string, prefix: string, path: Path): void {
+    const c = this.count(peerId);
+    c.received--;
+    if (path.stale) c.stale--;
+    if (path.eligible) { c.accepted--; this.removeFromDest(prefix, path); return; }
+    this.rejectedIn.get(peerId)?.delete(prefix);
+  }
+
+  /**
+   * Calls fn for each route received from a peer. fn may replace or remove that prefix's route (never
+   * another's); rejected routes are listed before any is visited, so a route fn moves is not seen twice.
+   */
+  private forEachReceived(peerId: string, fn: (prefix: string, path: Path) => void): void {
+    const rejected = [...(this.rejectedIn.get(peerId) ?? [])];
+    for (const [prefix, d] of this.loc) {
+      if (!Array.isArray(d)) { if (d.source?.id === peerId) fn(prefix, d); continue; }
+      const p = d.find((x) => x.source?.id === peerId);
+      if (p) fn(prefix, p);
+    }
+    for (const [prefix, p] of rejected) fn(prefix, p);
   }
 
   /** Originate a prefix from this speaker (next hop self when exported). */
   originate(prefix: string, attrs: PathAttributes = { origin: Origin.IGP, asPath: [] }): void {
     const old = this.local.get(prefix);
     if (old && sameAttrs(old.attrs, attrs)) return;
-    const path: Path = { prefix, attrs, stale: false, eligible: true };
+    const path: Path = { attrs, stale: false, eligible: true };
     this.local.set(prefix, path);
     if (old) this.removeFromDest(prefix, old);
     this.addToDest(prefix, path);
@@ -174,51 +223,45 @@ export class Rib {
 
   /** Graceful restart: the peer went away without a NOTIFICATION; keep its routes but mark them stale. */
   markStale(peerId: string): number {
-    const table = this.adjIn.get(peerId);
-    if (!table) return 0;
-    const c = this.count(peerId);
-    for (const p of table.values()) {
-      if (!p.stale) { if (p.eligible) this.touch(p.prefix); p.stale = true; c.stale++; }
-    }
-    return table.size;
+    const c = this.counts.get(peerId);
+    if (!c) return 0;
+    const marked = new Set<Path>(); // a shared path marked for one prefix is still news for the others
+    this.forEachReceived(peerId, (prefix, p) => {
+      if (p.stale && !marked.has(p)) return;
+      if (p.eligible) this.touch(prefix);
+      if (!p.stale) { p.stale = true; marked.add(p); }
+      c.stale++;
+    });
+    if (this.lastPath?.stale) this.lastPath = undefined;
+    return c.received;
   }
 
   /** Drop the peer's routes that are still stale (End-of-RIB arrived, or the restart timer ran out). */
   sweepStale(peerId: string): number {
-    const table = this.adjIn.get(peerId);
-    if (!table) return 0;
+    if ((this.counts.get(peerId)?.stale ?? 0) === 0) return 0;
     let n = 0;
-    const c = this.count(peerId);
-    if (c.stale === 0) return 0;
-    for (const [prefix, p] of table) {
-      if (!p.stale) continue;
-      table.delete(prefix);
-      c.stale--;
-      if (p.eligible) c.accepted--;
-      if (p.eligible) this.removeFromDest(prefix, p);
+    this.forEachReceived(peerId, (prefix, p) => {
+      if (!p.stale) return;
+      this.removeRoute(peerId, prefix, p);
       n++;
-    }
+    });
     return n;
   }
 
   /**
-   * The import policy toward a peer changed: decide each of its paths again (they are all kept in the
-   * Adj-RIB-In, rejected ones included, so no route refresh is needed). Returns how many changed.
+   * The import policy toward a peer changed: decide each of its paths again (they are all kept, rejected
+   * ones included, so no route refresh is needed). Returns how many changed eligibility.
    */
   reevaluate(peerId: string, decide: (prefix: string, attrs: PathAttributes) => string | undefined): number {
-    const table = this.adjIn.get(peerId);
-    if (!table) return 0;
-    const c = this.count(peerId);
     let changed = 0;
-    for (const [prefix, p] of table) {
+    this.forEachReceived(peerId, (prefix, p) => {
       const rejected = decide(prefix, p.attrs);
-      if (rejected === undefined) delete p.rejected; else p.rejected = rejected;
-      if ((rejected === undefined) === p.eligible) continue;
-      changed++;
-      if (p.eligible) { c.accepted--; this.removeFromDest(prefix, p); }
-      p.eligible = rejected === undefined;
-      if (p.eligible) { c.accepted++; this.addToDest(prefix, p); }
-    }
+      if (rejected === p.rejected) return;
+      const next: Path = { ...p, eligible: rejected === undefined, rejected };
+      if (next.eligible !== p.eligible) changed++;
+      if (p.eligible && next.eligible) this.swapInDest(prefix, p, next);
+      else { this.removeRoute(peerId, prefix, p); this.addRoute(peerId, prefix, next); }
+    });
     return changed;
   }
 
@@ -226,14 +269,13 @@ export class Rib {
 
   /** Forget every route from a peer. */
   dropPeer(peerId: string): void {
-    const table = this.adjIn.get(peerId);
-    if (!table) return;
-    for (const [prefix, p] of table) if (p.eligible) this.removeFromDest(prefix, p);
-    this.adjIn.delete(peerId);
+    this.forEachReceived(peerId, (prefix, p) => { if (p.eligible) this.removeFromDest(prefix, p); });
+    this.rejectedIn.delete(peerId);
     this.counts.delete(peerId);
+    if (this.lastPath?.source?.id === peerId) this.lastPath = undefined;
   }
 
-  receivedCount(peerId: string): number { return this.adjIn.get(peerId)?.size ?? 0; }
+  receivedCount(peerId: string): number { return this.counts.get(peerId)?.received ?? 0; }
   acceptedCount(peerId: string): number { return this.counts.get(peerId)?.accepted ?? 0; }
 
   best(prefix: string): Path | undefined {
@@ -260,8 +302,9 @@ export class Rib {
 
   hasChanges(): boolean { return this.dirty.size > 0; }
 
-  *bestPaths(): IterableIterator<Path> {
-    for (const d of this.loc.values()) yield Array.isArray(d) ? d[0]! : d;
+  /** Calls fn with each prefix and its best path. */
+  forEachBest(fn: (prefix: string, best: Path) => void): void {
+    for (const [prefix, d] of this.loc) fn(prefix, Array.isArray(d) ? d[0]! : d);
   }
 
   /** Remember the best path a prefix had before its first change in this round. */
@@ -275,6 +318,14 @@ export class Rib {
     if (d === undefined) this.loc.set(prefix, path);
     else if (Array.isArray(d)) d.push(path);
     else this.loc.set(prefix, [d, path]);
+  }
+
+  /** Put `next` where `old` is, keeping the prefix's place in the map (callers may be iterating it). */
+  private swapInDest(prefix: string, old: Path, next: Path): void {
+    this.touch(prefix);
+    const d = this.loc.get(prefix);
+    if (d === old) this.loc.set(prefix, next);
+    else if (Array.isArray(d)) d[d.indexOf(old)] = next;
   }
 
   private removeFromDest(prefix: string, path: Path): void {
@@ -291,6 +342,8 @@ export class Rib {
     else if (d.length === 0) this.loc.delete(prefix);
   }
 }
+
+interface PeerCounts { received: number; accepted: number; stale: number }
 
 function sameAttrs(a: PathAttributes, b: PathAttributes): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -317,12 +370,12 @@ export interface ExportTarget {
  * The attributes to advertise `path` with to `to`, or null when it must not be advertised there
  * (split horizon, iBGP/RR rules, NO_EXPORT/NO_ADVERTISE, no usable next hop).
  */
-export function exportPath(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {
+export function exportPath(self: LocalSpeaker, to: ExportTarget, prefix: string, path: Path): PathAttributes | null {
   const src = path.source;
   if (src && src.id === to.info.id) return null; // never back to where it came from
   let out = to.cache.get(path.attrs);
   if (out === undefined) {
-    out = computeExport(self, to, path);
+    out = computeExport(self, to, path, prefix.includes(':'));
     to.cache.set(path.attrs, out);
   }
   if (!out) return null;
@@ -330,10 +383,10 @@ export function exportPath(self: LocalSpeaker, to: ExportTarget, path: Path): Pa
   // route); then the BGPFilter rules, first match deciding; then Calico's default, which passes on learned
   // routes only inside the IP pools (a node is no transit between its external peers).
   if (to.exportRules?.length) {
-    const verdict = evaluateFilter(to.exportRules, { prefix: path.prefix, learned: src !== undefined, attrs: path.attrs }, to.info.ibgp);
+    const verdict = evaluateFilter(to.exportRules, { prefix, learned: src !== undefined, attrs: path.attrs }, to.info.ibgp);
     if (verdict) return verdict.action === 'accept' ? out : null;
   }
-  if (src && to.exportPools && !inPools(path.prefix, to.exportPools)) return null;
+  if (src && to.exportPools && !inPools(prefix, to.exportPools)) return null;
   return out;
 }
 
@@ -342,10 +395,9 @@ function inPools(prefix: string, pools: readonly CIDR[]): boolean {
   return c !== undefined && pools.some((p) => cidrContains(p, c));
 }
 
-function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path): PathAttributes | null {
+function computeExport(self: LocalSpeaker, to: ExportTarget, path: Path, v6: boolean): PathAttributes | null {
   const src = path.source;
   const a = path.attrs;
-  const v6 = path.prefix.includes(':');
   if (a.communities?.includes(Community.NO_ADVERTISE)) return null;
   if (!to.info.ibgp && (a.communities?.includes(Community.NO_EXPORT) || a.communities?.includes(Community.NO_EXPORT_SUBCONFED))) return null;
   const reflecting = !!src && src.ibgp && to.info.ibgp;

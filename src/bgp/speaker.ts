@@ -14,6 +14,7 @@ import { Peer, peerKey, sessionSignature, type SpeakerConfig, type SpeakerPeerCo
 import { filtersSignature } from './filter.ts';
 import { tryParseCIDR, type CIDR } from '../net/ip.ts';
 import { AdjRibOut, exportPath, Rib } from './rib.ts';
+import { LearnedRoutes, type LearnedRoute } from './learned.ts';
 import { ListenerKeys, listenBgp } from './md5.ts';
 import { UnclaimedConnections } from './unclaimed.ts';
 import { plainAddress, Session, type SessionHandlers } from './session.ts';
@@ -21,13 +22,13 @@ import type { BgpStatus, PeerStatus } from './status.ts';
 
 export type { SpeakerConfig, SpeakerPeerConfig } from './peer.ts';
 
-export interface LearnedRoute { prefix: string; nextHop: string; peer: string }
+export { LearnedRoutes, type LearnedRoute };
 
 export interface SpeakerOptions {
   log: Logger;
-  /** The full set of best routes learned, after each change (debounced). `complete` false: the start-up
-   *  deferral holds (no End-of-RIB from some peer yet), so a route missing from the set is not withdrawn. */
-  onRoutes?: (routes: LearnedRoute[], complete: boolean) => void;
+  /** The set of best routes learned (read when iterated), after each change (debounced). `complete` false: the
+   *  start-up deferral holds (no End-of-RIB from some peer yet), so a route missing from it is not withdrawn. */
+  onRoutes?: (routes: LearnedRoutes, complete: boolean) => void;
   clock?: Clock;
 }
 
@@ -43,7 +44,7 @@ export class BgpSpeaker {
   private routesDeferred = true;
   private deferralTimer?: TimerHandle | undefined;
   private learnedDirty = true;
-  private lastHandOverMs = 0;
+  private lastHandOverSize = 0;
   private stopped = false;
   /** Inbound connections from addresses not (yet) configured as peers, held briefly (see accept()). */
   private readonly unclaimed: UnclaimedConnections;
@@ -151,13 +152,7 @@ export class BgpSpeaker {
   }
 
   /** Best routes learned from peers (what the route reconciler programs). */
-  learnedRoutes(): LearnedRoute[] {
-    const out: LearnedRoute[] = [];
-    for (const p of this.rib.bestPaths()) {
-      if (p.source && p.attrs.nextHop) out.push({ prefix: p.prefix, nextHop: p.attrs.nextHop, peer: p.source.address });
-    }
-    return out;
-  }
+  learnedRoutes(): LearnedRoute[] { return new LearnedRoutes(this.rib).toArray(); }
 
   status(): BgpStatus {
     const peers: PeerStatus[] = [];
@@ -454,16 +449,16 @@ export class BgpSpeaker {
     if (!s) return;
     const want4 = families.some((f) => f.afi === Afi.IPV4), want6 = families.some((f) => f.afi === Afi.IPV6);
     const groups = new Map<PathAttributes, string[]>();
-    for (const path of this.rib.bestPaths()) {
-      const v6 = isIPv6(path.prefix);
-      if (v6 ? !want6 : !want4) continue;
-      const attrs = exportPath(this.rib.self, p.target, path);
-      if (!attrs) continue;
-      p.out.sent.set(path.prefix, attrs);
+    this.rib.forEachBest((prefix, path) => {
+      const v6 = isIPv6(prefix);
+      if (v6 ? !want6 : !want4) return;
+      const attrs = exportPath(this.rib.self, p.target, prefix, path);
+      if (!attrs) return;
+      p.out.sent.set(prefix, attrs);
       let g = groups.get(attrs);
       if (!g) { g = []; groups.set(attrs, g); }
-      g.push(path.prefix);
-    }
+      g.push(prefix);
+    });
     this.sendGroups(p, s, groups, new Map());
     const eors: Uint8Array[] = [];
     for (const f of families) eors.push(encodeEndOfRib(f.afi, f.safi));
@@ -511,7 +506,7 @@ export class BgpSpeaker {
       const v6 = isIPv6(prefix);
       if (v6 ? !has6 : !has4) continue;
       const best = this.rib.best(prefix);
-      const attrs = best ? exportPath(this.rib.self, p.target, best) : null;
+      const attrs = best ? exportPath(this.rib.self, p.target, prefix, best) : null;
       const sent = p.out.sent.get(prefix);
       if (!attrs) {
         if (sent) { p.out.sent.delete(prefix); withdraw.get(v6 ? Afi.IPV6 : Afi.IPV4)!.push(prefix); }
@@ -581,17 +576,17 @@ export class BgpSpeaker {
     // Also during the start-up deferral (marked incomplete): after a cold start of a whole cluster each peer's
     // routes are programmed as its session comes up, not all once the slowest peer has sent End-of-RIB.
     if (!this.opts.onRoutes || this.routesTimer || this.stopped) return;
-    // Building the full set is O(routes): with large tables, hand over less often (at most ~5% of the time).
-    // Small tables go at once (a new pod's route is on the convergence path; a 100 ms floor was most of it).
-    const delay = Math.min(2000, Math.max(HAND_OVER_MIN_MS, this.lastHandOverMs * 20));
+    // The agent walks the whole set after each hand-over (its calculation is O(routes)): with large tables,
+    // hand over less often, 2 µs per route up to 2 s (a million routes: every 2 s). Small tables go at once
+    // (a new pod's route is on the convergence path; a 100 ms floor was most of it).
+    const delay = Math.min(2000, Math.max(HAND_OVER_MIN_MS, this.lastHandOverSize / 500));
     this.routesTimer = this.clock.setTimeout(() => {
       this.routesTimer = undefined;
       if (this.stopped || !this.learnedDirty) return;
       this.learnedDirty = false;
-      // The cost of the hand-over itself (work done, not time waited: measured on the real clock).
-      const t0 = performance.now();
-      try { this.opts.onRoutes!(this.learnedRoutes(), !this.routesDeferred); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
-      this.lastHandOverMs = performance.now() - t0;
+      const routes = new LearnedRoutes(this.rib);
+      this.lastHandOverSize = routes.size;
+      try { this.opts.onRoutes!(routes, !this.routesDeferred); } catch (e) { this.log.error({ err: e }, 'route hand-over failed'); }
     }, delay);
     this.routesTimer.unref();
   }

@@ -34,7 +34,7 @@ after(async () => { for (const s of running) await s.stop({ graceful: false }); 
 
 async function start(cfg: Omit<SpeakerConfig, 'connectRetryTime' | 'errorWaitTime' | 'initialRouteDeferral'>): Promise<Speaker> {
   const n = { routes: [] as LearnedRoute[], cfg: { ...cfg, connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.3 } } as Speaker;
-  n.speaker = new BgpSpeaker(n.cfg, { log, onRoutes: (r) => { n.routes = r; } });
+  n.speaker = new BgpSpeaker(n.cfg, { log, onRoutes: (r) => { n.routes = r.toArray(); } });
   await n.speaker.start();
   running.push(n.speaker);
   return n;
@@ -75,7 +75,7 @@ describe('BGPFilter and peer options between our speakers', () => {
     // maxRestartTime (BIRD `graceful restart time 7`) is the restart time B advertises to A.
     assert.ok(established(a, '127.0.0.2')!.capabilities!.includes('graceful-restart(7s)'), String(established(a, '127.0.0.2')!.capabilities));
     // The AS path C → A → B holds B's own AS: rejected by the loop check by default.
-    const fromA = () => b.speaker.rib.adjIn.get(`127.0.0.1:${pa}`);
+    const fromA = () => b.speaker.rib.adjRibIn(`127.0.0.1:${pa}`);
     await waitFor('B has received C\'s block (and rejected it)', () => fromA()?.get('10.244.9.0/26'));
     assert.equal(fromA()!.get('0.0.0.0/0')?.rejected, 'rejected by BGPFilter no-default importV4[0]');
     assert.match(fromA()!.get('10.244.9.0/26')?.rejected ?? '', /AS path contains our AS 64512/);
@@ -121,7 +121,7 @@ describe('BGPFilter from the datastore', () => {
     let routesB: LearnedRoute[] = [];
     const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
     const A = await startBgp({ ds, nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
-    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
+    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r.toArray(); }, listenPort: pb, timers });
     const learned = (prefix: string) => routesB.some((r) => r.prefix === prefix);
     try {
       await waitFor('B learns the visible block', () => learned('10.244.1.64/26'));

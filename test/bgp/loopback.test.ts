@@ -41,7 +41,7 @@ after(async () => { for (const s of running) await s.stop({ graceful: false }); 
 
 async function node(cfg: Omit<SpeakerConfig, 'connectRetryTime' | 'errorWaitTime' | 'initialRouteDeferral'>): Promise<Node> {
   const n: Node = { routes: [], cfg: { ...cfg, connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.5 } } as unknown as Node;
-  n.speaker = new BgpSpeaker(n.cfg, { log, onRoutes: (r) => { n.routes = r; } });
+  n.speaker = new BgpSpeaker(n.cfg, { log, onRoutes: (r) => { n.routes = r.toArray(); } });
   await n.speaker.start();
   running.push(n.speaker);
   return n;
@@ -229,7 +229,7 @@ describe('startBgp from the datastore', () => {
     const { pa, pb, mk } = await twoSpeakers(ds, {});
     let routesB: LearnedRoute[] = [];
     const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
-    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
+    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r.toArray(); }, listenPort: pb, timers });
     const before = ds.watches;
     const syncer = new Syncer(ds, log, { kinds: [...new Set([...AGENT_KINDS, ...BGP_KINDS])] });
     const starting = startBgp({ ds, resources: syncer.asSource(), nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
@@ -255,7 +255,7 @@ describe('startBgp from the datastore', () => {
     let routesB: LearnedRoute[] = [];
     const timers = { connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 0.2 };
     const A = await startBgp({ ds, nodeName: 'node-a', log, onRoutes: () => undefined, listenPort: pa, timers });
-    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r; }, listenPort: pb, timers });
+    const B = await startBgp({ ds, nodeName: 'node-b', log, onRoutes: (r) => { routesB = r.toArray(); }, listenPort: pb, timers });
     try {
       await waitFor('B learns node-a block', () => routesB.some((r) => r.prefix === '10.244.1.0/26' && r.nextHop === '127.0.0.1'));
       assert.equal(A.status().peers[0]!.name, 'Node_127_0_0_2_port_' + pb);
@@ -291,7 +291,7 @@ describe('routes learned during the start-up deferral', () => {
     const b = new BgpSpeaker({ routerId: '127.0.0.2', asNumber: 64512, listenPort: pb, listenAddress: '127.0.0.2', exports: [],
       peers: [peerCfg('127.0.0.1', pa, 64512, { sourceAddress: '127.0.0.2' }), peerCfg('127.0.0.3', pc, 64512, { sourceAddress: '127.0.0.2' })],
       connectRetryTime: 1, errorWaitTime: 0.2, initialRouteDeferral: 30 }, {
-      log, onRoutes: (r, complete) => handed.push({ prefixes: r.map((x) => x.prefix), complete, at: Date.now() - t0 }) });
+      log, onRoutes: (r, complete) => handed.push({ prefixes: r.toArray().map((x) => x.prefix), complete, at: Date.now() - t0 }) });
     await b.start();
     running.push(b);
     const early = await waitFor('A\'s route handed over before C is up', () => handed.find((h) => h.prefixes.includes('10.244.1.0/26')));

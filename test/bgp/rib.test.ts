@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { comparePaths, exportPath, Rib, type ExportTarget, type Path, type PeerInfo } from '../../src/bgp/rib.ts';
 import { Community, type PathAttributes } from '../../src/bgp/codec.ts';
 import { peerFilters } from '../../src/bgp/filter.ts';
+import { LearnedRoutes } from '../../src/bgp/learned.ts';
 
 const self = { asn: 64512, routerId: '10.0.0.1' };
 const peer = (id: string, over: Partial<PeerInfo> = {}): PeerInfo => ({ id, address: id, asn: 64512, routerId: id, ibgp: true, rrClient: false, ...over });
 const seq = (...asns: number[]) => [{ type: 2, asns }];
 const attrs = (over: PathAttributes = {}): PathAttributes => ({ origin: 0, asPath: [], nextHop: '10.0.0.9', ...over });
-const path = (p: PeerInfo | undefined, a: PathAttributes): Path => ({ prefix: '10.1.0.0/16', ...(p ? { source: p } : {}), attrs: a, stale: false, eligible: true });
+const path = (p: PeerInfo | undefined, a: PathAttributes): Path => ({ ...(p ? { source: p } : {}), attrs: a, stale: false, eligible: true });
 const target = (info: PeerInfo, over: Partial<ExportTarget> = {}): ExportTarget => ({ info, localAddressV4: '10.0.0.1', keepOriginalNextHop: false, cache: new WeakMap(), ...over });
 
 describe('decision process', () => {
@@ -88,47 +89,115 @@ describe('Rib', () => {
   });
 });
 
+describe('Rib: the prefixes of one UPDATE share one path', () => {
+  const prefixes = ['10.1.0.0/24', '10.1.1.0/24', '10.1.2.0/24'];
+  const loaded = () => {
+    const rib = new Rib(self);
+    const a = peer('10.0.0.2'), shared = attrs();
+    for (const p of prefixes) rib.receive(a, p, shared);
+    rib.takeChanges();
+    return { rib, a };
+  };
+
+  test('one Path object for the three routes; a new UPDATE for one prefix gets its own', () => {
+    const { rib, a } = loaded();
+    assert.equal(rib.best(prefixes[0]!), rib.best(prefixes[2]!));
+    rib.receive(a, prefixes[1]!, attrs({ med: 5 }));
+    assert.deepEqual(rib.takeChanges(), [prefixes[1]]);
+    assert.notEqual(rib.best(prefixes[1]!), rib.best(prefixes[0]!));
+    assert.equal(rib.best(prefixes[1]!)!.attrs.med, 5);
+    assert.equal(rib.best(prefixes[0]!)!.attrs.med, undefined, 'the others keep theirs');
+    assert.equal(rib.receivedCount(a.id), 3);
+  });
+
+  test('graceful restart counts every route of a shared path, once', () => {
+    const { rib, a } = loaded();
+    assert.equal(rib.markStale(a.id), 3);
+    assert.equal(rib.staleCount(a.id), 3);
+    assert.equal(rib.markStale(a.id), 3);
+    assert.equal(rib.staleCount(a.id), 3, 'marking again counts nothing twice');
+    rib.receive(a, prefixes[0]!, attrs());
+    assert.equal(rib.staleCount(a.id), 2);
+    assert.equal(rib.best(prefixes[1]!)!.stale, true, 'the refreshed route does not refresh the others');
+    assert.equal(rib.sweepStale(a.id), 2);
+    assert.deepEqual([...rib.adjRibIn(a.id).keys()], [prefixes[0]]);
+    assert.equal(rib.acceptedCount(a.id), 1);
+  });
+
+  test('re-evaluation that rejects one prefix leaves the shared path to the others', () => {
+    const { rib, a } = loaded();
+    const before = rib.best(prefixes[0]);
+    assert.equal(rib.reevaluate(a.id, (prefix) => (prefix === prefixes[1] ? 'rejected by test' : undefined)), 1);
+    assert.deepEqual(rib.takeChanges(), [prefixes[1]]);
+    assert.equal(rib.best(prefixes[0]!), before);
+    assert.equal(rib.best(prefixes[2]!), before);
+    assert.equal(rib.adjRibIn(a.id).get(prefixes[1]!)?.rejected, 'rejected by test');
+    assert.equal(before!.rejected, undefined);
+    assert.equal(rib.acceptedCount(a.id), 2);
+    assert.equal(rib.receivedCount(a.id), 3);
+    rib.withdraw(a, prefixes[1]!);
+    assert.equal(rib.receivedCount(a.id), 2, 'a rejected route can be withdrawn');
+    assert.equal(rib.adjRibIn(a.id).size, 2);
+  });
+
+  test('dropping one peer leaves another peer\'s paths for the same prefixes as best', () => {
+    const { rib, a } = loaded();
+    const b = peer('10.0.0.3');
+    const fromB = attrs({ localPref: 50 });
+    for (const p of prefixes) rib.receive(b, p, fromB);
+    rib.receive(b, '10.9.0.0/16', fromB);
+    rib.takeChanges();
+    assert.equal(rib.best(prefixes[0]!)!.source, a, 'LOCAL_PREF 100 beats 50');
+    rib.dropPeer(a.id);
+    assert.deepEqual(rib.takeChanges(), prefixes);
+    for (const p of prefixes) assert.equal(rib.best(p)!.source, b);
+    assert.equal(rib.loc.size, 4);
+    assert.equal(rib.receivedCount(a.id), 0);
+    assert.equal(rib.receivedCount(b.id), 4);
+  });
+});
+
 describe('export rules', () => {
   const client = peer('10.0.0.2', { rrClient: true }), nonClient = peer('10.0.0.3'), other = peer('10.0.0.4');
   const ebgp = peer('10.0.0.9', { ibgp: false, asn: 65000 });
 
   test('local route to iBGP: next hop self, LOCAL_PREF 100, empty AS path', () => {
-    const out = exportPath(self, target(other), path(undefined, { origin: 0, asPath: [] }))!;
+    const out = exportPath(self, target(other), '10.1.0.0/16', path(undefined, { origin: 0, asPath: [] }))!;
     assert.equal(out.nextHop, '10.0.0.1');
     assert.equal(out.localPref, 100);
     assert.deepEqual(out.asPath, []);
   });
 
   test('iBGP split horizon without route reflection', () => {
-    assert.equal(exportPath(self, target(other), path(nonClient, attrs())), null);
+    assert.equal(exportPath(self, target(other), '10.1.0.0/16', path(nonClient, attrs())), null);
   });
 
   test('route reflector: client → everyone with ORIGINATOR_ID/CLUSTER_LIST; non-client → clients only', () => {
     const rr = { ...self, clusterId: '244.0.0.1' };
-    const out = exportPath(rr, target(other), path(client, attrs({ nextHop: '10.0.0.2' })))!;
+    const out = exportPath(rr, target(other), '10.1.0.0/16', path(client, attrs({ nextHop: '10.0.0.2' })))!;
     assert.equal(out.originatorId, '10.0.0.2');
     assert.deepEqual(out.clusterList, ['244.0.0.1']);
     assert.equal(out.nextHop, '10.0.0.2', 'reflection keeps the next hop');
-    assert.equal(exportPath(rr, target(other), path(nonClient, attrs())), null);
-    assert.ok(exportPath(rr, target(client), path(nonClient, attrs())));
-    assert.equal(exportPath(rr, target(client), path(client, attrs())), null, 'never back to the source');
+    assert.equal(exportPath(rr, target(other), '10.1.0.0/16', path(nonClient, attrs())), null);
+    assert.ok(exportPath(rr, target(client), '10.1.0.0/16', path(nonClient, attrs())));
+    assert.equal(exportPath(rr, target(client), '10.1.0.0/16', path(client, attrs())), null, 'never back to the source');
   });
 
   test('eBGP: prepend our AS, next hop self, no LOCAL_PREF, MED not passed on', () => {
-    const out = exportPath(self, target(ebgp), path(other, attrs({ asPath: seq(65100), localPref: 300, med: 7 })))!;
+    const out = exportPath(self, target(ebgp), '10.1.0.0/16', path(other, attrs({ asPath: seq(65100), localPref: 300, med: 7 })))!;
     assert.deepEqual(out.asPath, [{ type: 2, asns: [64512, 65100] }]);
     assert.equal(out.nextHop, '10.0.0.1');
     assert.equal(out.localPref, undefined);
     assert.equal(out.med, undefined);
-    const keep = exportPath(self, target(ebgp, { keepOriginalNextHop: true }), path(other, attrs({ nextHop: '10.0.0.4' })))!;
+    const keep = exportPath(self, target(ebgp, { keepOriginalNextHop: true }), '10.1.0.0/16', path(other, attrs({ nextHop: '10.0.0.4' })))!;
     assert.equal(keep.nextHop, '10.0.0.4');
   });
 
   test('well-known communities', () => {
-    assert.equal(exportPath(self, target(ebgp), path(undefined, attrs({ communities: [Community.NO_EXPORT] }))), null);
-    assert.ok(exportPath(self, target(other), path(undefined, attrs({ communities: [Community.NO_EXPORT] }))));
-    assert.equal(exportPath(self, target(other), path(undefined, attrs({ communities: [Community.NO_ADVERTISE] }))), null);
-    const out = exportPath(self, target(ebgp), path(undefined, attrs({ communities: [(65000 << 16) + 5] })))!;
+    assert.equal(exportPath(self, target(ebgp), '10.1.0.0/16', path(undefined, attrs({ communities: [Community.NO_EXPORT] }))), null);
+    assert.ok(exportPath(self, target(other), '10.1.0.0/16', path(undefined, attrs({ communities: [Community.NO_EXPORT] }))));
+    assert.equal(exportPath(self, target(other), '10.1.0.0/16', path(undefined, attrs({ communities: [Community.NO_ADVERTISE] }))), null);
+    const out = exportPath(self, target(ebgp), '10.1.0.0/16', path(undefined, attrs({ communities: [(65000 << 16) + 5] })))!;
     assert.deepEqual(out.communities, [(65000 << 16) + 5]);
   });
 });
@@ -152,9 +221,9 @@ describe('BGPFilter in the RIB', () => {
     } }], 'BGPPeer p', [])!.export;
     const to = target(ebgp, { exportRules: rules });
     const shared = attrs();
-    assert.equal(exportPath(self, to, { ...path(undefined, shared), prefix: '10.1.0.0/16' }), null);
-    assert.ok(exportPath(self, to, { ...path(undefined, shared), prefix: '10.2.0.0/16' }), 'same attributes, other prefix: advertised');
-    assert.equal(exportPath(self, to, { ...path(undefined, attrs({ communities: [Community.NO_EXPORT] })), prefix: '10.2.0.0/16' }), null, 'Accept does not beat NO_EXPORT');
+    assert.equal(exportPath(self, to, '10.1.0.0/16', path(undefined, shared)), null);
+    assert.ok(exportPath(self, to, '10.2.0.0/16', path(undefined, shared)), 'same attributes, other prefix: advertised');
+    assert.equal(exportPath(self, to, '10.2.0.0/16', path(undefined, attrs({ communities: [Community.NO_EXPORT] }))), null, 'Accept does not beat NO_EXPORT');
   });
 
   test('reevaluate re-decides kept paths, keeping counts and the Loc-RIB right', () => {
@@ -178,21 +247,38 @@ describe('Calico\'s default export (calico_export_to_bgp_peers): learned routes 
   const ebgp = peer('10.0.0.7', { ibgp: false, asn: 65000 });
   const tor = peer('10.0.0.8', { ibgp: false, asn: 65001 });
   const pools = [{ family: 4 as const, ip: 0x0af40000n, prefix: 16 }]; // 10.244.0.0/16
-  const learned = (prefix: string) => ({ ...path(tor, attrs({ asPath: seq(65001) })), prefix });
+  const learned = path(tor, attrs({ asPath: seq(65001) }));
   test('a learned route outside the pools is not passed on (no transit); inside, it is; our own routes always are', () => {
     const to = target(ebgp, { exportPools: pools });
-    assert.equal(exportPath(self, to, learned('0.0.0.0/0')), null);
-    assert.ok(exportPath(self, to, learned('10.244.3.0/26')));
-    assert.ok(exportPath(self, to, { ...path(undefined, attrs()), prefix: '192.168.0.0/24' }));
-    assert.ok(exportPath(self, target(ebgp), learned('0.0.0.0/0')), 'no pools given: everything (the standalone speaker)');
+    assert.equal(exportPath(self, to, '0.0.0.0/0', learned), null);
+    assert.ok(exportPath(self, to, '10.244.3.0/26', learned));
+    assert.ok(exportPath(self, to, '192.168.0.0/24', path(undefined, attrs())));
+    assert.ok(exportPath(self, target(ebgp), '0.0.0.0/0', learned), 'no pools given: everything (the standalone speaker)');
   });
   test('an export Accept rule passes a route the default would hold back; Reject holds back one it would pass', () => {
     const exportRules = peerFilters(['f'], [{ apiVersion: 'projectcalico.org/v3', kind: 'BGPFilter', metadata: { name: 'f' }, spec: {
       exportV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Accept' }, { cidr: '10.244.3.0/26', matchOperator: 'Equal', action: 'Reject' }],
     } }], 'BGPPeer p', [])!.export;
     const to = target(ebgp, { exportPools: pools, exportRules });
-    assert.ok(exportPath(self, to, learned('0.0.0.0/0')));
-    assert.equal(exportPath(self, to, learned('10.244.3.0/26')), null);
-    assert.ok(exportPath(self, to, learned('10.244.4.0/26')));
+    assert.ok(exportPath(self, to, '0.0.0.0/0', learned));
+    assert.equal(exportPath(self, to, '10.244.3.0/26', learned), null);
+    assert.ok(exportPath(self, to, '10.244.4.0/26', learned));
+  });
+});
+
+describe('LearnedRoutes: the hand-over to the agent is a view of the Loc-RIB', () => {
+  test('lists best learned routes (not local ones); read when iterated; size as of the hand-over', () => {
+    const rib = new Rib(self);
+    const a = peer('10.0.0.2');
+    rib.receive(a, '10.1.0.0/16', attrs({ nextHop: '10.0.0.2' }));
+    rib.originate('10.9.0.0/26');
+    rib.takeChanges();
+    const handed = new LearnedRoutes(rib);
+    assert.equal(handed.size, 1);
+    assert.deepEqual(handed.toArray(), [{ prefix: '10.1.0.0/16', nextHop: '10.0.0.2', peer: '10.0.0.2' }]);
+    rib.receive(a, '10.2.0.0/16', attrs({ nextHop: '10.0.0.2' }));
+    rib.takeChanges();
+    assert.deepEqual([...handed].map((r) => r.prefix), ['10.1.0.0/16', '10.2.0.0/16'], 'no copy: a later read sees the later table');
+    assert.equal(handed.size, 1);
   });
 });

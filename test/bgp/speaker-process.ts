@@ -50,8 +50,9 @@ async function program(routes: LearnedRoute[]): Promise<void> {
 const speaker = new BgpSpeaker(readConfig(), {
   log,
   onRoutes: (routes) => {
-    process.stdout.write(JSON.stringify({ event: 'routes', count: routes.length, routes: routes.length <= 1000 ? routes : undefined }) + '\n');
-    if (install) installing = installing.then(() => program(routes));
+    const list = routes.size <= 1000 || install ? routes.toArray() : undefined;
+    process.stdout.write(JSON.stringify({ event: 'routes', count: routes.size, routes: routes.size <= 1000 ? list : undefined }) + '\n');
+    if (install) installing = installing.then(() => program(list!));
   },
 });
 await speaker.start();

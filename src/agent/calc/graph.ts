@@ -31,7 +31,7 @@ export interface CalcContext {
   hostMtu: number;
   /** True when a BGP speaker runs in this agent (backend bird): it, not the datastore, supplies IPIP/no-encap routes. */
   bgpEnabled: boolean;
-  learnedRoutes?: LearnedRoute[];
+  learnedRoutes?: Iterable<LearnedRoute>;
   /** The host's default route: a BGP next hop beyond the local subnet is reached through it, as BIRD's
    *  `gateway recursive` resolves it (the kernel refuses a gateway that is not a neighbour). */
   underlayDefaultRoute?: { gateway: string; dev: string } | undefined;

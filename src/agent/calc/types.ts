@@ -79,3 +79,6 @@ export interface LearnedRoute {
   nextHop: string;
   peer: string;
 }
+
+/** The speaker's learned routes as handed over (read when iterated, not copied), or any list of them. */
+export interface LearnedRouteSet extends Iterable<LearnedRoute> { readonly size: number }
