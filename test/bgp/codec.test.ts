@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   Afi, AS_TRANS, AttrType, BgpMessageError, CapCode, Community, decodeMessage, encodeEndOfRib, encodeKeepalive, encodeMessage,
   encodeNotification, encodeOpen, encodeRouteRefresh, encodeUpdate, ErrCode, ErrorHandling, frameLength, isEndOfRib,
-  packAnnouncements, packWithdrawals, Safi, canonicalPrefix, bytesToIpv6, ipv6ToBytes, decodeUpdate,
+  packAnnouncements, packWithdrawals, Safi, canonicalPrefix, bytesToIpv6, ipv6ToBytes, decodeUpdate, decodeNlri, encodeNlri,
   type OpenMessage, type UpdateMessage,
 } from '../../src/bgp/codec.ts';
 
@@ -122,6 +122,14 @@ describe('codec round trip', () => {
     assert.equal(bytesToIpv6(ipv6ToBytes('::ffff:10.0.0.1')), '::ffff:a00:1');
     assert.equal(canonicalPrefix('10.1.2.3/24'), '10.1.2.0/24');
     assert.equal(canonicalPrefix('2001:DB8::1/32'), '2001:db8::/32');
+  });
+
+  test('IPv4 NLRI decode to text: every digit count, /0 and /32, host bits masked', () => {
+    const prefixes = ['0.0.0.0/0', '255.255.255.255/32', '10.0.0.0/8', '100.64.0.0/10', '9.99.199.0/24', '192.168.100.128/25', '1.2.3.4/32'];
+    assert.deepEqual(decodeNlri(encodeNlri(prefixes), Afi.IPV4), prefixes);
+    // 10.1.2.3 with length 8 on the wire: one octet sent; the rest is zero whatever followed.
+    assert.deepEqual(decodeNlri(new Uint8Array([8, 10, 0, 0]).subarray(0, 2), Afi.IPV4), ['10.0.0.0/8']);
+    assert.deepEqual(decodeNlri(new Uint8Array([12, 10, 0xff]), Afi.IPV4), ['10.240.0.0/12'], 'bits past the length are cleared');
   });
 });
 
