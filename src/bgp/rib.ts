@@ -257,10 +257,11 @@ export class Rib {
     this.forEachReceived(peerId, (prefix, p) => {
       const rejected = decide(prefix, p.attrs);
       if (rejected === p.rejected) return;
+      // Not changed in place: the path may be shared with prefixes decided otherwise.
       const next: Path = { ...p, eligible: rejected === undefined, rejected };
       if (next.eligible !== p.eligible) changed++;
-      if (p.eligible && next.eligible) this.swapInDest(prefix, p, next);
-      else { this.removeRoute(peerId, prefix, p); this.addRoute(peerId, prefix, next); }
+      this.removeRoute(peerId, prefix, p);
+      this.addRoute(peerId, prefix, next);
     });
     return changed;
   }
@@ -318,14 +319,6 @@ export class Rib {
     if (d === undefined) this.loc.set(prefix, path);
     else if (Array.isArray(d)) d.push(path);
     else this.loc.set(prefix, [d, path]);
-  }
-
-  /** Put `next` where `old` is, keeping the prefix's place in the map (callers may be iterating it). */
-  private swapInDest(prefix: string, old: Path, next: Path): void {
-    this.touch(prefix);
-    const d = this.loc.get(prefix);
-    if (d === old) this.loc.set(prefix, next);
-    else if (Array.isArray(d)) d[d.indexOf(old)] = next;
   }
 
   private removeFromDest(prefix: string, path: Path): void {

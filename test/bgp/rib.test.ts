@@ -140,6 +140,22 @@ describe('Rib: the prefixes of one UPDATE share one path', () => {
     assert.equal(rib.adjRibIn(a.id).size, 2);
   });
 
+  test('re-evaluation decides each route once, even the routes it moves between accepted and rejected', () => {
+    const { rib, a } = loaded();
+    let calls = 0;
+    assert.equal(rib.reevaluate(a.id, () => { calls++; return 'rejected by test'; }), 3);
+    assert.equal(calls, 3);
+    calls = 0;
+    assert.equal(rib.reevaluate(a.id, () => { calls++; return 'rejected by another rule'; }), 0, 'still rejected: no eligibility change');
+    assert.equal(calls, 3);
+    assert.equal(rib.adjRibIn(a.id).get(prefixes[2]!)?.rejected, 'rejected by another rule', 'the reason is kept up to date');
+    calls = 0;
+    assert.equal(rib.reevaluate(a.id, () => { calls++; return undefined; }), 3);
+    assert.equal(calls, 3);
+    assert.equal(rib.acceptedCount(a.id), 3);
+    assert.equal(rib.loc.size, 3);
+  });
+
   test('dropping one peer leaves another peer\'s paths for the same prefixes as best', () => {
     const { rib, a } = loaded();
     const b = peer('10.0.0.3');
