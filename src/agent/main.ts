@@ -189,7 +189,7 @@ export class Agent {
     this.syncer.on('changed', (kind, change) => {
       this.metrics.datastoreEvents.inc();
       this.onSnapshotChanged(kind);
-      if (kind === undefined || change === undefined || affectsDesiredState(kind, change, this.syncer.snapshot, this.opts.nodeName)) this.calcStale = true;
+      if (kind === undefined || change === undefined || affectsDesiredState(kind, change, this.syncer.snapshot, { nodeName: this.opts.nodeName, bgpEnabled: this.bgp !== undefined })) this.calcStale = true;
       this.scheduleApply();
     });
     this.syncer.on('status', (s) => log.info({ status: s }, 'datastore sync status'));

@@ -10,29 +10,47 @@ import { Snapshot } from '../../src/agent/calc/snapshot.ts';
 import { block, node, pool, wep } from './fixtures.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];
-const ctx: CalcContext = { nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: false };
 
-test('a change called irrelevant never changes what calculate() gives; the relevant ones are recalculated', () => {
+for (const bgpEnabled of [false, true]) {
+  test(`a change called irrelevant never changes what calculate() gives; the relevant ones are recalculated (BGP ${bgpEnabled ? 'on' : 'off'})`, () => {
+    const { skipped, recalculated, blockSkips } = walk({ nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled });
+    assert.ok(skipped > 150, `skipped ${skipped}`);
+    assert.ok(recalculated > 100, `recalculated ${recalculated}`);
+    // With BGP on, another node's block in the IPIP pool changing hands is skipped too.
+    if (bgpEnabled) assert.ok(blockSkips > 10, `block changes of hands skipped: ${blockSkips}`);
+    else assert.equal(blockSkips, 0);
+  });
+}
+
+/**
+ * 600 random changes: pods come and go, move and are relabelled, blocks allocate and change hands. Blocks
+ * sit in a VXLAN pool and an IPIP pool; node n4's VXLAN tunnel address lies in an IPIP-pool block (a
+ * misconfiguration calculate() still has to answer for).
+ */
+function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockSkips: number } {
   let seed = 11; // xorshift32
   const rand = (n: number) => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
   const snap = new Snapshot();
   snap.set(pool('p', '10.10.0.0/16', { vxlanMode: 'Always' }));
-  NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: `10.10.${200 + i}.1`, mac: `66:aa:99:2f:dc:2${i}` })));
-  // Blocks 10.10.<k>.0/26, k = 0..7, affine to a node each; a pod's address is in some block, often its node's own.
-  const blocks = Array.from({ length: 8 }, (_, k) => `10.10.${k}.0/26`);
+  snap.set(pool('q', '10.20.0.0/16', { ipipMode: 'Always' }));
+  NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: i === 3 ? '10.20.6.9' : `10.10.${200 + i}.1`, mac: `66:aa:99:2f:dc:2${i}` })));
+  // Blocks 10.10.<k>.0/26 and 10.20.<k>.0/26, k = 0..7, affine to a node each; a pod's address is in some
+  // block, often its node's own.
+  const blocks = Array.from({ length: 16 }, (_, k) => `10.${k < 8 ? 10 : 20}.${k % 8}.0/26`);
   blocks.forEach((c, k) => snap.set(block(c, NODES[k % 4])));
   let rv = 1000;
   let pods = 0;
   let last = calculate(snap, ctx);
-  let skipped = 0, recalculated = 0;
+  let skipped = 0, recalculated = 0, blockSkips = 0;
   const apply = (kind: string, old: Resource | undefined, now: Resource | undefined) => {
     if (now) snap.set(now); else if (old) snap.delete(old);
-    if (affectsDesiredState(kind, { old, now }, snap, ctx.nodeName)) {
+    if (affectsDesiredState(kind, { old, now }, snap, ctx)) {
       last = calculate(snap, ctx);
       recalculated++;
     } else {
       assert.deepEqual(calculate(snap, ctx), last, `${kind} ${now?.metadata.name ?? old?.metadata.name}: skipped, yet the calculation differs`);
       skipped++;
+      if (kind === 'IPAMBlock' && old?.spec.affinity !== now?.spec.affinity) blockSkips++;
     }
   };
   for (let step = 0; step < 600; step++) {
@@ -42,7 +60,7 @@ test('a change called irrelevant never changes what calculate() gives; the relev
       // A new pod: on a random node, its address in a random block (its node's own, mostly: borrowed sometimes).
       const onNode = NODES[rand(4)]!;
       const own = blocks.filter((_, k) => NODES[k % 4] === onNode);
-      const cidr = rand(4) === 0 ? blocks[rand(8)]! : own[rand(own.length)]!;
+      const cidr = rand(4) === 0 ? blocks[rand(16)]! : own[rand(own.length)]!;
       const ip = cidr.replace(/\.0\/26$/, `.${1 + rand(60)}`);
       apply('WorkloadEndpoint', undefined, wep('default', `p${pods}`, onNode, ip, `cali${String(pods++).padStart(11, '0')}`));
     } else if (r === 4) {
@@ -54,19 +72,39 @@ test('a change called irrelevant never changes what calculate() gives; the relev
       apply('WorkloadEndpoint', w, { ...w, metadata: { ...w.metadata, labels: { app: String(rand(3)) }, resourceVersion: String(rv++) } });
     } else if (r <= 7) {
       // An allocation in a block (what every pod does to its block).
-      const b = [...snap.items('IPAMBlock')][rand(8)]!;
+      const b = [...snap.items('IPAMBlock')][rand(16)]!;
       apply('IPAMBlock', b, { ...b, metadata: { ...b.metadata, resourceVersion: String(rv++) }, spec: { ...b.spec, allocations: [...(b.spec.allocations ?? []), rand(64)] } });
     } else if (r === 8) {
       // A block changes hands.
-      const b = [...snap.items('IPAMBlock')][rand(8)]!;
+      const b = [...snap.items('IPAMBlock')][rand(16)]!;
       apply('IPAMBlock', b, { ...b, metadata: { ...b.metadata, resourceVersion: String(rv++) }, spec: { ...b.spec, affinity: `host:${NODES[rand(4)]}` } });
     } else {
       // An endpoint moves to another address (a new pod reusing the name would look like this).
       const w = weps[rand(weps.length)]!;
-      const ip = blocks[rand(8)]!.replace(/\.0\/26$/, `.${1 + rand(60)}`);
+      const ip = blocks[rand(16)]!.replace(/\.0\/26$/, `.${1 + rand(60)}`);
       apply('WorkloadEndpoint', w, { ...w, metadata: { ...w.metadata, resourceVersion: String(rv++) }, spec: { ...w.spec, ipNetworks: [`${ip}/32`] } });
     }
   }
-  assert.ok(skipped > 150, `skipped ${skipped}`);
-  assert.ok(recalculated > 150, `recalculated ${recalculated}`);
+  return { skipped, recalculated, blockSkips };
+}
+
+test('with BGP on, a block holding another node\'s VTEP address still counts when it changes hands', () => {
+  const ctx: CalcContext = { nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: true };
+  const snap = new Snapshot();
+  snap.set(pool('p', '10.10.0.0/16', { vxlanMode: 'Always' }));
+  snap.set(pool('q', '10.20.0.0/16', { ipipMode: 'Always' }));
+  NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: i === 3 ? '10.20.6.9' : `10.10.${200 + i}.1` })));
+  const before = block('10.20.6.0/26', 'n3');
+  snap.set(before);
+  const withBlockAtN3 = calculate(snap, ctx);
+  const after = { ...before, metadata: { ...before.metadata, resourceVersion: '9001' }, spec: { ...before.spec, affinity: 'host:n4' } };
+  snap.set(after);
+  assert.notDeepEqual(calculate(snap, ctx).routes, withBlockAtN3.routes, 'n4\'s VTEP route depends on who owns the block');
+  assert.equal(affectsDesiredState('IPAMBlock', { old: before, now: after }, snap, ctx), true);
+  const plain = block('10.20.7.0/26', 'n3');
+  snap.set(plain);
+  const moved = { ...plain, metadata: { ...plain.metadata, resourceVersion: '9002' }, spec: { ...plain.spec, affinity: 'host:n2' } };
+  snap.set(moved);
+  assert.equal(affectsDesiredState('IPAMBlock', { old: plain, now: moved }, snap, ctx), false, 'a plain IPIP block of other nodes: learned over BGP');
+  assert.equal(affectsDesiredState('IPAMBlock', { old: plain, now: moved }, snap, { ...ctx, bgpEnabled: false }), true);
 });

@@ -2,18 +2,50 @@
 // nodes' pods: each makes an IPAM block change (its allocations) and a new WorkloadEndpoint, and every agent
 // receives both. calculate() reads neither allocations nor another node's endpoint unless that endpoint's
 // address is borrowed (outside its node's own blocks), so the agent skips the calculation for them and
-// keeps its last desired state. Pure; checked against calculate() over random change sequences.
-import { isProblem, parseBlock, parseWorkload } from './model.ts';
+// keeps its last desired state. With BGP on, another node's block in a pool without VXLAN changes no route
+// either: the speaker learns it and hands it over. Pure; checked against calculate() over random change sequences.
+import { isProblem, parseBlock, parsePool, parseWorkload } from './model.ts';
 import type { Resource } from '../../api/resource.ts';
 import type { ResourceChange } from '../../api/resource.ts';
 import type { Snapshot } from './snapshot.ts';
-import { cidr4ContainsIP, parseIPv4 } from '../../net/ipv4.ts';
+import { cidr4ContainsIP, parseIPv4, type Cidr4 } from '../../net/ipv4.ts';
+
+/** What the calculation is run for: this node, and whether a BGP speaker supplies the routes to other nodes. */
+export interface RelevanceContext { nodeName: string; bgpEnabled: boolean }
 
 /** `snap` is the snapshot after the change. Kinds other than blocks and endpoints always count. */
-export function affectsDesiredState(kind: string, change: ResourceChange, snap: Snapshot, nodeName: string): boolean {
-  if (kind === 'IPAMBlock') return blockKey(change.old) !== blockKey(change.now);
-  if (kind === 'WorkloadEndpoint') return workloadAffects(change, snap, nodeName);
+export function affectsDesiredState(kind: string, change: ResourceChange, snap: Snapshot, at: RelevanceContext): boolean {
+  if (kind === 'IPAMBlock') {
+    if (blockKey(change.old) === blockKey(change.now)) return false;
+    return !(at.bgpEnabled && [change.old, change.now].every((r) => learnedOverBgp(r, snap, at.nodeName)));
+  }
+  if (kind === 'WorkloadEndpoint') return workloadAffects(change, snap, at.nodeName);
   return true;
+}
+
+/**
+ * With BGP on, calculate() makes nothing of another node's block outside VXLAN pools (no route: the speaker
+ * learns it; no borrowed-address route either, for the same reason) unless a VTEP's tunnel address lies in
+ * it (the VTEP's device route depends on who owns that address). An absent block is nothing too.
+ */
+function learnedOverBgp(r: Resource | undefined, snap: Snapshot, nodeName: string): boolean {
+  if (!r) return true;
+  const b = parseBlock(r);
+  if (b === undefined) return true;
+  if (isProblem(b) || b.affinityNode === nodeName) return false;
+  for (const p of snap.items('IPPool')) {
+    const pool = parsePool(p);
+    if (!isProblem(pool) && pool.vxlanMode !== 'Never' && cidr4ContainsIP(pool.net, b.net.base)) return false;
+  }
+  for (const n of snap.items('Node')) {
+    const tunnel = (n.spec as { ipv4VXLANTunnelAddr?: unknown } | undefined)?.ipv4VXLANTunnelAddr;
+    if (typeof tunnel === 'string' && tunnelIn(tunnel, b.net)) return false;
+  }
+  return true;
+}
+
+function tunnelIn(addr: string, net: Cidr4): boolean {
+  try { return cidr4ContainsIP(net, parseIPv4(addr.split('/')[0]!)); } catch { return false; }
 }
 
 /** What calculate() reads of a block: validity, CIDR and affinity (parseBlock). */
