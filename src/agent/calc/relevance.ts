@@ -4,11 +4,11 @@
 // address is borrowed (outside its node's own blocks), so the agent skips the calculation for them and
 // keeps its last desired state. With BGP on, another node's block in a pool without VXLAN changes no route
 // either: the speaker learns it and hands it over. Pure; checked against calculate() over random change sequences.
-import { isProblem, parseBlock, parsePool, parseWorkload } from './model.ts';
+import { isProblem, parseBlock, parseNode, parsePool, parseWorkload } from './model.ts';
 import type { Resource } from '../../api/resource.ts';
 import type { ResourceChange } from '../../api/resource.ts';
 import type { Snapshot } from './snapshot.ts';
-import { cidr4ContainsIP, parseIPv4, type Cidr4 } from '../../net/ipv4.ts';
+import { cidr4ContainsIP, parseIPv4 } from '../../net/ipv4.ts';
 
 /** What the calculation is run for: this node, and whether a BGP speaker supplies the routes to other nodes. */
 export interface RelevanceContext { nodeName: string; bgpEnabled: boolean }
@@ -37,15 +37,11 @@ function learnedOverBgp(r: Resource | undefined, snap: Snapshot, nodeName: strin
     const pool = parsePool(p);
     if (!isProblem(pool) && pool.vxlanMode !== 'Never' && cidr4ContainsIP(pool.net, b.net.base)) return false;
   }
-  for (const n of snap.items('Node')) {
-    const tunnel = (n.spec as { ipv4VXLANTunnelAddr?: unknown } | undefined)?.ipv4VXLANTunnelAddr;
-    if (typeof tunnel === 'string' && tunnelIn(tunnel, b.net)) return false;
+  for (const r of snap.items('Node')) {
+    const n = parseNode(r, () => ''); // the VTEP's MAC is not asked for here
+    if (!isProblem(n) && n.vxlanTunnelAddr && cidr4ContainsIP(b.net, parseIPv4(n.vxlanTunnelAddr))) return false;
   }
   return true;
-}
-
-function tunnelIn(addr: string, net: Cidr4): boolean {
-  try { return cidr4ContainsIP(net, parseIPv4(addr.split('/')[0]!)); } catch { return false; }
 }
 
 /** What calculate() reads of a block: validity, CIDR and affinity (parseBlock). */
