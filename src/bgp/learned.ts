@@ -1,5 +1,5 @@
 // What the speaker hands to the agent: its best learned routes, as a view of the Loc-RIB.
-import type { Rib } from './rib.ts';
+import { bestOf, type Rib } from './rib.ts';
 
 export interface LearnedRoute { prefix: string; nextHop: string; peer: string }
 
@@ -19,7 +19,7 @@ export class LearnedRoutes implements Iterable<LearnedRoute> {
 
   *[Symbol.iterator](): Iterator<LearnedRoute> {
     for (const [prefix, d] of this.rib.loc) {
-      const p = Array.isArray(d) ? d[0]! : d;
+      const p = bestOf(d);
       if (p.source && p.attrs.nextHop) yield { prefix, nextHop: p.attrs.nextHop, peer: p.source.address };
     }
   }

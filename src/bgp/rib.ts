@@ -96,7 +96,10 @@ export function comparePaths(a: Path, b: Path): number {
  * A Loc-RIB entry: the single path itself (the common case, no extra objects), or all paths with the
  * best one at index 0 once the decision process has run.
  */
-type Destination = Path | Path[];
+export type Destination = Path | Path[];
+
+/** A destination's best path (the first, once the decision process has run). */
+export const bestOf = (d: Destination): Path => (Array.isArray(d) ? d[0]! : d);
 
 export class Rib {
   /**
@@ -281,7 +284,7 @@ export class Rib {
 
   best(prefix: string): Path | undefined {
     const d = this.loc.get(prefix);
-    return Array.isArray(d) ? d[0] : d;
+    return d === undefined ? undefined : bestOf(d);
   }
 
   /** Run the decision process for every touched prefix; returns the prefixes whose best path changed. */
@@ -305,7 +308,7 @@ export class Rib {
 
   /** Calls fn with each prefix and its best path. */
   forEachBest(fn: (prefix: string, best: Path) => void): void {
-    for (const [prefix, d] of this.loc) fn(prefix, Array.isArray(d) ? d[0]! : d);
+    for (const [prefix, d] of this.loc) fn(prefix, bestOf(d));
   }
 
   /** Remember the best path a prefix had before its first change in this round. */
