@@ -15,7 +15,7 @@ import { CNI_SOCKET_NAME } from '../cni/agent-client.ts';
 import type { CniServer, InvocationRunner } from '../cni/agent-server.ts';
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import type { Logger } from '../log.ts';
-import { calculate, type CalcContext } from './calc/graph.ts';
+import { calculateFromSnapshot, withLearnedRoutes, type CalcContext, type SnapshotState } from './calc/graph.ts';
 import { AGENT_KINDS } from './calc/snapshot.ts';
 import { affectsDesiredState } from './calc/relevance.ts';
 import type { DesiredState, LearnedRoute, LearnedRouteSet } from './calc/types.ts';
@@ -109,7 +109,7 @@ export class Agent {
   private learned: LearnedRouteSet = new Set<LearnedRoute>();
   /** Something calculate() reads changed since the last calculation (datastore, or a resync). */
   private calcStale = true;
-  private lastCalc: { desired: DesiredState; learned: Iterable<LearnedRoute> | undefined; ctxKey: string } | undefined;
+  private lastCalc: { desired: DesiredState; base: SnapshotState; learned: Iterable<LearnedRoute> | undefined; baseKey: string; ctxKey: string } | undefined;
   /** False until the BGP speaker handed over its first complete route set (after End-of-RIB from every peer or
    *  its deferral timer): until then routes learned so far are programmed, and the kernel's BGP routes from
    *  before a restart are kept besides, as BIRD's kernel protocol does during graceful restart, so a restarted
@@ -427,21 +427,27 @@ export class Agent {
 
   /**
    * The calculation, or the last result when nothing it reads changed since (relevance.ts: most datastore
-   * changes are other nodes' pods, which change no route here). The policy manager reads the snapshot itself.
+   * changes are other nodes' pods, which change no route here). When only the BGP-learned routes changed (a
+   * remote block's UPDATE, on every node of a mesh), only they are re-added to the snapshot's part.
+   * The policy manager reads the snapshot itself.
    */
   private desiredState(ctx: CalcContext): DesiredState {
-    const ctxKey = JSON.stringify([ctx.parentIface, ctx.hostMtu, ctx.bgpEnabled, ctx.underlayDefaultRoute]);
+    const baseKey = JSON.stringify([ctx.parentIface, ctx.hostMtu, ctx.bgpEnabled]);
+    const ctxKey = JSON.stringify([baseKey, ctx.underlayDefaultRoute]);
     const last = this.lastCalc;
-    if (!this.calcStale && last && last.learned === ctx.learnedRoutes && last.ctxKey === ctxKey) {
+    const snapshotUnchanged = !this.calcStale && last !== undefined && last.baseKey === baseKey;
+    if (snapshotUnchanged && last.learned === ctx.learnedRoutes && last.ctxKey === ctxKey) {
       this.metrics.calcSkipped.inc();
       return last.desired;
     }
     const endCalc = this.metrics.calcTime.startTimer();
-    const desired = calculate(this.syncer.snapshot, ctx);
+    const base = snapshotUnchanged ? last.base : calculateFromSnapshot(this.syncer.snapshot, ctx);
+    if (snapshotUnchanged) this.metrics.calcLearnedOnly.inc();
+    const desired = withLearnedRoutes(base, ctx);
     endCalc();
     // Only a calculation that completed stands for the snapshot (after a throw the next pass tries again).
     this.calcStale = false;
-    this.lastCalc = { desired, learned: ctx.learnedRoutes, ctxKey };
+    this.lastCalc = { desired, base, learned: ctx.learnedRoutes, baseKey, ctxKey };
     return desired;
   }
 

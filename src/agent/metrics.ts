@@ -11,6 +11,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
   readonly applyTime = new Histogram({ name: 'felix_int_dataplane_apply_time_seconds', help: 'Time to apply one batch of changes to the dataplane', registers: [this.registry], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] });
   readonly calcSkipped = new Counter({ name: 'tabby_agent_calc_skipped_total', help: 'Apply passes that reused the last calculation: no datastore change since touched what it reads', registers: [this.registry] });
+  readonly calcLearnedOnly = new Counter({ name: 'tabby_agent_calc_learned_only_total', help: 'Calculations that re-added only the BGP-learned routes: the datastore part was unchanged', registers: [this.registry] });
   readonly calcTime = new Histogram({ name: 'felix_calc_graph_update_time_seconds', help: 'Time to compute the desired state from the datastore snapshot', registers: [this.registry], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
   readonly resyncTime = new Histogram({ name: 'felix_route_table_resync_seconds', help: 'Time to re-read the kernel route table', registers: [this.registry], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5] });
   readonly routes = new Gauge({ name: 'felix_route_table_num_routes', help: 'Routes the agent has programmed (main table)', registers: [this.registry] });

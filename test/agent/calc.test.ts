@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { calculate, podMtu, type CalcContext } from '../../src/agent/calc/graph.ts';
+import { calculate, calculateFromSnapshot, podMtu, withLearnedRoutes, type CalcContext } from '../../src/agent/calc/graph.ts';
 import { Snapshot } from '../../src/agent/calc/snapshot.ts';
 import { vtepMacForNode } from '../../src/agent/calc/vtep-mac.ts';
 import { describe as describeRoute } from '../../src/agent/dataplane/route-table.ts';
@@ -138,6 +138,36 @@ describe('IPIP and BGP', () => {
     const d = calculate(s, { ...ctxA, bgpEnabled: true, learnedRoutes: learned });
     assert.equal(d.routes.get('10.244.2.0/26'), undefined);
     assert.match(d.problems.join('\n'), /10\.244\.2\.0\/26 via 10\.0\.2\.13: next hop is outside this node's subnet \(10\.0\.1\.11\/24\) and the host has no default route/);
+  });
+  test('the snapshot part computed once, then each learned set added to it, gives what calculate() gives', () => {
+    // The agent keeps calculateFromSnapshot()'s result while the datastore part stands and re-adds only the
+    // learned routes on each BGP hand-over: each result must equal a whole calculation, and the kept part
+    // must not be changed by it (the next hand-over starts from it again).
+    const s = snap(pool('p', '10.244.0.0/16', { ipipMode: 'CrossSubnet' }), pool('v', '10.96.0.0/16', { vxlanMode: 'Always' }),
+      node('node-a', '10.0.1.11/24', { ipip: '10.244.0.1', vxlan: '10.96.0.1' }), node('node-b', '10.0.1.12/24', { vxlan: '10.96.1.1' }),
+      node('node-c', '10.0.2.13/24'), block('10.244.0.0/26', 'node-a'), block('10.244.1.0/26', 'node-b'), block('10.96.1.0/26', 'node-b'),
+      wep('default', 'p1', 'node-a', '10.244.0.5', 'cali1'));
+    const ctx: CalcContext = { ...ctxA, bgpEnabled: true, underlayDefaultRoute: { gateway: '10.0.1.1', dev: 'eth0' } };
+    const base = calculateFromSnapshot(s, ctx);
+    const kept = JSON.stringify([[...base.desired.routes], base.desired.problems]);
+    const sets = [
+      [],
+      [{ prefix: '10.244.1.0/26', nextHop: '10.0.1.12', peer: 'b' }],
+      [{ prefix: '10.244.1.0/26', nextHop: '10.0.1.12', peer: 'b' }, { prefix: '10.244.2.0/26', nextHop: '10.0.2.13', peer: 'c' },
+        { prefix: '10.244.0.0/26', nextHop: '10.0.1.12', peer: 'b' }, { prefix: '10.96.1.0/26', nextHop: '10.0.1.12', peer: 'b' },
+        { prefix: '10.244.0.5/32', nextHop: '10.0.1.12', peer: 'b' }, { prefix: 'bad', nextHop: '10.0.1.12', peer: 'b' }],
+    ];
+    for (const learnedRoutes of sets) {
+      const c = { ...ctx, learnedRoutes };
+      const got = withLearnedRoutes(base, c);
+      const want = calculate(s, c);
+      assert.deepEqual([...got.routes.entries()], [...want.routes.entries()]);
+      assert.deepEqual({ ...got, routes: undefined }, { ...want, routes: undefined });
+      assert.equal(JSON.stringify([[...base.desired.routes], base.desired.problems]), kept);
+    }
+    assert.ok(withLearnedRoutes(base, { ...ctx, learnedRoutes: sets[2] }).routes.size > base.desired.routes.size);
+    const off = calculateFromSnapshot(s, ctxA); // BGP off: learned routes are not read, the snapshot part is the whole
+    assert.equal(withLearnedRoutes(off, { ...ctxA, learnedRoutes: sets[2]! }), off.desired);
   });
   test('no-encap pools without BGP: direct route only to a same-subnet node', () => {
     const s = snap(pool('p', '10.244.0.0/16'), node('node-a', '10.0.1.11/24'), node('node-b', '10.0.1.12/24'), node('node-c', '10.0.2.13/24'),

@@ -1,6 +1,7 @@
 // The node agent's calculation: datastore snapshot + this node → desired kernel state. Pure: no I/O, no
 // clock, no randomness, so it is unit-tested with plain objects and re-run from scratch after every batch
-// of datastore changes (the reconcilers turn the difference into kernel operations).
+// of datastore changes (the reconcilers turn the difference into kernel operations). In two parts: what the
+// snapshot gives, then the BGP-learned routes, so a hand-over of learned routes redoes only the second.
 //
 //   Snapshot ─┬─ IPPool ───────────► pools ──┬──► NAT sets (masq pools / all pools)
 //             │                              ├──► encapsulation per block (vxlan | ipip | direct)
@@ -108,10 +109,27 @@ export function felixSettings(snap: Snapshot, nodeName: string, problems: string
   return out;
 }
 
+/**
+ * What calculate() derives from the datastore snapshot alone: everything but the BGP-learned routes. With BGP,
+ * the learned routes change far more often than the snapshot (each remote block arrives as an UPDATE on every
+ * node), so the agent keeps this and redoes only withLearnedRoutes() while the snapshot stands.
+ */
+export interface SnapshotState {
+  ix: Indexed;
+  me: NodeInfo | undefined;
+  /** The desired state without learned routes (calculate() with BGP off is exactly this). */
+  desired: DesiredState;
+}
+
 export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
+  return withLearnedRoutes(calculateFromSnapshot(snap, ctx), ctx);
+}
+
+/** calculate()'s first part; `ctx.learnedRoutes` and `ctx.underlayDefaultRoute` are not read. */
+export function calculateFromSnapshot(snap: Snapshot, ctx: CalcContext): SnapshotState {
   const ix = indexSnapshot(snap);
   const { pools, problems } = ix;
-  const run: CalcRun = { ctx, ix, me: ix.nodes.get(ctx.nodeName), blockOwner: blockIndex(ix.blocks), routes: new Map() };
+  const run: CalcRun = { ctx, ix, me: ix.nodes.get(ctx.nodeName), blockOwner: blockIndex(ix.blocks), routes: new Map(), problems };
 
   const felix = felixSettings(snap, ctx.nodeName, problems);
   const vxlanMtu = felix.vxlanMTU ?? ctx.hostMtu - VXLAN_OVERHEAD;
@@ -124,12 +142,11 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
   addBlockRoutes(run);
   addBorrowedAddressRoutes(run);
   const { localVtep, vteps } = vxlanEnabled ? vxlanVteps(run, felix, vxlanMtu) : { localVtep: undefined, vteps: new Map<string, Vtep>() };
-  if (ctx.bgpEnabled) addLearnedRoutes(run);
 
   const me = run.me;
   const ipip = ipipEnabled && me?.ipipTunnelAddr ? { tunnelIp: me.ipipTunnelAddr, mtu: ipipMtu } : undefined;
 
-  return {
+  const desired: DesiredState = {
     routes: run.routes, localVtep, vteps, ipip,
     nat: {
       masqPools: pools.filter((p) => p.natOutgoing).map((p) => p.cidr).sort(),
@@ -139,6 +156,19 @@ export function calculate(snap: Snapshot, ctx: CalcContext): DesiredState {
     podMtu: Math.min(ctx.hostMtu, vxlanEnabled ? vxlanMtu : Infinity, ipipEnabled ? ipipMtu : Infinity),
     problems,
   };
+  return { ix, me, desired };
+}
+
+/**
+ * calculate()'s second part: the snapshot's desired state plus the BGP-learned routes (lowest precedence, so
+ * adding them last gives what one pass would). Does not change `base`; without BGP it is `base.desired`.
+ */
+export function withLearnedRoutes(base: SnapshotState, ctx: CalcContext): DesiredState {
+  if (!ctx.bgpEnabled) return base.desired;
+  const routes = new Map(base.desired.routes);
+  const problems = [...base.desired.problems];
+  addLearnedRoutes({ ctx, ix: base.ix, me: base.me, blockOwner: () => undefined, routes, problems });
+  return { ...base.desired, routes, problems };
 }
 
 /** What the steps of one calculation share: the inputs, the parsed snapshot, and the routes chosen so far. */
@@ -150,6 +180,8 @@ interface CalcRun {
   blockOwner: (ip: number) => BlockInfo | undefined;
   /** Destination → the route that wins it so far. */
   routes: Map<string, DesiredRoute>;
+  /** The calculation's problems, in the order found. */
+  problems: string[];
 }
 
 /** Offer a route: it replaces the one for the same destination only if its class ranks higher. */
@@ -171,7 +203,7 @@ function remoteRoute(run: CalcRun, dst: string, pool: PoolInfo | undefined, remo
   const direct: DesiredRoute = { dst, type: 'unicast', gateway: remote.ipv4, dev: ctx.parentIface, onlink: true, proto: PROTO_AGENT, class: 'direct' };
   if (pool && pool.vxlanMode !== 'Never') {
     if (pool.vxlanMode === 'CrossSubnet' && onLocalSubnet(run, remote.ipv4)) return direct;
-    if (!remote.vxlanTunnelAddr) { run.ix.problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`); return undefined; }
+    if (!remote.vxlanTunnelAddr) { run.problems.push(`Node(${remote.name}): no ipv4VXLANTunnelAddr yet; routes to it wait`); return undefined; }
     return { dst, type: 'unicast', gateway: remote.vxlanTunnelAddr, dev: VXLAN_DEVICE, onlink: true, proto: PROTO_AGENT, class: 'vxlan' };
   }
   if (ctx.bgpEnabled) return undefined; // the BGP speaker learns these and hands them over
@@ -258,7 +290,7 @@ function vxlanVteps(run: CalcRun, felix: FelixSettings, vxlanMtu: number): Pick<
  * filters; IPIP pools go through tunl0 unless CrossSubnet and the next hop is a neighbour.
  */
 function addLearnedRoutes(run: CalcRun): void {
-  const { ctx, ix: { pools, problems } } = run;
+  const { ctx, ix: { pools }, problems } = run;
   const localSubnet = run.me?.ipv4Cidr;
   for (const lr of ctx.learnedRoutes ?? []) {
     let net;
