@@ -277,7 +277,8 @@ export class Agent {
         this.learned = routes;
         if (complete) this.bgpRoutesSynced = true;
         this.metrics.bgpRoutes.set(routes.size);
-        this.scheduleApply();
+        // No throttle of our own: the speaker has already gathered the burst (and paces large tables).
+        this.scheduleApply(0);
       },
     });
     // The speaker hands over routes at the latest after its 30 s deferral; if it never runs (no BGP

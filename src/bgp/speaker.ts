@@ -32,7 +32,7 @@ export interface SpeakerOptions {
   clock?: Clock;
 }
 
-const HAND_OVER_MIN_MS = 5; // the shortest wait before learned routes go to the agent: one UPDATE burst
+const HAND_OVER_MIN_MS = 1; // the shortest wait before learned routes go to the agent: the UPDATEs read in one go
 
 export class BgpSpeaker {
   readonly rib: Rib;
