@@ -6,17 +6,20 @@ import assert from 'node:assert/strict';
 import type { Resource } from '../../src/api/resource.ts';
 import { calculate, type CalcContext } from '../../src/agent/calc/graph.ts';
 import { affectsDesiredState } from '../../src/agent/calc/relevance.ts';
-import { Snapshot } from '../../src/agent/calc/snapshot.ts';
+import { AGENT_KINDS, Snapshot } from '../../src/agent/calc/snapshot.ts';
 import { block, node, pool, wep } from './fixtures.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];
 
 for (const bgpEnabled of [false, true]) {
   test(`a change called irrelevant never changes what calculate() gives; the relevant ones are recalculated (BGP ${bgpEnabled ? 'on' : 'off'})`, () => {
-    const { skipped, recalculated, blockSkips } = walk({ nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled });
+    const { skipped, recalculated, blockSkips, otherKinds, otherSkips } = walk({ nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled });
     assert.ok(skipped > 150, `skipped ${skipped}`);
     assert.ok(recalculated > 100, `recalculated ${recalculated}`);
     // With BGP on, another node's block in the IPIP pool changing hands is skipped too.
+    // BGP's and policy's kinds arrive on the agent's watch too; calculate() reads none of them.
+    assert.ok(otherKinds > 40, `changes of other kinds: ${otherKinds}`);
+    assert.equal(otherSkips, otherKinds, 'every change of a kind calculate() does not read is skipped');
     if (bgpEnabled) assert.ok(blockSkips > 10, `block changes of hands skipped: ${blockSkips}`);
     else assert.equal(blockSkips, 0);
   });
@@ -27,10 +30,10 @@ for (const bgpEnabled of [false, true]) {
  * sit in a VXLAN pool and an IPIP pool; node n4's VXLAN tunnel address lies in an IPIP-pool block (a
  * misconfiguration calculate() still has to answer for).
  */
-function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockSkips: number } {
+function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockSkips: number; otherKinds: number; otherSkips: number } {
   let seed = 11; // xorshift32
   const rand = (n: number) => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
-  const snap = new Snapshot();
+  const snap = new Snapshot([...AGENT_KINDS, ...OTHER_KINDS]);
   snap.set(pool('p', '10.10.0.0/16', { vxlanMode: 'Always' }));
   snap.set(pool('q', '10.20.0.0/16', { ipipMode: 'Always' }));
   NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: i === 3 ? '10.20.6.9' : `10.10.${200 + i}.1`, mac: `66:aa:99:2f:dc:2${i}` })));
@@ -41,9 +44,10 @@ function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockS
   let rv = 1000;
   let pods = 0;
   let last = calculate(snap, ctx);
-  let skipped = 0, recalculated = 0, blockSkips = 0;
+  let skipped = 0, recalculated = 0, blockSkips = 0, otherKinds = 0, otherSkips = 0;
   const apply = (kind: string, old: Resource | undefined, now: Resource | undefined) => {
     if (now) snap.set(now); else if (old) snap.delete(old);
+    if (OTHER_KINDS.includes(kind)) otherKinds++;
     if (affectsDesiredState(kind, { old, now }, snap, ctx)) {
       last = calculate(snap, ctx);
       recalculated++;
@@ -51,9 +55,21 @@ function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockS
       assert.deepEqual(calculate(snap, ctx), last, `${kind} ${now?.metadata.name ?? old?.metadata.name}: skipped, yet the calculation differs`);
       skipped++;
       if (kind === 'IPAMBlock' && old?.spec.affinity !== now?.spec.affinity) blockSkips++;
+      if (OTHER_KINDS.includes(kind)) otherSkips++;
     }
   };
+  // Changes of other kinds come from a second generator, every fourth step, so the sequence above is as it was.
+  let seed2 = 23;
+  const rand2 = (n: number) => { seed2 ^= seed2 << 13; seed2 ^= seed2 >>> 17; seed2 ^= seed2 << 5; return (seed2 >>> 0) % n; };
   for (let step = 0; step < 600; step++) {
+    if (step % 4 === 0) {
+      // A kind calculate() does not read: a block claimed (its affinity, pending then confirmed), a BGP peer, a policy.
+      const kind = OTHER_KINDS[rand2(OTHER_KINDS.length)]!;
+      const name = `${kind.toLowerCase()}-${rand2(3)}`;
+      const old = snap.get(kind, name, kind === 'NetworkPolicy' ? 'default' : undefined);
+      const now = rand2(4) === 0 ? undefined : other(kind, name, NODES[rand2(4)]!, String(rv++));
+      if (old || now) apply(kind, old, now);
+    }
     const r = rand(10);
     const weps = [...snap.items('WorkloadEndpoint')];
     if (r <= 3 || weps.length === 0) {
@@ -85,12 +101,24 @@ function walk(ctx: CalcContext): { skipped: number; recalculated: number; blockS
       apply('WorkloadEndpoint', w, { ...w, metadata: { ...w.metadata, resourceVersion: String(rv++) }, spec: { ...w.spec, ipNetworks: [`${ip}/32`] } });
     }
   }
-  return { skipped, recalculated, blockSkips };
+  return { skipped, recalculated, blockSkips, otherKinds, otherSkips };
+}
+
+const OTHER_KINDS = ['BlockAffinity', 'BGPPeer', 'BGPConfiguration', 'NetworkPolicy'];
+
+function other(kind: string, name: string, nodeName: string, resourceVersion: string): Resource {
+  const spec: Record<string, unknown> = {
+    BlockAffinity: { node: nodeName, cidr: '10.20.1.0/26', state: 'confirmed', deleted: 'false' },
+    BGPPeer: { node: nodeName, peerIP: '172.17.0.99', asNumber: 64512 },
+    BGPConfiguration: { nodeToNodeMeshEnabled: resourceVersion.endsWith('1') },
+    NetworkPolicy: { selector: `app == '${nodeName}'`, types: ['Ingress'] },
+  }[kind]!;
+  return { apiVersion: 'projectcalico.org/v3', kind, metadata: { name, resourceVersion, ...(kind === 'NetworkPolicy' ? { namespace: 'default' } : {}) }, spec };
 }
 
 test('with BGP on, a block holding another node\'s VTEP address still counts when it changes hands', () => {
   const ctx: CalcContext = { nodeName: 'n1', parentIface: 'eth0', hostMtu: 1500, bgpEnabled: true };
-  const snap = new Snapshot();
+  const snap = new Snapshot([...AGENT_KINDS, ...OTHER_KINDS]);
   snap.set(pool('p', '10.10.0.0/16', { vxlanMode: 'Always' }));
   snap.set(pool('q', '10.20.0.0/16', { ipipMode: 'Always' }));
   NODES.forEach((n, i) => snap.set(node(n, `172.17.0.${10 + i}/16`, { vxlan: i === 3 ? '10.20.6.9' : `10.10.${200 + i}.1` })));

@@ -3,18 +3,24 @@
 // receives both. calculate() reads neither allocations nor another node's endpoint unless that endpoint's
 // address is borrowed (outside its node's own blocks), so the agent skips the calculation for them and
 // keeps its last desired state. With BGP on, another node's block in a pool without VXLAN changes no route
-// either: the speaker learns it and hands it over. Pure; checked against calculate() over random change sequences.
+// either: the speaker learns it and hands it over. Nor does any kind calculate() does not read: the agent's
+// one watch also carries BGP's kinds (a BlockAffinity is written twice for every block claimed) and policy's.
+// Pure; checked against calculate() over random change sequences.
 import { isProblem, parseBlock, parseNode, parsePool, parseWorkload } from './model.ts';
 import type { Resource } from '../../api/resource.ts';
 import type { ResourceChange } from '../../api/resource.ts';
-import type { Snapshot } from './snapshot.ts';
+import { AGENT_KINDS, type Snapshot } from './snapshot.ts';
 import { cidr4ContainsIP, parseIPv4 } from '../../net/ipv4.ts';
 
 /** What the calculation is run for: this node, and whether a BGP speaker supplies the routes to other nodes. */
 export interface RelevanceContext { nodeName: string; bgpEnabled: boolean }
 
-/** `snap` is the snapshot after the change. Kinds other than blocks and endpoints always count. */
+/** The kinds calculate() reads: AGENT_KINDS (indexSnapshot and felixSettings read nothing else). */
+const CALCULATION_KINDS: ReadonlySet<string> = new Set(AGENT_KINDS);
+
+/** `snap` is the snapshot after the change. Of the kinds calculate() reads, all but blocks and endpoints always count. */
 export function affectsDesiredState(kind: string, change: ResourceChange, snap: Snapshot, at: RelevanceContext): boolean {
+  if (!CALCULATION_KINDS.has(kind)) return false;
   if (kind === 'IPAMBlock') {
     if (blockKey(change.old) === blockKey(change.now)) return false;
     return !(at.bgpEnabled && [change.old, change.now].every((r) => learnedOverBgp(r, snap, at.nodeName)));
