@@ -139,6 +139,28 @@ describe('IPIP and BGP', () => {
     assert.equal(d.routes.get('10.244.2.0/26'), undefined);
     assert.match(d.problems.join('\n'), /10\.244\.2\.0\/26 via 10\.0\.2\.13: next hop is outside this node's subnet \(10\.0\.1\.11\/24\) and the host has no default route/);
   });
+  test('learned routes: malformed prefixes and next hops are problems; a prefix is programmed as written', () => {
+    const s = snap(pool('p', '10.244.0.0/16', { ipipMode: 'CrossSubnet' }), node('node-a', '10.0.1.11/24', { ipip: '10.244.0.1' }));
+    const learnedRoutes = [
+      { prefix: '10.244.1.0/26', nextHop: '10.0.1.12', peer: 'b' }, // IPIP pool, neighbour: CrossSubnet goes direct
+      { prefix: '10.244.2.0/26', nextHop: '10.0.2.13', peer: 'c' }, // IPIP pool, beyond the subnet: tunl0
+      { prefix: '10.244.2.0/26x', nextHop: '10.0.2.13', peer: 'c' },
+      { prefix: '10.244.3.0/26', nextHop: '10.0.2.300', peer: 'c' },
+      { prefix: '10.244.4.0/026', nextHop: '10.0.1.12', peer: 'b' },
+      { prefix: '172.30.0.0/16', nextHop: '10.0.2.13', peer: 'c' }, // no pool, beyond the subnet, no default route
+    ];
+    const d = calculate(s, { ...ctxA, bgpEnabled: true, learnedRoutes });
+    assert.deepEqual([...d.routes.values()].map(describeRoute).sort(), [
+      '10.244.1.0/26 via 10.0.1.12 dev eth0 proto 12',
+      '10.244.2.0/26 via 10.0.2.13 dev tunl0 proto 12 onlink',
+    ]);
+    assert.deepEqual(d.problems, [
+      'learned route 10.244.2.0/26x via 10.0.2.13: malformed',
+      'learned route 10.244.3.0/26 via 10.0.2.300: malformed',
+      'learned route 10.244.4.0/026 via 10.0.1.12: malformed',
+      "learned route 172.30.0.0/16 via 10.0.2.13: next hop is outside this node's subnet (10.0.1.11/24) and the host has no default route to resolve it through",
+    ]);
+  });
   test('the snapshot part computed once, then each learned set added to it, gives what calculate() gives', () => {
     // The agent keeps calculateFromSnapshot()'s result while the datastore part stands and re-adds only the
     // learned routes on each BGP hand-over: each result must equal a whole calculation, and the kept part

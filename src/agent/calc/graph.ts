@@ -11,7 +11,7 @@
 //   BGP speaker ── learned routes ─────────────► proto bird routes (IPIP → tunl0 onlink)
 //
 // Route precedence for one destination: workload > blackhole > datastore-derived remote > BGP-learned.
-import { parseCidr4, parseIPv4, cidr4Covers, cidr4ContainsIP, maskOf } from '../../net/ipv4.ts';
+import { parseCidr4, parseIPv4, isIPv4, cidr4Covers, cidr4ContainsIP, maskOf } from '../../net/ipv4.ts';
 import {
   isProblem, parseBlock, parseNode, parsePool, parseWorkload, inCidr,
   type BlockInfo, type NodeInfo, type PoolInfo, type WorkloadInfo,
@@ -292,15 +292,28 @@ function vxlanVteps(run: CalcRun, felix: FelixSettings, vxlanMtu: number): Pick<
 function addLearnedRoutes(run: CalcRun): void {
   const { ctx, ix: { pools }, problems } = run;
   const localSubnet = run.me?.ipv4Cidr;
+  // A table has many prefixes and few next hops (one per peer): each next hop is checked once per pass.
+  const hops = new Map<string, { valid: boolean; neighbour: boolean }>();
+  const hopOf = (nextHop: string) => {
+    let h = hops.get(nextHop);
+    if (!h) {
+      const valid = isIPv4(nextHop);
+      h = { valid, neighbour: valid && onLocalSubnet(run, nextHop) };
+      hops.set(nextHop, h);
+    }
+    return h;
+  };
   for (const lr of ctx.learnedRoutes ?? []) {
+    const hop = hopOf(lr.nextHop);
     let net;
-    try { net = parseCidr4(lr.prefix); parseIPv4(lr.nextHop); } catch { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
-    const dst = `${lr.prefix.split('/')[0]}/${net.prefix}`;
+    try { net = parseCidr4(lr.prefix); } catch { net = undefined; }
+    if (!net || !hop.valid) { problems.push(`learned route ${lr.prefix} via ${lr.nextHop}: malformed`); continue; }
+    const dst = lr.prefix; // as written: parseCidr4 accepts no other spelling of a prefix length, and keeps host bits
     const pool = pools.find((p) => cidr4Covers(p.net, net));
     if (pool && pool.vxlanMode !== 'Never') continue;
-    const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !onLocalSubnet(run, lr.nextHop)));
+    const ipip = pool !== undefined && (pool.ipipMode === 'Always' || (pool.ipipMode === 'CrossSubnet' && !hop.neighbour));
     if (ipip) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: IPIP_DEVICE, onlink: true, proto: PROTO_BIRD, class: 'bgp' });
-    else if (onLocalSubnet(run, lr.nextHop)) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
+    else if (hop.neighbour) put(run, { dst, type: 'unicast', gateway: lr.nextHop, dev: ctx.parentIface, proto: PROTO_BIRD, class: 'bgp' });
     else if (ctx.underlayDefaultRoute) put(run, { dst, type: 'unicast', gateway: ctx.underlayDefaultRoute.gateway, dev: ctx.underlayDefaultRoute.dev, proto: PROTO_BIRD, class: 'bgp' });
     else problems.push(`learned route ${dst} via ${lr.nextHop}: next hop is outside this node's subnet${localSubnet ? ` (${localSubnet})` : ''} and the host has no default route to resolve it through`);
   }
