@@ -12,17 +12,13 @@
 //
 // Route precedence for one destination: workload > blackhole > datastore-derived remote > BGP-learned.
 import { parseCidr4, parseIPv4, isIPv4, cidr4Covers, cidr4ContainsIP, maskOf } from '../../net/ipv4.ts';
-import {
-  isProblem, parseBlock, parseNode, parsePool, parseWorkload, inCidr,
-  type BlockInfo, type NodeInfo, type PoolInfo, type WorkloadInfo,
-} from './model.ts';
-import type { Resource } from '../../api/resource.ts';
+import { isProblem, inCidr, type BlockInfo, type NodeInfo, type PoolInfo, type WorkloadInfo } from './model.ts';
+import { parsedBlock, parsedNode, parsedPool, parsedWorkload } from './parsed.ts';
 import type { Snapshot } from './snapshot.ts';
 import {
   IPIP_DEVICE, IPIP_OVERHEAD, PROTO_AGENT, PROTO_BIRD, PROTO_BOOT, VXLAN_DEVICE, VXLAN_OVERHEAD, VXLAN_PORT, VXLAN_VNI,
   type DesiredRoute, type DesiredState, type LearnedRoute, type RouteClass, type Vtep,
 } from './types.ts';
-import { vtepMacForNode } from './vtep-mac.ts';
 
 export interface CalcContext {
   nodeName: string;
@@ -50,38 +46,27 @@ interface Indexed {
   problems: string[];
 }
 
-// Parsed views, memoised per resource object: the snapshot replaces an object when it changes, so a
-// recalculation after one event re-parses one resource, not ten thousand. Pure (a cache of a pure function).
-const parsed = new WeakMap<object, unknown>();
-function memo<T>(r: Resource, parse: (r: Resource) => T): T {
-  if (parsed.has(r)) return parsed.get(r) as T;
-  const v = parse(r);
-  parsed.set(r, v);
-  return v;
-}
-const parseNodeDefault = (r: Resource) => parseNode(r, (name) => vtepMacForNode(name));
-
 export function indexSnapshot(snap: Snapshot): Indexed {
   const problems: string[] = [];
   const pools: PoolInfo[] = [];
   for (const r of snap.items('IPPool')) {
-    const p = memo(r, parsePool);
+    const p = parsedPool(r);
     if (isProblem(p)) { if (!/IPv6/.test(p.reason)) problems.push(`${p.resource}: ${p.reason}`); } else pools.push(p);
   }
   const nodes = new Map<string, NodeInfo>();
   for (const r of snap.items('Node')) {
-    const n = memo(r, parseNodeDefault);
+    const n = parsedNode(r);
     if (isProblem(n)) problems.push(`${n.resource}: ${n.reason}`); else nodes.set(n.name, n);
   }
   const blocks: BlockInfo[] = [];
   for (const r of snap.items('IPAMBlock')) {
-    const b = memo(r, parseBlock);
+    const b = parsedBlock(r);
     if (b === undefined) continue;
     if (isProblem(b)) problems.push(`${b.resource}: ${b.reason}`); else blocks.push(b);
   }
   const weps: WorkloadInfo[] = [];
   for (const r of snap.items('WorkloadEndpoint')) {
-    const w = memo(r, parseWorkload);
+    const w = parsedWorkload(r);
     if (isProblem(w)) problems.push(`${w.resource}: ${w.reason}`); else weps.push(w);
   }
   pools.sort((a, b) => b.net.prefix - a.net.prefix); // most specific first for lookups

@@ -6,7 +6,8 @@
 // either: the speaker learns it and hands it over. Nor does any kind calculate() does not read: the agent's
 // one watch also carries BGP's kinds (a BlockAffinity is written twice for every block claimed) and policy's.
 // Pure; checked against calculate() over random change sequences.
-import { isProblem, parseBlock, parseNode, parsePool, parseWorkload } from './model.ts';
+import { isProblem } from './model.ts';
+import { parsedBlock, parsedNode, parsedPool, parsedWorkload } from './parsed.ts';
 import type { Resource } from '../../api/resource.ts';
 import type { ResourceChange } from '../../api/resource.ts';
 import { AGENT_KINDS, type Snapshot } from './snapshot.ts';
@@ -36,15 +37,15 @@ export function affectsDesiredState(kind: string, change: ResourceChange, snap: 
  */
 function learnedOverBgp(r: Resource | undefined, snap: Snapshot, nodeName: string): boolean {
   if (!r) return true;
-  const b = parseBlock(r);
+  const b = parsedBlock(r);
   if (b === undefined) return true;
   if (isProblem(b) || b.affinityNode === nodeName) return false;
   for (const p of snap.items('IPPool')) {
-    const pool = parsePool(p);
+    const pool = parsedPool(p);
     if (!isProblem(pool) && pool.vxlanMode !== 'Never' && cidr4ContainsIP(pool.net, b.net.base)) return false;
   }
   for (const r of snap.items('Node')) {
-    const n = parseNode(r, () => ''); // the VTEP's MAC is not asked for here
+    const n = parsedNode(r);
     if (!isProblem(n) && n.vxlanTunnelAddr && cidr4ContainsIP(b.net, parseIPv4(n.vxlanTunnelAddr))) return false;
   }
   return true;
@@ -53,21 +54,21 @@ function learnedOverBgp(r: Resource | undefined, snap: Snapshot, nodeName: strin
 /** What calculate() reads of a block: validity, CIDR and affinity (parseBlock). */
 function blockKey(r: Resource | undefined): string {
   if (!r) return 'absent';
-  const b = parseBlock(r);
+  const b = parsedBlock(r);
   if (b === undefined) return 'ignored';
   if (isProblem(b)) return `problem ${b.reason}`;
   return `${b.cidr} ${b.affinityNode ?? ''}`;
 }
 
 function workloadAffects(change: ResourceChange, snap: Snapshot, nodeName: string): boolean {
-  const parsed = [change.old, change.now].filter((r): r is Resource => r !== undefined).map(parseWorkload);
+  const parsed = [change.old, change.now].filter((r): r is Resource => r !== undefined).map(parsedWorkload);
   for (const w of parsed) {
     if (isProblem(w)) return true; // reported among the calculation's problems
     if (w.node === nodeName) return true; // our own: its route and interface
   }
   const key = (r: Resource | undefined) => {
     if (!r) return 'absent';
-    const w = parseWorkload(r);
+    const w = parsedWorkload(r);
     return isProblem(w) ? '' : `${w.node} ${w.ipv4s.join(',')}`;
   };
   if (key(change.old) === key(change.now)) return false; // labels, ports, profiles: not routing
@@ -83,7 +84,7 @@ function workloadAffects(change: ResourceChange, snap: Snapshot, nodeName: strin
 function ownerOf(snap: Snapshot, ip: number): string | undefined {
   let best: { prefix: number; node: string | undefined } | undefined;
   for (const r of snap.items('IPAMBlock')) {
-    const b = parseBlock(r);
+    const b = parsedBlock(r);
     if (b === undefined || isProblem(b) || !cidr4ContainsIP(b.net, ip)) continue;
     if (!best || b.net.prefix > best.prefix) best = { prefix: b.net.prefix, node: b.affinityNode };
   }
