@@ -5,7 +5,7 @@
 //   BGP speaker (backend bird) ── learned routes ───┘                   ▼ vxlan → ipip → routes → nat → sysctls → extra
 //
 // Nothing is written to the kernel before the syncer is in sync. A manager failure marks it for a kernel
-// resync and the loop retries after a short delay; every `resyncIntervalMs` all managers re-read the
+// resync and the loop retries after a short delay; every `resyncIntervalMs` (plus up to a tenth, at random) all managers re-read the
 // kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
 import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
@@ -128,6 +128,7 @@ export class Agent {
   private firstApplyOk = false;
   private heartbeat: number;
   private timers: TimerHandle[] = [];
+  private resyncTimer: TimerHandle | undefined;
   private stopped = false;
   private poolsKey = '';
   private waiters: (() => void)[] = [];
@@ -196,7 +197,7 @@ export class Agent {
     this.syncer.on('rejected', (kind, reason) => this.metrics.datastoreRejected.inc({ kind, reason }));
     this.syncer.start();
     if (bgp) await this.startBgp();
-    this.timers.push(this.clock.setInterval(() => this.requestResync(), this.opts.resyncIntervalMs ?? 90_000));
+    this.scheduleResync();
     await this.startIpamGc();
   }
 
@@ -316,6 +317,20 @@ export class Agent {
         await ensureTunnelAddresses(this.opts.ds, i, this.opts.nodeName);
       } catch (e) { this.opts.log.warn({ err: (e as Error).message }, 'tunnel address allocation failed'); }
     })();
+  }
+
+  /**
+   * The periodic kernel re-read, as Felix's route refresh ticker (jitter.NewTicker(interval, interval/10)):
+   * every interval plus up to a tenth more, at random, so that nodes started together (a cluster restarted
+   * as a whole, a lab) do not all re-read their kernels, spawning `ip` and `nft`, at the same moment.
+   */
+  private scheduleResync(): void {
+    const every = this.opts.resyncIntervalMs ?? 90_000;
+    this.resyncTimer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.requestResync();
+      this.scheduleResync();
+    }, every + Math.random() * (every / 10));
   }
 
   requestResync(): void {
@@ -461,6 +476,7 @@ export class Agent {
     this.stopped = true;
     this.clock.clear(this.applyTimer);
     for (const t of this.timers) this.clock.clear(t);
+    this.clock.clear(this.resyncTimer);
     this.datastoreMonitor?.stop();
     this.syncer?.stop();
     if (this.cni) { await this.cni.server.close(); await this.cni.runner.close(); this.cni = undefined; }
