@@ -11,7 +11,7 @@ mkdir -p dist
 # node process's memory) stays in its own chunk, loaded only by the processes that use it. Old chunks are
 # kept: a process started before a rebuild must still find what it imports.
 "$esbuild" tabby=src/ctl/main.ts --bundle --splitting --platform=node --target=node20 --format=esm --log-level=warning \
-  --external:better-sqlite3 --external:netlink --external:koffi --external:etcd3 --external:pino \
+  --external:better-sqlite3 --external:netlink --external:koffi --external:etcd3 --external:pino --external:yaml \
   --external:prom-client --external:@grpc/grpc-js --external:protobufjs \
   --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
   --outdir=dist --out-extension:.js=.mjs --chunk-names='chunks/[name]-[hash]'

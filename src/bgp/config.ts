@@ -147,7 +147,7 @@ export function desiredBgp(inp: BgpInputs): DesiredBgp {
   // Explicit BGPPeers first (global ones, then node specific, then the reverse peerings, as confd emits
   // them): the first peering to an address wins, and all win over a mesh peering to it.
   const isGlobal = (bp: Resource) => !bp.spec?.node && !bp.spec?.nodeSelector;
-  const ordered = [...inp.bgpPeers].sort((a, b) => Number(isGlobal(b)) - Number(isGlobal(a)) || a.metadata.name.localeCompare(b.metadata.name));
+  const ordered = [...inp.bgpPeers].sort((a, b) => Number(isGlobal(b)) - Number(isGlobal(a)) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   const guarded = (bp: Resource, fn: () => void) => {
     try { fn(); } catch (e) {
       const id = `BGPPeer ${bp.metadata.name}`;

@@ -7,6 +7,7 @@ import { openDatastore, resolveDatastoreConfig, type DatastoreConfig } from '../
 import { isDatastoreError, type Datastore } from '../datastore/types.ts';
 import { ResourceClient } from '../client/client.ts';
 import { CliError, EXIT_UNAVAILABLE, EXIT_USAGE } from './errors.ts';
+import { exitWhenDone } from './exit-when-done.ts';
 
 export interface CtlOverrides {
   /** Used instead of opening the configured datastore; it is not closed after the command. */
@@ -96,5 +97,3 @@ export async function withDatastore<T>(cmd: Command, fn: (ctx: CtlContext) => Pr
   }
 }
 
-/** Set once a command has closed the datastore it opened: the process may exit as soon as its output is out. */
-export const exitWhenDone = { value: false };

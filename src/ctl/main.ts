@@ -1,41 +1,19 @@
-// `tabby` command line: calicoctl's surface (resources, ipam, node) plus `cni install` and `lab`.
-// Each component registers its own subcommands; this file only wires them together.
-import { Command } from 'commander';
-import { registerResourceCommands } from './resources.ts';
-import { registerIpamCommands } from './ipam.ts';
-import { registerNodeCommands } from './node.ts';
-import { registerCniCommands } from './cni.ts';
-import { registerLabCommands } from './lab.ts';
-import { registerTraceCommand } from './trace.ts';
-import { registerUiCommand } from './ui.ts';
-import { registerConvertCommand } from './convert.ts';
+// `tabby` command line: calicoctl's surface (resources, ipam, node) plus `cni install` and `lab` (program.ts).
+// `tabby node run` gets a program of its own (node-run.ts): the node process runs for as long as the node
+// does, and every module it loaded, the lab's, the web view's and the CLI's included, would stay in its memory.
 import { exitCodeFor, formatError } from './errors.ts';
-import { exitWhenDone } from './context.ts';
+import { exitWhenDone } from './exit-when-done.ts';
 import { exitWhenFlushed } from '../exit.ts';
-import { applyLogLevelFlag } from './log-level.ts';
+import type { Command } from 'commander';
 
-export function buildProgram(): Command {
-  const program = new Command('tabby')
-    .description('Kubernetes pod networking, Calico-compatible (calicoctl role)')
-    .option('-c, --config <file>', 'client config file (CalicoAPIConfig YAML)')
-    .option('-l, --log-level <level>', 'log level: panic, fatal, error, warn, info, debug (calicoctl\'s)', 'panic')
-    .showHelpAfterError()
-    .exitOverride()
-    .hook('preAction', (root) => applyLogLevelFlag(root));
-  registerResourceCommands(program);
-  registerConvertCommand(program);
-  registerIpamCommands(program);
-  registerNodeCommands(program);
-  registerCniCommands(program);
-  registerTraceCommand(program);
-  registerUiCommand(program);
-  registerLabCommands(program);
-  return program;
+async function programFor(argv: string[]): Promise<Command> {
+  if (argv[0] === 'node' && argv[1] === 'run') return (await import('./node-run.ts')).nodeRunProgram();
+  return (await import('./program.ts')).buildProgram();
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await programFor(argv);
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {

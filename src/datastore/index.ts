@@ -1,7 +1,7 @@
 // Choosing and opening a datastore, like calicoctl: flags > environment (DATASTORE_TYPE, ETCD_ENDPOINTS,
 // TABBY_DATASTORE_PATH) > config file (CalicoAPIConfig YAML) > defaults (embedded at /var/lib/tabby/datastore.db).
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { DatastoreError, isDatastoreError, type Datastore } from './types.ts';
 import { DEFAULT_DATASTORE_PATH } from '../paths.ts';
 
@@ -80,6 +80,16 @@ function optionalString(value: unknown, field: string, source: string): string |
   return value;
 }
 
+/**
+ * The YAML library, loaded when a config file is read, not with this module: a node process configured by its
+ * environment never reads one, and every module it loads stays in its memory. A bundle has `require` (its
+ * banner's); the TypeScript source under tsx makes one.
+ */
+function loadYaml(): typeof import('yaml') {
+  const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+  return req('yaml') as typeof import('yaml');
+}
+
 /** Reads a CalicoAPIConfig file (calicoctl.cfg format) into a layer. */
 export function readConfigFile(file: string): Layer {
   let text: string;
@@ -90,7 +100,7 @@ export function readConfigFile(file: string): Layer {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = loadYaml().parse(text);
   } catch (err) {
     throw new DatastoreError('Invalid', `malformed datastore config file ${file}: ${(err as Error).message.split('\n')[0]}`);
   }

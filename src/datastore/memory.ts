@@ -6,6 +6,7 @@ import {
   DatastoreError, type Datastore, type ListOptions, type ListResult, type Revision, type WatchEvent,
   type WatchOptions, type Watcher,
 } from './types.ts';
+import { compareBytes } from './common.ts';
 
 interface Entry { obj: Resource; modRevision: Revision }
 
@@ -48,7 +49,7 @@ export class MemoryDatastore implements Datastore {
       if (opts.namePrefix && !m.name.startsWith(opts.namePrefix)) continue;
       items.push(clone(e.obj));
     }
-    items.sort((a, b) => keyOf(a.kind, a.metadata.name, a.metadata.namespace).localeCompare(keyOf(b.kind, b.metadata.name, b.metadata.namespace)));
+    items.sort((a, b) => compareBytes(keyOf(a.kind, a.metadata.name, a.metadata.namespace), keyOf(b.kind, b.metadata.name, b.metadata.namespace)));
     return { items, revision: this.rev };
   }
 

@@ -17,7 +17,8 @@ export async function listPools(ds: Datastore): Promise<PoolView[]> {
       log.warn({ pool: r.metadata.name, err: (e as Error).message }, 'ignoring unusable IP pool');
     }
   }
-  return pools.sort((a, b) => a.name.localeCompare(b.name));
+  // Byte order, as etcd lists them to Calico (and without loading the ICU collation data into a node process).
+  return pools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function nodeLabels(ds: Datastore, node: string): Promise<Record<string, string>> {

@@ -20,7 +20,7 @@ export class VxlanManager implements DataplaneManager {
   onUpdate(state: DesiredState): void {
     this.local = state.localVtep;
     this.vteps = state.vteps;
-    const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b) => a.node.localeCompare(b.node))]);
+    const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))]);
     if (key !== this.lastApplied) this.dirty = true;
   }
 
@@ -28,7 +28,7 @@ export class VxlanManager implements DataplaneManager {
 
   async apply(): Promise<void> {
     if (!this.dirty) return;
-    const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b) => a.node.localeCompare(b.node))]);
+    const key = JSON.stringify([this.local, [...this.vteps.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))]);
     if (!this.local) {
       const link = await this.kernel.getLink(this.device);
       if (link) { await this.kernel.deleteLink(this.device); this.log.info({ device: this.device }, 'removed VXLAN device (no VXLAN pool)'); }
