@@ -5,8 +5,9 @@
 //   BGP speaker (backend bird) ── learned routes ───┘                   ▼ vxlan → ipip → routes → nat → sysctls → extra
 //
 // Nothing is written to the kernel before the syncer is in sync. A manager failure marks it for a kernel
-// resync and the loop retries after a short delay; every `resyncIntervalMs` (plus up to a tenth, at random) all managers re-read the
-// kernel (Felix's routeRefreshInterval), which is also what heals changes made behind the agent's back.
+// resync and the loop retries after a short delay; every `resyncIntervalMs` (plus up to a tenth, at random)
+// all managers re-read the kernel (Felix's routeRefreshInterval), which also heals changes made behind the
+// agent's back.
 import { join } from 'node:path';
 import type { BgpHandle } from '../bgp/node-integration.ts';
 import { BGP_KINDS } from '../bgp/kinds.ts';

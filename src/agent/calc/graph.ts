@@ -102,6 +102,7 @@ export function felixSettings(snap: Snapshot, nodeName: string, problems: string
 export interface SnapshotState {
   ix: Indexed;
   me: NodeInfo | undefined;
+  blockOwner: CalcRun['blockOwner'];
   /** The desired state without learned routes (calculate() with BGP off is exactly this). */
   desired: DesiredState;
 }
@@ -141,7 +142,7 @@ export function calculateFromSnapshot(snap: Snapshot, ctx: CalcContext): Snapsho
     podMtu: Math.min(ctx.hostMtu, vxlanEnabled ? vxlanMtu : Infinity, ipipEnabled ? ipipMtu : Infinity),
     problems,
   };
-  return { ix, me, desired };
+  return { ix, me, blockOwner: run.blockOwner, desired };
 }
 
 /**
@@ -152,7 +153,7 @@ export function withLearnedRoutes(base: SnapshotState, ctx: CalcContext): Desire
   if (!ctx.bgpEnabled) return base.desired;
   const routes = new Map(base.desired.routes);
   const problems = [...base.desired.problems];
-  addLearnedRoutes({ ctx, ix: base.ix, me: base.me, blockOwner: () => undefined, routes, problems });
+  addLearnedRoutes({ ctx, ix: base.ix, me: base.me, blockOwner: base.blockOwner, routes, problems });
   return { ...base.desired, routes, problems };
 }
 
